@@ -1,0 +1,20 @@
+namespace EdgeGateway.Core;
+
+/// <summary>What happened to an observation handed to <see cref="IObservationSink"/>.</summary>
+internal enum EnqueueResult
+{
+    /// <summary>Stored durably; it will be delivered or counted as dropped.</summary>
+    Accepted,
+
+    /// <summary>Not stored because a deadband judged it redundant (telemetry thinning). Counted.</summary>
+    Thinned,
+
+    /// <summary>Not stored because its class is at its disk quota and may not evict. Counted and alarmed.</summary>
+    RefusedQuota,
+
+    /// <summary>Not stored because it had already expired. Counted.</summary>
+    RefusedExpired,
+
+    /// <summary>Not stored because the store is unavailable. Counted and alarmed.</summary>
+    RefusedStoreUnavailable,
+}
