@@ -1,0 +1,31 @@
+using EdgeGateway.Contracts.V1;
+using EdgeGateway.Core;
+
+namespace EdgeGateway.Outbox;
+
+/// <summary>
+/// The gateway's durable store-and-forward buffer. Envelopes go in stamped and complete; they come
+/// out only when FleetControl acknowledges having stored them, or are counted as dropped.
+/// </summary>
+internal interface IOutbox
+{
+    /// <summary>Stores a fully stamped envelope durably (or says why not).</summary>
+    ValueTask<EnqueueResult> EnqueueAsync(Envelope envelope, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Leases up to <paramref name="maxCount"/> messages to send: urgent classes first, lower classes a
+    /// bounded share, newest telemetry before its own history. Expired messages are dropped and counted
+    /// here instead of being returned. A leased message is not returned again until
+    /// <see cref="ReleaseLeases"/> (or its lease times out).
+    /// </summary>
+    ValueTask<IReadOnlyList<OutboxMessage>> LeaseAsync(int maxCount, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the messages FleetControl has stored. Unknown ids (duplicate acks) are ignored.</summary>
+    ValueTask AcknowledgeAsync(IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken);
+
+    /// <summary>Returns every leased, unacknowledged message to the queue (the link dropped).</summary>
+    void ReleaseLeases();
+
+    /// <summary>Completes when there may be something to lease (a new message, a released lease).</summary>
+    Task WaitForMessagesAsync(CancellationToken cancellationToken);
+}
