@@ -34,6 +34,7 @@ internal sealed partial class LiteDbOutbox : IOutbox, IOutboxStampState, IDispos
 
     private const int TelemetryIndex = 4;
     private const int MaxBatch = 4096;
+    private const int BulkBatch = 20_000;
 
     private readonly OutboxOptions _options;
     private readonly OutboxClassSettings[] _classes;
@@ -111,9 +112,9 @@ internal sealed partial class LiteDbOutbox : IOutbox, IOutboxStampState, IDispos
         var items = envelopes.Select(e => PendingEnqueue.From(e, isInternal: false)).ToList();
         lock (_gate)
         {
-            for (var start = 0; start < items.Count; start += MaxBatch)
+            for (var start = 0; start < items.Count; start += BulkBatch)
             {
-                WriteBatchLocked(items.GetRange(start, Math.Min(MaxBatch, items.Count - start)));
+                WriteBatchLocked(items.GetRange(start, Math.Min(BulkBatch, items.Count - start)));
             }
         }
 
@@ -308,11 +309,21 @@ internal sealed partial class LiteDbOutbox : IOutbox, IOutboxStampState, IDispos
         database.BeginTrans();
         try
         {
+            // Decide every item first (quota, eviction), then insert per class in one engine call.
+            var inserts = new List<BsonDocument>[_queues.Length];
             foreach (var item in batch)
             {
-                if (DecideLocked(item, nowMs, ref thinned, ref evicted))
+                if (DecideLocked(item, nowMs, inserts, ref thinned, ref evicted))
                 {
                     accepted++;
+                }
+            }
+
+            for (var c = 0; c < inserts.Length; c++)
+            {
+                if (inserts[c] is { Count: > 0 } documents)
+                {
+                    _queues[c].Insert(documents);
                 }
             }
 
@@ -378,8 +389,8 @@ internal sealed partial class LiteDbOutbox : IOutbox, IOutboxStampState, IDispos
         Array.Clear(_cursors);
     }
 
-    /// <summary>Applies expiry, disk reserve and quota to one item and inserts it if it passes. True if inserted.</summary>
-    private bool DecideLocked(PendingEnqueue item, long nowMs, ref int thinned, ref int evicted)
+    /// <summary>Applies expiry, disk reserve and quota to one item and queues its document for insert if it passes.</summary>
+    private bool DecideLocked(PendingEnqueue item, long nowMs, List<BsonDocument>[] inserts, ref int thinned, ref int evicted)
     {
         var c = item.ClassIndex;
         var settings = _classes[c];
@@ -430,7 +441,7 @@ internal sealed partial class LiteDbOutbox : IOutbox, IOutboxStampState, IDispos
             return false;
         }
 
-        _queues[c].Insert(new BsonDocument
+        (inserts[c] ??= []).Add(new BsonDocument
         {
             ["_id"] = item.Id,
             ["s"] = item.Stream,
