@@ -165,7 +165,11 @@ internal sealed partial class LiteDbOutbox : IOutbox, IOutboxStampState, IDispos
 
     private bool EnsureOpenLocked()
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_disposed)
+        {
+            return false; // shutting down: refuse (counted) rather than throw at late callers
+        }
+
         if (_database is not null)
         {
             return true;
@@ -227,6 +231,23 @@ internal sealed partial class LiteDbOutbox : IOutbox, IOutboxStampState, IDispos
             Log.DurableWaitFallback(_logger, reason);
         }
 
+        // Drops counted while the store was unavailable are carried into the opened state.
+        foreach (var (key, loss) in _state.PendingLosses)
+        {
+            state.DropTotals[key] = state.DropTotals.GetValueOrDefault(key) + loss.Count;
+            if (!state.PendingLosses.TryGetValue(key, out var merged))
+            {
+                state.PendingLosses[key] = loss;
+            }
+            else
+            {
+                merged.Count += loss.Count;
+                merged.FirstCapturedMs = Math.Min(merged.FirstCapturedMs, loss.FirstCapturedMs);
+                merged.LastCapturedMs = Math.Max(merged.LastCapturedMs, loss.LastCapturedMs);
+                merged.Stream = merged.Stream == loss.Stream ? merged.Stream : string.Empty;
+            }
+        }
+
         _state = state;
         if (state.HighWaterId is { } highWater)
         {
@@ -239,6 +260,8 @@ internal sealed partial class LiteDbOutbox : IOutbox, IOutboxStampState, IDispos
         {
             RaiseQuarantineAlarmLocked(quarantined);
         }
+
+        Signal(); // whatever was queued before the restart is leasable now
     }
 
     private void RaiseQuarantineAlarmLocked(string quarantined)
