@@ -254,6 +254,7 @@ internal sealed partial class LiteDbOutbox : IOutbox, IOutboxStampState, IDispos
             _ids.EnsureAfter(highWater);
         }
 
+        _lastEnqueueMs = NowMs(); // idle windows (checkpoint, compaction) count from start-up
         RefreshFreeDiskLocked();
         Log.StoreOpened(_logger, _path, state.Count.Sum(), state.Bytes.Sum());
         if (quarantined is not null)
