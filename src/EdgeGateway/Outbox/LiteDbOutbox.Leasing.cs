@@ -142,6 +142,7 @@ internal sealed partial class LiteDbOutbox
     /// (by their UUIDv7 timestamp, which the sink issues at capture) go newest-first, so the map
     /// shows where the vehicle is now as soon as the link returns; older telemetry (the history)
     /// then drains oldest-first behind them, so the track fills in from where the gap began.
+    /// The live pass examines a bounded number of messages (see below).
     /// Every other class goes strictly oldest-first.
     /// </summary>
     private void FetchLocked(int c, int count, long nowMs, List<OutboxMessage> result, Dictionary<UInt128, (int Class, BsonDocument Document)> expired)
@@ -151,9 +152,14 @@ internal sealed partial class LiteDbOutbox
         if (c == TelemetryIndex && _options.LiveWindow > TimeSpan.Zero)
         {
             boundary = LiveBoundary(nowMs);
+
+            // The newest live messages are usually the ones in flight, so each scan walks over
+            // them again; cap that walk. Live messages below the cap simply wait (at most
+            // LiveWindow) until they join the history.
+            var examineBudget = (count * 4) + 1024;
             foreach (var document in queue.Find(Query.All(Query.Descending)))
             {
-                if (CompareIds(document["_id"].AsBinary, boundary) < 0)
+                if (CompareIds(document["_id"].AsBinary, boundary) < 0 || --examineBudget < 0)
                 {
                     break;
                 }
