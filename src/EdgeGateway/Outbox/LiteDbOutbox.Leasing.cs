@@ -1,3 +1,4 @@
+using EdgeGateway.Contracts.V1;
 using EdgeGateway.Core;
 using LiteDB;
 
@@ -21,8 +22,72 @@ internal sealed partial class LiteDbOutbox
         cancellationToken.ThrowIfCancellationRequested();
         lock (_gate)
         {
-            return new ValueTask<IReadOnlyList<OutboxMessage>>(LeaseLocked(maxCount));
+            try
+            {
+                return new ValueTask<IReadOnlyList<OutboxMessage>>(LeaseLocked(maxCount));
+            }
+            catch (IOException ex)
+            {
+                // Transient (disk busy or full): nothing to send now, the uplink asks again later.
+                Log.ReadFailed(_logger, ex);
+                Array.Clear(_cursors);
+                return new ValueTask<IReadOnlyList<OutboxMessage>>([]);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException and not OperationCanceledException)
+            {
+                // The file is unreadable past its head (start-up only checks the head). Throwing
+                // would stop the host and the next start would fail the same way: a crash loop.
+                // Quarantine it like a corrupt file at start-up and carry on with a fresh store.
+                QuarantineAtRuntimeLocked(ex);
+                return new ValueTask<IReadOnlyList<OutboxMessage>>([]);
+            }
         }
+    }
+
+    private void QuarantineAtRuntimeLocked(Exception failure)
+    {
+        try
+        {
+            _database?.Dispose();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Log.ReadFailed(_logger, ex);
+        }
+
+        _database = null;
+        _leases.Clear();
+        Array.Clear(_leasedCount);
+        Array.Clear(_cursors);
+        _earliestLeaseDeadlineMs = long.MaxValue;
+        try
+        {
+            var quarantined = OutboxStoreFile.Quarantine(_path, _timeProvider.GetUtcNow());
+            Log.StoreQuarantined(_logger, failure, _path, quarantined);
+            _durabilityState = DurabilityState.Degraded;
+            _quarantinedFile = quarantined;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.StoreUnavailable(_logger, ex, _path);
+            _durabilityState = DurabilityState.Degraded;
+            return;
+        }
+
+        // Keep the cumulative counters and unreported drops; the queued messages stay in the quarantined file.
+        var counters = _state;
+        _state = new OutboxState { AcceptedTotal = counters.AcceptedTotal, AcknowledgedTotal = counters.AcknowledgedTotal };
+        foreach (var (key, count) in counters.DropTotals)
+        {
+            _state.DropTotals[key] = count;
+        }
+
+        foreach (var (key, loss) in counters.PendingLosses)
+        {
+            _state.PendingLosses[key] = loss;
+        }
+
+        OpenFreshAfterQuarantineLocked();
     }
 
     public ValueTask AcknowledgeAsync(IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken)

@@ -265,6 +265,31 @@ internal sealed partial class LiteDbOutbox : IOutbox, IOutboxStampState, IDispos
         Signal(); // whatever was queued before the restart is leasable now
     }
 
+    /// <summary>Opens a fresh store after a runtime quarantine and raises the same alarm as at start-up.</summary>
+    private void OpenFreshAfterQuarantineLocked()
+    {
+        var carried = _state;
+        OpenLocked();
+        if (_database is null)
+        {
+            return;
+        }
+
+        // OpenLocked carried the unreported drops over; keep the lifetime totals as well (the
+        // fresh file starts from zero, so the carried totals are the whole story).
+        _state.AcceptedTotal += carried.AcceptedTotal;
+        _state.AcknowledgedTotal += carried.AcknowledgedTotal;
+        foreach (var (key, count) in carried.DropTotals)
+        {
+            _state.DropTotals[key] = count;
+        }
+
+        if (_quarantinedFile is not null)
+        {
+            RaiseQuarantineAlarmLocked(_quarantinedFile);
+        }
+    }
+
     private void RaiseQuarantineAlarmLocked(string quarantined)
     {
         var envelope = NewInternalEnvelope(AlarmStream, PriorityClass.Alert, _state.Sequences.GetValueOrDefault(AlarmStream) + 1);

@@ -45,6 +45,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 2012, Level = LogLevel.Error, Message = "ALARM: free disk {FreeBytes} bytes is below the outbox reserve of {ReserveBytes} bytes")]
     public static partial void DiskLow(ILogger logger, long freeBytes, long reserveBytes);
 
+    [LoggerMessage(EventId = 2014, Level = LogLevel.Warning, Message = "Outbox read failed; nothing leased this time")]
+    public static partial void ReadFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(EventId = 2013, Level = LogLevel.Warning, Message = "Outbox acknowledgement write failed; the messages stay queued and will be resent")]
     public static partial void AcknowledgeFailed(ILogger logger, Exception exception);
 }

@@ -136,6 +136,39 @@ public sealed class LiteDbOutboxDurabilityTests
     }
 
     [Fact]
+    public async Task LeaseAsync_FileCorruptPastItsHead_QuarantinedInsteadOfThrowing()
+    {
+        using var context = OutboxTestContext.Create();
+        for (var i = 0; i < 40; i++)
+        {
+            var batch = Enumerable.Range(0, 50).Select(_ =>
+            {
+                var draft = OutboxTestContext.Draft(PriorityClass.Read, "anpr", context.Time.GetUtcNow(), 1000);
+                draft.MessageId = context.Ids.NextString();
+                return draft;
+            }).ToList();
+            await context.Outbox.EnqueueManyAsync(batch, TestContext.Current.CancellationToken);
+        }
+
+        context.Outbox.Dispose();
+        var bytes = await File.ReadAllBytesAsync(context.DataFile, TestContext.Current.CancellationToken);
+        new Random(7).NextBytes(bytes.AsSpan(bytes.Length / 3, bytes.Length / 3));
+        await File.WriteAllBytesAsync(context.DataFile, bytes, TestContext.Current.CancellationToken);
+        context.Reopen();
+
+        // The head check at open passes; the lease meets the damage, quarantines, and nothing throws.
+        var leased = await Task.Run(() => context.LeaseAllAsync(), TestContext.Current.CancellationToken)
+            .WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        var statistics = context.Outbox.GetStatistics();
+        var accepted = await context.AcceptAsync(PriorityClass.Alert, "hits");
+
+        Assert.Equal(DurabilityState.Degraded, statistics.Durability);
+        Assert.True(File.Exists(statistics.QuarantinedFile));
+        Assert.Equal(EnqueueResult.Accepted, accepted);
+        Assert.True(leased.Count < 2000);
+    }
+
+    [Fact]
     public async Task Contribute_QueuedMessages_FillsHealthReport()
     {
         using var context = OutboxTestContext.Create(o => o.Classes["Telemetry"] = new OutboxClassOptions { QuotaBytes = 1_000_000 });
