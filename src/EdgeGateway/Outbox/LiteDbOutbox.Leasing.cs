@@ -33,7 +33,7 @@ internal sealed partial class LiteDbOutbox
                 Array.Clear(_cursors);
                 return new ValueTask<IReadOnlyList<OutboxMessage>>([]);
             }
-            catch (Exception ex) when (ex is not OutOfMemoryException and not OperationCanceledException)
+            catch (Exception ex) when (ex is LiteException or InvalidCastException or IndexOutOfRangeException or ArgumentOutOfRangeException)
             {
                 // The file is unreadable past its head (start-up only checks the head). Throwing
                 // would stop the host and the next start would fail the same way: a crash loop.
