@@ -601,8 +601,9 @@ internal sealed partial class LiteDbOutbox : IOutbox, IOutboxStampState, IDispos
 
             for (var i = 1; i < stretch.Count; i += 2)
             {
-                freed += DeleteCountedLocked(c, stretch[i], "thinned");
-                thinned++;
+                var bytes = DeleteCountedLocked(c, stretch[i], "thinned");
+                freed += bytes;
+                thinned += bytes > 0 ? 1 : 0;
             }
 
             _state.ThinnedThrough[c] = stretch[^1]["_id"].AsBinary;
@@ -619,14 +620,21 @@ internal sealed partial class LiteDbOutbox : IOutbox, IOutboxStampState, IDispos
                 break;
             }
 
+            var before = freed;
             foreach (var victim in victims)
             {
-                freed += DeleteCountedLocked(c, victim, "evicted");
-                evicted++;
+                var bytes = DeleteCountedLocked(c, victim, "evicted");
+                freed += bytes;
+                evicted += bytes > 0 ? 1 : 0;
                 if (freed >= target)
                 {
                     break;
                 }
+            }
+
+            if (freed == before)
+            {
+                break; // nothing could be deleted: refuse rather than spin
             }
         }
     }
