@@ -38,20 +38,28 @@ public sealed class LiteDbOutboxBacklogTests
         Assert.Equal(100, firstLease.Count);
         Assert.Equal(Backlog, full.Outbox.GetStatistics().Classes.Sum(c => c.Depth));
 
-        // Enqueue rate, empty store vs. one million queued: alternate rounds so load on the box hits both alike.
+        // Enqueue rate, empty store vs. one million queued. Both warmed up first (the reopened
+        // store's cache is cold), then alternating rounds so that load on a shared box hits both
+        // alike; the median of the per-round ratios ignores a round that a neighbour disturbed.
+        const int Rounds = 7;
+        const int PerRound = 150;
+        await TimeEnqueuesAsync(empty, 50);
+        await TimeEnqueuesAsync(full, 50);
+        var ratios = new List<double>();
         var emptyTime = TimeSpan.Zero;
         var fullTime = TimeSpan.Zero;
-        const int Rounds = 5;
-        const int PerRound = 200;
-        await empty.AcceptAsync(PriorityClass.Telemetry); // open + warm up
         for (var round = 0; round < Rounds; round++)
         {
-            emptyTime += await TimeEnqueuesAsync(empty, PerRound);
-            fullTime += await TimeEnqueuesAsync(full, PerRound);
+            var emptyRound = await TimeEnqueuesAsync(empty, PerRound);
+            var fullRound = await TimeEnqueuesAsync(full, PerRound);
+            emptyTime += emptyRound;
+            fullTime += fullRound;
+            ratios.Add(emptyRound / fullRound);
         }
 
         var emptyRate = Rounds * PerRound / emptyTime.TotalSeconds;
         var fullRate = Rounds * PerRound / fullTime.TotalSeconds;
+        var ratio = ratios.Order().ElementAt(Rounds / 2);
 
         // Drain: lease + acknowledge in batches, the uplink's loop without the network.
         var drain = Stopwatch.StartNew();
@@ -66,13 +74,13 @@ public sealed class LiteDbOutboxBacklogTests
         drain.Stop();
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"backlog build {build.Elapsed.TotalSeconds:0.0} s; start-up {startUp.ElapsedMilliseconds} ms; " +
-            $"enqueue empty {emptyRate:0}/s, with 1M {fullRate:0}/s (ratio {fullRate / emptyRate:0.00}); " +
+            $"enqueue empty {emptyRate:0}/s, with 1M {fullRate:0}/s (median round ratio {ratio:0.00}); " +
             $"drain {drained / drain.Elapsed.TotalSeconds:0}/s");
 
         Assert.True(startUp.Elapsed < TimeSpan.FromSeconds(2), $"start-up took {startUp.ElapsedMilliseconds} ms");
-        Assert.True(fullRate >= 0.8 * emptyRate, $"enqueue with backlog {fullRate:0}/s vs empty {emptyRate:0}/s");
+        Assert.True(ratio >= 0.8, $"enqueue with backlog {fullRate:0}/s vs empty {emptyRate:0}/s, median round ratio {ratio:0.00}");
         Assert.Equal(20_000, drained);
-        Assert.Equal(Backlog + (Rounds * PerRound) - drained, full.Outbox.GetStatistics().Classes.Sum(c => c.Depth));
+        Assert.Equal(Backlog + 50 + (Rounds * PerRound) - drained, full.Outbox.GetStatistics().Classes.Sum(c => c.Depth));
     }
 
     private static async Task<TimeSpan> TimeEnqueuesAsync(OutboxTestContext context, int count)
