@@ -75,7 +75,7 @@ public sealed class LiteDbOutboxBacklogTests
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"backlog build {build.Elapsed.TotalSeconds:0.0} s; start-up {startUp.ElapsedMilliseconds} ms; " +
             $"enqueue empty {emptyRate:0}/s, with 1M {fullRate:0}/s (median round ratio {ratio:0.00}); " +
-            $"drain {drained / drain.Elapsed.TotalSeconds:0}/s");
+            $"drain {drained / drain.Elapsed.TotalSeconds:0}/s; round ratios {string.Join(" ", ratios.Select(r => r.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)))}");
 
         Assert.True(startUp.Elapsed < TimeSpan.FromSeconds(2), $"start-up took {startUp.ElapsedMilliseconds} ms");
         Assert.True(ratio >= 0.8, $"enqueue with backlog {fullRate:0}/s vs empty {emptyRate:0}/s, median round ratio {ratio:0.00}");
