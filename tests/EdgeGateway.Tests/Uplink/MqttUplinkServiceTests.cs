@@ -121,6 +121,7 @@ public sealed class MqttUplinkServiceTests
         await broker.StartAgainAsync();
         var drainStartedAt = await firstPublish.Task.WaitAsync(Long, TestContext.Current.CancellationToken);
 
+        TestContext.Current.TestOutputHelper?.WriteLine($"drain resumed {TimeProvider.System.GetElapsedTime(restartedAt, drainStartedAt).TotalMilliseconds:F0} ms after restart");
         Assert.True(
             TimeProvider.System.GetElapsedTime(restartedAt, drainStartedAt) < TimeSpan.FromSeconds(1),
             $"draining resumed {TimeProvider.System.GetElapsedTime(restartedAt, drainStartedAt)} after the broker came back");
@@ -235,6 +236,7 @@ public sealed class MqttUplinkServiceTests
         var (at, receivedBefore) = await received.Task.WaitAsync(Long, TestContext.Current.CancellationToken);
 
         var latency = TimeProvider.System.GetElapsedTime(enqueuedAt, at);
+        TestContext.Current.TestOutputHelper?.WriteLine($"emergency latency {latency.TotalMilliseconds:F2} ms after {receivedBefore} backlog messages");
         Assert.True(receivedBefore < backlog - 1000, $"emergency arrived after {receivedBefore} backlog messages");
         Assert.True(latency < TimeSpan.FromMilliseconds(500), $"emergency latency {latency.TotalMilliseconds:F1} ms");
         await Eventually.TrueAsync(() => uplink.Outbox.Count == 0, Long, "backlog drained");
@@ -272,6 +274,7 @@ public sealed class MqttUplinkServiceTests
         var at = await received.Task.WaitAsync(Long, TestContext.Current.CancellationToken);
 
         var latency = TimeProvider.System.GetElapsedTime(enqueuedAt, at);
+        TestContext.Current.TestOutputHelper?.WriteLine($"emergency latency {latency.TotalMilliseconds:F2} ms, {uplink.Outbox.Count} still queued");
         Assert.True(latency < TimeSpan.FromMilliseconds(300), $"emergency latency {latency.TotalMilliseconds:F1} ms");
         Assert.True(uplink.Outbox.Count > 500, "the backlog was still draining");
     }
