@@ -1,3 +1,8 @@
+using FleetControl.Api;
+using FleetControl.Mqtt;
+using FleetControl.Registry;
+using FleetControl.Store;
+
 namespace FleetControl.Hosting;
 
 /// <summary>Builds the FleetControl web host: broker, store, ingest, gRPC and REST.</summary>
@@ -7,12 +12,17 @@ internal static class FleetControlHost
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddGrpc();
+        builder.Services.AddFleetControlEndpoints();
+        builder.Services.AddFleetStore();
+        builder.Services.AddFleetMqtt(builder.Configuration);
+        builder.Services.AddDeviceRegistry();
         return builder;
     }
 
     public static void Map(WebApplication app)
     {
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+        app.MapDeviceRegistry();
+        app.MapFleetApi();
     }
 }
