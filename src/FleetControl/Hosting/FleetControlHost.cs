@@ -10,7 +10,8 @@ internal static class FleetControlHost
 {
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // Content root = the binary's folder, so its appsettings.json applies whatever the working directory.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddFleetControlEndpoints();
         builder.Services.AddFleetStore();

@@ -33,6 +33,11 @@ internal sealed class MqttIngestClient(
 
     internal bool IsConnected => _client.IsConnected;
 
+    /// <summary>Completes when the first subscription is in place (tests and the start-up summary wait on it).</summary>
+    internal Task Subscribed => _subscribed.Task;
+
+    private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public async Task<bool> PublishAckAsync(string deviceId, DeliveryAck ack, CancellationToken cancellationToken)
     {
         if (!_client.IsConnected)
@@ -72,6 +77,7 @@ internal sealed class MqttIngestClient(
                     var connect = await _client.ConnectAsync(clientOptions, stoppingToken).ConfigureAwait(false);
                     await SubscribeAsync(stoppingToken).ConfigureAwait(false);
                     Log.Connected(logger, connect.IsSessionPresent, string.Join(", ", Filters));
+                    _subscribed.TrySetResult();
                     var reason = await disconnected.Task.WaitAsync(stoppingToken).ConfigureAwait(false);
                     Log.Disconnected(logger, reason);
                 }

@@ -6,9 +6,11 @@ namespace FleetControl.Store;
 
 /// <summary>
 /// The default <see cref="IFleetStore"/>: one LiteDB file. Envelopes are keyed by message id
-/// (<c>_id</c>), so storing an id twice is a no-op. Writes are serialised through one lock so a
-/// batch's read-modify-write of device documents never races a status update; each batch is one
-/// transaction, committed before the call returns (LiteDB writes its log synchronously on commit).
+/// (<c>_id</c>), so storing an id twice is a no-op. Every operation is serialised through one lock:
+/// a batch's read-modify-write of device documents never races a status update, and readers never
+/// meet LiteDB 5's concurrency defects (seen here: "page type must be collection page" when a read
+/// overlapped a write). Each batch is one transaction, committed before the call returns (LiteDB
+/// writes its log pages synchronously on commit, so a killed process loses nothing committed).
 /// </summary>
 internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
 {
@@ -19,7 +21,7 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
     private const string DataLoss = "dataloss";
 
     private readonly LiteDatabase _db;
-    private readonly Lock _writeLock = new();
+    private readonly Lock _lock = new();
 
     public LiteDbFleetStore(string databasePath)
     {
@@ -27,6 +29,7 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
         _db = new LiteDatabase(new ConnectionString { Filename = databasePath, Connection = ConnectionType.Direct });
         _db.GetCollection(Events).EnsureIndex("device");
         _db.GetCollection(DataLoss).EnsureIndex("device");
+        _db.GetCollection(Devices).EnsureIndex("online");
     }
 
     public string DatabasePath { get; }
@@ -39,7 +42,7 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
             return Task.FromResult(default(StoreBatchResult));
         }
 
-        lock (_writeLock)
+        lock (_lock)
         {
             return Task.FromResult(StoreEnvelopes(envelopes, receivedAt));
         }
@@ -191,7 +194,7 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
     public Task RegisterDeviceAsync(DeviceRegistration registration, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        lock (_writeLock)
+        lock (_lock)
         {
             var col = _db.GetCollection(Devices);
             var doc = col.FindById(registration.DeviceId) ?? NewDevice(registration.DeviceId);
@@ -210,7 +213,7 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
     public Task UpdateStatusAsync(string deviceId, DeviceStatus status, DateTimeOffset receivedAt, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        lock (_writeLock)
+        lock (_lock)
         {
             var col = _db.GetCollection(Devices);
             var doc = col.FindById(deviceId) ?? NewDevice(deviceId);
@@ -237,17 +240,25 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
     public Task<IReadOnlyList<DeviceRecord>> GetDevicesAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        IReadOnlyList<DeviceRecord> devices = _db.GetCollection(Devices).FindAll()
-            .Select(ToDeviceRecord)
-            .OrderBy(d => d.DeviceId, StringComparer.Ordinal)
-            .ToList();
+        List<BsonDocument> docs;
+        lock (_lock)
+        {
+            docs = _db.GetCollection(Devices).FindAll().ToList();
+        }
+
+        IReadOnlyList<DeviceRecord> devices = docs.Select(ToDeviceRecord).OrderBy(d => d.DeviceId, StringComparer.Ordinal).ToList();
         return Task.FromResult(devices);
     }
 
     public Task<DeviceRecord?> GetDeviceAsync(string deviceId, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var doc = _db.GetCollection(Devices).FindById(deviceId);
+        BsonDocument? doc;
+        lock (_lock)
+        {
+            doc = _db.GetCollection(Devices).FindById(deviceId);
+        }
+
         return Task.FromResult(doc is null ? null : ToDeviceRecord(doc));
     }
 
@@ -257,20 +268,30 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
         // Position _id = "{device}|{time ticks, 19 digits}|{message id}": one primary-key range per device, in time order.
         var low = deviceId + "|";
         var high = deviceId + "|\uffff";
-        IReadOnlyList<PositionRecord> positions = _db.GetCollection(Positions).Query()
-            .Where(LiteDB.Query.Between("_id", low, high))
-            .OrderByDescending("_id")
-            .Limit(Math.Max(0, limit))
-            .ToList()
-            .Select(ToPositionRecord)
-            .ToList();
+        List<BsonDocument> docs;
+        lock (_lock)
+        {
+            docs = _db.GetCollection(Positions).Query()
+                .Where(LiteDB.Query.Between("_id", low, high))
+                .OrderByDescending("_id")
+                .Limit(Math.Max(0, limit))
+                .ToList();
+        }
+
+        IReadOnlyList<PositionRecord> positions = docs.Select(ToPositionRecord).ToList();
         return Task.FromResult(positions);
     }
 
     public Task<IReadOnlyList<DataLossRecord>> GetDataLossAsync(string deviceId, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        IReadOnlyList<DataLossRecord> losses = _db.GetCollection(DataLoss).Find(LiteDB.Query.EQ("device", deviceId))
+        List<BsonDocument> docs;
+        lock (_lock)
+        {
+            docs = _db.GetCollection(DataLoss).Find(LiteDB.Query.EQ("device", deviceId)).ToList();
+        }
+
+        IReadOnlyList<DataLossRecord> losses = docs
             .Select(d => new DataLossRecord(d["_id"].AsString, FromTicks(d["captured"]), DataLossReport.Parser.ParseFrom(d["raw"].AsBinary)))
             .OrderBy(r => r.CapturedAt)
             .ToList();
@@ -280,7 +301,13 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
     public Task<IReadOnlyList<EventRecord>> GetEventsAsync(string deviceId, int limit, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        IReadOnlyList<EventRecord> events = _db.GetCollection(Events).Find(LiteDB.Query.EQ("device", deviceId))
+        List<BsonDocument> docs;
+        lock (_lock)
+        {
+            docs = _db.GetCollection(Events).Find(LiteDB.Query.EQ("device", deviceId)).ToList();
+        }
+
+        IReadOnlyList<EventRecord> events = docs
             .Select(d =>
             {
                 var e = DeviceEvent.Parser.ParseFrom(d["raw"].AsBinary);
@@ -295,10 +322,19 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
     public Task<long> CountEnvelopesAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(_db.GetCollection(Envelopes).LongCount());
+        lock (_lock)
+        {
+            return Task.FromResult(_db.GetCollection(Envelopes).LongCount());
+        }
     }
 
-    public void Dispose() => _db.Dispose();
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _db.Dispose();
+        }
+    }
 
     private static BsonDocument NewDevice(string deviceId) => new()
     {
