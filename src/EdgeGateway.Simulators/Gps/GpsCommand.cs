@@ -118,7 +118,9 @@ internal static class GpsCommand
 
             var simulator = new GpsSimulator(
                 source,
-                new GpsSimulatorOptions { Rate = settings.Rate, SpeedFactor = settings.SpeedFactor, Count = settings.Count },
+                settings.ReplayFile is null
+                    ? new GpsSimulatorOptions { Rate = settings.Rate, SpeedFactor = settings.SpeedFactor, Count = settings.Count }
+                    : new GpsSimulatorOptions { Rate = settings.Rate * settings.SpeedFactor, Count = settings.Count },
                 outputs,
                 timeProvider,
                 logger);

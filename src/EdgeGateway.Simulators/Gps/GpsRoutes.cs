@@ -9,11 +9,11 @@ internal static class GpsRoutes
     /// <summary>
     /// Hertford (Hertfordshire), clockwise: Parliament Square, Fore Street, Railway Street, Hertford East,
     /// Mill Road, the A414 Gascoyne Way west to the Hertingfordbury Road roundabout, back by West Street
-    /// and Castle Street. About 3 km.
+    /// and Castle Street. About 2.5 km, clockwise.
     /// </summary>
     public static GpsRoute Hertford { get; } = new(
         "hertford",
-        "Hertford town centre loop (Fore St, Railway St, Mill Rd, Gascoyne Way, Castle St), ~3 km",
+        "Hertford town centre loop (Fore St, Railway St, Mill Rd, Gascoyne Way, Castle St), ~2.5 km",
         [
             new(51.79560, -0.07880, 41),   // Parliament Square
             new(51.79585, -0.07760, 40),   // Fore Street
@@ -39,11 +39,11 @@ internal static class GpsRoutes
 
     /// <summary>
     /// Bedford (Bedfordshire), anticlockwise: St Paul's Square, the High Street, The Embankment along the
-    /// Great Ouse, Newnham Road, The Broadway and Harpur Street. About 3 km.
+    /// Great Ouse, Newnham Road, The Broadway and Harpur Street. About 2.4 km.
     /// </summary>
     public static GpsRoute Bedford { get; } = new(
         "bedford",
-        "Bedford town centre loop (High St, The Embankment, Newnham Rd, The Broadway, Harpur St), ~3 km",
+        "Bedford town centre loop (High St, The Embankment, Newnham Rd, The Broadway, Harpur St), ~2.4 km",
         [
             new(52.13570, -0.46790, 29),   // St Paul's Square
             new(52.13490, -0.46590, 28),   // High Street at Town Bridge

@@ -49,10 +49,8 @@ internal sealed class GpsSimulator(
             throw new ArgumentOutOfRangeException(nameof(options), "rate and speed factor must be positive");
         }
 
-        var wallRate = source is ReplaySentenceSource ? options.Rate * options.SpeedFactor : options.Rate;
-        var simulatedPerUnit = source is ReplaySentenceSource
-            ? TimeSpan.FromSeconds(1 / wallRate)
-            : TimeSpan.FromSeconds(options.SpeedFactor / options.Rate);
+        var wallRate = options.Rate;
+        var simulatedPerUnit = TimeSpan.FromSeconds(options.SpeedFactor / options.Rate);
         var start = timeProvider.GetUtcNow();
         var clockStart = options.AlignToWholeSecond
             ? new DateTimeOffset(start.Ticks - (start.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero)

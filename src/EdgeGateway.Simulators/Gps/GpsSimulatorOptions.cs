@@ -7,8 +7,9 @@ internal sealed record GpsSimulatorOptions
     public double Rate { get; init; } = 1;
 
     /// <summary>
-    /// Route: simulated seconds per wall second (fix timestamps and the car both run this much faster).
-    /// Replay: multiplies <see cref="Rate"/>.
+    /// Simulated seconds per wall second: unit n is stamped start + n × SpeedFactor / Rate, so a route's
+    /// clock and car both run this much faster. (A replay ignores the stamp; the command folds its speed
+    /// factor into <see cref="Rate"/>.)
     /// </summary>
     public double SpeedFactor { get; init; } = 1;
 
