@@ -2,8 +2,9 @@ namespace EdgeGateway.Simulators.Gps;
 
 /// <summary>
 /// Drives a car round a closed <see cref="GpsRoute"/>: starts at rest at the first waypoint, accelerates
-/// to cruise, brakes in time to take each corner at a speed its sharpness allows, and reports a course
-/// that turns smoothly through corners. Pure and deterministic: the only input is elapsed time.
+/// to cruise, brakes in time to take each corner at a speed its sharpness allows (or to halt at a stop
+/// line and wait there), and reports a course that turns smoothly through corners. Pure and
+/// deterministic: the only input is elapsed time.
 /// </summary>
 internal sealed class RouteModel
 {
@@ -24,6 +25,7 @@ internal sealed class RouteModel
 
     private double _pathPosition;          // 0 .. Length
     private double _speed;
+    private double _waitRemaining;         // seconds still to wait at a stop line
     private double _distance;
     private int _laps;
 
@@ -63,7 +65,7 @@ internal sealed class RouteModel
         _cornerSpeed = new double[n];
         for (var i = 0; i < n; i++)
         {
-            _cornerSpeed[i] = CornerSpeed(TurnAngleDegrees(i));
+            _cornerSpeed[i] = route.Waypoints[i].StopSeconds > 0 ? 0 : CornerSpeed(TurnAngleDegrees(i));
         }
     }
 
@@ -103,6 +105,12 @@ internal sealed class RouteModel
 
     private void Step(double h)
     {
+        if (_waitRemaining > 0)
+        {
+            _waitRemaining -= h;
+            return;
+        }
+
         var target = Math.Min(_driving.CruiseSpeedMetresPerSecond, AllowedSpeed());
         if (_speed < target)
         {
@@ -115,6 +123,17 @@ internal sealed class RouteModel
         }
 
         var moved = _speed * h;
+        var segment = SegmentAt(_pathPosition);
+        var next = (segment + 1) % _x.Length;
+        var toNext = _start[segment + 1] - _pathPosition;
+        if (_route.Waypoints[next].StopSeconds > 0 && moved >= toNext)
+        {
+            // Halt exactly on the stop line and wait.
+            moved = toNext;
+            _speed = 0;
+            _waitRemaining = _route.Waypoints[next].StopSeconds;
+        }
+
         _distance += moved;
         _pathPosition += moved;
         while (_pathPosition >= Length)

@@ -62,7 +62,9 @@ public sealed class RouteModelTests
     public void Advance_AtSharpCorner_IsSlowerThanOnStraight()
     {
         var model = new RouteModel(GpsRoutes.Hertford);
-        var sharpest = Enumerable.Range(0, GpsRoutes.Hertford.Waypoints.Count).MaxBy(model.TurnAngleDegrees);
+        var sharpest = Enumerable.Range(0, GpsRoutes.Hertford.Waypoints.Count)
+            .Where(i => GpsRoutes.Hertford.Waypoints[i].StopSeconds == 0)
+            .MaxBy(model.TurnAngleDegrees);
         Assert.True(model.TurnAngleDegrees(sharpest) > 60);
         var corner = GpsRoutes.Hertford.Waypoints[sharpest];
 
@@ -81,6 +83,36 @@ public sealed class RouteModelTests
         }
 
         Assert.InRange(speedThere, 2.9, Cruise * 0.6);
+    }
+
+    [Fact]
+    public void Advance_StopLines_HaltsOnTheLineForTheWaitThenPullsAway()
+    {
+        var route = GpsRoutes.Hertford;
+        var model = new RouteModel(route);
+        var stops = route.Waypoints.Where(w => w.StopSeconds > 0).ToArray();
+        Assert.NotEmpty(stops);
+
+        var stoppedTenths = 0;
+        var nearestToStop = stops.ToDictionary(w => w, _ => double.MaxValue);
+        model.Advance(TimeSpan.FromSeconds(1));
+        while (model.Current.Laps == 0)
+        {
+            var s = model.Advance(TimeSpan.FromMilliseconds(100));
+            if (s.SpeedMetresPerSecond == 0)
+            {
+                stoppedTenths++;
+                foreach (var w in stops)
+                {
+                    nearestToStop[w] = Math.Min(nearestToStop[w], Math.Abs(s.Latitude - w.Latitude) + Math.Abs(s.Longitude - w.Longitude));
+                }
+            }
+        }
+
+        // Stationary for the sum of the waits (plus up to two 0.1 s steps per stop), each time exactly on a stop line.
+        var waits = stops.Sum(w => w.StopSeconds);
+        Assert.InRange(stoppedTenths / 10.0, waits, waits + (0.2 * stops.Length) + 1e-9);
+        Assert.All(nearestToStop.Values, d => Assert.True(d < 1e-9));
     }
 
     [Theory]
