@@ -1,3 +1,5 @@
+using FleetControl.Evidence;
+
 namespace FleetControl.Hosting;
 
 /// <summary>
@@ -8,6 +10,11 @@ internal static class FleetControlProgram
 {
     public static async Task<int> RunAsync(string[] args)
     {
+        if (args is ["evidence", "verify", .. var verifyArgs])
+        {
+            return await EvidenceVerifyCommand.RunAsync(verifyArgs, Console.Out, Console.Error, CancellationToken.None).ConfigureAwait(false);
+        }
+
         var app = FleetControlHost.CreateBuilder(args).Build();
         FleetControlHost.Map(app);
         await app.RunAsync().ConfigureAwait(false);
