@@ -66,17 +66,19 @@ internal sealed class EvidenceUploader
 
     private static readonly ResiliencePropertyKey<string> EvidenceIdKey = new("evidence-id");
 
-    public async Task<EvidenceReceipt> UploadAsync(
+    public async Task<UploadOutcome> UploadAsync(
         EvidenceItem item, string dataPath, IReadOnlyList<CustodyLink> custody, Action<long> onProgress, CancellationToken cancellationToken)
     {
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(EvidenceIdKey, item.EvidenceId);
+        var tally = new Tally();
         try
         {
-            return await _retry.ExecuteAsync(
-                static (ctx, state) => state.self.UploadOnceAsync(state.item, state.dataPath, state.custody, state.onProgress, ctx.CancellationToken),
+            var receipt = await _retry.ExecuteAsync(
+                static (ctx, state) => state.self.UploadOnceAsync(state.item, state.dataPath, state.custody, state.onProgress, state.tally, ctx.CancellationToken),
                 context,
-                (self: this, item, dataPath, custody, onProgress)).ConfigureAwait(false);
+                (self: this, item, dataPath, custody, onProgress, tally)).ConfigureAwait(false);
+            return new UploadOutcome(receipt, tally.FirstOffset ?? 0, tally.BytesSent);
         }
         finally
         {
@@ -94,16 +96,18 @@ internal sealed class EvidenceUploader
     }
 
     private async ValueTask<EvidenceReceipt> UploadOnceAsync(
-        EvidenceItem item, string dataPath, IReadOnlyList<CustodyLink> custody, Action<long> onProgress, CancellationToken cancellationToken)
+        EvidenceItem item, string dataPath, IReadOnlyList<CustodyLink> custody, Action<long> onProgress, Tally tally, CancellationToken cancellationToken)
     {
         var status = await _client.GetUploadOffsetAsync(new UploadOffsetRequest { EvidenceId = item.EvidenceId }, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (status.Complete)
         {
+            tally.FirstOffset ??= (long)item.Size;
             onProgress((long)item.Size);
             return status.Receipt;
         }
 
         var offset = (long)status.Offset;
+        tally.FirstOffset ??= offset;
         Log.UploadStarted(_logger, item.EvidenceId, offset, (long)item.Size);
         using var call = _client.Upload(cancellationToken: cancellationToken);
         await call.RequestStream.WriteAsync(new UploadRequest { Header = new UploadHeader { Item = item, Offset = (ulong)offset } }, cancellationToken).ConfigureAwait(false);
@@ -125,6 +129,7 @@ internal sealed class EvidenceUploader
                 };
                 await call.RequestStream.WriteAsync(new UploadRequest { Chunk = chunk }, cancellationToken).ConfigureAwait(false);
                 offset += n;
+                tally.BytesSent += n;
                 _counters.AddUploaded(n);
                 onProgress(offset);
                 await limiter.PaceAsync(n, cancellationToken).ConfigureAwait(false);
@@ -158,6 +163,13 @@ internal sealed class EvidenceUploader
         }
 
         return await call.ResponseAsync.ConfigureAwait(false);
+    }
+
+    private sealed class Tally
+    {
+        public long? FirstOffset { get; set; }
+
+        public long BytesSent { get; set; }
     }
 
     private static bool IsTransient(RpcException e) => e.StatusCode is

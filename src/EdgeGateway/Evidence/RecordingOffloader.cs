@@ -173,7 +173,8 @@ internal sealed class RecordingOffloader(
             Critical = item.Critical,
             SidecarJson = rec.SidecarJson,
         };
-        var receipt = await uploader.UploadAsync(evidence, staging.DataPath(id), custody.Entries.ToList(), bytes => tracker.Progress(id, bytes), cancellationToken).ConfigureAwait(false);
+        var outcome = await uploader.UploadAsync(evidence, staging.DataPath(id), custody.Entries.ToList(), bytes => tracker.Progress(id, bytes), cancellationToken).ConfigureAwait(false);
+        var receipt = outcome.Receipt;
         if (receipt.EvidenceId != id || receipt.Sha256 != sha || receipt.Size != (ulong)rec.Size)
         {
             custody.Append(time.GetUtcNow(), "receipt-rejected", device, "dock", Invariant(
@@ -183,7 +184,7 @@ internal sealed class RecordingOffloader(
         }
 
         custody.AppendVerified(receipt.Custody.Select(CustodyLink.FromProto));
-        custody.Append(time.GetUtcNow(), "uploaded", device, "dock", Invariant($"vault={gateway.Value.FleetControlUrl} storedAt={receipt.StoredAt}"));
+        custody.Append(time.GetUtcNow(), "uploaded", device, "dock", Invariant($"vault={gateway.Value.FleetControlUrl} storedAt={receipt.StoredAt} resumedFrom={outcome.ResumedFrom} sentThisRun={outcome.BytesSent}"));
         custody.Append(time.GetUtcNow(), "verified", device, "dock", Invariant($"receipt sha256={receipt.Sha256} size={receipt.Size} matches the staged copy"));
         counters.Verified();
         tracker.SetState(rec.Bay, id, rec.FileName, rec.Size, item.Critical, "verified");
