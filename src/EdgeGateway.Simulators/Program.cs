@@ -11,6 +11,8 @@ internal static class Program
     internal static readonly IReadOnlyList<SimulatorCommand> Commands =
     [
         new("gps", "simulated GNSS receiver: NMEA 0183 on a pseudo-terminal and/or TCP", GpsCommand.Usage, GpsCommand.RunAsync),
+        new("dock", "simulated BWV docking station: cameras with recordings docked into bay folders", "dock --root DIR [--bays 8] [--cameras N] [--recordings R] [--clip-seconds S] [--big-file-size 2GiB] [--pull-after 10s] [--redock-after 5s] [--once]",
+            (args, output, ct) => Dock.DockCommand.RunAsync([.. args], output, Console.Error, ct)),
     ];
 
     public static async Task<int> Main(string[] args)
