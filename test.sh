@@ -6,20 +6,7 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 
-# Debian packages the tests drive for real: mosquitto (broker interoperability), socat (ptys),
-# ffmpeg (real MP4 recordings for the dock simulator).
-need=()
-[ -x /usr/sbin/mosquitto ] || command -v mosquitto >/dev/null 2>&1 || need+=(mosquitto)
-command -v socat >/dev/null 2>&1 || need+=(socat)
-command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
-if ((${#need[@]})); then
-  echo "test.sh: installing ${need[*]}"
-  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq \
-    && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null \
-    || { echo "test.sh: could not install ${need[*]}"; echo "0 passed, 1 failed"; exit 1; }
-fi
-# The Debian package starts a system mosquitto on 1883; tests start their own on free ports.
+eng/install-prerequisites.sh || { echo "0 passed, 1 failed"; exit 1; }
 
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
