@@ -35,6 +35,12 @@ internal sealed class MqttUplinkService : BackgroundService
     /// <summary>Most QoS 1 publishes awaiting PUBACK at once (further bounded by the broker's receive maximum).</summary>
     private const int MaxPendingPublishes = 32;
 
+    /// <summary>
+    /// Most ids handed to one <see cref="IOutbox.AcknowledgeAsync"/>: acks are coalesced into few store
+    /// transactions, but a bounded one, so an urgent lease never waits long behind a big delete.
+    /// </summary>
+    private const int MaxIdsPerAcknowledge = 1000;
+
     private readonly IOutbox _outbox;
     private readonly MqttUplinkOptions _options;
     private readonly GatewayOptions _gateway;
@@ -286,7 +292,7 @@ internal sealed class MqttUplinkService : BackgroundService
         while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
             ids.Clear();
-            while (ids.Count < 20_000 && reader.TryRead(out var batch))
+            while (ids.Count < MaxIdsPerAcknowledge && reader.TryRead(out var batch))
             {
                 ids.AddRange(batch);
             }
