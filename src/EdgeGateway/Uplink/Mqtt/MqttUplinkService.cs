@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Threading.Channels;
 using EdgeGateway.Contracts;
 using EdgeGateway.Contracts.V1;
@@ -10,6 +11,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MQTTnet;
+using MQTTnet.Adapter;
+using MQTTnet.Exceptions;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 
@@ -94,12 +97,12 @@ internal sealed class MqttUplinkService : BackgroundService
             {
                 var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
                 Volatile.Write(ref _linkLost, lost);
-                var (connected, error) = await TryConnectAsync(client, stoppingToken).ConfigureAwait(false);
+                var (connected, error, unreachable) = await TryConnectAsync(client, stoppingToken).ConfigureAwait(false);
                 if (connected is null)
                 {
                     var delay = backoff.Next();
                     Log.ConnectFailed(_logger, _options.Host, _options.Port, backoff.Attempt, delay, error ?? "unknown error");
-                    await Task.Delay(delay, _time, stoppingToken).ConfigureAwait(false);
+                    await BackOffAsync(delay, probeReachability: unreachable, stoppingToken).ConfigureAwait(false);
                     continue;
                 }
 
@@ -141,22 +144,82 @@ internal sealed class MqttUplinkService : BackgroundService
         }
     }
 
-    private async Task<(MqttClientConnectResult? Result, string? Error)> TryConnectAsync(IMqttClient client, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits out one backoff delay. If the broker was unreachable, a bare TCP connect every
+    /// <see cref="MqttUplinkOptions.ReachabilityProbeInterval"/> ends the wait as soon as it is back; a
+    /// broker that answers but refuses (auth, busy) always gets the full delay.
+    /// </summary>
+    private async Task BackOffAsync(TimeSpan delay, bool probeReachability, CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        while (true)
+        {
+            var remaining = delay - _time.GetElapsedTime(started);
+            if (remaining <= TimeSpan.Zero)
+            {
+                return;
+            }
+
+            if (!probeReachability || remaining <= _options.ReachabilityProbeInterval)
+            {
+                await Task.Delay(remaining, _time, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            await Task.Delay(_options.ReachabilityProbeInterval, _time, cancellationToken).ConfigureAwait(false);
+            if (await IsReachableAsync(cancellationToken).ConfigureAwait(false))
+            {
+                Log.BrokerReachable(_logger, _options.Host, _options.Port);
+                return;
+            }
+        }
+    }
+
+    private async Task<bool> IsReachableAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.ConnectTimeout);
+        using var probe = new TcpClient();
+        try
+        {
+            await probe.ConnectAsync(_options.Host, _options.Port, timeout.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception exception) when (exception is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// True unless the broker answered and refused (CONNACK failure, protocol or configuration error):
+    /// those wait out the full backoff instead of being retried as soon as the port accepts.
+    /// </summary>
+    private static bool IsTransportFailure(Exception exception) =>
+        exception is not (MqttConnectingFailedException or MqttProtocolViolationException or MqttConfigurationException);
+
+    private async Task<(MqttClientConnectResult? Result, string? Error, bool Unreachable)> TryConnectAsync(IMqttClient client, CancellationToken cancellationToken)
     {
         try
         {
             var result = await client.ConnectAsync(BuildClientOptions(), cancellationToken).ConfigureAwait(false);
             if (result.ResultCode != MqttClientConnectResultCode.Success)
             {
-                return (null, $"broker refused the connection: {result.ResultCode} {result.ReasonString}");
+                return (null, $"broker refused the connection: {result.ResultCode} {result.ReasonString}", false);
             }
 
             var subscribe = new MqttClientSubscribeOptionsBuilder()
                 .WithTopicFilter(_ackTopic, MqttQualityOfServiceLevel.AtLeastOnce)
                 .Build();
-            await client.SubscribeAsync(subscribe, cancellationToken).ConfigureAwait(false);
+            var subscribed = await client.SubscribeAsync(subscribe, cancellationToken).ConfigureAwait(false);
+            if (subscribed.Items.Any(item => item.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2))
+            {
+                await client.DisconnectAsync(new MqttClientDisconnectOptions(), cancellationToken).ConfigureAwait(false);
+                return (null, $"broker refused the subscription to {_ackTopic}: {subscribed.Items.First().ResultCode}", false);
+            }
+
             await PublishStatusAsync(client, online: true, cancellationToken).ConfigureAwait(false);
-            return (result, null);
+            return (result, null, false);
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
@@ -172,7 +235,7 @@ internal sealed class MqttUplinkService : BackgroundService
                 }
             }
 
-            return (null, exception.Message);
+            return (null, exception.Message, IsTransportFailure(exception));
         }
     }
 
