@@ -106,6 +106,18 @@ public sealed class GnssFixMergerTests
     }
 
     [Fact]
+    public void Accept_GsvSetsOfTwoConstellations_InViewCountsAdd()
+    {
+        var fix = Assert.Single(Decode(
+            "GPGGA,172814.0,3723.46587704,N,12202.26957864,W,2,6,1.2,18.893,M,-25.669,M,2.0,0031",
+            "GPGSV,2,1,08,01,40,083,46,02,17,308,41,12,07,344,39,14,22,228,45",
+            "GPGSV,2,2,08,15,40,083,46,16,17,308,41,17,07,344,39,18,22,228,45",
+            "GLGSV,1,1,03,65,40,083,46,66,17,308,41,67,07,344,39"));
+
+        Assert.Equal(11, fix.SatellitesVisible);
+    }
+
+    [Fact]
     public void Accept_CycleWithoutSpeed_DerivesSpeedFromPreviousFix()
     {
         var fixes = Decode(
