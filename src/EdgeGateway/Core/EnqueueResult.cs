@@ -17,4 +17,10 @@ internal enum EnqueueResult
 
     /// <summary>Not stored because the store is unavailable. Counted and alarmed.</summary>
     RefusedStoreUnavailable,
+
+    /// <summary>
+    /// Not stored because free disk space is below the configured reserve and this class is among
+    /// the first to be refused (lowest classes first). Counted and alarmed.
+    /// </summary>
+    RefusedDiskReserve,
 }

@@ -15,6 +15,11 @@ internal static class GatewayProgram
             return await NmeaDecodeCommand.RunAsync(rest, Console.Out, Console.Error, CancellationToken.None).ConfigureAwait(false);
         }
 
+        if (args is ["health", .. var healthArgs])
+        {
+            return await Health.HealthCommand.RunAsync(healthArgs, Console.Out, Console.Error, CancellationToken.None).ConfigureAwait(false);
+        }
+
         using var host = GatewayHost.CreateBuilder(args).Build();
         await host.RunAsync().ConfigureAwait(false);
         return Environment.ExitCode;

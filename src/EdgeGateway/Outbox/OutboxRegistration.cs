@@ -1,5 +1,8 @@
+using EdgeGateway.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace EdgeGateway.Outbox;
 
@@ -8,7 +11,19 @@ internal static class OutboxRegistration
 {
     public static IServiceCollection AddOutbox(this IServiceCollection services, IConfiguration configuration)
     {
-        // TODO(outbox)
+        services.AddOptions<OutboxOptions>()
+            .BindConfiguration(OutboxOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<OutboxOptions>, OutboxOptionsValidator>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<MonotonicMessageIdGenerator>();
+        services.AddSingleton<LiteDbOutbox>();
+        services.AddSingleton<IOutbox>(sp => sp.GetRequiredService<LiteDbOutbox>());
+        services.AddSingleton<IOutboxStampState>(sp => sp.GetRequiredService<LiteDbOutbox>());
+        services.AddSingleton<IObservationSink, ObservationSink>();
+        services.AddSingleton<IHealthContributor, OutboxHealthContributor>();
+        services.AddHostedService<OutboxMaintenanceService>();
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using FleetControl.Api;
+using FleetControl.Evidence;
 using FleetControl.Mqtt;
 using FleetControl.Registry;
 using FleetControl.Store;
@@ -17,6 +18,7 @@ internal static class FleetControlHost
         builder.Services.AddFleetStore();
         builder.Services.AddFleetMqtt(builder.Configuration);
         builder.Services.AddDeviceRegistry();
+        builder.Services.AddEvidenceVault(builder.Configuration);
         return builder;
     }
 
@@ -25,5 +27,6 @@ internal static class FleetControlHost
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         app.MapDeviceRegistry();
         app.MapFleetApi();
+        app.MapEvidenceVault();
     }
 }

@@ -1,3 +1,4 @@
+using FleetControl.Evidence;
 using Microsoft.Extensions.Options;
 
 namespace FleetControl.Hosting;
@@ -12,7 +13,10 @@ internal static class FleetControlProgram
 
     public static async Task<int> RunAsync(string[] args)
     {
-        // Operator commands are dispatched here, e.g.: if (args is ["evidence", ..]) return await ...;
+        if (args is ["evidence", "verify", .. var verifyArgs])
+        {
+            return await EvidenceVerifyCommand.RunAsync(verifyArgs, Console.Out, Console.Error, CancellationToken.None).ConfigureAwait(false);
+        }
 
         try
         {

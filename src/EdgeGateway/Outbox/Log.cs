@@ -1,0 +1,50 @@
+using EdgeGateway.Contracts.V1;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeGateway.Outbox;
+
+/// <summary>Outbox log messages (event ids 2000-2099).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "Outbox store {Path} open: {Depth} messages queued ({Bytes} bytes)")]
+    public static partial void StoreOpened(ILogger logger, string path, long depth, long bytes);
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Critical, Message = "Outbox store {Path} is unreadable; quarantined as {QuarantinePath} and a fresh store opened. Durability DEGRADED")]
+    public static partial void StoreQuarantined(ILogger logger, Exception exception, string path, string quarantinePath);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Critical, Message = "Outbox store {Path} cannot be opened; every enqueue is refused until it can")]
+    public static partial void StoreUnavailable(ILogger logger, Exception exception, string path);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Error, Message = "ALARM: outbox class {Priority} is at its quota of {QuotaBytes} bytes; new messages are refused ({Count} refused so far)")]
+    public static partial void QuotaRefused(ILogger logger, PriorityClass priority, long quotaBytes, ulong count);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Error, Message = "ALARM: free disk {FreeBytes} bytes is below the reserve of {ReserveBytes} bytes; class {Priority} is refused")]
+    public static partial void DiskReserveRefused(ILogger logger, long freeBytes, long reserveBytes, PriorityClass priority);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Telemetry at quota: thinned {Thinned} and evicted {Evicted} history messages")]
+    public static partial void TelemetryReduced(ILogger logger, int thinned, int evicted);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "{Count} {Priority} messages expired unsent")]
+    public static partial void Expired(ILogger logger, int count, PriorityClass priority);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Information, Message = "Data-loss report queued: {Priority} {Reason} x{Count}")]
+    public static partial void DataLossReported(ILogger logger, PriorityClass priority, string reason, ulong count);
+
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Error, Message = "Outbox write failed; {Count} messages refused")]
+    public static partial void WriteFailed(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(EventId = 2009, Level = LogLevel.Information, Message = "Outbox compacted while idle: {BytesBefore} -> {BytesAfter} bytes")]
+    public static partial void Compacted(ILogger logger, long bytesBefore, long bytesAfter);
+
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Warning, Message = "LiteDB writer queue not reachable ({Reason}); every commit falls back to a checkpoint to stay durable")]
+    public static partial void DurableWaitFallback(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Error, Message = "Outbox maintenance failed")]
+    public static partial void MaintenanceFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Error, Message = "ALARM: free disk {FreeBytes} bytes is below the outbox reserve of {ReserveBytes} bytes")]
+    public static partial void DiskLow(ILogger logger, long freeBytes, long reserveBytes);
+
+    [LoggerMessage(EventId = 2013, Level = LogLevel.Warning, Message = "Outbox acknowledgement write failed; the messages stay queued and will be resent")]
+    public static partial void AcknowledgeFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,64 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace EdgeGateway.Outbox;
+
+/// <summary>The durable outbox (configuration section <c>Outbox</c>).</summary>
+internal sealed class OutboxOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string SectionName = "Outbox";
+
+    /// <summary>Database file name inside <c>Gateway:DataDirectory</c>.</summary>
+    [Required]
+    [RegularExpression(@"^[A-Za-z0-9_.-]{1,64}\.db$", ErrorMessage = "Outbox:FileName must be a plain file name ending in .db.")]
+    public string FileName { get; set; } = "outbox.db";
+
+    /// <summary>A leased message not acknowledged within this time is leased again.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Outbox:LeaseTimeout must be between 1 s and 1 day.")]
+    public TimeSpan LeaseTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Telemetry stamped within this window is "live" and leased newest-first before the history.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", ErrorMessage = "Outbox:LiveWindow must be between 0 and 1 day.")]
+    public TimeSpan LiveWindow { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Drops are coalesced into one DataLossReport per class and reason per interval.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Outbox:DataLossReportInterval must be between 1 s and 1 day.")]
+    public TimeSpan DataLossReportInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often the maintenance loop sweeps expiry, watches the disk and checkpoints.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00", ErrorMessage = "Outbox:MaintenanceInterval must be between 50 ms and 10 min.")]
+    public TimeSpan MaintenanceInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Compaction (LiteDB Rebuild) runs only after the outbox has been idle (no enqueue) this long.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00", ErrorMessage = "Outbox:CompactionIdleAfter must be between 1 s and 7 days.")]
+    public TimeSpan CompactionIdleAfter { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>At most one compaction per this interval.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00", ErrorMessage = "Outbox:CompactionMinInterval must be between 1 s and 30 days.")]
+    public TimeSpan CompactionMinInterval { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>Compaction is considered only when the data file is at least this large.</summary>
+    [Range(0L, long.MaxValue, ErrorMessage = "Outbox:CompactionMinFileBytes must not be negative.")]
+    public long CompactionMinFileBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// Free disk space to keep. Below it, Bulk and Telemetry are refused; below half of it Read and
+    /// Event too; below a quarter only Emergency and Alert are still stored.
+    /// </summary>
+    [Range(0L, long.MaxValue, ErrorMessage = "Outbox:FreeDiskReserveBytes must not be negative.")]
+    public long FreeDiskReserveBytes { get; set; } = 512L * 1024 * 1024;
+
+    /// <summary>LiteDB log pages (8 KiB each) before an automatic checkpoint folds the log into the data file.</summary>
+    [Range(100, 100_000, ErrorMessage = "Outbox:CheckpointPages must be between 100 and 100000.")]
+    public int CheckpointPages { get; set; } = 1000;
+
+    /// <summary>Telemetry messages examined per thinning step (every other one of them is dropped).</summary>
+    [Range(2, 100_000, ErrorMessage = "Outbox:ThinningStretch must be between 2 and 100000.")]
+    public int ThinningStretch { get; set; } = 512;
+
+    /// <summary>
+    /// Per-class settings keyed by class name (Emergency, Alert, Event, Read, Telemetry, Bulk);
+    /// anything not set falls back to <see cref="OutboxClassDefaults"/>.
+    /// </summary>
+    public Dictionary<string, OutboxClassOptions> Classes { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+}

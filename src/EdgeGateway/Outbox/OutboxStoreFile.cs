@@ -1,0 +1,69 @@
+using System.Globalization;
+using LiteDB;
+
+namespace EdgeGateway.Outbox;
+
+/// <summary>Opening, checking and quarantining the outbox's LiteDB file.</summary>
+internal static class OutboxStoreFile
+{
+    public const string StateCollection = "outbox_state";
+
+    /// <summary>Collection name of a class, e.g. <c>q_telemetry</c>.</summary>
+    public static string CollectionFor(int classIndex) => "q_" + OutboxClassDefaults.All[classIndex].ToString().ToLowerInvariant();
+
+    /// <summary>LiteDB's companion log (WAL) file: <c>outbox.db</c> -&gt; <c>outbox-log.db</c>.</summary>
+    public static string LogFileFor(string path) =>
+        Path.Combine(Path.GetDirectoryName(path) ?? ".", Path.GetFileNameWithoutExtension(path) + "-log" + Path.GetExtension(path));
+
+    /// <summary>
+    /// Opens the file (Direct connection: this process only) and reads what start-up needs: the
+    /// state document and the head of every class index. Cheap however large the backlog, and
+    /// enough to surface a corrupt header, state or index root.
+    /// </summary>
+    public static LiteDatabase OpenAndCheck(string path, int checkpointPages, out OutboxState state)
+    {
+        var database = new LiteDatabase(new ConnectionString
+        {
+            Filename = path,
+            Connection = ConnectionType.Direct,
+            AutoRebuild = false,
+        });
+        try
+        {
+            database.CheckpointSize = checkpointPages;
+            state = OutboxState.FromDocument(database.GetCollection(StateCollection).FindById(OutboxState.DocumentId));
+            for (var i = 0; i < OutboxClassDefaults.All.Length; i++)
+            {
+                _ = database.GetCollection(CollectionFor(i)).Find(Query.All(Query.Ascending), 0, 1).FirstOrDefault();
+            }
+
+            return database;
+        }
+        catch
+        {
+            database.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Moves the data file (and its log) aside as <c>{name}.corrupt-{UTC stamp}.db</c>; returns the new path.</summary>
+    public static string Quarantine(string path, DateTimeOffset now)
+    {
+        var directory = Path.GetDirectoryName(path) ?? ".";
+        var stem = Path.GetFileNameWithoutExtension(path) + ".corrupt-" + now.UtcDateTime.ToString("yyyyMMdd'T'HHmmssfff'Z'", CultureInfo.InvariantCulture);
+        var target = Path.Combine(directory, stem + ".db");
+        for (var n = 1; File.Exists(target); n++)
+        {
+            target = Path.Combine(directory, $"{stem}-{n}.db");
+        }
+
+        File.Move(path, target);
+        var log = LogFileFor(path);
+        if (File.Exists(log))
+        {
+            File.Move(log, LogFileFor(target));
+        }
+
+        return target;
+    }
+}
