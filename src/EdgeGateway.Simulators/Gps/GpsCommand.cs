@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using EdgeGateway.Simulators.Cli;
@@ -145,26 +144,9 @@ internal static class GpsCommand
         }
     }
 
-    /// <summary>The READY line: <c>READY pty=/dev/pts/5 link=/tmp/edge-gps0 tcp=127.0.0.1:10110</c>, enabled outputs only.</summary>
-    public static string ReadyLine(PseudoTerminal? pty, TcpBroadcastServer? tcp)
-    {
-        var parts = new List<string> { "READY" };
-        if (pty is not null)
-        {
-            parts.Add($"pty={pty.SlavePath}");
-            if (pty.LinkPath is not null)
-            {
-                parts.Add($"link={pty.LinkPath}");
-            }
-        }
-
-        if (tcp is not null)
-        {
-            parts.Add(string.Create(CultureInfo.InvariantCulture, $"tcp={tcp.LocalEndPoint.Address}:{tcp.LocalEndPoint.Port}"));
-        }
-
-        return string.Join(' ', parts);
-    }
+    /// <summary>The READY line for the outputs that are open; see <see cref="GpsReadyLine"/>.</summary>
+    public static string ReadyLine(PseudoTerminal? pty, TcpBroadcastServer? tcp) =>
+        new GpsReadyLine(pty?.SlavePath, pty?.LinkPath, tcp?.LocalEndPoint).ToString();
 
     private static async Task PrintStatsAsync(GpsSimulator simulator, TextWriter output, TimeSpan interval, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
