@@ -109,9 +109,10 @@ public sealed class GpsSimulatorTests
         for (var i = 0; i < 50; i++)
         {
             time.Advance(TimeSpan.FromMilliseconds(100));
+            var expected = i + 2;
+            await TestSupport.WaitUntilAsync(() => simulator.FixesProduced == expected, because: $"fix {expected} with nobody reading");
         }
 
-        await TestSupport.WaitUntilAsync(() => simulator.FixesProduced >= 51, because: "51 fixes with nobody reading");
         Assert.False(run.IsCompleted);
         await stop.CancelAsync();
         await run.WaitAsync(TestSupport.Timeout, TestContext.Current.CancellationToken);
