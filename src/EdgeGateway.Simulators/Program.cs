@@ -4,7 +4,7 @@ using EdgeGateway.Simulators.Gps;
 
 namespace EdgeGateway.Simulators;
 
-/// <summary>Simulator CLI entry point: <c>EdgeGateway.Simulators &lt;command&gt; [options]</c>.</summary>
+/// <summary>Simulator CLI entry point: <c>EdgeGateway.Simulators &lt;command&gt; [options]</c>; see README.md.</summary>
 internal static class Program
 {
     /// <summary>The command table. Adding a command is one line here.</summary>
