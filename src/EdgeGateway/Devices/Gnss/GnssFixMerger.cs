@@ -41,6 +41,23 @@ internal sealed class GnssFixMerger
     private byte _lastGsaTalker;
     private int? _satellitesVisible;
 
+    private const int GpsWeekRolloverDays = 1024 * 7;
+    private readonly DateOnly? _referenceDate;
+
+    /// <summary>
+    /// <paramref name="referenceDate"/> is a date known to be roughly right (the host clock, a capture's
+    /// "# Date:" header). Receivers with the GPS week-rollover bug report dates 1024 weeks (19.6 years)
+    /// early; a date more than 512 weeks before the reference is moved forward by 1024 weeks. Null: trust
+    /// the receiver's date as sent.
+    /// </summary>
+    public GnssFixMerger(DateOnly? referenceDate = null)
+    {
+        _referenceDate = referenceDate is { Year: >= 1990 } ? referenceDate : null; // an unset RTC says 1970
+    }
+
+    /// <summary>Dated sentences (RMC/ZDA) moved forward by 1024 weeks (receiver week-rollover bug).</summary>
+    public long RolloverCorrections { get; private set; }
+
     /// <summary>Sentences that passed the checksum but whose fields could not be used.</summary>
     public long InvalidFields { get; private set; }
 
@@ -173,6 +190,22 @@ internal sealed class GnssFixMerger
         _cycleTime = _date is { } d ? new DateTimeOffset(d.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) + timeOfDay : null;
     }
 
+    private DateOnly CorrectRollover(DateOnly date)
+    {
+        if (_referenceDate is not { } reference)
+        {
+            return date;
+        }
+
+        while (date.DayNumber < reference.DayNumber - (GpsWeekRolloverDays / 2) && date.Year < 2150)
+        {
+            date = date.AddDays(GpsWeekRolloverDays);
+            RolloverCorrections++;
+        }
+
+        return date;
+    }
+
     private void NoteTimeOnly(in NmeaSentence s, int field)
     {
         if (NmeaField.TryParseTimeOfDay(s[field], out var tod))
@@ -250,7 +283,7 @@ internal sealed class GnssFixMerger
 
         if (NmeaField.TryParseTimeOfDay(s[1], out var tod) && NmeaField.TryParseDdMmYy(s[9], out var date))
         {
-            _date = date;
+            _date = CorrectRollover(date);
             MergeTime(tod);
         }
         else
@@ -423,7 +456,7 @@ internal sealed class GnssFixMerger
             && NmeaField.TryParseInt(s[4], out var year)
             && NmeaField.TryMakeDate(year, month, day, out var date))
         {
-            _date = date;
+            _date = CorrectRollover(date);
             MergeTime(tod);
         }
         else
