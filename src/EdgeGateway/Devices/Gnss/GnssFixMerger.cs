@@ -68,6 +68,12 @@ internal sealed class GnssFixMerger
     public bool Accept(in NmeaSentence sentence, out GnssFix completed)
     {
         completed = default;
+        if (sentence.FieldCount < MinimumFieldCount(sentence.Type))
+        {
+            InvalidFields++; // too short to trust any field (gpsd ignores these too)
+            return false;
+        }
+
         var emitted = false;
         if (TryGetSentenceTime(sentence, out var timeOfDay)
             && _cycleOpen && _cycleTimeOfDay is { } current && current != timeOfDay)
@@ -164,6 +170,18 @@ internal sealed class GnssFixMerger
 
         return GeoMath.DistanceMetres(last.Latitude!.Value, last.Longitude!.Value, fix.Latitude!.Value, fix.Longitude!.Value) / seconds;
     }
+
+    /// <summary>Fields (including the address) a sentence needs before it is used at all; gpsd's minimums.</summary>
+    private static int MinimumFieldCount(NmeaSentenceType type) => type switch
+    {
+        NmeaSentenceType.Gga or NmeaSentenceType.Gns => 13,
+        NmeaSentenceType.Gsa => 18,
+        NmeaSentenceType.Rmc => 8,
+        NmeaSentenceType.Gll => 7,
+        NmeaSentenceType.Vtg => 5,
+        NmeaSentenceType.Zda => 4,
+        _ => 4,
+    };
 
     private static bool TryGetSentenceTime(in NmeaSentence s, out TimeSpan timeOfDay)
     {

@@ -153,6 +153,18 @@ public sealed class GnssFixMergerTests
     }
 
     [Fact]
+    public void Accept_TooShortSentence_IgnoredAndCounted()
+    {
+        var merger = new GnssFixMerger();
+        var text = NmeaText.Line("GPGGA,120000,5130.000,N,00007.500,W,1,08,0.9,10,M,46.9,M,,") + NmeaText.Line("GPRMC,,V");
+        NmeaFeed.Run(NmeaText.Bytes(text), 1, new NmeaReaderCounters(), (in NmeaSentence s) => merger.Accept(s, out _));
+        Assert.True(merger.TryFlush(out var fix));
+
+        Assert.Equal(FixMode._3D, fix.Mode);
+        Assert.Equal(1, merger.InvalidFields);
+    }
+
+    [Fact]
     public void Accept_CycleWithoutSpeed_DerivesSpeedFromPreviousFix()
     {
         var fixes = Decode(
