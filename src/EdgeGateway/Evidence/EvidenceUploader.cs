@@ -135,14 +135,15 @@ internal sealed class EvidenceUploader
                 await limiter.PaceAsync(n, cancellationToken).ConfigureAwait(false);
             }
         }
-        catch (RpcException)
-        {
-            throw;
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // The vault ended the call early (a rejected chunk): its status, not the write error, says why.
-            await call.ResponseAsync.WaitAsync(TimeSpan.FromSeconds(30), _time, cancellationToken).ConfigureAwait(false);
+            var serverStatus = await ServerStatusAsync(call, cancellationToken).ConfigureAwait(false);
+            if (serverStatus is not null)
+            {
+                throw serverStatus;
+            }
+
             throw;
         }
         finally
@@ -163,6 +164,23 @@ internal sealed class EvidenceUploader
         }
 
         return await call.ResponseAsync.ConfigureAwait(false);
+    }
+
+    private async Task<RpcException?> ServerStatusAsync(AsyncClientStreamingCall<UploadRequest, EvidenceReceipt> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await call.ResponseAsync.WaitAsync(TimeSpan.FromSeconds(10), _time, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (RpcException server)
+        {
+            return server;
+        }
+        catch (TimeoutException)
+        {
+            return null;
+        }
     }
 
     private sealed class Tally

@@ -171,7 +171,11 @@ internal sealed class FleetControlStandIn : IAsyncDisposable
                 {
                     await _client.PublishAsync(message, cancellationToken);
                 }
-                catch (Exception) when (!cancellationToken.IsCancellationRequested)
+                catch (Exception) when (cancellationToken.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception)
                 {
                     // Broker down: the ack is lost, as FleetControl's would be; the gateway re-sends and we ack again.
                 }
@@ -195,8 +199,9 @@ internal sealed class FleetControlStandIn : IAsyncDisposable
                 await _reconnect.WaitAsync(TimeSpan.FromSeconds(5));
             }
         }
-        catch (OperationCanceledException)
+        catch (Exception)
         {
+            // Stopping: whatever the acker or reconnect loop was doing no longer matters.
         }
 
         if (_client.IsConnected)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using EdgeGateway.Hosting;
+using EdgeGateway.Outbox;
 using EdgeGateway.Uplink.Mqtt;
 using Microsoft.Extensions.Options;
 
@@ -10,7 +11,7 @@ internal sealed class UplinkHarness : IAsyncDisposable
 {
     private bool _started;
 
-    public UplinkHarness(int port, Action<MqttUplinkOptions>? configure = null, TimeProvider? time = null, InMemoryOutbox? outbox = null, string? deviceId = null)
+    public UplinkHarness(int port, Action<MqttUplinkOptions>? configure = null, TimeProvider? time = null, InMemoryOutbox? outbox = null, string? deviceId = null, IOutbox? realOutbox = null)
     {
         time ??= TimeProvider.System;
         DeviceId = deviceId ?? $"car-{Guid.NewGuid():N}"[..16];
@@ -26,10 +27,11 @@ internal sealed class UplinkHarness : IAsyncDisposable
         };
         configure?.Invoke(Options);
         Outbox = outbox ?? new InMemoryOutbox();
+        IOutbox used = realOutbox ?? Outbox;
         Link = new LinkStateMachine(LinkLogger, time);
         Link.Changed += Transitions.Enqueue;
         Service = new MqttUplinkService(
-            Outbox,
+            used,
             Microsoft.Extensions.Options.Options.Create(Options),
             Microsoft.Extensions.Options.Options.Create(new GatewayOptions { DeviceId = DeviceId, Role = GatewayRole.Vehicle }),
             Link,

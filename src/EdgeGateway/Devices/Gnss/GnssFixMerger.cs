@@ -39,6 +39,7 @@ internal sealed class GnssFixMerger
     private double? _speed;
     private double? _track;
     private byte _lastGsaTalker;
+    private int? _satellitesVisible;
 
     /// <summary>Sentences that passed the checksum but whose fields could not be used.</summary>
     public long InvalidFields { get; private set; }
@@ -73,7 +74,7 @@ internal sealed class GnssFixMerger
             case NmeaSentenceType.Gsa: MergeGsa(sentence); break;
             case NmeaSentenceType.Zda: MergeZda(sentence); break;
             case NmeaSentenceType.Gns: MergeGns(sentence); break;
-            case NmeaSentenceType.Gsv: break; // sky view only; nothing for the fix
+            case NmeaSentenceType.Gsv: MergeGsv(sentence); break;
         }
 
         // As gpsd: once 3D with a known altitude, a sentence that says "2D" (RMC, GLL and some GSAs
@@ -106,6 +107,7 @@ internal sealed class GnssFixMerger
             SpeedMps = _speed,
             TrackDegrees = _track,
             SatellitesUsed = _satellitesUsed,
+            SatellitesVisible = _satellitesVisible,
             Hdop = _hdop,
             Vdop = _vdop,
             Pdop = _pdop,
@@ -123,6 +125,7 @@ internal sealed class GnssFixMerger
         _cycleTimeOfDay = null;
         _cycleTime = null;
         _latitude = _longitude = _altitude = _speed = _track = null;
+        _satellitesVisible = null;
         _lastGsaTalker = 0;
         return true;
     }
@@ -393,6 +396,22 @@ internal sealed class GnssFixMerger
             {
                 _satellitesUsed++;
             }
+        }
+    }
+
+    /// <summary>GSV: only the in-view count matters for the fix; each constellation's set adds its own.</summary>
+    private void MergeGsv(in NmeaSentence s)
+    {
+        if (!NmeaField.TryParseInt(s[1], out var parts) || !NmeaField.TryParseInt(s[2], out var part)
+            || part < 1 || part > parts || !NmeaField.TryParseInt(s[3], out var inView) || inView < 0)
+        {
+            InvalidFields++;
+            return;
+        }
+
+        if (part == 1)
+        {
+            _satellitesVisible = (_satellitesVisible ?? 0) + inView;
         }
     }
 
