@@ -10,10 +10,11 @@ internal sealed class GnssAdapterHarness : IAsyncDisposable
 {
     private readonly GnssAdapter _adapter;
 
-    public GnssAdapterHarness(IByteSourceConnector connector, GnssThinningOptions? thinning = null)
+    public GnssAdapterHarness(IByteSourceConnector connector, GnssThinningOptions? thinning = null, bool correctWeekRollover = false)
     {
         var options = new GnssOptions
         {
+            CorrectWeekRollover = correctWeekRollover, // replayed captures keep their (old) dates
             ReconnectMinDelay = TimeSpan.FromMilliseconds(50),
             ReconnectMaxDelay = TimeSpan.FromMilliseconds(400),
             IdleTimeout = TimeSpan.FromSeconds(5),
