@@ -14,6 +14,9 @@ namespace EdgeGateway.Devices.Gnss;
 internal sealed class GnssFixMerger
 {
     private const double InvalidDop = 99.0;
+    private const int GpsWeekRolloverDays = 1024 * 7;
+
+    private readonly DateOnly? _referenceDate;
 
     // Persistent receiver state (survives cycles, as in gpsd's session).
     private DateOnly? _date;
@@ -40,9 +43,6 @@ internal sealed class GnssFixMerger
     private double? _track;
     private byte _lastGsaTalker;
     private int? _satellitesVisible;
-
-    private const int GpsWeekRolloverDays = 1024 * 7;
-    private readonly DateOnly? _referenceDate;
 
     /// <summary>
     /// <paramref name="referenceDate"/> is a date known to be roughly right (the host clock, a capture's
