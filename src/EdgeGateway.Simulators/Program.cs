@@ -4,7 +4,7 @@ using EdgeGateway.Simulators.Gps;
 
 namespace EdgeGateway.Simulators;
 
-/// <summary>Simulator CLI entry point: <c>EdgeGateway.Simulators &lt;command&gt; [options]</c>.</summary>
+/// <summary>Simulator CLI entry point: <c>EdgeGateway.Simulators &lt;command&gt; [options]</c>; see README.md.</summary>
 internal static class Program
 {
     /// <summary>The command table. Adding a command is one line here.</summary>
@@ -13,6 +13,7 @@ internal static class Program
         new("gps", "simulated GNSS receiver: NMEA 0183 on a pseudo-terminal and/or TCP", GpsCommand.Usage, GpsCommand.RunAsync),
         new("dock", "simulated BWV docking station: cameras with recordings docked into bay folders", "dock --root DIR [--bays 8] [--cameras N] [--recordings R] [--clip-seconds S] [--big-file-size 2GiB] [--pull-after 10s] [--redock-after 5s] [--once]",
             (args, output, ct) => Dock.DockCommand.RunAsync([.. args], output, Console.Error, ct)),
+        new("system", "the whole local system: FleetControl, simulated vehicles and docks, live summary", LocalSystem.LocalSystemCommand.Usage, LocalSystem.LocalSystemCommand.RunAsync),
     ];
 
     public static async Task<int> Main(string[] args)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using EdgeGateway.Simulators.Cli;
@@ -27,16 +26,20 @@ internal static class GpsCommand
           --count N             stop after N fixes (route) or N lines (replay)
           --once                replay: stop at the end of the file instead of looping
           --talker GP|GN        talker id of generated sentences (default GP)
+          --outage-every S      route: lose the fix periodically; every S simulated seconds...
+          --outage-for S        ...the last S seconds have no fix (status V, quality 0, empty position)
           --ready-file FILE     also write the READY line to FILE
           --stats-interval S    print a STATS line every S seconds (default 10, 0 = never)
         stdout: one line 'READY pty=<slave> link=<path> tcp=<host:port>' (only the outputs enabled),
-        then 'STATS fixes=.. sentences=.. ...' periodically and 'DONE fixes=.. ...' at exit.
+        then 'STATS fixes=.. sentences=.. ...' periodically and 'DONE fixes=.. ...' at exit
+        (fixes = epochs with a valid fix; replay: GGA lines, or RMC lines if the file has no GGA).
         Stops on Ctrl+C / SIGTERM (removing the symlink), after --count, or at the end of a --once replay.
         example: gps --route hertford --rate 1 --pty-link /tmp/edge-gps0 --tcp 127.0.0.1:10110
         """;
 
     private static readonly string[] ValueOptions =
-        ["--route", "--replay", "--pty-link", "--tcp", "--rate", "--speed-factor", "--count", "--talker", "--ready-file", "--stats-interval"];
+        ["--route", "--replay", "--pty-link", "--tcp", "--rate", "--speed-factor", "--count", "--talker", "--ready-file", "--stats-interval",
+         "--outage-every", "--outage-for"];
 
     private static readonly string[] FlagOptions = ["--pty", "--stdout", "--once"];
 
@@ -70,7 +73,7 @@ internal static class GpsCommand
         }
         else
         {
-            source = new RouteSentenceSource(settings.Route, settings.Talker);
+            source = new RouteSentenceSource(settings.Route, settings.Talker, outage: settings.Outage);
         }
 
         PseudoTerminal? pty = null;
@@ -145,26 +148,9 @@ internal static class GpsCommand
         }
     }
 
-    /// <summary>The READY line: <c>READY pty=/dev/pts/5 link=/tmp/edge-gps0 tcp=127.0.0.1:10110</c>, enabled outputs only.</summary>
-    public static string ReadyLine(PseudoTerminal? pty, TcpBroadcastServer? tcp)
-    {
-        var parts = new List<string> { "READY" };
-        if (pty is not null)
-        {
-            parts.Add($"pty={pty.SlavePath}");
-            if (pty.LinkPath is not null)
-            {
-                parts.Add($"link={pty.LinkPath}");
-            }
-        }
-
-        if (tcp is not null)
-        {
-            parts.Add(string.Create(CultureInfo.InvariantCulture, $"tcp={tcp.LocalEndPoint.Address}:{tcp.LocalEndPoint.Port}"));
-        }
-
-        return string.Join(' ', parts);
-    }
+    /// <summary>The READY line for the outputs that are open; see <see cref="GpsReadyLine"/>.</summary>
+    public static string ReadyLine(PseudoTerminal? pty, TcpBroadcastServer? tcp) =>
+        new GpsReadyLine(pty?.SlavePath, pty?.LinkPath, tcp?.LocalEndPoint).ToString();
 
     private static async Task PrintStatsAsync(GpsSimulator simulator, TextWriter output, TimeSpan interval, TimeProvider timeProvider, CancellationToken cancellationToken)
     {

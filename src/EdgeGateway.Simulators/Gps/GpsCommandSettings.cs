@@ -39,6 +39,9 @@ internal sealed record GpsCommandSettings
     /// <summary>Talker of generated sentences.</summary>
     public NmeaTalker Talker { get; init; } = NmeaTalker.GP;
 
+    /// <summary>Periodic loss of fix (route only).</summary>
+    public GpsOutage? Outage { get; init; }
+
     /// <summary>File to write the READY line to.</summary>
     public string? ReadyFile { get; init; }
 
@@ -93,6 +96,29 @@ internal sealed record GpsCommandSettings
             }
         }
 
+        GpsOutage? outage = null;
+        if (args.Has("--outage-every") || args.Has("--outage-for"))
+        {
+            if (replay is not null)
+            {
+                throw new CliUsageException("--outage-every/--outage-for apply to --route only");
+            }
+
+            var every = args.GetDouble("--outage-every", double.NaN, 1, 86_400);
+            var without = args.GetDouble("--outage-for", double.NaN, 0.001, 86_400);
+            if (double.IsNaN(every) || double.IsNaN(without))
+            {
+                throw new CliUsageException("give both --outage-every and --outage-for");
+            }
+
+            if (without >= every)
+            {
+                throw new CliUsageException("--outage-for must be shorter than --outage-every");
+            }
+
+            outage = new GpsOutage(TimeSpan.FromSeconds(every), TimeSpan.FromSeconds(without));
+        }
+
         var ptyLink = args.GetString("--pty-link");
         var settings = new GpsCommandSettings
         {
@@ -107,6 +133,7 @@ internal sealed record GpsCommandSettings
             Count = args.GetInt64("--count", 1, long.MaxValue),
             Once = args.Has("--once"),
             Talker = talker,
+            Outage = outage,
             ReadyFile = args.GetString("--ready-file"),
             StatsInterval = TimeSpan.FromSeconds(args.GetDouble("--stats-interval", 10, 0, 86_400)),
         };

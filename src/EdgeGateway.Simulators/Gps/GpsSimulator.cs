@@ -7,9 +7,10 @@ namespace EdgeGateway.Simulators.Gps;
 
 /// <summary>
 /// Paces an <see cref="IGpsSentenceSource"/> on a <see cref="TimeProvider"/> and writes each unit to every
-/// output. Unit n is stamped start + n / rate × speed factor, so the route's clock is exact and
-/// deterministic under a fake time provider; if the process stalls, missed units are caught up in a
-/// burst of at most one second's worth and the rest are skipped (and logged).
+/// output. Unit n is due at start + n / rate and stamped start + n × speed factor / rate (start aligned to
+/// the whole second), so the route's clock is exact and deterministic under a fake time provider; if the
+/// process stalls, missed units are caught up in a burst of at most one second's worth and the rest are
+/// skipped (and logged).
 /// </summary>
 internal sealed class GpsSimulator(
     IGpsSentenceSource source,
@@ -18,7 +19,7 @@ internal sealed class GpsSimulator(
     TimeProvider timeProvider,
     ILogger? logger = null)
 {
-    private static readonly TimeSpan MinimumTimerPeriod = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan MinimumWait = TimeSpan.FromMilliseconds(1);
     private readonly ILogger _logger = logger ?? NullLogger.Instance;
     private long _units;
     private long _fixes;
@@ -49,43 +50,42 @@ internal sealed class GpsSimulator(
             throw new ArgumentOutOfRangeException(nameof(options), "rate and speed factor must be positive");
         }
 
-        var wallRate = options.Rate;
-        var simulatedPerUnit = TimeSpan.FromSeconds(options.SpeedFactor / options.Rate);
+        var rate = options.Rate;
+        var simulatedPerUnit = TimeSpan.FromSeconds(options.SpeedFactor / rate);
         var start = timeProvider.GetUtcNow();
         var clockStart = options.AlignToWholeSecond
             ? new DateTimeOffset(start.Ticks - (start.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero)
             : start;
-        var period = TimeSpan.FromSeconds(1 / wallRate);
-        if (period < MinimumTimerPeriod)
-        {
-            period = MinimumTimerPeriod;
-        }
 
-        var maxBurst = (long)Math.Ceiling(wallRate) + 1;
+        // Unit n is due at clockStart + n / rate (wall time). Units already due at start are skipped but
+        // the latest, which goes out at once; from then on each leaves on its due time, so a fix stamped
+        // 18:00:01.00 is sent at 18:00:01.00 rather than up to a period late.
+        long DueCount(DateTimeOffset now) => (long)Math.Floor(((now - clockStart).Ticks * rate / TimeSpan.TicksPerSecond) + 1e-9) + 1;
+        DateTimeOffset DueAt(long unit) => clockStart + TimeSpan.FromTicks((long)Math.Ceiling(unit * TimeSpan.TicksPerSecond / rate));
+
+        var maxBurst = (long)Math.Ceiling(rate) + 1;
         var buffer = new ArrayBufferWriter<byte>(4096);
-        Log.Started(_logger, source.Description, wallRate, options.SpeedFactor);
+        var next = DueCount(start) - 1;
+        Log.Started(_logger, source.Description, rate, options.SpeedFactor);
         try
         {
-            using var timer = new PeriodicTimer(period, timeProvider);
-            var produced = 0L;
-            do
+            while (true)
             {
-                var elapsed = timeProvider.GetUtcNow() - start;
-                var due = (long)Math.Floor((elapsed.Ticks * wallRate / TimeSpan.TicksPerSecond) + 1e-6) + 1;
-                if (due - produced > maxBurst)
+                var due = DueCount(timeProvider.GetUtcNow());
+                if (due - next > maxBurst)
                 {
-                    Log.FellBehind(_logger, due - produced - maxBurst);
-                    produced = due - maxBurst;
+                    Log.FellBehind(_logger, due - next - maxBurst);
+                    next = due - maxBurst;
                 }
 
-                while (produced < due)
+                for (; next < due; next++)
                 {
                     if (options.Count is { } count && UnitsProduced >= count)
                     {
                         return;
                     }
 
-                    var simulatedElapsed = simulatedPerUnit * produced;
+                    var simulatedElapsed = simulatedPerUnit * next;
                     buffer.ResetWrittenCount();
                     if (!source.TryWriteNext(clockStart + simulatedElapsed, simulatedElapsed, buffer, out var unit))
                     {
@@ -98,7 +98,6 @@ internal sealed class GpsSimulator(
                         output.Write(buffer.WrittenSpan);
                     }
 
-                    produced++;
                     Interlocked.Add(ref _bytes, buffer.WrittenCount);
                     Interlocked.Add(ref _sentences, unit.Sentences);
                     Interlocked.Add(ref _fixes, unit.Fixes);
@@ -109,8 +108,15 @@ internal sealed class GpsSimulator(
                 {
                     return;
                 }
+
+                var wait = DueAt(next) - timeProvider.GetUtcNow();
+                if (wait < MinimumWait)
+                {
+                    wait = MinimumWait;
+                }
+
+                await Task.Delay(wait, timeProvider, cancellationToken);
             }
-            while (await timer.WaitForNextTickAsync(cancellationToken));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -38,7 +38,10 @@ internal static class NmeaWriter
         return sentences;
     }
 
-    /// <summary>GGA: time, position, quality, satellites used, HDOP, altitude, geoid separation.</summary>
+    /// <summary>
+    /// GGA: time, position, quality, satellites used, HDOP, altitude, geoid separation. Without a fix
+    /// (quality 0) the position and altitude fields are empty, as real receivers send them.
+    /// </summary>
     public static string Gga(GpsFix fix, NmeaTalker talker = NmeaTalker.GP)
     {
         var b = new StringBuilder(80);
@@ -46,32 +49,41 @@ internal static class NmeaWriter
         AppendPosition(b, fix);
         b.Append(',').Append(fix.Quality.ToString(Invariant))
             .Append(',').Append(fix.SatellitesUsed.Count.ToString("00", Invariant))
-            .Append(',').Append(fix.Hdop.ToString("0.00", Invariant))
-            .Append(',').Append(fix.AltitudeMetres.ToString("0.0", Invariant)).Append(",M")
-            .Append(',').Append(fix.GeoidSeparationMetres.ToString("0.0", Invariant)).Append(",M")
-            .Append(",,");
+            .Append(',').Append(fix.Hdop.ToString("0.00", Invariant));
+        if (fix.IsValid)
+        {
+            b.Append(',').Append(fix.AltitudeMetres.ToString("0.0", Invariant)).Append(",M")
+                .Append(',').Append(fix.GeoidSeparationMetres.ToString("0.0", Invariant)).Append(",M");
+        }
+        else
+        {
+            b.Append(",,,,");
+        }
+
+        b.Append(",,");
         return Sentence(b.ToString());
     }
 
-    /// <summary>RMC: time, status, position, speed (knots), course, date, no magnetic variation, mode.</summary>
+    /// <summary>RMC: time, status, position, speed (knots), course, date, no magnetic variation, mode (empty fields without a fix).</summary>
     public static string Rmc(GpsFix fix, NmeaTalker talker = NmeaTalker.GP)
     {
         var b = new StringBuilder(80);
         b.Append(talker).Append("RMC,").Append(Time(fix.UtcTime)).Append(',').Append(fix.IsValid ? 'A' : 'V').Append(',');
         AppendPosition(b, fix);
-        b.Append(',').Append(Knots(fix).ToString("0.000", Invariant))
+        b.Append(',').Append(Knots(fix))
             .Append(',').Append(Course(fix))
             .Append(',').Append(fix.UtcTime.UtcDateTime.ToString("ddMMyy", Invariant))
             .Append(",,,").Append(fix.IsValid ? 'A' : 'N');
         return Sentence(b.ToString());
     }
 
-    /// <summary>VTG: course true, (no magnetic), speed in knots and km/h, mode.</summary>
+    /// <summary>VTG: course true, (no magnetic), speed in knots and km/h, mode (empty fields without a fix).</summary>
     public static string Vtg(GpsFix fix, NmeaTalker talker = NmeaTalker.GP)
     {
+        var kilometresPerHour = fix.IsValid ? (fix.SpeedMetresPerSecond * KilometresPerHourPerMetrePerSecond).ToString("0.000", Invariant) : "";
         var body = string.Create(
             Invariant,
-            $"{talker}VTG,{Course(fix)},T,,M,{Knots(fix):0.000},N,{fix.SpeedMetresPerSecond * KilometresPerHourPerMetrePerSecond:0.000},K,{(fix.IsValid ? 'A' : 'N')}");
+            $"{talker}VTG,{Course(fix)},T,,M,{Knots(fix)},N,{kilometresPerHour},K,{(fix.IsValid ? 'A' : 'N')}");
         return Sentence(body);
     }
 
@@ -139,8 +151,17 @@ internal static class NmeaWriter
         return string.Create(Invariant, $"{t.Hour:00}{t.Minute:00}{t.Second:00}.{centiseconds:00}");
     }
 
-    private static void AppendPosition(StringBuilder b, GpsFix fix) =>
-        b.Append(Latitude(fix.Latitude)).Append(',').Append(Longitude(fix.Longitude));
+    private static void AppendPosition(StringBuilder b, GpsFix fix)
+    {
+        if (fix.IsValid)
+        {
+            b.Append(Latitude(fix.Latitude)).Append(',').Append(Longitude(fix.Longitude));
+        }
+        else
+        {
+            b.Append(",,,");
+        }
+    }
 
     private static string DegreesMinutes(double degrees, int degreeDigits)
     {
@@ -152,10 +173,16 @@ internal static class NmeaWriter
         return whole.ToString(format, Invariant) + minutes.ToString("00.0000", Invariant);
     }
 
-    private static double Knots(GpsFix fix) => fix.SpeedMetresPerSecond * KnotsPerMetrePerSecond;
+    private static string Knots(GpsFix fix) =>
+        fix.IsValid ? (fix.SpeedMetresPerSecond * KnotsPerMetrePerSecond).ToString("0.000", Invariant) : "";
 
     private static string Course(GpsFix fix)
     {
+        if (!fix.IsValid)
+        {
+            return "";
+        }
+
         var course = Math.Round(((fix.CourseDegrees % 360) + 360) % 360, 2);
         return (course >= 360 ? course - 360 : course).ToString("0.00", Invariant);
     }

@@ -3,8 +3,16 @@ using System.Text;
 
 namespace EdgeGateway.Simulators.Gps;
 
-/// <summary>Drives a <see cref="RouteModel"/> and writes one NMEA epoch (RMC, VTG, GGA, GSA, GSV) per unit.</summary>
-internal sealed class RouteSentenceSource(GpsRoute route, NmeaTalker talker = NmeaTalker.GP, RouteDriving? driving = null) : IGpsSentenceSource
+/// <summary>
+/// Drives a <see cref="RouteModel"/> and writes one NMEA epoch (RMC, VTG, GGA, GSA, GSV) per unit. With an
+/// <see cref="GpsOutage"/> the receiver loses its fix periodically (a tunnel, a multi-storey car park): the
+/// epochs keep coming, with status V / quality 0 and empty position fields.
+/// </summary>
+internal sealed class RouteSentenceSource(
+    GpsRoute route,
+    NmeaTalker talker = NmeaTalker.GP,
+    RouteDriving? driving = null,
+    GpsOutage? outage = null) : IGpsSentenceSource
 {
     private readonly RouteModel _model = new(route, driving);
     private TimeSpan _modelElapsed;
@@ -42,13 +50,19 @@ internal sealed class RouteSentenceSource(GpsRoute route, NmeaTalker talker = Nm
     {
         var sample = _model.Advance(simulatedElapsed - _modelElapsed);
         _modelElapsed = simulatedElapsed;
-        var sentences = NmeaWriter.Epoch(BuildFix(sample, utc), talker);
+        var fix = BuildFix(sample, utc);
+        if (outage is not null && outage.IsWithout(simulatedElapsed))
+        {
+            fix = fix with { Quality = 0, SatellitesUsed = [], Hdop = 99.99, Pdop = 99.99, Vdop = 99.99 };
+        }
+
+        var sentences = NmeaWriter.Epoch(fix, talker);
         foreach (var sentence in sentences)
         {
             Encoding.ASCII.GetBytes(sentence, output);
         }
 
-        unit = new GpsOutputUnit(sentences.Count, 1);
+        unit = new GpsOutputUnit(sentences.Count, fix.IsValid ? 1 : 0);
         return true;
     }
 }

@@ -21,8 +21,8 @@ internal sealed class DockStatusTracker(TimeProvider time)
     {
         lock (_gate)
         {
-            _bays.TryGetValue(bay, out var previous);
-            if (previous != camera)
+            var known = _bays.TryGetValue(bay, out var previous);
+            if (!known || previous != camera)
             {
                 _bays[bay] = camera;
                 Interlocked.Increment(ref _version);

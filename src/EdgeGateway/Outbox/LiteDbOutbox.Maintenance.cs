@@ -37,7 +37,7 @@ internal sealed partial class LiteDbOutbox
             var nowMs = NowMs();
             RefreshFreeDiskLocked();
             SweepExpiredLocked(nowMs);
-            if (nowMs - _lastReportFlushMs >= (long)_options.DataLossReportInterval.TotalMilliseconds)
+            if (_lastReportFlushMs == long.MinValue || nowMs - _lastReportFlushMs >= (long)_options.DataLossReportInterval.TotalMilliseconds)
             {
                 FlushDataLossReportsLocked();
             }

@@ -51,12 +51,13 @@ internal static class FleetApi
             return Results.Ok(positions.Select(DtoMapper.ToDto).ToList());
         });
 
-        api.MapGet("/stats", async (IFleetStore store, IngestStats stats, IServiceProvider services, CancellationToken ct) =>
+        api.MapGet("/stats", async (IFleetStore store, IngestStats stats, MqttIngestClient ingest, IServiceProvider services, CancellationToken ct) =>
         {
             var total = await store.CountEnvelopesAsync(ct).ConfigureAwait(false);
             var devices = await store.GetDevicesAsync(ct).ConfigureAwait(false);
             var broker = services.GetService<EmbeddedBroker>();
             return Results.Ok(new StatsDto(
+                ingest.Subscribed.IsCompletedSuccessfully && ingest.IsConnected,
                 devices.Count,
                 total,
                 stats.EnvelopesStored,

@@ -2,6 +2,7 @@ namespace FleetControl.Api;
 
 /// <summary>GET /api/stats: store totals and ingest counters since start-up.</summary>
 internal sealed record StatsDto(
+    bool IngestConnected,
     long Devices,
     long EnvelopesStored,
     long EnvelopesStoredSinceStart,

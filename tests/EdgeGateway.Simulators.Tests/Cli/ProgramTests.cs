@@ -32,6 +32,8 @@ public sealed class ProgramTests
     [InlineData(new[] { "gps", "--replay", "/nonexistent/x.log", "--pty" }, "not found")]
     [InlineData(new[] { "gps", "--route", "hertford", "--replay", "x", "--pty" }, "either --route or --replay")]
     [InlineData(new[] { "gps", "--pty", "--rate", "0" }, "--rate: 0 is outside")]
+    [InlineData(new[] { "gps", "--pty", "--outage-every", "10" }, "give both --outage-every and --outage-for")]
+    [InlineData(new[] { "gps", "--pty", "--outage-every", "10", "--outage-for", "10" }, "--outage-for must be shorter")]
     public async Task RunAsync_BadGpsOptions_Returns2WithMessageAndUsage(string[] argv, string message)
     {
         var error = new StringWriter();

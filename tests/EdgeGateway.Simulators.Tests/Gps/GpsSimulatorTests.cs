@@ -52,6 +52,32 @@ public sealed class GpsSimulatorTests
     }
 
     [Fact]
+    public async Task RunAsync_RouteWithOutage_DropsTheFixForTheLastSecondsOfEachCycle()
+    {
+        var time = new FakeTimeProvider(Start);
+        var output = new RecordingOutput();
+        var source = new RouteSentenceSource(GpsRoutes.Hertford, outage: new GpsOutage(TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(3)));
+        // Two epochs per wall second, each one second of route time apart.
+        var simulator = new GpsSimulator(source, new GpsSimulatorOptions { Rate = 2, SpeedFactor = 2, Count = 12 }, [output], time);
+
+        var run = simulator.RunAsync(TestContext.Current.CancellationToken);
+        for (var i = 1; i < 12; i++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(500));
+            var expected = i + 1;
+            await TestSupport.WaitUntilAsync(() => simulator.UnitsProduced == expected, because: $"epoch {expected}");
+        }
+
+        await run.WaitAsync(TestSupport.Timeout, TestContext.Current.CancellationToken);
+
+        // Route time 0..11 s: 7, 8 and 9 s of each 10 s cycle are without a fix.
+        var status = string.Concat(output.Sentences().Where(s => s.StartsWith("$GPRMC", StringComparison.Ordinal)).Select(s => s.Split(',')[2]));
+        Assert.Equal("AAAAAAAVVVAA", status);
+        Assert.Equal(9, simulator.FixesProduced);
+        Assert.Equal(12, simulator.UnitsProduced);
+    }
+
+    [Fact]
     public async Task RunAsync_ReplayAtTenLinesPerSecond_EmitsDueLinesInOrder()
     {
         var time = new FakeTimeProvider(Start);
@@ -83,9 +109,10 @@ public sealed class GpsSimulatorTests
         for (var i = 0; i < 50; i++)
         {
             time.Advance(TimeSpan.FromMilliseconds(100));
+            var expected = i + 2;
+            await TestSupport.WaitUntilAsync(() => simulator.FixesProduced == expected, because: $"fix {expected} with nobody reading");
         }
 
-        await TestSupport.WaitUntilAsync(() => simulator.FixesProduced >= 51, because: "51 fixes with nobody reading");
         Assert.False(run.IsCompleted);
         await stop.CancelAsync();
         await run.WaitAsync(TestSupport.Timeout, TestContext.Current.CancellationToken);

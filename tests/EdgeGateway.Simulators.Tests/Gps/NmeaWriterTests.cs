@@ -136,13 +136,19 @@ public sealed class NmeaWriterTests
     }
 
     [Fact]
-    public void Rmc_InvalidFix_HasStatusVAndModeN()
+    public void Epoch_NoFix_SendsStatusVQualityZeroAndEmptyPositionWithRightFieldCounts()
     {
-        var fix = NmeaTestParser.SampleFix() with { Quality = 0 };
+        var fix = NmeaTestParser.SampleFix() with { Quality = 0, SatellitesUsed = [], Hdop = 99.99, Pdop = 99.99, Vdop = 99.99 };
 
-        var f = NmeaTestParser.Fields(NmeaWriter.Rmc(fix));
+        var rmc = NmeaTestParser.Fields(NmeaWriter.Rmc(fix));
+        var vtg = NmeaTestParser.Fields(NmeaWriter.Vtg(fix));
+        var gga = NmeaTestParser.Fields(NmeaWriter.Gga(fix));
+        var gsa = NmeaTestParser.Fields(NmeaWriter.Gsa(fix));
 
-        Assert.Equal("V", f[2]);
-        Assert.Equal("N", f[12]);
+        Assert.Equal(["GPRMC", "180509.25", "V", "", "", "", "", "", "", "231126", "", "", "N"], rmc);
+        Assert.Equal(["GPVTG", "", "T", "", "M", "", "N", "", "K", "N"], vtg);
+        Assert.Equal(["GPGGA", "180509.25", "", "", "", "", "0", "00", "99.99", "", "", "", "", "", ""], gga);
+        Assert.Equal("1", gsa[2]);
+        Assert.Equal(18, gsa.Length);
     }
 }

@@ -32,6 +32,9 @@ internal readonly record struct GnssFix
 
     public int SatellitesUsed { get; init; }
 
+    /// <summary>Satellites in view summed over the cycle's GSV sets (all constellations); null without GSV.</summary>
+    public int? SatellitesVisible { get; init; }
+
     public double? Hdop { get; init; }
 
     public double? Vdop { get; init; }

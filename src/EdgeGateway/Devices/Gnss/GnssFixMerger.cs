@@ -14,6 +14,9 @@ namespace EdgeGateway.Devices.Gnss;
 internal sealed class GnssFixMerger
 {
     private const double InvalidDop = 99.0;
+    private const int GpsWeekRolloverDays = 1024 * 7;
+
+    private readonly DateOnly? _referenceDate;
 
     // Persistent receiver state (survives cycles, as in gpsd's session).
     private DateOnly? _date;
@@ -39,6 +42,21 @@ internal sealed class GnssFixMerger
     private double? _speed;
     private double? _track;
     private byte _lastGsaTalker;
+    private int? _satellitesVisible;
+
+    /// <summary>
+    /// <paramref name="referenceDate"/> is a date known to be roughly right (the host clock, a capture's
+    /// "# Date:" header). Receivers with the GPS week-rollover bug report dates 1024 weeks (19.6 years)
+    /// early; a date more than 512 weeks before the reference is moved forward by 1024 weeks. Null: trust
+    /// the receiver's date as sent.
+    /// </summary>
+    public GnssFixMerger(DateOnly? referenceDate = null)
+    {
+        _referenceDate = referenceDate is { Year: >= 1990 } ? referenceDate : null; // an unset RTC says 1970
+    }
+
+    /// <summary>Dated sentences (RMC/ZDA) moved forward by 1024 weeks (receiver week-rollover bug).</summary>
+    public long RolloverCorrections { get; private set; }
 
     /// <summary>Sentences that passed the checksum but whose fields could not be used.</summary>
     public long InvalidFields { get; private set; }
@@ -50,6 +68,12 @@ internal sealed class GnssFixMerger
     public bool Accept(in NmeaSentence sentence, out GnssFix completed)
     {
         completed = default;
+        if (sentence.FieldCount < MinimumFieldCount(sentence.Type))
+        {
+            InvalidFields++; // too short to trust any field (gpsd ignores these too)
+            return false;
+        }
+
         var emitted = false;
         if (TryGetSentenceTime(sentence, out var timeOfDay)
             && _cycleOpen && _cycleTimeOfDay is { } current && current != timeOfDay)
@@ -73,7 +97,7 @@ internal sealed class GnssFixMerger
             case NmeaSentenceType.Gsa: MergeGsa(sentence); break;
             case NmeaSentenceType.Zda: MergeZda(sentence); break;
             case NmeaSentenceType.Gns: MergeGns(sentence); break;
-            case NmeaSentenceType.Gsv: break; // sky view only; nothing for the fix
+            case NmeaSentenceType.Gsv: MergeGsv(sentence); break;
         }
 
         // As gpsd: once 3D with a known altitude, a sentence that says "2D" (RMC, GLL and some GSAs
@@ -106,6 +130,7 @@ internal sealed class GnssFixMerger
             SpeedMps = _speed,
             TrackDegrees = _track,
             SatellitesUsed = _satellitesUsed,
+            SatellitesVisible = _satellitesVisible,
             Hdop = _hdop,
             Vdop = _vdop,
             Pdop = _pdop,
@@ -123,6 +148,7 @@ internal sealed class GnssFixMerger
         _cycleTimeOfDay = null;
         _cycleTime = null;
         _latitude = _longitude = _altitude = _speed = _track = null;
+        _satellitesVisible = null;
         _lastGsaTalker = 0;
         return true;
     }
@@ -144,6 +170,18 @@ internal sealed class GnssFixMerger
 
         return GeoMath.DistanceMetres(last.Latitude!.Value, last.Longitude!.Value, fix.Latitude!.Value, fix.Longitude!.Value) / seconds;
     }
+
+    /// <summary>Fields (including the address) a sentence needs before it is used at all; gpsd's minimums.</summary>
+    private static int MinimumFieldCount(NmeaSentenceType type) => type switch
+    {
+        NmeaSentenceType.Gga or NmeaSentenceType.Gns => 13,
+        NmeaSentenceType.Gsa => 18,
+        NmeaSentenceType.Rmc => 8,
+        NmeaSentenceType.Gll => 7,
+        NmeaSentenceType.Vtg => 5,
+        NmeaSentenceType.Zda => 4,
+        _ => 4,
+    };
 
     private static bool TryGetSentenceTime(in NmeaSentence s, out TimeSpan timeOfDay)
     {
@@ -168,6 +206,22 @@ internal sealed class GnssFixMerger
 
         _cycleTimeOfDay = timeOfDay;
         _cycleTime = _date is { } d ? new DateTimeOffset(d.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) + timeOfDay : null;
+    }
+
+    private DateOnly CorrectRollover(DateOnly date)
+    {
+        if (_referenceDate is not { } reference)
+        {
+            return date;
+        }
+
+        while (date.DayNumber < reference.DayNumber - (GpsWeekRolloverDays / 2) && date.Year < 2150)
+        {
+            date = date.AddDays(GpsWeekRolloverDays);
+            RolloverCorrections++;
+        }
+
+        return date;
     }
 
     private void NoteTimeOnly(in NmeaSentence s, int field)
@@ -247,7 +301,7 @@ internal sealed class GnssFixMerger
 
         if (NmeaField.TryParseTimeOfDay(s[1], out var tod) && NmeaField.TryParseDdMmYy(s[9], out var date))
         {
-            _date = date;
+            _date = CorrectRollover(date);
             MergeTime(tod);
         }
         else
@@ -396,6 +450,22 @@ internal sealed class GnssFixMerger
         }
     }
 
+    /// <summary>GSV: only the in-view count matters for the fix; each constellation's set adds its own.</summary>
+    private void MergeGsv(in NmeaSentence s)
+    {
+        if (!NmeaField.TryParseInt(s[1], out var parts) || !NmeaField.TryParseInt(s[2], out var part)
+            || part < 1 || part > parts || !NmeaField.TryParseInt(s[3], out var inView) || inView < 0)
+        {
+            InvalidFields++;
+            return;
+        }
+
+        if (part == 1)
+        {
+            _satellitesVisible = (_satellitesVisible ?? 0) + inView;
+        }
+    }
+
     private void MergeZda(in NmeaSentence s)
     {
         if (NmeaField.TryParseTimeOfDay(s[1], out var tod)
@@ -404,7 +474,7 @@ internal sealed class GnssFixMerger
             && NmeaField.TryParseInt(s[4], out var year)
             && NmeaField.TryMakeDate(year, month, day, out var date))
         {
-            _date = date;
+            _date = CorrectRollover(date);
             MergeTime(tod);
         }
         else
