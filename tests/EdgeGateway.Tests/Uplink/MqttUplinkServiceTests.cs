@@ -304,6 +304,20 @@ public sealed class MqttUplinkServiceTests
         Assert.True(TimeProvider.System.GetElapsedTime(started) >= TimeSpan.FromSeconds(1.3), $"took {TimeProvider.System.GetElapsedTime(started)}");
     }
 
+    [Fact]
+    public async Task Drain_OutboxStoreThrows_ServiceFailsSoTheHostStops()
+    {
+        await using var broker = await EmbeddedBroker.StartAsync();
+        await using var uplink = new UplinkHarness(broker.Port, realOutbox: new FailingOutbox());
+
+        await uplink.StartAsync();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => uplink.Service.ExecuteTask!.WaitAsync(Long, TestContext.Current.CancellationToken));
+        Assert.Equal("outbox store is broken", error.Message);
+        var offline = await RetainedStatusAsync(broker, uplink.DeviceId);
+        Assert.False(offline.Online);
+    }
+
     private static async Task<DeviceStatus> RetainedStatusAsync(EmbeddedBroker broker, string deviceId)
     {
         var retained = await broker.Server.GetRetainedMessageAsync(Topics.Status(deviceId)).WaitAsync(TimeSpan.FromSeconds(10));

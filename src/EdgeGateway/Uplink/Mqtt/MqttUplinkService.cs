@@ -384,6 +384,12 @@ internal sealed class MqttUplinkService : BackgroundService
         using var linkScope = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var drain = DrainAsync(client, connected, linkScope.Token);
         await Task.WhenAny(drain, lost).ConfigureAwait(false);
+        if (drain.IsFaulted && client.IsConnected && !lost.IsCompleted && !stoppingToken.IsCancellationRequested)
+        {
+            // Not a lost link: a store failure or a bug. Fatal, so the host stops and systemd restarts it.
+            await drain.ConfigureAwait(false);
+        }
+
         await linkScope.CancelAsync().ConfigureAwait(false);
         try
         {
@@ -394,7 +400,12 @@ internal sealed class MqttUplinkService : BackgroundService
             // The drain loop ends when the link (or the service) does.
         }
 
-        return lost.IsCompleted ? await lost.ConfigureAwait(false) : "stopping";
+        if (lost.IsCompleted)
+        {
+            return await lost.ConfigureAwait(false);
+        }
+
+        return drain.Exception?.GetBaseException().Message ?? "stopping";
     }
 
     private async Task DrainAsync(IMqttClient client, MqttClientConnectResult connected, CancellationToken cancellationToken)
