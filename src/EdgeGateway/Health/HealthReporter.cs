@@ -69,7 +69,7 @@ internal sealed class HealthReporter : BackgroundService
         var now = _time.GetUtcNow();
         try
         {
-            var json = HealthFile.Render(report, _gateway.DeviceId, _gateway.Role.ToString().ToLowerInvariant(), now);
+            var json = HealthFile.Render(report, _gateway.DeviceId, _gateway.Role.ToString(), now);
             await HealthFile.WriteAtomicallyAsync(FilePath, json, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)

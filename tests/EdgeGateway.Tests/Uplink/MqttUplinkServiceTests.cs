@@ -148,7 +148,7 @@ public sealed class MqttUplinkServiceTests
 
         var online = await RetainedStatusAsync(broker, uplink.DeviceId);
         Assert.True(online.Online);
-        Assert.Equal("vehicle", online.Role);
+        Assert.Equal("Vehicle", online.Role);
         Assert.False(string.IsNullOrEmpty(online.SoftwareVersion));
         Assert.NotNull(online.At);
 
@@ -178,7 +178,7 @@ public sealed class MqttUplinkServiceTests
             "last will published as retained offline status");
         await uplink.Link.WaitForAsync(LinkState.Offline, TestContext.Current.CancellationToken).WaitAsync(Long, TestContext.Current.CancellationToken);
         var will = await RetainedStatusAsync(broker, uplink.DeviceId);
-        Assert.Equal("vehicle", will.Role);
+        Assert.Equal("Vehicle", will.Role);
     }
 
     [Fact]

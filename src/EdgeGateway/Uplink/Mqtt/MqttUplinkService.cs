@@ -285,7 +285,8 @@ internal sealed class MqttUplinkService : BackgroundService
         await client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
     }
 
-    private string RoleName() => _gateway.Role.ToString().ToLowerInvariant();
+    /// <summary>"Vehicle" or "Dock", as FleetControl's registry spells it.</summary>
+    private string RoleName() => _gateway.Role.ToString();
 
     private async Task GoOfflineAsync(IMqttClient client)
     {
