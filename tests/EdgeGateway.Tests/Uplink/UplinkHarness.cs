@@ -23,7 +23,7 @@ internal sealed class UplinkHarness : IAsyncDisposable
             ReconnectMax = TimeSpan.FromMilliseconds(400),
             AckTimeout = TimeSpan.FromSeconds(5),
             KeepAlive = TimeSpan.FromSeconds(5),
-            ConnectTimeout = TimeSpan.FromSeconds(5),
+            CommunicationTimeout = TimeSpan.FromSeconds(5),
         };
         configure?.Invoke(Options);
         Outbox = outbox ?? new InMemoryOutbox();

@@ -31,10 +31,10 @@ internal sealed class MqttUplinkOptions : IValidatableObject
         ErrorMessage = "Mqtt:SessionExpiry must be between {1} and {2}.")]
     public TimeSpan SessionExpiry { get; set; } = TimeSpan.FromDays(7);
 
-    /// <summary>Time allowed for one connect attempt (TCP + CONNACK).</summary>
+    /// <summary>Time the broker has to answer: one connect attempt (TCP + CONNACK), a SUBACK, a PUBACK.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true,
-        ErrorMessage = "Mqtt:ConnectTimeout must be between {1} and {2}.")]
-    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+        ErrorMessage = "Mqtt:CommunicationTimeout must be between {1} and {2}.")]
+    public TimeSpan CommunicationTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>First reconnect delay; doubles (with jitter) up to <see cref="ReconnectMax"/>.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true,

@@ -178,7 +178,7 @@ internal sealed class MqttUplinkService : BackgroundService
     private async Task<bool> IsReachableAsync(CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_options.ConnectTimeout);
+        timeout.CancelAfter(_options.CommunicationTimeout);
         using var probe = new TcpClient();
         try
         {
@@ -254,7 +254,7 @@ internal sealed class MqttUplinkService : BackgroundService
             .WithCleanStart(false)
             .WithSessionExpiryInterval((uint)Math.Min(uint.MaxValue, _options.SessionExpiry.TotalSeconds))
             .WithKeepAlivePeriod(_options.KeepAlive)
-            .WithTimeout(_options.ConnectTimeout)
+            .WithTimeout(_options.CommunicationTimeout)
             .WithWillTopic(_statusTopic)
             .WithWillPayload(will.ToByteArray())
             .WithWillRetain(true)
