@@ -129,7 +129,8 @@ internal sealed class MqttUplinkService : BackgroundService
         }
         finally
         {
-            await GoOfflineAsync(client).ConfigureAwait(false);
+            // The stopping token is already cancelled here; going offline gets its own short budget.
+            await GoOfflineAsync(client, CancellationToken.None).ConfigureAwait(false);
             ReturnAllLeases(drain: null);
             _link.Fire(LinkTrigger.Disconnected, "uplink stopped");
             _acks.Writer.TryComplete();
@@ -288,14 +289,15 @@ internal sealed class MqttUplinkService : BackgroundService
     /// <summary>"Vehicle" or "Dock", as FleetControl's registry spells it.</summary>
     private string RoleName() => _gateway.Role.ToString();
 
-    private async Task GoOfflineAsync(IMqttClient client)
+    private async Task GoOfflineAsync(IMqttClient client, CancellationToken cancellationToken)
     {
         if (!client.IsConnected)
         {
             return;
         }
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(5));
         try
         {
             await PublishStatusAsync(client, online: false, timeout.Token).ConfigureAwait(false);
