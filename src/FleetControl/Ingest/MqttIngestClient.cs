@@ -27,6 +27,7 @@ internal sealed class MqttIngestClient(
 {
     private readonly MqttOptions _options = options.Value;
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
+    private readonly CancellationTokenSource _stopping = new();
 
     /// <summary>Subscription filters, shared (<c>$share/{group}/...</c>) when a group is configured.</summary>
     internal IReadOnlyList<string> Filters { get; } = BuildFilters(options.Value.SharedSubscriptionGroup);
@@ -101,6 +102,8 @@ internal sealed class MqttIngestClient(
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        // Releases a receive handler waiting for room in a full queue; its message stays unacknowledged.
+        await _stopping.CancelAsync().ConfigureAwait(false);
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         if (_client.IsConnected)
         {
@@ -119,6 +122,7 @@ internal sealed class MqttIngestClient(
     public override void Dispose()
     {
         _client.Dispose();
+        _stopping.Dispose();
         base.Dispose();
     }
 
@@ -197,7 +201,14 @@ internal sealed class MqttIngestClient(
             complete = e.AcknowledgeAsync;
         }
 
-        await queue.Writer.WriteAsync(new IngestBatch(deviceId, valid, complete)).ConfigureAwait(false);
+        try
+        {
+            await queue.Writer.WriteAsync(new IngestBatch(deviceId, valid, complete), _stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Stopping: not stored, not acknowledged; the broker and the device re-send it.
+        }
     }
 
     private async Task ApplyStatusAsync(string deviceId, MqttApplicationMessageReceivedEventArgs e)
