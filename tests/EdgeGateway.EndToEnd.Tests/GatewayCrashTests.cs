@@ -1,3 +1,5 @@
+using EdgeGateway.Testing;
+
 namespace EdgeGateway.EndToEnd.Tests;
 
 /// <summary>
@@ -61,7 +63,7 @@ public sealed class GatewayCrashTests
             ct => system.PositionsAsync(deviceId, ct),
             p =>
             {
-                stable = p.Count == lastCount && Backlog(gateway) == 0 ? stable + 1 : 0;
+                stable = p.Count == lastCount && gateway.ReadHealth()?.Backlog == 0 ? stable + 1 : 0;
                 lastCount = p.Count;
                 return stable >= 8;
             },
@@ -74,25 +76,5 @@ public sealed class GatewayCrashTests
         Assert.Equal(sequences.Count, sequences.Distinct().Count());
         var missing = Enumerable.Range(1, (int)sequences[^1]).Select(i => (ulong)i).Except(sequences).ToList();
         Assert.True(missing.Count == 0, $"accepted positions missing from FleetControl: sequences {string.Join(", ", missing.Take(20))}");
-    }
-
-    private static long Backlog(Simulators.LocalSystem.GatewayNode gateway)
-    {
-        using var health = gateway.ReadHealth();
-        if (health is null || !health.RootElement.TryGetProperty("report", out var report) || !report.TryGetProperty("queues", out var queues))
-        {
-            return -1;
-        }
-
-        long total = 0;
-        foreach (var queue in queues.EnumerateArray())
-        {
-            if (queue.TryGetProperty("depth", out var depth))
-            {
-                total += long.Parse(depth.ToString(), System.Globalization.CultureInfo.InvariantCulture);
-            }
-        }
-
-        return total;
     }
 }

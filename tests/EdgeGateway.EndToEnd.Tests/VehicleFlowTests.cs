@@ -1,3 +1,5 @@
+using EdgeGateway.Testing;
+
 using System.Text.Json;
 
 namespace EdgeGateway.EndToEnd.Tests;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 
 namespace EdgeGateway.Simulators.LocalSystem;
 
@@ -67,19 +66,8 @@ internal sealed class GatewayNode : IAsyncDisposable
         return _process;
     }
 
-    /// <summary>The gateway's local health file (<c>health.json</c>), or null before the first write.</summary>
-    public JsonDocument? ReadHealth()
-    {
-        var path = Path.Combine(DataDirectory, "health.json");
-        try
-        {
-            return File.Exists(path) ? JsonDocument.Parse(File.ReadAllText(path)) : null;
-        }
-        catch (Exception e) when (e is IOException or JsonException)
-        {
-            return null; // replaced atomically; a torn read is impossible, a vanished file is not
-        }
-    }
+    /// <summary>The gateway's local health file, or null before its first write.</summary>
+    public GatewayHealthSnapshot? ReadHealth() => GatewayHealthSnapshot.TryRead(Path.Combine(DataDirectory, "health.json"));
 
     public Task StopAsync() => _process?.StopAsync(TimeSpan.FromSeconds(20)) ?? Task.CompletedTask;
 

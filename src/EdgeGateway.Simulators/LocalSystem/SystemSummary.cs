@@ -103,50 +103,17 @@ internal sealed class SystemSummary(FleetControlNode fleet, TimeProvider time)
         }
     }
 
-    private static (string Link, string Accepted, string Acked, string Backlog) Health(GatewayNode gateway)
-    {
-        using var health = gateway.ReadHealth();
-        if (health is null || !health.RootElement.TryGetProperty("report", out var report))
-        {
-            return (gateway.Process.HasExited ? "EXITED" : "starting", "-", "-", "-");
-        }
-
-        var link = report.TryGetProperty("linkState", out var l) ? (l.GetString() ?? "?").Replace("LINK_STATE_", "", StringComparison.Ordinal) : "?";
-        long backlog = 0;
-        if (report.TryGetProperty("queues", out var queues))
-        {
-            foreach (var queue in queues.EnumerateArray())
-            {
-                backlog += Long(queue, "depth");
-            }
-        }
-
-        return (link, Long(report, "acceptedTotal").ToString(CultureInfo.InvariantCulture),
-            Long(report, "acknowledgedTotal").ToString(CultureInfo.InvariantCulture), backlog.ToString(CultureInfo.InvariantCulture));
-    }
+    private static (string Link, string Accepted, string Acked, string Backlog) Health(GatewayNode gateway) =>
+        gateway.ReadHealth() is { } h
+            ? (h.Link, h.Accepted.ToString(CultureInfo.InvariantCulture), h.Acknowledged.ToString(CultureInfo.InvariantCulture), h.Backlog.ToString(CultureInfo.InvariantCulture))
+            : (gateway.Process.HasExited ? "EXITED" : "starting", "-", "-", "-");
 
     private static JsonElement? Find(Dictionary<string, JsonElement>? devices, string deviceId) =>
         devices is not null && devices.TryGetValue(deviceId, out var device) ? device : null;
 
     private static string Number(JsonElement? device, string property) =>
-        device is { } d ? Long(d, property).ToString(CultureInfo.InvariantCulture) : "-";
+        device is { } d ? GatewayHealthSnapshot.Long(d, property).ToString(CultureInfo.InvariantCulture) : "-";
 
     private static string Online(JsonElement? device) =>
         device is { ValueKind: JsonValueKind.Object } d && d.TryGetProperty("online", out var o) ? (o.ValueKind == JsonValueKind.True ? "yes" : "no") : "-";
-
-    /// <summary>Protobuf JSON writes 64-bit integers as strings; REST as numbers. Accept both.</summary>
-    private static long Long(JsonElement element, string property)
-    {
-        if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(property, out var value))
-        {
-            return 0;
-        }
-
-        return value.ValueKind switch
-        {
-            JsonValueKind.Number => value.GetInt64(),
-            JsonValueKind.String when long.TryParse(value.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) => n,
-            _ => 0,
-        };
-    }
 }

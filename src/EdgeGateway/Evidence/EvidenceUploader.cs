@@ -66,8 +66,15 @@ internal sealed class EvidenceUploader
 
     private static readonly ResiliencePropertyKey<string> EvidenceIdKey = new("evidence-id");
 
+    /// <param name="item">The item; its Sha256 may be empty for a pipelined upload (then it goes in the trailer).</param>
+    /// <param name="dataPath">The staged file.</param>
+    /// <param name="finishAsync">Supplies the SHA-256 and the custody chain for the trailer (waits for a running copy).</param>
+    /// <param name="tail">The running copy to follow, or null when the staged file is complete.</param>
+    /// <param name="onProgress">Bytes the vault holds so far.</param>
+    /// <param name="cancellationToken">Stops the upload.</param>
     public async Task<UploadOutcome> UploadAsync(
-        EvidenceItem item, string dataPath, IReadOnlyList<CustodyLink> custody, Action<long> onProgress, CancellationToken cancellationToken)
+        EvidenceItem item, string dataPath, Func<Task<(string Sha256, IReadOnlyList<CustodyLink> Custody)>> finishAsync,
+        StagingTail? tail, Action<long> onProgress, CancellationToken cancellationToken)
     {
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(EvidenceIdKey, item.EvidenceId);
@@ -75,9 +82,9 @@ internal sealed class EvidenceUploader
         try
         {
             var receipt = await _retry.ExecuteAsync(
-                static (ctx, state) => state.self.UploadOnceAsync(state.item, state.dataPath, state.custody, state.onProgress, state.tally, ctx.CancellationToken),
+                static (ctx, state) => state.self.UploadOnceAsync(state.item, state.dataPath, state.finishAsync, state.tail, state.onProgress, state.tally, ctx.CancellationToken),
                 context,
-                (self: this, item, dataPath, custody, onProgress, tally)).ConfigureAwait(false);
+                (self: this, item, dataPath, finishAsync, tail, onProgress, tally)).ConfigureAwait(false);
             return new UploadOutcome(receipt, tally.FirstOffset ?? 0, tally.BytesSent);
         }
         finally
@@ -96,7 +103,8 @@ internal sealed class EvidenceUploader
     }
 
     private async ValueTask<EvidenceReceipt> UploadOnceAsync(
-        EvidenceItem item, string dataPath, IReadOnlyList<CustodyLink> custody, Action<long> onProgress, Tally tally, CancellationToken cancellationToken)
+        EvidenceItem item, string dataPath, Func<Task<(string Sha256, IReadOnlyList<CustodyLink> Custody)>> finishAsync,
+        StagingTail? tail, Action<long> onProgress, Tally tally, CancellationToken cancellationToken)
     {
         var status = await _client.GetUploadOffsetAsync(new UploadOffsetRequest { EvidenceId = item.EvidenceId }, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (status.Complete)
@@ -115,11 +123,22 @@ internal sealed class EvidenceUploader
         try
         {
             var limiter = new BandwidthLimiter(_options.UploadBytesPerSecond, _time);
+            if (tail is not null && !await tail.WaitForAsync(0, cancellationToken).ConfigureAwait(false))
+            {
+                throw new CopyAbandonedException($"the staging copy of {item.EvidenceId} stopped");
+            }
+
             using var data = new FileStream(dataPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan | FileOptions.Asynchronous);
             data.Position = offset;
             while (offset < (long)item.Size)
             {
-                var n = await data.ReadAtLeastAsync(buffer.AsMemory(0, (int)Math.Min(_options.ChunkBytes, (long)item.Size - offset)), 1, throwOnEndOfStream: true, cancellationToken).ConfigureAwait(false);
+                var want = (int)Math.Min(_options.ChunkBytes, (long)item.Size - offset);
+                if (tail is not null && !await tail.WaitForAsync(offset + want, cancellationToken).ConfigureAwait(false))
+                {
+                    throw new CopyAbandonedException($"the staging copy of {item.EvidenceId} stopped at {tail.Written}");
+                }
+
+                var n = await data.ReadAtLeastAsync(buffer.AsMemory(0, want), want, throwOnEndOfStream: true, cancellationToken).ConfigureAwait(false);
                 var chunk = new UploadChunk
                 {
                     Offset = (ulong)offset,
@@ -135,7 +154,7 @@ internal sealed class EvidenceUploader
                 await limiter.PaceAsync(n, cancellationToken).ConfigureAwait(false);
             }
         }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is not CopyAbandonedException && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
         {
             // The vault ended the call early (a rejected chunk): its status, not the write error, says why.
             var serverStatus = await ServerStatusAsync(call, cancellationToken).ConfigureAwait(false);
@@ -151,7 +170,8 @@ internal sealed class EvidenceUploader
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        var trailer = new UploadTrailer();
+        var (sha, custody) = await finishAsync().ConfigureAwait(false);
+        var trailer = new UploadTrailer { Sha256 = sha };
         trailer.Custody.AddRange(custody.Select(c => c.ToProto()));
         try
         {

@@ -18,7 +18,7 @@ namespace EdgeGateway.Evidence;
 /// </summary>
 internal sealed class RecordingCopier(StagingArea staging, IOptions<EvidenceOptions> options, TimeProvider time)
 {
-    public async Task<CopyResult> CopyAsync(DockedRecording recording, string evidenceId, Action<long> onProgress, CancellationToken cancellationToken)
+    public async Task<CopyResult> CopyAsync(DockedRecording recording, string evidenceId, Action<long> onProgress, CancellationToken cancellationToken, StagingTail? tail = null)
     {
         var o = options.Value;
         Directory.CreateDirectory(staging.ItemDirectory(evidenceId));
@@ -48,6 +48,7 @@ internal sealed class RecordingCopier(StagingArea staging, IOptions<EvidenceOpti
 
             var resumedFrom = offset;
             onProgress(offset);
+            tail?.Advance(offset);
             target.Position = offset;
             var limiter = new BandwidthLimiter(o.CopyBytesPerSecond, time);
             var lastCheckpoint = offset;
@@ -84,6 +85,7 @@ internal sealed class RecordingCopier(StagingArea staging, IOptions<EvidenceOpti
                         await target.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
                         offset += n;
                         onProgress(offset);
+                        tail?.Advance(offset);
                         if (offset - lastCheckpoint >= o.CheckpointBytes)
                         {
                             Checkpoint(target, evidenceId, offset, recording.Size);

@@ -39,16 +39,17 @@ internal sealed class RecordingOffloader(
             custody.Append(time.GetUtcNow(), "docked", device, "dock", Invariant($"bay={rec.Bay} camera={rec.Camera.Serial} battery={rec.Camera.BatteryPercent}%"));
         }
 
-        if (!custody.Contains("hashed") && !await CopyAsync(item, custody, cancellationToken).ConfigureAwait(false))
+        if (!custody.Contains("hashed"))
         {
-            return false;
+            // Pipelined: the upload follows the staging copy instead of waiting for it.
+            if (!await CopyAndUploadAsync(item, custody, cancellationToken).ConfigureAwait(false))
+            {
+                return false;
+            }
         }
-
-        var hashed = custody.Entries.Last(e => e.Event == "hashed");
-        var sha = Field(hashed.Details, "sha256");
-        if (!custody.Contains("uploaded"))
+        else if (!custody.Contains("uploaded"))
         {
-            await UploadAsync(item, custody, sha, cancellationToken).ConfigureAwait(false);
+            await UploadAsync(item, custody, HashedSha(custody), null, null, cancellationToken).ConfigureAwait(false);
         }
 
         if (!custody.Contains("wiped") && !custody.Contains("kept"))
@@ -98,21 +99,60 @@ internal sealed class RecordingOffloader(
         staging.MarkCustodySynced(evidenceId, custody.Entries.Count);
     }
 
-    private async Task<bool> CopyAsync(PendingRecording item, CustodyLog custody, CancellationToken cancellationToken)
+    private async Task<bool> CopyAndUploadAsync(PendingRecording item, CustodyLog custody, CancellationToken cancellationToken)
     {
-        var rec = item.Recording;
-        var id = item.EvidenceId;
-        var device = gateway.Value.DeviceId;
-        if (!staging.TryReserve(id, rec.Size, out var used, out var free))
+        if (!staging.TryReserve(item.EvidenceId, item.Recording.Size, out var used, out var free))
         {
             if (counters.SetStagingFull(true))
             {
-                Log.StagingFull(logger, id, rec.Size, used, options.Value.StagingQuotaBytes, free);
+                Log.StagingFull(logger, item.EvidenceId, item.Recording.Size, used, options.Value.StagingQuotaBytes, free);
             }
 
-            throw new StagingFullException(Invariant($"staging full: {id} needs {rec.Size} bytes, {used} in use of {options.Value.StagingQuotaBytes}"));
+            throw new StagingFullException(Invariant($"staging full: {item.EvidenceId} needs {item.Recording.Size} bytes, {used} in use of {options.Value.StagingQuotaBytes}"));
         }
 
+        var tail = new StagingTail();
+        Task<bool> copy;
+        try
+        {
+            copy = CopyAsync(item, custody, tail, cancellationToken);
+        }
+        catch
+        {
+            staging.Release(item.EvidenceId);
+            throw;
+        }
+
+        var upload = UploadAsync(item, custody, null, tail, copy, cancellationToken);
+        bool copied;
+        try
+        {
+            copied = await copy.ConfigureAwait(false);
+        }
+        catch
+        {
+            tail.Abandon();
+            await upload.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+            throw;
+        }
+
+        try
+        {
+            await upload.ConfigureAwait(false);
+        }
+        catch (CopyAbandonedException) when (!copied)
+        {
+        }
+
+        return copied;
+    }
+
+    private async Task<bool> CopyAsync(PendingRecording item, CustodyLog custody, StagingTail tail, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        var rec = item.Recording;
+        var id = item.EvidenceId;
+        var device = gateway.Value.DeviceId;
         try
         {
             if (counters.SetStagingFull(false))
@@ -131,10 +171,11 @@ internal sealed class RecordingOffloader(
             CopyResult result;
             try
             {
-                result = await copier.CopyAsync(rec, id, bytes => tracker.Progress(id, bytes), cancellationToken).ConfigureAwait(false);
+                result = await copier.CopyAsync(rec, id, bytes => tracker.Progress(id, bytes), cancellationToken, tail).ConfigureAwait(false);
             }
             catch (CameraUndockedException)
             {
+                tail.Abandon();
                 var offset = staging.ReadProgress(id)?.Offset ?? 0;
                 custody.Append(time.GetUtcNow(), "interrupted", device, "dock", Invariant($"bay={rec.Bay} offset={offset} reason=undocked"));
                 counters.CopyInterrupted();
@@ -148,7 +189,13 @@ internal sealed class RecordingOffloader(
                 $"bytes={rec.Size} resumedFrom={result.ResumedFrom} copiedThisRun={result.CopiedBytes} staging={staging.DataPath(id)}"));
             custody.Append(time.GetUtcNow(), "hashed", device, "dock", Invariant($"sha256={result.Sha256} size={rec.Size}"));
             Log.CopyFinished(logger, id, rec.Size, result.Sha256, result.CopiedBytes);
+            tail.Complete();
             return true;
+        }
+        catch
+        {
+            tail.Abandon();
+            throw;
         }
         finally
         {
@@ -156,12 +203,13 @@ internal sealed class RecordingOffloader(
         }
     }
 
-    private async Task UploadAsync(PendingRecording item, CustodyLog custody, string sha, CancellationToken cancellationToken)
+    /// <summary>Uploads (following <paramref name="tail"/> when the copy is still running) and checks the receipt.</summary>
+    private async Task UploadAsync(PendingRecording item, CustodyLog custody, string? knownSha, StagingTail? tail, Task<bool>? copy, CancellationToken cancellationToken)
     {
+        await Task.Yield();
         var rec = item.Recording;
         var id = item.EvidenceId;
         var device = gateway.Value.DeviceId;
-        tracker.SetState(rec.Bay, id, rec.FileName, rec.Size, item.Critical, "uploading");
         var evidence = new EvidenceItem
         {
             EvidenceId = id,
@@ -169,11 +217,40 @@ internal sealed class RecordingOffloader(
             CameraSerial = rec.Camera.Serial,
             FileName = rec.FileName,
             Size = (ulong)rec.Size,
-            Sha256 = sha,
+            Sha256 = knownSha ?? string.Empty,
             Critical = item.Critical,
             SidecarJson = rec.SidecarJson,
         };
-        var outcome = await uploader.UploadAsync(evidence, staging.DataPath(id), custody.Entries.ToList(), bytes => tracker.Progress(id, bytes), cancellationToken).ConfigureAwait(false);
+        async Task<(string, IReadOnlyList<CustodyLink>)> FinishAsync()
+        {
+            if (copy is not null && !await copy.ConfigureAwait(false))
+            {
+                throw new CopyAbandonedException($"the staging copy of {id} stopped");
+            }
+
+            return (HashedSha(custody), custody.Entries.ToList());
+        }
+
+        var uploadingShown = false;
+        var outcome = await uploader.UploadAsync(evidence, staging.DataPath(id), FinishAsync, tail,
+            bytes =>
+            {
+                // While the copy runs, its progress is what the dock shows; then the upload's.
+                if (copy is { IsCompleted: false })
+                {
+                    return;
+                }
+
+                if (!uploadingShown)
+                {
+                    uploadingShown = true;
+                    tracker.SetState(rec.Bay, id, rec.FileName, rec.Size, item.Critical, "uploading");
+                }
+
+                tracker.Progress(id, bytes);
+            },
+            cancellationToken).ConfigureAwait(false);
+        var sha = HashedSha(custody);
         var receipt = outcome.Receipt;
         if (receipt.EvidenceId != id || receipt.Sha256 != sha || receipt.Size != (ulong)rec.Size)
         {
@@ -190,6 +267,8 @@ internal sealed class RecordingOffloader(
         tracker.SetState(rec.Bay, id, rec.FileName, rec.Size, item.Critical, "verified");
         Log.ReceiptVerified(logger, id, receipt.Sha256, (long)receipt.Size, receipt.StoredAt);
     }
+
+    private static string HashedSha(CustodyLog custody) => Field(custody.Entries.Last(e => e.Event == "hashed").Details, "sha256");
 
     internal static string Field(string details, string name)
     {

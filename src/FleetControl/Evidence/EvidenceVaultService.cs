@@ -65,6 +65,7 @@ internal sealed class EvidenceVaultService(
         Log.UploadStarted(logger, id, item.DeviceId, durable, size);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         List<VaultCustodyEntry>? dockCustody = null;
+        var declaredSha = item.Sha256;
         long offset;
         await using (var partial = new FileStream(storage.PartialPath(id), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 1, FileOptions.Asynchronous))
         {
@@ -80,6 +81,7 @@ internal sealed class EvidenceVaultService(
                     if (part.PartCase == UploadRequest.PartOneofCase.Trailer)
                     {
                         dockCustody = part.Trailer.Custody.Select(VaultCustodyEntry.FromProto).ToList();
+                        declaredSha = string.IsNullOrEmpty(declaredSha) ? part.Trailer.Sha256 : declaredSha;
                         break;
                     }
 
@@ -127,12 +129,15 @@ internal sealed class EvidenceVaultService(
         }
 
         var sha = Convert.ToHexStringLower(hash.GetHashAndReset());
-        if (!string.Equals(sha, item.Sha256, StringComparison.OrdinalIgnoreCase))
+        if (!string.Equals(sha, declaredSha, StringComparison.OrdinalIgnoreCase))
         {
-            Log.HashMismatch(logger, id, item.Sha256, sha);
+            Log.HashMismatch(logger, id, declaredSha, sha);
             storage.DiscardPartial(id);
-            throw new RpcException(new Status(StatusCode.DataLoss, $"{id}: received bytes hash to {sha}, the dock declared {item.Sha256}; re-send from 0"));
+            throw new RpcException(new Status(StatusCode.DataLoss, $"{id}: received bytes hash to {sha}, the dock declared '{declaredSha}'; re-send from 0"));
         }
+
+        item = item.Clone();
+        item.Sha256 = sha;
 
         if (CustodyChain.FindBreak(id, dockCustody) is { } broken)
         {

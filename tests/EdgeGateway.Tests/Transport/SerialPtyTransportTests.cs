@@ -17,6 +17,14 @@ public sealed class SerialPtyTransportTests : IDisposable
         string.Concat(Enumerable.Range(from, to - from + 1).Select(i => NmeaText.Cycle(T0.AddSeconds(i), 51.5 + (i * 0.001), -0.12)));
 
     [Fact]
+    public async Task Connect_NoSuchPort_ThrowsForRetryLoop()
+    {
+        var connector = new SerialByteSourceConnector(new SerialTransportOptions { PortName = Path.Combine(_directory, "missing") });
+
+        await Assert.ThrowsAnyAsync<Exception>(() => connector.ConnectAsync(TestContext.Current.CancellationToken).AsTask());
+    }
+
+    [Fact]
     public async Task SerialPort_BytesWrittenOnPty_ArriveAsFixes_AndSurviveDeviceLoss()
     {
         var link = Path.Combine(_directory, "gps");

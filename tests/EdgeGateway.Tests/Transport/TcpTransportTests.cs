@@ -48,6 +48,26 @@ public sealed class TcpTransportTests
     }
 
     [Fact]
+    public async Task TcpStream_SilentServer_IdleTimeoutReconnects()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var connector = new TcpByteSourceConnector(new TcpTransportOptions { Host = "127.0.0.1", Port = port });
+        await using var harness = new GnssAdapterHarness(connector, idleTimeout: TimeSpan.FromMilliseconds(300));
+        await harness.StartAsync();
+
+        // Accept and say nothing (a half-open link or a hung receiver), then accept the retry.
+        using var silent = await listener.AcceptTcpClientAsync(ct).AsTask().WaitAsync(Timeout, ct);
+        using var retry = await listener.AcceptTcpClientAsync(ct).AsTask().WaitAsync(Timeout, ct);
+
+        Assert.True(harness.Counters.Transport.IdleTimeouts >= 1);
+        await retry.GetStream().WriteAsync(Cycles(40, 42), ct);
+        await harness.Sink.WaitUntilAsync(e => e.Any(x => x.CapturedAt.ToDateTimeOffset() == T0.AddSeconds(41)), Timeout);
+    }
+
+    [Fact]
     public async Task Connect_NothingListening_ThrowsForRetryLoop()
     {
         using var probe = new TcpListener(IPAddress.Loopback, 0);

@@ -69,8 +69,10 @@ internal sealed class GnssAdapter : BackgroundService
     internal async Task ReadSessionAsync(PipeReader pipe, CancellationToken cancellationToken)
     {
         var reader = new NmeaReader(_counters.Nmea);
-        var merger = new GnssFixMerger();
+        // The host clock tells a receiver with the week-rollover bug what era it is.
+        var merger = new GnssFixMerger(_options.CorrectWeekRollover ? DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime) : null);
         long invalidSeen = 0;
+        long rolloverSeen = 0;
         long carried = 0;
         while (true)
         {
@@ -97,6 +99,8 @@ internal sealed class GnssAdapter : BackgroundService
             pipe.AdvanceTo(buffer.Start, buffer.End);
             _counters.AddInvalidFields(merger.InvalidFields - invalidSeen);
             invalidSeen = merger.InvalidFields;
+            _counters.AddRolloverCorrections(merger.RolloverCorrections - rolloverSeen);
+            rolloverSeen = merger.RolloverCorrections;
             await ForwardPendingAsync(cancellationToken).ConfigureAwait(false);
 
             if (result.IsCompleted)

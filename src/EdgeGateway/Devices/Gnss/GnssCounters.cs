@@ -11,6 +11,7 @@ internal sealed class GnssCounters
     private long _forwarded;
     private long _refused;
     private long _invalidFields;
+    private long _rolloverCorrections;
 
     public NmeaReaderCounters Nmea { get; } = new();
 
@@ -30,6 +31,11 @@ internal sealed class GnssCounters
 
     /// <summary>Checksum-valid sentences with unusable fields.</summary>
     public long InvalidFields => Interlocked.Read(ref _invalidFields);
+
+    /// <summary>Receiver dates moved forward by 1024 weeks (GPS week-rollover bug).</summary>
+    public long RolloverCorrections => Interlocked.Read(ref _rolloverCorrections);
+
+    public void AddRolloverCorrections(long count) => Interlocked.Add(ref _rolloverCorrections, count);
 
     public void CountFix() => Interlocked.Increment(ref _fixes);
 

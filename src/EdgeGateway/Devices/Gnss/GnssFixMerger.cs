@@ -14,6 +14,9 @@ namespace EdgeGateway.Devices.Gnss;
 internal sealed class GnssFixMerger
 {
     private const double InvalidDop = 99.0;
+    private const int GpsWeekRolloverDays = 1024 * 7;
+
+    private readonly DateOnly? _referenceDate;
 
     // Persistent receiver state (survives cycles, as in gpsd's session).
     private DateOnly? _date;
@@ -41,6 +44,20 @@ internal sealed class GnssFixMerger
     private byte _lastGsaTalker;
     private int? _satellitesVisible;
 
+    /// <summary>
+    /// <paramref name="referenceDate"/> is a date known to be roughly right (the host clock, a capture's
+    /// "# Date:" header). Receivers with the GPS week-rollover bug report dates 1024 weeks (19.6 years)
+    /// early; a date more than 512 weeks before the reference is moved forward by 1024 weeks. Null: trust
+    /// the receiver's date as sent.
+    /// </summary>
+    public GnssFixMerger(DateOnly? referenceDate = null)
+    {
+        _referenceDate = referenceDate is { Year: >= 1990 } ? referenceDate : null; // an unset RTC says 1970
+    }
+
+    /// <summary>Dated sentences (RMC/ZDA) moved forward by 1024 weeks (receiver week-rollover bug).</summary>
+    public long RolloverCorrections { get; private set; }
+
     /// <summary>Sentences that passed the checksum but whose fields could not be used.</summary>
     public long InvalidFields { get; private set; }
 
@@ -51,6 +68,12 @@ internal sealed class GnssFixMerger
     public bool Accept(in NmeaSentence sentence, out GnssFix completed)
     {
         completed = default;
+        if (sentence.FieldCount < MinimumFieldCount(sentence.Type))
+        {
+            InvalidFields++; // too short to trust any field (gpsd ignores these too)
+            return false;
+        }
+
         var emitted = false;
         if (TryGetSentenceTime(sentence, out var timeOfDay)
             && _cycleOpen && _cycleTimeOfDay is { } current && current != timeOfDay)
@@ -148,6 +171,18 @@ internal sealed class GnssFixMerger
         return GeoMath.DistanceMetres(last.Latitude!.Value, last.Longitude!.Value, fix.Latitude!.Value, fix.Longitude!.Value) / seconds;
     }
 
+    /// <summary>Fields (including the address) a sentence needs before it is used at all; gpsd's minimums.</summary>
+    private static int MinimumFieldCount(NmeaSentenceType type) => type switch
+    {
+        NmeaSentenceType.Gga or NmeaSentenceType.Gns => 13,
+        NmeaSentenceType.Gsa => 18,
+        NmeaSentenceType.Rmc => 8,
+        NmeaSentenceType.Gll => 7,
+        NmeaSentenceType.Vtg => 5,
+        NmeaSentenceType.Zda => 4,
+        _ => 4,
+    };
+
     private static bool TryGetSentenceTime(in NmeaSentence s, out TimeSpan timeOfDay)
     {
         var field = s.Type switch
@@ -171,6 +206,22 @@ internal sealed class GnssFixMerger
 
         _cycleTimeOfDay = timeOfDay;
         _cycleTime = _date is { } d ? new DateTimeOffset(d.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) + timeOfDay : null;
+    }
+
+    private DateOnly CorrectRollover(DateOnly date)
+    {
+        if (_referenceDate is not { } reference)
+        {
+            return date;
+        }
+
+        while (date.DayNumber < reference.DayNumber - (GpsWeekRolloverDays / 2) && date.Year < 2150)
+        {
+            date = date.AddDays(GpsWeekRolloverDays);
+            RolloverCorrections++;
+        }
+
+        return date;
     }
 
     private void NoteTimeOnly(in NmeaSentence s, int field)
@@ -250,7 +301,7 @@ internal sealed class GnssFixMerger
 
         if (NmeaField.TryParseTimeOfDay(s[1], out var tod) && NmeaField.TryParseDdMmYy(s[9], out var date))
         {
-            _date = date;
+            _date = CorrectRollover(date);
             MergeTime(tod);
         }
         else
@@ -423,7 +474,7 @@ internal sealed class GnssFixMerger
             && NmeaField.TryParseInt(s[4], out var year)
             && NmeaField.TryMakeDate(year, month, day, out var date))
         {
-            _date = date;
+            _date = CorrectRollover(date);
             MergeTime(tod);
         }
         else

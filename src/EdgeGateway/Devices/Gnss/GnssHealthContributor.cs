@@ -26,6 +26,7 @@ internal sealed class GnssHealthContributor : IHealthContributor
         }
 
         c["gnss.invalid_fields"] = (ulong)_counters.InvalidFields;
+        c["gnss.rollover_corrections"] = (ulong)_counters.RolloverCorrections;
         c["gnss.fixes"] = (ulong)_counters.Fixes;
         c["gnss.thinned"] = (ulong)_counters.Thinned;
         c["gnss.forwarded"] = (ulong)_counters.Forwarded;

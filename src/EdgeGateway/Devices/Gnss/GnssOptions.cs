@@ -27,6 +27,12 @@ public sealed class GnssOptions : IValidatableObject
     /// <summary>A receiver that sends nothing for this long is treated as disconnected and reopened.</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Move receiver dates that are more than 512 weeks behind the host clock forward by 1024 weeks (the
+    /// GPS week-rollover bug of older receivers). Turn off only to replay old captures with their dates.
+    /// </summary>
+    public bool CorrectWeekRollover { get; set; } = true;
+
     /// <summary>Position deadbands.</summary>
     public GnssThinningOptions Thinning { get; set; } = new();
 

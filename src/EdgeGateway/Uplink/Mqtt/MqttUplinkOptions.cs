@@ -46,10 +46,13 @@ internal sealed class MqttUplinkOptions : IValidatableObject
         ErrorMessage = "Mqtt:ReconnectMax must be between {1} and {2}.")]
     public TimeSpan ReconnectMax { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long FleetControl may take to acknowledge a published batch before it is re-sent.</summary>
+    /// <summary>
+    /// How long FleetControl may take to acknowledge a published batch before every lease is returned
+    /// and re-sent. Keep it below the outbox's <c>Outbox:LeaseTimeout</c> (30 s by default).
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true,
         ErrorMessage = "Mqtt:AckTimeout must be between {1} and {2}.")]
-    public TimeSpan AckTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan AckTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>Most messages published but not yet acknowledged by FleetControl (the pipelining window).</summary>
     [Range(1, 1_000_000, ErrorMessage = "Mqtt:MaxInFlight must be between {1} and {2}.")]

@@ -10,13 +10,14 @@ internal sealed class GnssAdapterHarness : IAsyncDisposable
 {
     private readonly GnssAdapter _adapter;
 
-    public GnssAdapterHarness(IByteSourceConnector connector, GnssThinningOptions? thinning = null)
+    public GnssAdapterHarness(IByteSourceConnector connector, GnssThinningOptions? thinning = null, bool correctWeekRollover = false, TimeSpan? idleTimeout = null)
     {
         var options = new GnssOptions
         {
+            CorrectWeekRollover = correctWeekRollover, // replayed captures keep their (old) dates
             ReconnectMinDelay = TimeSpan.FromMilliseconds(50),
             ReconnectMaxDelay = TimeSpan.FromMilliseconds(400),
-            IdleTimeout = TimeSpan.FromSeconds(5),
+            IdleTimeout = idleTimeout ?? TimeSpan.FromSeconds(5),
             Thinning = thinning ?? new GnssThinningOptions { MinInterval = TimeSpan.Zero, MinDistanceMetres = 0 },
         };
         _adapter = new GnssAdapter(Options.Create(options), connector, Sink, Counters, TimeProvider.System, NullLoggerFactory.Instance);

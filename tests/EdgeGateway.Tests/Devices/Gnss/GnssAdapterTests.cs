@@ -86,6 +86,20 @@ public sealed class GnssAdapterTests
     }
 
     [Fact]
+    public async Task ExecuteAsync_OldReceiverDateWithRolloverCorrection_MovedNearHostClock()
+    {
+        var capture = NmeaCaptureDecoder.StripComments(File.ReadAllBytes(GnssTestData.PathOf("com-1289.log")));
+        await using var harness = new GnssAdapterHarness(new ReplayConnector(capture), correctWeekRollover: true);
+        await harness.StartAsync();
+
+        var envelopes = await harness.Sink.WaitUntilAsync(e => e.Count >= 1, Timeout);
+
+        // 2007-10-12 is more than 512 weeks before the host clock: a week-rollover date, moved by 1024 weeks.
+        Assert.Equal(new DateTimeOffset(2007, 10, 12, 14, 37, 48, 770, TimeSpan.Zero).AddDays(7 * 1024), envelopes[0].CapturedAt.ToDateTimeOffset());
+        await harness.WaitForAsync(c => c.RolloverCorrections > 0, Timeout);
+    }
+
+    [Fact]
     public async Task ExecuteAsync_DeviceMissing_RetriesWithoutCrashing()
     {
         var connector = new FailingConnector();

@@ -118,6 +118,53 @@ public sealed class GnssFixMergerTests
     }
 
     [Fact]
+    public void Accept_WeekRolloverDateWithReference_MovedForward1024Weeks()
+    {
+        var merger = new GnssFixMerger(new DateOnly(2026, 11, 23));
+        var fixes = new List<GnssFix>();
+        NmeaFeed.Run(NmeaText.Bytes(NmeaText.Line("GPRMC,120000,A,5130.000,N,00007.500,W,,,080407,,,A")), 1, new NmeaReaderCounters(), (in NmeaSentence s) => merger.Accept(s, out _));
+        Assert.True(merger.TryFlush(out var fix));
+
+        Assert.Equal(new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero), fix.Time); // 2007-04-08 + 1024 weeks
+        Assert.Equal(1, merger.RolloverCorrections);
+        Assert.Empty(fixes);
+    }
+
+    [Fact]
+    public void Accept_RecentDateWithReference_Unchanged()
+    {
+        var merger = new GnssFixMerger(new DateOnly(2026, 11, 23));
+        NmeaFeed.Run(NmeaText.Bytes(NmeaText.Line("GPRMC,120000,A,5130.000,N,00007.500,W,,,010120,,,A")), 1, new NmeaReaderCounters(), (in NmeaSentence s) => merger.Accept(s, out _));
+        Assert.True(merger.TryFlush(out var fix));
+
+        Assert.Equal(new DateTimeOffset(2020, 1, 1, 12, 0, 0, TimeSpan.Zero), fix.Time);
+        Assert.Equal(0, merger.RolloverCorrections);
+    }
+
+    [Theory]
+    [InlineData("# Date: 2007-12-10\n$GPGGA", true, 2007)]
+    [InlineData("# Name: x\r\n# Date: 2020-06-29 \r\n", true, 2020)]
+    [InlineData("# Date = 2015-03-18\n", false, 0)]
+    [InlineData("$GPGGA,1*00\n", false, 0)]
+    public void TryReadHeaderDate_Capture_ReadsGpsdDateComment(string text, bool found, int year)
+    {
+        Assert.Equal(found, NmeaCaptureDecoder.TryReadHeaderDate(NmeaText.Bytes(text), out var date));
+        Assert.Equal(year, found ? date.Year : 0);
+    }
+
+    [Fact]
+    public void Accept_TooShortSentence_IgnoredAndCounted()
+    {
+        var merger = new GnssFixMerger();
+        var text = NmeaText.Line("GPGGA,120000,5130.000,N,00007.500,W,1,08,0.9,10,M,46.9,M,,") + NmeaText.Line("GPRMC,,V");
+        NmeaFeed.Run(NmeaText.Bytes(text), 1, new NmeaReaderCounters(), (in NmeaSentence s) => merger.Accept(s, out _));
+        Assert.True(merger.TryFlush(out var fix));
+
+        Assert.Equal(FixMode._3D, fix.Mode);
+        Assert.Equal(1, merger.InvalidFields);
+    }
+
+    [Fact]
     public void Accept_CycleWithoutSpeed_DerivesSpeedFromPreviousFix()
     {
         var fixes = Decode(

@@ -6,7 +6,7 @@ namespace EdgeGateway.Devices.Gnss.Nmea;
 /// Incremental NMEA 0183 framer: finds <c>$...*hh</c> lines in a byte stream, verifies the XOR checksum
 /// and hands out decodable sentences. Never throws on input; every rejected line or noise run is counted
 /// in <see cref="NmeaReaderCounters"/> and the reader resynchronises on the next '$'. One instance per
-/// connection (it keeps no state across calls except a scratch buffer), not thread-safe.
+/// connection (across calls it keeps only a scratch buffer and whether it is skipping noise), not thread-safe.
 /// </summary>
 internal sealed class NmeaReader
 {
