@@ -195,7 +195,12 @@ public sealed class OffloadPipelineTests
         await using var gateway = await DockGateway.StartAsync(settings);
         var id = EvidenceIds.For("BWV600", "a.mp4", new FileInfo(sim.Recordings(1).Single()).Length);
         await Poll.UntilAsync(() => gateway.Custody(id).Contains("kept"), Patience, "kept entry");
-        await Poll.UntilAsync(() => gateway.Sink.Envelopes.Count(e => e.DockStatus is not null) >= 3, Patience, "a few more scans");
+        // Let a good number of scans (100 ms apart) pass with the kept recording still on the camera.
+        var statusPath = Path.Combine(gateway.DataDirectory, "dock-status.json");
+        DateTimeOffset StatusTime() => File.Exists(statusPath) ? JsonDocument.Parse(File.ReadAllText(statusPath)).RootElement.GetProperty("at").GetDateTimeOffset() : DateTimeOffset.MinValue;
+        await Poll.UntilAsync(() => StatusTime() > DateTimeOffset.MinValue, Patience, "dock-status.json");
+        var keptAt = StatusTime();
+        await Poll.UntilAsync(() => StatusTime() - keptAt >= TimeSpan.FromSeconds(1), Patience, "a second of scans after the kept entry");
 
         Assert.Single(sim.Recordings(1));
         Assert.Single(gateway.Custody(id).Entries, e => e.Event == "uploaded");
