@@ -22,12 +22,11 @@ internal class UplinkBenchConfig : ManualConfig
             .WithLaunchCount(1)
             .WithWarmupCount(1)
             .WithIterationCount(iterations)
+            .WithInvocationCount(1)
+            .WithUnrollFactor(1)
             .WithToolchain(InProcessEmitToolchain.Instance));
         AddColumn(StatisticColumn.Median, StatisticColumn.P95, new PercentileColumn(99));
         AddDiagnoser(MemoryDiagnoser.Default);
-        AddColumnProvider(DefaultColumnProviders.Instance);
-        AddLogger(BenchmarkDotNet.Loggers.ConsoleLogger.Default);
-        AddExporter(BenchmarkDotNet.Exporters.MarkdownExporter.GitHub);
     }
 
     /// <summary>A percentile of the measured iterations (BenchmarkDotNet ships P95 but no P99).</summary>

@@ -24,6 +24,7 @@ public class UplinkThroughputBenchmarks
     private UplinkBenchRig.DurableOutbox? _outbox;
     private MqttUplinkService? _uplink;
     private UplinkCounters? _counters;
+    private BenchInMemoryOutbox? _memory;
 
     [Params(20_000)]
     public int Messages { get; set; }
@@ -116,6 +117,41 @@ public class UplinkThroughputBenchmarks
         if (left != 0)
         {
             throw new InvalidOperationException($"{left} message(s) left in the outbox after the drain");
+        }
+    }
+
+    [IterationSetup(Target = nameof(UplinkInMemoryDrain))]
+    public void FillMemoryOutbox()
+    {
+        var deviceId = "bench-" + Guid.NewGuid().ToString("N")[..8];
+        _memory = new BenchInMemoryOutbox();
+        foreach (var envelope in _rig.Envelopes(deviceId, Messages))
+        {
+            _memory.EnqueueAsync(envelope, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        }
+
+        (_uplink, _counters) = _rig.CreateUplink(_memory, deviceId);
+    }
+
+    /// <summary>The same drain from a non-durable outbox: the uplink's own ceiling, without the store's cost.</summary>
+    [Benchmark]
+    public async Task UplinkInMemoryDrain()
+    {
+        await _uplink!.StartAsync(CancellationToken.None);
+        while (_counters!.Acknowledged < Messages)
+        {
+            await Task.Delay(1);
+        }
+    }
+
+    [IterationCleanup(Target = nameof(UplinkInMemoryDrain))]
+    public void StopMemoryUplink()
+    {
+        _uplink!.StopAsync(CancellationToken.None).GetAwaiter().GetResult();
+        _uplink.Dispose();
+        if (_memory!.Count != 0)
+        {
+            throw new InvalidOperationException($"{_memory.Count} message(s) left in the outbox after the drain");
         }
     }
 

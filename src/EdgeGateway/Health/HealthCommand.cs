@@ -22,12 +22,8 @@ internal static class HealthCommand
             }
         }
 
-        // Same sources as the service: appsettings.json in the working directory, then environment variables.
-        dataDirectory ??= new ConfigurationBuilder()
-            .SetBasePath(Directory.GetCurrentDirectory())
-            .AddJsonFile("appsettings.json", optional: true)
-            .AddEnvironmentVariables()
-            .Build()[$"{GatewayOptions.SectionName}:{nameof(GatewayOptions.DataDirectory)}"];
+        // Same sources as the service: appsettings.json, the role profile over it, environment variables.
+        dataDirectory ??= LoadConfiguration()[$"{GatewayOptions.SectionName}:{nameof(GatewayOptions.DataDirectory)}"];
         if (string.IsNullOrWhiteSpace(dataDirectory))
         {
             dataDirectory = new GatewayOptions().DataDirectory;
@@ -45,5 +41,25 @@ internal static class HealthCommand
         var text = await File.ReadAllTextAsync(path, cancellationToken).ConfigureAwait(false);
         await output.WriteAsync(text).ConfigureAwait(false);
         return 0;
+    }
+
+    private static IConfiguration LoadConfiguration()
+    {
+        var directory = Directory.GetCurrentDirectory();
+        var baseConfiguration = new ConfigurationBuilder()
+            .SetBasePath(directory)
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables()
+            .Build();
+        var role = baseConfiguration[$"{GatewayOptions.SectionName}:{nameof(GatewayOptions.Role)}"];
+        var builder = new ConfigurationBuilder()
+            .SetBasePath(directory)
+            .AddJsonFile("appsettings.json", optional: true);
+        if (!string.IsNullOrWhiteSpace(role) && role.All(char.IsAsciiLetter))
+        {
+            builder.AddJsonFile($"appsettings.{role.ToLowerInvariant()}.json", optional: true);
+        }
+
+        return builder.AddEnvironmentVariables().Build();
     }
 }

@@ -102,11 +102,12 @@ internal sealed class HealthReporter : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
-        var lastSent = _time.GetTimestamp();
-        await ReportOnceAsync(send: true, stoppingToken).ConfigureAwait(false);
+        // The timer starts before the first report so the schedule does not drift by its duration.
         using var timer = new PeriodicTimer(_options.FileInterval, _time);
+        var lastSent = _time.GetTimestamp();
         try
         {
+            await ReportOnceAsync(send: true, stoppingToken).ConfigureAwait(false);
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
                 var send = _time.GetElapsedTime(lastSent) >= _options.ReportInterval - (_options.FileInterval / 2);

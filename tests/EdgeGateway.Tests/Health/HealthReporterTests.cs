@@ -68,6 +68,7 @@ public sealed class HealthReporterTests
             await Eventually.TrueAsync(() => ReadWrittenAt(path) == expected, TimeSpan.FromSeconds(10), $"file rewritten at tick {tick}");
         }
 
+        await Eventually.TrueAsync(() => sink.Drafts.Count >= 2, TimeSpan.FromSeconds(10), "second report after 30 s");
         await reporter.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
         Assert.Equal(2, sink.Drafts.Count);
     }

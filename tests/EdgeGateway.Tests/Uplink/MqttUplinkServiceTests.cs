@@ -93,10 +93,14 @@ public sealed class MqttUplinkServiceTests
         await using var broker = await EmbeddedBroker.StartAsync();
         await using var fleet = new FleetControlStandIn("127.0.0.1", broker.Port);
         await fleet.StartAsync();
+        // A long backoff: draining must resume because the broker is back, not because a backoff tick came.
         await using var uplink = new UplinkHarness(broker.Port, o =>
         {
             o.MaxMessagesPerSecond = 4000;
             o.AckTimeout = TimeSpan.FromSeconds(2);
+            o.ReconnectMin = TimeSpan.FromSeconds(8);
+            o.ReconnectMax = TimeSpan.FromSeconds(30);
+            o.ReachabilityProbeInterval = TimeSpan.FromMilliseconds(100);
         });
         var before = TestEnvelopes.Fill(uplink.Outbox, uplink.DeviceId, 4000);
         await uplink.StartAsync();
@@ -106,8 +110,8 @@ public sealed class MqttUplinkServiceTests
         await uplink.Link.WaitForAsync(LinkState.Offline, TestContext.Current.CancellationToken).WaitAsync(Long, TestContext.Current.CancellationToken);
         Assert.True(uplink.Outbox.Count > 0, "the outage hit mid-stream");
         var during = TestEnvelopes.Fill(uplink.Outbox, uplink.DeviceId, 300);
-        // Let the uplink fail a few probes so it is deep in its backoff when the broker returns.
-        await Eventually.TrueAsync(() => uplink.ServiceLogger.Entries.Count(e => e.Id.Id == 2102) >= 3, Long, "reconnect attempts failing");
+        // The first reconnect attempt fails; the uplink is now in a 4-8 s backoff.
+        await Eventually.TrueAsync(() => uplink.ServiceLogger.Entries.Any(e => e.Id.Id == 2102), Long, "a reconnect attempt failed");
 
         var restartedAt = TimeProvider.System.GetTimestamp();
         var firstPublish = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -131,6 +135,7 @@ public sealed class MqttUplinkServiceTests
         Assert.Equal(LinkState.Connected, uplink.Transitions.Last(t => t.From == LinkState.Offline).To);
         Assert.True(uplink.Counters.Reconnects >= 1);
         Assert.Contains(uplink.LinkLogger.Entries, e => e.Id.Id == 2100 && e.Message.Contains("Offline", StringComparison.Ordinal));
+        Assert.Contains(uplink.ServiceLogger.Entries, e => e.Id.Id == 2111);
     }
 
     [Fact]
@@ -297,6 +302,20 @@ public sealed class MqttUplinkServiceTests
 
         // Burst of 200 (0.1 s worth) then 2,000/s: 3,000 messages need at least ~1.4 s.
         Assert.True(TimeProvider.System.GetElapsedTime(started) >= TimeSpan.FromSeconds(1.3), $"took {TimeProvider.System.GetElapsedTime(started)}");
+    }
+
+    [Fact]
+    public async Task Drain_OutboxStoreThrows_ServiceFailsSoTheHostStops()
+    {
+        await using var broker = await EmbeddedBroker.StartAsync();
+        await using var uplink = new UplinkHarness(broker.Port, realOutbox: new FailingOutbox());
+
+        await uplink.StartAsync();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => uplink.Service.ExecuteTask!.WaitAsync(Long, TestContext.Current.CancellationToken));
+        Assert.Equal("outbox store is broken", error.Message);
+        var offline = await RetainedStatusAsync(broker, uplink.DeviceId);
+        Assert.False(offline.Online);
     }
 
     private static async Task<DeviceStatus> RetainedStatusAsync(EmbeddedBroker broker, string deviceId)

@@ -36,6 +36,9 @@ internal static partial class Log
     [LoggerMessage(2109, LogLevel.Warning, "Publishing the offline status on shutdown failed; the broker's last will reports it instead")]
     public static partial void OfflineStatusFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(2111, LogLevel.Information, "MQTT broker {Host}:{Port} accepts connections again; connecting now")]
+    public static partial void BrokerReachable(ILogger logger, string host, int port);
+
     [LoggerMessage(2110, LogLevel.Debug, "Skipped {Count} message(s) that expired after being leased")]
     public static partial void SkippedExpired(ILogger logger, int count);
 }

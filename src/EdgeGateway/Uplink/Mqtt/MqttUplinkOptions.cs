@@ -47,6 +47,15 @@ internal sealed class MqttUplinkOptions : IValidatableObject
     public TimeSpan ReconnectMax { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// While backing off after the broker could not be reached, how often a bare TCP connect checks
+    /// whether it is back; when it is, the MQTT connect is tried at once instead of at the next backoff
+    /// tick, so draining resumes within about this long of the broker's return.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true,
+        ErrorMessage = "Mqtt:ReachabilityProbeInterval must be between {1} and {2}.")]
+    public TimeSpan ReachabilityProbeInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
     /// How long FleetControl may take to acknowledge a published batch before every lease is returned
     /// and re-sent. Keep it below the outbox's <c>Outbox:LeaseTimeout</c> (30 s by default).
     /// </summary>

@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Threading.Channels;
 using EdgeGateway.Contracts;
 using EdgeGateway.Contracts.V1;
@@ -10,6 +11,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MQTTnet;
+using MQTTnet.Adapter;
+using MQTTnet.Exceptions;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 
@@ -34,6 +37,12 @@ internal sealed class MqttUplinkService : BackgroundService
 
     /// <summary>Most QoS 1 publishes awaiting PUBACK at once (further bounded by the broker's receive maximum).</summary>
     private const int MaxPendingPublishes = 32;
+
+    /// <summary>
+    /// Most ids handed to one <see cref="IOutbox.AcknowledgeAsync"/>: acks are coalesced into few store
+    /// transactions, but a bounded one, so an urgent lease never waits long behind a big delete.
+    /// </summary>
+    private const int MaxIdsPerAcknowledge = 1000;
 
     private readonly IOutbox _outbox;
     private readonly MqttUplinkOptions _options;
@@ -88,12 +97,12 @@ internal sealed class MqttUplinkService : BackgroundService
             {
                 var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
                 Volatile.Write(ref _linkLost, lost);
-                var (connected, error) = await TryConnectAsync(client, stoppingToken).ConfigureAwait(false);
+                var (connected, error, unreachable) = await TryConnectAsync(client, stoppingToken).ConfigureAwait(false);
                 if (connected is null)
                 {
                     var delay = backoff.Next();
                     Log.ConnectFailed(_logger, _options.Host, _options.Port, backoff.Attempt, delay, error ?? "unknown error");
-                    await Task.Delay(delay, _time, stoppingToken).ConfigureAwait(false);
+                    await BackOffAsync(delay, probeReachability: unreachable, stoppingToken).ConfigureAwait(false);
                     continue;
                 }
 
@@ -135,22 +144,82 @@ internal sealed class MqttUplinkService : BackgroundService
         }
     }
 
-    private async Task<(MqttClientConnectResult? Result, string? Error)> TryConnectAsync(IMqttClient client, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits out one backoff delay. If the broker was unreachable, a bare TCP connect every
+    /// <see cref="MqttUplinkOptions.ReachabilityProbeInterval"/> ends the wait as soon as it is back; a
+    /// broker that answers but refuses (auth, busy) always gets the full delay.
+    /// </summary>
+    private async Task BackOffAsync(TimeSpan delay, bool probeReachability, CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        while (true)
+        {
+            var remaining = delay - _time.GetElapsedTime(started);
+            if (remaining <= TimeSpan.Zero)
+            {
+                return;
+            }
+
+            if (!probeReachability || remaining <= _options.ReachabilityProbeInterval)
+            {
+                await Task.Delay(remaining, _time, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            await Task.Delay(_options.ReachabilityProbeInterval, _time, cancellationToken).ConfigureAwait(false);
+            if (await IsReachableAsync(cancellationToken).ConfigureAwait(false))
+            {
+                Log.BrokerReachable(_logger, _options.Host, _options.Port);
+                return;
+            }
+        }
+    }
+
+    private async Task<bool> IsReachableAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.ConnectTimeout);
+        using var probe = new TcpClient();
+        try
+        {
+            await probe.ConnectAsync(_options.Host, _options.Port, timeout.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception exception) when (exception is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// True unless the broker answered and refused (CONNACK failure, protocol or configuration error):
+    /// those wait out the full backoff instead of being retried as soon as the port accepts.
+    /// </summary>
+    private static bool IsTransportFailure(Exception exception) =>
+        exception is not (MqttConnectingFailedException or MqttProtocolViolationException or MqttConfigurationException);
+
+    private async Task<(MqttClientConnectResult? Result, string? Error, bool Unreachable)> TryConnectAsync(IMqttClient client, CancellationToken cancellationToken)
     {
         try
         {
             var result = await client.ConnectAsync(BuildClientOptions(), cancellationToken).ConfigureAwait(false);
             if (result.ResultCode != MqttClientConnectResultCode.Success)
             {
-                return (null, $"broker refused the connection: {result.ResultCode} {result.ReasonString}");
+                return (null, $"broker refused the connection: {result.ResultCode} {result.ReasonString}", false);
             }
 
             var subscribe = new MqttClientSubscribeOptionsBuilder()
                 .WithTopicFilter(_ackTopic, MqttQualityOfServiceLevel.AtLeastOnce)
                 .Build();
-            await client.SubscribeAsync(subscribe, cancellationToken).ConfigureAwait(false);
+            var subscribed = await client.SubscribeAsync(subscribe, cancellationToken).ConfigureAwait(false);
+            if (subscribed.Items.Any(item => item.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2))
+            {
+                await client.DisconnectAsync(new MqttClientDisconnectOptions(), cancellationToken).ConfigureAwait(false);
+                return (null, $"broker refused the subscription to {_ackTopic}: {subscribed.Items.First().ResultCode}", false);
+            }
+
             await PublishStatusAsync(client, online: true, cancellationToken).ConfigureAwait(false);
-            return (result, null);
+            return (result, null, false);
         }
         catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
         {
@@ -166,7 +235,7 @@ internal sealed class MqttUplinkService : BackgroundService
                 }
             }
 
-            return (null, exception.Message);
+            return (null, exception.Message, IsTransportFailure(exception));
         }
     }
 
@@ -286,7 +355,7 @@ internal sealed class MqttUplinkService : BackgroundService
         while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
             ids.Clear();
-            while (ids.Count < 20_000 && reader.TryRead(out var batch))
+            while (ids.Count < MaxIdsPerAcknowledge && reader.TryRead(out var batch))
             {
                 ids.AddRange(batch);
             }
@@ -315,6 +384,12 @@ internal sealed class MqttUplinkService : BackgroundService
         using var linkScope = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var drain = DrainAsync(client, connected, linkScope.Token);
         await Task.WhenAny(drain, lost).ConfigureAwait(false);
+        if (drain.IsFaulted && client.IsConnected && !lost.IsCompleted && !stoppingToken.IsCancellationRequested)
+        {
+            // Not a lost link: a store failure or a bug. Fatal, so the host stops and systemd restarts it.
+            await drain.ConfigureAwait(false);
+        }
+
         await linkScope.CancelAsync().ConfigureAwait(false);
         try
         {
@@ -325,7 +400,12 @@ internal sealed class MqttUplinkService : BackgroundService
             // The drain loop ends when the link (or the service) does.
         }
 
-        return lost.IsCompleted ? await lost.ConfigureAwait(false) : "stopping";
+        if (lost.IsCompleted)
+        {
+            return await lost.ConfigureAwait(false);
+        }
+
+        return drain.Exception?.GetBaseException().Message ?? "stopping";
     }
 
     private async Task DrainAsync(IMqttClient client, MqttClientConnectResult connected, CancellationToken cancellationToken)
