@@ -76,6 +76,11 @@ internal sealed class MqttIngestClient(
                 {
                     Log.Connecting(logger, host, port, _options.ClientId, _options.SessionExpiry);
                     var connect = await _client.ConnectAsync(clientOptions, stoppingToken).ConfigureAwait(false);
+                    if (connect.ResultCode != MqttClientConnectResultCode.Success)
+                    {
+                        throw new InvalidOperationException($"The broker refused the connection: {connect.ResultCode} {connect.ReasonString}");
+                    }
+
                     await SubscribeAsync(stoppingToken).ConfigureAwait(false);
                     Log.Connected(logger, connect.IsSessionPresent, string.Join(", ", Filters));
                     _subscribed.TrySetResult();
@@ -85,6 +90,7 @@ internal sealed class MqttIngestClient(
                 catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
                     Log.ConnectFailed(logger, ex, host, port, _options.ReconnectDelay);
+                    await DisconnectQuietlyAsync(stoppingToken).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -105,17 +111,24 @@ internal sealed class MqttIngestClient(
         // Releases a receive handler waiting for room in a full queue; its message stays unacknowledged.
         await _stopping.CancelAsync().ConfigureAwait(false);
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
-        if (_client.IsConnected)
+        await DisconnectQuietlyAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task DisconnectQuietlyAsync(CancellationToken cancellationToken)
+    {
+        if (!_client.IsConnected)
         {
-            try
-            {
-                // A normal disconnect keeps the persistent session (and its queued messages) in the broker.
-                await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                Log.Disconnected(logger, ex.Message);
-            }
+            return;
+        }
+
+        try
+        {
+            // A normal disconnect keeps the persistent session (and its queued messages) in the broker.
+            await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.Disconnected(logger, ex.Message);
         }
     }
 
