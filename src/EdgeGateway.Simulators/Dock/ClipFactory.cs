@@ -23,7 +23,7 @@ internal sealed class ClipFactory(string cacheDirectory)
             return path;
         }
 
-        var temp = path + ".tmp.mp4";
+        var temp = path + "." + Guid.NewGuid().ToString("N") + ".tmp.mp4"; // concurrent runs may share the cache
         var start = new ProcessStartInfo("ffmpeg")
         {
             RedirectStandardError = true,

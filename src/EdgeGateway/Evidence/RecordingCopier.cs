@@ -95,8 +95,9 @@ internal sealed class RecordingCopier(StagingArea staging, IOptions<EvidenceOpti
                         await limiter.PaceAsync(n, cancellationToken).ConfigureAwait(false);
                     }
                 }
-                catch (CameraUndockedException)
+                catch (Exception e) when (e is CameraUndockedException or OperationCanceledException)
                 {
+                    // Undocked or the dock is shutting down: keep everything copied so far.
                     Checkpoint(target, evidenceId, offset, recording.Size);
                     throw;
                 }

@@ -57,7 +57,7 @@ internal sealed partial class LiteDbOutbox
         lock (_gate)
         {
             signal = _signal.Task;
-            if (_database is null || _disposed)
+            if (!EnsureOpenLocked())
             {
                 return signal.WaitAsync(cancellationToken);
             }

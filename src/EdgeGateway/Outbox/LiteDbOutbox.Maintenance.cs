@@ -181,7 +181,7 @@ internal sealed partial class LiteDbOutbox
     /// <summary>
     /// Rebuild rewrites the whole file, so it runs only in an idle window: nothing enqueued for
     /// CompactionIdleAfter, nothing in flight, at most once per CompactionMinInterval, and only
-    /// when the file is big enough to matter.
+    /// when the file is big enough to matter and mostly free space.
     /// </summary>
     private void CompactIfIdleLocked(long nowMs)
     {
@@ -192,8 +192,10 @@ internal sealed partial class LiteDbOutbox
             return;
         }
 
+        // Worth it only when most of the file is free space (typically after a backlog drained);
+        // rewriting a big live backlog would hold the lock for a long time for little gain.
         var before = File.Exists(_path) ? new FileInfo(_path).Length : 0;
-        if (before < _options.CompactionMinFileBytes)
+        if (before < _options.CompactionMinFileBytes || _state.Bytes.Sum() * 4 > before)
         {
             return;
         }

@@ -34,6 +34,7 @@ internal sealed partial class LiteDbOutbox : IOutbox, IOutboxStampState, IDispos
 
     private const int TelemetryIndex = 4;
     private const int MaxBatch = 4096;
+    private const int BulkBatch = 20_000;
 
     private readonly OutboxOptions _options;
     private readonly OutboxClassSettings[] _classes;
@@ -111,9 +112,9 @@ internal sealed partial class LiteDbOutbox : IOutbox, IOutboxStampState, IDispos
         var items = envelopes.Select(e => PendingEnqueue.From(e, isInternal: false)).ToList();
         lock (_gate)
         {
-            for (var start = 0; start < items.Count; start += MaxBatch)
+            for (var start = 0; start < items.Count; start += BulkBatch)
             {
-                WriteBatchLocked(items.GetRange(start, Math.Min(MaxBatch, items.Count - start)));
+                WriteBatchLocked(items.GetRange(start, Math.Min(BulkBatch, items.Count - start)));
             }
         }
 
@@ -164,7 +165,11 @@ internal sealed partial class LiteDbOutbox : IOutbox, IOutboxStampState, IDispos
 
     private bool EnsureOpenLocked()
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_disposed)
+        {
+            return false; // shutting down: refuse (counted) rather than throw at late callers
+        }
+
         if (_database is not null)
         {
             return true;
@@ -226,18 +231,38 @@ internal sealed partial class LiteDbOutbox : IOutbox, IOutboxStampState, IDispos
             Log.DurableWaitFallback(_logger, reason);
         }
 
+        // Drops counted while the store was unavailable are carried into the opened state.
+        foreach (var (key, loss) in _state.PendingLosses)
+        {
+            state.DropTotals[key] = state.DropTotals.GetValueOrDefault(key) + loss.Count;
+            if (!state.PendingLosses.TryGetValue(key, out var merged))
+            {
+                state.PendingLosses[key] = loss;
+            }
+            else
+            {
+                merged.Count += loss.Count;
+                merged.FirstCapturedMs = Math.Min(merged.FirstCapturedMs, loss.FirstCapturedMs);
+                merged.LastCapturedMs = Math.Max(merged.LastCapturedMs, loss.LastCapturedMs);
+                merged.Stream = merged.Stream == loss.Stream ? merged.Stream : string.Empty;
+            }
+        }
+
         _state = state;
         if (state.HighWaterId is { } highWater)
         {
             _ids.EnsureAfter(highWater);
         }
 
+        _lastEnqueueMs = NowMs(); // idle windows (checkpoint, compaction) count from start-up
         RefreshFreeDiskLocked();
         Log.StoreOpened(_logger, _path, state.Count.Sum(), state.Bytes.Sum());
         if (quarantined is not null)
         {
             RaiseQuarantineAlarmLocked(quarantined);
         }
+
+        Signal(); // whatever was queued before the restart is leasable now
     }
 
     private void RaiseQuarantineAlarmLocked(string quarantined)
@@ -308,11 +333,21 @@ internal sealed partial class LiteDbOutbox : IOutbox, IOutboxStampState, IDispos
         database.BeginTrans();
         try
         {
+            // Decide every item first (quota, eviction), then insert per class in one engine call.
+            var inserts = new List<BsonDocument>[_queues.Length];
             foreach (var item in batch)
             {
-                if (DecideLocked(item, nowMs, ref thinned, ref evicted))
+                if (DecideLocked(item, nowMs, inserts, ref thinned, ref evicted))
                 {
                     accepted++;
+                }
+            }
+
+            for (var c = 0; c < inserts.Length; c++)
+            {
+                if (inserts[c] is { Count: > 0 } documents)
+                {
+                    _queues[c].Insert(documents);
                 }
             }
 
@@ -378,8 +413,8 @@ internal sealed partial class LiteDbOutbox : IOutbox, IOutboxStampState, IDispos
         Array.Clear(_cursors);
     }
 
-    /// <summary>Applies expiry, disk reserve and quota to one item and inserts it if it passes. True if inserted.</summary>
-    private bool DecideLocked(PendingEnqueue item, long nowMs, ref int thinned, ref int evicted)
+    /// <summary>Applies expiry, disk reserve and quota to one item and queues its document for insert if it passes.</summary>
+    private bool DecideLocked(PendingEnqueue item, long nowMs, List<BsonDocument>[] inserts, ref int thinned, ref int evicted)
     {
         var c = item.ClassIndex;
         var settings = _classes[c];
@@ -430,7 +465,7 @@ internal sealed partial class LiteDbOutbox : IOutbox, IOutboxStampState, IDispos
             return false;
         }
 
-        _queues[c].Insert(new BsonDocument
+        (inserts[c] ??= []).Add(new BsonDocument
         {
             ["_id"] = item.Id,
             ["s"] = item.Stream,

@@ -41,7 +41,9 @@ internal static class OutboxClassDefaults
         for (var i = 0; i < All.Length; i++)
         {
             var defaults = Default(All[i]);
-            if (options.Classes.TryGetValue(All[i].ToString(), out var configured) && configured is not null)
+            var name = All[i].ToString();
+            var configured = options.Classes.FirstOrDefault(c => string.Equals(c.Key, name, StringComparison.OrdinalIgnoreCase)).Value;
+            if (configured is not null)
             {
                 defaults = defaults with
                 {

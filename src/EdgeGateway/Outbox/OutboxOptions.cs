@@ -14,27 +14,27 @@ internal sealed class OutboxOptions
     public string FileName { get; set; } = "outbox.db";
 
     /// <summary>A leased message not acknowledged within this time is leased again.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Outbox:LeaseTimeout must be between 1 s and 1 day.")]
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true, ErrorMessage = "Outbox:LeaseTimeout must be between 1 s and 1 day.")]
     public TimeSpan LeaseTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Telemetry stamped within this window is "live" and leased newest-first before the history.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", ErrorMessage = "Outbox:LiveWindow must be between 0 and 1 day.")]
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true, ErrorMessage = "Outbox:LiveWindow must be between 0 and 1 day.")]
     public TimeSpan LiveWindow { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Drops are coalesced into one DataLossReport per class and reason per interval.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Outbox:DataLossReportInterval must be between 1 s and 1 day.")]
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true, ErrorMessage = "Outbox:DataLossReportInterval must be between 1 s and 1 day.")]
     public TimeSpan DataLossReportInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>How often the maintenance loop sweeps expiry, watches the disk and checkpoints.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00", ErrorMessage = "Outbox:MaintenanceInterval must be between 50 ms and 10 min.")]
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true, ErrorMessage = "Outbox:MaintenanceInterval must be between 50 ms and 10 min.")]
     public TimeSpan MaintenanceInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Compaction (LiteDB Rebuild) runs only after the outbox has been idle (no enqueue) this long.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00", ErrorMessage = "Outbox:CompactionIdleAfter must be between 1 s and 7 days.")]
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true, ErrorMessage = "Outbox:CompactionIdleAfter must be between 1 s and 7 days.")]
     public TimeSpan CompactionIdleAfter { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>At most one compaction per this interval.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00", ErrorMessage = "Outbox:CompactionMinInterval must be between 1 s and 30 days.")]
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true, ErrorMessage = "Outbox:CompactionMinInterval must be between 1 s and 30 days.")]
     public TimeSpan CompactionMinInterval { get; set; } = TimeSpan.FromHours(6);
 
     /// <summary>Compaction is considered only when the data file is at least this large.</summary>

@@ -54,11 +54,11 @@ internal static class FleetApi
         api.MapGet("/stats", async (IFleetStore store, IngestStats stats, MqttIngestClient ingest, IServiceProvider services, CancellationToken ct) =>
         {
             var total = await store.CountEnvelopesAsync(ct).ConfigureAwait(false);
-            var devices = await store.GetDevicesAsync(ct).ConfigureAwait(false);
+            var devices = await store.CountDevicesAsync(ct).ConfigureAwait(false);
             var broker = services.GetService<EmbeddedBroker>();
             return Results.Ok(new StatsDto(
                 ingest.Subscribed.IsCompletedSuccessfully && ingest.IsConnected,
-                devices.Count,
+                devices,
                 total,
                 stats.EnvelopesStored,
                 stats.Duplicates,

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace FleetControl.Evidence;
@@ -15,6 +16,14 @@ internal static class EvidenceVaultRegistration
         services.AddSingleton<VaultStorage>();
         services.AddSingleton<IEvidenceCatalog, FileEvidenceCatalog>();
         services.AddGrpc(o => o.MaxReceiveMessageSize = 8 * 1024 * 1024);
+
+        // Kestrel's HTTP/2 defaults (768 KiB stream / 1 MiB connection window) stall a stream of 1 MiB
+        // chunks on every window update; evidence uploads need a few chunks in flight.
+        services.Configure<KestrelServerOptions>(k =>
+        {
+            k.Limits.Http2.InitialStreamWindowSize = Math.Max(k.Limits.Http2.InitialStreamWindowSize, 8 * 1024 * 1024);
+            k.Limits.Http2.InitialConnectionWindowSize = Math.Max(k.Limits.Http2.InitialConnectionWindowSize, 32 * 1024 * 1024);
+        });
         return services;
     }
 

@@ -9,7 +9,8 @@ namespace FleetControl.Hosting;
 /// </summary>
 internal static class FleetControlProgram
 {
-    public const int ExitBadConfiguration = 2;
+    /// <summary>EX_CONFIG from sysexits.h: systemd can be told not to restart on it (RestartPreventExitStatus=78).</summary>
+    public const int ExitBadConfiguration = 78;
 
     public static async Task<int> RunAsync(string[] args)
     {

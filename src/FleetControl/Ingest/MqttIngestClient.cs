@@ -27,6 +27,7 @@ internal sealed class MqttIngestClient(
 {
     private readonly MqttOptions _options = options.Value;
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
+    private readonly CancellationTokenSource _stopping = new();
 
     /// <summary>Subscription filters, shared (<c>$share/{group}/...</c>) when a group is configured.</summary>
     internal IReadOnlyList<string> Filters { get; } = BuildFilters(options.Value.SharedSubscriptionGroup);
@@ -75,6 +76,11 @@ internal sealed class MqttIngestClient(
                 {
                     Log.Connecting(logger, host, port, _options.ClientId, _options.SessionExpiry);
                     var connect = await _client.ConnectAsync(clientOptions, stoppingToken).ConfigureAwait(false);
+                    if (connect.ResultCode != MqttClientConnectResultCode.Success)
+                    {
+                        throw new InvalidOperationException($"The broker refused the connection: {connect.ResultCode} {connect.ReasonString}");
+                    }
+
                     await SubscribeAsync(stoppingToken).ConfigureAwait(false);
                     Log.Connected(logger, connect.IsSessionPresent, string.Join(", ", Filters));
                     _subscribed.TrySetResult();
@@ -84,6 +90,7 @@ internal sealed class MqttIngestClient(
                 catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
                     Log.ConnectFailed(logger, ex, host, port, _options.ReconnectDelay);
+                    await DisconnectQuietlyAsync(stoppingToken).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -101,24 +108,34 @@ internal sealed class MqttIngestClient(
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        // Releases a receive handler waiting for room in a full queue; its message stays unacknowledged.
+        await _stopping.CancelAsync().ConfigureAwait(false);
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
-        if (_client.IsConnected)
+        await DisconnectQuietlyAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task DisconnectQuietlyAsync(CancellationToken cancellationToken)
+    {
+        if (!_client.IsConnected)
         {
-            try
-            {
-                // A normal disconnect keeps the persistent session (and its queued messages) in the broker.
-                await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                Log.Disconnected(logger, ex.Message);
-            }
+            return;
+        }
+
+        try
+        {
+            // A normal disconnect keeps the persistent session (and its queued messages) in the broker.
+            await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.Disconnected(logger, ex.Message);
         }
     }
 
     public override void Dispose()
     {
         _client.Dispose();
+        _stopping.Dispose();
         base.Dispose();
     }
 
@@ -197,7 +214,14 @@ internal sealed class MqttIngestClient(
             complete = e.AcknowledgeAsync;
         }
 
-        await queue.Writer.WriteAsync(new IngestBatch(deviceId, valid, complete)).ConfigureAwait(false);
+        try
+        {
+            await queue.Writer.WriteAsync(new IngestBatch(deviceId, valid, complete), _stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Stopping: not stored, not acknowledged; the broker and the device re-send it.
+        }
     }
 
     private async Task ApplyStatusAsync(string deviceId, MqttApplicationMessageReceivedEventArgs e)

@@ -29,7 +29,8 @@ internal sealed class EmbeddedBroker(
         var builder = new MqttServerOptionsBuilder()
             .WithDefaultEndpoint()
             .WithDefaultEndpointPort(_options.Port)
-            .WithPersistentSessions();
+            .WithPersistentSessions()
+            .WithMaxPendingMessagesPerClient(_options.MaxPendingMessagesPerClient);
         builder = bind.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
             ? builder.WithDefaultEndpointBoundIPV6Address(bind).WithDefaultEndpointBoundIPAddress(IPAddress.None)
             : builder.WithDefaultEndpointBoundIPAddress(bind).WithDefaultEndpointBoundIPV6Address(IPAddress.None);

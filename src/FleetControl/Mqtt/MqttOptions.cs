@@ -39,6 +39,14 @@ internal sealed class MqttOptions : IValidatableObject
     [RegularExpression(@"^[A-Za-z0-9._-]{1,64}$", ErrorMessage = "Mqtt:SharedSubscriptionGroup must be 1-64 characters of letters, digits, '.', '_' or '-'.")]
     public string? SharedSubscriptionGroup { get; set; }
 
+    /// <summary>
+    /// Embedded only: messages the broker queues for one client (above all FleetControl's ingest client
+    /// while the store catches up) before it drops the oldest. Dropped envelopes are not lost (the
+    /// gateway re-sends what was never acknowledged) but cost a round trip.
+    /// </summary>
+    [Range(100, 10_000_000, ErrorMessage = "Mqtt:MaxPendingMessagesPerClient must be 100-10000000.")]
+    public int MaxPendingMessagesPerClient { get; set; } = 100_000;
+
     /// <summary>How long the broker keeps the ingest session (and queues its messages) while FleetControl is down.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "49710.00:00:00", ErrorMessage = "Mqtt:SessionExpiry must be between 1 second and 49710 days.")]
     public TimeSpan SessionExpiry { get; set; } = TimeSpan.FromDays(7);

@@ -35,6 +35,9 @@ internal interface IFleetStore
     /// <summary>The newest <paramref name="limit"/> DeviceEvents of a device, newest first.</summary>
     Task<IReadOnlyList<EventRecord>> GetEventsAsync(string deviceId, int limit, CancellationToken cancellationToken);
 
+    /// <summary>Devices known.</summary>
+    Task<long> CountDevicesAsync(CancellationToken cancellationToken);
+
     /// <summary>Envelopes stored in total (all devices).</summary>
     Task<long> CountEnvelopesAsync(CancellationToken cancellationToken);
 }

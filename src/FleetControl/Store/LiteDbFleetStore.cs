@@ -19,6 +19,8 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
     private const string Positions = "positions";
     private const string Events = "events";
     private const string DataLoss = "dataloss";
+    private const string Meta = "meta";
+    private const string TotalsId = "totals";
 
     private readonly LiteDatabase _db;
     private readonly Lock _lock = new();
@@ -30,6 +32,13 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
         _db.GetCollection(Events).EnsureIndex("device");
         _db.GetCollection(DataLoss).EnsureIndex("device");
         _db.GetCollection(Devices).EnsureIndex("online");
+
+        // Totals live in one document updated in every batch transaction, so /api/stats never counts an index.
+        var meta = _db.GetCollection(Meta);
+        if (meta.FindById(TotalsId) is null)
+        {
+            meta.Insert(new BsonDocument { ["_id"] = TotalsId, ["envelopes"] = _db.GetCollection(Envelopes).LongCount() });
+        }
     }
 
     public string DatabasePath { get; }
@@ -181,6 +190,11 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
                     update.ApplyTo(doc, receivedAt);
                     deviceCol.Upsert(doc);
                 }
+
+                var metaCol = _db.GetCollection(Meta);
+                var totals = metaCol.FindById(TotalsId);
+                totals["envelopes"] = totals["envelopes"].AsInt64 + newEnvelopes.Count;
+                metaCol.Update(totals);
             }
 
             _db.Commit();
@@ -321,12 +335,21 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
         return Task.FromResult(events);
     }
 
+    public Task<long> CountDevicesAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            return Task.FromResult(_db.GetCollection(Devices).LongCount());
+        }
+    }
+
     public Task<long> CountEnvelopesAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
         {
-            return Task.FromResult(_db.GetCollection(Envelopes).LongCount());
+            return Task.FromResult(_db.GetCollection(Meta).FindById(TotalsId)["envelopes"].AsInt64);
         }
     }
 

@@ -127,4 +127,40 @@ public sealed class DockSimulatorTests : IDisposable
         Assert.Equal(3, sim.Recordings(1).Count);
         Assert.Contains("bay 2: docked BWV100001", output.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task DockCommand_RecordingsWiped_UndocksAndDocksNextCameraUntilAllOffloaded()
+    {
+        var output = new StringWriter();
+        var sim = new DockSimulator(_root);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var run = DockCommand.RunAsync(["--root", _root, "--bays", "2", "--cameras", "3", "--recordings", "1", "--clip-seconds", "1", "--critical-every", "0"], TextWriter.Synchronized(output), TextWriter.Null, stop.Token);
+
+        // Play the gateway: wipe whatever is docked until the command says every camera is offloaded.
+        var start = TimeProvider.System.GetTimestamp();
+        while (!run.IsCompleted)
+        {
+            Assert.True(TimeProvider.System.GetElapsedTime(start) < TimeSpan.FromSeconds(60), "dock command did not finish: " + output);
+            foreach (var bay in new[] { 1, 2 })
+            {
+                if (sim.IsDocked(bay))
+                {
+                    foreach (var file in sim.Recordings(bay))
+                    {
+                        File.Delete(file);
+                    }
+                }
+            }
+
+            await Task.WhenAny(run, Task.Delay(TimeSpan.FromMilliseconds(100), Ct));
+        }
+
+        Assert.Equal(0, await run);
+        var text = output.ToString();
+        Assert.Contains("docked BWV100002", text, StringComparison.Ordinal);
+        Assert.Contains("BWV100002 offloaded, undocked", text, StringComparison.Ordinal);
+        Assert.EndsWith("dock: every camera offloaded" + Environment.NewLine, text, StringComparison.Ordinal);
+        Assert.False(sim.IsDocked(1));
+        Assert.False(sim.IsDocked(2));
+    }
 }

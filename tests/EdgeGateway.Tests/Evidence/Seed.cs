@@ -5,7 +5,8 @@ namespace EdgeGateway.Tests.Evidence;
 /// <summary>The real ffmpeg test clip, rendered once per test run.</summary>
 internal static class Seed
 {
-    private static readonly string CacheDirectory = Path.Combine(Path.GetTempPath(), "eg-ev-seed-" + Environment.ProcessId);
+    // Shared across runs (the clip is deterministic), so nothing accumulates in /tmp.
+    private static readonly string CacheDirectory = Path.Combine(Path.GetTempPath(), "eg-ev-seed");
     private static readonly Lazy<Task<string>> Clip = new(() => new ClipFactory(CacheDirectory).EnsureSeedClipAsync(2, CancellationToken.None));
 
     public static Task<string> ClipAsync() => Clip.Value.WaitAsync(TimeSpan.FromSeconds(60));

@@ -37,7 +37,11 @@ internal sealed class FleetControlInstance : IAsyncDisposable
     public IngestStats Stats => _app.Services.GetRequiredService<IngestStats>();
 
     /// <summary>Starts FleetControl with the embedded broker on <paramref name="mqttPort"/> (or an external one via <paramref name="extraArgs"/>).</summary>
-    public static async Task<FleetControlInstance> StartAsync(string dataDirectory, int mqttPort, params string[] extraArgs)
+    public static Task<FleetControlInstance> StartAsync(string dataDirectory, int mqttPort, params string[] extraArgs) =>
+        StartAsync(dataDirectory, mqttPort, waitForIngest: true, extraArgs);
+
+    /// <summary>Starts FleetControl; with <paramref name="waitForIngest"/> false it returns without waiting for the broker.</summary>
+    public static async Task<FleetControlInstance> StartAsync(string dataDirectory, int mqttPort, bool waitForIngest, params string[] extraArgs)
     {
         string[] args =
         [
@@ -57,7 +61,10 @@ internal sealed class FleetControlInstance : IAsyncDisposable
         try
         {
             await app.StartAsync(TestContext.Current.CancellationToken).WaitAsync(Wait.Timeout);
-            await app.Services.GetRequiredService<MqttIngestClient>().Subscribed.WaitAsync(Wait.Timeout);
+            if (waitForIngest)
+            {
+                await app.Services.GetRequiredService<MqttIngestClient>().Subscribed.WaitAsync(Wait.Timeout);
+            }
         }
         catch
         {

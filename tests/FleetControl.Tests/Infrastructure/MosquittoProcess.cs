@@ -16,7 +16,7 @@ internal sealed class MosquittoProcess : IAsyncDisposable
 
     public int Port { get; }
 
-    public static async Task<MosquittoProcess> StartAsync(string directory)
+    public static async Task<MosquittoProcess> StartAsync(string directory, bool allowAnonymous = true)
     {
         var executable = Locate()
             ?? throw new InvalidOperationException("mosquitto is not installed (expected /usr/sbin/mosquitto); test.sh installs it.");
@@ -28,7 +28,7 @@ internal sealed class MosquittoProcess : IAsyncDisposable
             config,
             [
                 $"listener {port} 127.0.0.1",
-                "allow_anonymous true",
+                $"allow_anonymous {(allowAnonymous ? "true" : "false")}",
                 "persistence true",
                 $"persistence_location {persistence}",
                 "max_queued_messages 100000",

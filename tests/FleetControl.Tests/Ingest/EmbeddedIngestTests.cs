@@ -175,6 +175,21 @@ public sealed class EmbeddedIngestTests : IAsyncLifetime
         Assert.Equal(JsonValueKindNull, detail.GetProperty("lastPosition").ValueKind);
     }
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("10001")]
+    [InlineData("-5")]
+    public async Task GetPositions_LimitOutOfRange_400(string limit)
+    {
+        await using var device = await TestDevice.ConnectAsync(_mqttPort, "car-9");
+        await device.PublishBatchAsync(TestEnvelopes.Position("car-9", 1));
+        await device.NextAckAsync();
+
+        var response = await _fleet.Http.GetAsync($"/api/devices/car-9/positions?limit={limit}", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
     [Fact]
     public async Task GetDevice_Unknown_404()
     {

@@ -16,8 +16,23 @@ public sealed class ExternalBrokerTests : IAsyncLifetime
         _dir.Dispose();
     }
 
-    private Task<FleetControlInstance> StartFleetAsync() =>
-        FleetControlInstance.StartAsync(Path.Combine(_dir.Path, "fleet"), _mosquitto.Port, "--Mqtt:Mode=External", "--Mqtt:Host=127.0.0.1", "--Mqtt:ClientId=fleet-test-ingest");
+    private Task<FleetControlInstance> StartFleetAsync(params string[] extraArgs) =>
+        FleetControlInstance.StartAsync(
+            Path.Combine(_dir.Path, "fleet"), _mosquitto.Port, ["--Mqtt:Mode=External", "--Mqtt:Host=127.0.0.1", "--Mqtt:ClientId=fleet-test-ingest", .. extraArgs]);
+
+    [Fact]
+    public async Task PublishBatch_SharedSubscriptionGroup_IngestedThroughShare()
+    {
+        await using var fleet = await StartFleetAsync("--Mqtt:SharedSubscriptionGroup=fleet-a");
+        await using var device = await TestDevice.ConnectAsync(_mosquitto.Port, "car-32");
+        var p1 = TestEnvelopes.Position("car-32", 1);
+
+        await device.PublishBatchAsync(p1);
+        var ack = await device.NextAckAsync();
+
+        Assert.Equal([p1.MessageId], ack.MessageIds);
+        Assert.Equal(1, (await fleet.FindDeviceAsync("car-32"))!.Value.GetProperty("envelopeCount").GetInt64());
+    }
 
     [Fact]
     public async Task PublishBatch_ExternalMosquitto_AckedAndStored()

@@ -1,0 +1,105 @@
+using EdgeGateway.Contracts.V1;
+using EdgeGateway.Core;
+using EdgeGateway.Hosting;
+using EdgeGateway.Outbox;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using LiteDB;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace EdgeGateway.Benchmarks.Outbox;
+
+/// <summary>A real outbox (and a raw LiteDB file for the baseline) in a temporary directory.</summary>
+internal sealed class OutboxBenchmarkStore : IDisposable
+{
+    private OutboxBenchmarkStore(string directory)
+    {
+        Directory = directory;
+        var time = TimeProvider.System;
+        Ids = new MonotonicMessageIdGenerator(time);
+        var gateway = Options.Create(new GatewayOptions { DeviceId = "bench-vehicle", DataDirectory = directory });
+        var options = Options.Create(new OutboxOptions { FreeDiskReserveBytes = 0 });
+        Outbox = new LiteDbOutbox(options, gateway, time, Ids, NullLogger<LiteDbOutbox>.Instance);
+        Sink = new ObservationSink(Outbox, Outbox, Ids, gateway, options, time);
+        Raw = new LiteDatabase(new ConnectionString { Filename = Path.Combine(directory, "raw.db"), Connection = ConnectionType.Direct });
+        RawQueue = Raw.GetCollection("q");
+    }
+
+    public string Directory { get; }
+
+    public MonotonicMessageIdGenerator Ids { get; }
+
+    public LiteDbOutbox Outbox { get; }
+
+    public ObservationSink Sink { get; }
+
+    public LiteDatabase Raw { get; }
+
+    public ILiteCollection<BsonDocument> RawQueue { get; }
+
+    public static OutboxBenchmarkStore Create()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "outbox-bench-" + Guid.NewGuid().ToString("N"));
+        System.IO.Directory.CreateDirectory(directory);
+        return new OutboxBenchmarkStore(directory);
+    }
+
+    /// <summary>A position envelope like the GNSS adapter's (about 80 bytes serialized).</summary>
+    public static Envelope Draft(DateTimeOffset at) => new()
+    {
+        Stream = "gnss",
+        Priority = PriorityClass.Telemetry,
+        CapturedAt = Timestamp.FromDateTimeOffset(at),
+        TimeSource = TimeSource.Gnss,
+        Position = new Position
+        {
+            FixTime = Timestamp.FromDateTimeOffset(at),
+            Latitude = 51.50135,
+            Longitude = -0.14189,
+            SpeedMps = 13.4,
+            TrackDeg = 270,
+            Mode = FixMode._3D,
+            SatellitesUsed = 9,
+        },
+    };
+
+    /// <summary>The same document shape the outbox stores, for the raw LiteDB baseline.</summary>
+    public BsonDocument RawDocument()
+    {
+        var id = new byte[16];
+        Ids.Next(id);
+        var now = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
+        var envelope = Draft(TimeProvider.System.GetUtcNow());
+        envelope.MessageId = MonotonicMessageIdGenerator.Format(id);
+        return new BsonDocument { ["_id"] = id, ["s"] = "gnss", ["c"] = now, ["x"] = now, ["b"] = envelope.ToByteArray() };
+    }
+
+    /// <summary>Fills both stores with <paramref name="count"/> queued messages (bulk path).</summary>
+    public void Fill(int count)
+    {
+        var now = TimeProvider.System.GetUtcNow();
+        for (var done = 0; done < count; done += 20_000)
+        {
+            var chunk = Enumerable.Range(0, Math.Min(20_000, count - done)).Select(i =>
+            {
+                var envelope = Draft(now);
+                envelope.MessageId = Ids.NextString();
+                envelope.Sequence = (ulong)(done + i + 1);
+                envelope.ExpiresAt = Timestamp.FromDateTimeOffset(now + TimeSpan.FromDays(7));
+                return envelope;
+            }).ToList();
+            Outbox.EnqueueManyAsync(chunk, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+            Raw.BeginTrans();
+            RawQueue.Insert(chunk.Select(_ => RawDocument()));
+            Raw.Commit();
+        }
+    }
+
+    public void Dispose()
+    {
+        Outbox.Dispose();
+        Raw.Dispose();
+        System.IO.Directory.Delete(Directory, recursive: true);
+    }
+}
