@@ -71,6 +71,13 @@ internal sealed class MqttUplinkOptions : IValidatableObject
     [Range(1, 10_000, ErrorMessage = "Mqtt:MaxBatch must be between {1} and {2}.")]
     public int MaxBatch { get; set; } = 200;
 
+    /// <summary>
+    /// Most messages taken from the outbox in one lease, then published as <see cref="MaxBatch"/>-sized
+    /// batches: a lease has a fixed cost in the store, so fewer, larger leases drain a backlog faster.
+    /// </summary>
+    [Range(1, 100_000, ErrorMessage = "Mqtt:MaxLease must be between {1} and {2}.")]
+    public int MaxLease { get; set; } = 1000;
+
     /// <summary>Most payload bytes in one publish; a batch is split before it grows beyond this.</summary>
     [Range(1024, 256 * 1024 * 1024, ErrorMessage = "Mqtt:MaxBatchBytes must be between {1} and {2}.")]
     public int MaxBatchBytes { get; set; } = 256 * 1024;

@@ -32,8 +32,12 @@ namespace EdgeGateway.Uplink.Mqtt;
 /// </remarks>
 internal sealed class MqttUplinkService : BackgroundService
 {
-    /// <summary>Least gap between two blocked-state probes that turned up non-urgent messages.</summary>
-    private static readonly TimeSpan ProbeGap = TimeSpan.FromMilliseconds(5);
+    /// <summary>
+    /// Least gap between two blocked-state probes after one turned up a non-urgent message. It bounds
+    /// the probing cost (one store lease each) and the extra messages held while acks are slow; it is
+    /// also the worst-case extra delay of an Emergency while the window is full.
+    /// </summary>
+    private static readonly TimeSpan ProbeGap = TimeSpan.FromMilliseconds(50);
 
     /// <summary>Most QoS 1 publishes awaiting PUBACK at once (further bounded by the broker's receive maximum).</summary>
     private const int MaxPendingPublishes = 32;
@@ -468,13 +472,13 @@ internal sealed class MqttUplinkService : BackgroundService
             {
                 drain.OutboxWait ??= WaitForOutboxAsync(cancellationToken);
                 drain.ProbePending = false;
-                var leased = await _outbox.LeaseAsync(Math.Min(_options.MaxBatch, budget), cancellationToken).ConfigureAwait(false);
+                var leased = await _outbox.LeaseAsync(Math.Min(_options.MaxLease, budget), cancellationToken).ConfigureAwait(false);
                 drain.MayHaveMore = leased.Count > 0;
                 await PublishLeasedAsync(client, drain, leased, cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
-            var canProbe = budget <= 0 && held.Count < _options.MaxBatch;
+            var canProbe = budget <= 0 && held.Count < _options.MaxInFlight;
             var now = _time.GetTimestamp();
             if (canProbe && drain.ProbePending && now >= drain.NextProbeAt)
             {
@@ -683,7 +687,7 @@ internal sealed class MqttUplinkService : BackgroundService
 
         public SemaphoreSlim PublishSlots { get; } = publishSlots;
 
-        /// <summary>Leased while the window was full (non-urgent probe results); published first when it frees.</summary>
+        /// <summary>Leased while the window was full (non-urgent probe results, at most MaxInFlight); published first when it frees.</summary>
         public List<OutboxMessage> Held { get; } = [];
 
         public Task? OutboxWait { get; set; }
