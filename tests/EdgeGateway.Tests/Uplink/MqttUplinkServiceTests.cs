@@ -247,8 +247,10 @@ public sealed class MqttUplinkServiceTests
         await Eventually.TrueAsync(() => uplink.Outbox.Count == 0, Long, "backlog drained");
     }
 
-    [Fact]
-    public async Task Emergency_WhileWindowAndPacingFull_BypassesBoth()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Emergency_WhileWindowAndPacingFull_BypassesBoth(bool levelTriggeredOutbox)
     {
         const int backlog = 3000;
         await using var broker = await EmbeddedBroker.StartAsync();
@@ -260,7 +262,7 @@ public sealed class MqttUplinkServiceTests
             o.MaxMessagesPerSecond = 1000;
             o.MaxInFlight = 100;
             o.MaxBatch = 50;
-        });
+        }, outbox: new InMemoryOutbox(levelTriggered: levelTriggeredOutbox));
         TestEnvelopes.Fill(uplink.Outbox, uplink.DeviceId, backlog);
         var emergency = TestEnvelopes.Message(uplink.DeviceId, PriorityClass.Emergency, "button");
         var received = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
