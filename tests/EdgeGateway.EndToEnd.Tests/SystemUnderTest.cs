@@ -63,6 +63,36 @@ internal sealed class SystemUnderTest : IAsyncDisposable
         return (gateway, gps);
     }
 
+    /// <summary>
+    /// A dock simulator (cameras with real MP4 clips and one larger recording each, docking into bay
+    /// folders) plus a gateway in the dock role offloading them.
+    /// </summary>
+    public (GatewayNode Gateway, ManagedProcess Simulator) StartDock(string deviceId, int cameras, int recordingsPerCamera)
+    {
+        var folder = Path.Combine(Directory, deviceId);
+        var bays = Path.Combine(folder, "bays");
+        var simulator = ManagedProcess.Start(
+            "dock-simulator",
+            Outputs.Simulators,
+            ["dock", "--root", bays, "--bays", "4", "--cameras", cameras.ToString(System.Globalization.CultureInfo.InvariantCulture),
+             "--recordings", recordingsPerCamera.ToString(System.Globalization.CultureInfo.InvariantCulture), "--clip-seconds", "2",
+             "--big-file-size", "24MiB", "--big-every", "1", "--critical-every", "2"],
+            null,
+            Path.Combine(folder, "dock-simulator.log"));
+        _nodes.Add(simulator);
+        var gateway = new GatewayNode(Outputs, deviceId, "Dock", folder, Fleet.BrokerPort, Fleet.GrpcUrl, new Dictionary<string, string>
+        {
+            ["Dock:BaysRoot"] = bays,
+            ["Dock:Bays"] = "4",
+            ["Evidence:StagingDirectory"] = Path.Combine(folder, "staging"),
+            ["Evidence:StatusInterval"] = "00:00:01",
+            ["Evidence:StatusReportInterval"] = "00:00:02",
+        });
+        _nodes.Add(gateway);
+        gateway.Start();
+        return (gateway, simulator);
+    }
+
     /// <summary>The positions FleetControl holds for <paramref name="deviceId"/> (up to 10,000).</summary>
     public async Task<IReadOnlyList<StoredPosition>> PositionsAsync(string deviceId, CancellationToken cancellationToken)
     {
