@@ -1,3 +1,4 @@
+using EdgeGateway.Testing;
 using System.Net.Http.Json;
 using EdgeGateway.Simulators.LocalSystem;
 
@@ -28,7 +29,7 @@ internal sealed class SystemUnderTest : IAsyncDisposable
     {
         var directory = Path.Combine(Path.GetTempPath(), "edge-e2e-" + Guid.NewGuid().ToString("N")[..8]);
         System.IO.Directory.CreateDirectory(directory);
-        var fleet = new FleetControlNode(Outputs, Path.Combine(directory, "fleetcontrol"), FreePorts.Next(), FreePorts.Next(), FreePorts.Next(), externalBroker);
+        var fleet = new FleetControlNode(Outputs, Path.Combine(directory, "fleetcontrol"), FreePort.Next(), FreePort.Next(), FreePort.Next(), externalBroker);
         var system = new SystemUnderTest(directory, fleet);
         await fleet.StartAsync(TestContext.Current.CancellationToken);
         return system;
