@@ -1,3 +1,4 @@
+using EdgeGateway.Testing;
 using System.Net.Http.Json;
 using EdgeGateway.Simulators.LocalSystem;
 
@@ -28,7 +29,7 @@ internal sealed class SystemUnderTest : IAsyncDisposable
     {
         var directory = Path.Combine(Path.GetTempPath(), "edge-e2e-" + Guid.NewGuid().ToString("N")[..8]);
         System.IO.Directory.CreateDirectory(directory);
-        var fleet = new FleetControlNode(Outputs, Path.Combine(directory, "fleetcontrol"), FreePorts.Next(), FreePorts.Next(), FreePorts.Next(), externalBroker);
+        var fleet = new FleetControlNode(Outputs, Path.Combine(directory, "fleetcontrol"), FreePort.Next(), FreePort.Next(), FreePort.Next(), externalBroker);
         var system = new SystemUnderTest(directory, fleet);
         await fleet.StartAsync(TestContext.Current.CancellationToken);
         return system;
@@ -61,6 +62,36 @@ internal sealed class SystemUnderTest : IAsyncDisposable
         _nodes.Add(gateway);
         gateway.Start();
         return (gateway, gps);
+    }
+
+    /// <summary>
+    /// A dock simulator (cameras with real MP4 clips and one larger recording each, docking into bay
+    /// folders) plus a gateway in the dock role offloading them.
+    /// </summary>
+    public (GatewayNode Gateway, ManagedProcess Simulator) StartDock(string deviceId, int cameras, int recordingsPerCamera)
+    {
+        var folder = Path.Combine(Directory, deviceId);
+        var bays = Path.Combine(folder, "bays");
+        var simulator = ManagedProcess.Start(
+            "dock-simulator",
+            Outputs.Simulators,
+            ["dock", "--root", bays, "--bays", "4", "--cameras", cameras.ToString(System.Globalization.CultureInfo.InvariantCulture),
+             "--recordings", recordingsPerCamera.ToString(System.Globalization.CultureInfo.InvariantCulture), "--clip-seconds", "2",
+             "--big-file-size", "24MiB", "--big-every", "1", "--critical-every", "2"],
+            null,
+            Path.Combine(folder, "dock-simulator.log"));
+        _nodes.Add(simulator);
+        var gateway = new GatewayNode(Outputs, deviceId, "Dock", folder, Fleet.BrokerPort, Fleet.GrpcUrl, new Dictionary<string, string>
+        {
+            ["Dock:BaysRoot"] = bays,
+            ["Dock:Bays"] = "4",
+            ["Evidence:StagingDirectory"] = Path.Combine(folder, "staging"),
+            ["Evidence:StatusInterval"] = "00:00:01",
+            ["Evidence:StatusReportInterval"] = "00:00:02",
+        });
+        _nodes.Add(gateway);
+        gateway.Start();
+        return (gateway, simulator);
     }
 
     /// <summary>The positions FleetControl holds for <paramref name="deviceId"/> (up to 10,000).</summary>

@@ -13,6 +13,14 @@ internal sealed class FileEvidenceCatalog(VaultStorage storage) : IEvidenceCatal
 {
     public EvidenceRecord? Find(string evidenceId) => Read(storage.RecordPath(evidenceId));
 
+    public IReadOnlyList<EvidenceRecord> List(string? deviceId) =>
+        Directory.EnumerateFiles(storage.Directory, "*" + VaultStorage.RecordSuffix)
+            .Select(Read)
+            .OfType<EvidenceRecord>()
+            .Where(r => deviceId is null || string.Equals(r.Item.DeviceId, deviceId, StringComparison.Ordinal))
+            .OrderBy(r => r.Receipt.StoredAt, StringComparer.Ordinal)
+            .ToList();
+
     public void Save(EvidenceRecord record)
     {
         var json = new JsonObject

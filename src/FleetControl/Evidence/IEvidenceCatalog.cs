@@ -8,6 +8,9 @@ internal interface IEvidenceCatalog
 {
     EvidenceRecord? Find(string evidenceId);
 
+    /// <summary>Every committed item, optionally only those offloaded by one dock.</summary>
+    IReadOnlyList<EvidenceRecord> List(string? deviceId);
+
     /// <summary>Stores the record durably; the item counts as committed once this returns.</summary>
     void Save(EvidenceRecord record);
 }

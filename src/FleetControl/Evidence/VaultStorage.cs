@@ -28,7 +28,10 @@ internal sealed partial class VaultStorage
 
     public string PartialPath(string id) => Path.Combine(Directory, id + ".partial");
 
-    public string RecordPath(string id) => Path.Combine(Directory, id + ".receipt.json");
+    public string RecordPath(string id) => Path.Combine(Directory, id + RecordSuffix);
+
+    /// <summary>File name ending of a committed item's receipt record.</summary>
+    public const string RecordSuffix = ".receipt.json";
 
     public string CustodyPath(string id) => Path.Combine(Directory, id + ".custody.jsonl");
 

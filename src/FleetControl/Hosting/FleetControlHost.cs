@@ -28,5 +28,6 @@ internal static class FleetControlHost
         app.MapDeviceRegistry();
         app.MapFleetApi();
         app.MapEvidenceVault();
+        app.MapEvidenceApi();
     }
 }
