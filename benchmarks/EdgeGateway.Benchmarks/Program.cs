@@ -5,5 +5,14 @@ namespace EdgeGateway.Benchmarks;
 /// <summary>dotnet run -c Release --project benchmarks/EdgeGateway.Benchmarks -- --filter '*'</summary>
 internal static class Program
 {
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    public static int Main(string[] args)
+    {
+        if (args is ["evidence", .. var evidenceArgs])
+        {
+            return Evidence.EvidenceHarness.RunAsync(evidenceArgs).GetAwaiter().GetResult();
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
 }

@@ -1,5 +1,12 @@
+using EdgeGateway.Contracts.V1;
+using EdgeGateway.Core;
+using EdgeGateway.Devices.Bwv;
+using EdgeGateway.Hosting;
+using Grpc.Net.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace EdgeGateway.Evidence;
 
@@ -8,7 +15,30 @@ internal static class EvidenceRegistration
 {
     public static IServiceCollection AddEvidenceOffload(this IServiceCollection services, IConfiguration configuration)
     {
-        // TODO(evidence)
+        services.AddOptions<DockOptions>()
+            .BindConfiguration(DockOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddOptions<EvidenceOptions>()
+            .BindConfiguration(EvidenceOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<BayScanner>();
+        services.AddSingleton<StagingArea>();
+        services.AddSingleton<RecordingCopier>();
+        services.AddSingleton<EvidenceCounters>();
+        services.AddSingleton<IHealthContributor>(sp => sp.GetRequiredService<EvidenceCounters>());
+        services.AddSingleton<DockStatusTracker>();
+        services.TryAddSingleton(sp => new EvidenceVault.EvidenceVaultClient(
+            GrpcChannel.ForAddress(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.FleetControlUrl, new GrpcChannelOptions
+            {
+                MaxSendMessageSize = 8 * 1024 * 1024,
+            })));
+        services.AddSingleton<EvidenceUploader>();
+        services.AddSingleton<RecordingOffloader>();
+        services.AddHostedService<OffloadService>();
+        services.AddHostedService<DockStatusReporter>();
         return services;
     }
 }

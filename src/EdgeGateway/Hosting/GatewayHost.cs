@@ -7,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace EdgeGateway.Hosting;
 
@@ -15,7 +16,8 @@ internal static class GatewayHost
 {
     public static HostApplicationBuilder CreateBuilder(string[] args)
     {
-        var builder = Host.CreateApplicationBuilder(args);
+        // Content root = the binary's folder, so appsettings.{role}.json is found whatever the working directory.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
         AddRoleProfile(builder);
 
         builder.Services.AddSystemd();
@@ -53,8 +55,10 @@ internal static class GatewayHost
 
         return Enum.TryParse<GatewayRole>(text, ignoreCase: true, out var role) && Enum.IsDefined(role)
             ? role
-            : throw new InvalidOperationException(
-                $"Gateway:Role '{text}' is not a role; use one of: {string.Join(", ", Enum.GetNames<GatewayRole>())}.");
+            : throw new OptionsValidationException(
+                "Gateway:Role",
+                typeof(GatewayOptions),
+                [$"Gateway:Role '{text}' is not a role; use one of: {string.Join(", ", Enum.GetNames<GatewayRole>())}."]);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using EdgeGateway.Devices.Gnss;
+using Microsoft.Extensions.Options;
 
 namespace EdgeGateway.Hosting;
 
@@ -15,8 +16,31 @@ internal static class GatewayProgram
             return await NmeaDecodeCommand.RunAsync(rest, Console.Out, Console.Error, CancellationToken.None).ConfigureAwait(false);
         }
 
-        using var host = GatewayHost.CreateBuilder(args).Build();
-        await host.RunAsync().ConfigureAwait(false);
-        return Environment.ExitCode;
+        if (args is ["health", .. var healthArgs])
+        {
+            return await Health.HealthCommand.RunAsync(healthArgs, Console.Out, Console.Error, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        try
+        {
+            using var host = GatewayHost.CreateBuilder(args).Build();
+            await host.RunAsync().ConfigureAwait(false);
+            return Environment.ExitCode;
+        }
+        catch (Exception e) when (IsConfigurationError(e))
+        {
+            // One line naming the setting, and an exit code systemd can be told not to restart on
+            // (RestartPreventExitStatus=78): a bad configuration does not get better by crash-looping.
+            var reason = e is OptionsValidationException validation ? string.Join(" ", validation.Failures) : e.Message;
+            await Console.Error.WriteLineAsync($"EdgeGateway: invalid configuration: {reason}").ConfigureAwait(false);
+            return ExitBadConfiguration;
+        }
     }
+
+    /// <summary>EX_CONFIG from sysexits.h.</summary>
+    public const int ExitBadConfiguration = 78;
+
+    private static bool IsConfigurationError(Exception e) =>
+        e is OptionsValidationException
+        || (e is InvalidOperationException && e.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal));
 }

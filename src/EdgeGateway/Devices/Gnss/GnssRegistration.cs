@@ -1,5 +1,9 @@
+using EdgeGateway.Core;
+using EdgeGateway.Transport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace EdgeGateway.Devices.Gnss;
 
@@ -8,7 +12,22 @@ internal static class GnssRegistration
 {
     public static IServiceCollection AddGnss(this IServiceCollection services, IConfiguration configuration)
     {
-        // TODO(gnss): adapter, options, transport.
+        services.AddOptions<GnssOptions>()
+            .BindConfiguration(GnssOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<GnssCounters>();
+        services.AddSingleton<IHealthContributor, GnssHealthContributor>();
+        services.TryAddKeyedSingleton<IByteSourceConnector>(GnssAdapter.ConnectorKey, static (provider, _) =>
+        {
+            var options = provider.GetRequiredService<IOptions<GnssOptions>>().Value;
+            return options.Transport == GnssTransportKind.Tcp
+                ? new TcpByteSourceConnector(options.Tcp)
+                : new SerialByteSourceConnector(options.Serial);
+        });
+        services.AddHostedService<GnssAdapter>();
         return services;
     }
 }

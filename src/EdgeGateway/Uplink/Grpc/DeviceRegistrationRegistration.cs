@@ -8,7 +8,12 @@ internal static class DeviceRegistrationRegistration
 {
     public static IServiceCollection AddDeviceRegistration(this IServiceCollection services, IConfiguration configuration)
     {
-        // TODO(registration)
+        services.AddOptions<RegistrationOptions>()
+            .BindConfiguration(RegistrationOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<RegistrationState>();
+        services.AddHostedService<DeviceRegistrationService>();
         return services;
     }
 }

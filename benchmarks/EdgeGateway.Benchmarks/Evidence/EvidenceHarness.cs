@@ -1,0 +1,258 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using EdgeGateway.Evidence;
+using EdgeGateway.Hosting;
+using EdgeGateway.Simulators.Dock;
+using FleetControl.Evidence;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeGateway.Benchmarks.Evidence;
+
+/// <summary>
+/// End-to-end evidence offload harness (not BenchmarkDotNet): dock -> staging copy + SHA-256 ->
+/// gRPC upload over loopback -> vault hash -> receipt -> camera wiped. Reports MB/s and the ratio to
+/// <c>sha256sum</c> of the same file measured in the same run.
+/// <c>dotnet run -c Release --project benchmarks/EdgeGateway.Benchmarks -- evidence [--single 1GiB] [--bay-size 256MiB] [--bays 8] [--concurrency 4] [--dir DIR]</c>
+/// </summary>
+internal static class EvidenceHarness
+{
+    private const double MiB = 1024 * 1024;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args is ["micro"])
+        {
+            var block = new byte[4 << 20];
+            new Random(1).NextBytes(block);
+            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+            using (var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256))
+            {
+                for (var i = 0; i < 64; i++)
+                {
+                    sha.AppendData(block);
+                }
+            }
+
+            var cpu1 = Process.GetCurrentProcess().TotalProcessorTime;
+            uint crc = 0;
+            for (var i = 0; i < 64; i++)
+            {
+                crc ^= EdgeGateway.Evidence.Crc32C.Compute(block);
+            }
+
+            var cpu2 = Process.GetCurrentProcess().TotalProcessorTime;
+            Console.WriteLine(Invariant($"256 MiB: SHA-256 {(cpu1 - cpu0).TotalSeconds:0.000} CPU-s, CRC32C {(cpu2 - cpu1).TotalSeconds:0.000} CPU-s ({crc:x8})"));
+            return 0;
+        }
+
+        if (args is ["copy-only", var size, .. var rest])
+        {
+            return await CopyOnlyAsync(size, rest is [var checkpoint] ? checkpoint : "32MiB");
+        }
+
+        long single = 1L << 30, baySize = 256L << 20;
+        int bays = 8, concurrency = 4;
+        var root = Path.Combine(Path.GetTempPath(), "eg-evidence-bench");
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            switch (args[i])
+            {
+                case "--single": SizeParser.TryParse(args[i + 1], out single); break;
+                case "--bay-size": SizeParser.TryParse(args[i + 1], out baySize); break;
+                case "--bays": bays = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--concurrency": concurrency = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--dir": root = args[i + 1]; break;
+                case "--chunk": _chunk = args[i + 1]; break;
+                default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
+            }
+        }
+
+        if (Directory.Exists(root))
+        {
+            Directory.Delete(root, recursive: true);
+        }
+
+        Directory.CreateDirectory(root);
+        try
+        {
+            var seed = await new ClipFactory(Path.Combine(root, ".cache")).EnsureSeedClipAsync(5, CancellationToken.None);
+            Console.WriteLine($"evidence harness: {Environment.ProcessorCount} cores, root {root}");
+
+            // 1. One recording, dock to verified receipt.
+            var sim = new DockSimulator(Path.Combine(root, "run1", "bays"));
+            await sim.DockAsync(1, Camera("BWV900000", single), seed, CancellationToken.None);
+            var file = sim.Recordings(1).Single();
+            var shaSeconds = await Sha256SumSecondsAsync(file);
+            var one = await OffloadAsync(Path.Combine(root, "run1"), sim, 1, concurrency);
+            var sizeMb = single / MiB;
+            var pipelineRate = sizeMb / one;
+            var shaRate = sizeMb / shaSeconds;
+            Console.WriteLine(Invariant($"single  {sizeMb,8:0} MiB  sha256sum {shaSeconds,6:0.00} s = {shaRate,7:0.0} MB/s   dock->verified receipt {one,6:0.00} s = {pipelineRate,7:0.0} MB/s   ratio {pipelineRate / shaRate:0.00}"));
+            Console.WriteLine(Invariant($"        CPU (load-independent): sha256sum {_lastShaCpuSeconds:0.00} s = {sizeMb / _lastShaCpuSeconds:0.0} MB per CPU-s; dock+vault pipeline {_lastPipelineCpuSeconds:0.00} s (user {_lastPipelineUserSeconds:0.00}, kernel {_lastPipelineCpuSeconds - _lastPipelineUserSeconds:0.00}) = {sizeMb / _lastPipelineCpuSeconds:0.0} MB per CPU-s; CPU ratio {_lastShaCpuSeconds / _lastPipelineCpuSeconds:0.00}"));
+            Console.WriteLine("        phases: " + Phases(Path.Combine(root, "run1", "data", "evidence")));
+
+            // 2. Eight bays in parallel (bounded by --concurrency transfers).
+            var sim8 = new DockSimulator(Path.Combine(root, "run2", "bays"));
+            for (var bay = 1; bay <= bays; bay++)
+            {
+                await sim8.DockAsync(bay, Camera(Invariant($"BWV91{bay:D4}"), baySize), seed, CancellationToken.None);
+            }
+
+            var all = await OffloadAsync(Path.Combine(root, "run2"), sim8, bays, concurrency);
+            var total = bays * baySize / MiB;
+            Console.WriteLine(Invariant($"bays    {bays} x {baySize / MiB:0} MiB = {total:0} MiB, {concurrency} concurrent transfers: {all:0.00} s = {total / all:0.0} MB/s aggregate"));
+            Console.WriteLine(Invariant($"        CPU: {_lastPipelineCpuSeconds:0.00} s = {total / _lastPipelineCpuSeconds:0.0} MB per CPU-s"));
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    /// <summary>The staging copy + SHA-256 alone (no upload), to see where time goes.</summary>
+    private static async Task<int> CopyOnlyAsync(string sizeText, string checkpointText)
+    {
+        SizeParser.TryParse(sizeText, out var size);
+        SizeParser.TryParse(checkpointText, out var checkpoint);
+        var root = Path.Combine(Path.GetTempPath(), "eg-evidence-copy");
+        Directory.CreateDirectory(root);
+        try
+        {
+            var seed = await new ClipFactory(Path.Combine(root, ".cache")).EnsureSeedClipAsync(5, CancellationToken.None);
+            var sim = new DockSimulator(Path.Combine(root, "bays"));
+            await sim.DockAsync(1, Camera("BWV1", size), seed, CancellationToken.None);
+            var rec = EdgeGateway.Devices.Bwv.BayScanner.ScanBay(1, sim.BayDirectory(1)).Recordings.Single();
+            var options = Microsoft.Extensions.Options.Options.Create(new EvidenceOptions { CheckpointBytes = checkpoint });
+            var staging = new StagingArea(options, Microsoft.Extensions.Options.Options.Create(new GatewayOptions { DeviceId = "x", DataDirectory = Path.Combine(root, "data") }));
+            var shaSeconds = await Sha256SumSecondsAsync(rec.VideoPath);
+            var sync = Stopwatch.StartNew();
+            using (var process = Process.Start("sync"))
+            {
+                await process.WaitForExitAsync();
+            }
+
+            Console.WriteLine(Invariant($"(sync of the generated file: {sync.Elapsed.TotalSeconds:0.00} s)"));
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var watch = Stopwatch.StartNew();
+            await new RecordingCopier(staging, options, TimeProvider.System).CopyAsync(rec, "ev-x", _ => { }, CancellationToken.None);
+            Console.WriteLine(Invariant($"copy-only {size / MiB:0} MiB: {watch.Elapsed.TotalSeconds:0.00} s = {size / MiB / watch.Elapsed.TotalSeconds:0.0} MB/s, {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:0.00} CPU-s; sha256sum {size / MiB / shaSeconds:0.0} MB/s, {_lastShaCpuSeconds:0.00} CPU-s"));
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static SimulatedCamera Camera(string serial, long size) => new(serial, 90, "PC1", [
+        new SimulatedRecording("long.mp4", size, "manual", null, new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero), TimeSpan.FromMinutes(40)),
+    ]);
+
+    private static double _lastShaCpuSeconds;
+
+    /// <summary>Wall seconds of <c>sha256sum FILE</c>; its CPU seconds (user+sys, via bash's <c>times</c>) go to <see cref="_lastShaCpuSeconds"/>.</summary>
+    private static async Task<double> Sha256SumSecondsAsync(string file)
+    {
+        var watch = Stopwatch.StartNew();
+        using var process = Process.Start(new ProcessStartInfo("bash", ["-c", "sha256sum \"$1\" >/dev/null; times", "bash", file]) { RedirectStandardOutput = true })!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var wall = watch.Elapsed.TotalSeconds;
+        // times prints the shell's own times, then its children's: "0m0.550s 0m0.036s".
+        var children = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last().Split(' ');
+        _lastShaCpuSeconds = children.Sum(ParseTimes);
+        return wall;
+    }
+
+    private static double ParseTimes(string text)
+    {
+        var m = text.IndexOf('m', StringComparison.Ordinal);
+        return (double.Parse(text[..m], CultureInfo.InvariantCulture) * 60) + double.Parse(text[(m + 1)..].TrimEnd('s'), CultureInfo.InvariantCulture);
+    }
+
+    private static double _lastPipelineCpuSeconds;
+    private static string _chunk = "1MiB";
+    private static double _lastPipelineUserSeconds;
+
+    /// <summary>Starts the vault and the dock, returns seconds until every recording is wiped (i.e. had a verified receipt).</summary>
+    private static async Task<double> OffloadAsync(string run, DockSimulator sim, int bays, int concurrency)
+    {
+        var port = FreePort();
+        var vaultBuilder = WebApplication.CreateSlimBuilder();
+        vaultBuilder.Logging.ClearProviders();
+        vaultBuilder.Configuration["Evidence:VaultDirectory"] = Path.Combine(run, "vault");
+        vaultBuilder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, l => l.Protocols = HttpProtocols.Http2));
+        vaultBuilder.Services.AddSingleton(TimeProvider.System);
+        vaultBuilder.Services.AddEvidenceVault(vaultBuilder.Configuration);
+        await using var vault = vaultBuilder.Build();
+        vault.MapEvidenceVault();
+        await vault.StartAsync();
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Gateway:DeviceId"] = "dock-bench",
+            ["Gateway:DataDirectory"] = Path.Combine(run, "data"),
+            ["Gateway:FleetControlUrl"] = $"http://127.0.0.1:{port}",
+            ["Dock:BaysRoot"] = sim.Root,
+            ["Dock:Bays"] = bays.ToString(CultureInfo.InvariantCulture),
+            ["Dock:ScanInterval"] = "00:00:00.050",
+            ["Evidence:MaxConcurrentTransfers"] = concurrency.ToString(CultureInfo.InvariantCulture),
+            ["Evidence:MinFreeDiskBytes"] = "0",
+            ["Evidence:ChunkBytes"] = SizeParser.TryParse(_chunk, out var chunk) ? chunk.ToString(CultureInfo.InvariantCulture) : "1048576",
+        });
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.SectionName);
+        builder.Services.AddEvidenceOffload(builder.Configuration);
+        using var gateway = builder.Build();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var user = Process.GetCurrentProcess().UserProcessorTime;
+        var watch = Stopwatch.StartNew();
+        await gateway.StartAsync();
+        while (Enumerable.Range(1, bays).Any(b => sim.Recordings(b).Count > 0))
+        {
+            if (watch.Elapsed > TimeSpan.FromMinutes(10))
+            {
+                throw new TimeoutException("offload did not finish in 10 minutes");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(5));
+        }
+
+        var seconds = watch.Elapsed.TotalSeconds;
+        _lastPipelineCpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+        _lastPipelineUserSeconds = (Process.GetCurrentProcess().UserProcessorTime - user).TotalSeconds;
+        await gateway.StopAsync();
+        await vault.StopAsync();
+        return seconds;
+    }
+
+    /// <summary>Seconds between custody events of the (first) item: copy, upload tail after the copy, receipt to wipe.</summary>
+    private static string Phases(string staging)
+    {
+        var dir = Directory.GetDirectories(staging).First();
+        var custody = File.ReadAllLines(Path.Combine(dir, "custody.jsonl"))
+            .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement)
+            .Select(e => (Event: e.GetProperty("event").GetString()!, At: DateTimeOffset.Parse(e.GetProperty("at").GetString()!, CultureInfo.InvariantCulture)))
+            .ToList();
+        DateTimeOffset At(string evt) => custody.Last(c => c.Event == evt).At;
+        return Invariant($"docked->hashed (copy+SHA-256, upload following) {(At("hashed") - At("docked")).TotalSeconds:0.00} s, hashed->stored (upload tail, vault hash) {(At("stored") - At("hashed")).TotalSeconds:0.00} s, stored->wiped {(At("wiped") - At("stored")).TotalSeconds:0.00} s");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the local system and the tests drive for real:
+#   mosquitto (broker interoperability tests), socat (pseudo-terminals), ffmpeg (real MP4 recordings).
+# Idempotent and quiet when everything is present. Needs root or sudo to install.
+set -uo pipefail
+need=()
+[ -x /usr/sbin/mosquitto ] || command -v mosquitto >/dev/null 2>&1 || need+=(mosquitto)
+command -v socat >/dev/null 2>&1 || need+=(socat)
+command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
+((${#need[@]})) || exit 0
+echo "installing ${need[*]} (Debian packages)"
+sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+$sudo_cmd apt-get update -qq \
+  && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null \
+  || { echo "could not install ${need[*]}: install them with apt-get and run again" >&2; exit 1; }

@@ -1,0 +1,120 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace EdgeGateway.Simulators.LocalSystem;
+
+/// <summary>
+/// FleetControl as a child process on loopback: its REST and gRPC ports, its MQTT broker (embedded, or
+/// an external one it connects to), and its data and vault directories. Restartable on the same data.
+/// </summary>
+internal sealed class FleetControlNode : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+    private readonly BuildOutputs _outputs;
+    private readonly string _directory;
+    private readonly (string Host, int Port)? _externalBroker;
+    private ManagedProcess? _process;
+
+    public FleetControlNode(BuildOutputs outputs, string directory, int httpPort, int grpcPort, int mqttPort, (string Host, int Port)? externalBroker = null)
+    {
+        _outputs = outputs;
+        _directory = Path.GetFullPath(directory);
+        _externalBroker = externalBroker;
+        HttpPort = httpPort;
+        GrpcPort = grpcPort;
+        BrokerPort = externalBroker?.Port ?? mqttPort;
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(10) };
+    }
+
+    public int HttpPort { get; }
+
+    public int GrpcPort { get; }
+
+    /// <summary>The MQTT port devices connect to (the embedded broker's, or the external broker's).</summary>
+    public int BrokerPort { get; }
+
+    public string GrpcUrl => $"http://127.0.0.1:{GrpcPort}";
+
+    public string DataDirectory => Path.Combine(_directory, "data");
+
+    public string VaultDirectory => Path.Combine(_directory, "vault");
+
+    public string LogFile => Path.Combine(_directory, "fleetcontrol.log");
+
+    /// <summary>A client for FleetControl's REST API.</summary>
+    public HttpClient Http { get; }
+
+    public ManagedProcess Process => _process ?? throw new InvalidOperationException("FleetControl is not started.");
+
+    /// <summary>Starts FleetControl and waits (bounded) until its REST API answers.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["FleetControl__DataDirectory"] = DataDirectory,
+            ["FleetControl__HttpPort"] = HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["FleetControl__GrpcPort"] = GrpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Evidence__VaultDirectory"] = VaultDirectory,
+            ["Mqtt__Port"] = BrokerPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Mqtt__Mode"] = _externalBroker is null ? "Embedded" : "External",
+        };
+        if (_externalBroker is { } broker)
+        {
+            environment["Mqtt__Host"] = broker.Host;
+        }
+
+        _process = ManagedProcess.Start("fleetcontrol", _outputs.FleetControl, [], environment, LogFile);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(StartTimeout);
+        while (true)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"FleetControl exited with code {_process.ExitCode} during start-up.\n{_process.RecentOutput()}");
+            }
+
+            try
+            {
+                using var response = await Http.GetAsync("/healthz", deadline.Token).ConfigureAwait(false);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (TaskCanceledException) when (!deadline.IsCancellationRequested)
+            {
+                // One request timed out; try again.
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException($"FleetControl did not answer /healthz within {StartTimeout}.\n{_process.RecentOutput()}");
+            }
+
+            // Polling a health endpoint is how orchestrators wait for readiness; the loop is bounded by the deadline.
+            await Task.Delay(TimeSpan.FromMilliseconds(200), deadline.Token).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>GET <paramref name="path"/> as JSON.</summary>
+    public async Task<JsonElement> GetJsonAsync(string path, CancellationToken cancellationToken) =>
+        await Http.GetFromJsonAsync<JsonElement>(path, cancellationToken).ConfigureAwait(false);
+
+    public Task StopAsync() => _process?.StopAsync(TimeSpan.FromSeconds(20)) ?? Task.CompletedTask;
+
+    /// <summary>SIGKILL, as in a crash or power cut.</summary>
+    public Task KillAsync() => _process?.KillAsync() ?? Task.CompletedTask;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is not null)
+        {
+            await _process.DisposeAsync().ConfigureAwait(false);
+        }
+
+        Http.Dispose();
+    }
+}

@@ -1,0 +1,144 @@
+using System.Globalization;
+using EdgeGateway.Simulators.Cli;
+
+namespace EdgeGateway.Simulators.LocalSystem;
+
+/// <summary>
+/// The <c>system</c> command: a complete local system on loopback — FleetControl (embedded broker and
+/// store), simulated patrol vehicles (GPS simulator on a pty + gateway) and docking stations (dock
+/// simulator + gateway in the dock role), each a separate process — with a live summary. Ctrl+C stops
+/// everything cleanly.
+/// </summary>
+internal static class LocalSystemCommand
+{
+    public const string Usage = """
+        usage: EdgeGateway.Simulators system [options]
+          --vehicles N        simulated patrol vehicles (default 2)
+          --docks N           simulated BWV docking stations (default 1)
+          --dir DIR           where data, vault and logs go (default .local/system in the repository)
+          --fresh             delete DIR first (otherwise a restart resumes with the data of the last run)
+          --http-port P       FleetControl REST (default 5080)
+          --grpc-port P       FleetControl gRPC (default 5081)
+          --mqtt-port P       FleetControl's embedded MQTT broker (default 1883)
+          --rate HZ           GPS fixes per second per vehicle (default 1)
+          --big-file-size S   size of the large recording each docked camera carries (default 256MiB; 0 = none)
+          --duration S        stop by itself after S seconds (default: run until Ctrl+C)
+        Prints a summary every 2 s: per vehicle, fixes produced by the receiver, messages accepted by the
+        gateway's outbox, acknowledged by FleetControl, backlog, positions stored; per dock, bays and transfers.
+        """;
+
+    private static readonly string[] ValueOptions =
+        ["--vehicles", "--docks", "--dir", "--http-port", "--grpc-port", "--mqtt-port", "--rate", "--big-file-size", "--duration"];
+
+    private static readonly string[] FlagOptions = ["--fresh"];
+
+    /// <summary>Runs the system until <paramref name="cancellationToken"/> fires or --duration passes.</summary>
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, CancellationToken cancellationToken)
+    {
+        var cli = CliArguments.Parse(args, ValueOptions, FlagOptions);
+        var outputs = BuildOutputs.Locate();
+        var vehicles = (int)(cli.GetInt64("--vehicles", 0, 50) ?? 2);
+        var docks = (int)(cli.GetInt64("--docks", 0, 10) ?? 1);
+        var directory = Path.GetFullPath(cli.GetString("--dir") ?? Path.Combine(outputs.RepositoryRoot, ".local", "system"));
+        var rate = cli.GetDouble("--rate", 1, 0.01, 100);
+        var bigFile = cli.GetString("--big-file-size") ?? "256MiB";
+        var duration = cli.GetInt64("--duration", 1, int.MaxValue) is { } seconds ? TimeSpan.FromSeconds(seconds) : Timeout.InfiniteTimeSpan;
+        if (cli.Has("--fresh") && Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+
+        Directory.CreateDirectory(directory);
+        await using var fleet = new FleetControlNode(
+            outputs,
+            Path.Combine(directory, "fleetcontrol"),
+            (int)(cli.GetInt64("--http-port", 1, 65535) ?? 5080),
+            (int)(cli.GetInt64("--grpc-port", 1, 65535) ?? 5081),
+            (int)(cli.GetInt64("--mqtt-port", 1, 65535) ?? 1883));
+
+        var nodes = new List<IAsyncDisposable>();
+        var summary = new SystemSummary(fleet, TimeProvider.System);
+        try
+        {
+            await output.WriteLineAsync($"Starting FleetControl (REST http://127.0.0.1:{fleet.HttpPort}, gRPC {fleet.GrpcUrl}, MQTT 127.0.0.1:{fleet.BrokerPort})...").ConfigureAwait(false);
+            await fleet.StartAsync(cancellationToken).ConfigureAwait(false);
+
+            for (var i = 1; i <= vehicles; i++)
+            {
+                var id = string.Create(CultureInfo.InvariantCulture, $"vehicle-{i:00}");
+                var vehicleDirectory = Path.Combine(directory, id);
+                var gps = new GpsSimulatorNode(outputs, vehicleDirectory, ["--route", i % 2 == 1 ? "hertford" : "bedford"], rate);
+                nodes.Add(gps);
+                await gps.StartAsync(cancellationToken).ConfigureAwait(false);
+                var gateway = new GatewayNode(outputs, id, "Vehicle", vehicleDirectory, fleet.BrokerPort, fleet.GrpcUrl, new Dictionary<string, string>
+                {
+                    ["Gnss:Transport"] = "Serial",
+                    ["Gnss:Serial:PortName"] = gps.PtyLink,
+                });
+                nodes.Add(gateway);
+                gateway.Start();
+                summary.AddVehicle(gateway, gps);
+                await output.WriteLineAsync($"Started {id}: GPS simulator on {gps.PtyLink}, gateway (log {gateway.LogFile})").ConfigureAwait(false);
+            }
+
+            for (var i = 1; i <= docks; i++)
+            {
+                var id = string.Create(CultureInfo.InvariantCulture, $"dock-{i:00}");
+                var dockDirectory = Path.Combine(directory, id);
+                var bays = Path.Combine(dockDirectory, "bays");
+                var simulator = new DockSimulatorNode(outputs, dockDirectory, bays, bigFile);
+                nodes.Add(simulator);
+                simulator.Start();
+                var gateway = new GatewayNode(outputs, id, "Dock", dockDirectory, fleet.BrokerPort, fleet.GrpcUrl, new Dictionary<string, string>
+                {
+                    ["Dock:BaysRoot"] = bays,
+                    ["Evidence:StagingDirectory"] = Path.Combine(dockDirectory, "staging"),
+                });
+                nodes.Add(gateway);
+                gateway.Start();
+                summary.AddDock(gateway, simulator);
+                await output.WriteLineAsync($"Started {id}: dock simulator with 8 bays in {bays}, gateway (log {gateway.LogFile})").ConfigureAwait(false);
+            }
+
+            await output.WriteLineAsync($"All running. Data and logs: {directory}. Try: curl http://127.0.0.1:{fleet.HttpPort}/api/devices   (Ctrl+C stops everything)").ConfigureAwait(false);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            stop.CancelAfter(duration);
+            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(2));
+            try
+            {
+                while (await timer.WaitForNextTickAsync(stop.Token).ConfigureAwait(false))
+                {
+                    await output.WriteLineAsync(await summary.RenderAsync(stop.Token).ConfigureAwait(false)).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl+C or --duration: fall through to a clean stop.
+            }
+
+            await output.WriteLineAsync("Stopping...").ConfigureAwait(false);
+            using var last = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await output.WriteLineAsync(await summary.RenderAsync(last.Token).ConfigureAwait(false)).ConfigureAwait(false);
+            return 0;
+        }
+        finally
+        {
+            // Devices first (gateways publish their offline status on the way out), FleetControl last.
+            for (var i = nodes.Count - 1; i >= 0; i--)
+            {
+                if (nodes[i] is GatewayNode gateway)
+                {
+                    await gateway.StopAsync().ConfigureAwait(false);
+                }
+            }
+
+            for (var i = nodes.Count - 1; i >= 0; i--)
+            {
+                await nodes[i].DisposeAsync().ConfigureAwait(false);
+            }
+
+            await fleet.StopAsync().ConfigureAwait(false);
+            await output.WriteLineAsync($"Stopped. Logs are in {directory}.").ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,9 @@
+using System.Text.Json;
+
+namespace EdgeGateway.Devices.Bwv;
+
+/// <summary>JSON conventions of the camera's files (camelCase, as the cameras write them).</summary>
+internal static class BwvJson
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+}

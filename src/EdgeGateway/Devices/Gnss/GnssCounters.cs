@@ -1,0 +1,49 @@
+using EdgeGateway.Devices.Gnss.Nmea;
+using EdgeGateway.Transport;
+
+namespace EdgeGateway.Devices.Gnss;
+
+/// <summary>Everything the GNSS adapter counts; one instance per gateway, shared with the health contributor.</summary>
+internal sealed class GnssCounters
+{
+    private long _fixes;
+    private long _thinned;
+    private long _forwarded;
+    private long _refused;
+    private long _invalidFields;
+    private long _rolloverCorrections;
+
+    public NmeaReaderCounters Nmea { get; } = new();
+
+    public TransportCounters Transport { get; } = new();
+
+    /// <summary>Fixes the merger completed.</summary>
+    public long Fixes => Interlocked.Read(ref _fixes);
+
+    /// <summary>Fixes dropped by the deadbands.</summary>
+    public long Thinned => Interlocked.Read(ref _thinned);
+
+    /// <summary>Fixes the sink accepted.</summary>
+    public long Forwarded => Interlocked.Read(ref _forwarded);
+
+    /// <summary>Fixes the sink refused (quota, store unavailable...; the sink counts why).</summary>
+    public long Refused => Interlocked.Read(ref _refused);
+
+    /// <summary>Checksum-valid sentences with unusable fields.</summary>
+    public long InvalidFields => Interlocked.Read(ref _invalidFields);
+
+    /// <summary>Receiver dates moved forward by 1024 weeks (GPS week-rollover bug).</summary>
+    public long RolloverCorrections => Interlocked.Read(ref _rolloverCorrections);
+
+    public void AddRolloverCorrections(long count) => Interlocked.Add(ref _rolloverCorrections, count);
+
+    public void CountFix() => Interlocked.Increment(ref _fixes);
+
+    public void CountThinned() => Interlocked.Increment(ref _thinned);
+
+    public void CountForwarded() => Interlocked.Increment(ref _forwarded);
+
+    public void CountRefused() => Interlocked.Increment(ref _refused);
+
+    public void AddInvalidFields(long count) => Interlocked.Add(ref _invalidFields, count);
+}

@@ -1,0 +1,115 @@
+using System.Text.Json;
+using EdgeGateway.Contracts.V1;
+using EdgeGateway.Core;
+using EdgeGateway.Hosting;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EdgeGateway.Evidence;
+
+/// <summary>
+/// Publishes the dock's status: rewrites <c>{DataDirectory}/dock-status.json</c> (atomically) every
+/// <see cref="EvidenceOptions.StatusInterval"/> and sends a DockStatus envelope (stream "dock", Event
+/// class) through the observation sink on change and at least every
+/// <see cref="EvidenceOptions.StatusReportInterval"/>.
+/// </summary>
+internal sealed class DockStatusReporter(
+    DockStatusTracker tracker,
+    EvidenceCounters counters,
+    IServiceProvider services,
+    IOptions<EvidenceOptions> options,
+    IOptions<GatewayOptions> gateway,
+    TimeProvider time,
+    ILogger<DockStatusReporter> logger) : BackgroundService
+{
+    public const string FileName = "dock-status.json";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var sink = services.GetService<IObservationSink>();
+        var sentVersion = -1L;
+        var sentAt = DateTimeOffset.MinValue;
+        using var timer = new PeriodicTimer(options.Value.StatusInterval, time);
+        do
+        {
+            var version = tracker.Version;
+            var status = tracker.Snapshot();
+            var now = time.GetUtcNow();
+            try
+            {
+                WriteStatusFile(status, now);
+            }
+            catch (IOException e)
+            {
+                Log.StatusWriteFailed(logger, e);
+            }
+
+            if (sink is not null && (version != sentVersion || now - sentAt >= options.Value.StatusReportInterval))
+            {
+                var envelope = new Envelope
+                {
+                    Stream = "dock",
+                    Priority = PriorityClass.Event,
+                    CapturedAt = Timestamp.FromDateTimeOffset(now),
+                    TimeSource = TimeSource.Local,
+                    DockStatus = status,
+                };
+                await sink.AcceptAsync(envelope, stoppingToken).ConfigureAwait(false);
+                sentVersion = version;
+                sentAt = now;
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+
+    private void WriteStatusFile(DockStatus status, DateTimeOffset now)
+    {
+        var bays = status.Bays.Select(b =>
+        {
+            var done = b.Transfers.Sum(t => (long)t.BytesDone);
+            var total = b.Transfers.Sum(t => (long)t.BytesTotal);
+            var rate = b.Transfers.Where(t => t.State is "copying" or "uploading").Sum(t => t.MegabytesPerSecond);
+            return new
+            {
+                bay = b.Bay,
+                docked = b.Docked,
+                cameraSerial = b.CameraSerial,
+                batteryPercent = b.BatteryPercent,
+                bytesDone = done,
+                bytesTotal = total,
+                megabytesPerSecond = Math.Round(rate, 2),
+                etaSeconds = rate > 0 ? (long)((total - done) / (rate * 1024 * 1024)) : 0,
+                transfers = b.Transfers.Select(t => new
+                {
+                    recordingId = t.RecordingId,
+                    evidenceId = t.EvidenceId,
+                    state = t.State,
+                    bytesDone = t.BytesDone,
+                    bytesTotal = t.BytesTotal,
+                    megabytesPerSecond = t.MegabytesPerSecond,
+                    etaSeconds = t.EtaSeconds,
+                    critical = t.Critical,
+                }),
+            };
+        });
+        var document = new
+        {
+            deviceId = gateway.Value.DeviceId,
+            at = now,
+            alarms = counters.StagingFull ? new[] { "staging-full" } : [],
+            bytesCopied = counters.BytesCopied,
+            bytesUploaded = counters.BytesUploaded,
+            itemsVerified = counters.ItemsVerified,
+            bays,
+        };
+        Directory.CreateDirectory(gateway.Value.DataDirectory);
+        var path = Path.Combine(gateway.Value.DataDirectory, FileName);
+        var temp = path + ".tmp";
+        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(document, new JsonSerializerOptions { WriteIndented = true }));
+        File.Move(temp, path, overwrite: true);
+    }
+}

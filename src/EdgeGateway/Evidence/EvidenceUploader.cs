@@ -1,0 +1,216 @@
+using System.Buffers;
+using EdgeGateway.Contracts.V1;
+using Google.Protobuf;
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
+
+namespace EdgeGateway.Evidence;
+
+/// <summary>
+/// Uploads one staged item to FleetControl's vault over gRPC client streaming: asks the vault for
+/// the offset it already holds, streams the rest in CRC32C-protected chunks, sends the custody chain
+/// and returns the vault's receipt. Polly retries the one call with exponential backoff (vault down,
+/// chunk rejected as corrupt: the retry asks for the offset again and re-sends from there).
+/// </summary>
+internal sealed class EvidenceUploader
+{
+    private readonly EvidenceVault.EvidenceVaultClient _client;
+    private readonly EvidenceOptions _options;
+    private readonly EvidenceCounters _counters;
+    private readonly TimeProvider _time;
+    private readonly ILogger<EvidenceUploader> _logger;
+    private readonly ResiliencePipeline _retry;
+
+    public EvidenceUploader(
+        EvidenceVault.EvidenceVaultClient client,
+        IOptions<EvidenceOptions> options,
+        EvidenceCounters counters,
+        TimeProvider time,
+        ILogger<EvidenceUploader> logger)
+    {
+        _client = client;
+        _options = options.Value;
+        _counters = counters;
+        _time = time;
+        _logger = logger;
+        var builder = new ResiliencePipelineBuilder { TimeProvider = time };
+        if (_options.UploadRetries > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<RpcException>(IsTransient).Handle<HttpRequestException>(),
+                MaxRetryAttempts = _options.UploadRetries,
+                Delay = _options.RetryBaseDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                OnRetry = args =>
+                {
+                    _counters.UploadRetried();
+                    if (args.Outcome.Exception is RpcException { StatusCode: StatusCode.DataLoss })
+                    {
+                        _counters.ChunkRejected();
+                    }
+
+                    var id = args.Context.Properties.GetValue(EvidenceIdKey, "?");
+                    Log.UploadRetry(_logger, id, args.AttemptNumber + 1, args.RetryDelay, args.Outcome.Exception?.Message ?? "?");
+                    return ValueTask.CompletedTask;
+                },
+            });
+        }
+
+        _retry = builder.Build();
+    }
+
+    private static readonly ResiliencePropertyKey<string> EvidenceIdKey = new("evidence-id");
+
+    /// <param name="item">The item; its Sha256 may be empty for a pipelined upload (then it goes in the trailer).</param>
+    /// <param name="dataPath">The staged file.</param>
+    /// <param name="finishAsync">Supplies the SHA-256 and the custody chain for the trailer (waits for a running copy).</param>
+    /// <param name="tail">The running copy to follow, or null when the staged file is complete.</param>
+    /// <param name="onProgress">Bytes the vault holds so far.</param>
+    /// <param name="cancellationToken">Stops the upload.</param>
+    public async Task<UploadOutcome> UploadAsync(
+        EvidenceItem item, string dataPath, Func<Task<(string Sha256, IReadOnlyList<CustodyLink> Custody)>> finishAsync,
+        StagingTail? tail, Action<long> onProgress, CancellationToken cancellationToken)
+    {
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(EvidenceIdKey, item.EvidenceId);
+        var tally = new Tally();
+        try
+        {
+            var receipt = await _retry.ExecuteAsync(
+                static (ctx, state) => state.self.UploadOnceAsync(state.item, state.dataPath, state.finishAsync, state.tail, state.onProgress, state.tally, ctx.CancellationToken),
+                context,
+                (self: this, item, dataPath, finishAsync, tail, onProgress, tally)).ConfigureAwait(false);
+            return new UploadOutcome(receipt, tally.FirstOffset ?? 0, tally.BytesSent);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    public async Task<AppendCustodyReply> AppendCustodyAsync(string evidenceId, IEnumerable<CustodyLink> entries, CancellationToken cancellationToken)
+    {
+        var request = new AppendCustodyRequest { EvidenceId = evidenceId };
+        request.Entries.AddRange(entries.Select(e => e.ToProto()));
+        return await _retry.ExecuteAsync(
+            async ct => await _client.AppendCustodyAsync(request, cancellationToken: ct).ConfigureAwait(false),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<EvidenceReceipt> UploadOnceAsync(
+        EvidenceItem item, string dataPath, Func<Task<(string Sha256, IReadOnlyList<CustodyLink> Custody)>> finishAsync,
+        StagingTail? tail, Action<long> onProgress, Tally tally, CancellationToken cancellationToken)
+    {
+        var status = await _client.GetUploadOffsetAsync(new UploadOffsetRequest { EvidenceId = item.EvidenceId }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (status.Complete)
+        {
+            tally.FirstOffset ??= (long)item.Size;
+            onProgress((long)item.Size);
+            return status.Receipt;
+        }
+
+        var offset = (long)status.Offset;
+        tally.FirstOffset ??= offset;
+        Log.UploadStarted(_logger, item.EvidenceId, offset, (long)item.Size);
+        using var call = _client.Upload(cancellationToken: cancellationToken);
+        await call.RequestStream.WriteAsync(new UploadRequest { Header = new UploadHeader { Item = item, Offset = (ulong)offset } }, cancellationToken).ConfigureAwait(false);
+        var buffer = ArrayPool<byte>.Shared.Rent(_options.ChunkBytes);
+        try
+        {
+            var limiter = new BandwidthLimiter(_options.UploadBytesPerSecond, _time);
+            if (tail is not null && !await tail.WaitForAsync(0, cancellationToken).ConfigureAwait(false))
+            {
+                throw new CopyAbandonedException($"the staging copy of {item.EvidenceId} stopped");
+            }
+
+            using var data = new FileStream(dataPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan | FileOptions.Asynchronous);
+            data.Position = offset;
+            while (offset < (long)item.Size)
+            {
+                var want = (int)Math.Min(_options.ChunkBytes, (long)item.Size - offset);
+                if (tail is not null && !await tail.WaitForAsync(offset + want, cancellationToken).ConfigureAwait(false))
+                {
+                    throw new CopyAbandonedException($"the staging copy of {item.EvidenceId} stopped at {tail.Written}");
+                }
+
+                var n = await data.ReadAtLeastAsync(buffer.AsMemory(0, want), want, throwOnEndOfStream: true, cancellationToken).ConfigureAwait(false);
+                var chunk = new UploadChunk
+                {
+                    Offset = (ulong)offset,
+                    // The message is serialised before WriteAsync completes, so the buffer may be reused after it.
+                    Data = UnsafeByteOperations.UnsafeWrap(buffer.AsMemory(0, n)),
+                    Crc32C = Crc32C.Compute(buffer.AsSpan(0, n)),
+                };
+                await call.RequestStream.WriteAsync(new UploadRequest { Chunk = chunk }, cancellationToken).ConfigureAwait(false);
+                offset += n;
+                tally.BytesSent += n;
+                _counters.AddUploaded(n);
+                onProgress(offset);
+                await limiter.PaceAsync(n, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is not CopyAbandonedException && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
+        {
+            // The vault ended the call early (a rejected chunk): its status, not the write error, says why.
+            var serverStatus = await ServerStatusAsync(call, cancellationToken).ConfigureAwait(false);
+            if (serverStatus is not null)
+            {
+                throw serverStatus;
+            }
+
+            throw;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        var (sha, custody) = await finishAsync().ConfigureAwait(false);
+        var trailer = new UploadTrailer { Sha256 = sha };
+        trailer.Custody.AddRange(custody.Select(c => c.ToProto()));
+        try
+        {
+            await call.RequestStream.WriteAsync(new UploadRequest { Trailer = trailer }, cancellationToken).ConfigureAwait(false);
+            await call.RequestStream.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not RpcException and not OperationCanceledException)
+        {
+            // Writing failed because the server already answered; its status tells why.
+        }
+
+        return await call.ResponseAsync.ConfigureAwait(false);
+    }
+
+    private async Task<RpcException?> ServerStatusAsync(AsyncClientStreamingCall<UploadRequest, EvidenceReceipt> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await call.ResponseAsync.WaitAsync(TimeSpan.FromSeconds(10), _time, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (RpcException server)
+        {
+            return server;
+        }
+        catch (TimeoutException)
+        {
+            return null;
+        }
+    }
+
+    private sealed class Tally
+    {
+        public long? FirstOffset { get; set; }
+
+        public long BytesSent { get; set; }
+    }
+
+    private static bool IsTransient(RpcException e) => e.StatusCode is
+        StatusCode.Unavailable or StatusCode.DataLoss or StatusCode.Internal or StatusCode.Unknown or
+        StatusCode.DeadlineExceeded or StatusCode.Aborted or StatusCode.ResourceExhausted or StatusCode.FailedPrecondition;
+}

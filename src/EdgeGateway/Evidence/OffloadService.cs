@@ -1,0 +1,193 @@
+using System.Collections.Concurrent;
+using EdgeGateway.Devices.Bwv;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EdgeGateway.Evidence;
+
+/// <summary>
+/// The dock's offload loop: scans the bays, notices docking and undocking, and runs up to
+/// <see cref="EvidenceOptions.MaxConcurrentTransfers"/> offloads at once, picked fairly by
+/// <see cref="OffloadScheduler"/>.
+/// </summary>
+internal sealed class OffloadService(
+    BayScanner scanner,
+    RecordingOffloader offloader,
+    StagingArea staging,
+    DockStatusTracker tracker,
+    EvidenceCounters counters,
+    IOptions<EvidenceOptions> options,
+    IOptions<DockOptions> dock,
+    TimeProvider time,
+    ILogger<OffloadService> logger) : BackgroundService
+{
+    private readonly OffloadScheduler _scheduler = new();
+    private readonly Dictionary<string, (Task Task, int Bay)> _running = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _finished = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _unsynced = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _notBefore = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _wake = new(0);
+    private DateTimeOffset _nextSync;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        foreach (var id in staging.ItemIds())
+        {
+            var custody = staging.OpenCustody(id);
+            if (custody.Contains("wiped") || custody.Contains("kept"))
+            {
+                _finished[id] = true;
+                if (!staging.IsCustodySynced(id, custody.Entries.Count))
+                {
+                    _unsynced[id] = true;
+                }
+            }
+        }
+
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                Tick(stoppingToken);
+                try
+                {
+                    await _wake.WaitAsync(dock.Value.ScanInterval, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            await Task.WhenAll(_running.Values.Select(r => r.Task)).ConfigureAwait(false);
+        }
+    }
+
+    private void Tick(CancellationToken stoppingToken)
+    {
+        foreach (var done in _running.Where(r => r.Value.Task.IsCompleted).Select(r => r.Key).ToList())
+        {
+            _running.Remove(done);
+        }
+
+        var now = time.GetUtcNow();
+        var candidates = new List<PendingRecording>();
+        foreach (var bay in scanner.Scan())
+        {
+            var previous = tracker.SetBay(bay.Bay, bay.Camera);
+            if (previous?.Serial != bay.Camera?.Serial)
+            {
+                if (previous is not null)
+                {
+                    Log.CameraUndocked(logger, bay.Bay, previous.Serial);
+                }
+
+                if (bay.Camera is not null)
+                {
+                    Log.CameraDocked(logger, bay.Bay, bay.Camera.Serial, bay.Camera.BatteryPercent);
+                }
+            }
+
+            foreach (var rec in bay.Recordings)
+            {
+                var id = EvidenceIds.For(rec);
+                if (_running.ContainsKey(id) || _notBefore.TryGetValue(id, out var after) && after > now)
+                {
+                    continue;
+                }
+
+                if (_finished.ContainsKey(id) && (options.Value.CameraPolicy == CameraRetentionPolicy.Keep || !File.Exists(rec.VideoPath)))
+                {
+                    continue;
+                }
+
+                candidates.Add(new PendingRecording(rec, id, IsCritical(rec.Sidecar)));
+            }
+        }
+
+        while (_running.Count < options.Value.MaxConcurrentTransfers)
+        {
+            var perBay = _running.Values.GroupBy(r => r.Bay).ToDictionary(g => g.Key, g => g.Count());
+            var pick = _scheduler.Pick(candidates, perBay);
+            if (pick is null)
+            {
+                break;
+            }
+
+            candidates.Remove(pick);
+            _running[pick.EvidenceId] = (RunAsync(pick, stoppingToken), pick.Bay);
+        }
+
+        if (_unsynced.Count > 0 && now >= _nextSync)
+        {
+            _nextSync = now + options.Value.FailedItemBackoff;
+            var ids = _unsynced.Keys.ToList();
+            foreach (var id in ids)
+            {
+                _unsynced.TryRemove(id, out _);
+            }
+
+            _ = SyncAsync(ids, stoppingToken);
+        }
+    }
+
+    private async Task RunAsync(PendingRecording item, CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        try
+        {
+            if (await offloader.OffloadAsync(item, stoppingToken).ConfigureAwait(false))
+            {
+                _finished[item.EvidenceId] = true;
+                await SyncAsync([item.EvidenceId], stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        catch (StagingFullException)
+        {
+            Defer(item, dock.Value.ScanInterval);
+            tracker.SetState(item.Bay, item.EvidenceId, item.Recording.FileName, item.Recording.Size, item.Critical, "queued");
+        }
+        catch (Exception e)
+        {
+            counters.Failed();
+            Log.OffloadFailed(logger, e, item.EvidenceId, options.Value.FailedItemBackoff);
+            Defer(item, options.Value.FailedItemBackoff);
+            tracker.SetState(item.Bay, item.EvidenceId, item.Recording.FileName, item.Recording.Size, item.Critical, "failed");
+        }
+        finally
+        {
+            _wake.Release();
+        }
+    }
+
+    private void Defer(PendingRecording item, TimeSpan delay)
+    {
+        _notBefore[item.EvidenceId] = time.GetUtcNow() + delay;
+    }
+
+    private async Task SyncAsync(List<string> ids, CancellationToken stoppingToken)
+    {
+        foreach (var id in ids)
+        {
+            try
+            {
+                await offloader.SyncCustodyAsync(id, stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                Log.CustodySyncFailed(logger, e, id);
+                _unsynced[id] = true;
+            }
+        }
+    }
+
+    private bool IsCritical(RecordingSidecar sidecar) =>
+        sidecar.Category is { } category && options.Value.CriticalCategories.Contains(category, StringComparer.OrdinalIgnoreCase)
+        || options.Value.CriticalTriggers.Contains(sidecar.Trigger, StringComparer.OrdinalIgnoreCase);
+}

@@ -1,0 +1,127 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using EdgeGateway.Devices.Bwv;
+using Microsoft.Extensions.Options;
+
+namespace EdgeGateway.Evidence;
+
+/// <summary>
+/// Copies one recording from the camera into staging while hashing it (SHA-256, same pass),
+/// resumably. Every <see cref="EvidenceOptions.CheckpointBytes"/> the staged file is fsynced and the
+/// offset written durably; after a crash or an undock the copy restarts at that offset.
+/// <para>
+/// .NET cannot serialise a SHA-256 state, so on resume the staged prefix is re-hashed from local
+/// disk. That is the cheapest correct choice: reading local disk sequentially costs a fraction of a
+/// second per GiB and nothing is re-read from the camera (the slow USB link), whereas a hand-written
+/// serialisable SHA-256 would be slower on every byte than the platform's hardware-accelerated one.
+/// </para>
+/// </summary>
+internal sealed class RecordingCopier(StagingArea staging, IOptions<EvidenceOptions> options, TimeProvider time)
+{
+    public async Task<CopyResult> CopyAsync(DockedRecording recording, string evidenceId, Action<long> onProgress, CancellationToken cancellationToken, StagingTail? tail = null)
+    {
+        var o = options.Value;
+        Directory.CreateDirectory(staging.ItemDirectory(evidenceId));
+        var durable = staging.ReadProgress(evidenceId) is { } p && p.Size == recording.Size ? p.Offset : 0;
+        var buffer = ArrayPool<byte>.Shared.Rent(o.CopyBufferBytes);
+        try
+        {
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            await using var target = new FileStream(
+                staging.DataPath(evidenceId), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 1, FileOptions.Asynchronous);
+
+            // Whatever lies past the durable offset may be unsynced garbage: drop it.
+            durable = Math.Min(durable, target.Length);
+            target.SetLength(durable);
+            long offset = 0;
+            while (offset < durable)
+            {
+                var n = await RandomAccess.ReadAsync(target.SafeFileHandle, buffer.AsMemory(0, (int)Math.Min(buffer.Length, durable - offset)), offset, cancellationToken).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    break;
+                }
+
+                hash.AppendData(buffer, 0, n);
+                offset += n;
+            }
+
+            var resumedFrom = offset;
+            onProgress(offset);
+            tail?.Advance(offset);
+            target.Position = offset;
+            var limiter = new BandwidthLimiter(o.CopyBytesPerSecond, time);
+            var lastCheckpoint = offset;
+            FileStream source;
+            try
+            {
+                source = new FileStream(recording.VideoPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan | FileOptions.Asynchronous);
+            }
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+            {
+                throw new CameraUndockedException($"{recording.VideoPath} is gone", e);
+            }
+
+            await using (source.ConfigureAwait(false))
+            {
+                source.Position = offset;
+                try
+                {
+                    while (offset < recording.Size)
+                    {
+                        // A Linux reader keeps reading a deleted file, so undock is detected by the marker.
+                        if (!File.Exists(recording.MarkerPath))
+                        {
+                            throw new CameraUndockedException($"camera left bay {recording.Bay}");
+                        }
+
+                        var n = await source.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, recording.Size - offset)), cancellationToken).ConfigureAwait(false);
+                        if (n == 0)
+                        {
+                            throw new CameraUndockedException($"{recording.VideoPath} ended at {offset} of {recording.Size} bytes");
+                        }
+
+                        hash.AppendData(buffer, 0, n);
+                        await target.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+                        offset += n;
+                        onProgress(offset);
+                        tail?.Advance(offset);
+                        if (offset - lastCheckpoint >= o.CheckpointBytes)
+                        {
+                            Checkpoint(target, evidenceId, offset, recording.Size);
+                            lastCheckpoint = offset;
+                        }
+
+                        await limiter.PaceAsync(n, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+                catch (Exception e) when (e is CameraUndockedException or OperationCanceledException)
+                {
+                    // Undocked or the dock is shutting down: keep everything copied so far.
+                    Checkpoint(target, evidenceId, offset, recording.Size);
+                    throw;
+                }
+                catch (IOException e) when (!File.Exists(recording.MarkerPath))
+                {
+                    Checkpoint(target, evidenceId, offset, recording.Size);
+                    throw new CameraUndockedException($"camera left bay {recording.Bay}", e);
+                }
+            }
+
+            target.Flush(true);
+            var sha = Convert.ToHexStringLower(hash.GetHashAndReset());
+            staging.WriteProgress(evidenceId, new CopyProgress(offset, recording.Size, sha));
+            return new CopyResult(sha, resumedFrom, offset - resumedFrom);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private void Checkpoint(FileStream target, string evidenceId, long offset, long size)
+    {
+        target.Flush(true);
+        staging.WriteProgress(evidenceId, new CopyProgress(offset, size, null));
+    }
+}

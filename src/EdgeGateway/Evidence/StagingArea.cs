@@ -1,0 +1,140 @@
+using System.Text.Json;
+using EdgeGateway.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace EdgeGateway.Evidence;
+
+/// <summary>
+/// Local staging: one directory per evidence item holding the staged copy (<c>data.partial</c>), its
+/// durable copy progress (<c>progress.json</c>) and its custody log (<c>custody.jsonl</c>). Space is
+/// reserved per item before copying so the quota is never overrun by concurrent copies.
+/// </summary>
+internal sealed class StagingArea
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly EvidenceOptions _options;
+    private readonly Dictionary<string, long> _reserved = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+
+    public StagingArea(IOptions<EvidenceOptions> options, IOptions<GatewayOptions> gateway)
+    {
+        _options = options.Value;
+        Root = string.IsNullOrEmpty(_options.StagingDirectory)
+            ? Path.Combine(gateway.Value.DataDirectory, "evidence")
+            : _options.StagingDirectory;
+    }
+
+    public string Root { get; }
+
+    public string ItemDirectory(string evidenceId) => Path.Combine(Root, evidenceId);
+
+    public string DataPath(string evidenceId) => Path.Combine(Root, evidenceId, "data.partial");
+
+    public string CustodyPath(string evidenceId) => Path.Combine(Root, evidenceId, "custody.jsonl");
+
+    private string ProgressPath(string evidenceId) => Path.Combine(Root, evidenceId, "progress.json");
+
+    private string SyncedPath(string evidenceId) => Path.Combine(Root, evidenceId, "custody.synced");
+
+    public CustodyLog OpenCustody(string evidenceId) => CustodyLog.Open(CustodyPath(evidenceId), evidenceId);
+
+    public IEnumerable<string> ItemIds() =>
+        Directory.Exists(Root) ? Directory.EnumerateDirectories(Root).Select(Path.GetFileName).OfType<string>() : [];
+
+    public CopyProgress? ReadProgress(string evidenceId)
+    {
+        var path = ProgressPath(evidenceId);
+        try
+        {
+            return File.Exists(path) ? JsonSerializer.Deserialize<CopyProgress>(File.ReadAllText(path), Json) : null;
+        }
+        catch (JsonException)
+        {
+            return null; // written atomically, so only a foreign file gets here: start over
+        }
+    }
+
+    /// <summary>Writes progress atomically and durably (temp file, fsync, rename).</summary>
+    public void WriteProgress(string evidenceId, CopyProgress progress) =>
+        WriteAtomically(ProgressPath(evidenceId), JsonSerializer.SerializeToUtf8Bytes(progress, Json));
+
+    public bool IsCustodySynced(string evidenceId, int entries)
+    {
+        var path = SyncedPath(evidenceId);
+        return File.Exists(path) && int.TryParse(File.ReadAllText(path), out var synced) && synced >= entries;
+    }
+
+    public void MarkCustodySynced(string evidenceId, int entries) =>
+        WriteAtomically(SyncedPath(evidenceId), System.Text.Encoding.ASCII.GetBytes(entries.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+    /// <summary>Deletes the staged copy and its progress; the custody log stays as the item's record.</summary>
+    public void FreeData(string evidenceId)
+    {
+        File.Delete(DataPath(evidenceId));
+        File.Delete(ProgressPath(evidenceId));
+    }
+
+    public long StagedBytes(string evidenceId)
+    {
+        var info = new FileInfo(DataPath(evidenceId));
+        return info.Exists ? info.Length : 0;
+    }
+
+    /// <summary>
+    /// Reserves room for the whole item (what is already staged counts). False, with the figures for
+    /// the alarm, when the quota or the free-disk reserve would be overrun.
+    /// </summary>
+    public bool TryReserve(string evidenceId, long size, out long usedBytes, out long freeDiskBytes)
+    {
+        lock (_gate)
+        {
+            usedBytes = 0;
+            foreach (var id in ItemIds())
+            {
+                if (!_reserved.ContainsKey(id))
+                {
+                    usedBytes += StagedBytes(id);
+                }
+            }
+
+            foreach (var reserved in _reserved.Values)
+            {
+                usedBytes += reserved;
+            }
+
+            var already = StagedBytes(evidenceId);
+            usedBytes -= _reserved.ContainsKey(evidenceId) ? 0 : already;
+            Directory.CreateDirectory(Root);
+            freeDiskBytes = new DriveInfo(Path.GetFullPath(Root)).AvailableFreeSpace;
+            var quotaOk = _options.StagingQuotaBytes <= 0 || usedBytes + size <= _options.StagingQuotaBytes;
+            var diskOk = freeDiskBytes - (size - already) >= _options.MinFreeDiskBytes;
+            if (!quotaOk || !diskOk)
+            {
+                return false;
+            }
+
+            _reserved[evidenceId] = size;
+            return true;
+        }
+    }
+
+    public void Release(string evidenceId)
+    {
+        lock (_gate)
+        {
+            _reserved.Remove(evidenceId);
+        }
+    }
+
+    private static void WriteAtomically(string path, byte[] bytes)
+    {
+        var temp = path + ".tmp";
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            stream.Write(bytes);
+            stream.Flush(true);
+        }
+
+        File.Move(temp, path, overwrite: true);
+    }
+}

@@ -1,0 +1,98 @@
+namespace EdgeGateway.Uplink.Mqtt;
+
+/// <summary>
+/// Messages published but not yet acknowledged by FleetControl, by batch in send order, so the
+/// uplink can bound the pipeline and find the oldest batch whose acknowledgement is overdue.
+/// Thread-safe: the drain loop adds, the ack pump removes.
+/// </summary>
+internal sealed class InFlightWindow
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, Batch> _byId = new(StringComparer.Ordinal);
+    private readonly Queue<Batch> _batches = new();
+
+    /// <summary>Messages published and not yet acknowledged.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _byId.Count;
+            }
+        }
+    }
+
+    /// <summary>Records one published batch.</summary>
+    public void Add(IReadOnlyList<string> messageIds, long sentTimestamp)
+    {
+        lock (_gate)
+        {
+            var batch = new Batch(sentTimestamp);
+            foreach (var id in messageIds)
+            {
+                if (_byId.TryAdd(id, batch))
+                {
+                    batch.Remaining++;
+                }
+            }
+
+            if (batch.Remaining > 0)
+            {
+                _batches.Enqueue(batch);
+            }
+        }
+    }
+
+    /// <summary>Removes acknowledged ids; returns how many were in flight.</summary>
+    public int Acknowledge(IEnumerable<string> messageIds)
+    {
+        lock (_gate)
+        {
+            var removed = 0;
+            foreach (var id in messageIds)
+            {
+                if (_byId.Remove(id, out var batch))
+                {
+                    batch.Remaining--;
+                    removed++;
+                }
+            }
+
+            while (_batches.TryPeek(out var oldest) && oldest.Remaining == 0)
+            {
+                _batches.Dequeue();
+            }
+
+            return removed;
+        }
+    }
+
+    /// <summary>The send timestamp of the oldest batch still waiting for an acknowledgement, if any.</summary>
+    public long? OldestSentTimestamp()
+    {
+        lock (_gate)
+        {
+            return _batches.TryPeek(out var oldest) ? oldest.SentTimestamp : null;
+        }
+    }
+
+    /// <summary>Forgets everything (the leases were returned to the outbox); returns how many were in flight.</summary>
+    public int Clear()
+    {
+        lock (_gate)
+        {
+            var count = _byId.Count;
+            _byId.Clear();
+            _batches.Clear();
+            return count;
+        }
+    }
+
+    private sealed class Batch(long sentTimestamp)
+    {
+        public long SentTimestamp { get; } = sentTimestamp;
+
+        public int Remaining { get; set; }
+    }
+}

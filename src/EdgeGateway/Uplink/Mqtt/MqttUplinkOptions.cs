@@ -1,0 +1,103 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace EdgeGateway.Uplink.Mqtt;
+
+/// <summary>The MQTT uplink to FleetControl's broker (configuration section <c>Mqtt</c>).</summary>
+internal sealed class MqttUplinkOptions : IValidatableObject
+{
+    public const string SectionName = "Mqtt";
+
+    /// <summary>Broker host name or address.</summary>
+    [Required(ErrorMessage = "Mqtt:Host is required.")]
+    public string Host { get; set; } = "127.0.0.1";
+
+    /// <summary>Broker TCP port.</summary>
+    [Range(1, 65535, ErrorMessage = "Mqtt:Port must be between {1} and {2}.")]
+    public int Port { get; set; } = 1883;
+
+    /// <summary>Optional user name; when set, <see cref="Password"/> goes with it.</summary>
+    public string? Username { get; set; }
+
+    /// <summary>Optional password.</summary>
+    public string? Password { get; set; }
+
+    /// <summary>MQTT keep-alive: how soon a dead connection is noticed when nothing else is sent.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:30:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true,
+        ErrorMessage = "Mqtt:KeepAlive must be between {1} and {2}.")]
+    public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long the broker keeps this device's session (subscriptions, queued acks) while it is offline.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "49710.00:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true,
+        ErrorMessage = "Mqtt:SessionExpiry must be between {1} and {2}.")]
+    public TimeSpan SessionExpiry { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>Time the broker has to answer: one connect attempt (TCP + CONNACK), a SUBACK, a PUBACK.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true,
+        ErrorMessage = "Mqtt:CommunicationTimeout must be between {1} and {2}.")]
+    public TimeSpan CommunicationTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>First reconnect delay; doubles (with jitter) up to <see cref="ReconnectMax"/>.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true,
+        ErrorMessage = "Mqtt:ReconnectMin must be between {1} and {2}.")]
+    public TimeSpan ReconnectMin { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Longest reconnect delay: the broker is probed at least this often while it is down.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true,
+        ErrorMessage = "Mqtt:ReconnectMax must be between {1} and {2}.")]
+    public TimeSpan ReconnectMax { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// While backing off after the broker could not be reached, how often a bare TCP connect checks
+    /// whether it is back; when it is, the MQTT connect is tried at once instead of at the next backoff
+    /// tick, so draining resumes within about this long of the broker's return.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true,
+        ErrorMessage = "Mqtt:ReachabilityProbeInterval must be between {1} and {2}.")]
+    public TimeSpan ReachabilityProbeInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// How long FleetControl may take to acknowledge a published batch before every lease is returned
+    /// and re-sent. Keep it below the outbox's <c>Outbox:LeaseTimeout</c> (30 s by default).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true,
+        ErrorMessage = "Mqtt:AckTimeout must be between {1} and {2}.")]
+    public TimeSpan AckTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Most messages published but not yet acknowledged by FleetControl (the pipelining window).</summary>
+    [Range(1, 1_000_000, ErrorMessage = "Mqtt:MaxInFlight must be between {1} and {2}.")]
+    public int MaxInFlight { get; set; } = 4000;
+
+    /// <summary>Most envelopes in one publish (backlog drains in batches; live messages go at once).</summary>
+    [Range(1, 10_000, ErrorMessage = "Mqtt:MaxBatch must be between {1} and {2}.")]
+    public int MaxBatch { get; set; } = 200;
+
+    /// <summary>
+    /// Most messages taken from the outbox in one lease, then published as <see cref="MaxBatch"/>-sized
+    /// batches: a lease has a fixed cost in the store, so fewer, larger leases drain a backlog faster.
+    /// </summary>
+    [Range(1, 100_000, ErrorMessage = "Mqtt:MaxLease must be between {1} and {2}.")]
+    public int MaxLease { get; set; } = 1000;
+
+    /// <summary>Most payload bytes in one publish; a batch is split before it grows beyond this.</summary>
+    [Range(1024, 256 * 1024 * 1024, ErrorMessage = "Mqtt:MaxBatchBytes must be between {1} and {2}.")]
+    public int MaxBatchBytes { get; set; } = 256 * 1024;
+
+    /// <summary>Drain pacing (token bucket, envelopes per second) so a real broker's rate limits are not tripped.</summary>
+    [Range(1, 10_000_000, ErrorMessage = "Mqtt:MaxMessagesPerSecond must be between {1} and {2}.")]
+    public int MaxMessagesPerSecond { get; set; } = 100_000;
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (ReconnectMax < ReconnectMin)
+        {
+            yield return new ValidationResult(
+                "Mqtt:ReconnectMax must not be shorter than Mqtt:ReconnectMin.", [nameof(ReconnectMax), nameof(ReconnectMin)]);
+        }
+
+        if (Password is not null && string.IsNullOrEmpty(Username))
+        {
+            yield return new ValidationResult("Mqtt:Password is set but Mqtt:Username is not.", [nameof(Username)]);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using FleetControl.Ingest;
+using FleetControl.Mqtt;
+using FleetControl.Store;
+
+namespace FleetControl.Api;
+
+/// <summary>The REST API fleet engineers (and the dashboard) read: devices, positions, stats.</summary>
+internal static class FleetApi
+{
+    public const int DefaultPositionLimit = 100;
+    public const int MaxPositionLimit = 10_000;
+
+    public static IEndpointRouteBuilder MapFleetApi(this IEndpointRouteBuilder endpoints)
+    {
+        var api = endpoints.MapGroup("/api");
+
+        api.MapGet("/devices", async (IFleetStore store, CancellationToken ct) =>
+        {
+            var devices = await store.GetDevicesAsync(ct).ConfigureAwait(false);
+            return Results.Ok(devices.Select(DtoMapper.ToDto).ToList());
+        });
+
+        api.MapGet("/devices/{id}", async (string id, IFleetStore store, ILoggerFactory loggers, CancellationToken ct) =>
+        {
+            var device = await store.GetDeviceAsync(id, ct).ConfigureAwait(false);
+            if (device is null)
+            {
+                Log.DeviceNotFound(loggers.CreateLogger(typeof(FleetApi)), id);
+                return Results.NotFound(new { error = $"unknown device '{id}'" });
+            }
+
+            var losses = await store.GetDataLossAsync(id, ct).ConfigureAwait(false);
+            var events = await store.GetEventsAsync(id, 50, ct).ConfigureAwait(false);
+            return Results.Ok(DtoMapper.ToDetailDto(device, losses, events));
+        });
+
+        api.MapGet("/devices/{id}/positions", async (string id, int? limit, IFleetStore store, CancellationToken ct) =>
+        {
+            var n = limit ?? DefaultPositionLimit;
+            if (n < 1 || n > MaxPositionLimit)
+            {
+                return Results.BadRequest(new { error = $"limit must be 1-{MaxPositionLimit}" });
+            }
+
+            if (await store.GetDeviceAsync(id, ct).ConfigureAwait(false) is null)
+            {
+                return Results.NotFound(new { error = $"unknown device '{id}'" });
+            }
+
+            var positions = await store.GetPositionsAsync(id, n, ct).ConfigureAwait(false);
+            return Results.Ok(positions.Select(DtoMapper.ToDto).ToList());
+        });
+
+        api.MapGet("/stats", async (IFleetStore store, IngestStats stats, MqttIngestClient ingest, IServiceProvider services, CancellationToken ct) =>
+        {
+            var total = await store.CountEnvelopesAsync(ct).ConfigureAwait(false);
+            var devices = await store.CountDevicesAsync(ct).ConfigureAwait(false);
+            var broker = services.GetService<EmbeddedBroker>();
+            return Results.Ok(new StatsDto(
+                ingest.Subscribed.IsCompletedSuccessfully && ingest.IsConnected,
+                devices,
+                total,
+                stats.EnvelopesStored,
+                stats.Duplicates,
+                stats.RejectedEnvelopes + stats.RejectedPayloads,
+                stats.RejectedEnvelopes,
+                stats.RejectedPayloads,
+                stats.AcksSent,
+                stats.AckFailures,
+                stats.Commits,
+                stats.StatusUpdates,
+                broker?.RefusedPublishes ?? 0));
+        });
+
+        return endpoints;
+    }
+}

@@ -1,0 +1,260 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using EdgeGateway.Contracts.V1;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+
+namespace FleetControl.Evidence;
+
+/// <summary>
+/// FleetControl's evidence vault (gRPC). Receives an item in CRC32C-checked chunks from the offset it
+/// already holds, hashes what it received, checks the dock's custody chain, continues it (received,
+/// verified, stored), commits the file and returns a receipt. A repeated upload of a committed item
+/// returns the same receipt.
+/// </summary>
+internal sealed class EvidenceVaultService(
+    VaultStorage storage,
+    IEvidenceCatalog catalog,
+    IOptions<EvidenceVaultOptions> options,
+    TimeProvider time,
+    ILogger<EvidenceVaultService> logger) : EvidenceVault.EvidenceVaultBase
+{
+    private const string VaultDevice = "fleetcontrol-vault";
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> Locks = new(StringComparer.Ordinal);
+
+    public override async Task<UploadOffsetReply> GetUploadOffset(UploadOffsetRequest request, ServerCallContext context)
+    {
+        var id = CheckId(request.EvidenceId);
+        await using var _ = await LockAsync(id, context.CancellationToken).ConfigureAwait(false);
+        if (catalog.Find(id) is { } record)
+        {
+            return new UploadOffsetReply { Complete = true, Offset = record.Receipt.Size, Receipt = record.Receipt };
+        }
+
+        return new UploadOffsetReply { Offset = (ulong)storage.RecoverOffset(id, null) };
+    }
+
+    public override async Task<EvidenceReceipt> Upload(IAsyncStreamReader<UploadRequest> requestStream, ServerCallContext context)
+    {
+        var ct = context.CancellationToken;
+        if (!await requestStream.MoveNext(ct).ConfigureAwait(false) || requestStream.Current.PartCase != UploadRequest.PartOneofCase.Header)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "an upload starts with a header"));
+        }
+
+        var header = requestStream.Current.Header;
+        var item = header.Item ?? throw new RpcException(new Status(StatusCode.InvalidArgument, "header has no item"));
+        var id = CheckId(item.EvidenceId);
+        await using var _ = await LockAsync(id, ct).ConfigureAwait(false);
+        if (catalog.Find(id) is { } existing)
+        {
+            Log.Repeated(logger, id);
+            return existing.Receipt;
+        }
+
+        var size = (long)item.Size;
+        var storedName = VaultStorage.StoredFileName(id, item.FileName);
+        var durable = storage.RecoverOffset(id, storedName);
+        if ((long)header.Offset != durable)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition,
+                Invariant($"the vault holds {durable} bytes of {id}; the upload starts at {header.Offset}")));
+        }
+
+        Log.UploadStarted(logger, id, item.DeviceId, durable, size);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        List<VaultCustodyEntry>? dockCustody = null;
+        var declaredSha = item.Sha256;
+        long offset;
+        await using (var partial = new FileStream(storage.PartialPath(id), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 1, FileOptions.Asynchronous))
+        {
+            partial.SetLength(durable);
+            offset = await HashPrefixAsync(partial, hash, durable, ct).ConfigureAwait(false);
+            partial.Position = offset;
+            var lastCheckpoint = offset;
+            try
+            {
+                while (dockCustody is null && await requestStream.MoveNext(ct).ConfigureAwait(false))
+                {
+                    var part = requestStream.Current;
+                    if (part.PartCase == UploadRequest.PartOneofCase.Trailer)
+                    {
+                        dockCustody = part.Trailer.Custody.Select(VaultCustodyEntry.FromProto).ToList();
+                        declaredSha = string.IsNullOrEmpty(declaredSha) ? part.Trailer.Sha256 : declaredSha;
+                        break;
+                    }
+
+                    if (part.PartCase != UploadRequest.PartOneofCase.Chunk)
+                    {
+                        throw new RpcException(new Status(StatusCode.InvalidArgument, "expected a chunk or the trailer"));
+                    }
+
+                    var chunk = part.Chunk;
+                    if ((long)chunk.Offset != offset || offset + chunk.Data.Length > size)
+                    {
+                        throw new RpcException(new Status(StatusCode.FailedPrecondition,
+                            Invariant($"chunk at {chunk.Offset} (+{chunk.Data.Length}) does not continue {id} at {offset} of {size}")));
+                    }
+
+                    var crc = Crc32C.Compute(chunk.Data.Span);
+                    if (crc != chunk.Crc32C)
+                    {
+                        Log.ChunkCorrupt(logger, id, offset, chunk.Crc32C, crc);
+                        throw new RpcException(new Status(StatusCode.DataLoss,
+                            Invariant($"chunk of {id} at offset {offset} failed its CRC32C check; re-send from {offset}")));
+                    }
+
+                    hash.AppendData(chunk.Data.Span);
+                    await partial.WriteAsync(chunk.Data.Memory, ct).ConfigureAwait(false);
+                    offset += chunk.Data.Length;
+                    if (offset - lastCheckpoint >= options.Value.CheckpointBytes)
+                    {
+                        Checkpoint(partial, id, offset);
+                        lastCheckpoint = offset;
+                    }
+                }
+            }
+            finally
+            {
+                // Whatever arrived intact is kept for the resume, whichever way the call ends.
+                Checkpoint(partial, id, offset);
+            }
+        }
+
+        if (offset != size || dockCustody is null)
+        {
+            Log.UploadIncomplete(logger, id, offset, size);
+            throw new RpcException(new Status(StatusCode.Aborted, Invariant($"upload of {id} ended at {offset} of {size} bytes")));
+        }
+
+        var sha = Convert.ToHexStringLower(hash.GetHashAndReset());
+        if (!string.Equals(sha, declaredSha, StringComparison.OrdinalIgnoreCase))
+        {
+            Log.HashMismatch(logger, id, declaredSha, sha);
+            storage.DiscardPartial(id);
+            throw new RpcException(new Status(StatusCode.DataLoss, $"{id}: received bytes hash to {sha}, the dock declared '{declaredSha}'; re-send from 0"));
+        }
+
+        item = item.Clone();
+        item.Sha256 = sha;
+
+        if (CustodyChain.FindBreak(id, dockCustody) is { } broken)
+        {
+            Log.CustodyRejected(logger, id, broken);
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"custody chain of {id}: {broken}"));
+        }
+
+        var dockHashed = dockCustody.LastOrDefault(e => e.Event == "hashed");
+        if (dockHashed is null || !dockHashed.Details.Contains("sha256=" + sha, StringComparison.Ordinal))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"custody chain of {id} has no 'hashed' entry for sha256 {sha}"));
+        }
+
+        var now = time.GetUtcNow();
+        var chain = new List<VaultCustodyEntry>(dockCustody);
+        var actor = "vault";
+        Add(chain, id, now, "received", actor, Invariant($"bytes={size} from={item.DeviceId} camera={item.CameraSerial} file={item.FileName}"));
+        Add(chain, id, now, "verified", actor, Invariant($"sha256={sha} matches the dock's hashed entry"));
+        Add(chain, id, now, "stored", actor, Invariant($"file={storedName} size={size}"));
+        CustodyChain.WriteAll(storage.CustodyPath(id), chain);
+        storage.Commit(id, storedName);
+        var receipt = new EvidenceReceipt
+        {
+            EvidenceId = id,
+            Sha256 = sha,
+            Size = (ulong)size,
+            StoredAt = now.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+        };
+        receipt.Custody.AddRange(chain.Skip(dockCustody.Count).Select(e => e.ToProto()));
+        catalog.Save(new EvidenceRecord(item, receipt, storedName));
+        Log.Stored(logger, id, size, sha);
+        return receipt;
+    }
+
+    public override async Task<AppendCustodyReply> AppendCustody(AppendCustodyRequest request, ServerCallContext context)
+    {
+        var id = CheckId(request.EvidenceId);
+        await using var _ = await LockAsync(id, context.CancellationToken).ConfigureAwait(false);
+        if (catalog.Find(id) is null)
+        {
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"{id} is not in the vault"));
+        }
+
+        var path = storage.CustodyPath(id);
+        var chain = CustodyChain.Read(path);
+        var appended = 0;
+        foreach (var entry in request.Entries.Select(VaultCustodyEntry.FromProto))
+        {
+            if (chain.Exists(e => e.Hash == entry.Hash))
+            {
+                continue; // a retried append
+            }
+
+            var head = chain.Count == 0 ? VaultCustodyEntry.GenesisHash : chain[^1].Hash;
+            if (entry.PreviousHash != head || entry.Sequence != (ulong)chain.Count || entry.ExpectedHash(id) != entry.Hash)
+            {
+                var reason = Invariant($"entry {entry.Sequence} ({entry.Event}) does not continue the chain at {chain.Count} (head {head})");
+                Log.CustodyRejected(logger, id, reason);
+                throw new RpcException(new Status(StatusCode.InvalidArgument, reason));
+            }
+
+            CustodyChain.Append(path, entry);
+            chain.Add(entry);
+            appended++;
+        }
+
+        Log.CustodyAppended(logger, id, appended);
+        return new AppendCustodyReply { Length = (ulong)chain.Count, HeadHash = chain.Count == 0 ? string.Empty : chain[^1].Hash };
+    }
+
+    private static void Add(List<VaultCustodyEntry> chain, string id, DateTimeOffset at, string evt, string actor, string details) =>
+        chain.Add(VaultCustodyEntry.Create(id, (ulong)chain.Count, at, evt, VaultDevice, actor, details, chain.Count == 0 ? VaultCustodyEntry.GenesisHash : chain[^1].Hash));
+
+    private void Checkpoint(FileStream partial, string id, long offset)
+    {
+        partial.Flush(true);
+        storage.WriteOffset(id, offset);
+    }
+
+    private static async Task<long> HashPrefixAsync(FileStream partial, IncrementalHash hash, long length, CancellationToken ct)
+    {
+        var buffer = new byte[4 * 1024 * 1024];
+        long offset = 0;
+        while (offset < length)
+        {
+            var n = await RandomAccess.ReadAsync(partial.SafeFileHandle, buffer.AsMemory(0, (int)Math.Min(buffer.Length, length - offset)), offset, ct).ConfigureAwait(false);
+            if (n == 0)
+            {
+                break;
+            }
+
+            hash.AppendData(buffer, 0, n);
+            offset += n;
+        }
+
+        return offset;
+    }
+
+    private static string CheckId(string id) => VaultStorage.IsValidId(id)
+        ? id
+        : throw new RpcException(new Status(StatusCode.InvalidArgument, $"'{id}' is not a valid evidence id"));
+
+    private static async Task<Releaser> LockAsync(string id, CancellationToken ct)
+    {
+        var gate = Locks.GetOrAdd(id, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(ct).ConfigureAwait(false);
+        return new Releaser(gate);
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private readonly struct Releaser(SemaphoreSlim gate) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            gate.Release();
+            return ValueTask.CompletedTask;
+        }
+    }
+}

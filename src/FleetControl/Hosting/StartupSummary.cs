@@ -1,0 +1,28 @@
+using FleetControl.Mqtt;
+using Microsoft.Extensions.Options;
+
+namespace FleetControl.Hosting;
+
+/// <summary>Logs, once the server is up, where FleetControl listens and keeps its data.</summary>
+internal sealed class StartupSummary(
+    IHostApplicationLifetime lifetime,
+    FleetEndpoints endpoints,
+    IOptions<FleetControlOptions> fleet,
+    IOptions<MqttOptions> mqtt,
+    ILogger<StartupSummary> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        lifetime.ApplicationStarted.Register(() =>
+        {
+            var m = mqtt.Value;
+            var broker = m.Mode == MqttMode.Embedded
+                ? $"embedded broker on {m.BindAddress}:{m.Port}"
+                : $"external broker {m.Host}:{m.Port}";
+            Api.Log.Listening(logger, endpoints.RestUri.ToString(), endpoints.GrpcUri.ToString(), broker, Path.GetFullPath(fleet.Value.DataDirectory));
+        });
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,9 @@
+using EdgeGateway.Contracts.V1;
+
+namespace FleetControl.Ingest;
+
+/// <summary>
+/// The valid envelopes of one MQTT publish, waiting to be stored. <see cref="CompleteAsync"/> sends
+/// the MQTT PUBACK to the broker once the envelopes are committed (null when nothing to acknowledge).
+/// </summary>
+internal sealed record IngestBatch(string DeviceId, IReadOnlyList<Envelope> Envelopes, Func<CancellationToken, Task>? CompleteAsync);

@@ -1,0 +1,293 @@
+using System.Net;
+using EdgeGateway.Contracts;
+using EdgeGateway.Contracts.V1;
+using FleetControl.Mqtt;
+using FleetControl.Store;
+using Google.Protobuf;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace FleetControl.Ingest;
+
+/// <summary>
+/// FleetControl's MQTT client, the same for the embedded and an external broker. It subscribes to
+/// every device's uplink topics and status with QoS 1 on a persistent session (clean start off,
+/// long session expiry) so messages published while FleetControl is down wait in the broker. Valid
+/// envelopes go to the <see cref="IngestWriter"/>; the PUBACK is withheld until they are committed.
+/// </summary>
+internal sealed class MqttIngestClient(
+    IngestQueue queue,
+    IFleetStore store,
+    IngestStats stats,
+    IngestClientIdentity identity,
+    TimeProvider time,
+    IOptions<MqttOptions> options,
+    ILogger<MqttIngestClient> logger) : BackgroundService, IAckPublisher
+{
+    private readonly MqttOptions _options = options.Value;
+    private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
+    private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>Subscription filters, shared (<c>$share/{group}/...</c>) when a group is configured.</summary>
+    internal IReadOnlyList<string> Filters { get; } = BuildFilters(options.Value.SharedSubscriptionGroup);
+
+    internal bool IsConnected => _client.IsConnected;
+
+    /// <summary>Completes when the first subscription is in place (tests and the start-up summary wait on it).</summary>
+    internal Task Subscribed => _subscribed.Task;
+
+    private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async Task<bool> PublishAckAsync(string deviceId, DeliveryAck ack, CancellationToken cancellationToken)
+    {
+        if (!_client.IsConnected)
+        {
+            return false;
+        }
+
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic(Topics.Acks(deviceId))
+            .WithPayload(ack.ToByteArray())
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build();
+        var result = await _client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
+        return result.IsSuccess;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _client.ApplicationMessageReceivedAsync += OnMessageReceivedAsync;
+        var (host, port) = BrokerAddress();
+        var clientOptions = BuildClientOptions(host, port);
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var disconnected = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+                Task OnDisconnected(MqttClientDisconnectedEventArgs e)
+                {
+                    disconnected.TrySetResult(e.ReasonString ?? e.Reason.ToString());
+                    return Task.CompletedTask;
+                }
+
+                _client.DisconnectedAsync += OnDisconnected;
+                try
+                {
+                    Log.Connecting(logger, host, port, _options.ClientId, _options.SessionExpiry);
+                    var connect = await _client.ConnectAsync(clientOptions, stoppingToken).ConfigureAwait(false);
+                    if (connect.ResultCode != MqttClientConnectResultCode.Success)
+                    {
+                        throw new InvalidOperationException($"The broker refused the connection: {connect.ResultCode} {connect.ReasonString}");
+                    }
+
+                    await SubscribeAsync(stoppingToken).ConfigureAwait(false);
+                    Log.Connected(logger, connect.IsSessionPresent, string.Join(", ", Filters));
+                    _subscribed.TrySetResult();
+                    var reason = await disconnected.Task.WaitAsync(stoppingToken).ConfigureAwait(false);
+                    Log.Disconnected(logger, reason);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    Log.ConnectFailed(logger, ex, host, port, _options.ReconnectDelay);
+                    await DisconnectQuietlyAsync(stoppingToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _client.DisconnectedAsync -= OnDisconnected;
+                }
+
+                await Task.Delay(_options.ReconnectDelay, time, stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Releases a receive handler waiting for room in a full queue; its message stays unacknowledged.
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        await DisconnectQuietlyAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task DisconnectQuietlyAsync(CancellationToken cancellationToken)
+    {
+        if (!_client.IsConnected)
+        {
+            return;
+        }
+
+        try
+        {
+            // A normal disconnect keeps the persistent session (and its queued messages) in the broker.
+            await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.Disconnected(logger, ex.Message);
+        }
+    }
+
+    public override void Dispose()
+    {
+        _client.Dispose();
+        _stopping.Dispose();
+        base.Dispose();
+    }
+
+    private async Task SubscribeAsync(CancellationToken cancellationToken)
+    {
+        var builder = new MqttClientSubscribeOptionsBuilder();
+        foreach (var filter in Filters)
+        {
+            builder.WithTopicFilter(f => f.WithTopic(filter).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce));
+        }
+
+        var result = await _client.SubscribeAsync(builder.Build(), cancellationToken).ConfigureAwait(false);
+        foreach (var item in result.Items)
+        {
+            if (item.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2)
+            {
+                Log.SubscribeRefused(logger, item.TopicFilter.Topic, item.ResultCode.ToString());
+                throw new InvalidOperationException($"The broker refused the subscription to {item.TopicFilter.Topic}: {item.ResultCode}.");
+            }
+        }
+    }
+
+    private async Task OnMessageReceivedAsync(MqttApplicationMessageReceivedEventArgs e)
+    {
+        var topic = e.ApplicationMessage.Topic;
+        if (!Topics.TryParse(topic, out var deviceId, out var rest) || !Topics.IsValidDeviceId(deviceId))
+        {
+            stats.OnRejectedPayload();
+            Log.PayloadRejected(logger, topic, "topic_outside_contract");
+            return;
+        }
+
+        if (rest == "status")
+        {
+            await ApplyStatusAsync(deviceId, e).ConfigureAwait(false);
+            return;
+        }
+
+        EnvelopeBatch batch;
+        try
+        {
+            batch = EnvelopeBatch.Parser.ParseFrom(e.ApplicationMessage.Payload);
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            stats.OnRejectedPayload();
+            Log.PayloadRejected(logger, topic, "not_an_envelope_batch: " + ex.Message);
+            return;
+        }
+
+        var valid = new List<Envelope>(batch.Envelopes.Count);
+        foreach (var envelope in batch.Envelopes)
+        {
+            var reason = EnvelopeValidator.Validate(envelope, deviceId);
+            if (reason is null)
+            {
+                valid.Add(envelope);
+            }
+            else
+            {
+                stats.OnRejectedEnvelope();
+                Log.EnvelopeRejected(logger, envelope.MessageId, topic, reason);
+            }
+        }
+
+        if (valid.Count == 0)
+        {
+            return;
+        }
+
+        // QoS 1: hold the PUBACK until the writer has committed, so the broker redelivers after a crash.
+        Func<CancellationToken, Task>? complete = null;
+        if (e.ApplicationMessage.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce)
+        {
+            e.AutoAcknowledge = false;
+            complete = e.AcknowledgeAsync;
+        }
+
+        try
+        {
+            await queue.Writer.WriteAsync(new IngestBatch(deviceId, valid, complete), _stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Stopping: not stored, not acknowledged; the broker and the device re-send it.
+        }
+    }
+
+    private async Task ApplyStatusAsync(string deviceId, MqttApplicationMessageReceivedEventArgs e)
+    {
+        if (e.ApplicationMessage.Payload.IsEmpty)
+        {
+            return; // a cleared retained status
+        }
+
+        DeviceStatus status;
+        try
+        {
+            status = DeviceStatus.Parser.ParseFrom(e.ApplicationMessage.Payload);
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            stats.OnRejectedPayload();
+            Log.PayloadRejected(logger, e.ApplicationMessage.Topic, "not_a_device_status: " + ex.Message);
+            return;
+        }
+
+        await store.UpdateStatusAsync(deviceId, status, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+        stats.OnStatus();
+        Log.StatusApplied(logger, deviceId, status.Online);
+    }
+
+    private (string Host, int Port) BrokerAddress()
+    {
+        if (_options.Mode == MqttMode.External)
+        {
+            return (_options.Host, _options.Port);
+        }
+
+        var bind = IPAddress.Parse(_options.BindAddress);
+        var host = bind.Equals(IPAddress.Any) ? "127.0.0.1" : bind.Equals(IPAddress.IPv6Any) ? "::1" : _options.BindAddress;
+        return (host, _options.Port);
+    }
+
+    private MqttClientOptions BuildClientOptions(string host, int port)
+    {
+        var builder = new MqttClientOptionsBuilder()
+            .WithTcpServer(host, port)
+            .WithClientId(_options.ClientId)
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .WithCleanStart(false)
+            .WithSessionExpiryInterval((uint)Math.Min(uint.MaxValue, _options.SessionExpiry.TotalSeconds))
+            .WithKeepAlivePeriod(_options.KeepAlive)
+            .WithTimeout(TimeSpan.FromSeconds(10));
+
+        if (_options.Mode == MqttMode.Embedded)
+        {
+            builder.WithCredentials(IngestClientIdentity.UserName, identity.Password);
+        }
+        else if (!string.IsNullOrEmpty(_options.Username))
+        {
+            builder.WithCredentials(_options.Username, _options.Password ?? string.Empty);
+        }
+
+        return builder.Build();
+    }
+
+    internal static IReadOnlyList<string> BuildFilters(string? sharedGroup)
+    {
+        var filters = Topics.IngestFilters.Append(Topics.StatusFilter);
+        return string.IsNullOrEmpty(sharedGroup)
+            ? filters.ToList()
+            : filters.Select(f => $"$share/{sharedGroup}/{f}").ToList();
+    }
+}

@@ -1,0 +1,43 @@
+using EdgeGateway.Contracts.V1;
+
+namespace FleetControl.Store;
+
+/// <summary>
+/// FleetControl's durable store. LiteDB is the default; the seam keeps a later PostgreSQL backend a
+/// matter of configuration. Every write is durable when its task completes.
+/// </summary>
+internal interface IFleetStore
+{
+    /// <summary>
+    /// Stores envelopes in ONE transaction, deduplicating on message id (an id already stored is a
+    /// no-op). When this completes, every envelope passed in is durably stored.
+    /// </summary>
+    Task<StoreBatchResult> StoreEnvelopesAsync(IReadOnlyList<Envelope> envelopes, DateTimeOffset receivedAt, CancellationToken cancellationToken);
+
+    /// <summary>Records or refreshes a device that called DeviceRegistry.Register.</summary>
+    Task RegisterDeviceAsync(DeviceRegistration registration, CancellationToken cancellationToken);
+
+    /// <summary>Applies a (retained or last-will) DeviceStatus: online flag, last seen, role, version.</summary>
+    Task UpdateStatusAsync(string deviceId, DeviceStatus status, DateTimeOffset receivedAt, CancellationToken cancellationToken);
+
+    /// <summary>Every known device, ordered by id.</summary>
+    Task<IReadOnlyList<DeviceRecord>> GetDevicesAsync(CancellationToken cancellationToken);
+
+    /// <summary>One device, or null when unknown.</summary>
+    Task<DeviceRecord?> GetDeviceAsync(string deviceId, CancellationToken cancellationToken);
+
+    /// <summary>The newest <paramref name="limit"/> positions of a device, newest first.</summary>
+    Task<IReadOnlyList<PositionRecord>> GetPositionsAsync(string deviceId, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Every DataLossReport a device sent, oldest first.</summary>
+    Task<IReadOnlyList<DataLossRecord>> GetDataLossAsync(string deviceId, CancellationToken cancellationToken);
+
+    /// <summary>The newest <paramref name="limit"/> DeviceEvents of a device, newest first.</summary>
+    Task<IReadOnlyList<EventRecord>> GetEventsAsync(string deviceId, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Devices known.</summary>
+    Task<long> CountDevicesAsync(CancellationToken cancellationToken);
+
+    /// <summary>Envelopes stored in total (all devices).</summary>
+    Task<long> CountEnvelopesAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,489 @@
+using EdgeGateway.Contracts.V1;
+using Google.Protobuf;
+using LiteDB;
+
+namespace FleetControl.Store;
+
+/// <summary>
+/// The default <see cref="IFleetStore"/>: one LiteDB file. Envelopes are keyed by message id
+/// (<c>_id</c>), so storing an id twice is a no-op. Every operation is serialised through one lock:
+/// a batch's read-modify-write of device documents never races a status update, and readers never
+/// meet LiteDB 5's concurrency defects (seen here: "page type must be collection page" when a read
+/// overlapped a write). Each batch is one transaction, committed before the call returns (LiteDB
+/// writes its log pages synchronously on commit, so a killed process loses nothing committed).
+/// </summary>
+internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
+{
+    private const string Envelopes = "envelopes";
+    private const string Devices = "devices";
+    private const string Positions = "positions";
+    private const string Events = "events";
+    private const string DataLoss = "dataloss";
+    private const string Meta = "meta";
+    private const string TotalsId = "totals";
+
+    private readonly LiteDatabase _db;
+    private readonly Lock _lock = new();
+
+    public LiteDbFleetStore(string databasePath)
+    {
+        DatabasePath = databasePath;
+        _db = new LiteDatabase(new ConnectionString { Filename = databasePath, Connection = ConnectionType.Direct });
+        _db.GetCollection(Events).EnsureIndex("device");
+        _db.GetCollection(DataLoss).EnsureIndex("device");
+        _db.GetCollection(Devices).EnsureIndex("online");
+
+        // Totals live in one document updated in every batch transaction, so /api/stats never counts an index.
+        var meta = _db.GetCollection(Meta);
+        if (meta.FindById(TotalsId) is null)
+        {
+            meta.Insert(new BsonDocument { ["_id"] = TotalsId, ["envelopes"] = _db.GetCollection(Envelopes).LongCount() });
+        }
+    }
+
+    public string DatabasePath { get; }
+
+    public Task<StoreBatchResult> StoreEnvelopesAsync(IReadOnlyList<Envelope> envelopes, DateTimeOffset receivedAt, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (envelopes.Count == 0)
+        {
+            return Task.FromResult(default(StoreBatchResult));
+        }
+
+        lock (_lock)
+        {
+            return Task.FromResult(StoreEnvelopes(envelopes, receivedAt));
+        }
+    }
+
+    private StoreBatchResult StoreEnvelopes(IReadOnlyList<Envelope> envelopes, DateTimeOffset receivedAt)
+    {
+        var envelopeCol = _db.GetCollection(Envelopes);
+        var positionCol = _db.GetCollection(Positions);
+        var eventCol = _db.GetCollection(Events);
+        var lossCol = _db.GetCollection(DataLoss);
+        var deviceCol = _db.GetCollection(Devices);
+
+        if (!_db.BeginTrans())
+        {
+            throw new InvalidOperationException("A LiteDB transaction is already open on the ingest thread.");
+        }
+
+        try
+        {
+            // Primary-key lookups (measured 2-3x faster than one "_id IN [...]" query for 5000 ids).
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var envelope in envelopes)
+            {
+                if (envelopeCol.FindById(envelope.MessageId) is not null)
+                {
+                    seen.Add(envelope.MessageId);
+                }
+            }
+
+            var newEnvelopes = new List<BsonDocument>(envelopes.Count);
+            var newPositions = new List<BsonDocument>();
+            var newEvents = new List<BsonDocument>();
+            var newLosses = new List<BsonDocument>();
+            var updates = new Dictionary<string, DeviceUpdate>(StringComparer.Ordinal);
+            var duplicates = 0;
+
+            foreach (var envelope in envelopes)
+            {
+                if (!seen.Add(envelope.MessageId))
+                {
+                    duplicates++;
+                    continue;
+                }
+
+                var captured = envelope.CapturedAt?.ToDateTimeOffset() ?? receivedAt;
+                newEnvelopes.Add(new BsonDocument
+                {
+                    ["_id"] = envelope.MessageId,
+                    ["device"] = envelope.DeviceId,
+                    ["stream"] = envelope.Stream,
+                    ["seq"] = (long)envelope.Sequence,
+                    ["captured"] = captured.UtcTicks,
+                    ["received"] = receivedAt.UtcTicks,
+                    ["raw"] = envelope.ToByteArray(),
+                });
+
+                if (!updates.TryGetValue(envelope.DeviceId, out var update))
+                {
+                    update = new DeviceUpdate();
+                    updates[envelope.DeviceId] = update;
+                }
+
+                update.Envelopes++;
+                switch (envelope.BodyCase)
+                {
+                    case Envelope.BodyOneofCase.Position:
+                        var position = ToPositionRecord(envelope, captured);
+                        newPositions.Add(ToBson(position));
+                        update.Positions++;
+                        if (update.LastPosition is null || position.Time >= update.LastPosition.Time)
+                        {
+                            update.LastPosition = position;
+                        }
+
+                        break;
+                    case Envelope.BodyOneofCase.Health:
+                        if (update.HealthAt is null || captured >= update.HealthAt)
+                        {
+                            update.Health = envelope.Health;
+                            update.HealthAt = captured;
+                        }
+
+                        break;
+                    case Envelope.BodyOneofCase.DockStatus:
+                        if (update.DockAt is null || captured >= update.DockAt)
+                        {
+                            update.Dock = envelope.DockStatus;
+                            update.DockAt = captured;
+                        }
+
+                        break;
+                    case Envelope.BodyOneofCase.DataLoss:
+                        newLosses.Add(new BsonDocument
+                        {
+                            ["_id"] = envelope.MessageId,
+                            ["device"] = envelope.DeviceId,
+                            ["captured"] = captured.UtcTicks,
+                            ["raw"] = envelope.DataLoss.ToByteArray(),
+                        });
+                        break;
+                    case Envelope.BodyOneofCase.Event:
+                        newEvents.Add(new BsonDocument
+                        {
+                            ["_id"] = envelope.MessageId,
+                            ["device"] = envelope.DeviceId,
+                            ["stream"] = envelope.Stream,
+                            ["captured"] = captured.UtcTicks,
+                            ["raw"] = envelope.Event.ToByteArray(),
+                        });
+                        break;
+                }
+            }
+
+            if (newEnvelopes.Count > 0)
+            {
+                envelopeCol.InsertBulk(newEnvelopes);
+                if (newPositions.Count > 0)
+                {
+                    positionCol.InsertBulk(newPositions);
+                }
+
+                if (newEvents.Count > 0)
+                {
+                    eventCol.InsertBulk(newEvents);
+                }
+
+                if (newLosses.Count > 0)
+                {
+                    lossCol.InsertBulk(newLosses);
+                }
+
+                foreach (var (deviceId, update) in updates)
+                {
+                    var doc = deviceCol.FindById(deviceId) ?? NewDevice(deviceId);
+                    update.ApplyTo(doc, receivedAt);
+                    deviceCol.Upsert(doc);
+                }
+
+                var metaCol = _db.GetCollection(Meta);
+                var totals = metaCol.FindById(TotalsId);
+                totals["envelopes"] = totals["envelopes"].AsInt64 + newEnvelopes.Count;
+                metaCol.Update(totals);
+            }
+
+            _db.Commit();
+            return new StoreBatchResult(newEnvelopes.Count, duplicates);
+        }
+        catch
+        {
+            _db.Rollback();
+            throw;
+        }
+    }
+
+    public Task RegisterDeviceAsync(DeviceRegistration registration, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            var col = _db.GetCollection(Devices);
+            var doc = col.FindById(registration.DeviceId) ?? NewDevice(registration.DeviceId);
+            doc["role"] = registration.Role;
+            doc["version"] = registration.SoftwareVersion;
+            doc["hostname"] = registration.Hostname;
+            doc["capabilities"] = new BsonArray(registration.Capabilities.Select(c => new BsonValue(c)));
+            doc["registeredAt"] = registration.RegisteredAt.UtcTicks;
+            MoveLastSeen(doc, registration.RegisteredAt);
+            col.Upsert(doc);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task UpdateStatusAsync(string deviceId, DeviceStatus status, DateTimeOffset receivedAt, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            var col = _db.GetCollection(Devices);
+            var doc = col.FindById(deviceId) ?? NewDevice(deviceId);
+            doc["online"] = status.Online;
+            if (!string.IsNullOrEmpty(status.Role))
+            {
+                doc["role"] = status.Role;
+            }
+
+            if (!string.IsNullOrEmpty(status.SoftwareVersion))
+            {
+                doc["version"] = status.SoftwareVersion;
+            }
+
+            // A retained status is redelivered after a FleetControl restart: trust the device's own
+            // time stamp, and never move last seen backwards.
+            MoveLastSeen(doc, status.At?.ToDateTimeOffset() ?? receivedAt);
+            col.Upsert(doc);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<DeviceRecord>> GetDevicesAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        List<BsonDocument> docs;
+        lock (_lock)
+        {
+            docs = _db.GetCollection(Devices).FindAll().ToList();
+        }
+
+        IReadOnlyList<DeviceRecord> devices = docs.Select(ToDeviceRecord).OrderBy(d => d.DeviceId, StringComparer.Ordinal).ToList();
+        return Task.FromResult(devices);
+    }
+
+    public Task<DeviceRecord?> GetDeviceAsync(string deviceId, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        BsonDocument? doc;
+        lock (_lock)
+        {
+            doc = _db.GetCollection(Devices).FindById(deviceId);
+        }
+
+        return Task.FromResult(doc is null ? null : ToDeviceRecord(doc));
+    }
+
+    public Task<IReadOnlyList<PositionRecord>> GetPositionsAsync(string deviceId, int limit, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        // Position _id = "{device}|{time ticks, 19 digits}|{message id}": one primary-key range per device, in time order.
+        var low = deviceId + "|";
+        var high = deviceId + "|\uffff";
+        List<BsonDocument> docs;
+        lock (_lock)
+        {
+            docs = _db.GetCollection(Positions).Query()
+                .Where(LiteDB.Query.Between("_id", low, high))
+                .OrderByDescending("_id")
+                .Limit(Math.Max(0, limit))
+                .ToList();
+        }
+
+        IReadOnlyList<PositionRecord> positions = docs.Select(ToPositionRecord).ToList();
+        return Task.FromResult(positions);
+    }
+
+    public Task<IReadOnlyList<DataLossRecord>> GetDataLossAsync(string deviceId, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        List<BsonDocument> docs;
+        lock (_lock)
+        {
+            docs = _db.GetCollection(DataLoss).Find(LiteDB.Query.EQ("device", deviceId)).ToList();
+        }
+
+        IReadOnlyList<DataLossRecord> losses = docs
+            .Select(d => new DataLossRecord(d["_id"].AsString, FromTicks(d["captured"]), DataLossReport.Parser.ParseFrom(d["raw"].AsBinary)))
+            .OrderBy(r => r.CapturedAt)
+            .ToList();
+        return Task.FromResult(losses);
+    }
+
+    public Task<IReadOnlyList<EventRecord>> GetEventsAsync(string deviceId, int limit, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        List<BsonDocument> docs;
+        lock (_lock)
+        {
+            docs = _db.GetCollection(Events).Find(LiteDB.Query.EQ("device", deviceId)).ToList();
+        }
+
+        IReadOnlyList<EventRecord> events = docs
+            .Select(d =>
+            {
+                var e = DeviceEvent.Parser.ParseFrom(d["raw"].AsBinary);
+                return new EventRecord(d["_id"].AsString, d["stream"].AsString, FromTicks(d["captured"]), e.Type, e.Detail, new Dictionary<string, string>(e.Attributes));
+            })
+            .OrderByDescending(r => r.CapturedAt)
+            .Take(Math.Max(0, limit))
+            .ToList();
+        return Task.FromResult(events);
+    }
+
+    public Task<long> CountDevicesAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            return Task.FromResult(_db.GetCollection(Devices).LongCount());
+        }
+    }
+
+    public Task<long> CountEnvelopesAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            return Task.FromResult(_db.GetCollection(Meta).FindById(TotalsId)["envelopes"].AsInt64);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _db.Dispose();
+        }
+    }
+
+    private static BsonDocument NewDevice(string deviceId) => new()
+    {
+        ["_id"] = deviceId,
+        ["role"] = string.Empty,
+        ["version"] = string.Empty,
+        ["hostname"] = string.Empty,
+        ["online"] = false,
+        ["envelopes"] = 0L,
+        ["positions"] = 0L,
+    };
+
+    private static void MoveLastSeen(BsonDocument doc, DateTimeOffset at)
+    {
+        if (!doc.TryGetValue("lastSeen", out var current) || current.IsNull || current.AsInt64 < at.UtcTicks)
+        {
+            doc["lastSeen"] = at.UtcTicks;
+        }
+    }
+
+    private static DateTimeOffset FromTicks(BsonValue value) => new(value.AsInt64, TimeSpan.Zero);
+
+    private static DateTimeOffset? FromTicksOrNull(BsonDocument doc, string field) =>
+        doc.TryGetValue(field, out var value) && !value.IsNull ? FromTicks(value) : null;
+
+    private static PositionRecord ToPositionRecord(Envelope envelope, DateTimeOffset captured)
+    {
+        var p = envelope.Position;
+        return new PositionRecord(
+            envelope.MessageId,
+            envelope.DeviceId,
+            envelope.Sequence,
+            p.FixTime?.ToDateTimeOffset() ?? captured,
+            p.Latitude,
+            p.Longitude,
+            p.HasAltitudeM ? p.AltitudeM : null,
+            p.HasSpeedMps ? p.SpeedMps : null,
+            p.HasTrackDeg ? p.TrackDeg : null,
+            p.Mode);
+    }
+
+    private static BsonDocument ToBson(PositionRecord p) => new()
+    {
+        ["_id"] = $"{p.DeviceId}|{p.Time.UtcTicks:D19}|{p.MessageId}",
+        ["msg"] = p.MessageId,
+        ["device"] = p.DeviceId,
+        ["seq"] = (long)p.Sequence,
+        ["time"] = p.Time.UtcTicks,
+        ["lat"] = p.Latitude,
+        ["lon"] = p.Longitude,
+        ["alt"] = p.Altitude is { } alt ? new BsonValue(alt) : BsonValue.Null,
+        ["speed"] = p.Speed is { } speed ? new BsonValue(speed) : BsonValue.Null,
+        ["track"] = p.Track is { } track ? new BsonValue(track) : BsonValue.Null,
+        ["mode"] = (int)p.Mode,
+    };
+
+    private static PositionRecord ToPositionRecord(BsonDocument d) => new(
+        d["msg"].AsString,
+        d["device"].AsString,
+        (ulong)d["seq"].AsInt64,
+        FromTicks(d["time"]),
+        d["lat"].AsDouble,
+        d["lon"].AsDouble,
+        d["alt"].IsNull ? null : d["alt"].AsDouble,
+        d["speed"].IsNull ? null : d["speed"].AsDouble,
+        d["track"].IsNull ? null : d["track"].AsDouble,
+        (FixMode)d["mode"].AsInt32);
+
+    private static DeviceRecord ToDeviceRecord(BsonDocument d) => new()
+    {
+        DeviceId = d["_id"].AsString,
+        Role = d["role"].AsString ?? string.Empty,
+        SoftwareVersion = d["version"].AsString ?? string.Empty,
+        Hostname = d["hostname"].AsString ?? string.Empty,
+        Capabilities = d.TryGetValue("capabilities", out var caps) && caps.IsArray ? caps.AsArray.Select(c => c.AsString).ToList() : [],
+        RegisteredAt = FromTicksOrNull(d, "registeredAt"),
+        Online = d["online"].AsBoolean,
+        LastSeen = FromTicksOrNull(d, "lastSeen"),
+        EnvelopeCount = d["envelopes"].AsInt64,
+        PositionCount = d["positions"].AsInt64,
+        LastPosition = d.TryGetValue("lastPosition", out var lp) && lp.IsDocument ? ToPositionRecord(lp.AsDocument) : null,
+        Health = d.TryGetValue("health", out var h) && h.IsBinary ? HealthReport.Parser.ParseFrom(h.AsBinary) : null,
+        HealthAt = FromTicksOrNull(d, "healthAt"),
+        Dock = d.TryGetValue("dock", out var k) && k.IsBinary ? DockStatus.Parser.ParseFrom(k.AsBinary) : null,
+        DockAt = FromTicksOrNull(d, "dockAt"),
+    };
+
+    /// <summary>What one batch changes on one device document.</summary>
+    private sealed class DeviceUpdate
+    {
+        public long Envelopes { get; set; }
+        public long Positions { get; set; }
+        public PositionRecord? LastPosition { get; set; }
+        public HealthReport? Health { get; set; }
+        public DateTimeOffset? HealthAt { get; set; }
+        public DockStatus? Dock { get; set; }
+        public DateTimeOffset? DockAt { get; set; }
+
+        public void ApplyTo(BsonDocument doc, DateTimeOffset receivedAt)
+        {
+            doc["envelopes"] = doc["envelopes"].AsInt64 + Envelopes;
+            doc["positions"] = doc["positions"].AsInt64 + Positions;
+            MoveLastSeen(doc, receivedAt);
+
+            if (LastPosition is not null &&
+                (!doc.TryGetValue("lastPosition", out var current) || !current.IsDocument || current["time"].AsInt64 <= LastPosition.Time.UtcTicks))
+            {
+                doc["lastPosition"] = ToBson(LastPosition);
+            }
+
+            if (Health is not null && HealthAt is { } healthAt && IsNewer(doc, "healthAt", healthAt))
+            {
+                doc["health"] = Health.ToByteArray();
+                doc["healthAt"] = healthAt.UtcTicks;
+            }
+
+            if (Dock is not null && DockAt is { } dockAt && IsNewer(doc, "dockAt", dockAt))
+            {
+                doc["dock"] = Dock.ToByteArray();
+                doc["dockAt"] = dockAt.UtcTicks;
+            }
+        }
+
+        private static bool IsNewer(BsonDocument doc, string field, DateTimeOffset at) =>
+            !doc.TryGetValue(field, out var current) || current.IsNull || current.AsInt64 <= at.UtcTicks;
+    }
+}

@@ -1,0 +1,60 @@
+namespace EdgeGateway.Testing;
+
+/// <summary>
+/// Waits for a state that no event reports (another process's REST API or file, a socket accepting)
+/// by polling it under a hard deadline, so a hang fails with a message instead of stalling the run.
+/// </summary>
+public static class Eventually
+{
+    /// <summary>Polls <paramref name="condition"/> every 10 ms until it holds or <paramref name="timeout"/> passes.</summary>
+    public static async Task TrueAsync(Func<bool> condition, TimeSpan timeout, string what, CancellationToken cancellationToken = default)
+    {
+        var deadline = TimeProvider.System.GetTimestamp() + (long)(timeout.TotalSeconds * TimeProvider.System.TimestampFrequency);
+        while (!condition())
+        {
+            if (TimeProvider.System.GetTimestamp() > deadline)
+            {
+                throw new TimeoutException($"Timed out after {timeout} waiting for: {what}");
+            }
+
+            await Task.Delay(10, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="probe"/> every 250 ms until <paramref name="done"/> accepts its result, then
+    /// returns it. Transient HTTP/IO errors count as "not yet".
+    /// </summary>
+    public static async Task<T> WaitAsync<T>(Func<CancellationToken, Task<T>> probe, Func<T, bool> done, TimeSpan timeout, string because)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        var last = default(T);
+        Exception? lastError = null;
+        while (!deadline.IsCancellationRequested)
+        {
+            try
+            {
+                last = await probe(deadline.Token);
+                if (done(last))
+                {
+                    return last;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
+            {
+                lastError = e;
+            }
+
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(250), deadline.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        throw new TimeoutException($"Timed out after {timeout} waiting until {because}. Last value: {last}. Last error: {lastError?.Message}");
+    }
+}

@@ -1,0 +1,58 @@
+using EdgeGateway.Evidence;
+
+namespace EdgeGateway.Tests.Evidence;
+
+public sealed class CustodyLogTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 23, 9, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Append_ThenReopen_ChainLinksAndHashesVerify()
+    {
+        using var dir = new TempDirectory();
+        var path = Path.Combine(dir.Path, "custody.jsonl");
+        var log = CustodyLog.Open(path, "ev-1");
+        log.Append(T0, "captured", "BWV1", "PC1", "file=a.mp4");
+        log.Append(T0.AddSeconds(1), "docked", "dock-01", "dock", "bay=1");
+
+        var reopened = CustodyLog.Open(path, "ev-1");
+
+        Assert.Equal(2, reopened.Entries.Count);
+        Assert.Equal(CustodyLink.GenesisHash, reopened.Entries[0].PreviousHash);
+        Assert.Equal(reopened.Entries[0].Hash, reopened.Entries[1].PreviousHash);
+        Assert.All(reopened.Entries, e => Assert.Equal(e.ExpectedHash("ev-1"), e.Hash));
+        // The vault's verifier computes the same hashes (one format, two implementations).
+        var vault = reopened.Entries.Select(e => FleetControl.Evidence.VaultCustodyEntry.FromProto(e.ToProto())).ToList();
+        Assert.Null(FleetControl.Evidence.CustodyChain.FindBreak("ev-1", vault));
+    }
+
+    [Fact]
+    public void Open_TornLastLine_IsCutOffAndAppendContinuesTheChain()
+    {
+        using var dir = new TempDirectory();
+        var path = Path.Combine(dir.Path, "custody.jsonl");
+        CustodyLog.Open(path, "ev-2").Append(T0, "captured", "BWV1", "PC1", "x");
+        File.AppendAllText(path, "{\"sequence\":1,\"at\":\"20"); // power cut mid-append
+
+        var log = CustodyLog.Open(path, "ev-2");
+        log.Append(T0, "docked", "dock-01", "dock", "bay=1");
+
+        var lines = File.ReadAllLines(path);
+        Assert.Equal(2, lines.Length);
+        Assert.Equal(2, CustodyLog.Open(path, "ev-2").Entries.Count);
+    }
+
+    [Fact]
+    public void AppendVerified_EntryNotLinkedToHead_Throws()
+    {
+        using var dir = new TempDirectory();
+        var log = CustodyLog.Open(Path.Combine(dir.Path, "c.jsonl"), "ev-3");
+        log.Append(T0, "captured", "BWV1", "PC1", "x");
+        var forged = new CustodyLink(1, "2026-11-23T09:00:00.0000000Z", "received", "vault", "vault", "x", new string('1', 64), "h");
+
+        var e = Assert.Throws<InvalidDataException>(() => log.AppendVerified([forged]));
+
+        Assert.Contains("does not continue the chain", e.Message, StringComparison.Ordinal);
+        Assert.Single(log.Entries);
+    }
+}

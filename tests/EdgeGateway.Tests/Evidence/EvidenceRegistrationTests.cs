@@ -1,0 +1,44 @@
+using EdgeGateway.Evidence;
+using EdgeGateway.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EdgeGateway.Tests.Evidence;
+
+public sealed class EvidenceRegistrationTests
+{
+    [Theory]
+    [InlineData("Dock:Bays", "0", "Dock:Bays")]
+    [InlineData("Dock:BaysRoot", "", "Dock:BaysRoot")]
+    [InlineData("Evidence:MaxConcurrentTransfers", "0", "Evidence:MaxConcurrentTransfers")]
+    [InlineData("Evidence:ChunkBytes", "100", "Evidence:ChunkBytes")]
+    public async Task Start_BadSetting_FailsNamingTheSetting(string key, string value, string named)
+    {
+        using var dir = new TempDirectory();
+        var settings = DockGateway.Settings(dir.Sub("bays"), dir.Sub("data"), "http://127.0.0.1:1");
+        settings[key] = value;
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Logging.ClearProviders();
+        builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.SectionName);
+        builder.Services.AddEvidenceOffload(builder.Configuration);
+        using var host = builder.Build();
+
+        var e = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
+
+        Assert.Contains(named, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RoleOf_DockProfile_SelectsDockRole()
+    {
+        var configuration = new ConfigurationBuilder().AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.dock.json"), optional: false).Build();
+
+        Assert.Equal(GatewayRole.Dock, GatewayHost.RoleOf(configuration));
+        Assert.Equal("dock-01", configuration["Gateway:DeviceId"]);
+        Assert.Equal("8", configuration["Dock:Bays"]);
+    }
+}

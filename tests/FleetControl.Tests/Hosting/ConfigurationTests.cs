@@ -1,0 +1,46 @@
+using FleetControl.Hosting;
+using FleetControl.Ingest;
+using FleetControl.Tests.Infrastructure;
+
+namespace FleetControl.Tests.Hosting;
+
+public sealed class ConfigurationTests
+{
+    [Theory]
+    [InlineData("--FleetControl:HttpPort=abc", "FleetControl:HttpPort")]
+    [InlineData("--FleetControl:GrpcPort=70000", "FleetControl:GrpcPort")]
+    [InlineData("--FleetControl:BindAddress=nowhere", "FleetControl:BindAddress")]
+    [InlineData("--Mqtt:Mode=Carrier-Pigeon", "Mqtt:Mode")]
+    [InlineData("--Mqtt:SessionExpiry=00:00:00", "Mqtt:SessionExpiry")]
+    [InlineData("--Mqtt:SharedSubscriptionGroup=a/b", "Mqtt:SharedSubscriptionGroup")]
+    public async Task Run_BadSetting_RefusesToStartNamingIt(string badArgument, string setting)
+    {
+        using var data = new TempDirectory();
+        var error = new StringWriter();
+        var original = Console.Error;
+        Console.SetError(error);
+        int exitCode;
+        try
+        {
+            exitCode = await FleetControlProgram.RunAsync(
+                [$"--FleetControl:DataDirectory={data.Path}", $"--Mqtt:Port={FreePort.Get()}", "--Logging:LogLevel:Default=None", badArgument])
+                .WaitAsync(Wait.Timeout, TestContext.Current.CancellationToken);
+        }
+        finally
+        {
+            Console.SetError(original);
+        }
+
+        Assert.Equal(FleetControlProgram.ExitBadConfiguration, exitCode);
+        Assert.Contains(setting, error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Filters_SharedGroup_PrefixedWithShare()
+    {
+        var filters = MqttIngestClient.BuildFilters("fleet-a");
+
+        Assert.Equal(4, filters.Count);
+        Assert.All(filters, f => Assert.StartsWith("$share/fleet-a/fleet/v1/+/", f, StringComparison.Ordinal));
+    }
+}

@@ -1,0 +1,115 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using FleetControl.Hosting;
+using FleetControl.Ingest;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace FleetControl.Tests.Infrastructure;
+
+/// <summary>A real FleetControl (Kestrel on free ports, real broker, LiteDB in a temp directory) in this process.</summary>
+internal sealed class FleetControlInstance : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private FleetControlInstance(WebApplication app, CollectingLoggerProvider logs)
+    {
+        _app = app;
+        Logs = logs;
+        var endpoints = app.Services.GetRequiredService<FleetEndpoints>();
+        RestUri = endpoints.RestUri;
+        GrpcUri = endpoints.GrpcUri;
+        Http = new HttpClient { BaseAddress = RestUri, Timeout = Wait.Timeout };
+    }
+
+    public Uri RestUri { get; }
+
+    /// <summary>Warnings and errors the host logged.</summary>
+    public CollectingLoggerProvider Logs { get; }
+
+    public Uri GrpcUri { get; }
+
+    public HttpClient Http { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public IngestStats Stats => _app.Services.GetRequiredService<IngestStats>();
+
+    /// <summary>Starts FleetControl with the embedded broker on <paramref name="mqttPort"/> (or an external one via <paramref name="extraArgs"/>).</summary>
+    public static Task<FleetControlInstance> StartAsync(string dataDirectory, int mqttPort, params string[] extraArgs) =>
+        StartAsync(dataDirectory, mqttPort, waitForIngest: true, extraArgs);
+
+    /// <summary>Starts FleetControl; with <paramref name="waitForIngest"/> false it returns without waiting for the broker.</summary>
+    public static async Task<FleetControlInstance> StartAsync(string dataDirectory, int mqttPort, bool waitForIngest, params string[] extraArgs)
+    {
+        string[] args =
+        [
+            $"--FleetControl:DataDirectory={dataDirectory}",
+            "--FleetControl:HttpPort=0",
+            "--FleetControl:GrpcPort=0",
+            $"--Mqtt:Port={mqttPort}",
+            "--Mqtt:ReconnectDelay=00:00:00.200",
+            "--Logging:LogLevel:Default=Warning",
+            .. extraArgs,
+        ];
+        var builder = FleetControlHost.CreateBuilder(args);
+        var logs = new CollectingLoggerProvider();
+        builder.Logging.AddProvider(logs);
+        var app = builder.Build();
+        FleetControlHost.Map(app);
+        try
+        {
+            await app.StartAsync(TestContext.Current.CancellationToken).WaitAsync(Wait.Timeout);
+            if (waitForIngest)
+            {
+                await app.Services.GetRequiredService<MqttIngestClient>().Subscribed.WaitAsync(Wait.Timeout);
+            }
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
+        return new FleetControlInstance(app, logs);
+    }
+
+    public async Task<JsonElement> GetJsonAsync(string path)
+    {
+        var response = await Http.GetAsync(path, TestContext.Current.CancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new HttpRequestException($"GET {path}: {(int)response.StatusCode}. Host log:\n{string.Join("\n", Logs.Entries)}");
+        }
+
+        return await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+    }
+
+    public async Task<JsonElement?> FindDeviceAsync(string deviceId)
+    {
+        var devices = await GetJsonAsync("/api/devices");
+        foreach (var device in devices.EnumerateArray())
+        {
+            if (device.GetProperty("deviceId").GetString() == deviceId)
+            {
+                return device;
+            }
+        }
+
+        return null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        try
+        {
+            await _app.StopAsync(CancellationToken.None).WaitAsync(Wait.Timeout);
+        }
+        finally
+        {
+            await _app.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,107 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace FleetControl.Tests.Infrastructure;
+
+/// <summary>FleetControl as a separate OS process (so a test can kill -9 it).</summary>
+internal sealed class FleetControlProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+
+    private FleetControlProcess(Process process, int httpPort)
+    {
+        _process = process;
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(5) };
+        _process.OutputDataReceived += (_, e) => _output.Enqueue(e.Data ?? string.Empty);
+        _process.ErrorDataReceived += (_, e) => _output.Enqueue(e.Data ?? string.Empty);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public HttpClient Http { get; }
+
+    public string Output => string.Join('\n', _output);
+
+    public static async Task<FleetControlProcess> StartAsync(string dataDirectory, int mqttPort)
+    {
+        var httpPort = FreePort.Get();
+        var dll = Path.Combine(AppContext.BaseDirectory, "FleetControl.dll");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[]
+        {
+            dll,
+            $"--FleetControl:DataDirectory={dataDirectory}",
+            $"--FleetControl:HttpPort={httpPort}",
+            $"--FleetControl:GrpcPort={FreePort.Get()}",
+            $"--Mqtt:Port={mqttPort}",
+            "--Mqtt:ReconnectDelay=00:00:00.200",
+        })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var fleet = new FleetControlProcess(Process.Start(start) ?? throw new InvalidOperationException("FleetControl did not start."), httpPort);
+        try
+        {
+            await Wait.UntilAsync(fleet.IsIngestConnectedAsync, "the FleetControl process ingests", TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException ex)
+        {
+            await fleet.DisposeAsync();
+            throw new TimeoutException(ex.Message + "\n" + fleet.Output, ex);
+        }
+
+        return fleet;
+    }
+
+    public async Task<JsonElement> GetJsonAsync(string path) =>
+        await Http.GetFromJsonAsync<JsonElement>(path, TestContext.Current.CancellationToken);
+
+    /// <summary>SIGKILL: no shutdown hooks, no flush, no goodbye.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(Wait.Timeout);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync(CancellationToken.None).WaitAsync(Wait.Timeout);
+        }
+
+        _process.Dispose();
+    }
+
+    private async Task<bool> IsIngestConnectedAsync()
+    {
+        if (_process.HasExited)
+        {
+            throw new InvalidOperationException($"FleetControl exited with {_process.ExitCode}:\n{Output}");
+        }
+
+        try
+        {
+            return (await GetJsonAsync("/api/stats")).GetProperty("ingestConnected").GetBoolean();
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+        catch (TaskCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+}

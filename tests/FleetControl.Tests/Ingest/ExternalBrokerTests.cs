@@ -1,0 +1,72 @@
+using FleetControl.Tests.Infrastructure;
+
+namespace FleetControl.Tests.Ingest;
+
+/// <summary>Mqtt:Mode=External against a real mosquitto: the same ingest path, and a persistent session.</summary>
+public sealed class ExternalBrokerTests : IAsyncLifetime
+{
+    private readonly TempDirectory _dir = new();
+    private MosquittoProcess _mosquitto = null!;
+
+    public async ValueTask InitializeAsync() => _mosquitto = await MosquittoProcess.StartAsync(_dir.Path);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _mosquitto.DisposeAsync();
+        _dir.Dispose();
+    }
+
+    private Task<FleetControlInstance> StartFleetAsync(params string[] extraArgs) =>
+        FleetControlInstance.StartAsync(
+            Path.Combine(_dir.Path, "fleet"), _mosquitto.Port, ["--Mqtt:Mode=External", "--Mqtt:Host=127.0.0.1", "--Mqtt:ClientId=fleet-test-ingest", .. extraArgs]);
+
+    [Fact]
+    public async Task PublishBatch_SharedSubscriptionGroup_IngestedThroughShare()
+    {
+        await using var fleet = await StartFleetAsync("--Mqtt:SharedSubscriptionGroup=fleet-a");
+        await using var device = await TestDevice.ConnectAsync(_mosquitto.Port, "car-32");
+        var p1 = TestEnvelopes.Position("car-32", 1);
+
+        await device.PublishBatchAsync(p1);
+        var ack = await device.NextAckAsync();
+
+        Assert.Equal([p1.MessageId], ack.MessageIds);
+        Assert.Equal(1, (await fleet.FindDeviceAsync("car-32"))!.Value.GetProperty("envelopeCount").GetInt64());
+    }
+
+    [Fact]
+    public async Task PublishBatch_ExternalMosquitto_AckedAndStored()
+    {
+        await using var fleet = await StartFleetAsync();
+        await using var device = await TestDevice.ConnectAsync(_mosquitto.Port, "car-30");
+        var p1 = TestEnvelopes.Position("car-30", 1);
+
+        await device.PublishBatchAsync(p1);
+        var ack = await device.NextAckAsync();
+
+        Assert.Equal([p1.MessageId], ack.MessageIds);
+        Assert.Equal(1, (await fleet.FindDeviceAsync("car-30"))!.Value.GetProperty("positionCount").GetInt64());
+    }
+
+    [Fact]
+    public async Task PublishWhileFleetControlDown_PersistentSession_DeliveredWhenItReturns()
+    {
+        await using (await StartFleetAsync())
+        {
+            // The first run creates the persistent session in mosquitto.
+        }
+
+        await using var device = await TestDevice.ConnectAsync(_mosquitto.Port, "car-31");
+        var whileDown = TestEnvelopes.Position("car-31", 1);
+        var publish = await device.PublishBatchAsync(whileDown);
+        Assert.True(publish.IsSuccess);
+        Assert.False(device.TryGetAck(out _));
+
+        await using var fleet = await StartFleetAsync();
+        var ack = await device.NextAckAsync();
+
+        Assert.Equal([whileDown.MessageId], ack.MessageIds);
+        var positions = await fleet.GetJsonAsync("/api/devices/car-31/positions");
+        Assert.Equal(whileDown.MessageId, Assert.Single(positions.EnumerateArray()).GetProperty("messageId").GetString());
+    }
+}

@@ -1,0 +1,40 @@
+using FleetControl.Mqtt;
+
+namespace FleetControl.Tests.Mqtt;
+
+public sealed class BrokerAclTests
+{
+    private const string Ingest = "fleetcontrol-ingest";
+
+    [Theory]
+    [InlineData("car-1", "fleet/v1/car-1/telemetry/gnss", true)]
+    [InlineData("car-1", "fleet/v1/car-1/status", true)]
+    [InlineData("car-1", "fleet/v1/car-2/telemetry/gnss", false)]
+    [InlineData("car-1", "fleet/v1/car-10/telemetry/gnss", false)]
+    [InlineData("car-1", "fleet/v1/car-1", false)]
+    [InlineData("car-1", "fleet/v1/car-1/", false)]
+    [InlineData("car-1", "other/topic", false)]
+    [InlineData(Ingest, "fleet/v1/car-1/acks", true)]
+    [InlineData("", "fleet/v1/car-1/acks", true)]
+    public void MayPublish_Topic_OnlyOwnPrefix(string clientId, string topic, bool expected) =>
+        Assert.Equal(expected, BrokerAcl.MayPublish(clientId, topic, Ingest));
+
+    [Theory]
+    [InlineData("car-1", "fleet/v1/car-1/acks", true)]
+    [InlineData("car-1", "fleet/v1/car-1/commands/+", true)]
+    [InlineData("car-1", "fleet/v1/+/acks", false)]
+    [InlineData("car-1", "fleet/v1/#", false)]
+    [InlineData(Ingest, "fleet/v1/+/status", true)]
+    public void MaySubscribe_Filter_OnlyOwnPrefix(string clientId, string filter, bool expected) =>
+        Assert.Equal(expected, BrokerAcl.MaySubscribe(clientId, filter, Ingest));
+
+    [Theory]
+    [InlineData("car-1", null, true)]
+    [InlineData("car/1", null, false)]
+    [InlineData("", null, false)]
+    [InlineData(Ingest, null, false)]
+    [InlineData(Ingest, "wrong", false)]
+    [InlineData(Ingest, "secret", true)]
+    public void MayConnect_ClientId_DevicesAndAuthenticatedIngestOnly(string clientId, string? password, bool expected) =>
+        Assert.Equal(expected, BrokerAcl.MayConnect(clientId, password, Ingest, "secret"));
+}
