@@ -15,7 +15,6 @@ internal static class HealthRegistration
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHealthContributor, DiskSpaceHealthContributor>());
         services.AddHostedService<HealthReporter>();
         return services;
     }

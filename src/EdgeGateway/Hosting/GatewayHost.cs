@@ -1,5 +1,6 @@
 using EdgeGateway.Devices.Gnss;
 using EdgeGateway.Evidence;
+using EdgeGateway.Health;
 using EdgeGateway.Outbox;
 using EdgeGateway.Uplink.Grpc;
 using EdgeGateway.Uplink.Mqtt;
@@ -31,6 +32,7 @@ internal static class GatewayHost
         builder.Services.AddOutbox(builder.Configuration);
         builder.Services.AddMqttUplink(builder.Configuration);
         builder.Services.AddDeviceRegistration(builder.Configuration);
+        builder.Services.AddGatewayHealth(builder.Configuration);
 
         switch (RoleOf(builder.Configuration))
         {

@@ -24,8 +24,9 @@ internal static class GatewayProgram
         try
         {
             using var host = GatewayHost.CreateBuilder(args).Build();
-            await host.RunAsync().ConfigureAwait(false);
-            return Environment.ExitCode;
+            await host.StartAsync().ConfigureAwait(false);
+            await host.WaitForShutdownAsync().ConfigureAwait(false);
+            return HostExit.Code(host.Services);
         }
         catch (Exception e) when (IsConfigurationError(e))
         {

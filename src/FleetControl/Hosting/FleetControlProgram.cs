@@ -12,6 +12,9 @@ internal static class FleetControlProgram
     /// <summary>EX_CONFIG from sysexits.h: systemd can be told not to restart on it (RestartPreventExitStatus=78).</summary>
     public const int ExitBadConfiguration = 78;
 
+    /// <summary>EX_SOFTWARE from sysexits.h: a fatal internal error stopped the service.</summary>
+    public const int ExitFatalError = 70;
+
     public static async Task<int> RunAsync(string[] args)
     {
         if (args is ["evidence", "verify", .. var verifyArgs])
@@ -23,8 +26,13 @@ internal static class FleetControlProgram
         {
             await using var app = FleetControlHost.CreateBuilder(args).Build();
             FleetControlHost.Map(app);
-            await app.RunAsync().ConfigureAwait(false);
-            return Environment.ExitCode;
+            await app.StartAsync().ConfigureAwait(false);
+            await app.WaitForShutdownAsync().ConfigureAwait(false);
+
+            // A background service that died stops the host; exit non-zero (EX_SOFTWARE) so systemd restarts it.
+            return app.Services.GetServices<IHostedService>().OfType<BackgroundService>().Any(s => s.ExecuteTask is { IsFaulted: true })
+                ? ExitFatalError
+                : Environment.ExitCode;
         }
         catch (OptionsValidationException ex)
         {

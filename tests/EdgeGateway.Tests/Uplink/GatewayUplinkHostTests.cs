@@ -51,6 +51,7 @@ public sealed class GatewayUplinkHostTests
         builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOutbox(builder.Configuration);
         builder.Services.AddMqttUplink(builder.Configuration);
+        builder.Services.AddGatewayHealth(builder.Configuration);
         using var host = builder.Build();
         await host.StartAsync(TestContext.Current.CancellationToken).WaitAsync(Long, TestContext.Current.CancellationToken);
 

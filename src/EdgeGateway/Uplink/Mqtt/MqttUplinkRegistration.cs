@@ -23,7 +23,6 @@ internal static class MqttUplinkRegistration
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHealthContributor, UplinkHealthContributor>());
 
         // The periodic health report carries the link state; it lives with the uplink's registration.
-        services.AddGatewayHealth(configuration);
         return services;
     }
 }
