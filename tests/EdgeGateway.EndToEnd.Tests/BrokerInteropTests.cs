@@ -1,4 +1,3 @@
-using EdgeGateway.Testing;
 
 namespace EdgeGateway.EndToEnd.Tests;
 
@@ -37,7 +36,7 @@ public sealed class BrokerInteropTests
         // Broker outage: the gateway notices, keeps accepting into its outbox, and drains when mosquitto returns.
         await mosquitto.StopAsync();
         await Eventually.TrueAsync(
-            () => gateway.ReadHealth() is { Link: "OFFLINE", Backlog: >= 10 }, Patience, "the gateway is offline with a backlog", TestContext.Current.CancellationToken);
+            () => gateway.ReadHealth() is { Link: "OFFLINE", Backlog: >= 10 }, Patience, "the gateway is offline with a backlog");
         await mosquitto.StartAgainAsync();
 
         // FleetControl crash: what mosquitto queued for its persistent session, and what the gateway re-sends, arrives after restart.
@@ -46,7 +45,7 @@ public sealed class BrokerInteropTests
             ct => system.PositionsAsync("car-outage", ct), p => p.Count >= beforeCrash + 10, Patience, "the backlog drains after the broker returns");
         await system.Fleet.KillAsync();
         await Eventually.TrueAsync(
-            () => gateway.ReadHealth() is { Backlog: >= 10 }, Patience, "positions queue while FleetControl is down", TestContext.Current.CancellationToken);
+            () => gateway.ReadHealth() is { Backlog: >= 10 }, Patience, "positions queue while FleetControl is down");
         await system.Fleet.StartAsync(TestContext.Current.CancellationToken);
 
         await GatewayCrashTests.AssertCompleteAfterDrainAsync(system, gateway, gps, "car-outage", minimum: beforeCrash + 20);

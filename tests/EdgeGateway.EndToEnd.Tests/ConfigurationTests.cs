@@ -1,4 +1,3 @@
-using EdgeGateway.Testing;
 using EdgeGateway.Simulators.LocalSystem;
 
 namespace EdgeGateway.EndToEnd.Tests;
@@ -28,7 +27,7 @@ public sealed class ConfigurationTests
                 l => l.StartsWith("EdgeGateway: invalid configuration:", StringComparison.Ordinal), TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
 
             Assert.Contains(key, line, StringComparison.Ordinal);
-            await Eventually.TrueAsync(() => gateway.HasExited, TimeSpan.FromSeconds(30), "the gateway exits", TestContext.Current.CancellationToken);
+            await Eventually.TrueAsync(() => gateway.HasExited, TimeSpan.FromSeconds(30), "the gateway exits");
             Assert.Equal(78, gateway.ExitCode);
         }
         finally

@@ -1,4 +1,3 @@
-using EdgeGateway.Testing;
 using System.Text.Json;
 using EdgeGateway.Simulators.LocalSystem;
 
@@ -34,7 +33,7 @@ public sealed class DockOffloadTests
             var log = Path.Combine(system.Directory, "verify.log");
             await using var verify = ManagedProcess.Start("verify", SystemUnderTest.Outputs.FleetControl, ["evidence", "verify", id, "--vault", system.Fleet.VaultDirectory], null, log);
             await verify.WaitForOutputAsync(l => l.Contains("OK", StringComparison.Ordinal), TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
-            await Eventually.TrueAsync(() => verify.HasExited, TimeSpan.FromSeconds(30), "verify exits", TestContext.Current.CancellationToken);
+            await Eventually.TrueAsync(() => verify.HasExited, TimeSpan.FromSeconds(30), "verify exits");
             Assert.Equal(0, verify.ExitCode);
         }
 

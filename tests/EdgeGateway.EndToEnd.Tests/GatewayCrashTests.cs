@@ -1,4 +1,3 @@
-using EdgeGateway.Testing;
 
 namespace EdgeGateway.EndToEnd.Tests;
 

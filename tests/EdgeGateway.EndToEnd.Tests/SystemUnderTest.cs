@@ -1,4 +1,3 @@
-using EdgeGateway.Testing;
 using System.Net.Http.Json;
 using EdgeGateway.Simulators.LocalSystem;
 

@@ -1,4 +1,3 @@
-using EdgeGateway.Testing;
 
 using System.Text.Json;
 

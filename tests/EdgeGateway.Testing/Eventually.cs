@@ -1,3 +1,5 @@
+using Xunit;
+
 namespace EdgeGateway.Testing;
 
 /// <summary>
@@ -7,7 +9,7 @@ namespace EdgeGateway.Testing;
 public static class Eventually
 {
     /// <summary>Polls <paramref name="condition"/> every 10 ms until it holds or <paramref name="timeout"/> passes.</summary>
-    public static async Task TrueAsync(Func<bool> condition, TimeSpan timeout, string what, CancellationToken cancellationToken = default)
+    public static async Task TrueAsync(Func<bool> condition, TimeSpan timeout, string what)
     {
         var deadline = TimeProvider.System.GetTimestamp() + (long)(timeout.TotalSeconds * TimeProvider.System.TimestampFrequency);
         while (!condition())
@@ -17,7 +19,7 @@ public static class Eventually
                 throw new TimeoutException($"Timed out after {timeout} waiting for: {what}");
             }
 
-            await Task.Delay(10, cancellationToken);
+            await Task.Delay(10, TestContext.Current.CancellationToken);
         }
     }
 
@@ -27,7 +29,8 @@ public static class Eventually
     /// </summary>
     public static async Task<T> WaitAsync<T>(Func<CancellationToken, Task<T>> probe, Func<T, bool> done, TimeSpan timeout, string because)
     {
-        using var deadline = new CancellationTokenSource(timeout);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        deadline.CancelAfter(timeout);
         var last = default(T);
         Exception? lastError = null;
         while (!deadline.IsCancellationRequested)

@@ -23,7 +23,7 @@ public sealed class ConfigurationTests
         try
         {
             exitCode = await FleetControlProgram.RunAsync(
-                [$"--FleetControl:DataDirectory={data.Path}", $"--Mqtt:Port={FreePort.Get()}", "--Logging:LogLevel:Default=None", badArgument])
+                [$"--FleetControl:DataDirectory={data.Path}", $"--Mqtt:Port={FreePort.Next()}", "--Logging:LogLevel:Default=None", badArgument])
                 .WaitAsync(Wait.Timeout, TestContext.Current.CancellationToken);
         }
         finally

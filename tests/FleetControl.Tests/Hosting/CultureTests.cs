@@ -13,7 +13,7 @@ public sealed class CultureTests
         try
         {
             using var data = new TempDirectory();
-            var port = FreePort.Get();
+            var port = FreePort.Next();
             await using var fleet = await FleetControlInstance.StartAsync(data.Path, port, "--Mqtt:SessionExpiry=1.12:30:00");
             await using var device = await TestDevice.ConnectAsync(port, "car-de");
             await device.PublishBatchAsync(TestEnvelopes.Position("car-de", 1, lat: 51.4875, lon: -0.1687));

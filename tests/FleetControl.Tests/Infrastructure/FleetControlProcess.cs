@@ -27,7 +27,7 @@ internal sealed class FleetControlProcess : IAsyncDisposable
 
     public static async Task<FleetControlProcess> StartAsync(string dataDirectory, int mqttPort)
     {
-        var httpPort = FreePort.Get();
+        var httpPort = FreePort.Next();
         var dll = Path.Combine(AppContext.BaseDirectory, "FleetControl.dll");
         var start = new ProcessStartInfo("dotnet")
         {
@@ -40,7 +40,7 @@ internal sealed class FleetControlProcess : IAsyncDisposable
             dll,
             $"--FleetControl:DataDirectory={dataDirectory}",
             $"--FleetControl:HttpPort={httpPort}",
-            $"--FleetControl:GrpcPort={FreePort.Get()}",
+            $"--FleetControl:GrpcPort={FreePort.Next()}",
             $"--Mqtt:Port={mqttPort}",
             "--Mqtt:ReconnectDelay=00:00:00.200",
         })

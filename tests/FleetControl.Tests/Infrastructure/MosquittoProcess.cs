@@ -20,7 +20,7 @@ internal sealed class MosquittoProcess : IAsyncDisposable
     {
         var executable = Locate()
             ?? throw new InvalidOperationException("mosquitto is not installed (expected /usr/sbin/mosquitto); test.sh installs it.");
-        var port = FreePort.Get();
+        var port = FreePort.Next();
         var config = Path.Combine(directory, "mosquitto.conf");
         var persistence = Path.Combine(directory, "persistence") + Path.DirectorySeparatorChar;
         Directory.CreateDirectory(persistence);

@@ -10,7 +10,7 @@ public sealed class CrashTests
     public async Task KillDuringIngest_Restart_EveryAckedEnvelopeIsStored()
     {
         using var data = new TempDirectory();
-        var mqttPort = FreePort.Get();
+        var mqttPort = FreePort.Next();
         var acked = new HashSet<string>();
         var published = 0;
 

@@ -11,7 +11,7 @@ namespace FleetControl.Tests.Ingest;
 public sealed class EmbeddedIngestTests : IAsyncLifetime
 {
     private readonly TempDirectory _data = new();
-    private readonly int _mqttPort = FreePort.Get();
+    private readonly int _mqttPort = FreePort.Next();
     private FleetControlInstance _fleet = null!;
 
     public async ValueTask InitializeAsync() => _fleet = await FleetControlInstance.StartAsync(_data.Path, _mqttPort);

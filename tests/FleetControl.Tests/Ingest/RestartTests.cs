@@ -8,7 +8,7 @@ public sealed class RestartTests
     public async Task Restart_SameDataDirectory_DataStillThereAndDedupeHolds()
     {
         using var data = new TempDirectory();
-        var port = FreePort.Get();
+        var port = FreePort.Next();
         var p1 = TestEnvelopes.Position("car-20", 1);
 
         await using (var fleet = await FleetControlInstance.StartAsync(data.Path, port))

@@ -14,7 +14,7 @@ public sealed class ThroughputTests
         const int batchesPerDevice = 25;
         const int envelopesPerBatch = 100;
         using var data = new TempDirectory();
-        var port = FreePort.Get();
+        var port = FreePort.Next();
         await using var fleet = await FleetControlInstance.StartAsync(data.Path, port);
         var clients = new List<TestDevice>();
         for (var d = 0; d < devices; d++)

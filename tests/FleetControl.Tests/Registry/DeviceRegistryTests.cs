@@ -10,7 +10,7 @@ public sealed class DeviceRegistryTests : IAsyncLifetime
     private readonly TempDirectory _data = new();
     private FleetControlInstance _fleet = null!;
 
-    public async ValueTask InitializeAsync() => _fleet = await FleetControlInstance.StartAsync(_data.Path, FreePort.Get());
+    public async ValueTask InitializeAsync() => _fleet = await FleetControlInstance.StartAsync(_data.Path, FreePort.Next());
 
     public async ValueTask DisposeAsync()
     {

@@ -36,7 +36,7 @@ public sealed class GatewayRegistrationTests
     public async Task Register_FleetControlUp_AcceptedAndDeviceListed()
     {
         using var data = new TempDirectory();
-        await using var fleet = await FleetControlInstance.StartAsync(data.Path, FreePort.Get());
+        await using var fleet = await FleetControlInstance.StartAsync(data.Path, FreePort.Next());
         using var gateway = BuildGateway("dock-40", fleet.GrpcUri, GatewayRole.Dock);
 
         await gateway.StartAsync(TestContext.Current.CancellationToken).WaitAsync(Wait.Timeout, TestContext.Current.CancellationToken);
@@ -53,7 +53,7 @@ public sealed class GatewayRegistrationTests
     public async Task Register_FleetControlDown_GatewayStartsRetriesAndRegistersWhenItComesUp()
     {
         using var data = new TempDirectory();
-        var grpcPort = FreePort.Get();
+        var grpcPort = FreePort.Next();
         using var gateway = BuildGateway("car-41", new Uri($"http://127.0.0.1:{grpcPort}"));
         var state = gateway.Services.GetRequiredService<RegistrationState>();
 
@@ -62,7 +62,7 @@ public sealed class GatewayRegistrationTests
         await Wait.UntilAsync(() => Task.FromResult(state.Attempts >= 4), "registration retried across rounds");
         Assert.False(state.IsRegistered);
 
-        await using var fleet = await FleetControlInstance.StartAsync(data.Path, FreePort.Get(), $"--FleetControl:GrpcPort={grpcPort}");
+        await using var fleet = await FleetControlInstance.StartAsync(data.Path, FreePort.Next(), $"--FleetControl:GrpcPort={grpcPort}");
         await state.Registered.WaitAsync(Wait.Timeout, TestContext.Current.CancellationToken);
         await gateway.StopAsync(TestContext.Current.CancellationToken).WaitAsync(Wait.Timeout, TestContext.Current.CancellationToken);
 
