@@ -1,6 +1,7 @@
 using EdgeGateway.Contracts.V1;
 using Google.Protobuf;
 using LiteDB;
+using LiteDB.Engine;
 
 namespace FleetControl.Store;
 
@@ -9,8 +10,10 @@ namespace FleetControl.Store;
 /// (<c>_id</c>), so storing an id twice is a no-op. Every operation is serialised through one lock:
 /// a batch's read-modify-write of device documents never races a status update, and readers never
 /// meet LiteDB 5's concurrency defects (seen here: "page type must be collection page" when a read
-/// overlapped a write). Each batch is one transaction, committed before the call returns (LiteDB
-/// writes its log pages synchronously on commit, so a killed process loses nothing committed).
+/// overlapped a write). Each batch is one transaction; the call returns only once it is on disk:
+/// LiteDB's <c>Commit()</c> can return before its background writer has written the pages, so the
+/// store waits for that writer and then fsyncs the log file once per commit (LiteDB itself would
+/// fsync about once per page; see <see cref="SyncOnDemandLogStream"/>).
 /// </summary>
 internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
 {
@@ -23,12 +26,16 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
     private const string TotalsId = "totals";
 
     private readonly LiteDatabase _db;
+    private readonly SyncOnDemandLogStream _log;
+    private readonly LiteDbWriterQueue _writer;
     private readonly Lock _lock = new();
 
     public LiteDbFleetStore(string databasePath)
     {
         DatabasePath = databasePath;
-        _db = new LiteDatabase(new ConnectionString { Filename = databasePath, Connection = ConnectionType.Direct });
+        _log = new SyncOnDemandLogStream(LogPath(databasePath));
+        _db = new LiteDatabase(new LiteEngine(new EngineSettings { Filename = databasePath, LogStream = _log }));
+        _writer = new LiteDbWriterQueue(_db);
         _db.GetCollection(Events).EnsureIndex("device");
         _db.GetCollection(DataLoss).EnsureIndex("device");
         _db.GetCollection(Devices).EnsureIndex("online");
@@ -198,6 +205,7 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
             }
 
             _db.Commit();
+            WaitDurable();
             return new StoreBatchResult(newEnvelopes.Count, duplicates);
         }
         catch
@@ -221,6 +229,7 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
             doc["registeredAt"] = registration.RegisteredAt.UtcTicks;
             MoveLastSeen(doc, registration.RegisteredAt);
             col.Upsert(doc);
+            WaitDurable();
         }
 
         return Task.CompletedTask;
@@ -248,6 +257,7 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
             // time stamp, and never move last seen backwards.
             MoveLastSeen(doc, status.At?.ToDateTimeOffset() ?? receivedAt);
             col.Upsert(doc);
+            WaitDurable();
         }
 
         return Task.CompletedTask;
@@ -358,7 +368,22 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
         lock (_lock)
         {
             _db.Dispose();
+            _log.Dispose();
         }
+    }
+
+    /// <summary>LiteDB's own log file name for <paramref name="databasePath"/> (<c>fleet.db</c> -> <c>fleet-log.db</c>).</summary>
+    internal static string LogPath(string databasePath) =>
+        Path.Combine(Path.GetDirectoryName(databasePath) ?? ".", Path.GetFileNameWithoutExtension(databasePath) + "-log" + Path.GetExtension(databasePath));
+
+    /// <summary>
+    /// Returns once everything committed so far is on disk: LiteDB's background writer has written
+    /// every page to the log file (kill -9 safe), then one fsync of the log (power-cut safe).
+    /// </summary>
+    private void WaitDurable()
+    {
+        _writer.WaitForWrites();
+        _log.FlushToDisk();
     }
 
     private static BsonDocument NewDevice(string deviceId) => new()
