@@ -1,3 +1,4 @@
+using System.Globalization;
 using EdgeGateway.Contracts.V1;
 using Google.Protobuf;
 using LiteDB;
@@ -34,7 +35,14 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
     {
         DatabasePath = databasePath;
         _log = new SyncOnDemandLogStream(LogPath(databasePath));
-        _db = new LiteDatabase(new LiteEngine(new EngineSettings { Filename = databasePath, LogStream = _log }));
+        _db = new LiteDatabase(new LiteEngine(new EngineSettings
+        {
+            Filename = databasePath,
+            LogStream = _log,
+            // New files only (a file keeps the collation it was created with): every key here is an
+            // ASCII id, and the default culture-aware (ICU) compare was a visible cost of each index step.
+            Collation = new Collation(CultureInfo.InvariantCulture.LCID, CompareOptions.Ordinal),
+        }));
         _writer = new LiteDbWriterQueue(_db);
         _db.GetCollection(Events).EnsureIndex("device");
         _db.GetCollection(DataLoss).EnsureIndex("device");
@@ -105,15 +113,13 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
                 }
 
                 var captured = envelope.CapturedAt?.ToDateTimeOffset() ?? receivedAt;
+                // The envelope exactly as received (device, stream, sequence, capture time are inside it)
+                // plus when it arrived: short field names, one small document.
                 newEnvelopes.Add(new BsonDocument
                 {
                     ["_id"] = envelope.MessageId,
-                    ["device"] = envelope.DeviceId,
-                    ["stream"] = envelope.Stream,
-                    ["seq"] = (long)envelope.Sequence,
-                    ["captured"] = captured.UtcTicks,
-                    ["received"] = receivedAt.UtcTicks,
-                    ["raw"] = envelope.ToByteArray(),
+                    ["r"] = envelope.ToByteArray(),
+                    ["t"] = receivedAt.UtcTicks,
                 });
 
                 if (!updates.TryGetValue(envelope.DeviceId, out var update))
