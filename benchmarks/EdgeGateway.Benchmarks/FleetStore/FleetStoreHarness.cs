@@ -19,8 +19,9 @@ namespace EdgeGateway.Benchmarks.FleetStore;
 /// FleetControl durable ingest harness (not BenchmarkDotNet): N simulated gateways publish their
 /// backlog as QoS 1 EnvelopeBatches to an in-process FleetControl (embedded broker, LiteDB in a temp
 /// directory) and wait for every DeliveryAck (= stored durably, deduplicated). Reports envelopes/s and
-/// the ratio to a raw MQTTnet QoS 1 publish loop of the same payloads against the same broker (a topic
-/// nobody subscribes to) measured in the same run. <c>store</c> measures <see cref="IFleetStore"/> alone.
+/// the ratios to two raw MQTTnet QoS 1 loops of the same payloads against the same broker in the same
+/// run: publish only (a topic nobody subscribes to) and relay (each publish delivered back to a QoS 1
+/// subscriber, i.e. the ingest path without parse, store and ack). <c>store</c> measures <see cref="IFleetStore"/> alone.
 /// <c>dotnet run -c Release --project benchmarks/EdgeGateway.Benchmarks -- fleetstore [--devices 4] [--batches 100] [--batch-size 100] [--rounds 3] [--dir DIR]</c>
 /// <c>dotnet run -c Release --project benchmarks/EdgeGateway.Benchmarks -- fleetstore store [--commits 20] [--commit-size 5000]</c>
 /// </summary>
@@ -118,8 +119,23 @@ internal static class FleetStoreHarness
                     return batch.ToByteArray();
                 }).ToList()).ToList();
 
+            // Baseline 1: QoS 1 publishes the broker only PUBACKs (nobody subscribes).
             var raw = await TimeAsync(() => Task.WhenAll(clients.Select((c, d) =>
-                Task.WhenAll(payloads[d].Select(p => PublishAsync(c.Client, $"fleet/v1/{c.DeviceId}/bench/raw", p)))))).ConfigureAwait(false);
+                Task.WhenAll(payloads[d].Select(p => PublishAsync(c.Client, RawTopic(c.DeviceId), p)))))).ConfigureAwait(false);
+
+            // Baseline 2: QoS 1 relay, each publish delivered back to a QoS 1 subscriber (what ingest
+            // does minus parsing, storing and acking).
+            foreach (var c in clients)
+            {
+                c.Acks.Reset(batches);
+            }
+
+            var relay = await TimeAsync(async () =>
+            {
+                await Task.WhenAll(clients.Select((c, d) =>
+                    Task.WhenAll(payloads[d].Select(p => PublishAsync(c.Client, RelayTopic(c.DeviceId), p))))).ConfigureAwait(false);
+                await Task.WhenAll(clients.Select(c => c.Acks.Done)).WaitAsync(TimeSpan.FromSeconds(300)).ConfigureAwait(false);
+            }).ConfigureAwait(false);
 
             foreach (var c in clients)
             {
@@ -136,7 +152,7 @@ internal static class FleetStoreHarness
             var stats = app.Services.GetRequiredService<IngestStats>();
             var label = round == 0 ? "warm-up" : $"round {round}";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{label}: raw QoS1 publish {total / raw.TotalSeconds:F0} env/s; durable ingest {total / durable.TotalSeconds:F0} env/s ({durable.TotalSeconds:F2} s); ratio {raw.TotalSeconds / durable.TotalSeconds:F2}; commits so far {stats.Commits}"));
+                $"{label}: QoS1 publish only {total / raw.TotalSeconds:F0} env/s; QoS1 relay {total / relay.TotalSeconds:F0} env/s; durable ingest {total / durable.TotalSeconds:F0} env/s ({durable.TotalSeconds:F2} s); ratio to publish {raw.TotalSeconds / durable.TotalSeconds:F3}, to relay {relay.TotalSeconds / durable.TotalSeconds:F2}; commits so far {stats.Commits}"));
         }
 
         var stored = await app.Services.GetRequiredService<IFleetStore>().CountEnvelopesAsync(CancellationToken.None).ConfigureAwait(false);
@@ -157,6 +173,10 @@ internal static class FleetStoreHarness
         return sw.Elapsed;
     }
 
+    private static string RawTopic(string deviceId) => $"fleet/v1/{deviceId}/bench/raw";
+
+    private static string RelayTopic(string deviceId) => $"fleet/v1/{deviceId}/bench/relay";
+
     private static Task<MqttClientPublishResult> PublishAsync(IMqttClient client, string topic, byte[] payload) =>
         client.PublishAsync(new MqttApplicationMessageBuilder()
             .WithTopic(topic)
@@ -169,7 +189,8 @@ internal static class FleetStoreHarness
         var client = new MqttClientFactory().CreateMqttClient();
         client.ApplicationMessageReceivedAsync += e =>
         {
-            acks.Add(DeliveryAck.Parser.ParseFrom(e.ApplicationMessage.Payload).MessageIds.Count);
+            // A relayed publish counts 1; a DeliveryAck counts its ids.
+            acks.Add(e.ApplicationMessage.Topic == RelayTopic(deviceId) ? 1 : DeliveryAck.Parser.ParseFrom(e.ApplicationMessage.Payload).MessageIds.Count);
             return Task.CompletedTask;
         };
         var options = new MqttClientOptionsBuilder()
@@ -181,6 +202,7 @@ internal static class FleetStoreHarness
         await client.ConnectAsync(options).ConfigureAwait(false);
         await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter(f => f.WithTopic(Topics.Acks(deviceId)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
+            .WithTopicFilter(f => f.WithTopic(RelayTopic(deviceId)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
             .Build()).ConfigureAwait(false);
         return client;
     }
