@@ -1,0 +1,69 @@
+using System.Reflection;
+using LiteDB;
+
+namespace FleetControl.Store;
+
+/// <summary>
+/// Waits for LiteDB 5.0.x's background log writer. <c>Commit()</c> hands the transaction's pages to
+/// an in-process queue (<c>DiskWriterQueue</c>) and can return before they are written to the log
+/// file, so a kill -9 right after an ack could lose them. LiteDB has no public "wait for the
+/// writer", so this reaches the queue's <c>Wait()</c> (returns once every queued page is written) by
+/// reflection, resolved on every call because <c>Rebuild()</c> replaces the engine's disk service.
+/// If the internals change, <see cref="WaitForWrites"/> falls back to <c>Checkpoint()</c> (slower,
+/// equally safe: it waits for the queue and copies the log into the data file).
+/// </summary>
+internal sealed class LiteDbWriterQueue
+{
+    private const BindingFlags Any = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic;
+
+    private readonly LiteDatabase _database;
+    private readonly FieldInfo? _engineField;
+    private readonly FieldInfo? _diskField;
+    private readonly PropertyInfo? _queueProperty;
+    private readonly PropertyInfo? _lazyValue;
+    private readonly MethodInfo? _wait;
+
+    public LiteDbWriterQueue(LiteDatabase database)
+    {
+        _database = database;
+        try
+        {
+            _engineField = typeof(LiteDatabase).GetField("_engine", Any) ?? throw new MissingFieldException("LiteDatabase._engine");
+            var engine = _engineField.GetValue(database) ?? throw new MissingFieldException("LiteDatabase._engine is null");
+            _diskField = engine.GetType().GetField("_disk", Any) ?? throw new MissingFieldException("LiteEngine._disk");
+            _queueProperty = _diskField.FieldType.GetProperty("Queue", Any) ?? throw new MissingMemberException("DiskService.Queue");
+            _lazyValue = _queueProperty.PropertyType.GetProperty("Value") ?? throw new MissingMemberException("Lazy<DiskWriterQueue>.Value");
+            _wait = _lazyValue.PropertyType.GetMethod("Wait", Any, Type.EmptyTypes) ?? throw new MissingMethodException("DiskWriterQueue.Wait");
+        }
+        catch (Exception ex) when (ex is MemberAccessException or InvalidOperationException or TargetException or ArgumentException)
+        {
+            _wait = null;
+            FallbackReason = ex.Message;
+        }
+    }
+
+    /// <summary>Why the checkpoint fall-back is in use (null when the writer queue is reachable).</summary>
+    public string? FallbackReason { get; }
+
+    /// <summary>Blocks until every page committed so far is written to the log file (or checkpointed).</summary>
+    public void WaitForWrites()
+    {
+        if (_wait is null)
+        {
+            _database.Checkpoint();
+            return;
+        }
+
+        try
+        {
+            var engine = _engineField!.GetValue(_database);
+            var disk = _diskField!.GetValue(engine);
+            var queue = _lazyValue!.GetValue(_queueProperty!.GetValue(disk));
+            _wait.Invoke(queue, null);
+        }
+        catch (TargetInvocationException ex) when (ex.InnerException is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ex.InnerException);
+        }
+    }
+}
