@@ -8,15 +8,19 @@ namespace EdgeGateway.Testing;
 /// </summary>
 public static class Eventually
 {
+    /// <summary>How long a wait lasts unless the caller says otherwise: generous for a loaded 2-core CI machine.</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(20);
+
     /// <summary>Polls <paramref name="condition"/> every 10 ms until it holds or <paramref name="timeout"/> passes.</summary>
-    public static async Task TrueAsync(Func<bool> condition, TimeSpan timeout, string what)
+    public static async Task TrueAsync(Func<bool> condition, TimeSpan? timeout = null, string? because = null)
     {
-        var deadline = TimeProvider.System.GetTimestamp() + (long)(timeout.TotalSeconds * TimeProvider.System.TimestampFrequency);
+        var limit = timeout ?? DefaultTimeout;
+        var deadline = TimeProvider.System.GetTimestamp() + (long)(limit.TotalSeconds * TimeProvider.System.TimestampFrequency);
         while (!condition())
         {
             if (TimeProvider.System.GetTimestamp() > deadline)
             {
-                throw new TimeoutException($"Timed out after {timeout} waiting for: {what}");
+                throw new TimeoutException($"Timed out after {limit} waiting for: {because ?? "the condition"}");
             }
 
             await Task.Delay(10, TestContext.Current.CancellationToken);

@@ -14,7 +14,7 @@ public sealed class GpsCommandTests
     [Fact]
     public async Task RunAsync_PtyLinkAndTcp_ReadyLineNamesBothAndBothDeliverNmea()
     {
-        using var dir = new TestSupport.TempDirectory();
+        using var dir = new TempDirectory();
         var link = Path.Combine(dir.Path, "gps0");
         var readyFile = Path.Combine(dir.Path, "ready");
         var output = new LineCapture();
@@ -64,7 +64,7 @@ public sealed class GpsCommandTests
     [Fact]
     public async Task RunAsync_ReplayWithCount_StopsByItselfAfterCountLines()
     {
-        var capture = Path.Combine(TestSupport.TestDataDirectory, "nmea", "gpsd", "neo-m8n.log");
+        var capture = Path.Combine(TestData.Directory, "nmea", "gpsd", "neo-m8n.log");
         var output = new LineCapture();
         var settings = new GpsCommandSettings
         {

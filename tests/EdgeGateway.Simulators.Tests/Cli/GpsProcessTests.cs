@@ -11,7 +11,7 @@ public sealed class GpsProcessTests
     [Fact]
     public async Task Main_Sigterm_PrintsDoneRemovesLinkAndExitsZero()
     {
-        using var dir = new TestSupport.TempDirectory();
+        using var dir = new TempDirectory();
         var link = Path.Combine(dir.Path, "gps0");
         using var process = StartSimulator("gps", "--route", "bedford", "--rate", "5", "--pty-link", link, "--tcp", "127.0.0.1:0");
         try

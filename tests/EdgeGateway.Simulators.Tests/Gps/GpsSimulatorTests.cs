@@ -22,7 +22,7 @@ public sealed class GpsSimulatorTests
         {
             time.Advance(TimeSpan.FromSeconds(1));
             var expected = i + 2;
-            await TestSupport.WaitUntilAsync(() => simulator.FixesProduced == expected, because: $"fix {expected}");
+            await Eventually.TrueAsync(() => simulator.FixesProduced == expected, because: $"fix {expected}");
         }
 
         await run.WaitAsync(TestSupport.Timeout, TestContext.Current.CancellationToken);
@@ -43,7 +43,7 @@ public sealed class GpsSimulatorTests
 
         var run = simulator.RunAsync(TestContext.Current.CancellationToken);
         time.Advance(TimeSpan.FromSeconds(0.5));
-        await TestSupport.WaitUntilAsync(() => simulator.FixesProduced == 2);
+        await Eventually.TrueAsync(() => simulator.FixesProduced == 2);
         time.Advance(TimeSpan.FromSeconds(0.5));
         await run.WaitAsync(TestSupport.Timeout, TestContext.Current.CancellationToken);
 
@@ -65,7 +65,7 @@ public sealed class GpsSimulatorTests
         {
             time.Advance(TimeSpan.FromMilliseconds(500));
             var expected = i + 1;
-            await TestSupport.WaitUntilAsync(() => simulator.UnitsProduced == expected, because: $"epoch {expected}");
+            await Eventually.TrueAsync(() => simulator.UnitsProduced == expected, because: $"epoch {expected}");
         }
 
         await run.WaitAsync(TestSupport.Timeout, TestContext.Current.CancellationToken);
@@ -88,7 +88,7 @@ public sealed class GpsSimulatorTests
 
         var run = simulator.RunAsync(stop.Token);
         time.Advance(TimeSpan.FromMilliseconds(500));
-        await TestSupport.WaitUntilAsync(() => simulator.SentencesProduced >= 6, because: "six lines after 0.5 s");
+        await Eventually.TrueAsync(() => simulator.SentencesProduced >= 6, because: "six lines after 0.5 s");
         await stop.CancelAsync();
         await run.WaitAsync(TestSupport.Timeout, TestContext.Current.CancellationToken);
 
@@ -110,7 +110,7 @@ public sealed class GpsSimulatorTests
         {
             time.Advance(TimeSpan.FromMilliseconds(100));
             var expected = i + 2;
-            await TestSupport.WaitUntilAsync(() => simulator.FixesProduced == expected, because: $"fix {expected} with nobody reading");
+            await Eventually.TrueAsync(() => simulator.FixesProduced == expected, because: $"fix {expected} with nobody reading");
         }
 
         Assert.False(run.IsCompleted);

@@ -21,13 +21,13 @@ public sealed class NmeaReplayFileTests
     }
 
     public static TheoryData<string> GpsdCaptures =>
-        new(Directory.GetFiles(Path.Combine(TestSupport.TestDataDirectory, "nmea", "gpsd"), "*.log").Select(Path.GetFileName).Order()!);
+        new(Directory.GetFiles(Path.Combine(TestData.Directory, "nmea", "gpsd"), "*.log").Select(Path.GetFileName).Order()!);
 
     [Theory]
     [MemberData(nameof(GpsdCaptures))]
     public void Load_RealGpsdCapture_ReplaysEveryNonCommentByte(string name)
     {
-        var path = Path.Combine(TestSupport.TestDataDirectory, "nmea", "gpsd", name);
+        var path = Path.Combine(TestData.Directory, "nmea", "gpsd", name);
         var raw = File.ReadAllBytes(path);
         var file = NmeaReplayFile.Load(path);
         var source = new ReplaySentenceSource(file, loop: false);

@@ -12,7 +12,7 @@ public sealed class PseudoTerminalTests
     {
         using var pty = PseudoTerminal.Open();
         using var port = OpenPort(pty.SlavePath);
-        await TestSupport.WaitUntilAsync(() => pty.IsReaderAttached, because: "the serial port to attach");
+        await Eventually.TrueAsync(() => pty.IsReaderAttached, because: "the serial port to attach");
         var fix = NmeaWriter.Epoch(RouteSentenceSource.BuildFix(new RouteModel(GpsRoutes.Hertford).Current, new DateTimeOffset(2026, 11, 23, 18, 0, 0, TimeSpan.Zero)));
 
         foreach (var sentence in fix)
@@ -46,7 +46,7 @@ public sealed class PseudoTerminalTests
         Assert.Equal(0, pty.BytesWritten);
 
         using var port = OpenPort(pty.SlavePath);
-        await TestSupport.WaitUntilAsync(() => pty.IsReaderAttached, because: "the serial port to attach");
+        await Eventually.TrueAsync(() => pty.IsReaderAttached, because: "the serial port to attach");
         pty.Write("$GPTXT,fresh*00\r\n"u8);
 
         Assert.Equal("$GPTXT,fresh*00", await ReadLineAsync(port));
@@ -57,7 +57,7 @@ public sealed class PseudoTerminalTests
     {
         using var pty = PseudoTerminal.Open();
         using var port = OpenPort(pty.SlavePath);
-        await TestSupport.WaitUntilAsync(() => pty.IsReaderAttached, because: "the serial port to attach");
+        await Eventually.TrueAsync(() => pty.IsReaderAttached, because: "the serial port to attach");
         var chunk = Encoding.ASCII.GetBytes(NmeaWriter.Sentence("GPTXT," + new string('x', 1000)));
 
         for (var i = 0; i < 2000; i++)
@@ -76,12 +76,12 @@ public sealed class PseudoTerminalTests
         using var pty = PseudoTerminal.Open();
         using (var port = OpenPort(pty.SlavePath))
         {
-            await TestSupport.WaitUntilAsync(() => pty.IsReaderAttached, because: "the serial port to attach");
+            await Eventually.TrueAsync(() => pty.IsReaderAttached, because: "the serial port to attach");
             pty.Write("$GPTXT,one*00\r\n"u8);
             Assert.Equal("$GPTXT,one*00", await ReadLineAsync(port));
         }
 
-        await TestSupport.WaitUntilAsync(() => !pty.IsReaderAttached, because: "the reader to go");
+        await Eventually.TrueAsync(() => !pty.IsReaderAttached, because: "the reader to go");
         pty.Write("$GPTXT,two*00\r\n"u8);
 
         Assert.Equal(15, pty.BytesDroppedNoReader);
@@ -90,7 +90,7 @@ public sealed class PseudoTerminalTests
     [Fact]
     public void Open_WithLink_PointsLinkAtSlaveAndRemovesItOnDispose()
     {
-        using var dir = new TestSupport.TempDirectory();
+        using var dir = new TempDirectory();
         var link = Path.Combine(dir.Path, "gps0");
         File.CreateSymbolicLink(link, "/dev/null");   // a stale link from an earlier run is replaced
 
@@ -105,7 +105,7 @@ public sealed class PseudoTerminalTests
     [Fact]
     public void Open_LinkPathIsARegularFile_RefusesAndLeavesTheFile()
     {
-        using var dir = new TestSupport.TempDirectory();
+        using var dir = new TempDirectory();
         var path = Path.Combine(dir.Path, "precious.txt");
         File.WriteAllText(path, "keep me");
 
@@ -116,11 +116,11 @@ public sealed class PseudoTerminalTests
     [Fact]
     public async Task Open_ViaLink_SerialPortReadsThroughTheSymlink()
     {
-        using var dir = new TestSupport.TempDirectory();
+        using var dir = new TempDirectory();
         var link = Path.Combine(dir.Path, "gps0");
         using var pty = PseudoTerminal.Open(link);
         using var port = OpenPort(link);
-        await TestSupport.WaitUntilAsync(() => pty.IsReaderAttached, because: "the serial port to attach");
+        await Eventually.TrueAsync(() => pty.IsReaderAttached, because: "the serial port to attach");
 
         pty.Write("$GPTXT,via link*00\r\n"u8);
 

@@ -16,7 +16,7 @@ public sealed class TcpBroadcastServerTests
         using var b = new TcpClient();
         await a.ConnectAsync(server.LocalEndPoint, TestContext.Current.CancellationToken);
         await b.ConnectAsync(server.LocalEndPoint, TestContext.Current.CancellationToken);
-        await TestSupport.WaitUntilAsync(() => server.ClientCount == 2, because: "two clients");
+        await Eventually.TrueAsync(() => server.ClientCount == 2, because: "two clients");
 
         server.Write("$GPGGA,one*00\r\n"u8);
         server.Write("$GPRMC,two*00\r\n"u8);
@@ -35,10 +35,10 @@ public sealed class TcpBroadcastServerTests
         using (var leaves = new TcpClient())
         {
             await leaves.ConnectAsync(server.LocalEndPoint, TestContext.Current.CancellationToken);
-            await TestSupport.WaitUntilAsync(() => server.ClientCount == 2, because: "two clients");
+            await Eventually.TrueAsync(() => server.ClientCount == 2, because: "two clients");
         }
 
-        await TestSupport.WaitUntilAsync(() => server.ClientCount == 1, because: "the closed client to be removed");
+        await Eventually.TrueAsync(() => server.ClientCount == 1, because: "the closed client to be removed");
         server.Write("$GPTXT,still*00\r\n"u8);
 
         Assert.Equal("$GPTXT,still*00\r\n", await ReadAsync(stays, 17));
@@ -51,7 +51,7 @@ public sealed class TcpBroadcastServerTests
         var server = TcpBroadcastServer.Start(new IPEndPoint(IPAddress.Loopback, 0));
         using var client = new TcpClient();
         await client.ConnectAsync(server.LocalEndPoint, TestContext.Current.CancellationToken);
-        await TestSupport.WaitUntilAsync(() => server.ClientCount == 1, because: "the client");
+        await Eventually.TrueAsync(() => server.ClientCount == 1, because: "the client");
 
         await server.DisposeAsync().AsTask().WaitAsync(TestSupport.Timeout, TestContext.Current.CancellationToken);
 

@@ -30,19 +30,8 @@ internal sealed class GnssAdapterHarness : IAsyncDisposable
     public Task StartAsync() => _adapter.StartAsync(TestContext.Current.CancellationToken);
 
     /// <summary>Polls a counter condition with a bounded deadline (counters have no change event).</summary>
-    public async Task WaitForAsync(Func<GnssCounters, bool> condition, TimeSpan timeout)
-    {
-        var deadline = TimeProvider.System.GetTimestamp() + (long)(timeout.TotalSeconds * TimeProvider.System.TimestampFrequency);
-        while (!condition(Counters))
-        {
-            if (TimeProvider.System.GetTimestamp() > deadline)
-            {
-                throw new TimeoutException("Counter condition not met within " + timeout);
-            }
-
-            await Task.Delay(20, TestContext.Current.CancellationToken);
-        }
-    }
+    public Task WaitForAsync(Func<GnssCounters, bool> condition, TimeSpan timeout) =>
+        Eventually.TrueAsync(() => condition(Counters), timeout, "the GNSS counters to reach the expected state");
 
     public async ValueTask DisposeAsync()
     {
