@@ -75,6 +75,9 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
 
     public string DatabasePath { get; }
 
+    /// <summary>The LiteDB writer queue the store waits for (tests check its reflection still resolves).</summary>
+    internal LiteDbWriterQueue WriterQueue => _writer;
+
     /// <summary>True when new ids are recognised without a lookup (ordinal-collated file).</summary>
     internal bool DedupesByWatermark => _known is not null;
 

@@ -22,6 +22,8 @@ internal sealed class LiteDbWriterQueue
     private readonly PropertyInfo? _queueProperty;
     private readonly PropertyInfo? _lazyValue;
     private readonly MethodInfo? _wait;
+    private readonly FieldInfo? _isEmptyField;
+    private readonly FieldInfo? _exceptionField;
 
     public LiteDbWriterQueue(LiteDatabase database)
     {
@@ -34,6 +36,11 @@ internal sealed class LiteDbWriterQueue
             _queueProperty = _diskField.FieldType.GetProperty("Queue", Any) ?? throw new MissingMemberException("DiskService.Queue");
             _lazyValue = _queueProperty.PropertyType.GetProperty("Value") ?? throw new MissingMemberException("Lazy<DiskWriterQueue>.Value");
             _wait = _lazyValue.PropertyType.GetMethod("Wait", Any, Type.EmptyTypes) ?? throw new MissingMethodException("DiskWriterQueue.Wait");
+
+            // What Wait() waits on, and where the writer keeps the error that stopped it: with both, a
+            // failed writer (disk full) fails the commit instead of blocking it for ever.
+            _isEmptyField = _lazyValue.PropertyType.GetField("_queueIsEmpty", Any) is { } e && e.FieldType == typeof(ManualResetEventSlim) ? e : null;
+            _exceptionField = _lazyValue.PropertyType.GetField("_exception", Any) is { } x && x.FieldType == typeof(Exception) ? x : null;
         }
         catch (Exception ex) when (ex is MemberAccessException or InvalidOperationException or TargetException or ArgumentException)
         {
@@ -44,6 +51,9 @@ internal sealed class LiteDbWriterQueue
 
     /// <summary>Why the checkpoint fall-back is in use (null when the writer queue is reachable).</summary>
     public string? FallbackReason { get; }
+
+    /// <summary>True when a failed writer is detected (instead of waiting for it for ever).</summary>
+    public bool DetectsWriterFailure => _isEmptyField is not null && _exceptionField is not null;
 
     /// <summary>Blocks until every page committed so far is written to the log file (or checkpointed).</summary>
     public void WaitForWrites()
@@ -59,6 +69,19 @@ internal sealed class LiteDbWriterQueue
             var engine = _engineField!.GetValue(_database);
             var disk = _diskField!.GetValue(engine);
             var queue = _lazyValue!.GetValue(_queueProperty!.GetValue(disk));
+            if (_isEmptyField?.GetValue(queue) is ManualResetEventSlim isEmpty && _exceptionField is not null)
+            {
+                while (!isEmpty.Wait(TimeSpan.FromSeconds(1)))
+                {
+                    if (_exceptionField.GetValue(queue) is Exception failure)
+                    {
+                        throw new IOException("LiteDB's log writer failed: the commit is not on disk.", failure);
+                    }
+                }
+
+                return;
+            }
+
             _wait.Invoke(queue, null);
         }
         catch (TargetInvocationException ex) when (ex.InnerException is not null)

@@ -65,6 +65,17 @@ public sealed class LiteDbFleetStoreDurabilityTests
     }
 
     [Fact]
+    public void Open_PinnedLiteDb_WriterQueueReachableWithoutFallback()
+    {
+        using var dir = new TempDirectory();
+        using var store = new LiteDbFleetStore(Path.Combine(dir.Path, "fleet.db"));
+
+        // A LiteDB upgrade that moves these internals makes every commit a checkpoint: fail here first.
+        Assert.Null(store.WriterQueue.FallbackReason);
+        Assert.True(store.WriterQueue.DetectsWriterFailure);
+    }
+
+    [Fact]
     public void LogPath_FollowsLiteDbNaming()
     {
         Assert.Equal(Path.Combine("/data", "fleet-log.db"), LiteDbFleetStore.LogPath(Path.Combine("/data", "fleet.db")));
