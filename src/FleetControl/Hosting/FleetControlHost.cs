@@ -13,6 +13,7 @@ internal static class FleetControlHost
     {
         // Content root = the binary's folder, so its appsettings.json applies whatever the working directory.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.Services.AddSystemd(); // readiness and stop notifications when run as a systemd Type=notify unit
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddFleetControlEndpoints();
         builder.Services.AddFleetStore();
