@@ -19,7 +19,7 @@ namespace EdgeGateway.Benchmarks.Evidence;
 /// End-to-end evidence offload harness (not BenchmarkDotNet): dock -> staging copy + SHA-256 ->
 /// gRPC upload over loopback -> vault hash -> receipt -> camera wiped. Reports MB/s and the ratio to
 /// <c>sha256sum</c> of the same file measured in the same run.
-/// <c>dotnet run -c Release --project benchmarks/EdgeGateway.Benchmarks -- evidence [--single 1GiB] [--bay-size 256MiB] [--bays 8] [--concurrency 4] [--dir DIR]</c>
+/// <c>dotnet run -c Release --project benchmarks/EdgeGateway.Benchmarks -- evidence [--single 1GiB] [--bay-size 256MiB] [--bays 8] [--concurrency 4] [--repeat 1] [--chunk 1MiB] [--dir DIR]</c>
 /// </summary>
 internal static class EvidenceHarness
 {
@@ -58,7 +58,7 @@ internal static class EvidenceHarness
         }
 
         long single = 1L << 30, baySize = 256L << 20;
-        int bays = 8, concurrency = 4;
+        int bays = 8, concurrency = 4, repeat = 1;
         var root = Path.Combine(Path.GetTempPath(), "eg-evidence-bench");
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
@@ -70,6 +70,7 @@ internal static class EvidenceHarness
                 case "--concurrency": concurrency = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--dir": root = args[i + 1]; break;
                 case "--chunk": _chunk = args[i + 1]; break;
+                case "--repeat": repeat = Math.Max(1, int.Parse(args[i + 1], CultureInfo.InvariantCulture)); break;
                 default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
             }
         }
@@ -85,18 +86,50 @@ internal static class EvidenceHarness
             var seed = await new ClipFactory(Path.Combine(root, ".cache")).EnsureSeedClipAsync(5, CancellationToken.None);
             Console.WriteLine($"evidence harness: {Environment.ProcessorCount} cores, root {root}");
 
-            // 1. One recording, dock to verified receipt.
-            var sim = new DockSimulator(Path.Combine(root, "run1", "bays"));
-            await sim.DockAsync(1, Camera("BWV900000", single), seed, CancellationToken.None);
-            var file = sim.Recordings(1).Single();
-            var shaSeconds = await Sha256SumSecondsAsync(file);
-            var one = await OffloadAsync(Path.Combine(root, "run1"), sim, 1, concurrency);
-            var sizeMb = single / MiB;
-            var pipelineRate = sizeMb / one;
-            var shaRate = sizeMb / shaSeconds;
-            Console.WriteLine(Invariant($"single  {sizeMb,8:0} MiB  sha256sum {shaSeconds,6:0.00} s = {shaRate,7:0.0} MB/s   dock->verified receipt {one,6:0.00} s = {pipelineRate,7:0.0} MB/s   ratio {pipelineRate / shaRate:0.00}"));
-            Console.WriteLine(Invariant($"        CPU (load-independent): sha256sum {_lastShaCpuSeconds:0.00} s = {sizeMb / _lastShaCpuSeconds:0.0} MB per CPU-s; dock+vault pipeline {_lastPipelineCpuSeconds:0.00} s (user {_lastPipelineUserSeconds:0.00}, kernel {_lastPipelineCpuSeconds - _lastPipelineUserSeconds:0.00}) = {sizeMb / _lastPipelineCpuSeconds:0.0} MB per CPU-s; CPU ratio {_lastShaCpuSeconds / _lastPipelineCpuSeconds:0.00}"));
-            Console.WriteLine("        phases: " + Phases(Path.Combine(root, "run1", "data", "evidence")));
+            // 0. Warm-up: a dock gateway and the vault run for days, so JIT and tiering are not part of an
+            //    offload; one small recording through the same code first (its figure is printed, not used).
+            //    Tiered compilation promotes hot methods only after ~30 calls and a quiet period, hence several
+            //    rounds and then a wait until the JIT has gone quiet; the JIT work left in a timed run is printed.
+            for (var round = 0; round < 3; round++)
+            {
+                var warm = new DockSimulator(Path.Combine(root, "run0", "bays"));
+                await warm.DockAsync(1, Camera("BWV800000", 128L << 20), seed, CancellationToken.None);
+                var warmSeconds = await OffloadAsync(Path.Combine(root, "run0"), warm, 1, concurrency);
+                Console.WriteLine(Invariant($"warm-up {round + 1}  128 MiB {warmSeconds:0.00} s = {128 / warmSeconds:0.0} MB/s, {_lastPipelineCpuSeconds:0.00} CPU-s"));
+                Directory.Delete(Path.Combine(root, "run0"), recursive: true);
+            }
+
+            // 1. One recording, dock to verified receipt. The simulator has just written the file, so it is
+            //    in the page cache for sha256sum and for the dock alike (both read it warm).
+            //    --repeat N runs it N times (a fresh file each time) and prints the median ratio: on a shared box
+            //    one run's ratio moves with whatever else is running.
+            var ratios = new List<double>();
+            for (var run = 1; run <= repeat; run++)
+            {
+                var runDir = Path.Combine(root, Invariant($"run1-{run}"));
+                var sim = new DockSimulator(Path.Combine(runDir, "bays"));
+                await sim.DockAsync(1, Camera(Invariant($"BWV9{run:D5}"), single), seed, CancellationToken.None);
+                var file = sim.Recordings(1).Single();
+                await SyncAsync(); // the generated file's writeback must not land on either measurement
+                var shaSeconds = await Sha256SumSecondsAsync(file);
+                var one = await OffloadAsync(runDir, sim, 1, concurrency);
+                var jitNote = _lastJitNote;
+                var sizeMb = single / MiB;
+                var pipelineRate = sizeMb / one;
+                var shaRate = sizeMb / shaSeconds;
+                ratios.Add(pipelineRate / shaRate);
+                Console.WriteLine(Invariant($"single  {sizeMb,8:0} MiB  sha256sum {shaSeconds,6:0.00} s = {shaRate,7:0.0} MB/s   dock->verified receipt {one,6:0.00} s = {pipelineRate,7:0.0} MB/s   ratio {pipelineRate / shaRate:0.00}"));
+                Console.WriteLine(Invariant($"        CPU (load-independent): sha256sum {_lastShaCpuSeconds:0.00} s = {sizeMb / _lastShaCpuSeconds:0.0} MB per CPU-s; dock+vault pipeline {_lastPipelineCpuSeconds:0.00} s (user {_lastPipelineUserSeconds:0.00}, kernel {_lastPipelineCpuSeconds - _lastPipelineUserSeconds:0.00}) = {sizeMb / _lastPipelineCpuSeconds:0.0} MB per CPU-s; CPU ratio {_lastShaCpuSeconds / _lastPipelineCpuSeconds:0.00}"));
+                Console.WriteLine("        phases: " + Phases(Path.Combine(runDir, "data", "evidence")));
+                Console.WriteLine("        " + jitNote);
+                Directory.Delete(runDir, recursive: true);
+            }
+
+            if (repeat > 1)
+            {
+                ratios.Sort();
+                Console.WriteLine(Invariant($"single  median ratio of {repeat} runs {ratios[repeat / 2]:0.00} (min {ratios[0]:0.00}, max {ratios[^1]:0.00})"));
+            }
 
             // 2. Eight bays in parallel (bounded by --concurrency transfers).
             var sim8 = new DockSimulator(Path.Combine(root, "run2", "bays"));
@@ -105,6 +138,7 @@ internal static class EvidenceHarness
                 await sim8.DockAsync(bay, Camera(Invariant($"BWV91{bay:D4}"), baySize), seed, CancellationToken.None);
             }
 
+            await SyncAsync();
             var all = await OffloadAsync(Path.Combine(root, "run2"), sim8, bays, concurrency);
             var total = bays * baySize / MiB;
             Console.WriteLine(Invariant($"bays    {bays} x {baySize / MiB:0} MiB = {total:0} MiB, {concurrency} concurrent transfers: {all:0.00} s = {total / all:0.0} MB/s aggregate"));
@@ -152,6 +186,32 @@ internal static class EvidenceHarness
         }
     }
 
+    /// <summary>Waits (at most 30 s) until no method has been JIT-compiled for a second.</summary>
+    private static async Task JitQuietAsync()
+    {
+        var watch = Stopwatch.StartNew();
+        var count = System.Runtime.JitInfo.GetCompiledMethodCount();
+        while (watch.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            var now = System.Runtime.JitInfo.GetCompiledMethodCount();
+            if (now == count)
+            {
+                break;
+            }
+
+            count = now;
+        }
+
+
+    }
+
+    private static async Task SyncAsync()
+    {
+        using var process = Process.Start("sync");
+        await process.WaitForExitAsync();
+    }
+
     private static SimulatedCamera Camera(string serial, long size) => new(serial, 90, "PC1", [
         new SimulatedRecording("long.mp4", size, "manual", null, new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero), TimeSpan.FromMinutes(40)),
     ]);
@@ -179,10 +239,11 @@ internal static class EvidenceHarness
     }
 
     private static double _lastPipelineCpuSeconds;
+    private static string _lastJitNote = string.Empty;
     private static string _chunk = "1MiB";
     private static double _lastPipelineUserSeconds;
 
-    /// <summary>Starts the vault and the dock, returns seconds until every recording is wiped (i.e. had a verified receipt).</summary>
+    /// <summary>Starts the vault and the dock, docks the cameras, returns seconds until every recording is wiped (i.e. had a verified receipt).</summary>
     private static async Task<double> OffloadAsync(string run, DockSimulator sim, int bays, int concurrency)
     {
         var port = FreePort();
@@ -213,10 +274,24 @@ internal static class EvidenceHarness
         builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.SectionName);
         builder.Services.AddEvidenceOffload(builder.Configuration);
         using var gateway = builder.Build();
+
+        // The dock is already running when a camera is docked: the cameras are parked while the vault and
+        // the gateway start (and the JIT settles), and the clock starts when they go back into their bays.
+        for (var bay = 1; bay <= bays; bay++)
+        {
+            sim.Undock(bay);
+        }
+
+        await gateway.StartAsync();
+        await JitQuietAsync();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var user = Process.GetCurrentProcess().UserProcessorTime;
+        var (jitMethods, jitTime) = (System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime());
         var watch = Stopwatch.StartNew();
-        await gateway.StartAsync();
+        for (var bay = 1; bay <= bays; bay++)
+        {
+            sim.Redock(bay);
+        }
         while (Enumerable.Range(1, bays).Any(b => sim.Recordings(b).Count > 0))
         {
             if (watch.Elapsed > TimeSpan.FromMinutes(10))
@@ -228,6 +303,7 @@ internal static class EvidenceHarness
         }
 
         var seconds = watch.Elapsed.TotalSeconds;
+        _lastJitNote = Invariant($"JIT during the timed run: {System.Runtime.JitInfo.GetCompiledMethodCount() - jitMethods} methods, {(System.Runtime.JitInfo.GetCompilationTime() - jitTime).TotalSeconds:0.00} s");
         _lastPipelineCpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
         _lastPipelineUserSeconds = (Process.GetCurrentProcess().UserProcessorTime - user).TotalSeconds;
         await gateway.StopAsync();

@@ -139,6 +139,15 @@ internal sealed class EvidenceUploader
                 }
 
                 var n = await data.ReadAtLeastAsync(buffer.AsMemory(0, want), want, throwOnEndOfStream: true, cancellationToken).ConfigureAwait(false);
+                if (tail is null)
+                {
+                    PageCache.Drop(data.SafeFileHandle, offset, n); // a finished copy is fsynced: read once, not needed again
+                }
+                else
+                {
+                    tail.MarkConsumed(offset + n, data.SafeFileHandle);
+                }
+
                 var chunk = new UploadChunk
                 {
                     Offset = (ulong)offset,

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Security.Cryptography;
 using EdgeGateway.Devices.Bwv;
 using Microsoft.Extensions.Options;
+using Microsoft.Win32.SafeHandles;
 
 namespace EdgeGateway.Evidence;
 
@@ -48,10 +49,12 @@ internal sealed class RecordingCopier(StagingArea staging, IOptions<EvidenceOpti
 
             var resumedFrom = offset;
             onProgress(offset);
+            tail?.MarkDurable(offset, target.SafeFileHandle);
             tail?.Advance(offset);
             target.Position = offset;
             var limiter = new BandwidthLimiter(o.CopyBytesPerSecond, time);
             var lastCheckpoint = offset;
+            Task? pendingCheckpoint = null;
             FileStream source;
             try
             {
@@ -83,12 +86,22 @@ internal sealed class RecordingCopier(StagingArea staging, IOptions<EvidenceOpti
 
                         hash.AppendData(buffer, 0, n);
                         await target.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+
+                        // Read once and hashed: the camera's pages are not needed again (a resume re-reads from the camera anyway).
+                        PageCache.Drop(source.SafeFileHandle, offset, n);
                         offset += n;
                         onProgress(offset);
                         tail?.Advance(offset);
                         if (offset - lastCheckpoint >= o.CheckpointBytes)
                         {
-                            Checkpoint(target, evidenceId, offset, recording.Size);
+                            // The fsync runs beside the copy; progress.json only ever names fsynced bytes.
+                            if (pendingCheckpoint is not null)
+                            {
+                                await pendingCheckpoint.ConfigureAwait(false);
+                            }
+
+                            var at = offset;
+                            pendingCheckpoint = Task.Run(() => Checkpoint(target.SafeFileHandle, evidenceId, at, recording.Size, tail), CancellationToken.None);
                             lastCheckpoint = offset;
                         }
 
@@ -98,19 +111,32 @@ internal sealed class RecordingCopier(StagingArea staging, IOptions<EvidenceOpti
                 catch (Exception e) when (e is CameraUndockedException or OperationCanceledException)
                 {
                     // Undocked or the dock is shutting down: keep everything copied so far.
-                    Checkpoint(target, evidenceId, offset, recording.Size);
+                    await SettleAsync(pendingCheckpoint).ConfigureAwait(false);
+                    Checkpoint(target.SafeFileHandle, evidenceId, offset, recording.Size, tail);
                     throw;
                 }
                 catch (IOException e) when (!File.Exists(recording.MarkerPath))
                 {
-                    Checkpoint(target, evidenceId, offset, recording.Size);
+                    await SettleAsync(pendingCheckpoint).ConfigureAwait(false);
+                    Checkpoint(target.SafeFileHandle, evidenceId, offset, recording.Size, tail);
                     throw new CameraUndockedException($"camera left bay {recording.Bay}", e);
+                }
+                catch
+                {
+                    await SettleAsync(pendingCheckpoint).ConfigureAwait(false);
+                    throw;
                 }
             }
 
-            target.Flush(true);
+            if (pendingCheckpoint is not null)
+            {
+                await pendingCheckpoint.ConfigureAwait(false);
+            }
+
+            RandomAccess.FlushToDisk(target.SafeFileHandle);
             var sha = Convert.ToHexStringLower(hash.GetHashAndReset());
             staging.WriteProgress(evidenceId, new CopyProgress(offset, recording.Size, sha));
+            tail?.MarkDurable(offset, target.SafeFileHandle);
             return new CopyResult(sha, resumedFrom, offset - resumedFrom);
         }
         finally
@@ -119,9 +145,16 @@ internal sealed class RecordingCopier(StagingArea staging, IOptions<EvidenceOpti
         }
     }
 
-    private void Checkpoint(FileStream target, string evidenceId, long offset, long size)
+    /// <summary>fsync, then record <paramref name="offset"/> as the durable copy offset.</summary>
+    private void Checkpoint(SafeFileHandle target, string evidenceId, long offset, long size, StagingTail? tail)
     {
-        target.Flush(true);
+        RandomAccess.FlushToDisk(target);
         staging.WriteProgress(evidenceId, new CopyProgress(offset, size, null));
+        tail?.MarkDurable(offset, target);
     }
+
+    /// <summary>Waits for a background checkpoint; its failure, if any, shows again in the next checkpoint.</summary>
+    private static Task SettleAsync(Task? pending) => pending is null
+        ? Task.CompletedTask
+        : pending.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 }

@@ -1,3 +1,5 @@
+using Microsoft.Win32.SafeHandles;
+
 namespace EdgeGateway.Evidence;
 
 /// <summary>
@@ -12,6 +14,10 @@ internal sealed class StagingTail
     private long _written = -1;
     private bool _ended;
     private bool _abandoned;
+
+    private long _durable;
+    private long _consumed;
+    private long _dropped;
 
     /// <summary>Bytes of the staged file that are written and final (-1 until the copy has prepared the file).</summary>
     public long Written => Interlocked.Read(ref _written);
@@ -46,6 +52,28 @@ internal sealed class StagingTail
             }
 
             await moved.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The copy made the first <paramref name="offset"/> bytes durable (fsynced).</summary>
+    public void MarkDurable(long offset, SafeFileHandle handle) => Settle(handle, durable: offset, consumed: null);
+
+    /// <summary>The upload has read the first <paramref name="offset"/> bytes.</summary>
+    public void MarkConsumed(long offset, SafeFileHandle handle) => Settle(handle, durable: null, consumed: offset);
+
+    /// <summary>Bytes both durable and already read by the upload leave the page cache (they are not read again).</summary>
+    private void Settle(SafeFileHandle handle, long? durable, long? consumed)
+    {
+        lock (_gate)
+        {
+            _durable = Math.Max(_durable, durable ?? 0);
+            _consumed = Math.Max(_consumed, consumed ?? 0);
+            var settled = Math.Min(_durable, _consumed);
+            if (settled > _dropped)
+            {
+                PageCache.Drop(handle, _dropped, settled - _dropped);
+                _dropped = settled;
+            }
         }
     }
 

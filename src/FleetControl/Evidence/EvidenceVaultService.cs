@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using EdgeGateway.Contracts.V1;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
+using Microsoft.Win32.SafeHandles;
 
 namespace FleetControl.Evidence;
 
@@ -72,7 +73,9 @@ internal sealed class EvidenceVaultService(
             partial.SetLength(durable);
             offset = await HashPrefixAsync(partial, hash, durable, ct).ConfigureAwait(false);
             partial.Position = offset;
+            PageCache.Drop(partial.SafeFileHandle, 0, offset);
             var lastCheckpoint = offset;
+            Task? pendingCheckpoint = null;
             try
             {
                 while (dockCustody is null && await requestStream.MoveNext(ct).ConfigureAwait(false))
@@ -110,15 +113,29 @@ internal sealed class EvidenceVaultService(
                     offset += chunk.Data.Length;
                     if (offset - lastCheckpoint >= options.Value.CheckpointBytes)
                     {
-                        Checkpoint(partial, id, offset);
+                        // The fsync runs beside the receive loop (the chunks keep flowing); the offset file
+                        // only ever names bytes that fsync has made durable.
+                        if (pendingCheckpoint is not null)
+                        {
+                            await pendingCheckpoint.ConfigureAwait(false);
+                        }
+
+                        var (from, to) = (lastCheckpoint, offset);
+                        pendingCheckpoint = Task.Run(() => Checkpoint(partial.SafeFileHandle, id, from, to), CancellationToken.None);
                         lastCheckpoint = offset;
                     }
                 }
             }
             finally
             {
+                if (pendingCheckpoint is not null)
+                {
+                    // Its failure (if any) surfaces again in the synchronous checkpoint below.
+                    await pendingCheckpoint.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+                }
+
                 // Whatever arrived intact is kept for the resume, whichever way the call ends.
-                Checkpoint(partial, id, offset);
+                Checkpoint(partial.SafeFileHandle, id, lastCheckpoint, offset);
             }
         }
 
@@ -211,10 +228,12 @@ internal sealed class EvidenceVaultService(
     private static void Add(List<VaultCustodyEntry> chain, string id, DateTimeOffset at, string evt, string actor, string details) =>
         chain.Add(VaultCustodyEntry.Create(id, (ulong)chain.Count, at, evt, VaultDevice, actor, details, chain.Count == 0 ? VaultCustodyEntry.GenesisHash : chain[^1].Hash));
 
-    private void Checkpoint(FileStream partial, string id, long offset)
+    /// <summary>fsync, then record <paramref name="offset"/> as durable, then drop the now-clean range from the page cache.</summary>
+    private void Checkpoint(SafeFileHandle partial, string id, long from, long offset)
     {
-        partial.Flush(true);
+        RandomAccess.FlushToDisk(partial);
         storage.WriteOffset(id, offset);
+        PageCache.Drop(partial, from, offset - from);
     }
 
     private static async Task<long> HashPrefixAsync(FileStream partial, IncrementalHash hash, long length, CancellationToken ct)
