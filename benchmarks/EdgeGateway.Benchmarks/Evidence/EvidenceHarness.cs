@@ -1,3 +1,4 @@
+using EdgeGateway.Contracts.Evidence;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -44,7 +45,7 @@ internal static class EvidenceHarness
             uint crc = 0;
             for (var i = 0; i < 64; i++)
             {
-                crc ^= EdgeGateway.Evidence.Crc32C.Compute(block);
+                crc ^= EdgeGateway.Contracts.Evidence.Crc32C.Compute(block);
             }
 
             var cpu2 = Process.GetCurrentProcess().TotalProcessorTime;

@@ -1,3 +1,4 @@
+using EdgeGateway.Contracts.Evidence;
 using System.Text;
 using System.Text.Json;
 

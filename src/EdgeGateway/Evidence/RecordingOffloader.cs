@@ -1,3 +1,4 @@
+using EdgeGateway.Contracts.Evidence;
 using System.Globalization;
 using EdgeGateway.Contracts.V1;
 using EdgeGateway.Hosting;

@@ -1,3 +1,4 @@
+using EdgeGateway.Contracts.Evidence;
 using System.Text;
 using System.Text.Json;
 
@@ -9,9 +10,9 @@ internal static class CustodyChain
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>Checks every link; null when intact, otherwise exactly what broke.</summary>
-    public static string? FindBreak(string evidenceId, IReadOnlyList<VaultCustodyEntry> entries)
+    public static string? FindBreak(string evidenceId, IReadOnlyList<CustodyLink> entries)
     {
-        var previous = VaultCustodyEntry.GenesisHash;
+        var previous = CustodyLink.GenesisHash;
         for (var i = 0; i < entries.Count; i++)
         {
             var e = entries[i];
@@ -37,9 +38,9 @@ internal static class CustodyChain
         return null;
     }
 
-    public static List<VaultCustodyEntry> Read(string path)
+    public static List<CustodyLink> Read(string path)
     {
-        var entries = new List<VaultCustodyEntry>();
+        var entries = new List<CustodyLink>();
         if (!File.Exists(path))
         {
             return entries;
@@ -54,10 +55,10 @@ internal static class CustodyChain
                 continue;
             }
 
-            VaultCustodyEntry? entry;
+            CustodyLink? entry;
             try
             {
-                entry = JsonSerializer.Deserialize<VaultCustodyEntry>(line, Json);
+                entry = JsonSerializer.Deserialize<CustodyLink>(line, Json);
             }
             catch (JsonException e)
             {
@@ -71,7 +72,7 @@ internal static class CustodyChain
     }
 
     /// <summary>Replaces the whole chain atomically (before an item is committed).</summary>
-    public static void WriteAll(string path, IEnumerable<VaultCustodyEntry> entries)
+    public static void WriteAll(string path, IEnumerable<CustodyLink> entries)
     {
         var text = new StringBuilder();
         foreach (var e in entries)
@@ -90,7 +91,7 @@ internal static class CustodyChain
     }
 
     /// <summary>Appends to a committed chain (fsync per append).</summary>
-    public static void Append(string path, VaultCustodyEntry entry)
+    public static void Append(string path, CustodyLink entry)
     {
         using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read);
         stream.Write(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(entry, Json) + "\n"));

@@ -1,3 +1,4 @@
+using EdgeGateway.Contracts.Evidence;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -65,7 +66,7 @@ internal sealed class EvidenceVaultService(
 
         Log.UploadStarted(logger, id, item.DeviceId, durable, size);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        List<VaultCustodyEntry>? dockCustody = null;
+        List<CustodyLink>? dockCustody = null;
         var declaredSha = item.Sha256;
         long offset;
         await using (var partial = new FileStream(storage.PartialPath(id), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 1, FileOptions.Asynchronous))
@@ -83,7 +84,7 @@ internal sealed class EvidenceVaultService(
                     var part = requestStream.Current;
                     if (part.PartCase == UploadRequest.PartOneofCase.Trailer)
                     {
-                        dockCustody = part.Trailer.Custody.Select(VaultCustodyEntry.FromProto).ToList();
+                        dockCustody = part.Trailer.Custody.Select(CustodyLink.FromProto).ToList();
                         declaredSha = string.IsNullOrEmpty(declaredSha) ? part.Trailer.Sha256 : declaredSha;
                         break;
                     }
@@ -169,7 +170,7 @@ internal sealed class EvidenceVaultService(
         }
 
         var now = time.GetUtcNow();
-        var chain = new List<VaultCustodyEntry>(dockCustody);
+        var chain = new List<CustodyLink>(dockCustody);
         var actor = "vault";
         Add(chain, id, now, "received", actor, Invariant($"bytes={size} from={item.DeviceId} camera={item.CameraSerial} file={item.FileName}"));
         Add(chain, id, now, "verified", actor, Invariant($"sha256={sha} matches the dock's hashed entry"));
@@ -201,14 +202,14 @@ internal sealed class EvidenceVaultService(
         var path = storage.CustodyPath(id);
         var chain = CustodyChain.Read(path);
         var appended = 0;
-        foreach (var entry in request.Entries.Select(VaultCustodyEntry.FromProto))
+        foreach (var entry in request.Entries.Select(CustodyLink.FromProto))
         {
             if (chain.Exists(e => e.Hash == entry.Hash))
             {
                 continue; // a retried append
             }
 
-            var head = chain.Count == 0 ? VaultCustodyEntry.GenesisHash : chain[^1].Hash;
+            var head = chain.Count == 0 ? CustodyLink.GenesisHash : chain[^1].Hash;
             if (entry.PreviousHash != head || entry.Sequence != (ulong)chain.Count || entry.ExpectedHash(id) != entry.Hash)
             {
                 var reason = Invariant($"entry {entry.Sequence} ({entry.Event}) does not continue the chain at {chain.Count} (head {head})");
@@ -225,8 +226,8 @@ internal sealed class EvidenceVaultService(
         return new AppendCustodyReply { Length = (ulong)chain.Count, HeadHash = chain.Count == 0 ? string.Empty : chain[^1].Hash };
     }
 
-    private static void Add(List<VaultCustodyEntry> chain, string id, DateTimeOffset at, string evt, string actor, string details) =>
-        chain.Add(VaultCustodyEntry.Create(id, (ulong)chain.Count, at, evt, VaultDevice, actor, details, chain.Count == 0 ? VaultCustodyEntry.GenesisHash : chain[^1].Hash));
+    private static void Add(List<CustodyLink> chain, string id, DateTimeOffset at, string evt, string actor, string details) =>
+        chain.Add(CustodyLink.Create(id, (ulong)chain.Count, at, evt, VaultDevice, actor, details, chain.Count == 0 ? CustodyLink.GenesisHash : chain[^1].Hash));
 
     /// <summary>fsync, then record <paramref name="offset"/> as durable, then drop the now-clean range from the page cache.</summary>
     private void Checkpoint(SafeFileHandle partial, string id, long from, long offset)

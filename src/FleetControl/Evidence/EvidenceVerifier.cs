@@ -1,3 +1,4 @@
+using EdgeGateway.Contracts.Evidence;
 using System.Security.Cryptography;
 
 namespace FleetControl.Evidence;
@@ -58,7 +59,7 @@ internal static class EvidenceVerifier
             }
         }
 
-        List<VaultCustodyEntry> chain;
+        List<CustodyLink> chain;
         try
         {
             chain = CustodyChain.Read(storage.CustodyPath(evidenceId));

@@ -1,3 +1,4 @@
+using FleetControl.Tests.Evidence;
 using System.Globalization;
 using EdgeGateway.Evidence;
 using EdgeGateway.Hosting;
@@ -40,7 +41,7 @@ public sealed class CrashResumeTests
         long stagedAtKill;
         await using (var first = GatewayProcess.Start(settings, dir.Sub("run1")))
         {
-            await Poll.UntilAsync(() => staging.ReadProgress(id) is { Offset: >= 48 * MiB } || first.HasExited, Patience, "48 MiB copied durably");
+            await Eventually.TrueAsync(() => staging.ReadProgress(id) is { Offset: >= 48 * MiB } || first.HasExited, Patience, "48 MiB copied durably");
             Assert.False(first.HasExited, first.Log);
             await first.KillAsync();
             stagedAtKill = staging.StagedBytes(id);
@@ -53,7 +54,7 @@ public sealed class CrashResumeTests
         settings["Evidence:CopyBytesPerSecond"] = "0";
         await using (var second = GatewayProcess.Start(settings, dir.Sub("run2")))
         {
-            await Poll.UntilAsync(() => sim.Recordings(1).Count == 0 || second.HasExited, Patience, "offloaded after restart");
+            await Eventually.TrueAsync(() => sim.Recordings(1).Count == 0 || second.HasExited, Patience, "offloaded after restart");
             Assert.False(second.HasExited, second.Log);
         }
 
@@ -83,7 +84,7 @@ public sealed class CrashResumeTests
 
         await using (var first = GatewayProcess.Start(settings, dir.Sub("run1")))
         {
-            await Poll.UntilAsync(() => storage.RecoverOffset(id, null) >= 32 * MiB || first.HasExited, Patience, "32 MiB held by the vault");
+            await Eventually.TrueAsync(() => storage.RecoverOffset(id, null) >= 32 * MiB || first.HasExited, Patience, "32 MiB held by the vault");
             Assert.False(first.HasExited, first.Log);
             await first.KillAsync();
         }
@@ -91,7 +92,7 @@ public sealed class CrashResumeTests
         settings["Evidence:UploadBytesPerSecond"] = "0";
         await using (var second = GatewayProcess.Start(settings, dir.Sub("run2")))
         {
-            await Poll.UntilAsync(() => sim.Recordings(2).Count == 0 || second.HasExited, Patience, "offloaded after restart");
+            await Eventually.TrueAsync(() => sim.Recordings(2).Count == 0 || second.HasExited, Patience, "offloaded after restart");
             Assert.False(second.HasExited, second.Log);
         }
 

@@ -1,3 +1,4 @@
+using EdgeGateway.Contracts.Evidence;
 using EdgeGateway.Evidence;
 
 namespace EdgeGateway.Tests.Evidence;
@@ -21,8 +22,8 @@ public sealed class CustodyLogTests
         Assert.Equal(CustodyLink.GenesisHash, reopened.Entries[0].PreviousHash);
         Assert.Equal(reopened.Entries[0].Hash, reopened.Entries[1].PreviousHash);
         Assert.All(reopened.Entries, e => Assert.Equal(e.ExpectedHash("ev-1"), e.Hash));
-        // The vault's verifier computes the same hashes (one format, two implementations).
-        var vault = reopened.Entries.Select(e => FleetControl.Evidence.VaultCustodyEntry.FromProto(e.ToProto())).ToList();
+        // The vault's verifier accepts the chain the dock wrote, after a round trip through the wire form.
+        var vault = reopened.Entries.Select(e => CustodyLink.FromProto(e.ToProto())).ToList();
         Assert.Null(FleetControl.Evidence.CustodyChain.FindBreak("ev-1", vault));
     }
 

@@ -1,3 +1,4 @@
+using FleetControl.Tests.Evidence;
 using System.Text.Json;
 using EdgeGateway.Contracts.V1;
 using EdgeGateway.Evidence;
@@ -25,7 +26,7 @@ public sealed class OffloadPipelineTests
         settings["Evidence:MaxConcurrentTransfers"] = "1";
 
         await using var gateway = await DockGateway.StartAsync(settings);
-        await Poll.UntilAsync(() => sim.Recordings(1).Count == 0, Patience, "every recording wiped from the camera");
+        await Eventually.TrueAsync(() => sim.Recordings(1).Count == 0, Patience, "every recording wiped from the camera");
 
         var ids = Directory.GetFiles(vault.Directory, "*.receipt.json").Select(f => Path.GetFileName(f)[..^".receipt.json".Length]).ToList();
         Assert.Equal(3, ids.Count);
@@ -47,10 +48,10 @@ public sealed class OffloadPipelineTests
         Assert.Equal("c.mp4", stored[0].Item.FileName);
 
         // The vault holds the whole chain, including the dock's entries after the receipt.
-        await Poll.UntilAsync(() => CustodyChain.Read(Path.Combine(vault.Directory, ids[0] + ".custody.jsonl")).Count == 10, Patience, "custody synced to the vault");
+        await Eventually.TrueAsync(() => CustodyChain.Read(Path.Combine(vault.Directory, ids[0] + ".custody.jsonl")).Count == 10, Patience, "custody synced to the vault");
 
         // Dock status: local file and DockStatus envelopes (stream "dock", Event class).
-        await Poll.UntilAsync(() => gateway.Sink.Envelopes.Any(e => e.DockStatus?.Bays.Any(b => b.Transfers.Count(t => t.State == "wiped") == 3) == true), Patience, "DockStatus with three wiped transfers");
+        await Eventually.TrueAsync(() => gateway.Sink.Envelopes.Any(e => e.DockStatus?.Bays.Any(b => b.Transfers.Count(t => t.State == "wiped") == 3) == true), Patience, "DockStatus with three wiped transfers");
         var envelope = gateway.Sink.Envelopes.Last(e => e.BodyCase == Envelope.BodyOneofCase.DockStatus);
         Assert.Equal("dock", envelope.Stream);
         Assert.Equal(PriorityClass.Event, envelope.Priority);
@@ -59,7 +60,7 @@ public sealed class OffloadPipelineTests
         Assert.Equal("BWV100", bay1.CameraSerial);
         Assert.Equal(77u, bay1.BatteryPercent);
         Assert.All(bay1.Transfers, t => Assert.Equal(t.BytesTotal, t.BytesDone));
-        await Poll.UntilAsync(() => File.Exists(Path.Combine(gateway.DataDirectory, "dock-status.json")), Patience, "dock-status.json");
+        await Eventually.TrueAsync(() => File.Exists(Path.Combine(gateway.DataDirectory, "dock-status.json")), Patience, "dock-status.json");
         using var status = JsonDocument.Parse(File.ReadAllText(Path.Combine(gateway.DataDirectory, "dock-status.json")));
         Assert.Equal("dock-test", status.RootElement.GetProperty("deviceId").GetString());
         Assert.Equal(4, status.RootElement.GetProperty("bays").GetArrayLength());
@@ -80,7 +81,7 @@ public sealed class OffloadPipelineTests
         var flipper = new BitFlipInterceptor(chunksToCorrupt: 1);
 
         await using var gateway = await DockGateway.StartAsync(DockGateway.Settings(sim.Root, dir.Sub("data"), vault.Url), flipper);
-        await Poll.UntilAsync(() => sim.Recordings(1).Count == 0, Patience, "recording wiped after a verified receipt");
+        await Eventually.TrueAsync(() => sim.Recordings(1).Count == 0, Patience, "recording wiped after a verified receipt");
 
         Assert.Equal(1, flipper.Corrupted);
         Assert.True(gateway.Counters.UploadRetries >= 1, "the vault rejected the corrupted chunk and the call was retried");
@@ -103,14 +104,14 @@ public sealed class OffloadPipelineTests
         await sim.DockAsync(1, Seed.Camera("BWV300", ("a.mp4", 0, null), ("b.mp4", 2 * MiB, null)), await Seed.ClipAsync(), Ct);
 
         await using var gateway = await DockGateway.StartAsync(DockGateway.Settings(sim.Root, dir.Sub("data"), $"http://127.0.0.1:{port}"));
-        await Poll.UntilAsync(() => gateway.Counters.UploadRetries >= 3, Patience, "upload retries while FleetControl is down");
+        await Eventually.TrueAsync(() => gateway.Counters.UploadRetries >= 3, Patience, "upload retries while FleetControl is down");
 
         Assert.Equal(2, sim.Recordings(1).Count);
         Assert.Equal(0, gateway.Counters.ItemsVerified);
         Assert.All(gateway.Staging.ItemIds(), id => Assert.False(gateway.Custody(id).Contains("wiped")));
 
         await using var vault = await VaultHost.StartAsync(dir.Sub("vault"), port);
-        await Poll.UntilAsync(() => sim.Recordings(1).Count == 0, Patience, "wiped once the vault is back");
+        await Eventually.TrueAsync(() => sim.Recordings(1).Count == 0, Patience, "wiped once the vault is back");
         Assert.Equal(2, gateway.Counters.ItemsVerified);
     }
 
@@ -125,10 +126,10 @@ public sealed class OffloadPipelineTests
         settings["Evidence:StagingQuotaBytes"] = (12 * MiB).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         await using var gateway = await DockGateway.StartAsync(settings);
-        await Poll.UntilAsync(() => gateway.Counters.StagingFull, Patience, "staging-full alarm");
-        await Poll.UntilAsync(() => File.ReadAllText(Path.Combine(gateway.DataDirectory, "dock-status.json")).Contains("staging-full", StringComparison.Ordinal), Patience, "alarm in dock-status.json");
+        await Eventually.TrueAsync(() => gateway.Counters.StagingFull, Patience, "staging-full alarm");
+        await Eventually.TrueAsync(() => File.ReadAllText(Path.Combine(gateway.DataDirectory, "dock-status.json")).Contains("staging-full", StringComparison.Ordinal), Patience, "alarm in dock-status.json");
 
-        await Poll.UntilAsync(() => gateway.Staging.ItemIds().Any(id => gateway.Custody(id).Contains("hashed")), Patience, "the item that fits staged");
+        await Eventually.TrueAsync(() => gateway.Staging.ItemIds().Any(id => gateway.Custody(id).Contains("hashed")), Patience, "the item that fits staged");
         Assert.True(gateway.Counters.StagingFull);
 
         // One item staged complete, the other never started: nothing partial claims to be complete.
@@ -141,7 +142,7 @@ public sealed class OffloadPipelineTests
         Assert.Equal(1UL, report.Counters["evidence.alarm_staging_full"]);
 
         await using var vault = await VaultHost.StartAsync(dir.Sub("vault"), port);
-        await Poll.UntilAsync(() => sim.Recordings(1).Count == 0, Patience, "both offloaded once staging frees");
+        await Eventually.TrueAsync(() => sim.Recordings(1).Count == 0, Patience, "both offloaded once staging frees");
         Assert.False(gateway.Counters.StagingFull);
     }
 
@@ -158,18 +159,18 @@ public sealed class OffloadPipelineTests
         var id = EvidenceIds.For("BWV500", "long.mp4", 64 * MiB);
         await using (var gateway = await DockGateway.StartAsync(settings))
         {
-            await Poll.UntilAsync(() => gateway.Staging.ReadProgress(id) is { Offset: >= 16 * MiB }, Patience, "16 MiB copied");
+            await Eventually.TrueAsync(() => gateway.Staging.ReadProgress(id) is { Offset: >= 16 * MiB }, Patience, "16 MiB copied");
             sim.Pull(3);
-            await Poll.UntilAsync(() => gateway.Custody(id).Contains("interrupted"), Patience, "copy interrupted by the undock");
+            await Eventually.TrueAsync(() => gateway.Custody(id).Contains("interrupted"), Patience, "copy interrupted by the undock");
 
             Assert.False(gateway.Custody(id).Contains("hashed"));
             // The pipelined upload had followed the copy: the vault keeps a partial, never a complete item.
             Assert.Empty(Directory.GetFiles(vault.Directory, "*.receipt.json"));
             Assert.True(new VaultStorage(vault.Directory).RecoverOffset(id, null) < 64 * MiB);
-            await Poll.UntilAsync(() => gateway.Sink.Envelopes.Any(e => e.DockStatus?.Bays.Any(b => b.Bay == 3 && !b.Docked) == true), Patience, "bay 3 reported undocked");
+            await Eventually.TrueAsync(() => gateway.Sink.Envelopes.Any(e => e.DockStatus?.Bays.Any(b => b.Bay == 3 && !b.Docked) == true), Patience, "bay 3 reported undocked");
 
             sim.Redock(3);
-            await Poll.UntilAsync(() => sim.Recordings(3).Count == 0, Patience, "offloaded after re-dock");
+            await Eventually.TrueAsync(() => sim.Recordings(3).Count == 0, Patience, "offloaded after re-dock");
             var custody = gateway.Custody(id);
             var resumed = custody.Entries.Single(e => e.Event == "resumed");
             var offset = long.Parse(RecordingOffloader.Field(resumed.Details, "offset"), System.Globalization.CultureInfo.InvariantCulture);
@@ -194,13 +195,13 @@ public sealed class OffloadPipelineTests
 
         await using var gateway = await DockGateway.StartAsync(settings);
         var id = EvidenceIds.For("BWV600", "a.mp4", new FileInfo(sim.Recordings(1).Single()).Length);
-        await Poll.UntilAsync(() => gateway.Custody(id).Contains("kept"), Patience, "kept entry");
+        await Eventually.TrueAsync(() => gateway.Custody(id).Contains("kept"), Patience, "kept entry");
         // Let a good number of scans (100 ms apart) pass with the kept recording still on the camera.
         var statusPath = Path.Combine(gateway.DataDirectory, "dock-status.json");
         DateTimeOffset StatusTime() => File.Exists(statusPath) ? JsonDocument.Parse(File.ReadAllText(statusPath)).RootElement.GetProperty("at").GetDateTimeOffset() : DateTimeOffset.MinValue;
-        await Poll.UntilAsync(() => StatusTime() > DateTimeOffset.MinValue, Patience, "dock-status.json");
+        await Eventually.TrueAsync(() => StatusTime() > DateTimeOffset.MinValue, Patience, "dock-status.json");
         var keptAt = StatusTime();
-        await Poll.UntilAsync(() => StatusTime() - keptAt >= TimeSpan.FromSeconds(1), Patience, "a second of scans after the kept entry");
+        await Eventually.TrueAsync(() => StatusTime() - keptAt >= TimeSpan.FromSeconds(1), Patience, "a second of scans after the kept entry");
 
         Assert.Single(sim.Recordings(1));
         Assert.Single(gateway.Custody(id).Entries, e => e.Event == "uploaded");

@@ -32,7 +32,7 @@ public sealed class OutboxOptionsValidatorTests
         var options = new OutboxOptions();
         options.Classes["telemetry"] = new OutboxClassOptions { QuotaBytes = 1_000_000 };
 
-        var telemetry = OutboxClassDefaults.Resolve(options)[OutboxClassDefaults.IndexOf(Contracts.V1.PriorityClass.Telemetry)];
+        var telemetry = OutboxClassDefaults.Resolve(options)[OutboxClassDefaults.IndexOf(global::EdgeGateway.Contracts.V1.PriorityClass.Telemetry)];
 
         Assert.Equal(1_000_000, telemetry.QuotaBytes);
         Assert.Equal(TimeSpan.FromDays(7), telemetry.Expiry);

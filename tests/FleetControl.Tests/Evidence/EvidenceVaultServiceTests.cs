@@ -1,3 +1,4 @@
+using EdgeGateway.Contracts.Evidence;
 using EdgeGateway.Contracts.V1;
 using FleetControl.Evidence;
 using Grpc.Core;
@@ -141,7 +142,7 @@ public sealed class EvidenceVaultServiceTests
         var item = VaultClient.Item("ev-append", data);
         var chain = VaultClient.DockChain("ev-append", item.Sha256);
         var receipt = await client.UploadAsync(item, data, chain);
-        chain.AddRange(receipt.Custody.Select(VaultCustodyEntry.FromProto));
+        chain.AddRange(receipt.Custody.Select(CustodyLink.FromProto));
         chain.Add(VaultClient.Next("ev-append", chain, "uploaded"));
         chain.Add(VaultClient.Next("ev-append", chain, "wiped"));
         var request = new AppendCustodyRequest { EvidenceId = "ev-append" };

@@ -1,3 +1,4 @@
+using EdgeGateway.Contracts.Evidence;
 using System.Globalization;
 using System.Security.Cryptography;
 using EdgeGateway.Contracts.V1;
@@ -32,24 +33,24 @@ internal sealed class VaultClient : IDisposable
     };
 
     /// <summary>captured, docked, copied, hashed — the dock's part of the chain.</summary>
-    public static List<VaultCustodyEntry> DockChain(string id, string sha256)
+    public static List<CustodyLink> DockChain(string id, string sha256)
     {
-        var chain = new List<VaultCustodyEntry>();
+        var chain = new List<CustodyLink>();
         var at = new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero);
         foreach (var (evt, details) in new[] { ("captured", "file=a.mp4"), ("docked", "bay=1"), ("copied", "bytes=1"), ("hashed", "sha256=" + sha256 + " size=1") })
         {
-            chain.Add(VaultCustodyEntry.Create(id, (ulong)chain.Count, at, evt, "dock-01", "dock", details, chain.Count == 0 ? VaultCustodyEntry.GenesisHash : chain[^1].Hash));
+            chain.Add(CustodyLink.Create(id, (ulong)chain.Count, at, evt, "dock-01", "dock", details, chain.Count == 0 ? CustodyLink.GenesisHash : chain[^1].Hash));
         }
 
         return chain;
     }
 
-    public static VaultCustodyEntry Next(string id, List<VaultCustodyEntry> chain, string evt) =>
-        VaultCustodyEntry.Create(id, (ulong)chain.Count, new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero), evt, "dock-01", "dock", "x", chain[^1].Hash);
+    public static CustodyLink Next(string id, List<CustodyLink> chain, string evt) =>
+        CustodyLink.Create(id, (ulong)chain.Count, new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero), evt, "dock-01", "dock", "x", chain[^1].Hash);
 
     /// <summary>Streams data[from..until) in chunks; corruptAt flips a bit in the chunk starting there (CRC computed before).</summary>
     public async Task<EvidenceReceipt> UploadAsync(
-        EvidenceItem item, byte[] data, IEnumerable<VaultCustodyEntry>? custody, long from = 0, long? until = null, long corruptAt = -1, int chunk = 256 * 1024)
+        EvidenceItem item, byte[] data, IEnumerable<CustodyLink>? custody, long from = 0, long? until = null, long corruptAt = -1, int chunk = 256 * 1024)
     {
         var ct = TestContext.Current.CancellationToken;
         using var call = Client.Upload(cancellationToken: ct);
@@ -60,7 +61,7 @@ internal sealed class VaultClient : IDisposable
             for (var offset = from; offset < end; offset += chunk)
             {
                 var bytes = data.AsSpan((int)offset, (int)Math.Min(chunk, end - offset)).ToArray();
-                var crc = FleetControl.Evidence.Crc32C.Compute(bytes);
+                var crc = Crc32C.Compute(bytes);
                 if (offset == corruptAt)
                 {
                     bytes[7] ^= 1;

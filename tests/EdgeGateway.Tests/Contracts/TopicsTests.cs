@@ -1,7 +1,7 @@
 using EdgeGateway.Contracts;
 using EdgeGateway.Contracts.V1;
 
-namespace EdgeGateway.Tests;
+namespace EdgeGateway.Tests.Contracts;
 
 public sealed class TopicsTests
 {

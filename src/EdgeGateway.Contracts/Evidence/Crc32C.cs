@@ -2,13 +2,14 @@ using System.Buffers.Binary;
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
-namespace FleetControl.Evidence;
+namespace EdgeGateway.Contracts.Evidence;
 
 /// <summary>CRC32C (Castagnoli), the per-chunk check of evidence.proto; hardware-accelerated where available.</summary>
-internal static class Crc32C
+public static class Crc32C
 {
     private static readonly uint[] Table = BuildTable();
 
+    /// <summary>CRC32C of <paramref name="data"/> (initial value and final XOR 0xFFFFFFFF).</summary>
     public static uint Compute(ReadOnlySpan<byte> data)
     {
         var crc = ~0u;

@@ -1,6 +1,7 @@
+using EdgeGateway.Contracts.Evidence;
 using EdgeGateway.Evidence;
 
-namespace EdgeGateway.Tests.Evidence;
+namespace EdgeGateway.Tests.Contracts;
 
 public sealed class Crc32CTests
 {
@@ -19,6 +20,5 @@ public sealed class Crc32CTests
         var before = Crc32C.Compute(data);
         data[data.Length / 2] ^= 0x10;
         Assert.NotEqual(before, Crc32C.Compute(data));
-        Assert.Equal(FleetControl.Evidence.Crc32C.Compute(data), Crc32C.Compute(data));
     }
 }
