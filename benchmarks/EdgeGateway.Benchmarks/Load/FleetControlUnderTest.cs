@@ -30,7 +30,7 @@ internal sealed class FleetControlUnderTest : IAsyncDisposable
             "--FleetControl:HttpPort=0",
             "--FleetControl:GrpcPort=0",
             $"--Mqtt:Port={mqttPort.ToString(CultureInfo.InvariantCulture)}",
-            "--Logging:LogLevel:Default=Warning",
+            "--Logging:LogLevel:Default=" + (Environment.GetEnvironmentVariable("LOAD_FLEET_LOG_LEVEL") ?? "Warning"),
         ];
         var builder = FleetControlHost.CreateBuilder(args);
         builder.Services.AddSingleton<IAckPublisher>(sp => new ObservingAckPublisher(sp.GetRequiredService<MqttIngestClient>(), observer));

@@ -43,6 +43,8 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
 
     public LiteDbOutbox Outbox => _host.Services.GetRequiredService<LiteDbOutbox>();
 
+    public MonotonicMessageIdGenerator Ids => _host.Services.GetRequiredService<MonotonicMessageIdGenerator>();
+
     public UplinkCounters Counters => _host.Services.GetRequiredService<UplinkCounters>();
 
     /// <summary>Stopwatch ticks of the first transition to Connected, 0 before.</summary>
@@ -73,6 +75,7 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
             settings[key] = value;
         }
 
+        Directory.CreateDirectory(dataDirectory);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = dataDirectory });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));

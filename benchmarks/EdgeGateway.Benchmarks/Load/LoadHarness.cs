@@ -32,11 +32,21 @@ internal static class LoadHarness
             IntervalMs: Option(args, "--interval-ms", 50),
             Streams: Option(args, "--streams", 16),
             Window: Option(args, "--window", 4000),
+            MinThreads: Option(args, "--min-threads", 0),
+            Fill: OptionString(args, "--fill") ?? "sink",
             Root: OptionString(args, "--dir") ?? Path.GetTempPath());
         if (mode is not ("drain" or "emergency" or "all"))
         {
             Console.Error.WriteLine($"unknown load mode '{mode}': use drain, emergency or all");
             return 2;
+        }
+
+        if (options.MinThreads > 0)
+        {
+            // LiteDbOutbox.EnqueueAsync blocks its caller (lock + disk flush): concurrent enqueuers
+            // each hold a pool thread, and the pool adds threads slowly on 2 cores.
+            ThreadPool.GetMinThreads(out _, out var io);
+            ThreadPool.SetMinThreads(options.MinThreads, io);
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -103,12 +113,14 @@ internal static class LoadHarness
             }
 
             var fillClock = Stopwatch.StartNew();
-            var (refused, bytes) = await LoadWorkload.FillAsync(gateway.Sink, work).ConfigureAwait(false);
+            var (refused, bytes) = o.Fill == "bulk"
+                ? await LoadWorkload.FillBulkAsync(gateway, observer, work, 1000).ConfigureAwait(false)
+                : await LoadWorkload.FillAsync(gateway.Sink, work).ConfigureAwait(false);
             fillClock.Stop();
             var backlog = o.Messages + bulkCount - refused;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"[{name}] backlog {backlog} envelopes ({o.Messages} telemetry + {bulkCount} bulk, {bytes / 1048576.0:F1} MiB, {refused} refused) enqueued in {fillClock.Elapsed.TotalSeconds:F1} s; outbox depth {gateway.Depth()}"));
-            Row("backlog enqueue (link down, sink)", $"{backlog} env, {bytes / 1048576.0:F1} MiB in {fillClock.Elapsed.TotalSeconds:F1} s = {backlog / fillClock.Elapsed.TotalSeconds:F0} env/s ({o.Streams} telemetry streams{(emergency ? " + 4 bulk" : string.Empty)})");
+            Row($"backlog enqueue (link down, {(o.Fill == "bulk" ? "EnqueueMany x1000" : "sink")})", $"{backlog} env, {bytes / 1048576.0:F1} MiB in {fillClock.Elapsed.TotalSeconds:F1} s = {backlog / fillClock.Elapsed.TotalSeconds:F0} env/s ({o.Streams} telemetry streams{(emergency ? " + 4 bulk" : string.Empty)})");
             ok &= refused == 0;
 
             // 2. Link comes up: FleetControl starts on the port the gateway has been probing.
@@ -147,13 +159,13 @@ internal static class LoadHarness
                 // 3. The yardstick, same broker, same run, after the drain.
                 var average = (int)Math.Max(1, bytes / Math.Max(1, backlog));
                 var single = RandomPayload(average);
-                var raw = await RawQos1Baseline.PublishAsync(port, backlog, single, o.Window).ConfigureAwait(false);
+                var raw = await RawQos1Baseline.PublishAsync(port, "load-raw-1", backlog, single, o.Window).ConfigureAwait(false);
                 Row($"raw MQTTnet QoS1 loop, {backlog} msgs x {average} B, window {o.Window}", $"{raw.TotalSeconds:F2} s = {backlog / raw.TotalSeconds:F0} msgs/s");
                 Row("RATIO durable drain / raw per-message QoS1", $"{raw.TotalSeconds / drain.TotalSeconds:F2}");
 
                 const int batch = 200; // Mqtt:MaxBatch default: what the uplink packs into one publish
                 var batches = (backlog + batch - 1) / batch;
-                var batched = await RawQos1Baseline.PublishAsync(port, batches, RandomPayload(average * batch), Math.Max(1, o.Window / batch)).ConfigureAwait(false);
+                var batched = await RawQos1Baseline.PublishAsync(port, "load-raw-2", batches, RandomPayload(average * batch), Math.Max(1, o.Window / batch)).ConfigureAwait(false);
                 Row($"raw MQTTnet QoS1 loop, {batches} msgs x {average * batch} B (200-env batches)", $"{batched.TotalSeconds:F2} s = {backlog / batched.TotalSeconds:F0} env/s");
                 Row("ratio durable drain / raw batched QoS1", $"{batched.TotalSeconds / drain.TotalSeconds:F2}");
             }
@@ -270,5 +282,5 @@ internal static class LoadHarness
 
     private sealed record Sample(string MessageId, long Start, long Enqueued, Core.EnqueueResult Result);
 
-    private sealed record LoadOptions(int Messages, int BulkMb, int Samples, int IntervalMs, int Streams, int Window, string Root);
+    private sealed record LoadOptions(int Messages, int BulkMb, int Samples, int IntervalMs, int Streams, int Window, int MinThreads, string Fill, string Root);
 }

@@ -77,6 +77,53 @@ internal static class LoadWorkload
         return (refused, bytes);
     }
 
+    /// <summary>
+    /// The fast way to a backlog: stamps drafts as the sink would (the gateway's own id generator,
+    /// per-stream sequences, class expiry of 7/30 days) and stores them with
+    /// <see cref="Outbox.LiteDbOutbox.EnqueueManyAsync"/> in chunks (one durable commit per chunk).
+    /// </summary>
+    public static async Task<(int Refused, long Bytes)> FillBulkAsync(GatewayUnderTest gateway, AckObserver observer, IEnumerable<(string Stream, int Count, Func<int, Envelope> Make)> work, int chunk)
+    {
+        var ids = gateway.Ids;
+        var now = TimeProvider.System.GetUtcNow();
+        var stamped = new List<Envelope>();
+        foreach (var w in work)
+        {
+            for (var i = 0; i < w.Count; i++)
+            {
+                var e = w.Make(i);
+                e.DeviceId = GatewayUnderTest.DeviceId;
+                e.Sequence = (ulong)(i + 1);
+                e.MessageId = ids.NextString();
+                e.ExpiresAt = Timestamp.FromDateTimeOffset(now.AddDays(7));
+                stamped.Add(e);
+            }
+        }
+
+        var refused = 0;
+        var bytes = 0L;
+        for (var start = 0; start < stamped.Count; start += chunk)
+        {
+            var part = stamped.GetRange(start, Math.Min(chunk, stamped.Count - start));
+            part.ForEach(observer.Enqueuing);
+            var results = await gateway.Outbox.EnqueueManyAsync(part, CancellationToken.None).ConfigureAwait(false);
+            for (var i = 0; i < part.Count; i++)
+            {
+                if (results[i] == EnqueueResult.Accepted)
+                {
+                    bytes += part[i].CalculateSize();
+                }
+                else
+                {
+                    refused++;
+                    observer.Refused(part[i].MessageId);
+                }
+            }
+        }
+
+        return (refused, bytes);
+    }
+
     /// <summary>Splits <paramref name="total"/> over <paramref name="parts"/> as evenly as possible.</summary>
     public static int Share(int total, int parts, int index) => (total / parts) + (index < total % parts ? 1 : 0);
 }

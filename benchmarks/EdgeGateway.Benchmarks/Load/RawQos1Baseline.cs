@@ -11,19 +11,17 @@ namespace EdgeGateway.Benchmarks.Load;
 /// </summary>
 internal static class RawQos1Baseline
 {
-    public const string ClientId = "load-raw";
-
-    public static async Task<TimeSpan> PublishAsync(int port, int messages, byte[] payload, int window)
+    public static async Task<TimeSpan> PublishAsync(int port, string clientId, int messages, byte[] payload, int window)
     {
         using var client = new MqttClientFactory().CreateMqttClient();
         await client.ConnectAsync(new MqttClientOptionsBuilder()
             .WithTcpServer("127.0.0.1", port)
-            .WithClientId(ClientId)
+            .WithClientId(clientId)
             .WithProtocolVersion(MqttProtocolVersion.V500)
             .WithCleanStart(true)
             .Build()).ConfigureAwait(false);
         var message = new MqttApplicationMessageBuilder()
-            .WithTopic($"fleet/v1/{ClientId}/bench/raw")
+            .WithTopic($"fleet/v1/{clientId}/bench/raw")
             .WithPayload(payload)
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .Build();
