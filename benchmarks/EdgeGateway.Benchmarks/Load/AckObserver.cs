@@ -24,6 +24,15 @@ internal sealed class AckObserver
     private long _drainedAt;
     private volatile bool _armed;
 
+    /// <summary>Gateway outbox LeaseAsync calls (non-empty ones counted by items).</summary>
+    public CallTimer Leases { get; } = new();
+
+    /// <summary>Gateway outbox AcknowledgeAsync calls (the delete on a DeliveryAck).</summary>
+    public CallTimer Deletes { get; } = new();
+
+    /// <summary>FleetControl ack publish calls.</summary>
+    public CallTimer AckPublishes { get; } = new();
+
     /// <summary>Ids enqueued and not yet deleted from the outbox after an ack.</summary>
     public int Pending => _pending.Count;
 

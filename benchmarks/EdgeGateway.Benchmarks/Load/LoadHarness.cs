@@ -33,7 +33,7 @@ internal static class LoadHarness
             Streams: Option(args, "--streams", 16),
             Window: Option(args, "--window", 4000),
             MinThreads: Option(args, "--min-threads", 0),
-            Fill: OptionString(args, "--fill") ?? "sink",
+            Fill: OptionString(args, "--fill") ?? "bulk",
             Root: OptionString(args, "--dir") ?? Path.GetTempPath());
         if (mode is not ("drain" or "emergency" or "all"))
         {
@@ -134,8 +134,18 @@ internal static class LoadHarness
             var linkUp = gateway.ConnectedAt;
 
             Task<List<Sample>>? sampler = emergency ? SampleEmergenciesAsync(gateway, o.Samples, TimeSpan.FromMilliseconds(o.IntervalMs)) : null;
-            await observer.Drained.WaitAsync(LongWait).ConfigureAwait(false);
+            observer.Leases.Reset();
+            var cpuAtLinkUp = Process.GetCurrentProcess().TotalProcessorTime;
+            using (var progress = new CancellationTokenSource())
+            {
+                var printer = PrintProgressAsync(name, gateway, observer, fleet, linkUp, progress.Token);
+                await observer.Drained.WaitAsync(LongWait).ConfigureAwait(false);
+                await progress.CancelAsync().ConfigureAwait(false);
+                await printer.ConfigureAwait(false);
+            }
+
             var drainedAt = observer.DrainedAt;
+            var drainCpu = Process.GetCurrentProcess().TotalProcessorTime - cpuAtLinkUp;
             var samples = sampler is null ? [] : await sampler.WaitAsync(LongWait).ConfigureAwait(false);
             await WaitUntilAsync(() => observer.Pending == 0, TimeSpan.FromSeconds(60)).ConfigureAwait(false);
 
@@ -151,6 +161,9 @@ internal static class LoadHarness
             Row("FleetControl start -> gateway link Connected", $"{Ms(startAt, linkUp):F0} ms");
             Row("drain start: link up -> first stored / first ack at gateway", $"{Ms(linkUp, observer.FirstStoredAck):F0} / {Ms(linkUp, observer.FirstGatewayAck):F0} ms");
             Row("drain: link up -> outbox empty (all acked)", $"{drain.TotalSeconds:F2} s = {backlog / drain.TotalSeconds:F0} env/s, {bytes / 1048576.0 / drain.TotalSeconds:F1} MiB/s");
+            Row("process CPU during drain (both hosts)", $"{drainCpu.TotalSeconds:F2} s = {drainCpu.TotalMicroseconds / backlog:F0} us/env, {drainCpu.TotalSeconds / drain.TotalSeconds:F2} cores");
+            Row("gateway outbox LeaseAsync during run", $"{observer.Leases}");
+            Row("gateway outbox AcknowledgeAsync (delete) during run", $"{observer.Deletes}");
             Row("uplink publishes / ack timeouts / duplicate acks", $"{counters.PublishedBatches} batches ({counters.PublishedMessages} env) / {counters.AckTimeouts} / {counters.Acknowledged - backlog - samples.Count}");
             Row("FleetControl stored / outbox depth after", $"{stored} / {depthAfter}");
 
@@ -206,6 +219,24 @@ internal static class LoadHarness
         }
 
         return samples;
+    }
+
+    /// <summary>Once a second while draining: published, stored, acked at gateway, ingest commits.</summary>
+    private static async Task PrintProgressAsync(string name, GatewayUnderTest gateway, AckObserver observer, FleetControlUnderTest fleet, long linkUp, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"[{name}] +{Stopwatch.GetElapsedTime(linkUp).TotalSeconds:F1} s: published {gateway.Counters.PublishedMessages}, stored {observer.StoredIds} ({fleet.Stats.Commits} commits), deleted at gateway {observer.GatewayAckedIds}, pending {observer.Pending}"));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Drained.
+        }
     }
 
     private static void ReportLatency(Action<string, FormattableString> row, string what, IEnumerable<double> values)

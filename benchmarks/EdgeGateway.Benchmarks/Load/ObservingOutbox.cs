@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using EdgeGateway.Contracts.V1;
 using EdgeGateway.Core;
 using EdgeGateway.Outbox;
@@ -19,12 +20,19 @@ internal sealed class ObservingOutbox(IOutbox inner, AckObserver observer) : IOu
         return result;
     }
 
-    public ValueTask<IReadOnlyList<OutboxMessage>> LeaseAsync(int maxCount, CancellationToken cancellationToken) =>
-        inner.LeaseAsync(maxCount, cancellationToken);
+    public async ValueTask<IReadOnlyList<OutboxMessage>> LeaseAsync(int maxCount, CancellationToken cancellationToken)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var leased = await inner.LeaseAsync(maxCount, cancellationToken).ConfigureAwait(false);
+        observer.Leases.Add(start, leased.Count);
+        return leased;
+    }
 
     public async ValueTask AcknowledgeAsync(IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken)
     {
+        var start = Stopwatch.GetTimestamp();
         await inner.AcknowledgeAsync(messageIds, cancellationToken).ConfigureAwait(false);
+        observer.Deletes.Add(start, messageIds.Count);
         observer.GatewayAcked(messageIds);
     }
 
