@@ -55,6 +55,9 @@ internal sealed class AckObserver
     /// <summary>Stopwatch ticks when FleetControl stored this watched id, 0 if not (yet).</summary>
     public long StoredAt(string messageId) => _watched.TryGetValue(messageId, out var w) ? Interlocked.Read(ref w.StoredAt) : 0;
 
+    /// <summary>Stopwatch ticks when the uplink leased this watched id, 0 if not (yet).</summary>
+    public long LeasedAt(string messageId) => _watched.TryGetValue(messageId, out var w) ? Interlocked.Read(ref w.LeasedAt) : 0;
+
     /// <summary>Stopwatch ticks when the gateway deleted this watched id on its ack, 0 if not (yet).</summary>
     public long GatewayAckedAt(string messageId) => _watched.TryGetValue(messageId, out var w) ? Interlocked.Read(ref w.GatewayAckedAt) : 0;
 
@@ -80,6 +83,15 @@ internal sealed class AckObserver
 
     /// <summary>The outbox refused it: it will never be acked.</summary>
     public void Refused(string messageId) => _pending.TryRemove(messageId, out _);
+
+    /// <summary>The uplink leased this Emergency id to publish it (first lease counts).</summary>
+    public void Leased(string messageId)
+    {
+        if (_watched.TryGetValue(messageId, out var w))
+        {
+            Interlocked.CompareExchange(ref w.LeasedAt, Stopwatch.GetTimestamp(), 0);
+        }
+    }
 
     /// <summary>FleetControl committed these ids and is publishing the DeliveryAck.</summary>
     public void Stored(IEnumerable<string> messageIds)
@@ -130,6 +142,7 @@ internal sealed class AckObserver
     /// <summary>Timestamps of one watched (Emergency) message.</summary>
     internal sealed class WatchedMessage(string messageId)
     {
+        public long LeasedAt;
         public long StoredAt;
         public long GatewayAckedAt;
 

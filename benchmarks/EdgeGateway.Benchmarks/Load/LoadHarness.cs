@@ -134,7 +134,6 @@ internal static class LoadHarness
             var linkUp = gateway.ConnectedAt;
 
             Task<List<Sample>>? sampler = emergency ? SampleEmergenciesAsync(gateway, o.Samples, TimeSpan.FromMilliseconds(o.IntervalMs)) : null;
-            observer.Leases.Reset();
             var cpuAtLinkUp = Process.GetCurrentProcess().TotalProcessorTime;
             using (var progress = new CancellationTokenSource())
             {
@@ -180,13 +179,15 @@ internal static class LoadHarness
                 var batches = (backlog + batch - 1) / batch;
                 var batched = await RawQos1Baseline.PublishAsync(port, "load-raw-2", batches, RandomPayload(average * batch), Math.Max(1, o.Window / batch)).ConfigureAwait(false);
                 Row($"raw MQTTnet QoS1 loop, {batches} msgs x {average * batch} B (200-env batches)", $"{batched.TotalSeconds:F2} s = {backlog / batched.TotalSeconds:F0} env/s");
-                Row("ratio durable drain / raw batched QoS1", $"{batched.TotalSeconds / drain.TotalSeconds:F2}");
+                Row("ratio durable drain / raw batched QoS1", $"{batched.TotalSeconds / drain.TotalSeconds:F3}");
             }
             else
             {
                 var duringDrain = samples.Where(s => s.Start < drainedAt).ToList();
                 Row("emergency samples (during drain / total)", $"{duringDrain.Count} / {samples.Count}, every {o.IntervalMs} ms");
                 ReportLatency(Row, "enqueue only (sink call)", duringDrain.Select(s => Ms(s.Start, s.Enqueued)));
+                ReportLatency(Row, "enqueue -> leased by uplink (about to publish)", duringDrain.Select(s => Ms(s.Start, observer.LeasedAt(s.MessageId))));
+                ReportLatency(Row, "leased -> FleetControl stored", duringDrain.Select(s => Ms(observer.LeasedAt(s.MessageId), observer.StoredAt(s.MessageId))));
                 ReportLatency(Row, "enqueue -> FleetControl stored (ack published)", duringDrain.Select(s => Ms(s.Start, observer.StoredAt(s.MessageId))));
                 ReportLatency(Row, "enqueue -> ack applied at gateway (outbox delete)", duringDrain.Select(s => Ms(s.Start, observer.GatewayAckedAt(s.MessageId))));
                 var missing = samples.Count(s => observer.StoredAt(s.MessageId) == 0);
@@ -241,14 +242,15 @@ internal static class LoadHarness
 
     private static void ReportLatency(Action<string, FormattableString> row, string what, IEnumerable<double> values)
     {
-        var sorted = values.Order().ToArray();
+        var all = values.ToList();
+        var sorted = all.Where(v => !double.IsNaN(v)).Order().ToArray();
         if (sorted.Length == 0)
         {
             row(what, $"no samples");
             return;
         }
 
-        row(what + " p50 / p99 / max ms", $"{Percentile(sorted, 0.50):F1} / {Percentile(sorted, 0.99):F1} / {sorted[^1]:F1} (n={sorted.Length})");
+        row(what + " p50 / p99 / max ms", $"{Percentile(sorted, 0.50):F1} / {Percentile(sorted, 0.99):F1} / {sorted[^1]:F1} (n={sorted.Length}{(all.Count > sorted.Length ? $", {all.Count - sorted.Length} never seen" : string.Empty)})");
     }
 
     /// <summary>Nearest-rank percentile of sorted values.</summary>
@@ -256,7 +258,7 @@ internal static class LoadHarness
         sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
 
     /// <summary>Milliseconds between two Stopwatch timestamps; NaN when the end never happened.</summary>
-    private static double Ms(long from, long to) => to == 0 ? double.NaN : Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
+    private static double Ms(long from, long to) => from == 0 || to == 0 ? double.NaN : Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
 
     private static byte[] RandomPayload(int size)
     {

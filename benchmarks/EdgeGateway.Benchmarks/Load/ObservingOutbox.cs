@@ -25,6 +25,14 @@ internal sealed class ObservingOutbox(IOutbox inner, AckObserver observer) : IOu
         var start = Stopwatch.GetTimestamp();
         var leased = await inner.LeaseAsync(maxCount, cancellationToken).ConfigureAwait(false);
         observer.Leases.Add(start, leased.Count);
+        foreach (var message in leased)
+        {
+            if (message.Priority == PriorityClass.Emergency)
+            {
+                observer.Leased(message.MessageId);
+            }
+        }
+
         return leased;
     }
 
