@@ -186,7 +186,7 @@ internal static class LoadHarness
                 var duringDrain = samples.Where(s => s.Start < drainedAt).ToList();
                 Row("emergency samples (during drain / total)", $"{duringDrain.Count} / {samples.Count}, every {o.IntervalMs} ms");
                 ReportLatency(Row, "enqueue only (sink call)", duringDrain.Select(s => Ms(s.Start, s.Enqueued)));
-                ReportLatency(Row, "enqueue -> leased by uplink (about to publish)", duringDrain.Select(s => Ms(s.Start, observer.LeasedAt(s.MessageId))));
+                ReportLatency(Row, "sink returned -> leased by uplink (about to publish)", duringDrain.Select(s => Ms(s.Enqueued, observer.LeasedAt(s.MessageId))));
                 ReportLatency(Row, "leased -> FleetControl stored", duringDrain.Select(s => Ms(observer.LeasedAt(s.MessageId), observer.StoredAt(s.MessageId))));
                 ReportLatency(Row, "enqueue -> FleetControl stored (ack published)", duringDrain.Select(s => Ms(s.Start, observer.StoredAt(s.MessageId))));
                 ReportLatency(Row, "enqueue -> ack applied at gateway (outbox delete)", duringDrain.Select(s => Ms(s.Start, observer.GatewayAckedAt(s.MessageId))));
