@@ -16,7 +16,7 @@ namespace EdgeGateway.Benchmarks.Load;
 /// an Emergency envelope every <c>--interval-ms</c> through the sink, timed from the call to
 /// FleetControl's durable commit (the moment it publishes the DeliveryAck) and to the gateway's
 /// outbox delete on that ack.
-/// <c>dotnet run -c Release --project benchmarks/EdgeGateway.Benchmarks -- load [drain|emergency|all] [--messages 100000] [--bulk-mb 4] [--samples 100] [--interval-ms 50] [--streams 16] [--window 4000] [--dir DIR]</c>
+/// <c>dotnet run -c Release --project benchmarks/EdgeGateway.Benchmarks -- load [drain|emergency|all] [--messages 100000] [--bulk-mb 4] [--samples 100] [--interval-ms 50] [--streams 16] [--window 4000] [--fill bulk|sink] [--min-threads N] [--warmup 2000] [--dir DIR]</c>
 /// </summary>
 internal static class LoadHarness
 {
@@ -34,6 +34,7 @@ internal static class LoadHarness
             Window: Option(args, "--window", 4000),
             MinThreads: Option(args, "--min-threads", 0),
             Fill: OptionString(args, "--fill") ?? "bulk",
+            Warmup: Option(args, "--warmup", 2000),
             Root: OptionString(args, "--dir") ?? Path.GetTempPath());
         if (mode is not ("drain" or "emergency" or "all"))
         {
@@ -53,6 +54,12 @@ internal static class LoadHarness
             $"load {mode}: {options}; {Environment.ProcessorCount} cores; load average {LoadAverage()}"));
         var rows = new List<(string Scenario, string Metric, string Value)>();
         var ok = true;
+        if (options.Warmup > 0)
+        {
+            // JIT and first-use costs of both hosts, so the first measured scenario is not penalised.
+            ok &= await RunScenarioAsync(options with { Messages = options.Warmup, BulkMb = 1, Samples = 5 }, emergency: true, []).ConfigureAwait(false);
+            Console.WriteLine("warm-up done");
+        }
         if (mode is "drain" or "all")
         {
             ok &= await RunScenarioAsync(options, emergency: false, rows).ConfigureAwait(false);
@@ -315,5 +322,5 @@ internal static class LoadHarness
 
     private sealed record Sample(string MessageId, long Start, long Enqueued, Core.EnqueueResult Result);
 
-    private sealed record LoadOptions(int Messages, int BulkMb, int Samples, int IntervalMs, int Streams, int Window, int MinThreads, string Fill, string Root);
+    private sealed record LoadOptions(int Messages, int BulkMb, int Samples, int IntervalMs, int Streams, int Window, int MinThreads, string Fill, int Warmup, string Root);
 }
