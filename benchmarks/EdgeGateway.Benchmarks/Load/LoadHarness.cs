@@ -16,7 +16,7 @@ namespace EdgeGateway.Benchmarks.Load;
 /// an Emergency envelope every <c>--interval-ms</c> through the sink, timed from the call to
 /// FleetControl's durable commit (the moment it publishes the DeliveryAck) and to the gateway's
 /// outbox delete on that ack.
-/// <c>dotnet run -c Release --project benchmarks/EdgeGateway.Benchmarks -- load [drain|emergency|all] [--messages 100000] [--bulk-mb 4] [--samples 100] [--interval-ms 50] [--streams 16] [--window 4000] [--fill bulk|sink] [--min-threads N] [--warmup 2000] [--dir DIR]</c>
+/// <c>dotnet run -c Release --project benchmarks/EdgeGateway.Benchmarks -- load [drain|emergency|all] [--messages 100000] [--bulk-mb 4] [--samples 100] [--interval-ms 50] [--streams 16] [--window 4000] [--fill bulk|sink] [--min-threads N] [--warmup 2000] [--set Gateway:Config=Value]... [--dir DIR]</c>
 /// </summary>
 internal static class LoadHarness
 {
@@ -35,6 +35,7 @@ internal static class LoadHarness
             MinThreads: Option(args, "--min-threads", 0),
             Fill: OptionString(args, "--fill") ?? "bulk",
             Warmup: Option(args, "--warmup", 2000),
+            GatewaySettings: GatewaySettings(args),
             Root: OptionString(args, "--dir") ?? Path.GetTempPath());
         if (mode is not ("drain" or "emergency" or "all"))
         {
@@ -51,7 +52,7 @@ internal static class LoadHarness
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"load {mode}: {options}; {Environment.ProcessorCount} cores; load average {LoadAverage()}"));
+            $"load {mode}: {options}; gateway overrides [{string.Join(", ", options.GatewaySettings.Select(kv => $"{kv.Key}={kv.Value}"))}]; {Environment.ProcessorCount} cores; load average {LoadAverage()}"));
         var rows = new List<(string Scenario, string Metric, string Value)>();
         var ok = true;
         if (options.Warmup > 0)
@@ -86,7 +87,7 @@ internal static class LoadHarness
         var ok = true;
         try
         {
-            await using var gateway = await GatewayUnderTest.StartAsync(Path.Combine(dir, "gateway"), port, observer, new Dictionary<string, string?>()).ConfigureAwait(false);
+            await using var gateway = await GatewayUnderTest.StartAsync(Path.Combine(dir, "gateway"), port, observer, o.GatewaySettings).ConfigureAwait(false);
 
             // 1. Backlog while FleetControl is not reachable.
             var work = new List<(string Stream, int Count, Func<int, Envelope> Make)>();
@@ -311,6 +312,21 @@ internal static class LoadHarness
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>Every <c>--set Key=Value</c>: gateway configuration overrides, e.g. <c>--set Mqtt:MaxInFlight=1000</c>.</summary>
+    private static Dictionary<string, string?> GatewaySettings(string[] args)
+    {
+        var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i + 1 < args.Length; i++)
+        {
+            if (args[i] == "--set" && args[i + 1].Split('=', 2) is [var key, var value])
+            {
+                settings[key] = value;
+            }
+        }
+
+        return settings;
+    }
+
     private static int Option(string[] args, string name, int fallback) =>
         OptionString(args, name) is { } value ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
 
@@ -322,5 +338,5 @@ internal static class LoadHarness
 
     private sealed record Sample(string MessageId, long Start, long Enqueued, Core.EnqueueResult Result);
 
-    private sealed record LoadOptions(int Messages, int BulkMb, int Samples, int IntervalMs, int Streams, int Window, int MinThreads, string Fill, int Warmup, string Root);
+    private sealed record LoadOptions(int Messages, int BulkMb, int Samples, int IntervalMs, int Streams, int Window, int MinThreads, string Fill, int Warmup, IReadOnlyDictionary<string, string?> GatewaySettings, string Root);
 }
