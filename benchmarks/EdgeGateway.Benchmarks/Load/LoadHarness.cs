@@ -171,7 +171,7 @@ internal static class LoadHarness
             Row("process CPU during drain (both hosts)", $"{drainCpu.TotalSeconds:F2} s = {drainCpu.TotalMicroseconds / backlog:F0} us/env, {drainCpu.TotalSeconds / drain.TotalSeconds:F2} cores");
             Row("gateway outbox LeaseAsync during run", $"{observer.Leases}");
             Row("gateway outbox AcknowledgeAsync (delete) during run", $"{observer.Deletes}");
-            Row("uplink publishes / ack timeouts / duplicate acks", $"{counters.PublishedBatches} batches ({counters.PublishedMessages} env) / {counters.AckTimeouts} / {counters.Acknowledged - backlog - samples.Count}");
+            Row("uplink publishes / ack timeouts / acked ids beyond ours (health reports, duplicates)", $"{counters.PublishedBatches} batches ({counters.PublishedMessages} env) / {counters.AckTimeouts} / {counters.Acknowledged - backlog - samples.Count}");
             Row("FleetControl stored / outbox depth after", $"{stored} / {depthAfter}");
 
             if (!emergency)
