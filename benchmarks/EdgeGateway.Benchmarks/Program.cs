@@ -12,6 +12,11 @@ internal static class Program
             return Evidence.EvidenceHarness.RunAsync(evidenceArgs).GetAwaiter().GetResult();
         }
 
+        if (args is ["load", .. var loadArgs])
+        {
+            return Load.LoadHarness.RunAsync(loadArgs).GetAwaiter().GetResult();
+        }
+
         if (args is ["fleetstore", .. var fleetArgs])
         {
             return FleetStore.FleetStoreHarness.RunAsync(fleetArgs).GetAwaiter().GetResult();

@@ -1,0 +1,51 @@
+using System.Globalization;
+using FleetControl.Hosting;
+using FleetControl.Ingest;
+using FleetControl.Store;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EdgeGateway.Benchmarks.Load;
+
+/// <summary>
+/// FleetControl in-process exactly as its host builds it (embedded broker, LiteDB store, ingest) on
+/// free ports and a temp directory, with <see cref="ObservingAckPublisher"/> around the ack publisher.
+/// </summary>
+internal sealed class FleetControlUnderTest : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private FleetControlUnderTest(WebApplication app) => _app = app;
+
+    public IFleetStore Store => _app.Services.GetRequiredService<IFleetStore>();
+
+    public IngestStats Stats => _app.Services.GetRequiredService<IngestStats>();
+
+    /// <summary>Starts the host; returns once the broker listens (ingest may still be subscribing).</summary>
+    public static async Task<FleetControlUnderTest> StartAsync(string dataDirectory, int mqttPort, AckObserver observer)
+    {
+        string[] args =
+        [
+            $"--FleetControl:DataDirectory={dataDirectory}",
+            "--FleetControl:HttpPort=0",
+            "--FleetControl:GrpcPort=0",
+            $"--Mqtt:Port={mqttPort.ToString(CultureInfo.InvariantCulture)}",
+            "--Logging:LogLevel:Default=" + (Environment.GetEnvironmentVariable("LOAD_FLEET_LOG_LEVEL") ?? "Warning"),
+        ];
+        var builder = FleetControlHost.CreateBuilder(args);
+        builder.Services.AddSingleton<IAckPublisher>(sp => new ObservingAckPublisher(sp.GetRequiredService<MqttIngestClient>(), observer));
+        var app = builder.Build();
+        FleetControlHost.Map(app);
+        await app.StartAsync().ConfigureAwait(false);
+        return new FleetControlUnderTest(app);
+    }
+
+    /// <summary>Completes when FleetControl's ingest client has subscribed to the device topics.</summary>
+    public Task IngestSubscribed => _app.Services.GetRequiredService<MqttIngestClient>().Subscribed;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+}
