@@ -46,7 +46,8 @@ internal sealed class MqttUplinkService : BackgroundService
     /// Most ids handed to one <see cref="IOutbox.AcknowledgeAsync"/>: acks are coalesced into few store
     /// transactions, but a bounded one, so an urgent lease never waits long behind a big delete.
     /// </summary>
-    private const int MaxIdsPerAcknowledge = 1000;
+    // Deletes hold the outbox lock; small chunks let urgent enqueues and leases in between.
+    private const int MaxIdsPerAcknowledge = 200;
 
     private readonly IOutbox _outbox;
     private readonly MqttUplinkOptions _options;
