@@ -48,13 +48,14 @@ internal sealed partial class LiteDbOutbox
     {
         try
         {
-            _database?.Dispose();
+            _store?.Dispose();
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             Log.ReadFailed(_logger, ex);
         }
 
+        _store = null;
         _database = null;
         _leases.Clear();
         Array.Clear(_leasedCount);

@@ -201,7 +201,7 @@ internal sealed partial class LiteDbOutbox
         }
 
         _lastCompactionMs = nowMs;
-        _database!.Rebuild();
+        _store!.Rebuild(); // keeps the log stream on outbox-log.db (LiteDB renames that file aside)
         Log.Compacted(_logger, before, new FileInfo(_path).Length);
     }
 

@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using EdgeGateway.Contracts.V1;
 using EdgeGateway.Core;
 using EdgeGateway.Hosting;
+using EdgeGateway.Storage;
 using Google.Protobuf.WellKnownTypes;
 using LiteDB;
 using Microsoft.Extensions.Logging;
@@ -21,8 +22,8 @@ namespace EdgeGateway.Outbox;
 /// state document (<see cref="OutboxState"/>) carries depths, bytes, sequences and drop counters and
 /// is rewritten in the same transaction as every change, so start-up reads it instead of scanning.
 /// Every operation runs under one lock; enqueues queue themselves and whoever holds the lock
-/// commits everything queued in one transaction (group commit) and waits for LiteDB's writer to
-/// flush it (<see cref="LiteDbDurability"/>) before anyone is told "Accepted".
+/// commits everything queued in one transaction (group commit) and waits until it is on disk, one
+/// fsync for the whole group (<see cref="DurableLiteDatabase"/>), before anyone is told "Accepted".
 /// </remarks>
 internal sealed partial class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
 {
@@ -48,10 +49,10 @@ internal sealed partial class LiteDbOutbox : IOutbox, IOutboxStampState, IDispos
     private readonly LeaseScheduler _scheduler;
     private readonly long[] _lastAlarmMs = new long[OutboxClassDefaults.All.Length];
 
+    private DurableLiteDatabase? _store;
     private LiteDatabase? _database;
     private ILiteCollection<BsonDocument>[] _queues = [];
     private ILiteCollection<BsonDocument>? _stateCollection;
-    private LiteDbDurability? _durability;
     private OutboxState _state = new();
     private bool _openAttempted;
     private bool _disposed;
@@ -146,7 +147,8 @@ internal sealed partial class LiteDbOutbox : IOutbox, IOutboxStampState, IDispos
             }
 
             _disposed = true;
-            _database?.Dispose();
+            _store?.Dispose();
+            _store = null;
             _database = null;
         }
     }
@@ -188,13 +190,13 @@ internal sealed partial class LiteDbOutbox : IOutbox, IOutboxStampState, IDispos
     {
         _openAttempted = true;
         var now = _timeProvider.GetUtcNow();
-        LiteDatabase database;
+        DurableLiteDatabase store;
         OutboxState state;
         string? quarantined = null;
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
-            database = OutboxStoreFile.OpenAndCheck(_path, _options.CheckpointPages, out state);
+            store = OutboxStoreFile.OpenAndCheck(_path, _options.CheckpointPages, out state);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException && File.Exists(_path))
         {
@@ -204,7 +206,7 @@ internal sealed partial class LiteDbOutbox : IOutbox, IOutboxStampState, IDispos
                 Log.StoreQuarantined(_logger, ex, _path, quarantined);
                 _durabilityState = DurabilityState.Degraded;
                 _quarantinedFile = quarantined;
-                database = OutboxStoreFile.OpenAndCheck(_path, _options.CheckpointPages, out state);
+                store = OutboxStoreFile.OpenAndCheck(_path, _options.CheckpointPages, out state);
             }
             catch (Exception second) when (second is not OutOfMemoryException)
             {
@@ -220,13 +222,14 @@ internal sealed partial class LiteDbOutbox : IOutbox, IOutboxStampState, IDispos
             return;
         }
 
+        var database = store.Database;
+        _store = store;
         _database = database;
         _stateCollection = database.GetCollection(OutboxStoreFile.StateCollection);
         _queues = Enumerable.Range(0, OutboxClassDefaults.All.Length)
             .Select(i => database.GetCollection(OutboxStoreFile.CollectionFor(i)))
             .ToArray();
-        _durability = LiteDbDurability.For(database);
-        if (_durability.FallbackReason is { } reason)
+        if (store.FallbackReason is { } reason)
         {
             Log.DurableWaitFallback(_logger, reason);
         }
@@ -380,7 +383,7 @@ internal sealed partial class LiteDbOutbox : IOutbox, IOutboxStampState, IDispos
             database.Commit();
             if (accepted > 0)
             {
-                _durability!.WaitForDisk();
+                _store!.WaitDurable(); // one fsync for every message of the group
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

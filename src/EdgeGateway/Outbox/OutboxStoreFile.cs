@@ -1,4 +1,5 @@
 using System.Globalization;
+using EdgeGateway.Storage;
 using LiteDB;
 
 namespace EdgeGateway.Outbox;
@@ -12,24 +13,20 @@ internal static class OutboxStoreFile
     public static string CollectionFor(int classIndex) => "q_" + OutboxClassDefaults.All[classIndex].ToString().ToLowerInvariant();
 
     /// <summary>LiteDB's companion log (WAL) file: <c>outbox.db</c> -&gt; <c>outbox-log.db</c>.</summary>
-    public static string LogFileFor(string path) =>
-        Path.Combine(Path.GetDirectoryName(path) ?? ".", Path.GetFileNameWithoutExtension(path) + "-log" + Path.GetExtension(path));
+    public static string LogFileFor(string path) => DurableLiteDatabase.LogPathFor(path);
 
     /// <summary>
-    /// Opens the file (Direct connection: this process only) and reads what start-up needs: the
-    /// state document and the head of every class index. Cheap however large the backlog, and
-    /// enough to surface a corrupt header, state or index root.
+    /// Opens the file (this process only; log file through <see cref="DurableLiteDatabase"/>, so a
+    /// commit can be made power-cut durable with one fsync) and reads what start-up needs: the state
+    /// document and the head of every class index. Cheap however large the backlog, and enough to
+    /// surface a corrupt header, state or index root; on failure nothing is left open.
     /// </summary>
-    public static LiteDatabase OpenAndCheck(string path, int checkpointPages, out OutboxState state)
+    public static DurableLiteDatabase OpenAndCheck(string path, int checkpointPages, out OutboxState state)
     {
-        var database = new LiteDatabase(new ConnectionString
-        {
-            Filename = path,
-            Connection = ConnectionType.Direct,
-            AutoRebuild = false,
-        });
+        var store = DurableLiteDatabase.Open(path);
         try
         {
+            var database = store.Database;
             database.CheckpointSize = checkpointPages;
             state = OutboxState.FromDocument(database.GetCollection(StateCollection).FindById(OutboxState.DocumentId));
             for (var i = 0; i < OutboxClassDefaults.All.Length; i++)
@@ -37,11 +34,11 @@ internal static class OutboxStoreFile
                 _ = database.GetCollection(CollectionFor(i)).Find(Query.All(Query.Ascending), 0, 1).FirstOrDefault();
             }
 
-            return database;
+            return store;
         }
         catch
         {
-            database.Dispose();
+            store.Dispose();
             throw;
         }
     }

@@ -1,8 +1,8 @@
 using System.Globalization;
 using EdgeGateway.Contracts.V1;
+using EdgeGateway.Storage;
 using Google.Protobuf;
 using LiteDB;
-using LiteDB.Engine;
 
 namespace FleetControl.Store;
 
@@ -14,7 +14,7 @@ namespace FleetControl.Store;
 /// overlapped a write). Each batch is one transaction; the call returns only once it is on disk:
 /// LiteDB's <c>Commit()</c> can return before its background writer has written the pages, so the
 /// store waits for that writer and then fsyncs the log file once per commit (LiteDB itself would
-/// fsync about once per page; see <see cref="SyncOnDemandLogStream"/>).
+/// fsync about once per page; see <see cref="DurableLiteDatabase"/>).
 /// </summary>
 internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
 {
@@ -26,9 +26,8 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
     private const string Meta = "meta";
     private const string TotalsId = "totals";
 
+    private readonly DurableLiteDatabase _durable;
     private readonly LiteDatabase _db;
-    private readonly SyncOnDemandLogStream _log;
-    private readonly LiteDbWriterQueue _writer;
     private readonly Lock _lock = new();
     private readonly KnownIdWatermark? _known;
 
@@ -42,16 +41,10 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
     internal LiteDbFleetStore(string databasePath, int knownIdCapacity)
     {
         DatabasePath = databasePath;
-        _log = new SyncOnDemandLogStream(LogPath(databasePath));
-        _db = new LiteDatabase(new LiteEngine(new EngineSettings
-        {
-            Filename = databasePath,
-            LogStream = _log,
-            // New files only (a file keeps the collation it was created with): every key here is an
-            // ASCII id, and the default culture-aware (ICU) compare was a visible cost of each index step.
-            Collation = new Collation(CultureInfo.InvariantCulture.LCID, CompareOptions.Ordinal),
-        }));
-        _writer = new LiteDbWriterQueue(_db);
+        // New files only (a file keeps the collation it was created with): every key here is an
+        // ASCII id, and the default culture-aware (ICU) compare was a visible cost of each index step.
+        _durable = DurableLiteDatabase.Open(databasePath, new Collation(CultureInfo.InvariantCulture.LCID, CompareOptions.Ordinal));
+        _db = _durable.Database;
         _db.GetCollection(Events).EnsureIndex("device");
         _db.GetCollection(DataLoss).EnsureIndex("device");
         _db.GetCollection(Devices).EnsureIndex("online");
@@ -75,8 +68,8 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
 
     public string DatabasePath { get; }
 
-    /// <summary>The LiteDB writer queue the store waits for (tests check its reflection still resolves).</summary>
-    internal LiteDbWriterQueue WriterQueue => _writer;
+    /// <summary>The durable database (tests check LiteDB's writer queue still resolves without the fall-back).</summary>
+    internal DurableLiteDatabase Durable => _durable;
 
     /// <summary>True when new ids are recognised without a lookup (ordinal-collated file).</summary>
     internal bool DedupesByWatermark => _known is not null;
@@ -235,8 +228,7 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
                 metaCol.Update(totals);
             }
 
-            _db.Commit();
-            WaitDurable();
+            _durable.CommitDurably();
             if (_known is not null)
             {
                 foreach (var doc in newEnvelopes)
@@ -267,7 +259,7 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
             doc["registeredAt"] = registration.RegisteredAt.UtcTicks;
             MoveLastSeen(doc, registration.RegisteredAt);
             col.Upsert(doc);
-            WaitDurable();
+            _durable.WaitDurable();
         }
 
         return Task.CompletedTask;
@@ -295,7 +287,7 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
             // time stamp, and never move last seen backwards.
             MoveLastSeen(doc, status.At?.ToDateTimeOffset() ?? receivedAt);
             col.Upsert(doc);
-            WaitDurable();
+            _durable.WaitDurable();
         }
 
         return Task.CompletedTask;
@@ -405,24 +397,12 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
     {
         lock (_lock)
         {
-            _db.Dispose();
-            _log.Dispose();
+            _durable.Dispose();
         }
     }
 
     /// <summary>LiteDB's own log file name for <paramref name="databasePath"/> (<c>fleet.db</c> -> <c>fleet-log.db</c>).</summary>
-    internal static string LogPath(string databasePath) =>
-        Path.Combine(Path.GetDirectoryName(databasePath) ?? ".", Path.GetFileNameWithoutExtension(databasePath) + "-log" + Path.GetExtension(databasePath));
-
-    /// <summary>
-    /// Returns once everything committed so far is on disk: LiteDB's background writer has written
-    /// every page to the log file (kill -9 safe), then one fsync of the log (power-cut safe).
-    /// </summary>
-    private void WaitDurable()
-    {
-        _writer.WaitForWrites();
-        _log.FlushToDisk();
-    }
+    internal static string LogPath(string databasePath) => DurableLiteDatabase.LogPathFor(databasePath);
 
     private static BsonDocument NewDevice(string deviceId) => new()
     {

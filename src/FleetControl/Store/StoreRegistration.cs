@@ -15,7 +15,13 @@ internal static class StoreRegistration
             var options = sp.GetRequiredService<IOptions<FleetControlOptions>>().Value;
             var directory = Path.GetFullPath(options.DataDirectory);
             Directory.CreateDirectory(directory);
-            return new LiteDbFleetStore(Path.Combine(directory, DatabaseFileName));
+            var store = new LiteDbFleetStore(Path.Combine(directory, DatabaseFileName));
+            if (store.Durable.FallbackReason is { } reason)
+            {
+                Log.DurableWaitFallback(sp.GetRequiredService<ILogger<LiteDbFleetStore>>(), reason);
+            }
+
+            return store;
         });
         services.AddSingleton<IFleetStore>(sp => sp.GetRequiredService<LiteDbFleetStore>());
         return services;

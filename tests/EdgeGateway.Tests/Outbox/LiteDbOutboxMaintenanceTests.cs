@@ -1,5 +1,6 @@
 using EdgeGateway.Contracts.V1;
 using EdgeGateway.Core;
+using EdgeGateway.Outbox;
 
 namespace EdgeGateway.Tests.Outbox;
 
@@ -32,6 +33,37 @@ public sealed class LiteDbOutboxMaintenanceTests
         Assert.True(after < before / 2, $"compaction {before} -> {after} bytes");
         Assert.Equal(EnqueueResult.Accepted, accepted);
         Assert.Equal("hits", Assert.Single(await context.LeaseAllAsync()).Stream);
+    }
+
+    [Fact]
+    public async Task RunMaintenance_Compacted_LaterAcceptSurvivesCrashCopy()
+    {
+        using var crashed = new TempDirectory();
+        using var context = OutboxTestContext.Create(o =>
+        {
+            o.CompactionIdleAfter = TimeSpan.FromMinutes(1);
+            o.CompactionMinFileBytes = 0;
+        });
+        for (var i = 0; i < 300; i++)
+        {
+            await context.AcceptAsync(PriorityClass.Bulk, "evidence", padding: 4000);
+        }
+
+        var all = await context.LeaseAllAsync();
+        await context.Outbox.AcknowledgeAsync(all.Select(m => m.MessageId).ToList(), TestContext.Current.CancellationToken);
+        context.Outbox.RunMaintenance();
+        var before = context.Outbox.GetStatistics().DataFileBytes;
+        context.FakeTime.Advance(TimeSpan.FromMinutes(2));
+        context.Outbox.RunMaintenance();
+        Assert.True(context.Outbox.GetStatistics().DataFileBytes < before / 2, "compacted");
+
+        // Accepted after the rebuild, then the files as a kill -9 would leave them (no close, no checkpoint).
+        Assert.Equal(EnqueueResult.Accepted, await context.AcceptAsync(PriorityClass.Alert, "hits"));
+        File.Copy(context.DataFile, Path.Combine(crashed.Path, "outbox.db"));
+        File.Copy(OutboxStoreFile.LogFileFor(context.DataFile), Path.Combine(crashed.Path, "outbox-log.db"));
+
+        using var reopened = OutboxTestContext.Create(directory: crashed.Path);
+        Assert.Equal("hits", Assert.Single(await reopened.LeaseAllAsync()).Stream);
     }
 
     [Fact]

@@ -71,8 +71,8 @@ public sealed class LiteDbFleetStoreDurabilityTests
         using var store = new LiteDbFleetStore(Path.Combine(dir.Path, "fleet.db"));
 
         // A LiteDB upgrade that moves these internals makes every commit a checkpoint: fail here first.
-        Assert.Null(store.WriterQueue.FallbackReason);
-        Assert.True(store.WriterQueue.DetectsWriterFailure);
+        Assert.Null(store.Durable.FallbackReason);
+        Assert.True(store.Durable.DetectsWriterFailure);
     }
 
     [Fact]

@@ -1,19 +1,24 @@
 using System.Reflection;
+using System.Runtime.ExceptionServices;
 using LiteDB;
 
-namespace FleetControl.Store;
+namespace EdgeGateway.Storage;
 
 /// <summary>
-/// Waits for LiteDB 5.0.x's background log writer. <c>Commit()</c> hands the transaction's pages to
-/// an in-process queue (<c>DiskWriterQueue</c>) and can return before they are written to the log
-/// file, so a kill -9 right after an ack could lose them. LiteDB has no public "wait for the
-/// writer", so this reaches the queue's <c>Wait()</c> (returns once every queued page is written) by
-/// reflection, resolved on every call because <c>Rebuild()</c> replaces the engine's disk service.
+/// Waits for LiteDB 5.0.x's background log writer. <c>Commit()</c> hands the transaction's pages to an
+/// in-process queue (<c>DiskWriterQueue</c>) and can return before they are written to the log file.
+/// LiteDB has no public "wait for the writer", so this reaches the queue by reflection, resolved on
+/// every call because <c>Rebuild()</c> replaces the engine's disk service. The queue's "empty" signal
+/// is set once every page is written but BEFORE LiteDB's own flush, so returning from here means
+/// "kill -9 safe", not "power-cut safe": <see cref="DurableLiteDatabase"/> fsyncs after it.
 /// If the internals change, <see cref="WaitForWrites"/> falls back to <c>Checkpoint()</c> (slower,
-/// equally safe: it waits for the queue and copies the log into the data file).
+/// equally safe: it waits for the queue, copies the log into the data file and fsyncs that).
 /// </summary>
 internal sealed class LiteDbWriterQueue
 {
+    /// <summary>The queue method waited on in LiteDB 5.0.20.</summary>
+    public const string DefaultWaitMethod = "Wait";
+
     private const BindingFlags Any = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic;
 
     private readonly LiteDatabase _database;
@@ -25,7 +30,9 @@ internal sealed class LiteDbWriterQueue
     private readonly FieldInfo? _isEmptyField;
     private readonly FieldInfo? _exceptionField;
 
-    public LiteDbWriterQueue(LiteDatabase database)
+    /// <param name="database">The database whose writer is waited for.</param>
+    /// <param name="waitMethod">The queue's wait method name (tests pass a missing one to force the fall-back).</param>
+    public LiteDbWriterQueue(LiteDatabase database, string waitMethod = DefaultWaitMethod)
     {
         _database = database;
         try
@@ -35,7 +42,7 @@ internal sealed class LiteDbWriterQueue
             _diskField = engine.GetType().GetField("_disk", Any) ?? throw new MissingFieldException("LiteEngine._disk");
             _queueProperty = _diskField.FieldType.GetProperty("Queue", Any) ?? throw new MissingMemberException("DiskService.Queue");
             _lazyValue = _queueProperty.PropertyType.GetProperty("Value") ?? throw new MissingMemberException("Lazy<DiskWriterQueue>.Value");
-            _wait = _lazyValue.PropertyType.GetMethod("Wait", Any, Type.EmptyTypes) ?? throw new MissingMethodException("DiskWriterQueue.Wait");
+            _wait = _lazyValue.PropertyType.GetMethod(waitMethod, Any, Type.EmptyTypes) ?? throw new MissingMethodException("DiskWriterQueue." + waitMethod);
 
             // What Wait() waits on, and where the writer keeps the error that stopped it: with both, a
             // failed writer (disk full) fails the commit instead of blocking it for ever.
@@ -86,7 +93,7 @@ internal sealed class LiteDbWriterQueue
         }
         catch (TargetInvocationException ex) when (ex.InnerException is not null)
         {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ex.InnerException);
+            ExceptionDispatchInfo.Throw(ex.InnerException);
         }
     }
 }
