@@ -1,3 +1,4 @@
+using EdgeGateway.Storage;
 using EdgeGateway.Contracts.Evidence;
 using System.Buffers;
 using EdgeGateway.Contracts.V1;

@@ -1,3 +1,4 @@
+using EdgeGateway.Storage;
 using System.Buffers;
 using System.Security.Cryptography;
 using EdgeGateway.Devices.Bwv;

@@ -1,3 +1,4 @@
+using EdgeGateway.Storage;
 using Microsoft.Win32.SafeHandles;
 
 namespace EdgeGateway.Evidence;

@@ -1,3 +1,4 @@
+using EdgeGateway.Storage;
 using EdgeGateway.Contracts.Evidence;
 using System.Collections.Concurrent;
 using System.Globalization;

@@ -1,18 +1,19 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace FleetControl.Evidence;
+namespace EdgeGateway.Storage;
 
 /// <summary>
-/// Drops file ranges from the page cache once they are durable (Linux only; elsewhere a
-/// no-op). Evidence bytes are written once (hashed as they arrive): keeping a GiB of them cached evicts the
-/// server's working set, and every new page-cache page costs a fresh allocation; dropped pages are reused
+/// Drops file ranges from the page cache once they are durable and consumed (Linux only; elsewhere a
+/// no-op). Evidence bytes are written once and read once, on the dock and in the vault alike: keeping a
+/// GiB of them cached evicts the working set, and every new page-cache page costs a fresh allocation; dropped pages are reused
 /// at once by the next writes. Only clean (fsynced) ranges are passed, so nothing is lost or re-written.
 /// </summary>
-internal static partial class PageCache
+public static partial class PageCache
 {
     private const int PosixFadvDontNeed = 4;
 
+    /// <summary>Advises the kernel to drop <paramref name="length"/> bytes at <paramref name="offset"/> ; the data must already be on disk. A no-op off Linux or for an empty range.</summary>
     public static void Drop(SafeFileHandle handle, long offset, long length)
     {
         if (length <= 0 || !OperatingSystem.IsLinux() || handle.IsInvalid || handle.IsClosed)
