@@ -13,7 +13,7 @@ public static partial class PageCache
 {
     private const int PosixFadvDontNeed = 4;
 
-    /// <summary>Advises the kernel to drop <paramref name="length"/> bytes at <paramref name="offset"/> ; the data must already be on disk. A no-op off Linux or for an empty range.</summary>
+    /// <summary>Advises the kernel to drop <paramref name="length"/> bytes at <paramref name="offset"/>; the data must already be on disk. A no-op off Linux or for an empty range.</summary>
     public static void Drop(SafeFileHandle handle, long offset, long length)
     {
         if (length <= 0 || !OperatingSystem.IsLinux() || handle.IsInvalid || handle.IsClosed)
