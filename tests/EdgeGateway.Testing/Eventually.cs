@@ -27,6 +27,22 @@ public static class Eventually
         }
     }
 
+    /// <summary>Polls an asynchronous <paramref name="condition"/> every 50 ms until it holds or <paramref name="timeout"/> passes.</summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, string because, TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? DefaultTimeout;
+        var deadline = TimeProvider.System.GetTimestamp() + (long)(limit.TotalSeconds * TimeProvider.System.TimestampFrequency);
+        while (!await condition())
+        {
+            if (TimeProvider.System.GetTimestamp() > deadline)
+            {
+                throw new TimeoutException($"Timed out after {limit} waiting until {because}.");
+            }
+
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+    }
+
     /// <summary>
     /// Runs <paramref name="probe"/> every 250 ms until <paramref name="done"/> accepts its result, then
     /// returns it. Transient HTTP/IO errors count as "not yet".

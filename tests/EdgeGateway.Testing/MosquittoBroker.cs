@@ -20,7 +20,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
 
     private string ConfigPath => Path.Combine(_directory, "mosquitto.conf");
 
-    public static async Task<MosquittoBroker> StartAsync()
+    public static async Task<MosquittoBroker> StartAsync(bool allowAnonymous = true)
     {
         if (!File.Exists(Executable))
         {
@@ -31,7 +31,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
         Directory.CreateDirectory(broker._directory);
         await File.WriteAllTextAsync(broker.ConfigPath, $"""
             listener {broker.Port} 127.0.0.1
-            allow_anonymous true
+            allow_anonymous {(allowAnonymous ? "true" : "false")}
             persistence true
             persistence_location {broker._directory}/
             autosave_interval 1

@@ -24,7 +24,7 @@ public sealed class ConfigurationTests
         {
             exitCode = await FleetControlProgram.RunAsync(
                 [$"--FleetControl:DataDirectory={data.Path}", $"--Mqtt:Port={FreePort.Next()}", "--Logging:LogLevel:Default=None", badArgument])
-                .WaitAsync(Wait.Timeout, TestContext.Current.CancellationToken);
+                .WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken);
         }
         finally
         {

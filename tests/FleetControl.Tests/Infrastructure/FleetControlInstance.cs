@@ -20,7 +20,7 @@ internal sealed class FleetControlInstance : IAsyncDisposable
         var endpoints = app.Services.GetRequiredService<FleetEndpoints>();
         RestUri = endpoints.RestUri;
         GrpcUri = endpoints.GrpcUri;
-        Http = new HttpClient { BaseAddress = RestUri, Timeout = Wait.Timeout };
+        Http = new HttpClient { BaseAddress = RestUri, Timeout = Eventually.DefaultTimeout };
     }
 
     public Uri RestUri { get; }
@@ -60,10 +60,10 @@ internal sealed class FleetControlInstance : IAsyncDisposable
         FleetControlHost.Map(app);
         try
         {
-            await app.StartAsync(TestContext.Current.CancellationToken).WaitAsync(Wait.Timeout);
+            await app.StartAsync(TestContext.Current.CancellationToken).WaitAsync(Eventually.DefaultTimeout);
             if (waitForIngest)
             {
-                await app.Services.GetRequiredService<MqttIngestClient>().Subscribed.WaitAsync(Wait.Timeout);
+                await app.Services.GetRequiredService<MqttIngestClient>().Subscribed.WaitAsync(Eventually.DefaultTimeout);
             }
         }
         catch
@@ -105,7 +105,7 @@ internal sealed class FleetControlInstance : IAsyncDisposable
         Http.Dispose();
         try
         {
-            await _app.StopAsync(CancellationToken.None).WaitAsync(Wait.Timeout);
+            await _app.StopAsync(CancellationToken.None).WaitAsync(Eventually.DefaultTimeout);
         }
         finally
         {

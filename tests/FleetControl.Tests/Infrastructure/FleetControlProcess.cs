@@ -51,7 +51,7 @@ internal sealed class FleetControlProcess : IAsyncDisposable
         var fleet = new FleetControlProcess(Process.Start(start) ?? throw new InvalidOperationException("FleetControl did not start."), httpPort);
         try
         {
-            await Wait.UntilAsync(fleet.IsIngestConnectedAsync, "the FleetControl process ingests", TimeSpan.FromSeconds(60));
+            await Eventually.UntilAsync(fleet.IsIngestConnectedAsync, "the FleetControl process ingests", TimeSpan.FromSeconds(60));
         }
         catch (TimeoutException ex)
         {
@@ -69,7 +69,7 @@ internal sealed class FleetControlProcess : IAsyncDisposable
     public async Task KillAsync()
     {
         _process.Kill(entireProcessTree: true);
-        await _process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(Wait.Timeout);
+        await _process.WaitForExitAsync(TestContext.Current.CancellationToken).WaitAsync(Eventually.DefaultTimeout);
     }
 
     public async ValueTask DisposeAsync()
@@ -78,7 +78,7 @@ internal sealed class FleetControlProcess : IAsyncDisposable
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync(CancellationToken.None).WaitAsync(Wait.Timeout);
+            await _process.WaitForExitAsync(CancellationToken.None).WaitAsync(Eventually.DefaultTimeout);
         }
 
         _process.Dispose();

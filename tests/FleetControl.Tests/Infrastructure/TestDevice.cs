@@ -51,7 +51,7 @@ internal sealed class TestDevice : IAsyncDisposable
                 .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
         }
 
-        var connected = await client.ConnectAsync(options.Build(), TestContext.Current.CancellationToken).WaitAsync(Wait.Timeout);
+        var connected = await client.ConnectAsync(options.Build(), TestContext.Current.CancellationToken).WaitAsync(Eventually.DefaultTimeout);
         if (connected.ResultCode != MqttClientConnectResultCode.Success)
         {
             client.Dispose();
@@ -61,7 +61,7 @@ internal sealed class TestDevice : IAsyncDisposable
         var subscribe = new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter(f => f.WithTopic(Topics.Acks(deviceId)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
             .Build();
-        await client.SubscribeAsync(subscribe, TestContext.Current.CancellationToken).WaitAsync(Wait.Timeout);
+        await client.SubscribeAsync(subscribe, TestContext.Current.CancellationToken).WaitAsync(Eventually.DefaultTimeout);
         return device;
     }
 
@@ -76,11 +76,11 @@ internal sealed class TestDevice : IAsyncDisposable
             .WithRetainFlag(retain)
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .Build();
-        return _client.PublishAsync(message, TestContext.Current.CancellationToken).WaitAsync(Wait.Timeout);
+        return _client.PublishAsync(message, TestContext.Current.CancellationToken).WaitAsync(Eventually.DefaultTimeout);
     }
 
     public async Task<DeliveryAck> NextAckAsync(TimeSpan? timeout = null) =>
-        await _acks.Reader.ReadAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(timeout ?? Wait.Timeout);
+        await _acks.Reader.ReadAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(timeout ?? Eventually.DefaultTimeout);
 
     public bool TryGetAck(out DeliveryAck? ack) => _acks.Reader.TryRead(out ack);
 
@@ -97,7 +97,7 @@ internal sealed class TestDevice : IAsyncDisposable
     {
         if (!_dropped && _client.IsConnected)
         {
-            await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None).WaitAsync(Wait.Timeout);
+            await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None).WaitAsync(Eventually.DefaultTimeout);
         }
 
         _client.Dispose();

@@ -33,7 +33,7 @@ public sealed class CrashTests
 
             try
             {
-                await publishing.WaitAsync(Wait.Timeout, TestContext.Current.CancellationToken);
+                await publishing.WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken);
             }
             catch (Exception ex) when (ex is not TimeoutException)
             {

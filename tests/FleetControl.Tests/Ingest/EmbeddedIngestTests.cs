@@ -150,12 +150,12 @@ public sealed class EmbeddedIngestTests : IAsyncLifetime
         var device = await TestDevice.ConnectAsync(_mqttPort, "car-8", lastWill: true);
         await device.PublishAsync(Topics.Status("car-8"), new DeviceStatus { Online = true, Role = "Vehicle", SoftwareVersion = "9.9.9" }.ToByteArray(), retain: true);
 
-        await Wait.UntilAsync(async () => (await _fleet.FindDeviceAsync("car-8"))?.GetProperty("online").GetBoolean() == true, "car-8 is online");
+        await Eventually.UntilAsync(async () => (await _fleet.FindDeviceAsync("car-8"))?.GetProperty("online").GetBoolean() == true, "car-8 is online");
         var online = (await _fleet.FindDeviceAsync("car-8"))!.Value;
         Assert.Equal("9.9.9", online.GetProperty("softwareVersion").GetString());
 
         device.DropConnection();
-        await Wait.UntilAsync(async () => (await _fleet.FindDeviceAsync("car-8"))?.GetProperty("online").GetBoolean() == false, "car-8 is offline (last will)");
+        await Eventually.UntilAsync(async () => (await _fleet.FindDeviceAsync("car-8"))?.GetProperty("online").GetBoolean() == false, "car-8 is offline (last will)");
         await device.DisposeAsync();
     }
 

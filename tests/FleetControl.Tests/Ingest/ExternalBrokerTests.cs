@@ -6,9 +6,9 @@ namespace FleetControl.Tests.Ingest;
 public sealed class ExternalBrokerTests : IAsyncLifetime
 {
     private readonly TempDirectory _dir = new();
-    private MosquittoProcess _mosquitto = null!;
+    private MosquittoBroker _mosquitto = null!;
 
-    public async ValueTask InitializeAsync() => _mosquitto = await MosquittoProcess.StartAsync(_dir.Path);
+    public async ValueTask InitializeAsync() => _mosquitto = await MosquittoBroker.StartAsync();
 
     public async ValueTask DisposeAsync()
     {

@@ -26,7 +26,7 @@ public sealed class DeviceRegistryTests : IAsyncLifetime
 
         var response = await client.RegisterAsync(
             new RegisterRequest { DeviceId = "dock-7", Role = DeviceRole.Dock, SoftwareVersion = "0.1.0", Hostname = "depot-7", Capabilities = { "bwv-dock" } },
-            cancellationToken: TestContext.Current.CancellationToken).ResponseAsync.WaitAsync(Wait.Timeout, TestContext.Current.CancellationToken);
+            cancellationToken: TestContext.Current.CancellationToken).ResponseAsync.WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken);
 
         Assert.True(response.Accepted);
         Assert.Equal("fleet/v1/dock-7", response.TopicPrefix);
@@ -48,7 +48,7 @@ public sealed class DeviceRegistryTests : IAsyncLifetime
         var client = new DeviceRegistry.DeviceRegistryClient(channel);
 
         var response = await client.RegisterAsync(new RegisterRequest { DeviceId = deviceId, Role = DeviceRole.Vehicle }, cancellationToken: TestContext.Current.CancellationToken)
-            .ResponseAsync.WaitAsync(Wait.Timeout, TestContext.Current.CancellationToken);
+            .ResponseAsync.WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken);
 
         Assert.False(response.Accepted);
         Assert.NotEmpty(response.Reason);

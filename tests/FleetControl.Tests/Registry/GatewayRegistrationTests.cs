@@ -39,9 +39,9 @@ public sealed class GatewayRegistrationTests
         await using var fleet = await FleetControlInstance.StartAsync(data.Path, FreePort.Next());
         using var gateway = BuildGateway("dock-40", fleet.GrpcUri, GatewayRole.Dock);
 
-        await gateway.StartAsync(TestContext.Current.CancellationToken).WaitAsync(Wait.Timeout, TestContext.Current.CancellationToken);
-        await gateway.Services.GetRequiredService<RegistrationState>().Registered.WaitAsync(Wait.Timeout, TestContext.Current.CancellationToken);
-        await gateway.StopAsync(TestContext.Current.CancellationToken).WaitAsync(Wait.Timeout, TestContext.Current.CancellationToken);
+        await gateway.StartAsync(TestContext.Current.CancellationToken).WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken);
+        await gateway.Services.GetRequiredService<RegistrationState>().Registered.WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken);
+        await gateway.StopAsync(TestContext.Current.CancellationToken).WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken);
 
         var device = (await fleet.FindDeviceAsync("dock-40"))!.Value;
         Assert.Equal("Dock", device.GetProperty("role").GetString());
@@ -59,12 +59,12 @@ public sealed class GatewayRegistrationTests
 
         // Start-up is not held up by an unreachable FleetControl.
         await gateway.StartAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
-        await Wait.UntilAsync(() => Task.FromResult(state.Attempts >= 4), "registration retried across rounds");
+        await Eventually.UntilAsync(() => Task.FromResult(state.Attempts >= 4), "registration retried across rounds");
         Assert.False(state.IsRegistered);
 
         await using var fleet = await FleetControlInstance.StartAsync(data.Path, FreePort.Next(), $"--FleetControl:GrpcPort={grpcPort}");
-        await state.Registered.WaitAsync(Wait.Timeout, TestContext.Current.CancellationToken);
-        await gateway.StopAsync(TestContext.Current.CancellationToken).WaitAsync(Wait.Timeout, TestContext.Current.CancellationToken);
+        await state.Registered.WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken);
+        await gateway.StopAsync(TestContext.Current.CancellationToken).WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken);
 
         Assert.Equal("Vehicle", (await fleet.FindDeviceAsync("car-41"))!.Value.GetProperty("role").GetString());
     }
