@@ -50,6 +50,14 @@ public sealed class EvidenceOptions
     [Range(0, 100, ErrorMessage = "Evidence:UploadRetries must be between 0 and 100.")]
     public int UploadRetries { get; set; } = 5;
 
+    /// <summary>
+    /// How long to wait for the vault's receipt once the last chunk is sent. The vault hashes as chunks
+    /// arrive, so the receipt is quick; a call that stays silent longer is abandoned and retried rather
+    /// than holding the item (and its bay) forever.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "Evidence:ReceiptTimeout must be between 1 second and 1 hour.")]
+    public TimeSpan ReceiptTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>First retry delay; doubles per attempt.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00", ErrorMessage = "Evidence:RetryBaseDelay must be between 10 ms and 10 minutes.")]
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);

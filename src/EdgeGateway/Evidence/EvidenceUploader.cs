@@ -194,7 +194,15 @@ internal sealed class EvidenceUploader
             // Writing failed because the server already answered; its status tells why.
         }
 
-        return await call.ResponseAsync.ConfigureAwait(false);
+        try
+        {
+            return await call.ResponseAsync.WaitAsync(_options.ReceiptTimeout, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // Transient: the retry pipeline asks the vault's offset again and resumes from there.
+            throw new RpcException(new Status(StatusCode.DeadlineExceeded, $"no receipt within {_options.ReceiptTimeout} of the last chunk"));
+        }
     }
 
     private async Task<RpcException?> ServerStatusAsync(AsyncClientStreamingCall<UploadRequest, EvidenceReceipt> call, CancellationToken cancellationToken)
