@@ -1,3 +1,4 @@
+using static EdgeGateway.Benchmarks.HarnessSupport;
 using EdgeGateway.Contracts.Evidence;
 using System.Diagnostics;
 using System.Globalization;
@@ -204,7 +205,6 @@ internal static class EvidenceHarness
             count = now;
         }
 
-
     }
 
     private static async Task SyncAsync()
@@ -322,13 +322,6 @@ internal static class EvidenceHarness
             .ToList();
         DateTimeOffset At(string evt) => custody.Last(c => c.Event == evt).At;
         return Invariant($"docked->hashed (copy+SHA-256, upload following) {(At("hashed") - At("docked")).TotalSeconds:0.00} s, hashed->stored (upload tail, vault hash) {(At("stored") - At("hashed")).TotalSeconds:0.00} s, stored->wiped {(At("wiped") - At("stored")).TotalSeconds:0.00} s");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

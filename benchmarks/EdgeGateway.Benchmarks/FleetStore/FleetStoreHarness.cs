@@ -1,3 +1,4 @@
+using static EdgeGateway.Benchmarks.HarnessSupport;
 using System.Diagnostics;
 using System.Globalization;
 using EdgeGateway.Contracts;
@@ -241,22 +242,6 @@ internal static class FleetStoreHarness
             SatellitesUsed = 9,
         },
     };
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static int Option(string[] args, string name, int fallback) =>
-        OptionString(args, name) is { } value ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
-
-    private static string? OptionString(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
 
     /// <summary>Counts acknowledged ids of one device until the expected number arrived.</summary>
     private sealed class AckCounter

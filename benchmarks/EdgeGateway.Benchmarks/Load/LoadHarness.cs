@@ -1,3 +1,4 @@
+using static EdgeGateway.Benchmarks.HarnessSupport;
 using System.Diagnostics;
 using System.Globalization;
 using EdgeGateway.Contracts.V1;
@@ -305,13 +306,6 @@ internal static class LoadHarness
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     /// <summary>Every <c>--set Key=Value</c>: gateway configuration overrides, e.g. <c>--set Mqtt:MaxInFlight=1000</c>.</summary>
     private static Dictionary<string, string?> GatewaySettings(string[] args)
     {
@@ -325,15 +319,6 @@ internal static class LoadHarness
         }
 
         return settings;
-    }
-
-    private static int Option(string[] args, string name, int fallback) =>
-        OptionString(args, name) is { } value ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
-
-    private static string? OptionString(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 
     private sealed record Sample(string MessageId, long Start, long Enqueued, Core.EnqueueResult Result);
