@@ -65,6 +65,11 @@ internal static class Program
             error.WriteLine(command.Usage);
             return 2;
         }
+        catch (CliFailureException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
     }
 
     private static string OverallUsage()

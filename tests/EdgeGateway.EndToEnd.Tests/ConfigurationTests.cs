@@ -13,29 +13,72 @@ public sealed class ConfigurationTests
     [InlineData("Outbox:LeaseTimeout", "soon")]
     public async Task Gateway_InvalidSetting_ExitsWithConfigErrorNamingTheSetting(string key, string value)
     {
-        var directory = Path.Combine(Path.GetTempPath(), "edge-config-" + Guid.NewGuid().ToString("N")[..8]);
-        try
+        using var directory = new TempDirectory();
+        var environment = new Dictionary<string, string>
         {
-            var environment = new Dictionary<string, string>
-            {
-                ["Gateway__DeviceId"] = "car-config",
-                ["Gateway__DataDirectory"] = Path.Combine(directory, "data"),
-                [key.Replace(":", "__", StringComparison.Ordinal)] = value,
-            };
-            await using var gateway = ManagedProcess.Start("gateway", SystemUnderTest.Outputs.Gateway, [], environment, Path.Combine(directory, "gateway.log"));
-            var line = await gateway.WaitForOutputAsync(
-                l => l.StartsWith("EdgeGateway: invalid configuration:", StringComparison.Ordinal), TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+            ["Gateway__DeviceId"] = "car-config",
+            ["Gateway__DataDirectory"] = directory.Sub("data"),
+            [key.Replace(":", "__", StringComparison.Ordinal)] = value,
+        };
 
-            Assert.Contains(key, line, StringComparison.Ordinal);
-            await Eventually.TrueAsync(() => gateway.HasExited, TimeSpan.FromSeconds(30), "the gateway exits");
-            Assert.Equal(78, gateway.ExitCode);
-        }
-        finally
+        await AssertRefusedAsync(SystemUnderTest.Outputs.Gateway, "EdgeGateway", environment, directory, key);
+    }
+
+    [Theory]
+    [InlineData("Vehicle")]
+    [InlineData("Dock")]
+    public async Task Gateway_NoDeviceId_ExitsWithConfigErrorNamingTheSetting(string role)
+    {
+        using var directory = new TempDirectory();
+        var environment = new Dictionary<string, string>
         {
-            if (Directory.Exists(directory))
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-        }
+            ["Gateway__Role"] = role,
+            ["Gateway__DataDirectory"] = directory.Sub("data"),
+        };
+
+        await AssertRefusedAsync(SystemUnderTest.Outputs.Gateway, "EdgeGateway", environment, directory, "Gateway:DeviceId is required");
+    }
+
+    [Fact]
+    public async Task Gateway_SiteConfigurationFolder_RoleAndRoleProfileLoadedFromIt()
+    {
+        // The site folder chooses the role, and its role profile (read only because the role is Dock) sets a bad port.
+        using var directory = new TempDirectory();
+        var site = directory.Sub("etc-edgegateway");
+        await File.WriteAllTextAsync(Path.Combine(site, "appsettings.json"), """{ "Gateway": { "Role": "Dock", "DeviceId": "dock-site" } }""", TestContext.Current.CancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(site, "appsettings.dock.json"), """{ "Mqtt": { "Port": 0 } }""", TestContext.Current.CancellationToken);
+        var environment = new Dictionary<string, string>
+        {
+            ["EDGEGATEWAY_CONFIG_DIR"] = site,
+            ["Gateway__DataDirectory"] = directory.Sub("data"),
+        };
+
+        await AssertRefusedAsync(SystemUnderTest.Outputs.Gateway, "EdgeGateway", environment, directory, "Mqtt:Port");
+    }
+
+    [Fact]
+    public async Task FleetControl_SiteConfigurationFolder_Loaded()
+    {
+        using var directory = new TempDirectory();
+        var site = directory.Sub("etc-fleetcontrol");
+        await File.WriteAllTextAsync(Path.Combine(site, "appsettings.json"), """{ "FleetControl": { "BindAddress": "not-an-address" } }""", TestContext.Current.CancellationToken);
+        var environment = new Dictionary<string, string>
+        {
+            ["FLEETCONTROL_CONFIG_DIR"] = site,
+            ["FleetControl__DataDirectory"] = directory.Sub("data"),
+        };
+
+        await AssertRefusedAsync(SystemUnderTest.Outputs.FleetControl, "FleetControl", environment, directory, "FleetControl:BindAddress 'not-an-address'");
+    }
+
+    private static async Task AssertRefusedAsync(string assembly, string program, Dictionary<string, string> environment, TempDirectory directory, string expected)
+    {
+        await using var process = ManagedProcess.Start(program, assembly, [], environment, Path.Combine(directory.Path, "process.log"));
+        var line = await process.WaitForOutputAsync(
+            l => l.StartsWith($"{program}: invalid configuration:", StringComparison.Ordinal), TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+
+        Assert.Contains(expected, line, StringComparison.Ordinal);
+        await Eventually.TrueAsync(() => process.HasExited, TimeSpan.FromSeconds(30), $"{program} exits");
+        Assert.Equal(78, process.ExitCode);
     }
 }

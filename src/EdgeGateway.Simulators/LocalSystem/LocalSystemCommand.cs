@@ -16,7 +16,8 @@ internal static class LocalSystemCommand
           --vehicles N        simulated patrol vehicles (default 2)
           --docks N           simulated BWV docking stations (default 1)
           --dir DIR           where data, vault and logs go (default .local/system in the repository)
-          --fresh             delete DIR first (otherwise a restart resumes with the data of the last run)
+          --fresh             empty DIR first (otherwise a restart resumes with the data of the last run);
+                              refused while another run uses DIR
           --http-port P       FleetControl REST (default 5080)
           --grpc-port P       FleetControl gRPC (default 5081)
           --mqtt-port P       FleetControl's embedded MQTT broker (default 1883)
@@ -43,18 +44,16 @@ internal static class LocalSystemCommand
         var rate = cli.GetDouble("--rate", 1, 0.01, 100);
         var bigFile = cli.GetString("--big-file-size") ?? "256MiB";
         var duration = cli.GetInt64("--duration", 1, int.MaxValue) is { } seconds ? TimeSpan.FromSeconds(seconds) : Timeout.InfiniteTimeSpan;
-        if (cli.Has("--fresh") && Directory.Exists(directory))
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        var httpPort = (int)(cli.GetInt64("--http-port", 1, 65535) ?? 5080);
+        var grpcPort = (int)(cli.GetInt64("--grpc-port", 1, 65535) ?? 5081);
+        var mqttPort = (int)(cli.GetInt64("--mqtt-port", 1, 65535) ?? 1883);
 
-        Directory.CreateDirectory(directory);
-        await using var fleet = new FleetControlNode(
-            outputs,
-            Path.Combine(directory, "fleetcontrol"),
-            (int)(cli.GetInt64("--http-port", 1, 65535) ?? 5080),
-            (int)(cli.GetInt64("--grpc-port", 1, 65535) ?? 5081),
-            (int)(cli.GetInt64("--mqtt-port", 1, 65535) ?? 1883));
+        // Refuse clearly, before anything starts: a second run on the same data, or a port someone else holds.
+        using var directoryLock = SystemDirectoryLock.Acquire(directory, fresh: cli.Has("--fresh"));
+        PortCheck.EnsureFree(httpPort, "FleetControl REST", "--http-port");
+        PortCheck.EnsureFree(grpcPort, "FleetControl gRPC", "--grpc-port");
+        PortCheck.EnsureFree(mqttPort, "FleetControl's MQTT broker", "--mqtt-port");
+        await using var fleet = new FleetControlNode(outputs, Path.Combine(directory, "fleetcontrol"), httpPort, grpcPort, mqttPort);
 
         var nodes = new List<IAsyncDisposable>();
         var summary = new SystemSummary(fleet, TimeProvider.System);

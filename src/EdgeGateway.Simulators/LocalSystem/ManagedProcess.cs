@@ -61,6 +61,11 @@ internal sealed class ManagedProcess : IAsyncDisposable
         // Children must not inherit a test host's or launcher's own settings by accident.
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
         info.Environment["DOTNET_NOLOGO"] = "1";
+
+        // Nor this machine's installed site configuration (/etc/edgegateway, /etc/fleetcontrol): a folder that does not exist.
+        var noSiteConfig = Path.Combine(Path.GetTempPath(), "edgegateway-no-site-config");
+        info.Environment["EDGEGATEWAY_CONFIG_DIR"] = noSiteConfig;
+        info.Environment["FLEETCONTROL_CONFIG_DIR"] = noSiteConfig;
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[key] = value;

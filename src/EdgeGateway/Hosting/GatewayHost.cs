@@ -7,6 +7,7 @@ using EdgeGateway.Uplink.Mqtt;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -19,7 +20,7 @@ internal static class GatewayHost
     {
         // Content root = the binary's folder, so appsettings.{role}.json is found whatever the working directory.
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        AddRoleProfile(builder);
+        AddConfigurationFiles(builder);
 
         builder.Services.AddSystemd();
         builder.Services.AddSingleton(TimeProvider.System);
@@ -63,24 +64,56 @@ internal static class GatewayHost
                 [$"Gateway:Role '{text}' is not a role; use one of: {string.Join(", ", Enum.GetNames<GatewayRole>())}."]);
     }
 
+    /// <summary>Environment variable naming the site configuration folder (default <see cref="DefaultSiteConfigDirectory"/>).</summary>
+    public const string SiteConfigDirectoryVariable = "EDGEGATEWAY_CONFIG_DIR";
+
+    /// <summary>Where an installer puts this machine's settings (device id, broker, serial ports).</summary>
+    public const string DefaultSiteConfigDirectory = "/etc/edgegateway";
+
     /// <summary>
-    /// Layers <c>appsettings.{role}.json</c> over <c>appsettings.json</c> but under environment
-    /// variables and the command line, so one binary carries both profiles.
+    /// Layers the configuration files, lowest first: the shipped <c>appsettings.json</c> and
+    /// <c>appsettings.{role}.json</c> (beside the binary), then the site's <c>appsettings.json</c> and
+    /// <c>appsettings.{role}.json</c> (in <see cref="SiteConfigDirectoryVariable"/> or
+    /// <see cref="DefaultSiteConfigDirectory"/>), then environment variables and the command line. The role
+    /// itself may come from the site file, so it is read once the site's <c>appsettings.json</c> is in.
     /// </summary>
-    private static void AddRoleProfile(HostApplicationBuilder builder)
+    private static void AddConfigurationFiles(HostApplicationBuilder builder)
     {
-        var role = RoleOf(builder.Configuration).ToString().ToLowerInvariant();
+        var siteDirectory = Environment.GetEnvironmentVariable(SiteConfigDirectoryVariable) is { Length: > 0 } configured
+            ? Path.GetFullPath(configured)
+            : DefaultSiteConfigDirectory;
+        var site = Directory.Exists(siteDirectory) ? new PhysicalFileProvider(siteDirectory) : null;
         var sources = builder.Configuration.Sources;
-        var lastJson = -1;
+        var at = LastJsonSource(sources) + 1;
+        if (site is not null)
+        {
+            sources.Insert(at, Json(site, "appsettings.json"));
+        }
+
+        // ConfigurationManager rebuilds itself when its source list changes, so the role now sees the site file.
+        var role = RoleOf(builder.Configuration).ToString().ToLowerInvariant();
+        sources.Insert(at, new JsonConfigurationSource { Path = $"appsettings.{role}.json", Optional = true });
+        if (site is not null)
+        {
+            sources.Insert(at + 2, Json(site, $"appsettings.{role}.json"));
+        }
+    }
+
+    private static int LastJsonSource(IList<IConfigurationSource> sources)
+    {
+        var last = -1;
         for (var i = 0; i < sources.Count; i++)
         {
             if (sources[i] is JsonConfigurationSource)
             {
-                lastJson = i;
+                last = i;
             }
         }
 
-        // ConfigurationManager rebuilds itself when its source list changes.
-        sources.Insert(lastJson + 1, new JsonConfigurationSource { Path = $"appsettings.{role}.json", Optional = true });
+        return last;
     }
+
+    /// <summary>An optional JSON file of the site folder, read through its own file provider (not the content root).</summary>
+    private static JsonConfigurationSource Json(PhysicalFileProvider folder, string name) =>
+        new() { FileProvider = folder, Path = name, Optional = true };
 }

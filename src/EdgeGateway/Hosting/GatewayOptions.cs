@@ -9,7 +9,7 @@ public sealed class GatewayOptions
     public const string SectionName = "Gateway";
 
     /// <summary>Fleet-unique device id; one MQTT topic level, so letters, digits, '-', '_' and '.' only.</summary>
-    [Required]
+    [Required(ErrorMessage = "Gateway:DeviceId is required: no shipped profile carries one, so set it for this machine in /etc/edgegateway/appsettings.json, as Gateway__DeviceId or --Gateway:DeviceId=ID.")]
     [RegularExpression(@"^[A-Za-z0-9._-]{1,64}$", ErrorMessage = "Gateway:DeviceId must be 1-64 characters of letters, digits, '.', '_' or '-'.")]
     public string DeviceId { get; set; } = string.Empty;
 

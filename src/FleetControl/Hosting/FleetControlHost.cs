@@ -13,6 +13,7 @@ internal static class FleetControlHost
     {
         // Content root = the binary's folder, so its appsettings.json applies whatever the working directory.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        AddSiteConfiguration(builder.Configuration);
         builder.Services.AddSystemd(); // readiness and stop notifications when run as a systemd Type=notify unit
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddFleetControlEndpoints();
@@ -21,6 +22,44 @@ internal static class FleetControlHost
         builder.Services.AddDeviceRegistry();
         builder.Services.AddEvidenceVault(builder.Configuration);
         return builder;
+    }
+
+    /// <summary>Environment variable naming the site configuration folder (default <see cref="DefaultSiteConfigDirectory"/>).</summary>
+    public const string SiteConfigDirectoryVariable = "FLEETCONTROL_CONFIG_DIR";
+
+    /// <summary>Where an installer puts this server's settings (ports, bind address, data and vault folders).</summary>
+    public const string DefaultSiteConfigDirectory = "/etc/fleetcontrol";
+
+    /// <summary>
+    /// Puts the site's <c>appsettings.json</c> above the shipped one (beside the binary) and below
+    /// environment variables and the command line.
+    /// </summary>
+    private static void AddSiteConfiguration(ConfigurationManager configuration)
+    {
+        var directory = Environment.GetEnvironmentVariable(SiteConfigDirectoryVariable) is { Length: > 0 } configured
+            ? Path.GetFullPath(configured)
+            : DefaultSiteConfigDirectory;
+        if (!Directory.Exists(directory))
+        {
+            return;
+        }
+
+        var sources = configuration.Sources;
+        var lastJson = -1;
+        for (var i = 0; i < sources.Count; i++)
+        {
+            if (sources[i] is Microsoft.Extensions.Configuration.Json.JsonConfigurationSource)
+            {
+                lastJson = i;
+            }
+        }
+
+        sources.Insert(lastJson + 1, new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource
+        {
+            FileProvider = new Microsoft.Extensions.FileProviders.PhysicalFileProvider(directory),
+            Path = "appsettings.json",
+            Optional = true,
+        });
     }
 
     public static void Map(WebApplication app)
