@@ -73,48 +73,6 @@ public sealed class HealthReporterTests
         Assert.Equal(2, sink.Drafts.Count);
     }
 
-    [Fact]
-    public async Task HealthCommand_FileExists_PrintsIt()
-    {
-        using var data = new TempDirectory();
-        var reporter = Create(data.Path, new CapturingSink(), TimeProvider.System, new TestLogger<HealthReporter>(), new CounterContributor());
-        await reporter.ReportOnceAsync(send: false, TestContext.Current.CancellationToken);
-        var output = new StringWriter();
-        var error = new StringWriter();
-
-        var exit = await HealthCommand.RunAsync(["--data", data.Path], output, error, TestContext.Current.CancellationToken);
-
-        Assert.Equal(0, exit);
-        Assert.Contains("\"gnss.rejected\": \"7\"", output.ToString(), StringComparison.Ordinal);
-        Assert.Empty(error.ToString());
-    }
-
-    [Fact]
-    public async Task HealthCommand_NoFile_ClearErrorAndExitCode1()
-    {
-        using var data = new TempDirectory();
-        var output = new StringWriter();
-        var error = new StringWriter();
-
-        var exit = await HealthCommand.RunAsync(["--data", data.Path], output, error, TestContext.Current.CancellationToken);
-
-        Assert.Equal(1, exit);
-        Assert.Contains(Path.Combine(data.Path, "health.json"), error.ToString(), StringComparison.Ordinal);
-        Assert.Contains("--data", error.ToString(), StringComparison.Ordinal);
-        Assert.Empty(output.ToString());
-    }
-
-    [Fact]
-    public async Task HealthCommand_UnknownArgument_Usage()
-    {
-        var error = new StringWriter();
-
-        var exit = await HealthCommand.RunAsync(["--bogus"], new StringWriter(), error, TestContext.Current.CancellationToken);
-
-        Assert.Equal(2, exit);
-        Assert.Contains("Usage: health [--data DIR]", error.ToString(), StringComparison.Ordinal);
-    }
-
     private static string? ReadWrittenAt(string path)
     {
         try

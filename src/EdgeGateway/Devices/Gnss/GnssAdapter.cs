@@ -140,8 +140,8 @@ internal sealed class GnssAdapter : BackgroundService
 
     private async ValueTask ForwardAsync(GnssFix fix, CancellationToken cancellationToken)
     {
-        _counters.CountFix();
         var now = _time.GetUtcNow();
+        _counters.CountFix(fix, now);
         if (fix.Mode != _lastMode)
         {
             Log.ModeChanged(_logger, GnssFixJson.ModeNumber(_lastMode), GnssFixJson.ModeNumber(fix.Mode));

@@ -12,6 +12,9 @@ internal sealed class GnssCounters
     private long _refused;
     private long _invalidFields;
     private long _rolloverCorrections;
+    private long _lastFixMode;
+    private long _lastFixSatellites;
+    private long _lastFixUnixMs;
 
     public NmeaReaderCounters Nmea { get; } = new();
 
@@ -37,7 +40,23 @@ internal sealed class GnssCounters
 
     public void AddRolloverCorrections(long count) => Interlocked.Add(ref _rolloverCorrections, count);
 
-    public void CountFix() => Interlocked.Increment(ref _fixes);
+    /// <summary>Mode of the latest fix as gpsd numbers it (0 unknown, 1 none, 2 2D, 3 3D).</summary>
+    public long LastFixMode => Interlocked.Read(ref _lastFixMode);
+
+    /// <summary>Satellites used in the latest fix.</summary>
+    public long LastFixSatellites => Interlocked.Read(ref _lastFixSatellites);
+
+    /// <summary>When the latest fix was completed (local clock, Unix milliseconds); 0 before the first.</summary>
+    public long LastFixUnixMs => Interlocked.Read(ref _lastFixUnixMs);
+
+    /// <summary>Counts a completed fix and remembers its mode, satellites and time for the health report.</summary>
+    public void CountFix(in GnssFix fix, DateTimeOffset at)
+    {
+        Interlocked.Increment(ref _fixes);
+        Interlocked.Exchange(ref _lastFixMode, GnssFixJson.ModeNumber(fix.Mode));
+        Interlocked.Exchange(ref _lastFixSatellites, fix.SatellitesUsed);
+        Interlocked.Exchange(ref _lastFixUnixMs, at.ToUnixTimeMilliseconds());
+    }
 
     public void CountThinned() => Interlocked.Increment(ref _thinned);
 

@@ -28,6 +28,9 @@ internal sealed class GnssHealthContributor : IHealthContributor
         c["gnss.invalid_fields"] = (ulong)_counters.InvalidFields;
         c["gnss.rollover_corrections"] = (ulong)_counters.RolloverCorrections;
         c["gnss.fixes"] = (ulong)_counters.Fixes;
+        c["gnss.last_fix_mode"] = (ulong)_counters.LastFixMode;
+        c["gnss.last_fix_satellites"] = (ulong)_counters.LastFixSatellites;
+        c["gnss.last_fix_unix_ms"] = (ulong)_counters.LastFixUnixMs;
         c["gnss.thinned"] = (ulong)_counters.Thinned;
         c["gnss.forwarded"] = (ulong)_counters.Forwarded;
         c["gnss.refused"] = (ulong)_counters.Refused;
