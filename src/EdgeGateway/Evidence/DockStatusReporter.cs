@@ -94,6 +94,7 @@ internal sealed class DockStatusReporter(
                     etaSeconds = t.EtaSeconds,
                     critical = t.Critical,
                 }),
+                unaccepted = b.Unaccepted.Select(u => new { name = u.Name, reason = u.Reason, size = u.Size }),
             };
         });
         var document = new

@@ -12,6 +12,7 @@ internal sealed class DockStatusTracker(TimeProvider time)
     private readonly Lock _gate = new();
     private readonly SortedDictionary<int, CameraMarker?> _bays = [];
     private readonly Dictionary<string, TransferProgress> _transfers = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, IReadOnlyList<NotAcceptedFile>> _unaccepted = [];
     private long _version;
 
     public long Version => Interlocked.Read(ref _version);
@@ -39,6 +40,23 @@ internal sealed class DockStatusTracker(TimeProvider time)
             }
 
             return previous;
+        }
+    }
+
+    /// <summary>Records the files a bay's camera holds that the dock will not take; true when the set changed.</summary>
+    public bool SetUnaccepted(int bay, IReadOnlyList<NotAcceptedFile> files)
+    {
+        lock (_gate)
+        {
+            var previous = _unaccepted.GetValueOrDefault(bay) ?? [];
+            if (previous.SequenceEqual(files))
+            {
+                return false;
+            }
+
+            _unaccepted[bay] = files;
+            Interlocked.Increment(ref _version);
+            return files.Count > 0;
         }
     }
 
@@ -123,6 +141,11 @@ internal sealed class DockStatusTracker(TimeProvider time)
                         EtaSeconds = t.EtaSeconds,
                         Critical = t.Critical,
                     });
+                }
+
+                foreach (var file in _unaccepted.GetValueOrDefault(bay) ?? [])
+                {
+                    b.Unaccepted.Add(new Contracts.V1.UnacceptedFile { Name = file.Name, Reason = file.Reason, Size = (ulong)file.Size });
                 }
 
                 status.Bays.Add(b);

@@ -15,7 +15,9 @@ internal sealed class EvidenceCounters : IHealthContributor
     private long _uploadRetries;
     private long _interrupted;
     private long _failures;
+    private long _receiptMismatches;
     private int _stagingFull;
+    private int _unaccepted;
 
     public long BytesCopied => Interlocked.Read(ref _bytesCopied);
 
@@ -52,6 +54,17 @@ internal sealed class EvidenceCounters : IHealthContributor
 
     public void Failed() => Interlocked.Increment(ref _failures);
 
+    public void ReceiptMismatched() => Interlocked.Increment(ref _receiptMismatches);
+
+    public long ReceiptMismatches => Interlocked.Read(ref _receiptMismatches);
+
+    /// <summary>Files on docked cameras the dock will not take, right now.</summary>
+    public int UnacceptedFiles
+    {
+        get => Volatile.Read(ref _unaccepted);
+        set => Volatile.Write(ref _unaccepted, value);
+    }
+
     /// <summary>Sets the staging-full alarm; true when this changed it.</summary>
     public bool SetStagingFull(bool full) => Interlocked.Exchange(ref _stagingFull, full ? 1 : 0) != (full ? 1 : 0);
 
@@ -67,5 +80,7 @@ internal sealed class EvidenceCounters : IHealthContributor
         report.Counters["evidence.copies_interrupted"] = (ulong)Interrupted;
         report.Counters["evidence.failures"] = (ulong)Failures;
         report.Counters["evidence.alarm_staging_full"] = StagingFull ? 1UL : 0UL;
+        report.Counters["evidence.receipt_mismatches"] = (ulong)ReceiptMismatches;
+        report.Counters["evidence.files_not_accepted"] = (ulong)UnacceptedFiles;
     }
 }

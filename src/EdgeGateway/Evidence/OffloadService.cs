@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using EdgeGateway.Devices.Bwv;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -17,6 +18,7 @@ internal sealed class OffloadService(
     StagingArea staging,
     DockStatusTracker tracker,
     EvidenceCounters counters,
+    EvidenceAlarms alarms,
     IOptions<EvidenceOptions> options,
     IOptions<DockOptions> dock,
     TimeProvider time,
@@ -75,8 +77,24 @@ internal sealed class OffloadService(
 
         var now = time.GetUtcNow();
         var candidates = new List<PendingRecording>();
+        var unaccepted = 0;
         foreach (var bay in scanner.Scan())
         {
+            unaccepted += bay.Unaccepted.Count;
+            if (tracker.SetUnaccepted(bay.Bay, bay.Unaccepted) && bay.Camera is { } cam)
+            {
+                foreach (var file in bay.Unaccepted)
+                {
+                    alarms.Raise(EvidenceAlarms.FileNotAccepted, Invariant($"{cam.Serial}/{file.Name}/{file.Size}"),
+                        Invariant($"{file.Name} on camera {cam.Serial} (bay {bay.Bay}) is not offloaded: {file.Reason}"),
+                        new Dictionary<string, string>
+                        {
+                            ["camera_serial"] = cam.Serial, ["file"] = file.Name, ["reason"] = file.Reason,
+                            ["bay"] = bay.Bay.ToString(CultureInfo.InvariantCulture), ["size"] = file.Size.ToString(CultureInfo.InvariantCulture),
+                        });
+                }
+            }
+
             var previous = tracker.SetBay(bay.Bay, bay.Camera);
             if (previous?.Serial != bay.Camera?.Serial)
             {
@@ -94,12 +112,10 @@ internal sealed class OffloadService(
             foreach (var rec in bay.Recordings)
             {
                 var id = EvidenceIds.For(rec);
-                if (_running.ContainsKey(id) || _notBefore.TryGetValue(id, out var after) && after > now)
-                {
-                    continue;
-                }
 
-                if (_finished.ContainsKey(id) && (options.Value.CameraPolicy == CameraRetentionPolicy.Keep || !File.Exists(rec.VideoPath)))
+                // A finished item (matching receipt, then wiped or kept) is never matched again; a new
+                // recording under a reused name has a new id (see EvidenceIds).
+                if (_finished.ContainsKey(id) || _running.ContainsKey(id) || _notBefore.TryGetValue(id, out var after) && after > now)
                 {
                     continue;
                 }
@@ -107,6 +123,8 @@ internal sealed class OffloadService(
                 candidates.Add(new PendingRecording(rec, id, IsCritical(rec.Sidecar)));
             }
         }
+
+        counters.UnacceptedFiles = unaccepted;
 
         while (_running.Count < options.Value.MaxConcurrentTransfers)
         {
@@ -187,7 +205,9 @@ internal sealed class OffloadService(
         }
     }
 
-    private bool IsCritical(RecordingSidecar sidecar) =>
-        sidecar.Category is { } category && options.Value.CriticalCategories.Contains(category, StringComparer.OrdinalIgnoreCase)
-        || options.Value.CriticalTriggers.Contains(sidecar.Trigger, StringComparer.OrdinalIgnoreCase);
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private bool IsCritical(RecordingSidecar? sidecar) =>
+        sidecar is not null && (sidecar.Category is { } category && options.Value.CriticalCategories.Contains(category, StringComparer.OrdinalIgnoreCase)
+        || options.Value.CriticalTriggers.Contains(sidecar.Trigger, StringComparer.OrdinalIgnoreCase));
 }
