@@ -16,7 +16,7 @@ public sealed class CrashResumeTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static StagingArea Staging(string data) =>
+    internal static StagingArea Staging(string data) =>
         new(Options.Create(new EvidenceOptions()), Options.Create(new GatewayOptions { DeviceId = "x", DataDirectory = data }));
 
     private static long Number(string details, string field) => long.Parse(RecordingOffloader.Field(details, field), CultureInfo.InvariantCulture);
