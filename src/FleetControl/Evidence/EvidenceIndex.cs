@@ -70,6 +70,7 @@ internal sealed class EvidenceIndex
     {
         var limit = Math.Clamp(query.Limit, 1, EvidenceQuery.MaxLimit);
         var filters = _fields.Where(f => !string.IsNullOrEmpty(f.Wanted(query))).ToList();
+        var cursor = ParseCursor(query.Cursor);
         lock (_gate)
         {
             // The smallest posting set that applies drives the walk; the others are checked per entry.
@@ -96,7 +97,7 @@ internal sealed class EvidenceIndex
             // Newest first: the lower bound is the latest time wanted (or just after the cursor).
             var lower = query.To is { } to ? Probe(to.UtcTicks - 1, string.Empty) : driver.Min!;
             var skipExact = default(EvidenceSummary);
-            if (ParseCursor(query.Cursor) is { } cursor && Order.Compare(cursor, lower) > 0)
+            if (cursor is not null && Order.Compare(cursor, lower) > 0)
             {
                 lower = cursor;
                 skipExact = cursor;

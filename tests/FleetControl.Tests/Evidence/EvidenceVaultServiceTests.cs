@@ -132,7 +132,7 @@ public sealed class EvidenceVaultServiceTests
         var e = await Assert.ThrowsAsync<RpcException>(() => client.UploadAsync(item, data, chain));
 
         Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
-        Assert.Contains("entry 1 (docked): hash expected", e.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("entry 1 (docked): hash (v2) expected", e.Status.Detail, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(vault.Directory, "ev-chain.receipt.json")));
     }
 
