@@ -49,7 +49,8 @@ internal sealed class FileEvidenceCatalog(VaultStorage storage) : IEvidenceCatal
             .OfType<EvidenceRecord>()
             .ToList();
 
-    public void Save(EvidenceRecord record)
+    /// <summary>The receipt file's content for <paramref name="record"/>.</summary>
+    internal static byte[] Format(EvidenceRecord record)
     {
         var json = new JsonObject
         {
@@ -57,11 +58,16 @@ internal sealed class FileEvidenceCatalog(VaultStorage storage) : IEvidenceCatal
             ["item"] = JsonNode.Parse(JsonFormatter.Default.Format(record.Item)),
             ["receipt"] = JsonNode.Parse(JsonFormatter.Default.Format(record.Receipt)),
         };
+        return Encoding.UTF8.GetBytes(json.ToJsonString());
+    }
+
+    public void Save(EvidenceRecord record)
+    {
         var path = storage.RecordPath(record.Item.EvidenceId);
         var temp = path + ".tmp";
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
         {
-            stream.Write(Encoding.UTF8.GetBytes(json.ToJsonString()));
+            stream.Write(Format(record));
             stream.Flush(true);
         }
 
