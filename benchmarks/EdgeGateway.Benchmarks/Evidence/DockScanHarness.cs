@@ -71,6 +71,7 @@ internal static class DockScanHarness
         Directory.CreateDirectory(baysRoot);
         var port = FreePort();
         var vaultDir = Path.Combine(run, "vault");
+        Directory.CreateDirectory(vaultDir);
         var vaultBuilder = WebApplication.CreateSlimBuilder();
         vaultBuilder.Logging.ClearProviders();
         vaultBuilder.Configuration["Evidence:VaultDirectory"] = vaultDir;

@@ -96,7 +96,7 @@ internal static class EvidenceSearchHarness
             scans.Sort();
             var median = timings[timings.Count / 2];
             var scanMedian = scans[scans.Count / 2];
-            Console.WriteLine(Invariant($"| {name} | {page.Items.Count} | {median:0.000} ms | {timings[(int)(timings.Count * 0.99)]:0.000} ms | {scanMedian:0} ms | {scanMedian / median:0}x |"));
+            Console.WriteLine(Invariant($"| {name} | {page.Items.Count} | {median * 1000:0.0} µs | {timings[(int)(timings.Count * 0.99)] * 1000:0.0} µs | {scanMedian:0} ms | {scanMedian / median:0}x |"));
         }
 
         return Task.FromResult(0);

@@ -80,13 +80,20 @@ public sealed record CustodyLink(
         }
     }
 
-    /// <summary>Creates the next entry in the current version, stamping its hash.</summary>
-    public static CustodyLink Create(string evidenceId, ulong sequence, DateTimeOffset at, string evt, string device, string actor, string details, string previousHash)
+    /// <summary>Creates the next entry, stamping its hash; in the current version unless <paramref name="version"/> says otherwise.</summary>
+    public static CustodyLink Create(string evidenceId, ulong sequence, DateTimeOffset at, string evt, string device, string actor, string details, string previousHash, int version = CurrentVersion)
     {
         var time = FormatTime(at);
         return new CustodyLink(sequence, time, evt, device, actor, details, previousHash,
-            ComputeHash(CurrentVersion, evidenceId, sequence, time, evt, device, actor, details, previousHash), CurrentVersion);
+            ComputeHash(version, evidenceId, sequence, time, evt, device, actor, details, previousHash), version);
     }
+
+    /// <summary>
+    /// The version a party continuing someone else's chain writes in: the version of the chain's last
+    /// entry (so a dock that predates versions, and checks every entry as version 1, can still accept
+    /// the vault's entries), the current version for an empty chain.
+    /// </summary>
+    public static int ContinuationVersion(IReadOnlyList<CustodyLink> chain) => chain.Count == 0 ? CurrentVersion : chain[^1].Version;
 
     /// <summary>The time format of <see cref="At"/>.</summary>
     public static string FormatTime(DateTimeOffset at) => at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);

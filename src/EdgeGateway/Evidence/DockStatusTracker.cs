@@ -106,6 +106,26 @@ internal sealed class DockStatusTracker(TimeProvider time)
         }
     }
 
+    /// <summary>True while any transfer is copying or uploading (its bytes move without a version change).</summary>
+    public bool HasActiveTransfers
+    {
+        get
+        {
+            lock (_gate)
+            {
+                foreach (var t in _transfers.Values)
+                {
+                    if (t.State is "copying" or "uploading")
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+        }
+    }
+
     public TransferProgress? Find(string evidenceId)
     {
         lock (_gate)

@@ -30,6 +30,10 @@ internal sealed class OffloadService(
     private readonly ConcurrentDictionary<string, bool> _unsynced = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _notBefore = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _wake = new(0);
+
+    // The scanner hands back the same DockedRecording objects while a bay is unchanged, so each id is
+    // computed once per listing, not once per check.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<DockedRecording, string> _ids = [];
     private DateTimeOffset _nextSync;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -111,7 +115,7 @@ internal sealed class OffloadService(
 
             foreach (var rec in bay.Recordings)
             {
-                var id = EvidenceIds.For(rec);
+                var id = _ids.GetValue(rec, EvidenceIds.For);
 
                 // A finished item (matching receipt, then wiped or kept) is never matched again; a new
                 // recording under a reused name has a new id (see EvidenceIds).

@@ -30,27 +30,26 @@ public sealed class DockOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "Dock:FullRescanInterval must be between 1 second and 1 hour.")]
     public TimeSpan FullRescanInterval { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>
-    /// File extensions the dock offloads, matched case-insensitively, with or without the dot. The
-    /// default covers what BWV cameras write: video (mp4, mov, avi, mkv), audio (wav, mp3) and stills (jpg).
-    /// Any other file on a camera is reported per bay as not taken.
-    /// </summary>
-    public string[] RecordingExtensions { get; set; } = [".mp4", ".mov", ".avi", ".mkv", ".wav", ".mp3", ".jpg", ".jpeg"];
+    /// <summary>What BWV cameras write: video (mp4, mov, avi, mkv), audio (wav, mp3) and stills (jpg, jpeg).</summary>
+    public static readonly IReadOnlyList<string> DefaultRecordingExtensions = [".mp4", ".mov", ".avi", ".mkv", ".wav", ".mp3", ".jpg", ".jpeg"];
 
-    /// <summary>The extensions, normalised (leading dot), as a case-insensitive set.</summary>
+    /// <summary>
+    /// File extensions the dock offloads, matched case-insensitively, with or without the dot; empty
+    /// (the default) means <see cref="DefaultRecordingExtensions"/>. A configured list replaces the
+    /// default (it is empty, so the configuration binder has nothing to append to). Any other file on a
+    /// camera is reported per bay as not taken.
+    /// </summary>
+    public string[] RecordingExtensions { get; set; } = [];
+
+    /// <summary>The extensions in use, normalised (leading dot), as a case-insensitive set.</summary>
     internal HashSet<string> ExtensionSet() =>
-        RecordingExtensions.Select(e => e.StartsWith('.') ? e : "." + e).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        (RecordingExtensions.Length == 0 ? DefaultRecordingExtensions : RecordingExtensions)
+            .Select(e => e.StartsWith('.') ? e : "." + e).ToHashSet(StringComparer.OrdinalIgnoreCase);
 
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (RecordingExtensions is not { Length: > 0 })
-        {
-            yield return new ValidationResult("Dock:RecordingExtensions must name at least one extension.", [nameof(RecordingExtensions)]);
-            yield break;
-        }
-
-        foreach (var e in RecordingExtensions)
+        foreach (var e in RecordingExtensions ?? [])
         {
             var bare = e?.TrimStart('.') ?? string.Empty;
             if (bare.Length is 0 or > 8 || !bare.All(char.IsAsciiLetterOrDigit))
