@@ -107,8 +107,8 @@ internal static class DockScanHarness
             await Task.Delay(500);
         }
 
-        Console.WriteLine(Invariant($"  {bays * perBay} recordings offloaded in {watch.Elapsed.TotalSeconds:0.0} s; settling 15 s, then measuring {seconds} s"));
-        await Task.Delay(TimeSpan.FromSeconds(15)); // custody syncs, JIT tiering, the first full rescans
+        Console.WriteLine(Invariant($"  {bays * perBay} recordings offloaded in {watch.Elapsed.TotalSeconds:0.0} s; settling 90 s (JIT tiering, custody syncs, first full rescans), then measuring {seconds} s"));
+        await Task.Delay(TimeSpan.FromSeconds(90)); // tiered JIT settles after about a minute; custody syncs; the first full rescans
         var before = CpuTicks(process.Id);
         var clock = Stopwatch.StartNew();
         await Task.Delay(TimeSpan.FromSeconds(seconds));
