@@ -16,6 +16,7 @@ internal sealed class EvidenceCounters : IHealthContributor
     private long _interrupted;
     private long _failures;
     private long _receiptMismatches;
+    private long _bayChecks;
     private int _stagingFull;
     private int _unaccepted;
 
@@ -54,6 +55,11 @@ internal sealed class EvidenceCounters : IHealthContributor
 
     public void Failed() => Interlocked.Increment(ref _failures);
 
+    /// <summary>Checks of the bays so far (one per <c>Dock:ScanInterval</c>; most are two stat calls per bay).</summary>
+    public long BayChecks => Interlocked.Read(ref _bayChecks);
+
+    public void BaysChecked() => Interlocked.Increment(ref _bayChecks);
+
     public void ReceiptMismatched() => Interlocked.Increment(ref _receiptMismatches);
 
     public long ReceiptMismatches => Interlocked.Read(ref _receiptMismatches);
@@ -80,6 +86,7 @@ internal sealed class EvidenceCounters : IHealthContributor
         report.Counters["evidence.copies_interrupted"] = (ulong)Interrupted;
         report.Counters["evidence.failures"] = (ulong)Failures;
         report.Counters["evidence.alarm_staging_full"] = StagingFull ? 1UL : 0UL;
+        report.Counters["evidence.bay_checks"] = (ulong)BayChecks;
         report.Counters["evidence.receipt_mismatches"] = (ulong)ReceiptMismatches;
         report.Counters["evidence.files_not_accepted"] = (ulong)UnacceptedFiles;
     }

@@ -129,6 +129,7 @@ internal sealed class OffloadService(
         }
 
         counters.UnacceptedFiles = unaccepted;
+        counters.BaysChecked();
 
         while (_running.Count < options.Value.MaxConcurrentTransfers)
         {
