@@ -1,15 +1,9 @@
 using static EdgeGateway.Benchmarks.HarnessSupport;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Text.Json;
 using EdgeGateway.Simulators.LocalSystem;
 using FleetControl.Evidence;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace EdgeGateway.Benchmarks.Evidence;
 
@@ -72,15 +66,7 @@ internal static class DockScanHarness
         var port = FreePort();
         var vaultDir = Path.Combine(run, "vault");
         Directory.CreateDirectory(vaultDir);
-        var vaultBuilder = WebApplication.CreateSlimBuilder();
-        vaultBuilder.Logging.ClearProviders();
-        vaultBuilder.Configuration["Evidence:VaultDirectory"] = vaultDir;
-        vaultBuilder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, l => l.Protocols = HttpProtocols.Http2));
-        vaultBuilder.Services.AddSingleton(TimeProvider.System);
-        vaultBuilder.Services.AddEvidenceVault(vaultBuilder.Configuration);
-        await using var vault = vaultBuilder.Build();
-        vault.MapEvidenceVault();
-        await vault.StartAsync();
+        await using var vault = await InProcessVault.StartAsync(vaultDir, port);
 
         var environment = new Dictionary<string, string>
         {

@@ -17,8 +17,7 @@ public sealed class IntakeTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static List<EvidenceRecord> Receipts(string vault) =>
-        Directory.GetFiles(vault, "*" + VaultStorage.RecordSuffix).Select(f => FileEvidenceCatalog.Read(f)!).ToList();
+    private static List<EvidenceRecord> Receipts(string vault) => VaultReceipts.All(vault);
 
     private static IEnumerable<DeviceEvent> Alarms(DockGateway gateway, string type) =>
         gateway.Sink.Envelopes.Where(e => e.BodyCase == Envelope.BodyOneofCase.Event && e.Event.Type == type).Select(e => e.Event);

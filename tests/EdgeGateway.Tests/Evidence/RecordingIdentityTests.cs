@@ -19,8 +19,7 @@ public sealed class RecordingIdentityTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static List<EvidenceRecord> Receipts(string vault) =>
-        Directory.GetFiles(vault, "*" + VaultStorage.RecordSuffix).Select(f => FileEvidenceCatalog.Read(f)!).ToList();
+    private static List<EvidenceRecord> Receipts(string vault) => VaultReceipts.All(vault);
 
     private static string Sha256(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
 
