@@ -107,7 +107,8 @@ internal sealed class CustodyLog
                 continue;
             }
 
-            if (link.PreviousHash != HeadHash || link.Sequence != (ulong)_entries.Count || link.ExpectedHash(EvidenceId) != link.Hash)
+            if (link.PreviousHash != HeadHash || link.Sequence != (ulong)_entries.Count || link.ExpectedHash(EvidenceId) != link.Hash
+                || _entries.Count > 0 && link.Version < _entries[^1].Version)
             {
                 throw new InvalidDataException(
                     $"Custody entry {link.Sequence} ({link.Event}) from the vault does not continue the chain of {EvidenceId}.");

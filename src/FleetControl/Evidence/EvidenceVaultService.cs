@@ -211,7 +211,8 @@ internal sealed class EvidenceVaultService(
             }
 
             var head = chain.Count == 0 ? CustodyLink.GenesisHash : chain[^1].Hash;
-            if (entry.PreviousHash != head || entry.Sequence != (ulong)chain.Count || entry.ExpectedHash(id) != entry.Hash)
+            if (entry.PreviousHash != head || entry.Sequence != (ulong)chain.Count || entry.ExpectedHash(id) != entry.Hash
+                || chain.Count > 0 && entry.Version < chain[^1].Version)
             {
                 var reason = Invariant($"entry {entry.Sequence} ({entry.Event}) does not continue the chain at {chain.Count} (head {head})");
                 Log.CustodyRejected(logger, id, reason);
