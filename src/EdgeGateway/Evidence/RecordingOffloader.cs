@@ -81,7 +81,16 @@ internal sealed class RecordingOffloader(
 
         if (!custody.Contains("wiped") && !custody.Contains("kept"))
         {
-            if (options.Value.CameraPolicy == CameraRetentionPolicy.Delete)
+            var changed = ChangedSinceIdentified(rec);
+            if (options.Value.CameraPolicy == CameraRetentionPolicy.Delete && changed is not null)
+            {
+                // The file on the camera is no longer the one that was copied (still being written, or
+                // rewritten): the receipt is for other bytes, so it must not delete it. It is another
+                // recording now, with its own identity, and is offloaded as such.
+                custody.Append(time.GetUtcNow(), "kept", device, "dock", Invariant($"camera={rec.Camera.Serial} file={rec.FileName} not wiped: {changed}"));
+                counters.Kept();
+            }
+            else if (options.Value.CameraPolicy == CameraRetentionPolicy.Delete)
             {
                 if (!File.Exists(rec.MarkerPath))
                 {
@@ -318,6 +327,20 @@ internal sealed class RecordingOffloader(
         counters.Verified();
         tracker.SetState(rec.Bay, id, rec.FileName, rec.Size, item.Critical, "verified");
         Log.ReceiptVerified(logger, id, receipt.Sha256, (long)receipt.Size, receipt.StoredAt);
+    }
+
+    /// <summary>Why the camera's file is not the one identified (and copied), or null when it still is (or is already gone).</summary>
+    private static string? ChangedSinceIdentified(DockedRecording rec)
+    {
+        var now = new FileInfo(rec.VideoPath);
+        if (!now.Exists)
+        {
+            return null;
+        }
+
+        return now.Length != rec.Size || now.LastWriteTimeUtc != rec.ModifiedUtc.UtcDateTime
+            ? Invariant($"changed since it was copied (size {rec.Size} -> {now.Length}, modified {CustodyLink.FormatTime(rec.ModifiedUtc)} -> {CustodyLink.FormatTime(new DateTimeOffset(now.LastWriteTimeUtc, TimeSpan.Zero))})")
+            : null;
     }
 
     private static string HashedSha(CustodyLog custody) => Field(custody.Entries.Last(e => e.Event == "hashed").Details, "sha256");

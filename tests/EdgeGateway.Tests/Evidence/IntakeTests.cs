@@ -122,4 +122,32 @@ public sealed class IntakeTests
         var verification = await EvidenceVerifier.VerifyAsync(vault.Directory, id, Ct);
         Assert.True(verification.Ok, string.Join("; ", verification.Problems));
     }
+
+    [Fact]
+    public async Task Offload_RecordingGrowsAfterItWasCopied_ReceiptDoesNotWipeItAndTheGrownFileIsANewItem()
+    {
+        using var dir = new TempDirectory();
+        var sim = new DockSimulator(dir.Sub("bays"));
+        await using var vault = await VaultHost.StartAsync(dir.Sub("vault"));
+        await sim.DockAsync(1, Seed.Camera("BWV923", ("a.mp4", 8 * MiB, null)), await Seed.ClipAsync(), Ct);
+        var settings = DockGateway.Settings(sim.Root, dir.Sub("data"), vault.Url);
+        settings["Evidence:UploadBytesPerSecond"] = (2 * MiB).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings["Evidence:MaxConcurrentTransfers"] = "1";
+        settings["Dock:FullRescanInterval"] = "00:00:01";
+        var path = sim.Recordings(1).Single();
+        var first = EvidenceIds.ForFile("BWV923", path);
+
+        await using var gateway = await DockGateway.StartAsync(settings);
+        await Eventually.TrueAsync(() => gateway.Custody(first).Contains("hashed"), Patience, "first 8 MiB copied and hashed, upload under way");
+        File.AppendAllBytes(path, new byte[MiB]); // the camera was still writing it
+        var grown = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)));
+        await Eventually.TrueAsync(() => sim.Recordings(1).Count == 0, Patience, "the grown recording offloaded as its own item and wiped");
+
+        var kept = gateway.Custody(first).Entries.Single(e => e.Event == "kept");
+        Assert.Contains("not wiped: changed since it was copied", kept.Details, StringComparison.Ordinal);
+        var receipts = Receipts(vault.Directory);
+        Assert.Equal(2, receipts.Count);
+        Assert.Equal(9 * MiB, (long)receipts.Single(r => r.Item.EvidenceId != first).Receipt.Size);
+        Assert.Equal(grown, receipts.Single(r => r.Item.EvidenceId != first).Receipt.Sha256);
+    }
 }
