@@ -12,6 +12,16 @@ internal static class Program
             return Evidence.EvidenceHarness.RunAsync(evidenceArgs).GetAwaiter().GetResult();
         }
 
+        if (args is ["dock-scan", .. var scanArgs])
+        {
+            return Evidence.DockScanHarness.RunAsync(scanArgs).GetAwaiter().GetResult();
+        }
+
+        if (args is ["evidence-search", .. var searchArgs])
+        {
+            return Search.EvidenceSearchHarness.RunAsync(searchArgs).GetAwaiter().GetResult();
+        }
+
         if (args is ["load", .. var loadArgs])
         {
             return Load.LoadHarness.RunAsync(loadArgs).GetAwaiter().GetResult();

@@ -23,7 +23,7 @@ public sealed class DockOffloadTests
         // The simulator undocks a camera once the gateway has wiped it, and says so when all are done.
         await simulator.WaitForOutputAsync(l => l.Contains("every camera offloaded", StringComparison.Ordinal), Patience, TestContext.Current.CancellationToken);
 
-        var items = (await system.Fleet.GetJsonAsync("/api/evidence?deviceId=dock-e2e", TestContext.Current.CancellationToken)).EnumerateArray().ToList();
+        var items = (await system.Fleet.GetJsonAsync("/api/evidence?deviceId=dock-e2e&limit=1000", TestContext.Current.CancellationToken)).GetProperty("items").EnumerateArray().ToList();
         Assert.True(items.Count >= cameras * recordingsPerCamera, $"expected at least {cameras * recordingsPerCamera} items in the vault, found {items.Count}");
         Assert.Equal(items.Count, items.Select(i => i.GetProperty("evidenceId").GetString()).Distinct().Count());
         Assert.Contains(items, i => i.GetProperty("critical").GetBoolean());

@@ -248,15 +248,7 @@ internal static class EvidenceHarness
     private static async Task<double> OffloadAsync(string run, DockSimulator sim, int bays, int concurrency)
     {
         var port = FreePort();
-        var vaultBuilder = WebApplication.CreateSlimBuilder();
-        vaultBuilder.Logging.ClearProviders();
-        vaultBuilder.Configuration["Evidence:VaultDirectory"] = Path.Combine(run, "vault");
-        vaultBuilder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, l => l.Protocols = HttpProtocols.Http2));
-        vaultBuilder.Services.AddSingleton(TimeProvider.System);
-        vaultBuilder.Services.AddEvidenceVault(vaultBuilder.Configuration);
-        await using var vault = vaultBuilder.Build();
-        vault.MapEvidenceVault();
-        await vault.StartAsync();
+        await using var vault = await InProcessVault.StartAsync(Path.Combine(run, "vault"), port);
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>

@@ -2,7 +2,11 @@ using System.Globalization;
 
 namespace EdgeGateway.Simulators.Dock;
 
-/// <summary>Makes a deterministic set of cameras and recordings for a dock run.</summary>
+/// <summary>
+/// Makes a deterministic set of cameras and recordings for a dock run, with the faults real cameras
+/// show: some recordings with upper-case extensions (<c>.MP4</c>), some whose sidecar is missing or
+/// torn (invalid JSON).
+/// </summary>
 internal static class CameraFleet
 {
     /// <param name="cameras">How many cameras.</param>
@@ -25,13 +29,16 @@ internal static class CameraFleet
             {
                 n++;
                 var critical = criticalEvery > 0 && n % criticalEvery == 0;
+                var extension = r == 1 && c % 2 == 0 ? "MP4" : "mp4";
+                var sidecar = r == 2 && c % 3 == 1 ? SimulatedSidecar.Missing : r == 0 && c % 4 == 2 ? SimulatedSidecar.Invalid : SimulatedSidecar.Valid;
                 recordings.Add(new SimulatedRecording(
-                    string.Create(CultureInfo.InvariantCulture, $"{serial}_{r:D4}.mp4"),
+                    string.Create(CultureInfo.InvariantCulture, $"{serial}_{r:D4}.{extension}"),
                     0,
                     critical ? "emergency" : "manual",
                     critical ? "use-of-force" : null,
                     firstStart.AddMinutes(n * 7),
-                    TimeSpan.FromSeconds(clipSeconds)));
+                    TimeSpan.FromSeconds(clipSeconds),
+                    sidecar));
             }
 
             if (bigFileSize > 0 && bigEvery > 0 && c % bigEvery == 0)

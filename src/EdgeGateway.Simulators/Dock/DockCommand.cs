@@ -8,6 +8,8 @@ namespace EdgeGateway.Simulators.Dock;
 /// docks cameras into free bays; when the gateway has wiped a camera's recordings it is undocked and
 /// the next camera docks. <c>--pull-after</c> yanks the camera with the most data left out of its bay
 /// (mid-transfer) and re-docks it <c>--redock-after</c> later. <c>--once</c> docks and exits.
+/// The first camera comes back once after it was wiped, with new recordings under the same file names
+/// (a camera numbering from 1 again), so the dock has to tell them apart from what it already offloaded.
 /// </summary>
 internal static class DockCommand
 {
@@ -57,6 +59,8 @@ internal static class DockCommand
         int? pulledBay = null;
         var pulledAt = 0L;
         var docked = new Dictionary<int, string>();
+        var firstCamera = waiting.Count > 0 ? waiting.Peek() : null;
+        var generations = new Dictionary<string, int>(StringComparer.Ordinal);
         while (!cancellationToken.IsCancellationRequested)
         {
             for (var bay = 1; bay <= bays; bay++)
@@ -66,12 +70,20 @@ internal static class DockCommand
                     dock.Undock(bay);
                     docked.Remove(bay);
                     await output.WriteLineAsync(Invariant($"bay {bay}: {serial} offloaded, undocked")).ConfigureAwait(false);
+                    if (firstCamera is not null && serial == firstCamera.Serial && !generations.ContainsKey(serial))
+                    {
+                        generations[serial] = 1; // comes back with the same file names, new recordings
+                        waiting.Enqueue(firstCamera with
+                        {
+                            Recordings = firstCamera.Recordings.Select(r => r with { Start = r.Start.AddHours(4) }).ToList(),
+                        });
+                    }
                 }
 
                 if (!docked.ContainsKey(bay) && waiting.Count > 0 && bay != pulledBay)
                 {
                     var camera = waiting.Dequeue();
-                    await dock.DockAsync(bay, camera, seed, cancellationToken).ConfigureAwait(false);
+                    await dock.DockAsync(bay, camera, seed, cancellationToken, generations.GetValueOrDefault(camera.Serial)).ConfigureAwait(false);
                     docked[bay] = camera.Serial;
                     await output.WriteLineAsync(Invariant($"bay {bay}: docked {camera.Serial} ({camera.Recordings.Count} recordings, battery {camera.BatteryPercent}%)")).ConfigureAwait(false);
                 }

@@ -25,8 +25,12 @@ internal sealed class DockSimulator(string root)
 
     public bool IsDocked(int bay) => File.Exists(MarkerPath(bay));
 
-    /// <summary>Builds the camera's volume aside, then moves it into the bay and writes the marker (docked).</summary>
-    public async Task DockAsync(int bay, SimulatedCamera camera, string seedClip, CancellationToken cancellationToken)
+    /// <summary>
+    /// Builds the camera's volume aside, then moves it into the bay and writes the marker (docked).
+    /// A later <paramref name="generation"/> of the same camera writes different bytes under the same
+    /// names, as a camera wiped by the dock and numbering its files from 1 again does.
+    /// </summary>
+    public async Task DockAsync(int bay, SimulatedCamera camera, string seedClip, CancellationToken cancellationToken, int generation = 0)
     {
         var building = Path.Combine(Root, ".building", BayName(bay));
         if (Directory.Exists(building))
@@ -35,21 +39,11 @@ internal sealed class DockSimulator(string root)
         }
 
         Directory.CreateDirectory(building);
-        var seed = StableSeed(camera.Serial);
+        var seed = StableSeed(camera.Serial) + (generation * 7919);
         foreach (var recording in camera.Recordings)
         {
             await ClipFactory.WriteRecordingAsync(seedClip, Path.Combine(building, recording.FileName), recording.Size, seed++, cancellationToken).ConfigureAwait(false);
-            var sidecar = new
-            {
-                cameraSerial = camera.Serial,
-                officerId = camera.OfficerId,
-                startUtc = recording.Start,
-                endUtc = recording.Start + recording.Duration,
-                trigger = recording.Trigger,
-                category = recording.Category,
-                gps = Track(recording),
-            };
-            await File.WriteAllTextAsync(Path.Combine(building, Path.ChangeExtension(recording.FileName, ".json")), JsonSerializer.Serialize(sidecar, Json), cancellationToken).ConfigureAwait(false);
+            await WriteSidecarAsync(building, camera, recording, cancellationToken).ConfigureAwait(false);
         }
 
         var target = BayDirectory(bay);
@@ -60,6 +54,48 @@ internal sealed class DockSimulator(string root)
 
         Directory.Move(building, target);
         await WriteMarkerAsync(bay, camera.Serial, camera.BatteryPercent, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A docked camera records again: writes <paramref name="recording"/> into the bay (a reused name
+    /// after a wipe, as a camera that numbers from 1 again does), sidecar first, then the recording.
+    /// </summary>
+    public async Task AddRecordingAsync(int bay, SimulatedCamera camera, SimulatedRecording recording, string seedClip, int uniqueSeed, CancellationToken cancellationToken)
+    {
+        var directory = BayDirectory(bay);
+        await WriteSidecarAsync(directory, camera, recording, cancellationToken).ConfigureAwait(false);
+        var temp = Path.Combine(Root, ".building", BayName(bay) + "-" + recording.FileName);
+        Directory.CreateDirectory(Path.GetDirectoryName(temp)!);
+        await ClipFactory.WriteRecordingAsync(seedClip, temp, recording.Size, uniqueSeed, cancellationToken).ConfigureAwait(false);
+        File.Move(temp, Path.Combine(directory, recording.FileName), overwrite: true);
+    }
+
+    private static async Task WriteSidecarAsync(string directory, SimulatedCamera camera, SimulatedRecording recording, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(directory, Path.GetFileNameWithoutExtension(recording.FileName) + ".json");
+        if (recording.Sidecar == SimulatedSidecar.Missing)
+        {
+            File.Delete(path);
+            return;
+        }
+
+        var sidecar = new
+        {
+            cameraSerial = camera.Serial,
+            officerId = camera.OfficerId,
+            startUtc = recording.Start,
+            endUtc = recording.Start + recording.Duration,
+            trigger = recording.Trigger,
+            category = recording.Category,
+            gps = Track(recording),
+        };
+        var json = JsonSerializer.Serialize(sidecar, Json);
+        if (recording.Sidecar == SimulatedSidecar.Invalid)
+        {
+            json = json[..(json.Length / 2)]; // torn mid-write
+        }
+
+        await File.WriteAllTextAsync(path, json, cancellationToken).ConfigureAwait(false);
     }
 
     public Task WriteMarkerAsync(int bay, string serial, int batteryPercent, CancellationToken cancellationToken) =>
@@ -92,8 +128,11 @@ internal sealed class DockSimulator(string root)
         Directory.Move(parked, BayDirectory(bay));
     }
 
+    /// <summary>The recordings a bay's camera holds: every file but sidecars (<c>*.json</c>) and the marker.</summary>
     public IReadOnlyList<string> Recordings(int bay) =>
-        Directory.Exists(BayDirectory(bay)) ? Directory.GetFiles(BayDirectory(bay), "*.mp4") : [];
+        Directory.Exists(BayDirectory(bay))
+            ? Directory.GetFiles(BayDirectory(bay)).Where(f => !f.EndsWith(".json", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal).ToList()
+            : [];
 
     private void Park(int bay)
     {

@@ -89,11 +89,7 @@ internal sealed class CustodyLog
 
     public CustodyLink Append(DateTimeOffset at, string evt, string device, string actor, string details)
     {
-        var sequence = (ulong)_entries.Count;
-        var time = CustodyLink.FormatTime(at);
-        var previous = HeadHash;
-        var hash = CustodyLink.ComputeHash(EvidenceId, sequence, time, evt, device, actor, details, previous);
-        var link = new CustodyLink(sequence, time, evt, device, actor, details, previous, hash);
+        var link = CustodyLink.Create(EvidenceId, (ulong)_entries.Count, at, evt, device, actor, details, HeadHash);
         Write(link);
         return link;
     }
@@ -111,7 +107,8 @@ internal sealed class CustodyLog
                 continue;
             }
 
-            if (link.PreviousHash != HeadHash || link.Sequence != (ulong)_entries.Count || link.ExpectedHash(EvidenceId) != link.Hash)
+            if (link.PreviousHash != HeadHash || link.Sequence != (ulong)_entries.Count || link.ExpectedHash(EvidenceId) != link.Hash
+                || _entries.Count > 0 && link.Version < _entries[^1].Version)
             {
                 throw new InvalidDataException(
                     $"Custody entry {link.Sequence} ({link.Event}) from the vault does not continue the chain of {EvidenceId}.");

@@ -12,10 +12,11 @@ using Microsoft.Extensions.Options;
 namespace EdgeGateway.Evidence;
 
 /// <summary>
-/// Publishes the dock's status: rewrites <c>{DataDirectory}/dock-status.json</c> (atomically) every
-/// <see cref="EvidenceOptions.StatusInterval"/> and sends a DockStatus envelope (stream "dock", Event
-/// class) through the observation sink on change and at least every
-/// <see cref="EvidenceOptions.StatusReportInterval"/>.
+/// Publishes the dock's status: every <see cref="EvidenceOptions.StatusInterval"/> in which something
+/// changed or bytes moved, rewrites <c>{DataDirectory}/dock-status.json</c> (atomically); sends a
+/// DockStatus envelope (stream "dock", Event class) through the observation sink on change. Both are
+/// also refreshed at least every <see cref="EvidenceOptions.StatusReportInterval"/>. A quiet dock
+/// (cameras docked, everything offloaded) builds no snapshot between those refreshes.
 /// </summary>
 internal sealed class DockStatusReporter(
     DockStatusTracker tracker,
@@ -33,15 +34,29 @@ internal sealed class DockStatusReporter(
         var sink = services.GetService<IObservationSink>();
         var sentVersion = -1L;
         var sentAt = DateTimeOffset.MinValue;
+        var writtenVersion = -1L;
+        var writtenAt = DateTimeOffset.MinValue;
+        var writtenStagingFull = false;
         using var timer = new PeriodicTimer(options.Value.StatusInterval, time);
         do
         {
             var version = tracker.Version;
-            var status = tracker.Snapshot();
             var now = time.GetUtcNow();
+            var active = tracker.HasActiveTransfers;
+            var due = now - sentAt >= options.Value.StatusReportInterval || now - writtenAt >= options.Value.StatusReportInterval;
+            var stagingFull = counters.StagingFull;
+            if (version == writtenVersion && version == sentVersion && !active && !due && stagingFull == writtenStagingFull)
+            {
+                continue;
+            }
+
+            var status = tracker.Snapshot();
             try
             {
                 WriteStatusFile(status, now);
+                writtenVersion = version;
+                writtenAt = now;
+                writtenStagingFull = stagingFull;
             }
             catch (IOException e)
             {
@@ -94,6 +109,7 @@ internal sealed class DockStatusReporter(
                     etaSeconds = t.EtaSeconds,
                     critical = t.Critical,
                 }),
+                unaccepted = b.Unaccepted.Select(u => new { name = u.Name, reason = u.Reason, size = u.Size }),
             };
         });
         var document = new

@@ -12,6 +12,7 @@ internal sealed class DockStatusTracker(TimeProvider time)
     private readonly Lock _gate = new();
     private readonly SortedDictionary<int, CameraMarker?> _bays = [];
     private readonly Dictionary<string, TransferProgress> _transfers = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, IReadOnlyList<NotAcceptedFile>> _unaccepted = [];
     private long _version;
 
     public long Version => Interlocked.Read(ref _version);
@@ -39,6 +40,23 @@ internal sealed class DockStatusTracker(TimeProvider time)
             }
 
             return previous;
+        }
+    }
+
+    /// <summary>Records the files a bay's camera holds that the dock will not take; true when the set changed.</summary>
+    public bool SetUnaccepted(int bay, IReadOnlyList<NotAcceptedFile> files)
+    {
+        lock (_gate)
+        {
+            var previous = _unaccepted.GetValueOrDefault(bay) ?? [];
+            if (previous.SequenceEqual(files))
+            {
+                return false;
+            }
+
+            _unaccepted[bay] = files;
+            Interlocked.Increment(ref _version);
+            return files.Count > 0;
         }
     }
 
@@ -88,6 +106,26 @@ internal sealed class DockStatusTracker(TimeProvider time)
         }
     }
 
+    /// <summary>True while any transfer is copying or uploading (its bytes move without a version change).</summary>
+    public bool HasActiveTransfers
+    {
+        get
+        {
+            lock (_gate)
+            {
+                foreach (var t in _transfers.Values)
+                {
+                    if (t.State is "copying" or "uploading")
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+        }
+    }
+
     public TransferProgress? Find(string evidenceId)
     {
         lock (_gate)
@@ -123,6 +161,11 @@ internal sealed class DockStatusTracker(TimeProvider time)
                         EtaSeconds = t.EtaSeconds,
                         Critical = t.Critical,
                     });
+                }
+
+                foreach (var file in _unaccepted.GetValueOrDefault(bay) ?? [])
+                {
+                    b.Unaccepted.Add(new Contracts.V1.UnacceptedFile { Name = file.Name, Reason = file.Reason, Size = (ulong)file.Size });
                 }
 
                 status.Bays.Add(b);

@@ -15,7 +15,10 @@ internal sealed class EvidenceCounters : IHealthContributor
     private long _uploadRetries;
     private long _interrupted;
     private long _failures;
+    private long _receiptMismatches;
+    private long _bayChecks;
     private int _stagingFull;
+    private int _unaccepted;
 
     public long BytesCopied => Interlocked.Read(ref _bytesCopied);
 
@@ -52,6 +55,22 @@ internal sealed class EvidenceCounters : IHealthContributor
 
     public void Failed() => Interlocked.Increment(ref _failures);
 
+    /// <summary>Checks of the bays so far (one per <c>Dock:ScanInterval</c>; most are two stat calls per bay).</summary>
+    public long BayChecks => Interlocked.Read(ref _bayChecks);
+
+    public void BaysChecked() => Interlocked.Increment(ref _bayChecks);
+
+    public void ReceiptMismatched() => Interlocked.Increment(ref _receiptMismatches);
+
+    public long ReceiptMismatches => Interlocked.Read(ref _receiptMismatches);
+
+    /// <summary>Files on docked cameras the dock will not take, right now.</summary>
+    public int UnacceptedFiles
+    {
+        get => Volatile.Read(ref _unaccepted);
+        set => Volatile.Write(ref _unaccepted, value);
+    }
+
     /// <summary>Sets the staging-full alarm; true when this changed it.</summary>
     public bool SetStagingFull(bool full) => Interlocked.Exchange(ref _stagingFull, full ? 1 : 0) != (full ? 1 : 0);
 
@@ -67,5 +86,8 @@ internal sealed class EvidenceCounters : IHealthContributor
         report.Counters["evidence.copies_interrupted"] = (ulong)Interrupted;
         report.Counters["evidence.failures"] = (ulong)Failures;
         report.Counters["evidence.alarm_staging_full"] = StagingFull ? 1UL : 0UL;
+        report.Counters["evidence.bay_checks"] = (ulong)BayChecks;
+        report.Counters["evidence.receipt_mismatches"] = (ulong)ReceiptMismatches;
+        report.Counters["evidence.files_not_accepted"] = (ulong)UnacceptedFiles;
     }
 }

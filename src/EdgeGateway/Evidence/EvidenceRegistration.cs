@@ -30,6 +30,8 @@ internal static class EvidenceRegistration
         services.AddSingleton<EvidenceCounters>();
         services.AddSingleton<IHealthContributor>(sp => sp.GetRequiredService<EvidenceCounters>());
         services.AddSingleton<DockStatusTracker>();
+        services.AddSingleton<EvidenceAlarms>();
+        services.AddHostedService(sp => sp.GetRequiredService<EvidenceAlarms>());
         services.TryAddSingleton(sp => new EvidenceVault.EvidenceVaultClient(
             GrpcChannel.ForAddress(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.FleetControlUrl, new GrpcChannelOptions
             {

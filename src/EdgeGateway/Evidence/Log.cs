@@ -47,6 +47,15 @@ internal static partial class Log
     [LoggerMessage(3050, LogLevel.Warning, "Custody sync of {EvidenceId} to the vault failed; will retry")]
     public static partial void CustodySyncFailed(ILogger logger, Exception exception, string evidenceId);
 
+    [LoggerMessage(3070, LogLevel.Warning, "ALARM {Type} ({Key}): {Detail}")]
+    public static partial void AlarmRaised(ILogger logger, string type, string key, string detail);
+
+    [LoggerMessage(3071, LogLevel.Warning, "{EvidenceId} ({File}): {Problem}; offloaded with what is known (camera, file times)")]
+    public static partial void SidecarProblem(ILogger logger, string evidenceId, string file, string problem);
+
+    [LoggerMessage(3072, LogLevel.Warning, "Resume of {EvidenceId}: the {Staged} staged bytes differ from the camera's at {At}; copy restarts from 0")]
+    public static partial void StagedPrefixMismatch(ILogger logger, string evidenceId, long staged, long at);
+
     [LoggerMessage(3060, LogLevel.Warning, "Could not write dock status")]
     public static partial void StatusWriteFailed(ILogger logger, Exception exception);
 }

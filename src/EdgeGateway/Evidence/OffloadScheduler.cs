@@ -24,7 +24,7 @@ internal sealed class OffloadScheduler
         return pool
             .Where(c => c.Bay == bay)
             .OrderByDescending(c => c.Critical)
-            .ThenBy(c => c.Recording.Sidecar.StartUtc)
+            .ThenBy(c => c.Recording.RecordedAt)
             .ThenBy(c => c.Recording.FileName, StringComparer.Ordinal)
             .First();
     }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using EdgeGateway.Devices.Bwv;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -17,6 +18,7 @@ internal sealed class OffloadService(
     StagingArea staging,
     DockStatusTracker tracker,
     EvidenceCounters counters,
+    EvidenceAlarms alarms,
     IOptions<EvidenceOptions> options,
     IOptions<DockOptions> dock,
     TimeProvider time,
@@ -28,6 +30,10 @@ internal sealed class OffloadService(
     private readonly ConcurrentDictionary<string, bool> _unsynced = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _notBefore = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _wake = new(0);
+
+    // The scanner hands back the same DockedRecording objects while a bay is unchanged, so each id is
+    // computed once per listing, not once per check.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<DockedRecording, string> _ids = [];
     private DateTimeOffset _nextSync;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -75,8 +81,24 @@ internal sealed class OffloadService(
 
         var now = time.GetUtcNow();
         var candidates = new List<PendingRecording>();
+        var unaccepted = 0;
         foreach (var bay in scanner.Scan())
         {
+            unaccepted += bay.Unaccepted.Count;
+            if (tracker.SetUnaccepted(bay.Bay, bay.Unaccepted) && bay.Camera is { } cam)
+            {
+                foreach (var file in bay.Unaccepted)
+                {
+                    alarms.Raise(EvidenceAlarms.FileNotAccepted, Invariant($"{cam.Serial}/{file.Name}/{file.Size}"),
+                        Invariant($"{file.Name} on camera {cam.Serial} (bay {bay.Bay}) is not offloaded: {file.Reason}"),
+                        new Dictionary<string, string>
+                        {
+                            ["camera_serial"] = cam.Serial, ["file"] = file.Name, ["reason"] = file.Reason,
+                            ["bay"] = bay.Bay.ToString(CultureInfo.InvariantCulture), ["size"] = file.Size.ToString(CultureInfo.InvariantCulture),
+                        });
+                }
+            }
+
             var previous = tracker.SetBay(bay.Bay, bay.Camera);
             if (previous?.Serial != bay.Camera?.Serial)
             {
@@ -93,13 +115,11 @@ internal sealed class OffloadService(
 
             foreach (var rec in bay.Recordings)
             {
-                var id = EvidenceIds.For(rec);
-                if (_running.ContainsKey(id) || _notBefore.TryGetValue(id, out var after) && after > now)
-                {
-                    continue;
-                }
+                var id = _ids.GetValue(rec, EvidenceIds.For);
 
-                if (_finished.ContainsKey(id) && (options.Value.CameraPolicy == CameraRetentionPolicy.Keep || !File.Exists(rec.VideoPath)))
+                // A finished item (matching receipt, then wiped or kept) is never matched again; a new
+                // recording under a reused name has a new id (see EvidenceIds).
+                if (_finished.ContainsKey(id) || _running.ContainsKey(id) || _notBefore.TryGetValue(id, out var after) && after > now)
                 {
                     continue;
                 }
@@ -107,6 +127,9 @@ internal sealed class OffloadService(
                 candidates.Add(new PendingRecording(rec, id, IsCritical(rec.Sidecar)));
             }
         }
+
+        counters.UnacceptedFiles = unaccepted;
+        counters.BaysChecked();
 
         while (_running.Count < options.Value.MaxConcurrentTransfers)
         {
@@ -187,7 +210,9 @@ internal sealed class OffloadService(
         }
     }
 
-    private bool IsCritical(RecordingSidecar sidecar) =>
-        sidecar.Category is { } category && options.Value.CriticalCategories.Contains(category, StringComparer.OrdinalIgnoreCase)
-        || options.Value.CriticalTriggers.Contains(sidecar.Trigger, StringComparer.OrdinalIgnoreCase);
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private bool IsCritical(RecordingSidecar? sidecar) =>
+        sidecar is not null && (sidecar.Category is { } category && options.Value.CriticalCategories.Contains(category, StringComparer.OrdinalIgnoreCase)
+        || options.Value.CriticalTriggers.Contains(sidecar.Trigger, StringComparer.OrdinalIgnoreCase));
 }

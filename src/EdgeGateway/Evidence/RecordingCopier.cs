@@ -26,36 +26,13 @@ internal sealed class RecordingCopier(StagingArea staging, IOptions<EvidenceOpti
         Directory.CreateDirectory(staging.ItemDirectory(evidenceId));
         var durable = staging.ReadProgress(evidenceId) is { } p && p.Size == recording.Size ? p.Offset : 0;
         var buffer = ArrayPool<byte>.Shared.Rent(o.CopyBufferBytes);
+        var compare = durable > 0 ? ArrayPool<byte>.Shared.Rent(o.CopyBufferBytes) : null;
         try
         {
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            using var hashScope = hash;
             await using var target = new FileStream(
                 staging.DataPath(evidenceId), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 1, FileOptions.Asynchronous);
-
-            // Whatever lies past the durable offset may be unsynced garbage: drop it.
-            durable = Math.Min(durable, target.Length);
-            target.SetLength(durable);
-            long offset = 0;
-            while (offset < durable)
-            {
-                var n = await RandomAccess.ReadAsync(target.SafeFileHandle, buffer.AsMemory(0, (int)Math.Min(buffer.Length, durable - offset)), offset, cancellationToken).ConfigureAwait(false);
-                if (n == 0)
-                {
-                    break;
-                }
-
-                hash.AppendData(buffer, 0, n);
-                offset += n;
-            }
-
-            var resumedFrom = offset;
-            onProgress(offset);
-            tail?.MarkDurable(offset, target.SafeFileHandle);
-            tail?.Advance(offset);
-            target.Position = offset;
-            var limiter = new BandwidthLimiter(o.CopyBytesPerSecond, time);
-            var lastCheckpoint = offset;
-            Task? pendingCheckpoint = null;
             FileStream source;
             try
             {
@@ -66,7 +43,34 @@ internal sealed class RecordingCopier(StagingArea staging, IOptions<EvidenceOpti
                 throw new CameraUndockedException($"{recording.VideoPath} is gone", e);
             }
 
-            await using (source.ConfigureAwait(false))
+            await using var sourceScope = source.ConfigureAwait(false);
+
+            // Whatever lies past the durable offset may be unsynced garbage: drop it.
+            durable = Math.Min(durable, target.Length);
+            target.SetLength(durable);
+
+            // A resume continues the same item only if the staged bytes are the camera's bytes: the
+            // staged prefix is re-hashed and compared with the camera's prefix as it is read.
+            var (offset, mismatchAt) = await VerifyPrefixAsync(recording, target, source, hash, buffer, compare, durable, cancellationToken).ConfigureAwait(false);
+            var discarded = 0L;
+            if (mismatchAt is not null)
+            {
+                discarded = durable;
+                hash.GetHashAndReset();
+                target.SetLength(0);
+                RandomAccess.FlushToDisk(target.SafeFileHandle);
+                staging.WriteProgress(evidenceId, new CopyProgress(0, recording.Size, null));
+                offset = 0;
+            }
+
+            var resumedFrom = offset;
+            onProgress(offset);
+            tail?.MarkDurable(offset, target.SafeFileHandle);
+            tail?.Advance(offset);
+            target.Position = offset;
+            var limiter = new BandwidthLimiter(o.CopyBytesPerSecond, time);
+            var lastCheckpoint = offset;
+            Task? pendingCheckpoint = null;
             {
                 source.Position = offset;
                 try
@@ -138,12 +142,69 @@ internal sealed class RecordingCopier(StagingArea staging, IOptions<EvidenceOpti
             var sha = Convert.ToHexStringLower(hash.GetHashAndReset());
             staging.WriteProgress(evidenceId, new CopyProgress(offset, recording.Size, sha));
             tail?.MarkDurable(offset, target.SafeFileHandle);
-            return new CopyResult(sha, resumedFrom, offset - resumedFrom);
+            return new CopyResult(sha, resumedFrom, offset - resumedFrom, mismatchAt, discarded);
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+            if (compare is not null)
+            {
+                ArrayPool<byte>.Shared.Return(compare);
+            }
         }
+    }
+
+    /// <summary>
+    /// Hashes the staged prefix and compares it with the camera's first <paramref name="durable"/>
+    /// bytes. Returns the verified length and, when they differ, the first differing chunk's offset.
+    /// </summary>
+    private static async Task<(long Offset, long? MismatchAt)> VerifyPrefixAsync(
+        DockedRecording recording, FileStream target, FileStream source, IncrementalHash hash, byte[] buffer, byte[]? compare, long durable, CancellationToken cancellationToken)
+    {
+        long offset = 0;
+        while (offset < durable)
+        {
+            var want = (int)Math.Min(buffer.Length, durable - offset);
+            var n = await RandomAccess.ReadAsync(target.SafeFileHandle, buffer.AsMemory(0, want), offset, cancellationToken).ConfigureAwait(false);
+            if (n == 0)
+            {
+                break;
+            }
+
+            var m = await ReadFullyAsync(source, compare!, offset, n, cancellationToken).ConfigureAwait(false);
+            if (m != n || !buffer.AsSpan(0, n).SequenceEqual(compare.AsSpan(0, n)))
+            {
+                if (!File.Exists(recording.MarkerPath))
+                {
+                    throw new CameraUndockedException($"camera left bay {recording.Bay}");
+                }
+
+                return (offset, offset);
+            }
+
+            hash.AppendData(buffer, 0, n);
+            PageCache.Drop(source.SafeFileHandle, offset, n);
+            offset += n;
+        }
+
+        return (offset, null);
+    }
+
+    private static async Task<int> ReadFullyAsync(FileStream source, byte[] into, long offset, int count, CancellationToken cancellationToken)
+    {
+        var done = 0;
+        while (done < count)
+        {
+            var n = await RandomAccess.ReadAsync(source.SafeFileHandle, into.AsMemory(done, count - done), offset + done, cancellationToken).ConfigureAwait(false);
+            if (n == 0)
+            {
+                break;
+            }
+
+            done += n;
+        }
+
+        return done;
     }
 
     /// <summary>fsync, then record <paramref name="offset"/> as the durable copy offset.</summary>

@@ -1,6 +1,7 @@
 using EdgeGateway.Contracts.Evidence;
 using System.Globalization;
 using EdgeGateway.Contracts.V1;
+using EdgeGateway.Devices.Bwv;
 using EdgeGateway.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,6 +20,7 @@ internal sealed class RecordingOffloader(
     EvidenceUploader uploader,
     DockStatusTracker tracker,
     EvidenceCounters counters,
+    EvidenceAlarms alarms,
     IOptions<EvidenceOptions> options,
     IOptions<GatewayOptions> gateway,
     TimeProvider time,
@@ -34,10 +36,34 @@ internal sealed class RecordingOffloader(
         var custody = staging.OpenCustody(id);
         if (custody.Entries.Count == 0)
         {
-            var s = rec.Sidecar;
-            custody.Append(s.EndUtc, "captured", rec.Camera.Serial, s.OfficerId, Invariant(
-                $"file={rec.FileName} size={rec.Size} start={CustodyLink.FormatTime(s.StartUtc)} end={CustodyLink.FormatTime(s.EndUtc)} trigger={s.Trigger} category={s.Category ?? "-"} gpsPoints={s.Gps?.Count ?? 0}"));
+            if (rec.Sidecar is { } s)
+            {
+                custody.Append(s.EndUtc, "captured", rec.Camera.Serial, s.OfficerId, Invariant(
+                    $"file={rec.FileName} size={rec.Size} start={CustodyLink.FormatTime(s.StartUtc)} end={CustodyLink.FormatTime(s.EndUtc)} trigger={s.Trigger} category={s.Category ?? "-"} gpsPoints={s.Gps?.Count ?? 0} fingerprint={rec.Fingerprint}"));
+            }
+            else
+            {
+                // No usable sidecar: what the camera's file system knows, and the gap said plainly.
+                var status = rec.SidecarStatus == SidecarStatus.Invalid ? "invalid" : "missing";
+                custody.Append(rec.ModifiedUtc, "captured", rec.Camera.Serial, "unknown", Invariant(
+                    $"file={rec.FileName} size={rec.Size} modified={CustodyLink.FormatTime(rec.ModifiedUtc)} sidecar={status} fingerprint={rec.Fingerprint}"));
+                custody.Append(time.GetUtcNow(), "sidecar-" + status, device, "dock", Invariant($"sidecar {status}: camera={rec.Camera.Serial} file={rec.FileName} reason={rec.SidecarProblem ?? status}"));
+            }
+
             custody.Append(time.GetUtcNow(), "docked", device, "dock", Invariant($"bay={rec.Bay} camera={rec.Camera.Serial} battery={rec.Camera.BatteryPercent}%"));
+        }
+
+        if (rec.SidecarStatus != SidecarStatus.Ok)
+        {
+            var missing = rec.SidecarStatus == SidecarStatus.Missing;
+            Log.SidecarProblem(logger, id, rec.FileName, rec.SidecarProblem ?? (missing ? "sidecar missing" : "sidecar invalid"));
+            alarms.Raise(missing ? EvidenceAlarms.SidecarMissing : EvidenceAlarms.SidecarInvalid, id,
+                Invariant($"{rec.FileName} on camera {rec.Camera.Serial} (bay {rec.Bay}) has {(missing ? "no sidecar" : "an invalid sidecar")}; offloaded with camera and file times only: {rec.SidecarProblem}"),
+                new Dictionary<string, string>
+                {
+                    ["evidence_id"] = id, ["camera_serial"] = rec.Camera.Serial, ["file"] = rec.FileName,
+                    ["bay"] = rec.Bay.ToString(CultureInfo.InvariantCulture),
+                });
         }
 
         if (!custody.Contains("hashed"))
@@ -55,7 +81,16 @@ internal sealed class RecordingOffloader(
 
         if (!custody.Contains("wiped") && !custody.Contains("kept"))
         {
-            if (options.Value.CameraPolicy == CameraRetentionPolicy.Delete)
+            var changed = ChangedSinceIdentified(rec);
+            if (options.Value.CameraPolicy == CameraRetentionPolicy.Delete && changed is not null)
+            {
+                // The file on the camera is no longer the one that was copied (still being written, or
+                // rewritten): the receipt is for other bytes, so it must not delete it. It is another
+                // recording now, with its own identity, and is offloaded as such.
+                custody.Append(time.GetUtcNow(), "kept", device, "dock", Invariant($"camera={rec.Camera.Serial} file={rec.FileName} not wiped: {changed}"));
+                counters.Kept();
+            }
+            else if (options.Value.CameraPolicy == CameraRetentionPolicy.Delete)
             {
                 if (!File.Exists(rec.MarkerPath))
                 {
@@ -63,7 +98,12 @@ internal sealed class RecordingOffloader(
                 }
 
                 File.Delete(rec.VideoPath);
-                File.Delete(rec.SidecarPath);
+                if (rec.SidecarPath is not null && rec.SidecarJson is not null)
+                {
+                    // Only a sidecar whose text went to the vault; an unreadable one stays (and is reported).
+                    File.Delete(rec.SidecarPath);
+                }
+
                 custody.Append(time.GetUtcNow(), "wiped", device, "dock", Invariant($"camera={rec.Camera.Serial} file={rec.FileName}"));
                 counters.Wiped();
             }
@@ -164,7 +204,7 @@ internal sealed class RecordingOffloader(
             var progress = staging.ReadProgress(id);
             if (progress is { Offset: > 0 })
             {
-                custody.Append(time.GetUtcNow(), "resumed", device, "dock", Invariant($"bay={rec.Bay} offset={progress.Offset}"));
+                custody.Append(time.GetUtcNow(), "resumed", device, "dock", Invariant($"bay={rec.Bay} offset={progress.Offset} staged prefix checked against the camera"));
             }
 
             tracker.SetState(rec.Bay, id, rec.FileName, rec.Size, item.Critical, "copying");
@@ -183,6 +223,13 @@ internal sealed class RecordingOffloader(
                 tracker.SetState(rec.Bay, id, rec.FileName, rec.Size, item.Critical, "incomplete");
                 Log.CopyInterrupted(logger, rec.Bay, id, offset);
                 return false;
+            }
+
+            if (result.PrefixMismatchAt is { } at)
+            {
+                Log.StagedPrefixMismatch(logger, id, result.DiscardedBytes, at);
+                custody.Append(time.GetUtcNow(), "restarted", device, "dock", Invariant(
+                    $"staged={result.DiscardedBytes} differs from the camera's bytes in the chunk at {at}; staged copy discarded, copied from 0"));
             }
 
             counters.AddCopied(result.CopiedBytes);
@@ -220,7 +267,9 @@ internal sealed class RecordingOffloader(
             Size = (ulong)rec.Size,
             Sha256 = knownSha ?? string.Empty,
             Critical = item.Critical,
-            SidecarJson = rec.SidecarJson,
+            SidecarJson = rec.SidecarJson ?? string.Empty,
+            SidecarStatus = rec.SidecarStatus.ToString().ToLowerInvariant(),
+            RecordedAt = CustodyLink.FormatTime(rec.RecordedAt),
         };
         async Task<(string, IReadOnlyList<CustodyLink>)> FinishAsync()
         {
@@ -255,11 +304,22 @@ internal sealed class RecordingOffloader(
         var receipt = outcome.Receipt;
         if (receipt.EvidenceId != id || receipt.Sha256 != sha || receipt.Size != (ulong)rec.Size)
         {
-            custody.Append(time.GetUtcNow(), "receipt-rejected", device, "dock", Invariant(
-                $"local sha256={sha} size={rec.Size}; vault sha256={receipt.Sha256} size={receipt.Size}"));
+            // Not written to the custody chain: the vault's entries would no longer link to it, so
+            // the item could never be completed after the mismatch clears. Alarm, log and counter instead.
+            counters.ReceiptMismatched();
             Log.ReceiptMismatch(logger, id, sha, rec.Size, receipt.Sha256, (long)receipt.Size);
+            alarms.Raise(EvidenceAlarms.ReceiptMismatch, id,
+                Invariant($"receipt for {id} ({rec.FileName}, camera {rec.Camera.Serial}) does not match the staged copy: local sha256={sha} size={rec.Size}, vault sha256={receipt.Sha256} size={receipt.Size}; nothing wiped, retried"),
+                new Dictionary<string, string>
+                {
+                    ["evidence_id"] = id, ["camera_serial"] = rec.Camera.Serial, ["file"] = rec.FileName,
+                    ["local_sha256"] = sha, ["vault_sha256"] = receipt.Sha256,
+                    ["local_size"] = rec.Size.ToString(CultureInfo.InvariantCulture), ["vault_size"] = receipt.Size.ToString(CultureInfo.InvariantCulture),
+                });
             throw new ReceiptMismatchException($"receipt for {id} does not match");
         }
+
+        alarms.Clear(EvidenceAlarms.ReceiptMismatch, id);
 
         custody.AppendVerified(receipt.Custody.Select(CustodyLink.FromProto));
         custody.Append(time.GetUtcNow(), "uploaded", device, "dock", Invariant($"vault={gateway.Value.FleetControlUrl} storedAt={receipt.StoredAt} resumedFrom={outcome.ResumedFrom} sentThisRun={outcome.BytesSent}"));
@@ -267,6 +327,20 @@ internal sealed class RecordingOffloader(
         counters.Verified();
         tracker.SetState(rec.Bay, id, rec.FileName, rec.Size, item.Critical, "verified");
         Log.ReceiptVerified(logger, id, receipt.Sha256, (long)receipt.Size, receipt.StoredAt);
+    }
+
+    /// <summary>Why the camera's file is not the one identified (and copied), or null when it still is (or is already gone).</summary>
+    private static string? ChangedSinceIdentified(DockedRecording rec)
+    {
+        var now = new FileInfo(rec.VideoPath);
+        if (!now.Exists)
+        {
+            return null;
+        }
+
+        return now.Length != rec.Size || now.LastWriteTimeUtc != rec.ModifiedUtc.UtcDateTime
+            ? Invariant($"changed since it was copied (size {rec.Size} -> {now.Length}, modified {CustodyLink.FormatTime(rec.ModifiedUtc)} -> {CustodyLink.FormatTime(new DateTimeOffset(now.LastWriteTimeUtc, TimeSpan.Zero))})")
+            : null;
     }
 
     private static string HashedSha(CustodyLog custody) => Field(custody.Entries.Last(e => e.Event == "hashed").Details, "sha256");

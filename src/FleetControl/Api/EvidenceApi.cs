@@ -16,9 +16,26 @@ internal static class EvidenceApi
     {
         var api = endpoints.MapGroup("/api/evidence");
 
-        // GET /api/evidence?deviceId=dock-01
-        api.MapGet("/", (string? deviceId, IEvidenceCatalog catalog) =>
-            Results.Ok(catalog.List(deviceId).Select(Summary).ToList()));
+        // GET /api/evidence?deviceId=&cameraSerial=&officerId=&category=&trigger=&from=&to=&limit=100&cursor=
+        // Newest recording first, from the catalogue's index; "nextCursor" fetches the next page.
+        api.MapGet("/", (string? deviceId, string? cameraSerial, string? officerId, string? category, string? trigger,
+            DateTimeOffset? from, DateTimeOffset? to, int? limit, string? cursor, IEvidenceCatalog catalog) =>
+        {
+            if (limit is < 1 or > EvidenceQuery.MaxLimit)
+            {
+                return Results.BadRequest(new { error = $"limit must be between 1 and {EvidenceQuery.MaxLimit}" });
+            }
+
+            try
+            {
+                var page = catalog.Search(new EvidenceQuery(deviceId, cameraSerial, officerId, category, trigger, from, to, cursor, limit ?? EvidenceQuery.DefaultLimit));
+                return Results.Ok(new { items = page.Items.Select(Summary).ToList(), nextCursor = page.NextCursor });
+            }
+            catch (ArgumentException e)
+            {
+                return Results.BadRequest(new { error = e.Message });
+            }
+        });
 
         // GET /api/evidence/{id}?verify=true  (verify re-hashes the stored file: costly for large items)
         api.MapGet("/{id}", async (string id, bool? verify, IEvidenceCatalog catalog, IOptions<EvidenceVaultOptions> options, CancellationToken ct) =>
@@ -33,7 +50,7 @@ internal static class EvidenceApi
                 : null;
             return Results.Ok(new
             {
-                summary = Summary(record),
+                summary = Summary(EvidenceIndex.Summarise(record)),
                 item = System.Text.Json.JsonDocument.Parse(Json.Format(record.Item)).RootElement,
                 receipt = System.Text.Json.JsonDocument.Parse(Json.Format(record.Receipt)).RootElement,
                 verification = verification is null ? null : new { ok = verification.Ok, problems = verification.Problems, summary = verification.Summary },
@@ -43,16 +60,21 @@ internal static class EvidenceApi
         return endpoints;
     }
 
-    private static object Summary(EvidenceRecord record) => new
+    private static object Summary(EvidenceSummary s) => new
     {
-        evidenceId = record.Item.EvidenceId,
-        deviceId = record.Item.DeviceId,
-        cameraSerial = record.Item.CameraSerial,
-        fileName = record.Item.FileName,
-        size = record.Receipt.Size,
-        sha256 = record.Receipt.Sha256,
-        critical = record.Item.Critical,
-        storedAt = record.Receipt.StoredAt,
-        custodyEntries = record.Receipt.Custody.Count,
+        evidenceId = s.EvidenceId,
+        deviceId = s.DeviceId,
+        cameraSerial = s.CameraSerial,
+        fileName = s.FileName,
+        size = s.Size,
+        sha256 = s.Sha256,
+        critical = s.Critical,
+        storedAt = s.StoredAt,
+        recordedAt = s.RecordedAt,
+        officerId = s.OfficerId,
+        category = s.Category,
+        trigger = s.Trigger,
+        sidecarStatus = s.SidecarStatus,
+        custodyEntries = s.CustodyEntries,
     };
 }

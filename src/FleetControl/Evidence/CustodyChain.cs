@@ -9,34 +9,8 @@ internal static class CustodyChain
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>Checks every link; null when intact, otherwise exactly what broke.</summary>
-    public static string? FindBreak(string evidenceId, IReadOnlyList<CustodyLink> entries)
-    {
-        var previous = CustodyLink.GenesisHash;
-        for (var i = 0; i < entries.Count; i++)
-        {
-            var e = entries[i];
-            if (e.Sequence != (ulong)i)
-            {
-                return $"entry {i} ({e.Event}): sequence expected {i}, actual {e.Sequence}";
-            }
-
-            if (e.PreviousHash != previous)
-            {
-                return $"entry {i} ({e.Event}): previous hash expected {previous}, actual {e.PreviousHash}";
-            }
-
-            var expected = e.ExpectedHash(evidenceId);
-            if (e.Hash != expected)
-            {
-                return $"entry {i} ({e.Event}): hash expected {expected}, actual {e.Hash}";
-            }
-
-            previous = e.Hash;
-        }
-
-        return null;
-    }
+    /// <summary>Checks every link (format versions 1 and 2); null when intact, otherwise exactly what broke.</summary>
+    public static string? FindBreak(string evidenceId, IReadOnlyList<CustodyLink> entries) => CustodyLink.FindBreak(evidenceId, entries);
 
     public static List<CustodyLink> Read(string path)
     {

@@ -15,6 +15,7 @@ internal static class EvidenceVaultRegistration
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<VaultStorage>();
         services.AddSingleton<IEvidenceCatalog, FileEvidenceCatalog>();
+        services.AddHostedService<EvidenceIndexWarmup>();
         services.AddGrpc(o => o.MaxReceiveMessageSize = 8 * 1024 * 1024);
 
         // Kestrel's HTTP/2 defaults (768 KiB stream / 1 MiB connection window) stall a stream of 1 MiB

@@ -211,7 +211,8 @@ internal sealed class EvidenceVaultService(
             }
 
             var head = chain.Count == 0 ? CustodyLink.GenesisHash : chain[^1].Hash;
-            if (entry.PreviousHash != head || entry.Sequence != (ulong)chain.Count || entry.ExpectedHash(id) != entry.Hash)
+            if (entry.PreviousHash != head || entry.Sequence != (ulong)chain.Count || entry.ExpectedHash(id) != entry.Hash
+                || chain.Count > 0 && entry.Version < chain[^1].Version)
             {
                 var reason = Invariant($"entry {entry.Sequence} ({entry.Event}) does not continue the chain at {chain.Count} (head {head})");
                 Log.CustodyRejected(logger, id, reason);
@@ -227,8 +228,9 @@ internal sealed class EvidenceVaultService(
         return new AppendCustodyReply { Length = (ulong)chain.Count, HeadHash = chain.Count == 0 ? string.Empty : chain[^1].Hash };
     }
 
+    /// <summary>Appends a vault entry in the chain's own format version (an older dock checks entries in version 1).</summary>
     private static void Add(List<CustodyLink> chain, string id, DateTimeOffset at, string evt, string actor, string details) =>
-        chain.Add(CustodyLink.Create(id, (ulong)chain.Count, at, evt, VaultDevice, actor, details, chain.Count == 0 ? CustodyLink.GenesisHash : chain[^1].Hash));
+        chain.Add(CustodyLink.Create(id, (ulong)chain.Count, at, evt, VaultDevice, actor, details, chain.Count == 0 ? CustodyLink.GenesisHash : chain[^1].Hash, CustodyLink.ContinuationVersion(chain)));
 
     /// <summary>fsync, then record <paramref name="offset"/> as durable, then drop the now-clean range from the page cache.</summary>
     private void Checkpoint(SafeFileHandle partial, string id, long from, long offset)

@@ -76,7 +76,7 @@ internal static class EvidenceVerifier
         }
         else if (CustodyChain.FindBreak(evidenceId, chain) is { } broken)
         {
-            problems.Add($"custody chain broken at {broken}");
+            problems.Add($"custody chain (format {CustodyLink.DescribeVersions(chain)}) broken at {broken}");
         }
 
         var receiptHead = receipt.Custody.LastOrDefault()?.Hash;
@@ -92,7 +92,7 @@ internal static class EvidenceVerifier
         }
 
         var summary = $"OK {evidenceId}: {receipt.Size} bytes, sha256 {receipt.Sha256}, stored {receipt.StoredAt}, " +
-            $"custody {chain.Count} entries ({string.Join(" > ", chain.Select(e => e.Event))}), head {(chain.Count > 0 ? chain[^1].Hash : "-")}";
+            $"custody {chain.Count} entries, format {CustodyLink.DescribeVersions(chain)} ({string.Join(" > ", chain.Select(e => e.Event))}), head {(chain.Count > 0 ? chain[^1].Hash : "-")}";
         return new EvidenceVerification(problems.Count == 0, problems, summary);
     }
 }

@@ -8,8 +8,8 @@ internal interface IEvidenceCatalog
 {
     EvidenceRecord? Find(string evidenceId);
 
-    /// <summary>Every committed item, optionally only those offloaded by one dock.</summary>
-    IReadOnlyList<EvidenceRecord> List(string? deviceId);
+    /// <summary>Committed items matching <paramref name="query"/>, newest recording first, one page at a time (from an index, not a vault scan).</summary>
+    EvidencePage Search(EvidenceQuery query);
 
     /// <summary>Stores the record durably; the item counts as committed once this returns.</summary>
     void Save(EvidenceRecord record);

@@ -26,4 +26,7 @@ internal static partial class Log
 
     [LoggerMessage(5320, LogLevel.Information, "{EvidenceId}: {Count} custody entries appended")]
     public static partial void CustodyAppended(ILogger logger, string evidenceId, int count);
+
+    [LoggerMessage(5330, LogLevel.Information, "Evidence index ready: {Count} items from the vault's receipts in {Seconds:0.00} s")]
+    public static partial void IndexReady(ILogger logger, int count, double seconds);
 }

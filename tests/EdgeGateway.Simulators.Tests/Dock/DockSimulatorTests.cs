@@ -163,4 +163,55 @@ public sealed class DockSimulatorTests : IDisposable
         Assert.False(sim.IsDocked(1));
         Assert.False(sim.IsDocked(2));
     }
+
+    [Fact]
+    public async Task CameraFleet_WithFaults_UpperCaseExtensionsMissingAndTornSidecarsOnDisk()
+    {
+        var fleet = CameraFleet.Create(4, 3, 2, 0, 1, 0, new DateTimeOffset(2026, 11, 23, 8, 0, 0, TimeSpan.Zero));
+        var sim = new DockSimulator(_root);
+        var seed = await SeedAsync();
+        for (var i = 0; i < fleet.Count; i++)
+        {
+            await sim.DockAsync(i + 1, fleet[i], seed, Ct);
+        }
+
+        var recordings = Enumerable.Range(1, fleet.Count).SelectMany(sim.Recordings).ToList();
+        Assert.Equal(12, recordings.Count);
+        Assert.Contains(recordings, r => r.EndsWith(".MP4", StringComparison.Ordinal));
+        var sidecars = recordings.Select(r => Path.ChangeExtension(r, ".json")).ToList();
+        Assert.Contains(sidecars, s => !File.Exists(s));
+        Assert.Contains(sidecars, s => File.Exists(s) && !IsJson(File.ReadAllText(s)));
+        Assert.True(sidecars.Count(s => File.Exists(s) && IsJson(File.ReadAllText(s))) >= 9);
+    }
+
+    [Fact]
+    public async Task DockAsync_LaterGeneration_SameNamesAndSizesOtherBytes()
+    {
+        var sim = new DockSimulator(_root);
+        var seed = await SeedAsync();
+        var camera = Camera("BWV42", 3 * 1024 * 1024);
+        await sim.DockAsync(1, camera, seed, Ct);
+        var first = sim.Recordings(1).ToDictionary(f => Path.GetFileName(f)!, f => (new FileInfo(f).Length, Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(f)))));
+        sim.Undock(1);
+
+        await sim.DockAsync(1, camera, seed, Ct, generation: 1);
+
+        var second = sim.Recordings(1).ToDictionary(f => Path.GetFileName(f)!, f => (new FileInfo(f).Length, Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(f)))));
+        Assert.Equal(first.Keys.Order(), second.Keys.Order());
+        Assert.Equal(first["big.mp4"].Length, second["big.mp4"].Length);
+        Assert.NotEqual(first["big.mp4"].Item2, second["big.mp4"].Item2);
+    }
+
+    private static bool IsJson(string text)
+    {
+        try
+        {
+            using var _ = JsonDocument.Parse(text);
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
 }

@@ -1,20 +1,30 @@
 using EdgeGateway.Devices.Bwv;
 using EdgeGateway.Simulators.Dock;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace EdgeGateway.Tests.Evidence;
 
 public sealed class BayScannerTests
 {
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static BayScanner Scanner(string root, int bays, TimeProvider? time = null, DockOptions? options = null)
+    {
+        options ??= new DockOptions();
+        options.BaysRoot = root;
+        options.Bays = bays;
+        return new BayScanner(Options.Create(options), time ?? TimeProvider.System);
+    }
+
     [Fact]
     public async Task Scan_DockedCamera_ReportsMarkerRecordingsAndSidecars()
     {
         using var dir = new TempDirectory();
         var sim = new DockSimulator(dir.Path);
-        await sim.DockAsync(2, Seed.Camera("BWV777", ("a.mp4", 0, null), ("b.mp4", 0, "use-of-force")), await Seed.ClipAsync(), TestContext.Current.CancellationToken);
-        File.WriteAllBytes(Path.Combine(sim.BayDirectory(2), "no-sidecar.mp4"), [1, 2, 3]);
+        await sim.DockAsync(2, Seed.Camera("BWV777", ("a.mp4", 0, null), ("b.mp4", 0, "use-of-force")), await Seed.ClipAsync(), Ct);
 
-        var bays = new BayScanner(Options.Create(new DockOptions { BaysRoot = dir.Path, Bays = 3 })).Scan();
+        var bays = Scanner(dir.Path, 3).Scan();
 
         Assert.Equal(3, bays.Count);
         Assert.False(bays[0].Docked);
@@ -23,11 +33,125 @@ public sealed class BayScannerTests
         Assert.Equal("BWV777", bay.Camera!.Serial);
         Assert.Equal(77, bay.Camera.BatteryPercent);
         Assert.Equal(["a.mp4", "b.mp4"], bay.Recordings.Select(r => r.FileName).Order().ToArray());
+        Assert.Empty(bay.Unaccepted);
         var b = bay.Recordings.Single(r => r.FileName == "b.mp4");
-        Assert.Equal("use-of-force", b.Sidecar.Category);
+        Assert.Equal(SidecarStatus.Ok, b.SidecarStatus);
+        Assert.Equal("use-of-force", b.Sidecar!.Category);
         Assert.Equal("PC1234", b.Sidecar.OfficerId);
         Assert.NotEmpty(b.Sidecar.Gps!);
         Assert.True(b.Sidecar.EndUtc > b.Sidecar.StartUtc);
+        Assert.Equal(b.Sidecar.StartUtc, b.RecordedAt);
+        Assert.Equal(64, b.Fingerprint.Length);
+    }
+
+    [Fact]
+    public async Task Scan_UpperCaseAndOtherFormats_AreRecordingsMatchedCaseInsensitively()
+    {
+        using var dir = new TempDirectory();
+        var sim = new DockSimulator(dir.Path);
+        await sim.DockAsync(1, Seed.Camera("BWV778", ("UPPER.MP4", 0, null), ("clip.MoV", 0, null), ("still.JPG", 4096, null), ("voice.wav", 4096, null)), await Seed.ClipAsync(), Ct);
+
+        var bay = Scanner(dir.Path, 1).Scan()[0];
+
+        Assert.Equal(["UPPER.MP4", "clip.MoV", "still.JPG", "voice.wav"], bay.Recordings.Select(r => r.FileName).Order(StringComparer.Ordinal).ToArray());
+        Assert.All(bay.Recordings, r => Assert.Equal(SidecarStatus.Ok, r.SidecarStatus));
+        Assert.Empty(bay.Unaccepted);
+    }
+
+    [Fact]
+    public async Task Scan_ConfiguredExtensions_OnlyThoseAreRecordingsTheRestIsReported()
+    {
+        using var dir = new TempDirectory();
+        var sim = new DockSimulator(dir.Path);
+        await sim.DockAsync(1, Seed.Camera("BWV779", ("a.mp4", 0, null), ("b.mkv", 4096, null)), await Seed.ClipAsync(), Ct);
+
+        var bay = Scanner(dir.Path, 1, options: new DockOptions { RecordingExtensions = ["MKV"] }).Scan()[0];
+
+        Assert.Equal("b.mkv", Assert.Single(bay.Recordings).FileName);
+        Assert.Contains(bay.Unaccepted, u => u.Name == "a.mp4" && u.Reason == "unknown type .mp4");
+        Assert.Contains(bay.Unaccepted, u => u.Name == "a.json" && u.Reason == "sidecar without a recording");
+    }
+
+    [Fact]
+    public async Task Scan_MissingInvalidSidecarsUnknownFilesAndFolders_AllAccountedFor()
+    {
+        using var dir = new TempDirectory();
+        var sim = new DockSimulator(dir.Path);
+        var camera = Seed.Camera("BWV780", ("ok.mp4", 0, null), ("lost.mp4", 0, null), ("torn.mp4", 0, null));
+        camera = camera with
+        {
+            Recordings = [camera.Recordings[0], camera.Recordings[1] with { Sidecar = SimulatedSidecar.Missing }, camera.Recordings[2] with { Sidecar = SimulatedSidecar.Invalid }],
+        };
+        await sim.DockAsync(1, camera, await Seed.ClipAsync(), Ct);
+        File.WriteAllText(Path.Combine(sim.BayDirectory(1), "notes.txt"), "hello");
+        File.WriteAllBytes(Path.Combine(sim.BayDirectory(1), "NOEXT"), [1, 2, 3]);
+        Directory.CreateDirectory(Path.Combine(sim.BayDirectory(1), "DCIM"));
+
+        var bay = Scanner(dir.Path, 1).Scan()[0];
+
+        Assert.Equal(3, bay.Recordings.Count);
+        Assert.Equal(SidecarStatus.Ok, bay.Recordings.Single(r => r.FileName == "ok.mp4").SidecarStatus);
+        var lost = bay.Recordings.Single(r => r.FileName == "lost.mp4");
+        Assert.Equal(SidecarStatus.Missing, lost.SidecarStatus);
+        Assert.Null(lost.Sidecar);
+        Assert.Equal(lost.ModifiedUtc, lost.RecordedAt);
+        var torn = bay.Recordings.Single(r => r.FileName == "torn.mp4");
+        Assert.Equal(SidecarStatus.Invalid, torn.SidecarStatus);
+        Assert.NotNull(torn.SidecarJson);
+        Assert.Contains("not a valid sidecar", torn.SidecarProblem, StringComparison.Ordinal);
+        Assert.Equal(
+            ["DCIM", "NOEXT", "notes.txt"],
+            bay.Unaccepted.Select(u => u.Name).Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal("unknown type .txt", bay.Unaccepted.Single(u => u.Name == "notes.txt").Reason);
+        Assert.Equal(5, bay.Unaccepted.Single(u => u.Name == "notes.txt").Size);
+    }
+
+    [Fact]
+    public async Task Scan_UnreadableRecording_ReportedNotSkipped()
+    {
+        using var dir = new TempDirectory();
+        var sim = new DockSimulator(dir.Path);
+        await sim.DockAsync(1, Seed.Camera("BWV781", ("a.mp4", 0, null)), await Seed.ClipAsync(), Ct);
+        // A directory entry that cannot be opened, whoever runs the test (root reads any mode): a dangling link.
+        File.CreateSymbolicLink(Path.Combine(sim.BayDirectory(1), "locked.mp4"), Path.Combine(dir.Path, "gone.mp4"));
+
+        var bay = Scanner(dir.Path, 1).Scan()[0];
+
+        Assert.Equal("a.mp4", Assert.Single(bay.Recordings).FileName);
+        var locked = Assert.Single(bay.Unaccepted);
+        Assert.Equal("locked.mp4", locked.Name);
+        Assert.StartsWith("unreadable: ", locked.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Scan_NothingChanged_BayNotListedAgainUntilFolderChangesOrFullRescan()
+    {
+        using var dir = new TempDirectory();
+        var sim = new DockSimulator(dir.Path);
+        await sim.DockAsync(1, Seed.Camera("BWV782", ("a.mp4", 0, null)), await Seed.ClipAsync(), Ct);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow.AddSeconds(10)); // past the folder's settle window
+        var scanner = Scanner(dir.Path, 1, time, new DockOptions { FullRescanInterval = TimeSpan.FromMinutes(1) });
+
+        Assert.Single(scanner.Scan()[0].Recordings);
+        Assert.Equal(1, scanner.Listings);
+        for (var i = 0; i < 5; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            Assert.Single(scanner.Scan()[0].Recordings);
+        }
+
+        Assert.Equal(1, scanner.Listings);
+
+        // A new file changes the folder: listed again at the next check.
+        await sim.AddRecordingAsync(1, Seed.Camera("BWV782"), Seed.Camera("BWV782", ("b.mp4", 0, null)).Recordings[0], await Seed.ClipAsync(), 99, Ct);
+        time.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(2, scanner.Scan()[0].Recordings.Count);
+        Assert.Equal(2, scanner.Listings);
+
+        // Safety net: a full rescan after FullRescanInterval even without a visible change.
+        time.Advance(TimeSpan.FromSeconds(61));
+        scanner.Scan();
+        Assert.Equal(3, scanner.Listings);
     }
 
     [Fact]
@@ -35,7 +159,7 @@ public sealed class BayScannerTests
     {
         using var dir = new TempDirectory();
         var sim = new DockSimulator(dir.Path);
-        await sim.DockAsync(1, Seed.Camera("BWV1", ("a.mp4", 0, null)), await Seed.ClipAsync(), TestContext.Current.CancellationToken);
+        await sim.DockAsync(1, Seed.Camera("BWV1", ("a.mp4", 0, null)), await Seed.ClipAsync(), Ct);
         sim.Undock(1);
 
         var bay = BayScanner.ScanBay(1, sim.BayDirectory(1));

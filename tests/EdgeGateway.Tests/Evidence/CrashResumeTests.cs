@@ -16,7 +16,7 @@ public sealed class CrashResumeTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static StagingArea Staging(string data) =>
+    internal static StagingArea Staging(string data) =>
         new(Options.Create(new EvidenceOptions()), Options.Create(new GatewayOptions { DeviceId = "x", DataDirectory = data }));
 
     private static long Number(string details, string field) => long.Parse(RecordingOffloader.Field(details, field), CultureInfo.InvariantCulture);
@@ -36,7 +36,7 @@ public sealed class CrashResumeTests
         settings["Evidence:CopyBufferBytes"] = MiB.ToString(CultureInfo.InvariantCulture);
         settings["Evidence:CopyBytesPerSecond"] = (40 * MiB).ToString(CultureInfo.InvariantCulture);
         var staging = Staging(data);
-        var id = EvidenceIds.For("BWV700", "long.mp4", size);
+        var id = EvidenceIds.ForFile("BWV700", sim.Recordings(1).Single());
 
         long stagedAtKill;
         await using (var first = GatewayProcess.Start(settings, dir.Sub("run1")))
@@ -80,7 +80,7 @@ public sealed class CrashResumeTests
         var settings = DockGateway.Settings(sim.Root, data, vault.Url);
         settings["Evidence:UploadBytesPerSecond"] = (32 * MiB).ToString(CultureInfo.InvariantCulture);
         var storage = new VaultStorage(vault.Directory);
-        var id = EvidenceIds.For("BWV800", "long.mp4", size);
+        var id = EvidenceIds.ForFile("BWV800", sim.Recordings(2).Single());
 
         await using (var first = GatewayProcess.Start(settings, dir.Sub("run1")))
         {

@@ -15,6 +15,9 @@ public sealed class EvidenceRegistrationTests
     [InlineData("Dock:BaysRoot", "", "Dock:BaysRoot")]
     [InlineData("Evidence:MaxConcurrentTransfers", "0", "Evidence:MaxConcurrentTransfers")]
     [InlineData("Evidence:ChunkBytes", "100", "Evidence:ChunkBytes")]
+    [InlineData("Dock:RecordingExtensions:0", "m p4", "Dock:RecordingExtensions")]
+    [InlineData("Dock:RecordingExtensions:0", "json", "Dock:RecordingExtensions")]
+    [InlineData("Dock:FullRescanInterval", "00:00:00", "Dock:FullRescanInterval")]
     public async Task Start_BadSetting_FailsNamingTheSetting(string key, string value, string named)
     {
         using var dir = new TempDirectory();
@@ -30,6 +33,23 @@ public sealed class EvidenceRegistrationTests
         var e = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
 
         Assert.Contains(named, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DockOptions_ConfiguredExtensions_ReplaceTheDefaultRatherThanAddToIt()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Dock:RecordingExtensions:0"] = "MKV",
+            ["Dock:RecordingExtensions:1"] = ".wav",
+        }).Build();
+
+        var configured = configuration.GetSection("Dock").Get<EdgeGateway.Devices.Bwv.DockOptions>()!;
+        var unconfigured = new ConfigurationBuilder().Build().GetSection("Dock").Get<EdgeGateway.Devices.Bwv.DockOptions>() ?? new();
+
+        Assert.Equal([".MKV", ".wav"], configured.ExtensionSet().Order(StringComparer.Ordinal).ToArray());
+        Assert.Contains(".mp4", unconfigured.ExtensionSet());
+        Assert.Contains(".JPG", unconfigured.ExtensionSet()); // case-insensitive
     }
 
     [Fact]

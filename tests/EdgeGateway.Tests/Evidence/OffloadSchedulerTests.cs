@@ -8,7 +8,7 @@ public sealed class OffloadSchedulerTests
     private static PendingRecording Item(int bay, string name, bool critical = false, int minute = 0)
     {
         var sidecar = new RecordingSidecar("BWV" + bay, "PC1", new DateTimeOffset(2026, 1, 1, 0, minute, 0, TimeSpan.Zero), default, "manual", null, null);
-        var rec = new DockedRecording(bay, "/bays/" + bay, new CameraMarker("BWV" + bay, 50), "/bays/" + name, "/bays/x.json", 10, sidecar, "{}");
+        var rec = new DockedRecording(bay, "/bays/" + bay, new CameraMarker("BWV" + bay, 50), "/bays/" + name, 10, sidecar.StartUtc, "f", "/bays/x.json", SidecarStatus.Ok, sidecar, "{}", null);
         return new PendingRecording(rec, name, critical);
     }
 

@@ -31,6 +31,30 @@ public sealed class EvidenceVaultServiceTests
     }
 
     [Fact]
+    public async Task Upload_ChainFromADockThatPredatesVersions_VaultContinuesInVersion1SoThatDockAcceptsIt()
+    {
+        using var dir = new TempDirectory();
+        await using var vault = await VaultHost.StartAsync(dir.Sub("vault"));
+        using var client = new VaultClient(vault.Url);
+        var data = VaultClient.RandomBytes(400_000, 5);
+        var item = VaultClient.Item("ev-old-dock", data);
+        var legacy = new List<CustodyLink>();
+        foreach (var link in VaultClient.DockChain("ev-old-dock", item.Sha256))
+        {
+            var previous = legacy.Count == 0 ? CustodyLink.GenesisHash : legacy[^1].Hash;
+            legacy.Add(CustodyLink.Create("ev-old-dock", link.Sequence, DateTimeOffset.Parse(link.At, System.Globalization.CultureInfo.InvariantCulture), link.Event, link.Device, link.Actor, link.Details, previous, CustodyLink.LegacyVersion));
+        }
+
+        var receipt = await client.UploadAsync(item, data, legacy);
+
+        Assert.All(receipt.Custody, e => Assert.Equal(1u, e.Version));
+        // What an old dock checks: each vault entry hashes as version 1 and links to its chain.
+        var chain = legacy.Concat(receipt.Custody.Select(CustodyLink.FromProto)).ToList();
+        Assert.Null(CustodyLink.FindBreak("ev-old-dock", chain));
+        Assert.All(chain, e => Assert.Equal(CustodyLink.ComputeHash(1, "ev-old-dock", e.Sequence, e.At, e.Event, e.Device, e.Actor, e.Details, e.PreviousHash), e.Hash));
+    }
+
+    [Fact]
     public async Task Upload_Repeated_ReturnsTheSameReceipt()
     {
         using var dir = new TempDirectory();
@@ -132,7 +156,7 @@ public sealed class EvidenceVaultServiceTests
         var e = await Assert.ThrowsAsync<RpcException>(() => client.UploadAsync(item, data, chain));
 
         Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
-        Assert.Contains("entry 1 (docked): hash expected", e.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("entry 1 (docked): hash (v2) expected", e.Status.Detail, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(vault.Directory, "ev-chain.receipt.json")));
     }
 

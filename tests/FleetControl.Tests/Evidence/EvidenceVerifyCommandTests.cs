@@ -36,6 +36,7 @@ public sealed class EvidenceVerifyCommandTests
         Assert.Equal(0, code);
         Assert.StartsWith("OK ev-ok: 700000 bytes", output, StringComparison.Ordinal);
         Assert.Contains("captured > docked > copied > hashed > received > verified > stored", output, StringComparison.Ordinal);
+        Assert.Contains("format v2 (", output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -68,7 +69,7 @@ public sealed class EvidenceVerifyCommandTests
         var (code, _, error) = await RunAsync("ev-edit", "--vault", vault);
 
         Assert.Equal(1, code);
-        Assert.Matches("custody chain broken at entry 2 \\(copied\\): hash expected [0-9a-f]{64}, actual [0-9a-f]{64}", error);
+        Assert.Matches("custody chain \\(format v2\\) broken at entry 2 \\(copied\\): hash \\(v2\\) expected [0-9a-f]{64}, actual [0-9a-f]{64}", error);
     }
 
     [Fact]
@@ -84,7 +85,7 @@ public sealed class EvidenceVerifyCommandTests
         var (code, _, error) = await RunAsync("ev-gap", "--vault", vault);
 
         Assert.Equal(1, code);
-        Assert.Contains("custody chain broken at entry 1 (copied): sequence expected 1, actual 2", error, StringComparison.Ordinal);
+        Assert.Contains("custody chain (format v2) broken at entry 1 (copied): sequence expected 1, actual 2", error, StringComparison.Ordinal);
     }
 
     [Fact]

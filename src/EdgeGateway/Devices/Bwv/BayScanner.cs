@@ -6,65 +6,212 @@ namespace EdgeGateway.Devices.Bwv;
 
 /// <summary>
 /// Reads the bays the way USB mass-storage cameras present them: <c>{BaysRoot}/bay-NN/</c> with a
-/// <c>camera.json</c> marker and recordings (<c>*.mp4</c>) each with a JSON sidecar. Never throws for
-/// a camera that vanishes mid-scan; a recording without a readable sidecar is skipped until it has one.
+/// <c>camera.json</c> marker and recordings (<see cref="DockOptions.RecordingExtensions"/>, any case),
+/// each normally with a JSON sidecar. Every file a camera holds is accounted for: a recording (with
+/// its sidecar's status: ok, missing or invalid) or an <see cref="NotAcceptedFile"/> with the reason.
+/// Never throws for a camera that vanishes mid-scan.
+/// <para>
+/// Cheap when nothing changes: a bay is listed again only when its folder's or marker's modification
+/// time moved, when the folder changed too recently for its timestamp to be trusted (coarse FAT
+/// times), or every <see cref="DockOptions.FullRescanInterval"/>. Sidecars and fingerprints are
+/// cached per file by (size, modification time), so a re-listing reads only what is new.
+/// </para>
 /// </summary>
-internal sealed class BayScanner(IOptions<DockOptions> options)
+internal sealed class BayScanner(IOptions<DockOptions> options, TimeProvider time)
 {
+    /// <summary>A folder modified this recently is listed again on every check (FAT keeps 2 s times).</summary>
+    private static readonly TimeSpan SettleWindow = TimeSpan.FromSeconds(3);
+
+    private readonly Dictionary<int, BayState> _bays = [];
+    private HashSet<string>? _extensions;
+
     public static string BayDirectoryName(int bay) => string.Create(CultureInfo.InvariantCulture, $"bay-{bay:D2}");
+
+    /// <summary>How many times a bay was listed (for tests and the scan benchmark).</summary>
+    public long Listings { get; private set; }
 
     public IReadOnlyList<BaySnapshot> Scan()
     {
         var o = options.Value;
+        _extensions ??= o.ExtensionSet();
+        var now = time.GetUtcNow();
         var bays = new List<BaySnapshot>(o.Bays);
         for (var bay = 1; bay <= o.Bays; bay++)
         {
-            bays.Add(ScanBay(bay, Path.Combine(o.BaysRoot, BayDirectoryName(bay))));
+            var directory = Path.Combine(o.BaysRoot, BayDirectoryName(bay));
+            if (!_bays.TryGetValue(bay, out var state))
+            {
+                state = new BayState();
+                _bays[bay] = state;
+            }
+
+            bays.Add(ScanBay(bay, directory, state, now, o.FullRescanInterval));
         }
 
         return bays;
     }
 
-    public static BaySnapshot ScanBay(int bay, string directory)
+    /// <summary>Lists one bay from scratch with the default extensions (tests, benchmarks).</summary>
+    public static BaySnapshot ScanBay(int bay, string directory) =>
+        List(bay, directory, ReadMarker(Path.Combine(directory, CameraMarker.FileName)), new DockOptions().ExtensionSet(), new Dictionary<string, CachedFile>(StringComparer.Ordinal));
+
+    private BaySnapshot ScanBay(int bay, string directory, BayState state, DateTimeOffset now, TimeSpan fullRescan)
     {
-        var camera = ReadMarker(Path.Combine(directory, CameraMarker.FileName));
+        var marker = new FileInfo(Path.Combine(directory, CameraMarker.FileName));
+        if (!marker.Exists)
+        {
+            state.Reset();
+            return new BaySnapshot(bay, null, [], []);
+        }
+
+        var markerStamp = (marker.LastWriteTimeUtc, marker.Length);
+        var folderTime = Directory.GetLastWriteTimeUtc(directory);
+        if (state.Snapshot is { } cached
+            && state.MarkerStamp == markerStamp
+            && state.FolderTime == folderTime
+            && now - new DateTimeOffset(folderTime, TimeSpan.Zero) > SettleWindow
+            && now < state.NextFullScan)
+        {
+            return cached;
+        }
+
+        var camera = state.MarkerStamp == markerStamp && state.Snapshot?.Camera is { } known ? known : ReadMarker(marker.FullName);
         if (camera is null)
         {
-            return new BaySnapshot(bay, null, []);
+            state.Reset();
+            return new BaySnapshot(bay, null, [], []);
+        }
+
+        Listings++;
+        var snapshot = List(bay, directory, camera, _extensions!, state.Files);
+        state.Snapshot = snapshot;
+        state.MarkerStamp = markerStamp;
+        state.FolderTime = folderTime;
+        state.NextFullScan = now + fullRescan;
+        return snapshot;
+    }
+
+    private static BaySnapshot List(int bay, string directory, CameraMarker? camera, HashSet<string> extensions, Dictionary<string, CachedFile> cache)
+    {
+        if (camera is null)
+        {
+            return new BaySnapshot(bay, null, [], []);
         }
 
         var recordings = new List<DockedRecording>();
+        var unaccepted = new List<NotAcceptedFile>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         try
         {
-            foreach (var video in Directory.EnumerateFiles(directory, "*.mp4"))
+            var entries = new DirectoryInfo(directory).GetFileSystemInfos();
+            var sidecars = new Dictionary<string, FileInfo>(StringComparer.OrdinalIgnoreCase);
+            foreach (var entry in entries)
             {
-                var sidecarPath = Path.ChangeExtension(video, ".json");
-                var sidecarJson = TryReadText(sidecarPath);
-                if (sidecarJson is null || !TryParseSidecar(sidecarJson, out var sidecar))
+                if (entry is FileInfo f && f.Extension.Equals(".json", StringComparison.OrdinalIgnoreCase) && !f.Name.Equals(CameraMarker.FileName, StringComparison.OrdinalIgnoreCase))
+                {
+                    sidecars[Path.GetFileNameWithoutExtension(f.Name)] = f;
+                }
+            }
+
+            var claimed = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            foreach (var entry in entries)
+            {
+                if (entry is DirectoryInfo)
+                {
+                    unaccepted.Add(new NotAcceptedFile(entry.Name, "directory (only files at the top of the camera volume are offloaded)", 0));
+                    continue;
+                }
+
+                var file = (FileInfo)entry;
+                if (file.Name.Equals(CameraMarker.FileName, StringComparison.OrdinalIgnoreCase) || sidecars.ContainsKey(Path.GetFileNameWithoutExtension(file.Name)) && file.Extension.Equals(".json", StringComparison.OrdinalIgnoreCase))
                 {
                     continue;
                 }
 
-                var info = new FileInfo(video);
-                if (!info.Exists)
+                if (!extensions.Contains(file.Extension))
                 {
+                    unaccepted.Add(new NotAcceptedFile(file.Name, file.Extension.Length == 0 ? "unknown type (no extension)" : $"unknown type {file.Extension}", file.Length));
                     continue;
                 }
 
-                recordings.Add(new DockedRecording(bay, directory, camera, video, sidecarPath, info.Length, sidecar, sidecarJson));
+                var stem = Path.GetFileNameWithoutExtension(file.Name);
+                sidecars.TryGetValue(stem, out var sidecarFile);
+                if (sidecarFile is not null)
+                {
+                    claimed.Add(stem);
+                }
+
+                seen.Add(file.FullName);
+                var key = (file.Length, file.LastWriteTimeUtc, sidecarFile?.Length ?? -1, sidecarFile?.LastWriteTimeUtc ?? default);
+                if (!cache.TryGetValue(file.FullName, out var known) || known.Key != key)
+                {
+                    known = Read(file, sidecarFile, key);
+                    cache[file.FullName] = known;
+                }
+
+                if (known.Unreadable is { } problem)
+                {
+                    unaccepted.Add(new NotAcceptedFile(file.Name, "unreadable: " + problem, file.Length));
+                    continue;
+                }
+
+                recordings.Add(new DockedRecording(
+                    bay, directory, camera, file.FullName, file.Length, new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero), known.Fingerprint!,
+                    sidecarFile?.FullName, known.SidecarStatus, known.Sidecar, known.SidecarJson, known.SidecarProblem));
+            }
+
+            foreach (var (stem, sidecar) in sidecars)
+            {
+                if (!claimed.Contains(stem))
+                {
+                    unaccepted.Add(new NotAcceptedFile(sidecar.Name, "sidecar without a recording", sidecar.Length));
+                }
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // Pulled out while listing: report what we have; the next scan sees it undocked.
+            // Pulled out while listing: report what we have; the next check sees it undocked.
         }
 
-        return new BaySnapshot(bay, camera, recordings);
+        foreach (var gone in cache.Keys.Where(k => !seen.Contains(k)).ToList())
+        {
+            cache.Remove(gone);
+        }
+
+        return new BaySnapshot(bay, camera, recordings, unaccepted);
+    }
+
+    private static CachedFile Read(FileInfo file, FileInfo? sidecarFile, (long, DateTime, long, DateTime) key)
+    {
+        string fingerprint;
+        try
+        {
+            fingerprint = RecordingFingerprint.Compute(file.FullName, file.Length);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new CachedFile(key, null, e.Message, SidecarStatus.Missing, null, null, null);
+        }
+
+        if (sidecarFile is null)
+        {
+            return new CachedFile(key, fingerprint, null, SidecarStatus.Missing, null, null, $"no {Path.GetFileNameWithoutExtension(file.Name)}.json beside the recording");
+        }
+
+        var json = TryReadText(sidecarFile.FullName, out var readProblem);
+        if (json is null)
+        {
+            return new CachedFile(key, fingerprint, null, SidecarStatus.Invalid, null, null, $"{sidecarFile.Name} unreadable: {readProblem ?? "gone while reading"}");
+        }
+
+        return TryParseSidecar(json, out var sidecar, out var parseProblem)
+            ? new CachedFile(key, fingerprint, null, SidecarStatus.Ok, sidecar, json, null)
+            : new CachedFile(key, fingerprint, null, SidecarStatus.Invalid, null, json, $"{sidecarFile.Name}: {parseProblem}");
     }
 
     private static CameraMarker? ReadMarker(string path)
     {
-        var text = TryReadText(path);
+        var text = TryReadText(path, out _);
         if (text is null)
         {
             return null;
@@ -81,7 +228,7 @@ internal sealed class BayScanner(IOptions<DockOptions> options)
         }
     }
 
-    private static bool TryParseSidecar(string json, out RecordingSidecar sidecar)
+    private static bool TryParseSidecar(string json, out RecordingSidecar sidecar, out string? problem)
     {
         try
         {
@@ -89,26 +236,58 @@ internal sealed class BayScanner(IOptions<DockOptions> options)
             if (parsed is { CameraSerial.Length: > 0 })
             {
                 sidecar = parsed;
+                problem = null;
                 return true;
             }
+
+            problem = "no cameraSerial";
         }
-        catch (JsonException)
+        catch (JsonException e)
         {
+            problem = "not a valid sidecar: " + e.Message;
         }
 
         sidecar = null!;
         return false;
     }
 
-    private static string? TryReadText(string path)
+    private static string? TryReadText(string path, out string? problem)
     {
+        problem = null;
         try
         {
             return File.Exists(path) ? File.ReadAllText(path) : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            problem = e.Message;
             return null;
+        }
+    }
+
+    /// <summary>What one file looked like at its (size, time) key: fingerprint and sidecar, or why it is unreadable.</summary>
+    private sealed record CachedFile(
+        (long, DateTime, long, DateTime) Key, string? Fingerprint, string? Unreadable, SidecarStatus SidecarStatus,
+        RecordingSidecar? Sidecar, string? SidecarJson, string? SidecarProblem);
+
+    /// <summary>The last listing of a bay and what it was taken at.</summary>
+    private sealed class BayState
+    {
+        public BaySnapshot? Snapshot { get; set; }
+
+        public (DateTime, long) MarkerStamp { get; set; }
+
+        public DateTime FolderTime { get; set; }
+
+        public DateTimeOffset NextFullScan { get; set; }
+
+        public Dictionary<string, CachedFile> Files { get; } = new(StringComparer.Ordinal);
+
+        public void Reset()
+        {
+            Snapshot = null;
+            MarkerStamp = default;
+            Files.Clear();
         }
     }
 }

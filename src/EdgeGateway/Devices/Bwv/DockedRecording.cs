@@ -4,22 +4,33 @@ namespace EdgeGateway.Devices.Bwv;
 /// <param name="Bay">Bay number (1-based).</param>
 /// <param name="BayDirectory">The bay's directory (the camera's volume).</param>
 /// <param name="Camera">The camera's marker.</param>
-/// <param name="VideoPath">Full path of the recording.</param>
-/// <param name="SidecarPath">Full path of its sidecar.</param>
+/// <param name="VideoPath">Full path of the recording (video, audio or still image).</param>
 /// <param name="Size">Size in bytes when scanned.</param>
-/// <param name="Sidecar">Parsed sidecar.</param>
-/// <param name="SidecarJson">The sidecar text, verbatim.</param>
+/// <param name="ModifiedUtc">The file's modification time when scanned.</param>
+/// <param name="Fingerprint">SHA-256 (hex) of the recording's first and last <see cref="RecordingFingerprint.WindowBytes"/>: part of its identity.</param>
+/// <param name="SidecarPath">Full path of its sidecar, or null when there is none.</param>
+/// <param name="SidecarStatus">Whether the sidecar could be used.</param>
+/// <param name="Sidecar">Parsed sidecar, when <paramref name="SidecarStatus"/> is <see cref="Bwv.SidecarStatus.Ok"/>.</param>
+/// <param name="SidecarJson">The sidecar text, verbatim, when it could be read.</param>
+/// <param name="SidecarProblem">Why the sidecar is missing or invalid.</param>
 internal sealed record DockedRecording(
     int Bay,
     string BayDirectory,
     CameraMarker Camera,
     string VideoPath,
-    string SidecarPath,
     long Size,
-    RecordingSidecar Sidecar,
-    string SidecarJson)
+    DateTimeOffset ModifiedUtc,
+    string Fingerprint,
+    string? SidecarPath,
+    SidecarStatus SidecarStatus,
+    RecordingSidecar? Sidecar,
+    string? SidecarJson,
+    string? SidecarProblem)
 {
     public string FileName => Path.GetFileName(VideoPath);
 
     public string MarkerPath => Path.Combine(BayDirectory, CameraMarker.FileName);
+
+    /// <summary>When the recording was made: the sidecar's start, or the file's modification time without a usable sidecar.</summary>
+    public DateTimeOffset RecordedAt => Sidecar?.StartUtc ?? ModifiedUtc;
 }

@@ -1,0 +1,153 @@
+using EdgeGateway.Contracts.V1;
+using EdgeGateway.Evidence;
+using EdgeGateway.Simulators.Dock;
+using FleetControl.Evidence;
+using FleetControl.Tests.Evidence;
+
+namespace EdgeGateway.Tests.Evidence;
+
+/// <summary>
+/// Every file a camera holds is accounted for, and a vault answer that does not match never wipes:
+/// against the real vault over gRPC, with real files.
+/// </summary>
+public sealed class IntakeTests
+{
+    private const long MiB = 1024 * 1024;
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static List<EvidenceRecord> Receipts(string vault) => VaultReceipts.All(vault);
+
+    private static IEnumerable<DeviceEvent> Alarms(DockGateway gateway, string type) =>
+        gateway.Sink.Envelopes.Where(e => e.BodyCase == Envelope.BodyOneofCase.Event && e.Event.Type == type).Select(e => e.Event);
+
+    [Fact]
+    public async Task Offload_UpperCaseMissingAndInvalidSidecars_AllOffloadedRecordedInCustodyAndAlarmed()
+    {
+        using var dir = new TempDirectory();
+        var sim = new DockSimulator(dir.Sub("bays"));
+        await using var vault = await VaultHost.StartAsync(dir.Sub("vault"));
+        var camera = Seed.Camera("BWV920", ("UPPER.MP4", 0, null), ("lost.mp4", 0, null), ("torn.MOV", MiB, null));
+        camera = camera with
+        {
+            Recordings = [camera.Recordings[0], camera.Recordings[1] with { Sidecar = SimulatedSidecar.Missing }, camera.Recordings[2] with { Sidecar = SimulatedSidecar.Invalid }],
+        };
+        await sim.DockAsync(1, camera, await Seed.ClipAsync(), Ct);
+        File.WriteAllText(Path.Combine(sim.BayDirectory(1), "notes.txt"), "not a recording");
+
+        await using var gateway = await DockGateway.StartAsync(DockGateway.Settings(sim.Root, dir.Sub("data"), vault.Url));
+        await Eventually.TrueAsync(() => sim.Recordings(1).SequenceEqual([Path.Combine(sim.BayDirectory(1), "notes.txt")]), Patience, "every recording offloaded and wiped, notes.txt left");
+
+        var receipts = Receipts(vault.Directory);
+        Assert.Equal(["UPPER.MP4", "lost.mp4", "torn.MOV"], receipts.Select(r => r.Item.FileName).Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal("ok", receipts.Single(r => r.Item.FileName == "UPPER.MP4").Item.SidecarStatus);
+        Assert.Equal("missing", receipts.Single(r => r.Item.FileName == "lost.mp4").Item.SidecarStatus);
+        Assert.Equal("invalid", receipts.Single(r => r.Item.FileName == "torn.MOV").Item.SidecarStatus);
+        foreach (var r in receipts)
+        {
+            var verification = await EvidenceVerifier.VerifyAsync(vault.Directory, r.Item.EvidenceId, Ct);
+            Assert.True(verification.Ok, string.Join("; ", verification.Problems));
+        }
+
+        var lost = gateway.Custody(receipts.Single(r => r.Item.FileName == "lost.mp4").Item.EvidenceId).Entries;
+        Assert.Equal(["captured", "sidecar-missing", "docked"], lost.Take(3).Select(e => e.Event).ToArray());
+        Assert.Equal("unknown", lost[0].Actor);
+        Assert.Contains("sidecar=missing", lost[0].Details, StringComparison.Ordinal);
+        var torn = gateway.Custody(receipts.Single(r => r.Item.FileName == "torn.MOV").Item.EvidenceId).Entries;
+        Assert.Equal("sidecar-invalid", torn[1].Event);
+
+        await Eventually.TrueAsync(() => Alarms(gateway, EvidenceAlarms.SidecarMissing).Any() && Alarms(gateway, EvidenceAlarms.SidecarInvalid).Any(), Patience, "sidecar alarms sent");
+        var alarm = gateway.Sink.Envelopes.First(e => e.Event?.Type == EvidenceAlarms.SidecarMissing);
+        Assert.Equal(PriorityClass.Alert, alarm.Priority);
+        Assert.Equal(EvidenceAlarms.Stream, alarm.Stream);
+        Assert.Equal("lost.mp4", alarm.Event.Attributes["file"]);
+
+        // notes.txt: reported per bay and alarmed, never silently ignored.
+        await Eventually.TrueAsync(() => Alarms(gateway, EvidenceAlarms.FileNotAccepted).Any(e => e.Attributes["file"] == "notes.txt"), Patience, "file-not-accepted alarm");
+        await Eventually.TrueAsync(
+            () => gateway.Sink.Envelopes.Any(e => e.DockStatus?.Bays.Any(b => b.Bay == 1 && b.Unaccepted.Any(u => u.Name == "notes.txt" && u.Reason == "unknown type .txt")) == true),
+            Patience, "notes.txt in the bay's DockStatus");
+        Assert.Contains("notes.txt", File.ReadAllText(Path.Combine(gateway.DataDirectory, "dock-status.json")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Offload_ReceiptWithWrongSha256OrSize_NeverWipesAlarmsAndRetriesUntilItMatches()
+    {
+        using var dir = new TempDirectory();
+        var sim = new DockSimulator(dir.Sub("bays"));
+        await using var vault = await VaultHost.StartAsync(dir.Sub("vault"));
+        await sim.DockAsync(1, Seed.Camera("BWV921", ("a.mp4", 2 * MiB, null)), await Seed.ClipAsync(), Ct);
+        var tamper = new ReceiptTamperInterceptor { Tampering = true };
+
+        await using var gateway = await DockGateway.StartAsync(DockGateway.Settings(sim.Root, dir.Sub("data"), vault.Url), tamper);
+        await Eventually.TrueAsync(() => gateway.Counters.ReceiptMismatches >= 2, Patience, "a wrong SHA-256 and a wrong size, each rejected");
+
+        Assert.Single(sim.Recordings(1));
+        var id = gateway.Staging.ItemIds().Single();
+        Assert.False(gateway.Custody(id).Contains("wiped"));
+        Assert.False(gateway.Custody(id).Contains("uploaded"));
+        Assert.Equal(0, gateway.Counters.ItemsVerified);
+        await Eventually.TrueAsync(() => Alarms(gateway, EvidenceAlarms.ReceiptMismatch).Any(), Patience, "receipt-mismatch alarm");
+        var alarm = Alarms(gateway, EvidenceAlarms.ReceiptMismatch).First();
+        Assert.Equal(id, alarm.Attributes["evidence_id"]);
+        Assert.Equal(new string('e', 64), alarm.Attributes["vault_sha256"]);
+
+        tamper.Tampering = false;
+        await Eventually.TrueAsync(() => sim.Recordings(1).Count == 0, Patience, "wiped once the receipt matches");
+        Assert.True(tamper.Tampered >= 2);
+        var verification = await EvidenceVerifier.VerifyAsync(vault.Directory, id, Ct);
+        Assert.True(verification.Ok, string.Join("; ", verification.Problems));
+        Assert.Single(gateway.Custody(id).Entries, e => e.Event == "uploaded");
+    }
+
+    [Fact]
+    public async Task Offload_ReceiptNeverArrives_TimesOutRetriesAndCompletesFromTheVaultsRecord()
+    {
+        using var dir = new TempDirectory();
+        var sim = new DockSimulator(dir.Sub("bays"));
+        await using var vault = await VaultHost.StartAsync(dir.Sub("vault"));
+        await sim.DockAsync(1, Seed.Camera("BWV922", ("a.mp4", 2 * MiB, null)), await Seed.ClipAsync(), Ct);
+        var withhold = new ReceiptTamperInterceptor { WithholdFirstReceipt = true };
+        var settings = DockGateway.Settings(sim.Root, dir.Sub("data"), vault.Url);
+        settings["Evidence:ReceiptTimeout"] = "00:00:01";
+
+        await using var gateway = await DockGateway.StartAsync(settings, withhold);
+        await Eventually.TrueAsync(() => sim.Recordings(1).Count == 0, Patience, "wiped after the retried call found the vault's receipt");
+
+        Assert.Equal(1, withhold.Withheld);
+        Assert.True(gateway.Counters.UploadRetries >= 1, "the silent call was abandoned and retried");
+        var id = Receipts(vault.Directory).Single().Item.EvidenceId;
+        Assert.Single(gateway.Custody(id).Entries, e => e.Event == "uploaded");
+        var verification = await EvidenceVerifier.VerifyAsync(vault.Directory, id, Ct);
+        Assert.True(verification.Ok, string.Join("; ", verification.Problems));
+    }
+
+    [Fact]
+    public async Task Offload_RecordingGrowsAfterItWasCopied_ReceiptDoesNotWipeItAndTheGrownFileIsANewItem()
+    {
+        using var dir = new TempDirectory();
+        var sim = new DockSimulator(dir.Sub("bays"));
+        await using var vault = await VaultHost.StartAsync(dir.Sub("vault"));
+        await sim.DockAsync(1, Seed.Camera("BWV923", ("a.mp4", 8 * MiB, null)), await Seed.ClipAsync(), Ct);
+        var settings = DockGateway.Settings(sim.Root, dir.Sub("data"), vault.Url);
+        settings["Evidence:UploadBytesPerSecond"] = (2 * MiB).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings["Evidence:MaxConcurrentTransfers"] = "1";
+        settings["Dock:FullRescanInterval"] = "00:00:01";
+        var path = sim.Recordings(1).Single();
+        var first = EvidenceIds.ForFile("BWV923", path);
+
+        await using var gateway = await DockGateway.StartAsync(settings);
+        await Eventually.TrueAsync(() => gateway.Custody(first).Contains("hashed"), Patience, "first 8 MiB copied and hashed, upload under way");
+        File.AppendAllBytes(path, new byte[MiB]); // the camera was still writing it
+        var grown = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)));
+        await Eventually.TrueAsync(() => sim.Recordings(1).Count == 0, Patience, "the grown recording offloaded as its own item and wiped");
+
+        var kept = gateway.Custody(first).Entries.Single(e => e.Event == "kept");
+        Assert.Contains("not wiped: changed since it was copied", kept.Details, StringComparison.Ordinal);
+        var receipts = Receipts(vault.Directory);
+        Assert.Equal(2, receipts.Count);
+        Assert.Equal(9 * MiB, (long)receipts.Single(r => r.Item.EvidenceId != first).Receipt.Size);
+        Assert.Equal(grown, receipts.Single(r => r.Item.EvidenceId != first).Receipt.Sha256);
+    }
+}
