@@ -1,4 +1,4 @@
-namespace EdgeGateway.Outbox;
+namespace EdgeGateway.Outbox.Leasing;
 
 /// <summary>A message handed to the uplink and not yet acknowledged.</summary>
 /// <param name="ClassIndex">Its class (index into <see cref="OutboxClassDefaults.All"/>).</param>
