@@ -19,6 +19,7 @@ internal sealed class EnvelopePolicy
     /// <summary>Stream of the outbox's own alarms (DeviceEvent).</summary>
     public const string AlarmStream = "outbox";
 
+    private static readonly long MaxUnixMs = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
     private static readonly int TelemetryIndex = OutboxClassDefaults.IndexOf(PriorityClass.Telemetry);
 
     private readonly OutboxClassSettings[] _classes;
@@ -55,11 +56,14 @@ internal sealed class EnvelopePolicy
     /// <summary>True if a class at quota thins and evicts its history instead of refusing.</summary>
     public static bool Thins(int classIndex) => classIndex == TelemetryIndex;
 
-    /// <summary>Unix ms at which a message of this class captured at <paramref name="capturedMs"/> expires (saturating).</summary>
+    /// <summary>
+    /// Unix ms at which a message of this class captured at <paramref name="capturedMs"/> expires,
+    /// saturating at <see cref="DateTimeOffset.MaxValue"/> (so it always converts back to a time).
+    /// </summary>
     public long ExpiresMs(int classIndex, long capturedMs)
     {
         var expiry = (long)_classes[classIndex].Expiry.TotalMilliseconds;
-        return capturedMs > long.MaxValue - expiry ? long.MaxValue : capturedMs + expiry;
+        return capturedMs > MaxUnixMs - expiry ? MaxUnixMs : capturedMs + expiry;
     }
 
     /// <summary>When a message of this class captured at <paramref name="captured"/> expires (saturating at <see cref="DateTimeOffset.MaxValue"/>).</summary>
@@ -79,7 +83,7 @@ internal sealed class EnvelopePolicy
     public static bool IsExpiredAt(DateTimeOffset expiresAt, DateTimeOffset now) =>
         expiresAt != DateTimeOffset.MinValue && expiresAt != DateTimeOffset.MaxValue && expiresAt <= now;
 
-    /// <summary>Smallest message id stamped within the live window before <paramref name="nowMs"/>.</summary>
+    /// <summary>Smallest message id stamped within the live window before <paramref name="nowMs"/> (ids at or above it are "live").</summary>
     public byte[] LiveBoundary(long nowMs) => MonotonicMessageIdGenerator.LowerBoundFor(nowMs - _liveWindowMs);
 
     /// <summary>
