@@ -40,7 +40,7 @@ internal sealed class LeaseReader
     {
         var result = new List<OutboxMessage>();
         var state = _store.State;
-        _leases.ExpireDue(nowMs, c => _cursors[c] = null);
+        _leases.ExpireDue(nowMs, (_, lease) => _cursors[lease.ClassIndex] = null);
         var plan = _scheduler.Plan(maxCount, _leases.Available(state.Count));
         for (var c = 0; c < plan.Length; c++)
         {

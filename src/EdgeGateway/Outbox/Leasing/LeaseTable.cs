@@ -70,9 +70,9 @@ internal sealed class LeaseTable
 
     /// <summary>
     /// Ends every lease whose deadline has passed, so those messages can be leased again;
-    /// <paramref name="onExpired"/> hears the class of each. Cheap when nothing is due.
+    /// <paramref name="onExpired"/> hears each. Cheap when nothing is due.
     /// </summary>
-    public void ExpireDue(long nowMs, Action<int> onExpired)
+    public void ExpireDue(long nowMs, Action<UInt128, OutboxLease> onExpired)
     {
         if (nowMs < EarliestDeadlineMs)
         {
@@ -86,7 +86,7 @@ internal sealed class LeaseTable
             {
                 _leases.Remove(key);
                 _leasedCount[lease.ClassIndex]--;
-                onExpired(lease.ClassIndex);
+                onExpired(key, lease);
             }
             else
             {
