@@ -21,16 +21,18 @@ internal sealed class EnqueueAdmission
     private readonly DiskReserve _disk;
     private readonly TelemetryThinning _thinning;
     private readonly ScanCursors _cursors;
+    private readonly LeaseTable _leases;
     private readonly ILogger _logger;
     private readonly long _alarmIntervalMs;
     private readonly long[] _lastAlarmMs = new long[OutboxClassDefaults.All.Length];
 
-    public EnqueueAdmission(OutboxStore store, EnvelopePolicy policy, DiskReserve disk, TelemetryThinning thinning, ScanCursors cursors, TimeSpan alarmInterval, ILogger logger)
+    public EnqueueAdmission(OutboxStore store, EnvelopePolicy policy, DiskReserve disk, TelemetryThinning thinning, LeaseTable leases, ScanCursors cursors, TimeSpan alarmInterval, ILogger logger)
     {
         _store = store;
         _policy = policy;
         _disk = disk;
         _thinning = thinning;
+        _leases = leases;
         _cursors = cursors;
         _alarmIntervalMs = (long)alarmInterval.TotalMilliseconds;
         _logger = logger;
@@ -66,14 +68,15 @@ internal sealed class EnqueueAdmission
             return false;
         }
 
-        if (!item.IsInternal && state.Bytes[c] + item.Size > settings.QuotaBytes)
+        // Acknowledged messages still waiting for their delete no longer count against the quota.
+        if (!item.IsInternal && state.Bytes[c] - _leases.AcknowledgedBytes(c) + item.Size > settings.QuotaBytes)
         {
             if (EnvelopePolicy.Thins(c))
             {
                 _thinning.MakeRoom(c, item.Size, nowMs, ref thinned, ref evicted);
             }
 
-            if (state.Bytes[c] + item.Size > settings.QuotaBytes)
+            if (state.Bytes[c] - _leases.AcknowledgedBytes(c) + item.Size > settings.QuotaBytes)
             {
                 state.RecordLoss(c, "refused", 1, item.CapturedMs, item.Stream);
                 item.Result = EnqueueResult.RefusedQuota;

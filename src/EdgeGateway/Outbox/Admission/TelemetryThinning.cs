@@ -37,7 +37,7 @@ internal sealed class TelemetryThinning
         var c = classIndex;
         var state = _store.State;
         var quota = _policy.Classes[c].QuotaBytes;
-        var target = state.Bytes[c] + needed - quota + (quota / 20);
+        var target = state.Bytes[c] - _leases.AcknowledgedBytes(c) + needed - quota + (quota / 20);
         var freed = 0L;
         var boundary = _policy.LiveBoundary(nowMs);
         var queue = _store.Queue(c);

@@ -6,11 +6,18 @@ using Microsoft.Extensions.Logging;
 namespace EdgeGateway.Outbox.Leasing;
 
 /// <summary>
-/// Deletes the messages FleetControl has stored and ends their leases, in one transaction per call.
-/// An id this process did not lease (a late or duplicate ack, or one from before a restart) is
-/// looked up in every class; an unknown or malformed id is ignored.
+/// Acknowledgements in two steps. <see cref="Acknowledge"/> only marks the messages in the
+/// <see cref="LeaseTable"/> (microseconds: no write), so they are never leased, thinned or swept
+/// again; <see cref="DeleteAcknowledged"/> then deletes them behind, a small chunk per transaction,
+/// so an urgent enqueue or lease never waits behind a large delete.
 /// </summary>
-/// <remarks>Not thread-safe: runs with the outbox lock held.</remarks>
+/// <remarks>
+/// An id this process did not lease (a late or duplicate ack, or one from before a restart) is
+/// looked up in every class; an unknown or malformed id is ignored. A crash between the two steps
+/// only means the message is sent again (FleetControl de-duplicates on the message id), exactly
+/// as an acknowledgement commit lost in a crash did before. Not thread-safe: runs with the outbox
+/// lock held.
+/// </remarks>
 internal sealed class Acknowledger
 {
     private readonly OutboxStore _store;
@@ -24,48 +31,79 @@ internal sealed class Acknowledger
         _logger = logger;
     }
 
-    /// <summary>Deletes and counts the acknowledged messages; false if the write failed (state reloaded, the messages stay queued).</summary>
-    public bool Acknowledge(IReadOnlyCollection<string> messageIds)
+    /// <summary>Acknowledged messages waiting to be deleted.</summary>
+    public int Pending => _leases.PendingDeleteCount;
+
+    /// <summary>Marks the acknowledged messages for deletion; returns how many were newly marked.</summary>
+    public int Acknowledge(IReadOnlyCollection<string> messageIds)
     {
+        var marked = 0;
+        var id = new byte[MonotonicMessageIdGenerator.ByteLength];
+        foreach (var text in messageIds)
+        {
+            if (!MonotonicMessageIdGenerator.TryParse(text, id))
+            {
+                continue;
+            }
+
+            var key = BinaryPrimitives.ReadUInt128BigEndian(id);
+            if (_leases.TryAcknowledge(key))
+            {
+                marked++;
+                continue;
+            }
+
+            if (_leases.Contains(key))
+            {
+                continue; // already acknowledged, waiting for its delete
+            }
+
+            for (var c = 0; c < OutboxClassDefaults.All.Length; c++)
+            {
+                if (_store.Queue(c).FindById(id) is { } document)
+                {
+                    _leases.AddAcknowledged(key, c, OutboxStore.SizeOf(document));
+                    marked++;
+                    break;
+                }
+            }
+        }
+
+        return marked;
+    }
+
+    /// <summary>
+    /// Deletes up to <paramref name="max"/> acknowledged messages in one transaction (in id order)
+    /// and counts them; false if the write failed (state reloaded, they stay marked for a retry).
+    /// </summary>
+    public bool DeleteAcknowledged(int max)
+    {
+        var batch = _leases.PendingDeletes(max);
+        if (batch.Count == 0)
+        {
+            return true;
+        }
+
         var state = _store.State;
         _store.Begin();
         try
         {
-            foreach (var text in messageIds)
+            foreach (var (key, lease) in batch)
             {
                 var id = new byte[MonotonicMessageIdGenerator.ByteLength];
-                if (!MonotonicMessageIdGenerator.TryParse(text, id))
+                BinaryPrimitives.WriteUInt128BigEndian(id, key);
+                if (_store.Queue(lease.ClassIndex).Delete(id))
                 {
-                    continue;
-                }
-
-                if (_leases.TryRemove(BinaryPrimitives.ReadUInt128BigEndian(id), out var lease))
-                {
-                    if (_store.Queue(lease.ClassIndex).Delete(id))
-                    {
-                        Acknowledged(state, lease.ClassIndex, lease.Size);
-                    }
-
-                    continue;
-                }
-
-                for (var c = 0; c < OutboxClassDefaults.All.Length; c++)
-                {
-                    if (_store.Queue(c).FindById(id) is { } document)
-                    {
-                        _store.Queue(c).Delete(id);
-                        Acknowledged(state, c, OutboxStore.SizeOf(document));
-                        break;
-                    }
+                    state.Count[lease.ClassIndex]--;
+                    state.Bytes[lease.ClassIndex] -= lease.Size;
+                    state.AcknowledgedTotal++;
                 }
             }
 
             _store.SaveState();
 
-            // No flush wait: an acknowledgement lost in a crash only means the message is sent
-            // again, and FleetControl de-duplicates on the message id.
+            // No flush wait: a delete lost in a crash only means the message is sent again.
             _store.Commit();
-            return true;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -73,12 +111,8 @@ internal sealed class Acknowledger
             Log.AcknowledgeFailed(_logger, ex);
             return false;
         }
-    }
 
-    private static void Acknowledged(OutboxState state, int classIndex, long size)
-    {
-        state.Count[classIndex]--;
-        state.Bytes[classIndex] -= size;
-        state.AcknowledgedTotal++;
+        _leases.CompleteDeletes(batch.Count);
+        return true;
     }
 }
