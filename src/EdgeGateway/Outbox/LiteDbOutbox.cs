@@ -45,6 +45,10 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
     // or lease waits at most one chunk for the lock.
     private const int DeleteChunk = 64;
 
+    // Acked-but-undeleted messages a lease tolerates before it deletes the excess itself: they sit
+    // where the live-first pass looks (newest Telemetry) and would use up its examine budget.
+    private const int DeleteBehindLimit = 512;
+
     private readonly OutboxOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly MonotonicMessageIdGenerator _ids;
@@ -577,6 +581,11 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
     private List<OutboxMessage> LeaseLocked(int maxCount)
     {
         if (!EnsureOpenLocked())
+        {
+            return [];
+        }
+
+        if (_acknowledger.Pending > DeleteBehindLimit && !DeleteAcknowledgedLocked(_acknowledger.Pending - DeleteBehindLimit))
         {
             return [];
         }
