@@ -27,6 +27,11 @@ internal static class Program
             return Load.LoadHarness.RunAsync(loadArgs).GetAwaiter().GetResult();
         }
 
+        if (args is ["outbox", .. var outboxArgs])
+        {
+            return Outbox.OutboxHarness.RunAsync(outboxArgs).GetAwaiter().GetResult();
+        }
+
         if (args is ["fleetstore", .. var fleetArgs])
         {
             return FleetStore.FleetStoreHarness.RunAsync(fleetArgs).GetAwaiter().GetResult();

@@ -16,23 +16,21 @@ internal sealed class OutboxBenchmarkStore : IDisposable
     private OutboxBenchmarkStore(string directory)
     {
         Directory = directory;
-        var time = TimeProvider.System;
-        Ids = new MonotonicMessageIdGenerator(time);
-        var gateway = Options.Create(new GatewayOptions { DeviceId = "bench-vehicle", DataDirectory = directory });
-        var options = Options.Create(new OutboxOptions { FreeDiskReserveBytes = 0 });
-        Outbox = new LiteDbOutbox(options, gateway, time, Ids, NullLogger<LiteDbOutbox>.Instance);
-        Sink = new ObservationSink(Outbox, Outbox, Ids, gateway, options, time);
+        Ids = null!;
+        Outbox = null!;
+        Sink = null!;
+        Open();
         Raw = new LiteDatabase(new ConnectionString { Filename = Path.Combine(directory, "raw.db"), Connection = ConnectionType.Direct });
         RawQueue = Raw.GetCollection("q");
     }
 
     public string Directory { get; }
 
-    public MonotonicMessageIdGenerator Ids { get; }
+    public MonotonicMessageIdGenerator Ids { get; private set; }
 
-    public LiteDbOutbox Outbox { get; }
+    public LiteDbOutbox Outbox { get; private set; }
 
-    public ObservationSink Sink { get; }
+    public ObservationSink Sink { get; private set; }
 
     public LiteDatabase Raw { get; }
 
@@ -75,8 +73,18 @@ internal sealed class OutboxBenchmarkStore : IDisposable
         return new BsonDocument { ["_id"] = id, ["s"] = "gnss", ["c"] = now, ["x"] = now, ["b"] = envelope.ToByteArray() };
     }
 
-    /// <summary>Fills both stores with <paramref name="count"/> queued messages (bulk path).</summary>
-    public void Fill(int count)
+    /// <summary>A process restart: closes the outbox and opens it again with fresh in-memory state; returns how long opening took.</summary>
+    public TimeSpan Reopen()
+    {
+        Outbox.Dispose();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Open();
+        Outbox.GetStatistics(); // opens the store
+        return clock.Elapsed;
+    }
+
+    /// <summary>Fills the outbox (and the raw baseline file unless <paramref name="raw"/> is false) with <paramref name="count"/> queued messages (bulk path).</summary>
+    public void Fill(int count, bool raw = true)
     {
         var now = TimeProvider.System.GetUtcNow();
         for (var done = 0; done < count; done += 20_000)
@@ -90,10 +98,25 @@ internal sealed class OutboxBenchmarkStore : IDisposable
                 return envelope;
             }).ToList();
             Outbox.EnqueueManyAsync(chunk, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+            if (!raw)
+            {
+                continue;
+            }
+
             Raw.BeginTrans();
             RawQueue.Insert(chunk.Select(_ => RawDocument()));
             Raw.Commit();
         }
+    }
+
+    private void Open()
+    {
+        var time = TimeProvider.System;
+        Ids = new MonotonicMessageIdGenerator(time);
+        var gateway = Options.Create(new GatewayOptions { DeviceId = "bench-vehicle", DataDirectory = Directory });
+        var options = Options.Create(new OutboxOptions { FreeDiskReserveBytes = 0 });
+        Outbox = new LiteDbOutbox(options, gateway, time, Ids, NullLogger<LiteDbOutbox>.Instance);
+        Sink = new ObservationSink(Outbox, Outbox, Ids, gateway, options, time);
     }
 
     public void Dispose()

@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using EdgeGateway.Contracts;
 using EdgeGateway.Contracts.V1;
+using EdgeGateway.Outbox.InMemory;
 using EdgeGateway.Uplink.Mqtt;
 using Google.Protobuf;
 using MQTTnet;
@@ -24,7 +25,7 @@ public class UplinkThroughputBenchmarks
     private UplinkBenchRig.DurableOutbox? _outbox;
     private MqttUplinkService? _uplink;
     private UplinkCounters? _counters;
-    private BenchInMemoryOutbox? _memory;
+    private InMemoryOutbox? _memory;
 
     [Params(20_000)]
     public int Messages { get; set; }
@@ -124,7 +125,7 @@ public class UplinkThroughputBenchmarks
     public void FillMemoryOutbox()
     {
         var deviceId = "bench-" + Guid.NewGuid().ToString("N")[..8];
-        _memory = new BenchInMemoryOutbox();
+        _memory = new InMemoryOutbox(levelTriggered: true);
         foreach (var envelope in _rig.Envelopes(deviceId, Messages))
         {
             _memory.EnqueueAsync(envelope, CancellationToken.None).AsTask().GetAwaiter().GetResult();

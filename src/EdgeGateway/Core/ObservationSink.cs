@@ -2,14 +2,15 @@ using System.Collections.Concurrent;
 using EdgeGateway.Contracts.V1;
 using EdgeGateway.Hosting;
 using EdgeGateway.Outbox;
-using Google.Protobuf.WellKnownTypes;
+using EdgeGateway.Outbox.Policy;
 using Microsoft.Extensions.Options;
 
 namespace EdgeGateway.Core;
 
 /// <summary>
 /// Stamps each draft (in place) and stores it: a monotonic UUIDv7 message id, the device id, the
-/// next sequence of its stream and its class's expiry, then <see cref="IOutbox.EnqueueAsync"/>.
+/// next sequence of its stream and its class's expiry (the rules are <see cref="EnvelopePolicy"/>'s;
+/// this class owns the per-stream order), then <see cref="IOutbox.EnqueueAsync"/>.
 /// </summary>
 /// <remarks>
 /// Sequences are durable and gap-free for accepted messages: a stream's next number is the last
@@ -22,10 +23,7 @@ internal sealed class ObservationSink : IObservationSink
 {
     private readonly IOutbox _outbox;
     private readonly IOutboxStampState _stampState;
-    private readonly MonotonicMessageIdGenerator _ids;
-    private readonly TimeProvider _timeProvider;
-    private readonly string _deviceId;
-    private readonly OutboxClassSettings[] _classes;
+    private readonly EnvelopePolicy _policy;
     private readonly ConcurrentDictionary<string, StreamSequence> _streams = new(StringComparer.Ordinal);
 
     public ObservationSink(
@@ -38,41 +36,12 @@ internal sealed class ObservationSink : IObservationSink
     {
         _outbox = outbox;
         _stampState = stampState;
-        _ids = ids;
-        _timeProvider = timeProvider;
-        _deviceId = gateway.Value.DeviceId;
-        _classes = OutboxClassDefaults.Resolve(outboxOptions.Value);
+        _policy = new EnvelopePolicy(outboxOptions.Value, gateway.Value.DeviceId, timeProvider, ids);
     }
 
     public async ValueTask<EnqueueResult> AcceptAsync(Envelope draft, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(draft);
-        if (string.IsNullOrEmpty(draft.Stream) || draft.Stream is LiteDbOutbox.DataLossStream or LiteDbOutbox.AlarmStream)
-        {
-            throw new ArgumentException($"Observation stream '{draft.Stream}' is empty or reserved for the outbox.", nameof(draft));
-        }
-
-        var classIndex = OutboxClassDefaults.IndexOf(draft.Priority);
-        if (classIndex < 0)
-        {
-            throw new ArgumentException($"Observation priority {draft.Priority} is not a priority class.", nameof(draft));
-        }
-
-        if (draft.CapturedAt is null)
-        {
-            draft.CapturedAt = Timestamp.FromDateTimeOffset(_timeProvider.GetUtcNow());
-            if (draft.TimeSource == TimeSource.Unspecified)
-            {
-                draft.TimeSource = TimeSource.Local;
-            }
-        }
-
-        var captured = draft.CapturedAt.ToDateTimeOffset();
-        var expiry = _classes[classIndex].Expiry;
-        var expiresAt = DateTimeOffset.MaxValue - captured > expiry ? captured + expiry : DateTimeOffset.MaxValue;
-        draft.ExpiresAt = Timestamp.FromDateTimeOffset(expiresAt);
-        draft.DeviceId = _deviceId;
-
+        _policy.StampDraft(draft);
         var stream = _streams.GetOrAdd(draft.Stream, _ => new StreamSequence());
         await stream.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -83,8 +52,7 @@ internal sealed class ObservationSink : IObservationSink
                 stream.Loaded = true;
             }
 
-            draft.Sequence = stream.Last + 1;
-            draft.MessageId = _ids.NextString();
+            _policy.StampIdentity(draft, stream.Last + 1);
 
             // Not cancellable once stamped: the write either happens or is refused and counted.
             var result = await _outbox.EnqueueAsync(draft, CancellationToken.None).ConfigureAwait(false);

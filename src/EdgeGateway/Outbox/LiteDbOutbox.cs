@@ -1,10 +1,13 @@
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using EdgeGateway.Contracts.V1;
 using EdgeGateway.Core;
 using EdgeGateway.Hosting;
+using EdgeGateway.Outbox.Admission;
+using EdgeGateway.Outbox.Housekeeping;
+using EdgeGateway.Outbox.Leasing;
+using EdgeGateway.Outbox.Policy;
+using EdgeGateway.Outbox.Storage;
 using EdgeGateway.Storage;
-using Google.Protobuf.WellKnownTypes;
 using LiteDB;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,56 +15,68 @@ using Microsoft.Extensions.Options;
 namespace EdgeGateway.Outbox;
 
 /// <summary>
-/// The durable outbox on one LiteDB file (Direct connection, this process only).
+/// The durable outbox on one LiteDB file (Direct connection, this process only): a façade that
+/// holds the one lock and the group commit, and hands each job to one collaborator.
 /// </summary>
 /// <remarks>
-/// Layout: one collection per class (<c>q_emergency</c> ... <c>q_bulk</c>) whose <c>_id</c> is the
-/// 16-byte big-endian UUIDv7 message id, so the primary index is the delivery order and the
-/// oldest message of a class is the first index node. Documents: <c>s</c> stream, <c>c</c>
-/// captured-at and <c>x</c> expires-at (Unix ms), <c>b</c> the serialized envelope. One small
-/// state document (<see cref="OutboxState"/>) carries depths, bytes, sequences and drop counters and
-/// is rewritten in the same transaction as every change, so start-up reads it instead of scanning.
+/// <list type="bullet">
+/// <item><see cref="OutboxStore"/> (Storage): the file, its per-class collections, the state document, transactions.</item>
+/// <item><see cref="EnqueueAdmission"/> (Admission): expiry on arrival, disk reserve, quotas, telemetry thinning.</item>
+/// <item><see cref="LeaseTable"/>, <see cref="LeaseReader"/>, <see cref="Acknowledger"/> (Leasing): lease, ack, lease timeout, class mix.</item>
+/// <item><see cref="ExpirySweeper"/>, <see cref="DataLossReporter"/>, <see cref="StoreHygiene"/>, <see cref="StatisticsBuilder"/> (Housekeeping).</item>
+/// <item><see cref="EnvelopePolicy"/> (Policy): stamping, class and expiry.</item>
+/// </list>
 /// Every operation runs under one lock; enqueues queue themselves and whoever holds the lock
 /// commits everything queued in one transaction (group commit) and waits until it is on disk, one
 /// fsync for the whole group (<see cref="DurableLiteDatabase"/>), before anyone is told "Accepted".
 /// </remarks>
-internal sealed partial class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
+internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
 {
     /// <summary>Stream of the outbox's own DataLossReports.</summary>
-    public const string DataLossStream = "data-loss";
+    public const string DataLossStream = EnvelopePolicy.DataLossStream;
 
     /// <summary>Stream of the outbox's own alarms (DeviceEvent).</summary>
-    public const string AlarmStream = "outbox";
+    public const string AlarmStream = EnvelopePolicy.AlarmStream;
 
-    private const int TelemetryIndex = 4;
     private const int MaxBatch = 4096;
     private const int BulkBatch = 20_000;
 
+    // Acknowledged messages deleted per transaction behind the acks: small, so an urgent enqueue
+    // or lease waits at most one chunk for the lock.
+    private const int DeleteChunk = 64;
+
+    // Acked-but-undeleted messages a lease tolerates before it deletes the excess itself: they sit
+    // where the live-first pass looks (newest Telemetry) and would use up its examine budget.
+    private const int DeleteBehindLimit = 512;
+
     private readonly OutboxOptions _options;
-    private readonly OutboxClassSettings[] _classes;
-    private readonly string _path;
-    private readonly string _deviceId;
     private readonly TimeProvider _timeProvider;
     private readonly MonotonicMessageIdGenerator _ids;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly ConcurrentQueue<PendingEnqueue> _pending = new();
-    private readonly LeaseScheduler _scheduler;
-    private readonly long[] _lastAlarmMs = new long[OutboxClassDefaults.All.Length];
+    private readonly EnvelopePolicy _policy;
+    private readonly OutboxStore _store;
+    private readonly LeaseTable _leases = new();
+    private readonly ScanCursors _cursors = new();
+    private readonly DiskReserve _disk;
+    private readonly EnqueueAdmission _admission;
+    private readonly LeaseReader _reader;
+    private readonly Acknowledger _acknowledger;
+    private readonly ExpirySweeper _sweeper;
+    private readonly DataLossReporter _reporter;
+    private readonly StoreHygiene _hygiene;
+    private readonly StatisticsBuilder _statisticsBuilder;
 
-    private DurableLiteDatabase? _store;
-    private LiteDatabase? _database;
-    private ILiteCollection<BsonDocument>[] _queues = [];
-    private ILiteCollection<BsonDocument>? _stateCollection;
-    private OutboxState _state = new();
     private bool _openAttempted;
     private bool _disposed;
-    private DurabilityState _durabilityState = DurabilityState.Ok;
-    private string? _quarantinedFile;
-    private long _freeDiskBytes = long.MaxValue;
-    private bool _diskLowAlarmed;
     private long _lastEnqueueMs;
+    private long _lastReportFlushMs = long.MinValue;
+    private OutboxStatistics? _statistics;
     private TaskCompletionSource _signal = NewSignal();
+    private readonly SemaphoreSlim _deleteWake = new(0);
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _deleteBehind;
 
     public LiteDbOutbox(
         IOptions<OutboxOptions> options,
@@ -71,24 +86,48 @@ internal sealed partial class LiteDbOutbox : IOutbox, IOutboxStampState, IDispos
         ILogger<LiteDbOutbox> logger)
     {
         _options = options.Value;
-        _classes = OutboxClassDefaults.Resolve(_options);
-        _path = Path.GetFullPath(Path.Combine(gateway.Value.DataDirectory, _options.FileName));
-        _deviceId = gateway.Value.DeviceId;
         _timeProvider = timeProvider;
         _ids = ids;
         _logger = logger;
-        _scheduler = new LeaseScheduler(_classes);
-        FreeDiskProbe = ProbeFreeDisk;
+        _policy = new EnvelopePolicy(_options, gateway.Value.DeviceId, timeProvider, ids);
+        var path = Path.GetFullPath(Path.Combine(gateway.Value.DataDirectory, _options.FileName));
+        _store = new OutboxStore(path, _options.CheckpointPages, logger);
+        _disk = new DiskReserve(path, _options.FreeDiskReserveBytes, logger);
+        var thinning = new TelemetryThinning(_store, _leases, _policy, _options.ThinningStretch);
+        _admission = new EnqueueAdmission(_store, _policy, _disk, thinning, _leases, _cursors, _options.DataLossReportInterval, logger);
+        _reader = new LeaseReader(_store, _leases, _cursors, _policy, _options.LeaseTimeout);
+        _acknowledger = new Acknowledger(_store, _leases, logger);
+        _sweeper = new ExpirySweeper(_store, _leases, logger);
+        _reporter = new DataLossReporter(_store, _policy);
+        _hygiene = new StoreHygiene(_store, _options, logger);
+        _statisticsBuilder = new StatisticsBuilder(_store, _leases, _disk, _policy);
     }
 
     /// <summary>Full path of the data file.</summary>
-    public string DataFilePath => _path;
+    public string DataFilePath => _store.DataFilePath;
 
     /// <summary>Effective per-class settings, indexed like <see cref="OutboxClassDefaults.All"/>.</summary>
-    public IReadOnlyList<OutboxClassSettings> Classes => _classes;
+    public IReadOnlyList<OutboxClassSettings> Classes => _policy.Classes;
+
+    /// <summary>The stamping, class and expiry rules this outbox applies.</summary>
+    public EnvelopePolicy Policy => _policy;
 
     /// <summary>Returns free bytes on the data volume (replaceable in tests).</summary>
-    internal Func<long> FreeDiskProbe { get; set; }
+    internal Func<long> FreeDiskProbe
+    {
+        get => _disk.Probe;
+        set => _disk.Probe = value;
+    }
+
+    /// <summary>
+    /// True (the default): acknowledged messages are deleted behind the acks in small chunks.
+    /// False: every <see cref="AcknowledgeAsync"/> deletes its messages at once under the lock (the
+    /// old behaviour, kept as the benchmark's same-run baseline).
+    /// </summary>
+    internal bool DeleteBehind { get; set; } = true;
+
+    /// <summary>The latest statistics snapshot (refreshed by every maintenance pass; built on first use).</summary>
+    public OutboxStatistics CurrentStatistics => Volatile.Read(ref _statistics) ?? GetStatistics();
 
     public ValueTask<EnqueueResult> EnqueueAsync(Envelope envelope, CancellationToken cancellationToken)
     {
@@ -132,8 +171,167 @@ internal sealed partial class LiteDbOutbox : IOutbox, IOutboxStampState, IDispos
                 return false;
             }
 
-            sequence = _state.Sequences.GetValueOrDefault(stream);
+            sequence = _store.State.Sequences.GetValueOrDefault(stream);
             return true;
+        }
+    }
+
+    public ValueTask<IReadOnlyList<OutboxMessage>> LeaseAsync(int maxCount, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            try
+            {
+                return new ValueTask<IReadOnlyList<OutboxMessage>>(LeaseLocked(maxCount));
+            }
+            catch (IOException ex)
+            {
+                // Transient (disk busy or full): nothing to send now, the uplink asks again later.
+                Log.ReadFailed(_logger, ex);
+                _cursors.Reset();
+                return new ValueTask<IReadOnlyList<OutboxMessage>>([]);
+            }
+            catch (Exception ex) when (ex is LiteException or InvalidCastException or IndexOutOfRangeException or ArgumentOutOfRangeException)
+            {
+                // The file is unreadable past its head (start-up only checks the head). Throwing
+                // would stop the host and the next start would fail the same way: a crash loop.
+                // Quarantine it like a corrupt file at start-up and carry on with a fresh store.
+                QuarantineAtRuntimeLocked(ex);
+                return new ValueTask<IReadOnlyList<OutboxMessage>>([]);
+            }
+        }
+    }
+
+    public ValueTask AcknowledgeAsync(IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messageIds);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            if (messageIds.Count == 0 || !EnsureOpenLocked() || _acknowledger.Acknowledge(messageIds) == 0)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            if (!DeleteBehind)
+            {
+                if (!_acknowledger.DeleteAcknowledged(int.MaxValue))
+                {
+                    _cursors.Reset();
+                }
+
+                return ValueTask.CompletedTask;
+            }
+
+            _deleteBehind ??= Task.Run(() => DeleteBehindAsync(_stopping.Token), CancellationToken.None);
+        }
+
+        if (_deleteWake.CurrentCount == 0)
+        {
+            _deleteWake.Release();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public void ReleaseLeases()
+    {
+        lock (_gate)
+        {
+            _leases.ReleaseAll();
+            _cursors.Reset();
+        }
+
+        Signal();
+    }
+
+    public Task WaitForMessagesAsync(CancellationToken cancellationToken)
+    {
+        Task signal;
+        long untilLeaseTimeoutMs;
+        lock (_gate)
+        {
+            signal = _signal.Task;
+            if (!EnsureOpenLocked())
+            {
+                return signal.WaitAsync(cancellationToken);
+            }
+
+            var nowMs = NowMs();
+            if (nowMs >= _leases.EarliestDeadlineMs || _leases.AnyAvailable(_store.State.Count))
+            {
+                return Task.CompletedTask;
+            }
+
+            untilLeaseTimeoutMs = _leases.EarliestDeadlineMs == long.MaxValue ? -1 : _leases.EarliestDeadlineMs - nowMs;
+        }
+
+        return untilLeaseTimeoutMs < 0
+            ? signal.WaitAsync(cancellationToken)
+            : WaitForSignalOrLeaseTimeoutAsync(signal, TimeSpan.FromMilliseconds(untilLeaseTimeoutMs), cancellationToken);
+    }
+
+    /// <summary>Opens the store if needed (retrying an unavailable one) and does one round of housekeeping.</summary>
+    public void RunMaintenance()
+    {
+        lock (_gate)
+        {
+            if (!_store.IsOpen && !_disposed)
+            {
+                _openAttempted = false;
+            }
+
+            if (!EnsureOpenLocked())
+            {
+                _statistics = BuildStatisticsLocked();
+                return;
+            }
+
+            var nowMs = NowMs();
+            DeleteAcknowledgedLocked(int.MaxValue); // the sweep, compaction and statistics see the file as acked
+            _disk.Refresh();
+            if (!_sweeper.Sweep(nowMs))
+            {
+                _cursors.Reset();
+            }
+
+            if (_lastReportFlushMs == long.MinValue || nowMs - _lastReportFlushMs >= (long)_options.DataLossReportInterval.TotalMilliseconds)
+            {
+                FlushDataLossReportsLocked();
+            }
+
+            _hygiene.CheckpointIfIdle(nowMs, _lastEnqueueMs);
+            _hygiene.CompactIfIdle(nowMs, _lastEnqueueMs, _leases.Count);
+            _statistics = BuildStatisticsLocked();
+        }
+    }
+
+    /// <summary>Turns every pending drop into one DataLossReport per class and reason now.</summary>
+    public void FlushDataLossReports()
+    {
+        lock (_gate)
+        {
+            if (EnsureOpenLocked())
+            {
+                FlushDataLossReportsLocked();
+            }
+        }
+    }
+
+    /// <summary>Builds a fresh statistics snapshot.</summary>
+    public OutboxStatistics GetStatistics()
+    {
+        lock (_gate)
+        {
+            if (!_disposed && EnsureOpenLocked())
+            {
+                DeleteAcknowledgedLocked(int.MaxValue); // exact depths and acknowledged total
+            }
+
+            _statistics = BuildStatisticsLocked();
+            return _statistics;
         }
     }
 
@@ -146,11 +344,16 @@ internal sealed partial class LiteDbOutbox : IOutbox, IOutboxStampState, IDispos
                 return;
             }
 
+            if (_store.IsOpen)
+            {
+                DeleteAcknowledgedLocked(int.MaxValue);
+            }
+
             _disposed = true;
-            _store?.Dispose();
-            _store = null;
-            _database = null;
+            _store.Dispose();
         }
+
+        _stopping.Cancel(); // the delete-behind loop ends; it owns nothing that needs waiting for
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -159,11 +362,61 @@ internal sealed partial class LiteDbOutbox : IOutbox, IOutboxStampState, IDispos
 
     private void Signal() => Interlocked.Exchange(ref _signal, NewSignal()).TrySetResult();
 
-    private static UInt128 KeyOf(byte[] id) => BinaryPrimitives.ReadUInt128BigEndian(id);
+    private async Task WaitForSignalOrLeaseTimeoutAsync(Task signal, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var timeout = Task.Delay(delay, _timeProvider, stop.Token);
+        await Task.WhenAny(signal, timeout).ConfigureAwait(false);
+        await stop.CancelAsync().ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+    }
 
-    private static int CompareIds(byte[] left, byte[] right) => left.AsSpan().SequenceCompareTo(right);
+    /// <summary>
+    /// Deletes acknowledged messages behind the acks, one small transaction at a time, letting
+    /// enqueues and leases take the lock in between. Sleeps (no CPU) until the next ack.
+    /// </summary>
+    private async Task DeleteBehindAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                await _deleteWake.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
 
-    private static long SizeOf(BsonDocument document) => document["b"].AsBinary.Length + PendingEnqueue.OverheadBytes;
+            var more = true;
+            while (more && !cancellationToken.IsCancellationRequested)
+            {
+                lock (_gate)
+                {
+                    more = !_disposed && _store.IsOpen && _acknowledger.Pending > 0 && DeleteAcknowledgedLocked(DeleteChunk) && _acknowledger.Pending > 0;
+                }
+
+                await Task.Yield();
+            }
+        }
+    }
+
+    /// <summary>Deletes up to <paramref name="max"/> acknowledged messages in chunks; false if a write failed.</summary>
+    private bool DeleteAcknowledgedLocked(int max)
+    {
+        for (var deleted = 0L; deleted < max && _acknowledger.Pending > 0; deleted += DeleteChunk)
+        {
+            if (!_acknowledger.DeleteAcknowledged((int)Math.Min(DeleteChunk, max - deleted)))
+            {
+                _cursors.Reset();
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private OutboxStatistics BuildStatisticsLocked() => _statisticsBuilder.Build(_timeProvider.GetUtcNow());
 
     private bool EnsureOpenLocked()
     {
@@ -172,94 +425,37 @@ internal sealed partial class LiteDbOutbox : IOutbox, IOutboxStampState, IDispos
             return false; // shutting down: refuse (counted) rather than throw at late callers
         }
 
-        if (_database is not null)
+        if (_store.IsOpen)
         {
             return true;
         }
 
         if (_openAttempted)
         {
-            return false; // retried by the maintenance loop (ReopenIfUnavailable), not on every call
+            return false; // retried by the maintenance loop (RunMaintenance), not on every call
         }
 
-        OpenLocked();
-        return _database is not null;
+        _openAttempted = true;
+        if (_store.TryOpen(_timeProvider.GetUtcNow(), out var quarantined))
+        {
+            OpenedLocked(quarantined);
+        }
+
+        return _store.IsOpen;
     }
 
-    private void OpenLocked()
+    /// <summary>After a file was opened: ids continue above the stored ones, idle clocks start, alarm if one was quarantined.</summary>
+    private void OpenedLocked(string? quarantined)
     {
-        _openAttempted = true;
-        var now = _timeProvider.GetUtcNow();
-        DurableLiteDatabase store;
-        OutboxState state;
-        string? quarantined = null;
-        try
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
-            store = OutboxStoreFile.OpenAndCheck(_path, _options.CheckpointPages, out state);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException && File.Exists(_path))
-        {
-            try
-            {
-                quarantined = OutboxStoreFile.Quarantine(_path, now);
-                Log.StoreQuarantined(_logger, ex, _path, quarantined);
-                _durabilityState = DurabilityState.Degraded;
-                _quarantinedFile = quarantined;
-                store = OutboxStoreFile.OpenAndCheck(_path, _options.CheckpointPages, out state);
-            }
-            catch (Exception second) when (second is not OutOfMemoryException)
-            {
-                Log.StoreUnavailable(_logger, second, _path);
-                _durabilityState = DurabilityState.Degraded;
-                return;
-            }
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            Log.StoreUnavailable(_logger, ex, _path);
-            _durabilityState = DurabilityState.Degraded;
-            return;
-        }
-
-        var database = store.Database;
-        _store = store;
-        _database = database;
-        _stateCollection = database.GetCollection(OutboxStoreFile.StateCollection);
-        _queues = Enumerable.Range(0, OutboxClassDefaults.All.Length)
-            .Select(i => database.GetCollection(OutboxStoreFile.CollectionFor(i)))
-            .ToArray();
-        if (store.FallbackReason is { } reason)
-        {
-            Log.DurableWaitFallback(_logger, reason);
-        }
-
-        // Drops counted while the store was unavailable are carried into the opened state.
-        foreach (var (key, loss) in _state.PendingLosses)
-        {
-            state.DropTotals[key] = state.DropTotals.GetValueOrDefault(key) + loss.Count;
-            if (!state.PendingLosses.TryGetValue(key, out var merged))
-            {
-                state.PendingLosses[key] = loss;
-            }
-            else
-            {
-                merged.Count += loss.Count;
-                merged.FirstCapturedMs = Math.Min(merged.FirstCapturedMs, loss.FirstCapturedMs);
-                merged.LastCapturedMs = Math.Max(merged.LastCapturedMs, loss.LastCapturedMs);
-                merged.Stream = merged.Stream == loss.Stream ? merged.Stream : string.Empty;
-            }
-        }
-
-        _state = state;
+        var state = _store.State;
         if (state.HighWaterId is { } highWater)
         {
             _ids.EnsureAfter(highWater);
         }
 
         _lastEnqueueMs = NowMs(); // idle windows (checkpoint, compaction) count from start-up
-        RefreshFreeDiskLocked();
-        Log.StoreOpened(_logger, _path, state.Count.Sum(), state.Bytes.Sum());
+        _disk.Refresh();
+        Log.StoreOpened(_logger, _store.DataFilePath, state.Count.Sum(), state.Bytes.Sum());
         if (quarantined is not null)
         {
             RaiseQuarantineAlarmLocked(quarantined);
@@ -268,34 +464,19 @@ internal sealed partial class LiteDbOutbox : IOutbox, IOutboxStampState, IDispos
         Signal(); // whatever was queued before the restart is leasable now
     }
 
-    /// <summary>Opens a fresh store after a runtime quarantine and raises the same alarm as at start-up.</summary>
-    private void OpenFreshAfterQuarantineLocked()
+    private void QuarantineAtRuntimeLocked(Exception failure)
     {
-        var carried = _state;
-        OpenLocked();
-        if (_database is null)
+        _leases.Clear();
+        _cursors.Reset();
+        if (_store.TryQuarantineAndReopen(failure, _timeProvider.GetUtcNow()))
         {
-            return;
-        }
-
-        // OpenLocked carried the unreported drops over; keep the lifetime totals as well (the
-        // fresh file starts from zero, so the carried totals are the whole story).
-        _state.AcceptedTotal += carried.AcceptedTotal;
-        _state.AcknowledgedTotal += carried.AcknowledgedTotal;
-        foreach (var (key, count) in carried.DropTotals)
-        {
-            _state.DropTotals[key] = count;
-        }
-
-        if (_quarantinedFile is not null)
-        {
-            RaiseQuarantineAlarmLocked(_quarantinedFile);
+            OpenedLocked(_store.QuarantinedFile);
         }
     }
 
     private void RaiseQuarantineAlarmLocked(string quarantined)
     {
-        var envelope = NewInternalEnvelope(AlarmStream, PriorityClass.Alert, _state.Sequences.GetValueOrDefault(AlarmStream) + 1);
+        var envelope = _policy.NewInternal(AlarmStream, PriorityClass.Alert, _store.State.Sequences.GetValueOrDefault(AlarmStream) + 1);
         envelope.Event = new DeviceEvent
         {
             Type = "outbox.quarantined",
@@ -303,23 +484,6 @@ internal sealed partial class LiteDbOutbox : IOutbox, IOutboxStampState, IDispos
             Attributes = { ["quarantined_file"] = Path.GetFileName(quarantined), ["durability"] = "degraded" },
         };
         WriteBatchLocked([PendingEnqueue.From(envelope, isInternal: true)]);
-    }
-
-    private Envelope NewInternalEnvelope(string stream, PriorityClass priority, ulong sequence)
-    {
-        var now = _timeProvider.GetUtcNow();
-        var expiry = _classes[OutboxClassDefaults.IndexOf(priority)].Expiry;
-        return new Envelope
-        {
-            MessageId = _ids.NextString(),
-            DeviceId = _deviceId,
-            Stream = stream,
-            Sequence = sequence,
-            CapturedAt = Timestamp.FromDateTimeOffset(now),
-            TimeSource = TimeSource.Local,
-            Priority = priority,
-            ExpiresAt = Timestamp.FromDateTimeOffset(now + expiry),
-        };
     }
 
     private void ProcessPendingLocked()
@@ -336,7 +500,7 @@ internal sealed partial class LiteDbOutbox : IOutbox, IOutboxStampState, IDispos
         }
     }
 
-    /// <summary>Decides every item of the batch and commits the accepted ones in one durable transaction.</summary>
+    /// <summary>Decides every item of the batch (admission) and commits the accepted ones in one durable transaction.</summary>
     private void WriteBatchLocked(List<PendingEnqueue> batch)
     {
         if (!EnsureOpenLocked())
@@ -346,26 +510,25 @@ internal sealed partial class LiteDbOutbox : IOutbox, IOutboxStampState, IDispos
                 item.Result = EnqueueResult.RefusedStoreUnavailable;
                 if (!item.IsInternal)
                 {
-                    _state.RecordLoss(item.ClassIndex, "refused", 1, item.CapturedMs, item.Stream);
+                    _store.State.RecordLoss(item.ClassIndex, "refused", 1, item.CapturedMs, item.Stream);
                 }
             }
 
             return;
         }
 
-        var database = _database!;
         var nowMs = NowMs();
         var accepted = 0;
         var thinned = 0;
         var evicted = 0;
-        database.BeginTrans();
+        _store.Begin();
         try
         {
             // Decide every item first (quota, eviction), then insert per class in one engine call.
-            var inserts = new List<BsonDocument>[_queues.Length];
+            var inserts = new List<BsonDocument>[OutboxClassDefaults.All.Length];
             foreach (var item in batch)
             {
-                if (DecideLocked(item, nowMs, inserts, ref thinned, ref evicted))
+                if (_admission.Decide(item, nowMs, inserts, ref thinned, ref evicted))
                 {
                     accepted++;
                 }
@@ -375,20 +538,31 @@ internal sealed partial class LiteDbOutbox : IOutbox, IOutboxStampState, IDispos
             {
                 if (inserts[c] is { Count: > 0 } documents)
                 {
-                    _queues[c].Insert(documents);
+                    _store.Queue(c).Insert(documents);
                 }
             }
 
-            SaveStateLocked();
-            database.Commit();
+            _store.SaveState();
+            _store.Commit();
             if (accepted > 0)
             {
-                _store!.WaitDurable(); // one fsync for every message of the group
+                _store.WaitDurable(); // one fsync for every message of the group
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            RecoverFromWriteFailureLocked(ex, batch);
+            _store.RollbackAndReload(rollback => _logger.LogDebug(rollback, "Rollback after a failed outbox write also failed"));
+            _cursors.Reset();
+            Log.WriteFailed(_logger, ex, batch.Count);
+            foreach (var item in batch)
+            {
+                item.Result = EnqueueResult.RefusedStoreUnavailable;
+                if (!item.IsInternal)
+                {
+                    _store.State.RecordLoss(item.ClassIndex, "refused", 1, item.CapturedMs, item.Stream);
+                }
+            }
+
             return;
         }
 
@@ -404,285 +578,47 @@ internal sealed partial class LiteDbOutbox : IOutbox, IOutboxStampState, IDispos
         }
     }
 
-    private void RecoverFromWriteFailureLocked(Exception ex, List<PendingEnqueue> batch)
+    private List<OutboxMessage> LeaseLocked(int maxCount)
     {
-        try
+        if (!EnsureOpenLocked())
         {
-            _database?.Rollback();
-        }
-        catch (Exception rollback) when (rollback is not OutOfMemoryException)
-        {
-            _logger.LogDebug(rollback, "Rollback after a failed outbox write also failed");
+            return [];
         }
 
-        ReloadStateLocked();
-        Log.WriteFailed(_logger, ex, batch.Count);
-        foreach (var item in batch)
+        if (_acknowledger.Pending > DeleteBehindLimit && !DeleteAcknowledgedLocked(_acknowledger.Pending - DeleteBehindLimit))
         {
-            item.Result = EnqueueResult.RefusedStoreUnavailable;
-            if (!item.IsInternal)
-            {
-                _state.RecordLoss(item.ClassIndex, "refused", 1, item.CapturedMs, item.Stream);
-            }
+            return [];
         }
+
+        var expired = new Dictionary<UInt128, (int Class, BsonDocument Document)>();
+        var result = _reader.Lease(maxCount, NowMs(), expired);
+        if (expired.Count > 0 && !_sweeper.Delete(expired.Values))
+        {
+            _cursors.Reset();
+        }
+
+        return result;
     }
 
-    private void ReloadStateLocked()
+    private void FlushDataLossReportsLocked()
     {
-        try
+        _lastReportFlushMs = NowMs();
+        var reports = _reporter.TakeReports();
+        if (reports.Count == 0)
         {
-            _state = OutboxState.FromDocument(_stateCollection?.FindById(OutboxState.DocumentId));
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            _logger.LogDebug(ex, "Re-reading the outbox state failed; keeping the in-memory copy");
+            return;
         }
 
-        Array.Clear(_cursors);
-    }
-
-    /// <summary>Applies expiry, disk reserve and quota to one item and queues its document for insert if it passes.</summary>
-    private bool DecideLocked(PendingEnqueue item, long nowMs, List<BsonDocument>[] inserts, ref int thinned, ref int evicted)
-    {
-        var c = item.ClassIndex;
-        var settings = _classes[c];
-        var expiresMs = item.ExpiresMs ?? item.CapturedMs + (long)settings.Expiry.TotalMilliseconds;
-        if (expiresMs <= nowMs)
+        // Cleared in memory now, written with the reports in one transaction; a failed write
+        // reloads the state document, which still holds them.
+        var items = reports.Select(r => r.Item).ToList();
+        WriteBatchLocked(items);
+        if (items.All(i => i.Result == EnqueueResult.Accepted))
         {
-            _state.RecordLoss(c, "expired", 1, item.CapturedMs, item.Stream);
-            item.Result = EnqueueResult.RefusedExpired;
-            return false;
-        }
-
-        if (!item.IsInternal && DiskReserveRefuses(c))
-        {
-            _state.RecordLoss(c, "refused", 1, item.CapturedMs, item.Stream);
-            item.Result = EnqueueResult.RefusedDiskReserve;
-            if (ShouldAlarm(c, nowMs))
+            foreach (var (_, priority, reason, count) in reports)
             {
-                Log.DiskReserveRefused(_logger, _freeDiskBytes, _options.FreeDiskReserveBytes, settings.Priority);
-            }
-
-            return false;
-        }
-
-        if (!item.IsInternal && _state.Bytes[c] + item.Size > settings.QuotaBytes)
-        {
-            if (c == TelemetryIndex)
-            {
-                MakeTelemetryRoomLocked(item.Size, nowMs, ref thinned, ref evicted);
-            }
-
-            if (_state.Bytes[c] + item.Size > settings.QuotaBytes)
-            {
-                _state.RecordLoss(c, "refused", 1, item.CapturedMs, item.Stream);
-                item.Result = EnqueueResult.RefusedQuota;
-                if (ShouldAlarm(c, nowMs))
-                {
-                    Log.QuotaRefused(_logger, settings.Priority, settings.QuotaBytes, _state.DropTotals.GetValueOrDefault((c, "refused")));
-                }
-
-                return false;
+                Log.DataLossReported(_logger, priority, reason, count);
             }
         }
-
-        // Ids above the high-water mark cannot be stored yet; only a replayed id needs the lookup.
-        if (_state.HighWaterId is { } highWater && CompareIds(item.Id, highWater) <= 0 && _queues[c].FindById(item.Id) is not null)
-        {
-            item.Result = EnqueueResult.Accepted;
-            return false;
-        }
-
-        (inserts[c] ??= []).Add(new BsonDocument
-        {
-            ["_id"] = item.Id,
-            ["s"] = item.Stream,
-            ["c"] = item.CapturedMs,
-            ["x"] = expiresMs,
-            ["b"] = item.Payload,
-        });
-        _state.Count[c]++;
-        _state.Bytes[c] += item.Size;
-        _state.AcceptedTotal++;
-        if (item.Sequence > _state.Sequences.GetValueOrDefault(item.Stream))
-        {
-            _state.Sequences[item.Stream] = item.Sequence;
-        }
-
-        if (_state.HighWaterId is null || CompareIds(item.Id, _state.HighWaterId) > 0)
-        {
-            _state.HighWaterId = item.Id;
-        }
-
-        // A message committed behind the lease cursor (a concurrent producer's id was issued
-        // earlier but committed later) must not be skipped: restart that class's scan.
-        if (_cursors[c] is { } cursor && CompareIds(item.Id, cursor) <= 0)
-        {
-            _cursors[c] = null;
-        }
-
-        item.Result = EnqueueResult.Accepted;
-        return true;
-    }
-
-    private bool ShouldAlarm(int classIndex, long nowMs)
-    {
-        if (nowMs - _lastAlarmMs[classIndex] < (long)_options.DataLossReportInterval.TotalMilliseconds && _lastAlarmMs[classIndex] != 0)
-        {
-            return false;
-        }
-
-        _lastAlarmMs[classIndex] = nowMs;
-        return true;
-    }
-
-    /// <summary>
-    /// Refuse lowest classes first as the disk fills: below the reserve Telemetry and Bulk, below
-    /// half of it Read and Event too; Emergency and Alert are always stored while LiteDB can write.
-    /// </summary>
-    private bool DiskReserveRefuses(int classIndex)
-    {
-        var reserve = _options.FreeDiskReserveBytes;
-        var free = _freeDiskBytes;
-        if (reserve <= 0 || free >= reserve)
-        {
-            return false;
-        }
-
-        return OutboxClassDefaults.All[classIndex] switch
-        {
-            PriorityClass.Telemetry or PriorityClass.Bulk => true,
-            PriorityClass.Read or PriorityClass.Event => free < reserve / 2,
-            _ => false,
-        };
-    }
-
-    private void SaveStateLocked() => _stateCollection!.Upsert(_state.ToDocument());
-
-    /// <summary>
-    /// Telemetry at quota: free the shortfall plus 5% of the quota (so this does not run on every
-    /// message). First THIN: walk the oldest not-yet-thinned history (older than the live window)
-    /// in stretches and drop every other message, halving its density while keeping its time
-    /// coverage; the watermark makes each stretch thin only once. Only when no history is left to
-    /// thin, EVICT oldest-first. Leased (in-flight) messages are never touched.
-    /// </summary>
-    private void MakeTelemetryRoomLocked(long needed, long nowMs, ref int thinned, ref int evicted)
-    {
-        const int c = TelemetryIndex;
-        var quota = _classes[c].QuotaBytes;
-        var target = _state.Bytes[c] + needed - quota + (quota / 20);
-        var freed = 0L;
-        var boundary = LiveBoundary(nowMs);
-        var queue = _queues[c];
-        while (freed < target)
-        {
-            var from = _state.ThinnedThrough[c];
-            var source = from is null ? queue.Find(Query.All(Query.Ascending)) : queue.Find(Query.GT("_id", from));
-            var stretch = new List<BsonDocument>();
-            foreach (var document in source)
-            {
-                var id = document["_id"].AsBinary;
-                if (CompareIds(id, boundary) >= 0)
-                {
-                    break;
-                }
-
-                if (!_leases.ContainsKey(KeyOf(id)))
-                {
-                    stretch.Add(document);
-                    if (stretch.Count == _options.ThinningStretch)
-                    {
-                        break;
-                    }
-                }
-            }
-
-            if (stretch.Count < 2)
-            {
-                break;
-            }
-
-            for (var i = 1; i < stretch.Count; i += 2)
-            {
-                var bytes = DeleteCountedLocked(c, stretch[i], "thinned");
-                freed += bytes;
-                thinned += bytes > 0 ? 1 : 0;
-            }
-
-            _state.ThinnedThrough[c] = stretch[^1]["_id"].AsBinary;
-        }
-
-        while (freed < target)
-        {
-            var victims = queue.Find(Query.All(Query.Ascending))
-                .Where(d => !_leases.ContainsKey(KeyOf(d["_id"].AsBinary)))
-                .Take(256)
-                .ToList();
-            if (victims.Count == 0)
-            {
-                break;
-            }
-
-            var before = freed;
-            foreach (var victim in victims)
-            {
-                var bytes = DeleteCountedLocked(c, victim, "evicted");
-                freed += bytes;
-                evicted += bytes > 0 ? 1 : 0;
-                if (freed >= target)
-                {
-                    break;
-                }
-            }
-
-            if (freed == before)
-            {
-                break; // nothing could be deleted: refuse rather than spin
-            }
-        }
-    }
-
-    /// <summary>Deletes a stored message as a counted drop; returns the bytes freed.</summary>
-    private long DeleteCountedLocked(int classIndex, BsonDocument document, string reason)
-    {
-        if (!_queues[classIndex].Delete(document["_id"]))
-        {
-            return 0;
-        }
-
-        var size = SizeOf(document);
-        _state.Count[classIndex]--;
-        _state.Bytes[classIndex] -= size;
-        _state.RecordLoss(classIndex, reason, 1, document["c"].AsInt64, document["s"].AsString);
-        return size;
-    }
-
-    private byte[] LiveBoundary(long nowMs) =>
-        MonotonicMessageIdGenerator.LowerBoundFor(nowMs - (long)_options.LiveWindow.TotalMilliseconds);
-
-    private long ProbeFreeDisk()
-    {
-        var directory = Path.GetDirectoryName(_path)!;
-        return new DriveInfo(directory).AvailableFreeSpace;
-    }
-
-    private void RefreshFreeDiskLocked()
-    {
-        try
-        {
-            _freeDiskBytes = FreeDiskProbe();
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
-        {
-            _logger.LogDebug(ex, "Free disk probe failed; keeping the last value");
-        }
-
-        var low = _options.FreeDiskReserveBytes > 0 && _freeDiskBytes < _options.FreeDiskReserveBytes;
-        if (low && !_diskLowAlarmed)
-        {
-            Log.DiskLow(_logger, _freeDiskBytes, _options.FreeDiskReserveBytes);
-        }
-
-        _diskLowAlarmed = low;
     }
 }

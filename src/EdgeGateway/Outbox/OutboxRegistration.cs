@@ -1,4 +1,5 @@
 using EdgeGateway.Core;
+using EdgeGateway.Outbox.Housekeeping;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -10,25 +10,6 @@ public sealed class LiteDbOutboxDropTests
         outbox.GetStatistics().Drops.Where(d => d.Priority == priority && d.Reason == reason).Sum(d => (long)d.Count) is var n ? (ulong)n : 0;
 
     [Fact]
-    public async Task LeaseAsync_MessagesExpired_NotReturnedAndCountedAsExpired()
-    {
-        using var context = OutboxTestContext.Create(o => o.Classes["Telemetry"] = new OutboxClassOptions { Expiry = TimeSpan.FromMinutes(5) });
-        for (var i = 0; i < 4; i++)
-        {
-            await context.AcceptAsync(PriorityClass.Telemetry);
-        }
-
-        await context.AcceptAsync(PriorityClass.Event, "status");
-        context.FakeTime.Advance(TimeSpan.FromMinutes(6));
-
-        var batch = await context.Outbox.LeaseAsync(100, TestContext.Current.CancellationToken);
-
-        Assert.Equal(PriorityClass.Event, Assert.Single(batch).Priority);
-        Assert.Equal(4UL, Drops(context.Outbox, PriorityClass.Telemetry, "expired"));
-        Assert.Equal(0, context.Outbox.GetStatistics().Classes.Single(c => c.Priority == PriorityClass.Telemetry).Depth);
-    }
-
-    [Fact]
     public async Task RunMaintenance_ExpiredBacklog_SweptAndCounted()
     {
         using var context = OutboxTestContext.Create(o => o.Classes["Read"] = new OutboxClassOptions { Expiry = TimeSpan.FromHours(1) });
@@ -45,75 +26,6 @@ public sealed class LiteDbOutboxDropTests
 
         Assert.Equal(10UL, Drops(context.Outbox, PriorityClass.Read, "expired"));
         Assert.Equal(1, context.Outbox.GetStatistics().Classes.Single(c => c.Priority == PriorityClass.Read).Depth);
-    }
-
-    [Fact]
-    public async Task EnqueueAsync_AlreadyExpired_RefusedExpiredAndCounted()
-    {
-        using var context = OutboxTestContext.Create();
-        var draft = OutboxTestContext.Draft(PriorityClass.Telemetry, "gnss", context.Time.GetUtcNow() - TimeSpan.FromDays(8));
-
-        var result = await context.Sink.AcceptAsync(draft, TestContext.Current.CancellationToken);
-
-        Assert.Equal(EnqueueResult.RefusedExpired, result);
-        Assert.Equal(1UL, Drops(context.Outbox, PriorityClass.Telemetry, "expired"));
-    }
-
-    [Fact]
-    public async Task EnqueueAsync_TelemetryAtQuota_ThinsHistoryThenEvictsOldest()
-    {
-        const long Quota = 64 * 1024;
-        using var context = OutboxTestContext.Create(o =>
-        {
-            o.Classes["Telemetry"] = new OutboxClassOptions { QuotaBytes = Quota };
-            o.ThinningStretch = 16;
-            o.LiveWindow = TimeSpan.FromSeconds(10);
-        });
-        var results = new List<EnqueueResult>();
-        for (var i = 0; i < 400; i++)
-        {
-            results.Add(await context.AcceptAsync(PriorityClass.Telemetry, "gnss", padding: 900));
-            context.FakeTime.Advance(TimeSpan.FromSeconds(1));
-        }
-
-        var statistics = context.Outbox.GetStatistics();
-        var telemetry = statistics.Classes.Single(c => c.Priority == PriorityClass.Telemetry);
-        var thinned = Drops(context.Outbox, PriorityClass.Telemetry, "thinned");
-        var evicted = Drops(context.Outbox, PriorityClass.Telemetry, "evicted");
-
-        Assert.All(results, r => Assert.Equal(EnqueueResult.Accepted, r));
-        Assert.True(telemetry.Bytes <= Quota, $"{telemetry.Bytes} bytes over quota");
-        Assert.True(thinned > 0, "history thinned first");
-        Assert.True(evicted > 0, "then evicted");
-        Assert.Equal(400UL, (ulong)telemetry.Depth + thinned + evicted);
-
-        // The newest message always survives; thinning left gaps in the oldest stretch.
-        var kept = (await context.LeaseAllAsync()).Select(m => OutboxTestContext.Parse(m).Sequence).Order().ToList();
-        Assert.Contains(400UL, kept);
-        Assert.Equal(kept.Count, kept.Distinct().Count());
-    }
-
-    [Theory]
-    [InlineData(PriorityClass.Alert)]
-    [InlineData(PriorityClass.Bulk)]
-    [InlineData(PriorityClass.Event)]
-    public async Task EnqueueAsync_EvidenceClassAtQuota_RefusedNeverEvicted(PriorityClass priority)
-    {
-        using var context = OutboxTestContext.Create(o => o.Classes[priority.ToString()] = new OutboxClassOptions { QuotaBytes = 64 * 1024 });
-        var results = new List<EnqueueResult>();
-        for (var i = 0; i < 100; i++)
-        {
-            results.Add(await context.AcceptAsync(priority, "evidence", padding: 900));
-        }
-
-        var accepted = results.Count(r => r == EnqueueResult.Accepted);
-        Assert.InRange(accepted, 60, 70);
-        Assert.All(results.Skip(accepted), r => Assert.Equal(EnqueueResult.RefusedQuota, r));
-        Assert.Equal((ulong)(100 - accepted), Drops(context.Outbox, priority, "refused"));
-        Assert.Equal(0UL, Drops(context.Outbox, priority, "evicted"));
-
-        var kept = (await context.LeaseAllAsync()).Where(m => m.Stream == "evidence").Select(m => OutboxTestContext.Parse(m).Sequence).ToList();
-        Assert.Equal(Enumerable.Range(1, accepted).Select(i => (ulong)i), kept);
     }
 
     [Fact]

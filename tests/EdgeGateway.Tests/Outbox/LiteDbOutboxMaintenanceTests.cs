@@ -1,6 +1,7 @@
 using EdgeGateway.Contracts.V1;
 using EdgeGateway.Core;
 using EdgeGateway.Outbox;
+using EdgeGateway.Outbox.Storage;
 
 namespace EdgeGateway.Tests.Outbox;
 

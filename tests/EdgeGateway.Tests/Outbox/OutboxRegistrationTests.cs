@@ -2,6 +2,7 @@ using EdgeGateway.Contracts.V1;
 using EdgeGateway.Core;
 using EdgeGateway.Hosting;
 using EdgeGateway.Outbox;
+using EdgeGateway.Outbox.Housekeeping;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,4 +1,4 @@
-namespace EdgeGateway.Outbox;
+namespace EdgeGateway.Outbox.Storage;
 
 /// <summary>Drops of one class and reason not yet reported to FleetControl (coalesced per interval).</summary>
 internal sealed class PendingLoss

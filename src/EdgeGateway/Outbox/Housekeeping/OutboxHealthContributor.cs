@@ -1,7 +1,7 @@
 using EdgeGateway.Contracts.V1;
 using EdgeGateway.Core;
 
-namespace EdgeGateway.Outbox;
+namespace EdgeGateway.Outbox.Housekeeping;
 
 /// <summary>Adds queue depths, drops, durability and disk figures to the periodic health report.</summary>
 internal sealed class OutboxHealthContributor : IHealthContributor

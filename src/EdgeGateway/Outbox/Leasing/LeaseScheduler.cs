@@ -1,4 +1,4 @@
-namespace EdgeGateway.Outbox;
+namespace EdgeGateway.Outbox.Leasing;
 
 /// <summary>
 /// Decides how many messages of each class one lease batch takes.

@@ -1,8 +1,9 @@
 using EdgeGateway.Contracts.V1;
 using EdgeGateway.Core;
+using EdgeGateway.Outbox.Policy;
 using Google.Protobuf;
 
-namespace EdgeGateway.Outbox;
+namespace EdgeGateway.Outbox.Admission;
 
 /// <summary>One envelope waiting for the next group commit, and (afterwards) its result.</summary>
 internal sealed class PendingEnqueue
@@ -53,7 +54,7 @@ internal sealed class PendingEnqueue
             throw new ArgumentException($"Envelope message_id '{envelope.MessageId}' is not a UUID.", nameof(envelope));
         }
 
-        var classIndex = OutboxClassDefaults.IndexOf(envelope.Priority);
+        var classIndex = EnvelopePolicy.ClassOf(envelope.Priority);
         if (classIndex < 0)
         {
             throw new ArgumentException($"Envelope priority {envelope.Priority} is not a stored class.", nameof(envelope));

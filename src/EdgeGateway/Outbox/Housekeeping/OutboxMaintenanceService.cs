@@ -2,7 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace EdgeGateway.Outbox;
+namespace EdgeGateway.Outbox.Housekeeping;
 
 /// <summary>Opens the outbox at start-up (so a corrupt store is quarantined at once) and runs its housekeeping.</summary>
 internal sealed class OutboxMaintenanceService : BackgroundService

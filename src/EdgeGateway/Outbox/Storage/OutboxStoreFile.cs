@@ -2,7 +2,7 @@ using System.Globalization;
 using EdgeGateway.Storage;
 using LiteDB;
 
-namespace EdgeGateway.Outbox;
+namespace EdgeGateway.Outbox.Storage;
 
 /// <summary>Opening, checking and quarantining the outbox's LiteDB file.</summary>
 internal static class OutboxStoreFile

@@ -1,6 +1,6 @@
 using LiteDB;
 
-namespace EdgeGateway.Outbox;
+namespace EdgeGateway.Outbox.Storage;
 
 /// <summary>
 /// Everything the outbox must know at start-up without scanning: per-class depth and bytes, the

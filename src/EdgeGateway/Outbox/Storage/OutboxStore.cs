@@ -1,0 +1,264 @@
+using EdgeGateway.Contracts.V1;
+using EdgeGateway.Storage;
+using LiteDB;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeGateway.Outbox.Storage;
+
+/// <summary>
+/// The outbox's LiteDB file: opening it (quarantining a corrupt one), the per-class collections,
+/// the <see cref="OutboxState"/> document, transactions and durable commits.
+/// </summary>
+/// <remarks>
+/// Not thread-safe: every member is called with the outbox lock held (<see cref="LiteDbOutbox"/>).
+/// </remarks>
+internal sealed class OutboxStore : IDisposable
+{
+    private readonly string _path;
+    private readonly int _checkpointPages;
+    private readonly ILogger _logger;
+
+    private DurableLiteDatabase? _file;
+    private LiteDatabase? _database;
+    private ILiteCollection<BsonDocument>[] _queues = [];
+    private ILiteCollection<BsonDocument>? _stateCollection;
+
+    public OutboxStore(string path, int checkpointPages, ILogger logger)
+    {
+        _path = path;
+        _checkpointPages = checkpointPages;
+        _logger = logger;
+    }
+
+    /// <summary>Full path of the data file.</summary>
+    public string DataFilePath => _path;
+
+    /// <summary>Full path of LiteDB's log (WAL) file beside it.</summary>
+    public string LogFilePath => OutboxStoreFile.LogFileFor(_path);
+
+    /// <summary>True while a file is open.</summary>
+    public bool IsOpen => _database is not null;
+
+    /// <summary>Depths, sequences and drop counters; always consistent with the committed queues.</summary>
+    public OutboxState State { get; private set; } = new();
+
+    /// <summary><see cref="DurabilityState.Degraded"/> once a file was quarantined or could not be opened.</summary>
+    public DurabilityState Durability { get; private set; } = DurabilityState.Ok;
+
+    /// <summary>The last file moved aside as corrupt, if any.</summary>
+    public string? QuarantinedFile { get; private set; }
+
+    /// <summary>The collection of one class (index into <see cref="OutboxClassDefaults.All"/>).</summary>
+    public ILiteCollection<BsonDocument> Queue(int classIndex) => _queues[classIndex];
+
+    /// <summary>Accounted size of a stored message (envelope bytes plus document overhead).</summary>
+    public static long SizeOf(BsonDocument document) => document["b"].AsBinary.Length + Admission.PendingEnqueue.OverheadBytes;
+
+    /// <summary>
+    /// Opens the file; a file that cannot be read is moved aside (<paramref name="quarantined"/>) and
+    /// a fresh one opened. Drops counted while no file was open are carried into the opened state.
+    /// Returns false (and logs) when no file could be opened.
+    /// </summary>
+    public bool TryOpen(DateTimeOffset now, out string? quarantined)
+    {
+        quarantined = null;
+        DurableLiteDatabase file;
+        OutboxState state;
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+            file = OutboxStoreFile.OpenAndCheck(_path, _checkpointPages, out state);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException && File.Exists(_path))
+        {
+            try
+            {
+                quarantined = OutboxStoreFile.Quarantine(_path, now);
+                Log.StoreQuarantined(_logger, ex, _path, quarantined);
+                Durability = DurabilityState.Degraded;
+                QuarantinedFile = quarantined;
+                file = OutboxStoreFile.OpenAndCheck(_path, _checkpointPages, out state);
+            }
+            catch (Exception second) when (second is not OutOfMemoryException)
+            {
+                Log.StoreUnavailable(_logger, second, _path);
+                Durability = DurabilityState.Degraded;
+                return false;
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Log.StoreUnavailable(_logger, ex, _path);
+            Durability = DurabilityState.Degraded;
+            return false;
+        }
+
+        var database = file.Database;
+        _file = file;
+        _database = database;
+        _stateCollection = database.GetCollection(OutboxStoreFile.StateCollection);
+        _queues = Enumerable.Range(0, OutboxClassDefaults.All.Length)
+            .Select(i => database.GetCollection(OutboxStoreFile.CollectionFor(i)))
+            .ToArray();
+        if (file.FallbackReason is { } reason)
+        {
+            Log.DurableWaitFallback(_logger, reason);
+        }
+
+        // Drops counted while the store was unavailable are carried into the opened state.
+        foreach (var (key, loss) in State.PendingLosses)
+        {
+            state.DropTotals[key] = state.DropTotals.GetValueOrDefault(key) + loss.Count;
+            if (!state.PendingLosses.TryGetValue(key, out var merged))
+            {
+                state.PendingLosses[key] = loss;
+            }
+            else
+            {
+                merged.Count += loss.Count;
+                merged.FirstCapturedMs = Math.Min(merged.FirstCapturedMs, loss.FirstCapturedMs);
+                merged.LastCapturedMs = Math.Max(merged.LastCapturedMs, loss.LastCapturedMs);
+                merged.Stream = merged.Stream == loss.Stream ? merged.Stream : string.Empty;
+            }
+        }
+
+        State = state;
+        return true;
+    }
+
+    /// <summary>
+    /// The open file turned out unreadable past its head: close it, move it aside (its queued
+    /// messages stay there) and open a fresh one, keeping the lifetime counters and unreported drops.
+    /// Returns false when the file could not be moved or no fresh file could be opened.
+    /// </summary>
+    public bool TryQuarantineAndReopen(Exception failure, DateTimeOffset now)
+    {
+        Close();
+        try
+        {
+            var quarantined = OutboxStoreFile.Quarantine(_path, now);
+            Log.StoreQuarantined(_logger, failure, _path, quarantined);
+            Durability = DurabilityState.Degraded;
+            QuarantinedFile = quarantined;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.StoreUnavailable(_logger, ex, _path);
+            Durability = DurabilityState.Degraded;
+            return false;
+        }
+
+        var counters = State;
+        State = new OutboxState { AcceptedTotal = counters.AcceptedTotal, AcknowledgedTotal = counters.AcknowledgedTotal };
+        foreach (var (key, loss) in counters.PendingLosses)
+        {
+            State.PendingLosses[key] = loss;
+        }
+
+        if (!TryOpen(now, out _))
+        {
+            foreach (var (key, count) in counters.DropTotals)
+            {
+                State.DropTotals[key] = count;
+            }
+
+            return false;
+        }
+
+        // TryOpen carried the unreported drops over; keep the lifetime totals as well (the fresh
+        // file starts from zero, so the carried totals are the whole story).
+        State.AcceptedTotal += counters.AcceptedTotal;
+        State.AcknowledgedTotal += counters.AcknowledgedTotal;
+        foreach (var (key, count) in counters.DropTotals)
+        {
+            State.DropTotals[key] = count;
+        }
+
+        return true;
+    }
+
+    /// <summary>Starts a transaction.</summary>
+    public void Begin() => _database!.BeginTrans();
+
+    /// <summary>Writes the state document (inside the caller's transaction).</summary>
+    public void SaveState() => _stateCollection!.Upsert(State.ToDocument());
+
+    /// <summary>Commits the transaction (in LiteDB's log, not yet necessarily on disk).</summary>
+    public void Commit() => _database!.Commit();
+
+    /// <summary>Waits until everything committed is on disk: one fsync for the whole group.</summary>
+    public void WaitDurable() => _file!.WaitDurable();
+
+    /// <summary>
+    /// Rolls the failed transaction back and re-reads the state document, so the in-memory state
+    /// matches the file again. <paramref name="onRollbackFailure"/> hears a rollback that failed too.
+    /// </summary>
+    public void RollbackAndReload(Action<Exception> onRollbackFailure)
+    {
+        try
+        {
+            _database?.Rollback();
+        }
+        catch (Exception rollback) when (rollback is not OutOfMemoryException)
+        {
+            onRollbackFailure(rollback);
+        }
+
+        try
+        {
+            State = OutboxState.FromDocument(_stateCollection?.FindById(OutboxState.DocumentId));
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _logger.LogDebug(ex, "Re-reading the outbox state failed; keeping the in-memory copy");
+        }
+    }
+
+    /// <summary>Deletes a stored message as a counted drop (inside the caller's transaction); returns the bytes freed.</summary>
+    public long DeleteCounted(int classIndex, BsonDocument document, string reason)
+    {
+        if (!_queues[classIndex].Delete(document["_id"]))
+        {
+            return 0;
+        }
+
+        var size = SizeOf(document);
+        State.Count[classIndex]--;
+        State.Bytes[classIndex] -= size;
+        State.RecordLoss(classIndex, reason, 1, document["c"].AsInt64, document["s"].AsString);
+        return size;
+    }
+
+    /// <summary>The oldest stored message of a class, or null.</summary>
+    public BsonDocument? Oldest(int classIndex) =>
+        _database is null ? null : _queues[classIndex].Find(Query.All(Query.Ascending), 0, 1).FirstOrDefault();
+
+    /// <summary>Folds LiteDB's log into the data file.</summary>
+    public void Checkpoint() => _database!.Checkpoint();
+
+    /// <summary>Rewrites the data file without free space (keeps the log stream on the log file).</summary>
+    public void Rebuild() => _file!.Rebuild();
+
+    /// <summary>Closes the file (the in-memory state is kept).</summary>
+    public void Close()
+    {
+        try
+        {
+            _file?.Dispose();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Log.ReadFailed(_logger, ex);
+        }
+
+        _file = null;
+        _database = null;
+    }
+
+    public void Dispose()
+    {
+        _file?.Dispose();
+        _file = null;
+        _database = null;
+    }
+}
