@@ -3,6 +3,7 @@ using EdgeGateway.Contracts.V1;
 using EdgeGateway.Hosting;
 using EdgeGateway.Outbox;
 using EdgeGateway.Outbox.Policy;
+using EdgeGateway.Time;
 using Microsoft.Extensions.Options;
 
 namespace EdgeGateway.Core;
@@ -32,11 +33,12 @@ internal sealed class ObservationSink : IObservationSink
         MonotonicMessageIdGenerator ids,
         IOptions<GatewayOptions> gateway,
         IOptions<OutboxOptions> outboxOptions,
-        TimeProvider timeProvider)
+        TimeProvider timeProvider,
+        IClockStatus? clock = null)
     {
         _outbox = outbox;
         _stampState = stampState;
-        _policy = new EnvelopePolicy(outboxOptions.Value, gateway.Value.DeviceId, timeProvider, ids);
+        _policy = new EnvelopePolicy(outboxOptions.Value, gateway.Value.DeviceId, timeProvider, ids, clock);
     }
 
     public async ValueTask<EnqueueResult> AcceptAsync(Envelope draft, CancellationToken cancellationToken)

@@ -19,6 +19,7 @@ internal static class OutboxRegistration
         services.AddSingleton<IValidateOptions<OutboxOptions>, OutboxOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<MonotonicMessageIdGenerator>();
+        services.TryAddSingleton<Time.IClockStatus, Time.KernelClockStatus>();
         services.AddSingleton<LiteDbOutbox>();
         services.AddSingleton<IOutbox>(sp => sp.GetRequiredService<LiteDbOutbox>());
         services.AddSingleton<IOutboxStampState>(sp => sp.GetRequiredService<LiteDbOutbox>());

@@ -2,6 +2,7 @@ using EdgeGateway.Contracts.V1;
 using EdgeGateway.Core;
 using EdgeGateway.Outbox;
 using EdgeGateway.Outbox.Policy;
+using EdgeGateway.Time;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Time.Testing;
 
@@ -12,12 +13,31 @@ public sealed class EnvelopePolicyTests
 {
     private static readonly DateTimeOffset Now = OutboxTestContext.Start;
 
-    private static EnvelopePolicy Create(Action<OutboxOptions>? configure = null)
+    private static EnvelopePolicy Create(Action<OutboxOptions>? configure = null, bool? clockSynchronised = null)
     {
         var options = new OutboxOptions();
         configure?.Invoke(options);
         var time = new FakeTimeProvider(Now);
-        return new EnvelopePolicy(options, "vehicle-7", time, new MonotonicMessageIdGenerator(time));
+        var clock = clockSynchronised is { } synchronised ? new KernelClockStatus(time, () => synchronised) : null;
+        return new EnvelopePolicy(options, "vehicle-7", time, new MonotonicMessageIdGenerator(time), clock);
+    }
+
+    [Theory]
+    [InlineData(TimeSource.Unspecified, true, TimeSource.Ntp)]
+    [InlineData(TimeSource.Local, true, TimeSource.Ntp)]
+    [InlineData(TimeSource.Local, false, TimeSource.Local)]
+    [InlineData(TimeSource.Unspecified, false, TimeSource.Local)]
+    [InlineData(TimeSource.Gnss, true, TimeSource.Gnss)]
+    [InlineData(TimeSource.Gnss, false, TimeSource.Gnss)]
+    public void StampDraft_SystemClockReading_LabelledNtpOnlyWhileSynchronised(TimeSource given, bool synchronised, TimeSource expected)
+    {
+        var policy = Create(clockSynchronised: synchronised);
+        var draft = new Envelope { Stream = "door", Priority = PriorityClass.Event, TimeSource = given };
+
+        policy.StampDraft(draft);
+
+        Assert.Equal(expected, draft.TimeSource);
+        Assert.Equal(synchronised ? TimeSource.Ntp : TimeSource.Local, policy.NewInternal("outbox", PriorityClass.Event, 1).TimeSource);
     }
 
     [Fact]

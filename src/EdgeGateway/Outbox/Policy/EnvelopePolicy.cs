@@ -1,5 +1,6 @@
 using EdgeGateway.Contracts.V1;
 using EdgeGateway.Core;
+using EdgeGateway.Time;
 using Google.Protobuf.WellKnownTypes;
 
 namespace EdgeGateway.Outbox.Policy;
@@ -27,8 +28,14 @@ internal sealed class EnvelopePolicy
     private readonly string _deviceId;
     private readonly TimeProvider _timeProvider;
     private readonly MonotonicMessageIdGenerator _ids;
+    private readonly IClockStatus? _clock;
 
-    public EnvelopePolicy(OutboxOptions options, string deviceId, TimeProvider timeProvider, MonotonicMessageIdGenerator ids)
+    /// <param name="options">Class settings and the live window.</param>
+    /// <param name="deviceId">The id every envelope is stamped with.</param>
+    /// <param name="timeProvider">The system clock.</param>
+    /// <param name="ids">The gateway's one message id generator.</param>
+    /// <param name="clock">Whether the system clock is synchronised; null: never claimed (readings are LOCAL).</param>
+    public EnvelopePolicy(OutboxOptions options, string deviceId, TimeProvider timeProvider, MonotonicMessageIdGenerator ids, IClockStatus? clock = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _classes = OutboxClassDefaults.Resolve(options);
@@ -36,7 +43,14 @@ internal sealed class EnvelopePolicy
         _deviceId = deviceId;
         _timeProvider = timeProvider;
         _ids = ids;
+        _clock = clock;
     }
+
+    /// <summary>
+    /// The label of a reading of the system clock: NTP while the kernel says a time service disciplines
+    /// it, LOCAL otherwise. Receivers' own time (GNSS) is labelled by the adapter and kept as it is.
+    /// </summary>
+    public TimeSource SystemClockSource => _clock?.IsSynchronised == true ? TimeSource.Ntp : TimeSource.Local;
 
     /// <summary>Effective per-class settings, indexed like <see cref="OutboxClassDefaults.All"/>.</summary>
     public IReadOnlyList<OutboxClassSettings> Classes => _classes;
@@ -109,10 +123,12 @@ internal sealed class EnvelopePolicy
         if (draft.CapturedAt is null)
         {
             draft.CapturedAt = Timestamp.FromDateTimeOffset(_timeProvider.GetUtcNow());
-            if (draft.TimeSource == TimeSource.Unspecified)
-            {
-                draft.TimeSource = TimeSource.Local;
-            }
+        }
+
+        // Adapters say LOCAL (or nothing) for "the system clock"; this decides whether that clock is NTP-disciplined.
+        if (draft.TimeSource is TimeSource.Unspecified or TimeSource.Local)
+        {
+            draft.TimeSource = SystemClockSource;
         }
 
         draft.ExpiresAt = Timestamp.FromDateTimeOffset(ExpiresAt(classIndex, draft.CapturedAt.ToDateTimeOffset()));
@@ -142,7 +158,7 @@ internal sealed class EnvelopePolicy
             Stream = stream,
             Sequence = sequence,
             CapturedAt = Timestamp.FromDateTimeOffset(now),
-            TimeSource = TimeSource.Local,
+            TimeSource = SystemClockSource,
             Priority = priority,
             ExpiresAt = Timestamp.FromDateTimeOffset(now + _classes[ClassOf(priority)].Expiry),
         };
