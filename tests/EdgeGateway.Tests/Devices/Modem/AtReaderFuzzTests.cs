@@ -56,14 +56,28 @@ public sealed class AtReaderFuzzTests
         }
     }
 
+    /// <summary>Maps a random byte to mostly AT-ish text (letters, digits, quotes, commas, line ends) and some raw bytes.</summary>
+    private static readonly byte[] Alphabet = BuildAlphabet();
+
+    private static byte[] BuildAlphabet()
+    {
+        const string text = "AT+CREGSQ:,\"0123456789ABCDEF OKERROR\r\n>";
+        var table = new byte[256];
+        for (var i = 0; i < 256; i++)
+        {
+            table[i] = i < 224 ? (byte)text[i % text.Length] : (byte)(i * 7);
+        }
+
+        return table;
+    }
+
     private static int Random(Random random, byte[] into)
     {
-        var length = random.Next(1, into.Length);
-        // Mostly printable with line ends, quotes and commas, so lines form; some raw bytes.
-        const string alphabet = "AT+CREGSQ:,\"0123456789ABCDEF OKERROR\r\n>";
+        var length = random.Next(1, 128);
+        random.NextBytes(into.AsSpan(0, length));
         for (var i = 0; i < length; i++)
         {
-            into[i] = random.Next(8) == 0 ? (byte)random.Next(256) : (byte)alphabet[random.Next(alphabet.Length)];
+            into[i] = Alphabet[into[i]];
         }
 
         return length;
