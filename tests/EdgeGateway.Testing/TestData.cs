@@ -11,8 +11,25 @@ public static class TestData
     /// <summary>The folder holding EdgeGateway.sln.</summary>
     public static string RepositoryRoot => Root.Value;
 
-    /// <summary>The shared test data folder (read-only recordings from real devices).</summary>
-    public static string Directory => Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "testdata"));
+    /// <summary>
+    /// The shared test data folder (read-only recordings from real devices): <c>shared/testdata</c> beside
+    /// the repository, or beside one of its parents (a git worktree sits a level or two deeper).
+    /// </summary>
+    public static string Directory => SharedData.Value;
+
+    private static readonly Lazy<string> SharedData = new(() =>
+    {
+        for (var dir = new DirectoryInfo(RepositoryRoot).Parent; dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "shared", "testdata");
+            if (System.IO.Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "testdata"));
+    });
 
     /// <summary>The gpsd receiver captures with gpsd's own decoding beside each.</summary>
     public static string GpsdCaptures => Path.Combine(Directory, "nmea", "gpsd");

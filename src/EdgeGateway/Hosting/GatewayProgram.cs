@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace EdgeGateway.Hosting;
 
 /// <summary>
-/// Entry point: engineer commands (<c>nmea decode FILE</c>) run and exit; anything else runs the
+/// Entry point: engineer commands (<c>nmea decode FILE</c>, <c>at decode FILE</c>) run and exit; anything else runs the
 /// gateway service until it is stopped (SIGTERM / Ctrl+C) or a fatal error stops it.
 /// </summary>
 internal static class GatewayProgram
@@ -14,6 +14,11 @@ internal static class GatewayProgram
         if (args is ["nmea", "decode", .. var rest])
         {
             return await NmeaDecodeCommand.RunAsync(rest, Console.Out, Console.Error, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        if (args is ["at", "decode", .. var atArgs])
+        {
+            return await Devices.Modem.AtDecodeCommand.RunAsync(atArgs, Console.Out, Console.Error, CancellationToken.None).ConfigureAwait(false);
         }
 
         if (args is ["health", .. var healthArgs])

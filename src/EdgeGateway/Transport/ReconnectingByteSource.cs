@@ -4,9 +4,11 @@ using Microsoft.Extensions.Logging;
 namespace EdgeGateway.Transport;
 
 /// <summary>
-/// Keeps a device connection alive: connects, runs a read session over a <see cref="PipeReader"/>, and on
-/// failure or end-of-stream reconnects with exponential backoff. Device faults are logged and counted,
-/// never thrown to the host; only cancellation ends <see cref="RunAsync"/>.
+/// Keeps a device connection alive: connects, runs a session over the connection (read-only through a
+/// <see cref="PipeReader"/>, or duplex through a <see cref="DeviceLink"/>), and on failure or end-of-stream
+/// reconnects with exponential backoff. Device faults are logged and counted, never thrown to the host;
+/// only cancellation ends <see cref="RunAsync"/>. With a <see cref="TrafficRecorder"/> every byte in both
+/// directions is recorded.
 /// </summary>
 internal sealed class ReconnectingByteSource
 {
@@ -15,9 +17,17 @@ internal sealed class ReconnectingByteSource
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly TransportCounters _counters;
+    private readonly TrafficRecorder? _recorder;
 
-    public ReconnectingByteSource(IByteSourceConnector connector, ReconnectOptions options, TimeProvider time, ILogger logger, TransportCounters counters)
+    public ReconnectingByteSource(
+        IByteSourceConnector connector,
+        ReconnectOptions options,
+        TimeProvider time,
+        ILogger logger,
+        TransportCounters counters,
+        TrafficRecorder? recorder = null)
     {
+        _recorder = recorder;
         _connector = connector;
         _options = options;
         _time = time;
@@ -29,7 +39,11 @@ internal sealed class ReconnectingByteSource
     /// Runs until cancelled. <paramref name="session"/> reads one connection until it returns (end of
     /// stream, idle timeout) or throws (read error); either way a new connection follows.
     /// </summary>
-    public async Task RunAsync(Func<PipeReader, CancellationToken, Task> session, CancellationToken cancellationToken)
+    public Task RunAsync(Func<PipeReader, CancellationToken, Task> session, CancellationToken cancellationToken) =>
+        RunDuplexAsync((link, ct) => session(link.Input, ct), cancellationToken);
+
+    /// <summary>As <see cref="RunAsync"/>, for a session that also writes to the device (an AT modem).</summary>
+    public async Task RunDuplexAsync(Func<DeviceLink, CancellationToken, Task> session, CancellationToken cancellationToken)
     {
         var delay = _options.MinDelay;
         while (!cancellationToken.IsCancellationRequested)
@@ -58,10 +72,11 @@ internal sealed class ReconnectingByteSource
                     // A blocked serial read may ignore the token; closing the port releases it.
                     await using var abort = cancellationToken.UnsafeRegister(
                         static state => _ = ((ByteSourceConnection)state!).DisposeAsync().AsTask(), connection).ConfigureAwait(false);
-                    var reader = PipeReader.Create(connection.Stream, new StreamPipeReaderOptions(leaveOpen: true));
+                    var stream = _recorder is null ? connection.Stream : new RecordingStream(connection.Stream, _recorder);
+                    var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
                     try
                     {
-                        await session(reader, cancellationToken).ConfigureAwait(false);
+                        await session(new DeviceLink(reader, stream), cancellationToken).ConfigureAwait(false);
                     }
                     finally
                     {

@@ -10,21 +10,10 @@ internal static class NmeaDecodeCommand
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        if (args.Length != 1 || string.IsNullOrWhiteSpace(args[0]) || args[0].StartsWith('-'))
+        var (capture, exitCode) = await Hosting.CaptureFileArgument.ReadAsync(args, Usage, "nmea decode", error, cancellationToken).ConfigureAwait(false);
+        if (capture is null)
         {
-            await error.WriteLineAsync(Usage.AsMemory(), cancellationToken).ConfigureAwait(false);
-            return 2;
-        }
-
-        byte[] capture;
-        try
-        {
-            capture = await File.ReadAllBytesAsync(args[0], cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            await error.WriteLineAsync($"nmea decode: cannot read '{args[0]}': {ex.Message}".AsMemory(), cancellationToken).ConfigureAwait(false);
-            return 1;
+            return exitCode;
         }
 
         var counters = new NmeaReaderCounters();
