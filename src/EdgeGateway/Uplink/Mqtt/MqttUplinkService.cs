@@ -529,7 +529,9 @@ internal sealed class MqttUplinkService : BackgroundService
                 drain.OutboxWait ??= WaitForOutboxAsync(cancellationToken);
             }
 
-            timer.Change(due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
+            // Timeout.InfiniteTimeSpan is -1 ms: it must stay "never", not be clamped to "now" (that re-armed
+            // the timer at 0 on every pass and spun the loop at ~1.8 cores while idle).
+            timer.Change(due == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
             await _wake.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
