@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using EdgeGateway.Contracts;
 using EdgeGateway.Contracts.V1;
+using EdgeGateway.Uplink;
 using EdgeGateway.Uplink.Mqtt;
 using Google.Protobuf;
 using MQTTnet;
