@@ -5,6 +5,7 @@ using EdgeGateway.Core;
 using EdgeGateway.Health;
 using EdgeGateway.Hosting;
 using EdgeGateway.Outbox;
+using EdgeGateway.Uplink;
 using EdgeGateway.Uplink.Mqtt;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

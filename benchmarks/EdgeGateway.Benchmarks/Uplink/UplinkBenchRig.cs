@@ -4,6 +4,7 @@ using EdgeGateway.Contracts.V1;
 using EdgeGateway.Core;
 using EdgeGateway.Hosting;
 using EdgeGateway.Outbox;
+using EdgeGateway.Uplink;
 using EdgeGateway.Uplink.Mqtt;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Configuration;

@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using EdgeGateway.Contracts.V1;
+using EdgeGateway.Uplink;
 using EdgeGateway.Uplink.Mqtt;
 
 namespace EdgeGateway.Benchmarks.Uplink;

@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using EdgeGateway.Contracts;
 using EdgeGateway.Contracts.V1;
 using EdgeGateway.Outbox.InMemory;
+using EdgeGateway.Uplink;
 using EdgeGateway.Uplink.Mqtt;
 using Google.Protobuf;
 using MQTTnet;

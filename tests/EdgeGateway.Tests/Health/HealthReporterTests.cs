@@ -4,6 +4,7 @@ using EdgeGateway.Core;
 using EdgeGateway.Health;
 using EdgeGateway.Hosting;
 using EdgeGateway.Tests.Uplink;
+using EdgeGateway.Uplink;
 using EdgeGateway.Uplink.Mqtt;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;

@@ -1,6 +1,8 @@
 using EdgeGateway.Contracts;
 using EdgeGateway.Contracts.V1;
+using EdgeGateway.Uplink.Drain;
 using EdgeGateway.Uplink.Mqtt;
+using Microsoft.Extensions.Time.Testing;
 using MQTTnet.Protocol;
 
 namespace EdgeGateway.Tests.Uplink;
@@ -242,8 +244,9 @@ public sealed class MqttUplinkServiceTests
 
         var latency = TimeProvider.System.GetElapsedTime(enqueuedAt, at);
         TestContext.Current.TestOutputHelper?.WriteLine($"emergency latency {latency.TotalMilliseconds:F2} ms after {receivedBefore} backlog messages");
+        // Behaviour, not timing (the latency is a benchmark figure: `load emergency`, benchmarks/README.md):
+        // the emergency overtook most of the backlog.
         Assert.True(receivedBefore < backlog - 1000, $"emergency arrived after {receivedBefore} backlog messages");
-        Assert.True(latency < TimeSpan.FromMilliseconds(500), $"emergency latency {latency.TotalMilliseconds:F1} ms");
         await Eventually.TrueAsync(() => uplink.Outbox.Count == 0, Long, "backlog drained");
     }
 
@@ -282,28 +285,35 @@ public sealed class MqttUplinkServiceTests
 
         var latency = TimeProvider.System.GetElapsedTime(enqueuedAt, at);
         TestContext.Current.TestOutputHelper?.WriteLine($"emergency latency {latency.TotalMilliseconds:F2} ms, {uplink.Outbox.Count} still queued");
-        Assert.True(latency < TimeSpan.FromMilliseconds(300), $"emergency latency {latency.TotalMilliseconds:F1} ms");
+        // Behaviour, not timing: it arrived while the paced backlog was still queued (latency: benchmarks/README.md).
         Assert.True(uplink.Outbox.Count > 500, "the backlog was still draining");
     }
 
     [Fact]
-    public async Task Drain_Paced_RespectsMaxMessagesPerSecond()
+    public async Task Drain_Paced_PublishesInBucketSizedSteps()
     {
         await using var broker = await EmbeddedBroker.StartAsync();
         await using var fleet = new FleetControlStandIn("127.0.0.1", broker.Port);
         await fleet.StartAsync();
+        // Fake time stands still: the burst (max(MaxBatch, 0.1 s worth) = 200) goes, then nothing until the clock moves.
+        var time = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
         await using var uplink = new UplinkHarness(broker.Port, o =>
         {
             o.MaxMessagesPerSecond = 2000;
             o.MaxBatch = 100;
-        });
-        TestEnvelopes.Fill(uplink.Outbox, uplink.DeviceId, 3000);
-        var started = TimeProvider.System.GetTimestamp();
+            o.MaxInFlight = 4000;
+        }, time: time);
+        TestEnvelopes.Fill(uplink.Outbox, uplink.DeviceId, 1000);
         await uplink.StartAsync();
-        await Eventually.TrueAsync(() => uplink.Outbox.Count == 0, Long, "drained");
+        await Eventually.TrueAsync(() => fleet.EnvelopesReceived >= 200, Long, "burst sent");
+        await Eventually.TrueAsync(() => uplink.Service.Drain.State == DrainState.Paced, Long, "paced");
+        Assert.InRange(fleet.EnvelopesReceived, 200, 201);
 
-        // Burst of 200 (0.1 s worth) then 2,000/s: 3,000 messages need at least ~1.4 s.
-        Assert.True(TimeProvider.System.GetElapsedTime(started) >= TimeSpan.FromSeconds(1.3), $"took {TimeProvider.System.GetElapsedTime(started)}");
+        // 0.1 s at 2,000/s refills 200 more.
+        time.Advance(TimeSpan.FromMilliseconds(100));
+        await Eventually.TrueAsync(() => fleet.EnvelopesReceived >= 400, Long, "refill sent");
+        await Eventually.TrueAsync(() => uplink.Service.Drain.State == DrainState.Paced, Long, "paced again");
+        Assert.InRange(fleet.EnvelopesReceived, 400, 402);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using EdgeGateway.Contracts.V1;
+using EdgeGateway.Uplink.Drain;
 using EdgeGateway.Uplink.Mqtt;
 
 namespace EdgeGateway.Tests.Uplink;
@@ -53,9 +54,9 @@ public sealed class PublishBatchTests
             TestEnvelopes.Message("car-1", expiresAt: now.AddSeconds(30.2)),
         };
 
-        Assert.Equal(31u, MqttUplinkService.ExpiryIntervalSeconds(messages, now));
-        Assert.Null(MqttUplinkService.ExpiryIntervalSeconds([messages[0] with { ExpiresAt = DateTimeOffset.MaxValue }], now));
-        Assert.True(MqttUplinkService.IsExpired(now, now));
-        Assert.False(MqttUplinkService.IsExpired(DateTimeOffset.MaxValue, now));
+        Assert.Equal(31u, MqttBearer.ExpiryIntervalSeconds(messages, now));
+        Assert.Null(MqttBearer.ExpiryIntervalSeconds([messages[0] with { ExpiresAt = DateTimeOffset.MaxValue }], now));
+        Assert.True(DrainScheduler.IsExpired(now, now));
+        Assert.False(DrainScheduler.IsExpired(DateTimeOffset.MaxValue, now));
     }
 }

@@ -1,4 +1,4 @@
-using EdgeGateway.Uplink.Mqtt;
+using EdgeGateway.Uplink.Drain;
 using Microsoft.Extensions.Time.Testing;
 
 namespace EdgeGateway.Tests.Uplink;

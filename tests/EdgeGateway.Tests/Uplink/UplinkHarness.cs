@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using EdgeGateway.Hosting;
 using EdgeGateway.Outbox;
+using EdgeGateway.Uplink;
 using EdgeGateway.Uplink.Mqtt;
 using Microsoft.Extensions.Options;
 

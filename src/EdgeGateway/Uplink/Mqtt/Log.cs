@@ -18,17 +18,11 @@ internal static partial class Log
     [LoggerMessage(2103, LogLevel.Warning, "MQTT connection lost ({Reason}); {InFlight} unacknowledged message(s) returned to the outbox")]
     public static partial void ConnectionLost(ILogger logger, string reason, int inFlight);
 
-    [LoggerMessage(2104, LogLevel.Warning, "No DeliveryAck within {AckTimeout} for {Count} message(s); returning all leases to the outbox to re-send")]
-    public static partial void AckTimeout(ILogger logger, TimeSpan ackTimeout, int count);
-
     [LoggerMessage(2105, LogLevel.Warning, "MQTT publish of {Count} message(s) to {Topic} failed: {Error}")]
     public static partial void PublishFailed(ILogger logger, int count, string topic, string error);
 
     [LoggerMessage(2106, LogLevel.Warning, "Ignoring a malformed DeliveryAck on {Topic}")]
     public static partial void MalformedAck(ILogger logger, string topic, Exception exception);
-
-    [LoggerMessage(2107, LogLevel.Error, "Acknowledging {Count} message(s) in the outbox failed; they will be re-sent and acknowledged again")]
-    public static partial void AcknowledgeFailed(ILogger logger, int count, Exception exception);
 
     [LoggerMessage(2108, LogLevel.Information, "MQTT uplink stopping: offline status published, disconnecting")]
     public static partial void Stopping(ILogger logger);
@@ -38,7 +32,4 @@ internal static partial class Log
 
     [LoggerMessage(2111, LogLevel.Information, "MQTT broker {Host}:{Port} accepts connections again; connecting now")]
     public static partial void BrokerReachable(ILogger logger, string host, int port);
-
-    [LoggerMessage(2110, LogLevel.Debug, "Skipped {Count} message(s) that expired after being leased")]
-    public static partial void SkippedExpired(ILogger logger, int count);
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using EdgeGateway.Uplink.Drain;
 
 namespace EdgeGateway.Uplink.Mqtt;
 
@@ -87,6 +88,10 @@ internal sealed class MqttUplinkOptions : IValidatableObject
     /// <summary>Drain pacing (token bucket, envelopes per second) so a real broker's rate limits are not tripped.</summary>
     [Range(1, 10_000_000, ErrorMessage = "Mqtt:MaxMessagesPerSecond must be between {1} and {2}.")]
     public int MaxMessagesPerSecond { get; set; } = 100_000;
+
+    /// <summary>The limits the bearer-agnostic drain scheduler works with.</summary>
+    public DrainSettings ToDrainSettings() =>
+        new(MaxInFlight, MaxLease, MaxBatch, MaxBatchBytes, MaxMessagesPerSecond, AckTimeout);
 
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

@@ -1,5 +1,5 @@
 using System.Net.Sockets;
-using System.Threading.Channels;
+using EdgeGateway.Uplink.Drain;
 using EdgeGateway.Contracts;
 using EdgeGateway.Contracts.V1;
 using EdgeGateway.Health;
@@ -19,46 +19,21 @@ using MQTTnet.Protocol;
 namespace EdgeGateway.Uplink.Mqtt;
 
 /// <summary>
-/// Drains the outbox to FleetControl over MQTT 5 (QoS 1, persistent session). A message leaves the
-/// outbox only when FleetControl's DeliveryAck names it; PUBACK only proves the broker has it.
-/// Several batches are kept in flight; when acks are overdue or the link drops, every lease goes
-/// back to the outbox and is re-sent (FleetControl deduplicates on message id).
+/// The MQTT session to FleetControl's broker: connect (MQTT 5, persistent session, last will), retained
+/// online/offline status, the DeliveryAck subscription, jittered backoff with a reachability probe, and
+/// the link state. While connected it runs the bearer-agnostic <see cref="DrainLoop"/> on an
+/// <see cref="MqttBearer"/>; acknowledgements received here go to the drain loop, which frees the
+/// window at once and deletes them from the outbox behind it.
 /// </summary>
-/// <remarks>
-/// One connection loop (connect, drain until the link drops, back off, repeat) and one ack pump.
-/// The drain loop leases as much as the in-flight window and the pacing bucket allow; when either is
-/// full it still wakes on every outbox signal and leases a single message, so an Emergency or Alert
-/// is published at once (bypassing window and pacing) while a backlog waits for acks.
-/// </remarks>
 internal sealed class MqttUplinkService : BackgroundService
 {
-    /// <summary>
-    /// Least gap between two blocked-state probes after one turned up a non-urgent message. It bounds
-    /// the probing cost (one store lease each) and the extra messages held while acks are slow; it is
-    /// also the worst-case extra delay of an Emergency while the window is full.
-    /// </summary>
-    private static readonly TimeSpan ProbeGap = TimeSpan.FromMilliseconds(50);
-
-    /// <summary>Most QoS 1 publishes awaiting PUBACK at once (further bounded by the broker's receive maximum).</summary>
-    private const int MaxPendingPublishes = 32;
-
-    /// <summary>
-    /// Most ids handed to one <see cref="IOutbox.AcknowledgeAsync"/>: acks are coalesced into few store
-    /// transactions, but a bounded one, so an urgent lease never waits long behind a big delete.
-    /// </summary>
-    // Deletes hold the outbox lock; small chunks let urgent enqueues and leases in between.
-    private const int MaxIdsPerAcknowledge = 200;
-
-    private readonly IOutbox _outbox;
     private readonly MqttUplinkOptions _options;
     private readonly GatewayOptions _gateway;
     private readonly LinkStateMachine _link;
     private readonly UplinkCounters _counters;
     private readonly TimeProvider _time;
     private readonly ILogger<MqttUplinkService> _logger;
-    private readonly InFlightWindow _window = new();
-    private readonly AutoResetSignal _wake = new();
-    private readonly Channel<string[]> _acks = Channel.CreateUnbounded<string[]>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly DrainLoop _drain;
     private readonly string _ackTopic;
     private readonly string _statusTopic;
     private TaskCompletionSource<string>? _linkLost;
@@ -72,18 +47,19 @@ internal sealed class MqttUplinkService : BackgroundService
         TimeProvider time,
         ILogger<MqttUplinkService> logger)
     {
-        _outbox = outbox;
         _options = options.Value;
         _gateway = gateway.Value;
         _link = link;
         _counters = counters;
         _time = time;
         _logger = logger;
+        _drain = new DrainLoop(outbox, _options.ToDrainSettings(), counters, time, logger);
         _ackTopic = Topics.Acks(_gateway.DeviceId);
         _statusTopic = Topics.Status(_gateway.DeviceId);
     }
 
-    internal static bool IsUrgent(PriorityClass priority) => priority is PriorityClass.Emergency or PriorityClass.Alert;
+    /// <summary>The drain loop this session feeds (its state and wake-up count are observable).</summary>
+    internal DrainLoop Drain => _drain;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -93,7 +69,7 @@ internal sealed class MqttUplinkService : BackgroundService
         using var client = new MqttClientFactory().CreateMqttClient();
         client.ApplicationMessageReceivedAsync += OnMessageReceivedAsync;
         client.DisconnectedAsync += OnDisconnectedAsync;
-        var ackPump = PumpAcksAsync(stoppingToken);
+        var ackPump = _drain.RunAcknowledgementsAsync(stoppingToken);
         var backoff = new ReconnectBackoff(_options.ReconnectMin, _options.ReconnectMax, Random.Shared);
         var connectedBefore = false;
         try
@@ -123,8 +99,7 @@ internal sealed class MqttUplinkService : BackgroundService
                     break;
                 }
 
-                var returned = ReturnAllLeases(drain: null);
-                Log.ConnectionLost(_logger, reason, returned);
+                Log.ConnectionLost(_logger, reason, _drain.LastReturned);
                 _link.Fire(LinkTrigger.Disconnected, reason);
             }
         }
@@ -136,9 +111,8 @@ internal sealed class MqttUplinkService : BackgroundService
         {
             // The stopping token is already cancelled here; going offline gets its own short budget.
             await GoOfflineAsync(client, CancellationToken.None).ConfigureAwait(false);
-            ReturnAllLeases(drain: null);
             _link.Fire(LinkTrigger.Disconnected, "uplink stopped");
-            _acks.Writer.TryComplete();
+            _drain.CompleteAcknowledgements();
             try
             {
                 await ackPump.ConfigureAwait(false);
@@ -324,7 +298,7 @@ internal sealed class MqttUplinkService : BackgroundService
         {
             var reason = args.Exception is null ? args.Reason.ToString() : $"{args.Reason}: {args.Exception.Message}";
             Volatile.Read(ref _linkLost)?.TrySetResult(reason);
-            _wake.Set();
+            _drain.Wake();
         }
 
         return Task.CompletedTask;
@@ -343,7 +317,8 @@ internal sealed class MqttUplinkService : BackgroundService
             var ack = DeliveryAck.Parser.ParseFrom(message.Payload);
             if (ack.MessageIds.Count > 0)
             {
-                _acks.Writer.TryWrite([.. ack.MessageIds]);
+                _drain.Acknowledge([.. ack.MessageIds]);
+                _link.Fire(LinkTrigger.AckReceived, "acknowledgements arriving");
             }
         }
         catch (InvalidProtocolBufferException exception)
@@ -354,43 +329,12 @@ internal sealed class MqttUplinkService : BackgroundService
         return Task.CompletedTask;
     }
 
-    /// <summary>Deletes acknowledged messages from the outbox, frees window space, wakes the drain loop.</summary>
-    private async Task PumpAcksAsync(CancellationToken cancellationToken)
-    {
-        await Task.Yield();
-        var reader = _acks.Reader;
-        var ids = new List<string>();
-        while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            ids.Clear();
-            while (ids.Count < MaxIdsPerAcknowledge && reader.TryRead(out var batch))
-            {
-                ids.AddRange(batch);
-            }
-
-            var acknowledged = ids.ToArray();
-            try
-            {
-                await _outbox.AcknowledgeAsync(acknowledged, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                Log.AcknowledgeFailed(_logger, acknowledged.Length, exception);
-                continue;
-            }
-
-            _window.Acknowledge(acknowledged);
-            _counters.Acked(acknowledged.Length);
-            _link.Fire(LinkTrigger.AckReceived, "acknowledgements arriving");
-            _wake.Set();
-        }
-    }
-
     private async Task<string> DrainUntilLinkLostAsync(
         IMqttClient client, MqttClientConnectResult connected, Task<string> lost, CancellationToken stoppingToken)
     {
         using var linkScope = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        var drain = DrainAsync(client, connected, linkScope.Token);
+        var bearer = new MqttBearer(client, _gateway.DeviceId, connected.ReceiveMaximum, _link, _counters, _time, _logger, linkScope.Token);
+        var drain = _drain.RunAsync(bearer, linkScope.Token);
         await Task.WhenAny(drain, lost).ConfigureAwait(false);
         if (drain.IsFaulted && client.IsConnected && !lost.IsCompleted && !stoppingToken.IsCancellationRequested)
         {
@@ -414,292 +358,5 @@ internal sealed class MqttUplinkService : BackgroundService
         }
 
         return drain.Exception?.GetBaseException().Message ?? "stopping";
-    }
-
-    private async Task DrainAsync(IMqttClient client, MqttClientConnectResult connected, CancellationToken cancellationToken)
-    {
-        var drain = new DrainState(
-            new TokenBucket(_options.MaxMessagesPerSecond, Math.Max(_options.MaxBatch, _options.MaxMessagesPerSecond / 10.0), _time),
-            new SemaphoreSlim(Math.Clamp((int)(connected.ReceiveMaximum ?? MaxPendingPublishes), 1, MaxPendingPublishes)));
-        using var timer = _time.CreateTimer(_ => _wake.Set(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        var held = drain.Held;
-
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (!client.IsConnected)
-            {
-                // The disconnect handler completes the lost-link task; wait for it to cancel us.
-                await _wake.WaitAsync(cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-
-            var oldest = _window.OldestSentTimestamp();
-            if (oldest is { } sent && _time.GetElapsedTime(sent) >= _options.AckTimeout)
-            {
-                _counters.AckTimedOut();
-                Log.AckTimeout(_logger, _options.AckTimeout, _window.Count);
-                _link.Fire(LinkTrigger.AcksOverdue, $"no DeliveryAck within {_options.AckTimeout}");
-                ReturnAllLeases(drain);
-                continue;
-            }
-
-            if (drain.OutboxWait is { IsCompleted: true } signalled)
-            {
-                await signalled.ConfigureAwait(false);
-                drain.OutboxWait = null;
-                drain.MayHaveMore = true;
-                drain.ProbePending = true;
-            }
-
-            if (drain.LeasedExpired > 0 && held.Count == 0 && _window.Count == 0)
-            {
-                // Expired messages stay leased until released; with nothing in flight that costs no re-sends.
-                ReturnAllLeases(drain);
-            }
-
-            var room = _options.MaxInFlight - _window.Count;
-            var budget = Math.Min(room, drain.Bucket.Available);
-            if (held.Count > 0 && budget > 0)
-            {
-                var take = Math.Min(budget, held.Count);
-                var next = held.GetRange(0, take);
-                held.RemoveRange(0, take);
-                await PublishLeasedAsync(client, drain, next, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-
-            if (held.Count == 0 && budget > 0 && drain.MayHaveMore)
-            {
-                drain.OutboxWait ??= WaitForOutboxAsync(cancellationToken);
-                drain.ProbePending = false;
-                var leased = await _outbox.LeaseAsync(Math.Min(_options.MaxLease, budget), cancellationToken).ConfigureAwait(false);
-                drain.MayHaveMore = leased.Count > 0;
-                await PublishLeasedAsync(client, drain, leased, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-
-            var canProbe = budget <= 0 && held.Count < _options.MaxInFlight;
-            var now = _time.GetTimestamp();
-            if (canProbe && drain.ProbePending && now >= drain.NextProbeAt)
-            {
-                // Window or pacing full: lease one message; the outbox hands out the most urgent first.
-                drain.OutboxWait ??= WaitForOutboxAsync(cancellationToken);
-                drain.ProbePending = false;
-                var probe = await _outbox.LeaseAsync(1, cancellationToken).ConfigureAwait(false);
-                if (probe.Count == 0)
-                {
-                    drain.MayHaveMore = false;
-                }
-                else if (IsUrgent(probe[0].Priority))
-                {
-                    await PublishLeasedAsync(client, drain, probe, cancellationToken).ConfigureAwait(false);
-                    drain.ProbePending = true;
-                }
-                else
-                {
-                    held.AddRange(probe);
-                    drain.NextProbeAt = now + (long)(ProbeGap.TotalSeconds * _time.TimestampFrequency);
-                }
-
-                continue;
-            }
-
-            // Nothing to do until an ack, an outbox signal, a refill, a deadline or the link drops.
-            var due = Timeout.InfiniteTimeSpan;
-            if (oldest is { } pending)
-            {
-                due = Min(due, _options.AckTimeout - _time.GetElapsedTime(pending));
-            }
-
-            if (room > 0 && budget <= 0 && (held.Count > 0 || drain.MayHaveMore))
-            {
-                var wanted = (int)Math.Clamp(_options.MaxMessagesPerSecond / 100L, 1, Math.Min(_options.MaxBatch, room));
-                due = Min(due, drain.Bucket.TimeUntilAvailable(wanted));
-            }
-
-            if (canProbe && drain.ProbePending)
-            {
-                due = Min(due, _time.GetElapsedTime(now, drain.NextProbeAt));
-            }
-
-            var wantsSignal = !drain.MayHaveMore || (canProbe && !drain.ProbePending);
-            if (wantsSignal)
-            {
-                drain.OutboxWait ??= WaitForOutboxAsync(cancellationToken);
-            }
-
-            timer.Change(due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
-            await _wake.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private static TimeSpan Min(TimeSpan current, TimeSpan candidate) =>
-        current == Timeout.InfiniteTimeSpan || candidate < current ? candidate : current;
-
-    private async Task WaitForOutboxAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _outbox.WaitForMessagesAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _wake.Set();
-        }
-    }
-
-    private async Task PublishLeasedAsync(IMqttClient client, DrainState drain, IReadOnlyList<OutboxMessage> leased, CancellationToken cancellationToken)
-    {
-        if (leased.Count == 0)
-        {
-            return;
-        }
-
-        var now = _time.GetUtcNow();
-        var live = new List<OutboxMessage>(leased.Count);
-        foreach (var message in leased)
-        {
-            if (IsExpired(message.ExpiresAt, now))
-            {
-                drain.LeasedExpired++;
-            }
-            else
-            {
-                live.Add(message);
-            }
-        }
-
-        if (live.Count < leased.Count)
-        {
-            _counters.Expired(leased.Count - live.Count);
-            Log.SkippedExpired(_logger, leased.Count - live.Count);
-        }
-
-        foreach (var batch in PublishBatch.Plan(live, _options.MaxBatch, _options.MaxBatchBytes))
-        {
-            await PublishBatchAsync(client, drain, batch, now, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private async Task PublishBatchAsync(IMqttClient client, DrainState drain, PublishBatch batch, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        await drain.PublishSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
-        var topic = Topics.ForEnvelope(_gateway.DeviceId, batch.Priority, batch.Stream);
-        var builder = new MqttApplicationMessageBuilder()
-            .WithTopic(topic)
-            .WithPayload(EnvelopeBatchPayload.Build(batch.Messages))
-            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
-        if (ExpiryIntervalSeconds(batch.Messages, now) is { } expiry)
-        {
-            builder = builder.WithMessageExpiryInterval(expiry);
-        }
-
-        var ids = new string[batch.Messages.Count];
-        for (var i = 0; i < ids.Length; i++)
-        {
-            ids[i] = batch.Messages[i].MessageId;
-        }
-
-        _window.Add(ids, _time.GetTimestamp());
-        drain.Bucket.Take(ids.Length);
-        _counters.Published(ids.Length);
-        _ = ObservePublishAsync(client, client.PublishAsync(builder.Build(), cancellationToken), drain.PublishSlots, ids.Length, topic, cancellationToken);
-    }
-
-    private async Task ObservePublishAsync(
-        IMqttClient client, Task<MqttClientPublishResult> publish, SemaphoreSlim slots, int count, string topic, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var result = await publish.ConfigureAwait(false);
-            if (result.ReasonCode is not (MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers))
-            {
-                PublishFailed(count, topic, $"{result.ReasonCode} {result.ReasonString}");
-            }
-        }
-        catch (Exception exception) when (!cancellationToken.IsCancellationRequested && client.IsConnected)
-        {
-            PublishFailed(count, topic, exception.Message);
-        }
-        catch (Exception)
-        {
-            // The link is gone: the disconnect path returns these leases to the outbox.
-        }
-        finally
-        {
-            slots.Release();
-        }
-    }
-
-    private void PublishFailed(int count, string topic, string error)
-    {
-        // The messages stay in the window: with no ack they time out and are re-sent.
-        _counters.PublishFailed();
-        Log.PublishFailed(_logger, count, topic, error);
-        _link.Fire(LinkTrigger.PublishFailed, error);
-    }
-
-    /// <summary>Returns every lease to the outbox; returns how many published messages were still unacknowledged.</summary>
-    private int ReturnAllLeases(DrainState? drain)
-    {
-        var inFlight = _window.Clear();
-        if (drain is not null)
-        {
-            drain.Held.Clear();
-            drain.LeasedExpired = 0;
-            drain.MayHaveMore = true;
-        }
-
-        _outbox.ReleaseLeases();
-        return inFlight;
-    }
-
-    /// <summary><see cref="DateTimeOffset.MinValue"/> and <see cref="DateTimeOffset.MaxValue"/> mean "never expires".</summary>
-    internal static bool IsExpired(DateTimeOffset expiresAt, DateTimeOffset now) =>
-        expiresAt != DateTimeOffset.MinValue && expiresAt != DateTimeOffset.MaxValue && expiresAt <= now;
-
-    /// <summary>MQTT 5 message expiry: whole seconds (rounded up) until the batch's earliest expiry; null if none expires.</summary>
-    internal static uint? ExpiryIntervalSeconds(IReadOnlyList<OutboxMessage> messages, DateTimeOffset now)
-    {
-        DateTimeOffset? earliest = null;
-        foreach (var message in messages)
-        {
-            if (message.ExpiresAt != DateTimeOffset.MinValue && message.ExpiresAt != DateTimeOffset.MaxValue &&
-                (earliest is null || message.ExpiresAt < earliest))
-            {
-                earliest = message.ExpiresAt;
-            }
-        }
-
-        if (earliest is null)
-        {
-            return null;
-        }
-
-        var seconds = Math.Ceiling((earliest.Value - now).TotalSeconds);
-        return (uint)Math.Clamp(seconds, 1, uint.MaxValue);
-    }
-
-    /// <summary>Per-connection state of the drain loop.</summary>
-    private sealed class DrainState(TokenBucket bucket, SemaphoreSlim publishSlots)
-    {
-        public TokenBucket Bucket { get; } = bucket;
-
-        public SemaphoreSlim PublishSlots { get; } = publishSlots;
-
-        /// <summary>Leased while the window was full (non-urgent probe results, at most MaxInFlight); published first when it frees.</summary>
-        public List<OutboxMessage> Held { get; } = [];
-
-        public Task? OutboxWait { get; set; }
-
-        public bool MayHaveMore { get; set; } = true;
-
-        public bool ProbePending { get; set; } = true;
-
-        public long NextProbeAt { get; set; }
-
-        /// <summary>Leased messages skipped because they expired; they go back (and are counted) on the next release.</summary>
-        public int LeasedExpired { get; set; }
     }
 }

@@ -1,9 +1,9 @@
 using EdgeGateway.Contracts.V1;
 using EdgeGateway.Outbox;
 
-namespace EdgeGateway.Uplink.Mqtt;
+namespace EdgeGateway.Uplink.Drain;
 
-/// <summary>Envelopes of one stream and class that go out in one MQTT publish.</summary>
+/// <summary>Envelopes of one stream and class that go out in one publish (one bearer message).</summary>
 internal sealed record PublishBatch(PriorityClass Priority, string Stream, IReadOnlyList<OutboxMessage> Messages)
 {
     /// <summary>

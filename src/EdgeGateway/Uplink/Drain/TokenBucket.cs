@@ -1,4 +1,4 @@
-namespace EdgeGateway.Uplink.Mqtt;
+namespace EdgeGateway.Uplink.Drain;
 
 /// <summary>
 /// Drain pacing: tokens (envelopes) refill at a fixed rate up to a burst capacity. Urgent publishes

@@ -1,9 +1,9 @@
-namespace EdgeGateway.Uplink.Mqtt;
+namespace EdgeGateway.Uplink.Drain;
 
 /// <summary>
 /// Messages published but not yet acknowledged by FleetControl, by batch in send order, so the
 /// uplink can bound the pipeline and find the oldest batch whose acknowledgement is overdue.
-/// Thread-safe: the drain loop adds, the ack pump removes.
+/// Owned by one <see cref="DrainScheduler"/> (one connection); the lock only keeps <see cref="Count"/> safe to read from elsewhere.
 /// </summary>
 internal sealed class InFlightWindow
 {

@@ -1,4 +1,4 @@
-namespace EdgeGateway.Uplink.Mqtt;
+namespace EdgeGateway.Uplink.Drain;
 
 /// <summary>
 /// Wakes the drain loop: <see cref="Set"/> from any thread; <see cref="WaitAsync"/> completes at once if

@@ -1,7 +1,7 @@
 using EdgeGateway.Contracts.V1;
 using EdgeGateway.Outbox;
 
-namespace EdgeGateway.Uplink.Mqtt;
+namespace EdgeGateway.Uplink.Drain;
 
 /// <summary>
 /// Builds the wire form of an <see cref="EnvelopeBatch"/> straight from the outbox's serialized

@@ -1,4 +1,4 @@
-namespace EdgeGateway.Uplink.Mqtt;
+namespace EdgeGateway.Uplink;
 
 /// <summary>What the uplink has done since start, for the health report and tests. Thread-safe.</summary>
 internal sealed class UplinkCounters

@@ -1,0 +1,248 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using EdgeGateway.Outbox;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeGateway.Uplink.Drain;
+
+/// <summary>
+/// Runs a <see cref="DrainScheduler"/> against the outbox and a connected <see cref="IUplinkBearer"/>:
+/// carries out each step (lease, send, return leases) and parks when told to wait, on one signal that
+/// acknowledgements, outbox signals, deletes and the step's deadline set. Also applies acknowledgements
+/// from any bearer: an acked id leaves the window at once and is deleted from the outbox behind it, in
+/// bounded chunks, so deletes never hold up leasing.
+/// </summary>
+/// <remarks>
+/// One instance per outbox, for the life of the process; <see cref="RunAsync"/> once per connection
+/// (a fresh scheduler each time) and <see cref="RunAcknowledgementsAsync"/> alongside for the whole life.
+/// </remarks>
+internal sealed class DrainLoop
+{
+    /// <summary>
+    /// Most ids in one <see cref="IOutbox.AcknowledgeAsync"/>: deletes hold the outbox lock, and small
+    /// chunks let urgent enqueues and leases in between.
+    /// </summary>
+    private const int MaxIdsPerAcknowledge = 200;
+
+    private readonly IOutbox _outbox;
+    private readonly DrainSettings _settings;
+    private readonly UplinkCounters _counters;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly AutoResetSignal _wake = new();
+    private readonly ConcurrentQueue<IReadOnlyList<string>> _windowAcks = new();
+    private readonly Channel<IReadOnlyList<string>> _deletes = Channel.CreateUnbounded<IReadOnlyList<string>>(new UnboundedChannelOptions { SingleReader = true });
+    private int _pendingDeletes;
+    private long _wakeups;
+    private DrainScheduler? _current;
+
+    public DrainLoop(IOutbox outbox, DrainSettings settings, UplinkCounters counters, TimeProvider time, ILogger logger)
+    {
+        _outbox = outbox;
+        _settings = settings;
+        _counters = counters;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>
+    /// How many times the loop has been woken from a wait. While there is nothing to do it must stay
+    /// flat: a test counts it over fake minutes so that a spin cannot come back unnoticed.
+    /// </summary>
+    public long Wakeups => Interlocked.Read(ref _wakeups);
+
+    /// <summary>The running scheduler's state, or null while no bearer is connected.</summary>
+    public DrainState? State => Volatile.Read(ref _current)?.State;
+
+    /// <summary>Acknowledged ids not yet deleted from the outbox.</summary>
+    public int PendingDeletes => Volatile.Read(ref _pendingDeletes);
+
+    /// <summary>
+    /// FleetControl has stored these messages. Thread-safe, any bearer: the window frees at once (the
+    /// loop applies it on its next turn), the outbox delete follows in <see cref="RunAcknowledgementsAsync"/>.
+    /// </summary>
+    public void Acknowledge(IReadOnlyList<string> messageIds)
+    {
+        if (messageIds.Count == 0)
+        {
+            return;
+        }
+
+        Interlocked.Add(ref _pendingDeletes, messageIds.Count);
+        if (Volatile.Read(ref _current) is not null)
+        {
+            _windowAcks.Enqueue(messageIds);
+        }
+
+        if (!_deletes.Writer.TryWrite(messageIds))
+        {
+            // Shutting down: the ids are re-sent and acknowledged again after the next start.
+            Interlocked.Add(ref _pendingDeletes, -messageIds.Count);
+        }
+
+        _wake.Set();
+    }
+
+    /// <summary>Wakes the loop (e.g. the link is gone and the caller is about to cancel it).</summary>
+    public void Wake() => _wake.Set();
+
+    /// <summary>Stops accepting acknowledgements; <see cref="RunAcknowledgementsAsync"/> finishes what is queued and returns.</summary>
+    public void CompleteAcknowledgements() => _deletes.Writer.TryComplete();
+
+    /// <summary>Deletes acknowledged messages from the outbox in bounded chunks until <see cref="CompleteAcknowledgements"/>.</summary>
+    public async Task RunAcknowledgementsAsync(CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        var reader = _deletes.Reader;
+        var ids = new List<string>(MaxIdsPerAcknowledge);
+        while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            ids.Clear();
+            while (ids.Count < MaxIdsPerAcknowledge && reader.TryRead(out var batch))
+            {
+                ids.AddRange(batch);
+            }
+
+            var acknowledged = ids.ToArray();
+            try
+            {
+                await _outbox.AcknowledgeAsync(acknowledged, cancellationToken).ConfigureAwait(false);
+                _counters.Acked(acknowledged.Length);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // The messages stay leased; they are re-sent after the next release and acknowledged again.
+                Log.AcknowledgeFailed(_logger, acknowledged.Length, exception);
+            }
+            finally
+            {
+                Interlocked.Add(ref _pendingDeletes, -acknowledged.Length);
+                _wake.Set();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Drains through <paramref name="bearer"/> until <paramref name="cancellationToken"/> fires (the link
+    /// is gone or the service stops); then every lease goes back to the outbox (<see cref="LastReturned"/>).
+    /// Throws if the outbox fails.
+    /// </summary>
+    public async Task RunAsync(IUplinkBearer bearer, CancellationToken cancellationToken)
+    {
+        var scheduler = new DrainScheduler(_settings, _time);
+        while (_windowAcks.TryDequeue(out _))
+        {
+            // Acks for an earlier connection's window: that window was returned already.
+        }
+
+        Volatile.Write(ref _current, scheduler);
+        using var timer = _time.CreateTimer(static state => ((AutoResetSignal)state!).Set(), _wake, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        Task? outboxWait = null;
+        try
+        {
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                while (_windowAcks.TryDequeue(out var acked))
+                {
+                    scheduler.OnAcknowledged(acked);
+                }
+
+                if (outboxWait is { IsCompleted: true })
+                {
+                    await outboxWait.ConfigureAwait(false);
+                    outboxWait = null;
+                    scheduler.OnOutboxSignal();
+                }
+
+                var step = scheduler.Next(Volatile.Read(ref _pendingDeletes));
+                switch (step.Action)
+                {
+                    case DrainAction.ReturnOverdue:
+                        _counters.AckTimedOut();
+                        Log.AckTimeout(_logger, _settings.AckTimeout, step.Count);
+                        bearer.AcksOverdue($"no acknowledgement within {_settings.AckTimeout}");
+                        ReturnAll(scheduler);
+                        break;
+                    case DrainAction.ReturnExpired:
+                        ReturnAll(scheduler);
+                        break;
+                    case DrainAction.SendHeld:
+                        await SendAsync(bearer, scheduler, step.Messages!, cancellationToken).ConfigureAwait(false);
+                        break;
+                    case DrainAction.Lease or DrainAction.Probe:
+                        // Armed before leasing, so a message enqueued during the lease is not missed.
+                        outboxWait ??= WaitForOutboxAsync(cancellationToken);
+                        var leased = await _outbox.LeaseAsync(step.Count, cancellationToken).ConfigureAwait(false);
+                        var live = scheduler.OnLeased(step.Action, leased, out var expired);
+                        if (expired > 0)
+                        {
+                            _counters.Expired(expired);
+                            Log.SkippedExpired(_logger, expired);
+                        }
+
+                        await SendAsync(bearer, scheduler, live, cancellationToken).ConfigureAwait(false);
+                        break;
+                    default:
+                        if (step.WantsOutboxSignal)
+                        {
+                            outboxWait ??= WaitForOutboxAsync(cancellationToken);
+                        }
+
+                        timer.Change(step.Due, Timeout.InfiniteTimeSpan);
+                        await _wake.WaitAsync(cancellationToken).ConfigureAwait(false);
+                        Interlocked.Increment(ref _wakeups);
+                        break;
+                }
+            }
+        }
+        finally
+        {
+            // The link is gone (or the service stops): every lease goes back to the outbox.
+            Volatile.Write(ref _current, null);
+            LastReturned = ReturnAll(scheduler);
+        }
+    }
+
+    /// <summary>How many sent, unacknowledged messages went back to the outbox when the last <see cref="RunAsync"/> ended.</summary>
+    public int LastReturned { get; private set; }
+
+    private int ReturnAll(DrainScheduler scheduler)
+    {
+        var inFlight = scheduler.ReturnAll();
+        _outbox.ReleaseLeases();
+        return inFlight;
+    }
+
+    private async Task SendAsync(IUplinkBearer bearer, DrainScheduler scheduler, IReadOnlyList<OutboxMessage> messages, CancellationToken cancellationToken)
+    {
+        if (messages.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var batch in PublishBatch.Plan(messages, _settings.MaxBatch, _settings.MaxBatchBytes))
+        {
+            await bearer.SendAsync(batch, cancellationToken).ConfigureAwait(false);
+            var ids = new string[batch.Messages.Count];
+            for (var i = 0; i < ids.Length; i++)
+            {
+                ids[i] = batch.Messages[i].MessageId;
+            }
+
+            scheduler.OnSent(ids);
+        }
+    }
+
+    private async Task WaitForOutboxAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _outbox.WaitForMessagesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _wake.Set();
+        }
+    }
+}

@@ -1,0 +1,19 @@
+namespace EdgeGateway.Uplink.Drain;
+
+/// <summary>
+/// What the drain scheduler needs to know about limits, whatever bearer carries the messages.
+/// The MQTT uplink fills it from its <c>Mqtt</c> options (see <c>MqttUplinkOptions.ToDrainSettings</c>).
+/// </summary>
+/// <param name="MaxInFlight">Most messages sent but not yet acknowledged (the window).</param>
+/// <param name="MaxLease">Most messages taken from the outbox in one lease.</param>
+/// <param name="MaxBatch">Most envelopes in one bearer message.</param>
+/// <param name="MaxBatchBytes">Most payload bytes in one bearer message.</param>
+/// <param name="MaxMessagesPerSecond">Pacing: token bucket over envelopes.</param>
+/// <param name="AckTimeout">How long the oldest sent batch may wait for its acknowledgement before every lease is returned.</param>
+internal sealed record DrainSettings(
+    int MaxInFlight,
+    int MaxLease,
+    int MaxBatch,
+    int MaxBatchBytes,
+    int MaxMessagesPerSecond,
+    TimeSpan AckTimeout);

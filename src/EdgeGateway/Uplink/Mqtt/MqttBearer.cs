@@ -1,0 +1,131 @@
+using EdgeGateway.Contracts;
+using EdgeGateway.Outbox;
+using EdgeGateway.Uplink.Drain;
+using Microsoft.Extensions.Logging;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace EdgeGateway.Uplink.Mqtt;
+
+/// <summary>
+/// The drain's bearer over one MQTT connection: each batch is one QoS 1 <c>EnvelopeBatch</c> publish
+/// on <see cref="Topics.ForEnvelope"/>, with MQTT 5 message expiry. At most <c>receiveMaximum</c>
+/// publishes await their PUBACK at once; <see cref="SendAsync"/> waits for a slot, not for the PUBACK.
+/// </summary>
+internal sealed class MqttBearer : IUplinkBearer
+{
+    /// <summary>Most QoS 1 publishes awaiting PUBACK at once (further bounded by the broker's receive maximum).</summary>
+    public const int MaxPendingPublishes = 32;
+
+    private readonly IMqttClient _client;
+    private readonly string _deviceId;
+    private readonly LinkStateMachine _link;
+    private readonly UplinkCounters _counters;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _slots;
+    private readonly CancellationToken _linkToken;
+
+    /// <param name="client">The connected client.</param>
+    /// <param name="deviceId">This gateway's id (topic prefix).</param>
+    /// <param name="receiveMaximum">The broker's Receive Maximum from CONNACK, if it sent one.</param>
+    /// <param name="link">Link state: publish failures and overdue acks degrade it.</param>
+    /// <param name="counters">Published messages and batches, publish failures.</param>
+    /// <param name="time">Clock for message expiry.</param>
+    /// <param name="logger">Where publish failures are logged.</param>
+    /// <param name="linkToken">Cancelled when this connection ends.</param>
+    public MqttBearer(
+        IMqttClient client,
+        string deviceId,
+        ushort? receiveMaximum,
+        LinkStateMachine link,
+        UplinkCounters counters,
+        TimeProvider time,
+        ILogger logger,
+        CancellationToken linkToken)
+    {
+        _client = client;
+        _deviceId = deviceId;
+        _link = link;
+        _counters = counters;
+        _time = time;
+        _logger = logger;
+        _linkToken = linkToken;
+        _slots = new SemaphoreSlim(Math.Clamp((int)(receiveMaximum ?? MaxPendingPublishes), 1, MaxPendingPublishes));
+    }
+
+    /// <inheritdoc />
+    public async ValueTask SendAsync(PublishBatch batch, CancellationToken cancellationToken)
+    {
+        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var topic = Topics.ForEnvelope(_deviceId, batch.Priority, batch.Stream);
+        var builder = new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayload(EnvelopeBatchPayload.Build(batch.Messages))
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+        if (ExpiryIntervalSeconds(batch.Messages, _time.GetUtcNow()) is { } expiry)
+        {
+            builder = builder.WithMessageExpiryInterval(expiry);
+        }
+
+        _counters.Published(batch.Messages.Count);
+        _ = ObservePublishAsync(_client.PublishAsync(builder.Build(), _linkToken), batch.Messages.Count, topic);
+    }
+
+    /// <inheritdoc />
+    public void AcksOverdue(string reason) => _link.Fire(LinkTrigger.AcksOverdue, reason);
+
+    /// <summary>MQTT 5 message expiry: whole seconds (rounded up) until the batch's earliest expiry; null if none expires.</summary>
+    internal static uint? ExpiryIntervalSeconds(IReadOnlyList<OutboxMessage> messages, DateTimeOffset now)
+    {
+        DateTimeOffset? earliest = null;
+        foreach (var message in messages)
+        {
+            if (message.ExpiresAt != DateTimeOffset.MinValue && message.ExpiresAt != DateTimeOffset.MaxValue &&
+                (earliest is null || message.ExpiresAt < earliest))
+            {
+                earliest = message.ExpiresAt;
+            }
+        }
+
+        if (earliest is null)
+        {
+            return null;
+        }
+
+        var seconds = Math.Ceiling((earliest.Value - now).TotalSeconds);
+        return (uint)Math.Clamp(seconds, 1, uint.MaxValue);
+    }
+
+    private async Task ObservePublishAsync(Task<MqttClientPublishResult> publish, int count, string topic)
+    {
+        try
+        {
+            var result = await publish.ConfigureAwait(false);
+            if (result.ReasonCode is not (MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers))
+            {
+                PublishFailed(count, topic, $"{result.ReasonCode} {result.ReasonString}");
+            }
+        }
+        catch (Exception exception) when (!_linkToken.IsCancellationRequested && _client.IsConnected)
+        {
+            PublishFailed(count, topic, exception.Message);
+        }
+        catch (Exception)
+        {
+            // The link is gone: the drain returns these leases to the outbox.
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    private void PublishFailed(int count, string topic, string error)
+    {
+        // The messages stay in the window: with no ack they time out and are re-sent.
+        _counters.PublishFailed();
+        Log.PublishFailed(_logger, count, topic, error);
+        _link.Fire(LinkTrigger.PublishFailed, error);
+    }
+}

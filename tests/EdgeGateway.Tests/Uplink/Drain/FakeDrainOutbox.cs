@@ -1,0 +1,98 @@
+using EdgeGateway.Contracts.V1;
+using EdgeGateway.Core;
+using EdgeGateway.Outbox;
+
+namespace EdgeGateway.Tests.Uplink.Drain;
+
+/// <summary>
+/// The smallest outbox the drain loop can run against: messages in priority then arrival order,
+/// leases, deletes that can be held back, and a wait that is edge-triggered or, with
+/// <see cref="AlwaysSignals"/>, completes at once even when nothing can be leased (the worst a
+/// level-triggered store can do).
+/// </summary>
+internal sealed class FakeDrainOutbox : IOutbox
+{
+    private readonly Lock _gate = new();
+    private readonly List<OutboxMessage> _ready = [];
+    private readonly HashSet<string> _leased = [];
+    private TaskCompletionSource _signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>When set, <see cref="WaitForMessagesAsync"/> always completes at once.</summary>
+    public bool AlwaysSignals { get; init; }
+
+    /// <summary>When set, each delete waits for it (to show that leasing does not wait for deletes).</summary>
+    public TaskCompletionSource? HoldDeletes { get; set; }
+
+    public int LeaseCalls { get; private set; }
+
+    public int Deleted { get; private set; }
+
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _ready.Count;
+            }
+        }
+    }
+
+    public void Add(OutboxMessage message)
+    {
+        TaskCompletionSource signal;
+        lock (_gate)
+        {
+            var at = _ready.FindIndex(m => m.Priority > message.Priority);
+            _ready.Insert(at < 0 ? _ready.Count : at, message);
+            signal = _signal;
+            _signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        signal.TrySetResult();
+    }
+
+    public ValueTask<EnqueueResult> EnqueueAsync(Envelope envelope, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("the drain never enqueues");
+
+    public ValueTask<IReadOnlyList<OutboxMessage>> LeaseAsync(int maxCount, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            LeaseCalls++;
+            var leased = _ready.Where(m => !_leased.Contains(m.MessageId)).Take(maxCount).ToList();
+            leased.ForEach(m => _leased.Add(m.MessageId));
+            return ValueTask.FromResult<IReadOnlyList<OutboxMessage>>(leased);
+        }
+    }
+
+    public async ValueTask AcknowledgeAsync(IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken)
+    {
+        if (HoldDeletes is { } hold)
+        {
+            await hold.Task.WaitAsync(cancellationToken);
+        }
+
+        lock (_gate)
+        {
+            Deleted += _ready.RemoveAll(m => messageIds.Contains(m.MessageId));
+            _leased.ExceptWith(messageIds);
+        }
+    }
+
+    public void ReleaseLeases()
+    {
+        lock (_gate)
+        {
+            _leased.Clear();
+        }
+    }
+
+    public Task WaitForMessagesAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return AlwaysSignals ? Task.CompletedTask : _signal.Task.WaitAsync(cancellationToken);
+        }
+    }
+}
