@@ -1,3 +1,4 @@
+using EdgeGateway.Outbox.Policy;
 using EdgeGateway.Contracts.V1;
 using EdgeGateway.Uplink.Drain;
 using EdgeGateway.Uplink.Mqtt;
@@ -56,7 +57,7 @@ public sealed class PublishBatchTests
 
         Assert.Equal(31u, MqttBearer.ExpiryIntervalSeconds(messages, now));
         Assert.Null(MqttBearer.ExpiryIntervalSeconds([messages[0] with { ExpiresAt = DateTimeOffset.MaxValue }], now));
-        Assert.True(DrainScheduler.IsExpired(now, now));
-        Assert.False(DrainScheduler.IsExpired(DateTimeOffset.MaxValue, now));
+        Assert.True(EnvelopePolicy.IsExpiredAt(now, now));
+        Assert.False(EnvelopePolicy.IsExpiredAt(DateTimeOffset.MaxValue, now));
     }
 }

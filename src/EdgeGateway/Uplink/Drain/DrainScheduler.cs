@@ -1,5 +1,6 @@
 using EdgeGateway.Contracts.V1;
 using EdgeGateway.Outbox;
+using EdgeGateway.Outbox.Policy;
 
 namespace EdgeGateway.Uplink.Drain;
 
@@ -74,10 +75,6 @@ internal sealed class DrainScheduler
 
     /// <summary>True for the classes that overtake a full window and pacing.</summary>
     public static bool IsUrgent(PriorityClass priority) => priority is PriorityClass.Emergency or PriorityClass.Alert;
-
-    /// <summary><see cref="DateTimeOffset.MinValue"/> and <see cref="DateTimeOffset.MaxValue"/> mean "never expires".</summary>
-    public static bool IsExpired(DateTimeOffset expiresAt, DateTimeOffset now) =>
-        expiresAt != DateTimeOffset.MinValue && expiresAt != DateTimeOffset.MaxValue && expiresAt <= now;
 
     /// <summary>The next step.</summary>
     /// <param name="pendingDeletes">Acknowledged ids not yet deleted from the outbox; while more than a window's worth wait, no backlog is leased.</param>
@@ -213,7 +210,7 @@ internal sealed class DrainScheduler
         List<OutboxMessage>? live = null;
         for (var i = 0; i < leased.Count; i++)
         {
-            if (IsExpired(leased[i].ExpiresAt, utcNow))
+            if (EnvelopePolicy.IsExpiredAt(leased[i].ExpiresAt, utcNow))
             {
                 if (live is null)
                 {
