@@ -56,6 +56,7 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
     private readonly LeaseReader _reader;
     private readonly Acknowledger _acknowledger;
     private readonly ExpirySweeper _sweeper;
+    private readonly CorruptMessageDiscarder _discarder;
     private readonly DataLossReporter _reporter;
     private readonly StoreHygiene _hygiene;
     private readonly StatisticsBuilder _statisticsBuilder;
@@ -87,6 +88,7 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
         _reader = new LeaseReader(_store, _leases, _cursors, _policy, _options.LeaseTimeout);
         _acknowledger = new Acknowledger(_store, _leases, logger);
         _sweeper = new ExpirySweeper(_store, _leases, logger);
+        _discarder = new CorruptMessageDiscarder(_store, logger);
         _reporter = new DataLossReporter(_store, _policy);
         _hygiene = new StoreHygiene(_store, _options, logger);
         _statisticsBuilder = new StatisticsBuilder(_store, _leases, _disk, _policy);
@@ -500,6 +502,11 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
         var expired = new Dictionary<UInt128, (int Class, BsonDocument Document)>();
         var result = _reader.Lease(maxCount, NowMs(), expired);
         if (expired.Count > 0 && !_sweeper.Delete(expired.Values))
+        {
+            _cursors.Reset();
+        }
+
+        if (_reader.Corrupt.Count > 0 && !_discarder.Discard(_reader.Corrupt))
         {
             _cursors.Reset();
         }
