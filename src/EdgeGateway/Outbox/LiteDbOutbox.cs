@@ -6,6 +6,7 @@ using EdgeGateway.Outbox.Admission;
 using EdgeGateway.Outbox.Housekeeping;
 using EdgeGateway.Outbox.Leasing;
 using EdgeGateway.Outbox.Policy;
+using EdgeGateway.Outbox.Salvage;
 using EdgeGateway.Outbox.Storage;
 using EdgeGateway.Storage;
 using LiteDB;
@@ -177,7 +178,7 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
                 _cursors.Reset();
                 return new ValueTask<IReadOnlyList<OutboxMessage>>([]);
             }
-            catch (Exception ex) when (ex is LiteException or InvalidCastException or IndexOutOfRangeException or ArgumentOutOfRangeException)
+            catch (Exception ex) when (ex is LiteException or InvalidCastException or IndexOutOfRangeException or ArgumentOutOfRangeException or NotSupportedException or FormatException)
             {
                 // The file is unreadable past its head (start-up only checks the head). Throwing
                 // would stop the host and the next start would fail the same way: a crash loop.
@@ -375,7 +376,80 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
             RaiseQuarantineAlarmLocked(quarantined);
         }
 
+        // Every quarantined file not yet salvaged (this one, or one whose salvage was interrupted).
+        foreach (var file in OutboxSalvager.Unsalvaged(_store.DataFilePath))
+        {
+            try
+            {
+                SalvageLocked(file);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                Log.ReadFailed(_logger, ex); // retried at the next open; the file stays as it is
+            }
+        }
+
         Signal(); // whatever was queued before the restart is leasable now
+    }
+
+    /// <summary>
+    /// Re-enqueues every intact message of a quarantined (or otherwise damaged) outbox file with its
+    /// original id and counts the unreadable ones as lost (<c>corrupt</c>, reported to FleetControl).
+    /// Throws <see cref="InvalidOperationException"/> when the outbox store cannot be opened.
+    /// </summary>
+    public SalvageResult Salvage(string file)
+    {
+        lock (_gate)
+        {
+            if (!EnsureOpenLocked())
+            {
+                throw new InvalidOperationException($"The outbox store {_store.DataFilePath} cannot be opened.");
+            }
+
+            return SalvageLocked(Path.GetFullPath(file));
+        }
+    }
+
+    private SalvageResult SalvageLocked(string file)
+    {
+        var result = OutboxSalvager.Salvage(file, batch =>
+            WriteBatchLocked(batch.Select(e => PendingEnqueue.From(e, isInternal: true)).ToList()));
+        for (var c = 0; c < result.Lost.Length; c++)
+        {
+            if (result.Lost[c] > 0)
+            {
+                _store.State.RecordLoss(c, MessageChecksum.CorruptReason, (ulong)result.Lost[c], NowMs(), EnvelopePolicy.AlarmStream);
+            }
+        }
+
+        if (_store.State.HighWaterId is { } highWater)
+        {
+            _ids.EnsureAfter(highWater); // salvaged ids are the file's own; new ones go above them
+        }
+
+        Log.Salvaged(_logger, file, result.RecoveredTotal, result.LostTotal);
+        var envelope = _policy.NewInternal(AlarmStream, PriorityClass.Alert, _store.State.Sequences.GetValueOrDefault(AlarmStream) + 1);
+        envelope.Event = new DeviceEvent
+        {
+            Type = "outbox.salvaged",
+            Detail = $"Salvaged a quarantined outbox file: {result.RecoveredTotal} intact messages recovered and queued, {result.LostTotal} unreadable and lost.",
+            Attributes =
+            {
+                ["quarantined_file"] = Path.GetFileName(file),
+                ["recovered"] = result.RecoveredTotal.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["lost"] = result.LostTotal.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            },
+        };
+
+        // The alarm commits the loss counters with it (one durable write); only then is the file marked done.
+        var alarm = PendingEnqueue.From(envelope, isInternal: true);
+        WriteBatchLocked([alarm]);
+        if (alarm.Result == EnqueueResult.Accepted)
+        {
+            OutboxSalvager.MarkSalvaged(result);
+        }
+
+        return result;
     }
 
     private void QuarantineAtRuntimeLocked(Exception failure)
@@ -394,7 +468,7 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
         envelope.Event = new DeviceEvent
         {
             Type = "outbox.quarantined",
-            Detail = "The outbox store was unreadable at start-up; it was moved aside and a fresh store opened. Messages queued in it were not sent.",
+            Detail = "The outbox store was unreadable; it was moved aside and a fresh store opened. Its intact messages are salvaged (see outbox.salvaged).",
             Attributes = { ["quarantined_file"] = Path.GetFileName(quarantined), ["durability"] = "degraded" },
         };
         WriteBatchLocked([PendingEnqueue.From(envelope, isInternal: true)]);
