@@ -6,6 +6,7 @@ using EdgeGateway.Outbox.Admission;
 using EdgeGateway.Outbox.Housekeeping;
 using EdgeGateway.Outbox.Leasing;
 using EdgeGateway.Outbox.Policy;
+using EdgeGateway.Outbox.Salvage;
 using EdgeGateway.Outbox.Storage;
 using EdgeGateway.Storage;
 using LiteDB;
@@ -64,6 +65,7 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
     private readonly LeaseReader _reader;
     private readonly Acknowledger _acknowledger;
     private readonly ExpirySweeper _sweeper;
+    private readonly CorruptMessageDiscarder _discarder;
     private readonly DataLossReporter _reporter;
     private readonly StoreHygiene _hygiene;
     private readonly StatisticsBuilder _statisticsBuilder;
@@ -98,6 +100,7 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
         _reader = new LeaseReader(_store, _leases, _cursors, _policy, _options.LeaseTimeout);
         _acknowledger = new Acknowledger(_store, _leases, logger);
         _sweeper = new ExpirySweeper(_store, _leases, logger);
+        _discarder = new CorruptMessageDiscarder(_store, logger);
         _reporter = new DataLossReporter(_store, _policy);
         _hygiene = new StoreHygiene(_store, _options, logger);
         _statisticsBuilder = new StatisticsBuilder(_store, _leases, _disk, _policy);
@@ -193,7 +196,7 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
                 _cursors.Reset();
                 return new ValueTask<IReadOnlyList<OutboxMessage>>([]);
             }
-            catch (Exception ex) when (ex is LiteException or InvalidCastException or IndexOutOfRangeException or ArgumentOutOfRangeException)
+            catch (Exception ex) when (ex is LiteException or InvalidCastException or IndexOutOfRangeException or ArgumentOutOfRangeException or NotSupportedException or FormatException)
             {
                 // The file is unreadable past its head (start-up only checks the head). Throwing
                 // would stop the host and the next start would fail the same way: a crash loop.
@@ -461,7 +464,80 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
             RaiseQuarantineAlarmLocked(quarantined);
         }
 
+        // Every quarantined file not yet salvaged (this one, or one whose salvage was interrupted).
+        foreach (var file in OutboxSalvager.Unsalvaged(_store.DataFilePath))
+        {
+            try
+            {
+                SalvageLocked(file);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                Log.ReadFailed(_logger, ex); // retried at the next open; the file stays as it is
+            }
+        }
+
         Signal(); // whatever was queued before the restart is leasable now
+    }
+
+    /// <summary>
+    /// Re-enqueues every intact message of a quarantined (or otherwise damaged) outbox file with its
+    /// original id and counts the unreadable ones as lost (<c>corrupt</c>, reported to FleetControl).
+    /// Throws <see cref="InvalidOperationException"/> when the outbox store cannot be opened.
+    /// </summary>
+    public SalvageResult Salvage(string file)
+    {
+        lock (_gate)
+        {
+            if (!EnsureOpenLocked())
+            {
+                throw new InvalidOperationException($"The outbox store {_store.DataFilePath} cannot be opened.");
+            }
+
+            return SalvageLocked(Path.GetFullPath(file));
+        }
+    }
+
+    private SalvageResult SalvageLocked(string file)
+    {
+        var result = OutboxSalvager.Salvage(file, batch =>
+            WriteBatchLocked(batch.Select(e => PendingEnqueue.From(e, isInternal: true)).ToList()));
+        for (var c = 0; c < result.Lost.Length; c++)
+        {
+            if (result.Lost[c] > 0)
+            {
+                _store.State.RecordLoss(c, MessageChecksum.CorruptReason, (ulong)result.Lost[c], NowMs(), EnvelopePolicy.AlarmStream);
+            }
+        }
+
+        if (_store.State.HighWaterId is { } highWater)
+        {
+            _ids.EnsureAfter(highWater); // salvaged ids are the file's own; new ones go above them
+        }
+
+        Log.Salvaged(_logger, file, result.RecoveredTotal, result.LostTotal);
+        var envelope = _policy.NewInternal(AlarmStream, PriorityClass.Alert, _store.State.Sequences.GetValueOrDefault(AlarmStream) + 1);
+        envelope.Event = new DeviceEvent
+        {
+            Type = "outbox.salvaged",
+            Detail = $"Salvaged a quarantined outbox file: {result.RecoveredTotal} intact messages recovered and queued, {result.LostTotal} unreadable and lost.",
+            Attributes =
+            {
+                ["quarantined_file"] = Path.GetFileName(file),
+                ["recovered"] = result.RecoveredTotal.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["lost"] = result.LostTotal.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            },
+        };
+
+        // The alarm commits the loss counters with it (one durable write); only then is the file marked done.
+        var alarm = PendingEnqueue.From(envelope, isInternal: true);
+        WriteBatchLocked([alarm]);
+        if (alarm.Result == EnqueueResult.Accepted)
+        {
+            OutboxSalvager.MarkSalvaged(result);
+        }
+
+        return result;
     }
 
     private void QuarantineAtRuntimeLocked(Exception failure)
@@ -480,7 +556,7 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
         envelope.Event = new DeviceEvent
         {
             Type = "outbox.quarantined",
-            Detail = "The outbox store was unreadable at start-up; it was moved aside and a fresh store opened. Messages queued in it were not sent.",
+            Detail = "The outbox store was unreadable; it was moved aside and a fresh store opened. Its intact messages are salvaged (see outbox.salvaged).",
             Attributes = { ["quarantined_file"] = Path.GetFileName(quarantined), ["durability"] = "degraded" },
         };
         WriteBatchLocked([PendingEnqueue.From(envelope, isInternal: true)]);
@@ -593,6 +669,11 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
         var expired = new Dictionary<UInt128, (int Class, BsonDocument Document)>();
         var result = _reader.Lease(maxCount, NowMs(), expired);
         if (expired.Count > 0 && !_sweeper.Delete(expired.Values))
+        {
+            _cursors.Reset();
+        }
+
+        if (_reader.Corrupt.Count > 0 && !_discarder.Discard(_reader.Corrupt))
         {
             _cursors.Reset();
         }

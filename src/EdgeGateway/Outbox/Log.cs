@@ -50,4 +50,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2013, Level = LogLevel.Warning, Message = "Outbox acknowledgement write failed; the messages stay queued and will be resent")]
     public static partial void AcknowledgeFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 2015, Level = LogLevel.Critical, Message = "ALARM: {Count} {Priority} messages failed their checksum in the outbox store and were not sent; counted as lost (corrupt)")]
+    public static partial void ChecksumFailed(ILogger logger, int count, PriorityClass priority);
+
+    [LoggerMessage(EventId = 2016, Level = LogLevel.Warning, Message = "Salvaged quarantined outbox file {File}: {Recovered} intact messages queued again, {Lost} unreadable and counted as lost")]
+    public static partial void Salvaged(ILogger logger, string file, long recovered, long lost);
 }

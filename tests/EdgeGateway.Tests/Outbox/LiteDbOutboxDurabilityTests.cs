@@ -127,7 +127,7 @@ public sealed class LiteDbOutboxDurabilityTests
         Assert.Equal(garbage, await File.ReadAllBytesAsync(quarantined, TestContext.Current.CancellationToken));
         Assert.Equal(Path.GetFileName(quarantined), Path.GetFileName(statistics.QuarantinedFile));
         Assert.Equal(EnqueueResult.Accepted, accepted);
-        var alarm = (await context.LeaseAllAsync()).Select(OutboxTestContext.Parse).Single(e => e.Stream == LiteDbOutbox.AlarmStream);
+        var alarm = (await context.LeaseAllAsync()).Select(OutboxTestContext.Parse).Single(e => e.Stream == LiteDbOutbox.AlarmStream && e.Event.Type == "outbox.quarantined");
         Assert.Equal(PriorityClass.Alert, alarm.Priority);
         Assert.Equal("outbox.quarantined", alarm.Event.Type);
 

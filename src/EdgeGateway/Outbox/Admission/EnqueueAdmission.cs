@@ -103,6 +103,7 @@ internal sealed class EnqueueAdmission
             ["c"] = item.CapturedMs,
             ["x"] = expiresMs,
             ["b"] = item.Payload,
+            [MessageChecksum.Field] = MessageChecksum.Of(item.Payload),
         });
         state.Count[c]++;
         state.Bytes[c] += item.Size;

@@ -31,6 +31,9 @@ internal sealed class LeaseReader
         _leaseTimeoutMs = (long)leaseTimeout.TotalMilliseconds;
     }
 
+    /// <summary>Messages the last <see cref="Lease"/> found failing their checksum (never returned; the caller deletes and counts them).</summary>
+    public List<(int Class, BsonDocument Document)> Corrupt { get; } = [];
+
     /// <summary>
     /// Leases up to <paramref name="maxCount"/> messages. Expired messages met on the way are added
     /// to <paramref name="expired"/> (the caller deletes and counts them); their slots go down the
@@ -39,6 +42,7 @@ internal sealed class LeaseReader
     public List<OutboxMessage> Lease(int maxCount, long nowMs, Dictionary<UInt128, (int Class, BsonDocument Document)> expired)
     {
         var result = new List<OutboxMessage>();
+        Corrupt.Clear();
         var state = _store.State;
         _leases.ExpireDue(nowMs, (_, lease) => _cursors[lease.ClassIndex] = null);
         var plan = _scheduler.Plan(maxCount, _leases.Available(state.Count));
@@ -128,6 +132,12 @@ internal sealed class LeaseReader
         if (EnvelopePolicy.IsExpiredAt(expiresMs, nowMs))
         {
             expired[key] = (c, document);
+            return false;
+        }
+
+        if (!MessageChecksum.IsIntact(document))
+        {
+            Corrupt.Add((c, document));
             return false;
         }
 
