@@ -71,6 +71,28 @@ public sealed class ConfigurationTests
         await AssertRefusedAsync(SystemUnderTest.Outputs.FleetControl, "FleetControl", environment, directory, "FleetControl:BindAddress 'not-an-address'");
     }
 
+    [Fact]
+    public async Task Gateway_SecondGatewayOnSameDataDirectory_RefusedWithExit75()
+    {
+        using var directory = new TempDirectory();
+        var environment = new Dictionary<string, string>
+        {
+            ["Gateway__DeviceId"] = "car-lock",
+            ["Gateway__DataDirectory"] = directory.Sub("data"),
+            ["Mqtt__Port"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture), // no broker: the first keeps retrying
+        };
+        await using var first = ManagedProcess.Start("gateway 1", SystemUnderTest.Outputs.Gateway, [], environment, Path.Combine(directory.Path, "first.log"));
+        await Eventually.TrueAsync(() => File.Exists(Path.Combine(directory.Path, "data", "health.json")), TimeSpan.FromSeconds(60), "the first gateway is up");
+
+        await using var second = ManagedProcess.Start("gateway 2", SystemUnderTest.Outputs.Gateway, [], environment, Path.Combine(directory.Path, "second.log"));
+        var line = await second.WaitForOutputAsync(l => l.Contains("another gateway is already running", StringComparison.Ordinal), TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+
+        Assert.Contains(Path.Combine(directory.Path, "data"), line, StringComparison.Ordinal);
+        await Eventually.TrueAsync(() => second.HasExited, TimeSpan.FromSeconds(30), "the second gateway exits");
+        Assert.Equal(75, second.ExitCode);
+        Assert.False(first.HasExited);
+    }
+
     private static async Task AssertRefusedAsync(string assembly, string program, Dictionary<string, string> environment, TempDirectory directory, string expected)
     {
         await using var process = ManagedProcess.Start(program, assembly, [], environment, Path.Combine(directory.Path, "process.log"));

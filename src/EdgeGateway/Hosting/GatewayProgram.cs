@@ -1,4 +1,5 @@
 using EdgeGateway.Devices.Gnss;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace EdgeGateway.Hosting;
@@ -21,6 +22,11 @@ internal static class GatewayProgram
             return await Devices.Modem.AtDecodeCommand.RunAsync(atArgs, Console.Out, Console.Error, CancellationToken.None).ConfigureAwait(false);
         }
 
+        if (args is ["salvage", .. var salvageArgs])
+        {
+            return await Outbox.Salvage.SalvageCommand.RunAsync(salvageArgs, Console.Out, Console.Error, CancellationToken.None).ConfigureAwait(false);
+        }
+
         if (args is ["health", .. var healthArgs])
         {
             return await Health.HealthCommand.RunAsync(healthArgs, Console.Out, Console.Error, CancellationToken.None).ConfigureAwait(false);
@@ -29,6 +35,15 @@ internal static class GatewayProgram
         try
         {
             using var host = GatewayHost.CreateBuilder(args).Build();
+            var dataDirectory = host.Services.GetRequiredService<IOptions<GatewayOptions>>().Value.DataDirectory;
+            using var claim = DataDirectoryLock.TryAcquire(dataDirectory);
+            if (claim is null)
+            {
+                await Console.Error.WriteLineAsync(
+                    $"EdgeGateway: another gateway is already running on {Path.GetFullPath(dataDirectory)} (Gateway:DataDirectory); stop it or give this one its own directory.").ConfigureAwait(false);
+                return ExitDataDirectoryInUse;
+            }
+
             await host.StartAsync().ConfigureAwait(false);
             await host.WaitForShutdownAsync().ConfigureAwait(false);
             return HostExit.Code(host.Services);
@@ -42,6 +57,9 @@ internal static class GatewayProgram
             return ExitBadConfiguration;
         }
     }
+
+    /// <summary>EX_TEMPFAIL from sysexits.h: the data directory is held by another gateway.</summary>
+    public const int ExitDataDirectoryInUse = 75;
 
     /// <summary>EX_CONFIG from sysexits.h.</summary>
     public const int ExitBadConfiguration = 78;

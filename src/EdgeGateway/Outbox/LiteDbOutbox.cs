@@ -196,7 +196,9 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
                 _cursors.Reset();
                 return new ValueTask<IReadOnlyList<OutboxMessage>>([]);
             }
-            catch (Exception ex) when (ex is LiteException or InvalidCastException or IndexOutOfRangeException or ArgumentOutOfRangeException or NotSupportedException or FormatException)
+            // LiteDB reports damaged pages as any of these; NotImplementedException is its reader meeting an unknown BSON type byte.
+            catch (Exception ex) when (ex is LiteException or InvalidCastException or IndexOutOfRangeException or ArgumentOutOfRangeException
+                or NotSupportedException or NotImplementedException or FormatException)
             {
                 // The file is unreadable past its head (start-up only checks the head). Throwing
                 // would stop the host and the next start would fail the same way: a crash loop.
