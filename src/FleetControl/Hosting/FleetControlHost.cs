@@ -1,4 +1,5 @@
 using FleetControl.Api;
+using FleetControl.Commands;
 using FleetControl.Evidence;
 using FleetControl.Mqtt;
 using FleetControl.Registry;
@@ -20,6 +21,8 @@ internal static class FleetControlHost
         builder.Services.AddFleetStore();
         builder.Services.AddFleetMqtt(builder.Configuration);
         builder.Services.AddDeviceRegistry();
+        builder.Services.AddFleetCommands();
+        builder.Services.AddProblemDetails();
         builder.Services.AddEvidenceVault(builder.Configuration);
         return builder;
     }
@@ -67,6 +70,7 @@ internal static class FleetControlHost
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         app.MapDeviceRegistry();
         app.MapFleetApi();
+        app.MapCommandsApi();
         app.MapEvidenceVault();
         app.MapEvidenceApi();
     }
