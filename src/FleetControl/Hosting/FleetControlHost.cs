@@ -1,3 +1,4 @@
+using FleetControl.Alerts;
 using FleetControl.Api;
 using FleetControl.Commands;
 using FleetControl.Evidence;
@@ -22,6 +23,7 @@ internal static class FleetControlHost
         builder.Services.AddFleetMqtt(builder.Configuration);
         builder.Services.AddDeviceRegistry();
         builder.Services.AddFleetCommands();
+        builder.Services.AddFleetAlerts();
         builder.Services.AddProblemDetails();
         builder.Services.AddEvidenceVault(builder.Configuration);
         return builder;
@@ -71,6 +73,7 @@ internal static class FleetControlHost
         app.MapDeviceRegistry();
         app.MapFleetApi();
         app.MapCommandsApi();
+        app.MapAlertsApi();
         app.MapEvidenceVault();
         app.MapEvidenceApi();
     }
