@@ -25,6 +25,7 @@ internal static class FleetControlHost
         builder.Services.AddFleetCommands();
         builder.Services.AddFleetAlerts();
         builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi(); // /openapi/v1.json
         builder.Services.AddEvidenceVault(builder.Configuration);
         return builder;
     }
@@ -74,6 +75,8 @@ internal static class FleetControlHost
         app.MapFleetApi();
         app.MapCommandsApi();
         app.MapAlertsApi();
+        app.MapPositionsApi();
+        app.MapOpenApi();
         app.MapEvidenceVault();
         app.MapEvidenceApi();
     }
