@@ -1,6 +1,7 @@
 using FleetControl.Alerts;
 using FleetControl.Api;
 using FleetControl.Commands;
+using FleetControl.WebConsole;
 using FleetControl.Evidence;
 using FleetControl.Mqtt;
 using FleetControl.Registry;
@@ -26,6 +27,7 @@ internal static class FleetControlHost
         builder.Services.AddFleetAlerts();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi(); // /openapi/v1.json
+        builder.Services.AddFleetConsole();
         builder.Services.AddEvidenceVault(builder.Configuration);
         return builder;
     }
@@ -70,6 +72,7 @@ internal static class FleetControlHost
 
     public static void Map(WebApplication app)
     {
+        app.MapFleetConsole();
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         app.MapDeviceRegistry();
         app.MapFleetApi();
