@@ -32,6 +32,12 @@ public static class Topics
     /// <summary>Subscription filter for all commands of one device.</summary>
     public static string CommandsFilter(string deviceId) => $"{Root}/{deviceId}/commands/+";
 
+    /// <summary>Where a device publishes the result(s) of one command (under its own prefix).</summary>
+    public static string CommandResult(string deviceId, string commandId) => $"{Root}/{deviceId}/command-results/{commandId}";
+
+    /// <summary>Subscription filter FleetControl uses for every device's command results.</summary>
+    public const string CommandResultsFilter = $"{Root}/+/command-results/+";
+
     /// <summary>Subscription filters FleetControl uses to ingest every device's uplink traffic.</summary>
     public static IReadOnlyList<string> IngestFilters { get; } =
     [

@@ -1,4 +1,7 @@
+using FleetControl.Alerts;
 using FleetControl.Api;
+using FleetControl.Commands;
+using FleetControl.WebConsole;
 using FleetControl.Evidence;
 using FleetControl.Mqtt;
 using FleetControl.Registry;
@@ -20,6 +23,11 @@ internal static class FleetControlHost
         builder.Services.AddFleetStore();
         builder.Services.AddFleetMqtt(builder.Configuration);
         builder.Services.AddDeviceRegistry();
+        builder.Services.AddFleetCommands();
+        builder.Services.AddFleetAlerts();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi(); // /openapi/v1.json
+        builder.Services.AddFleetConsole();
         builder.Services.AddEvidenceVault(builder.Configuration);
         return builder;
     }
@@ -64,9 +72,14 @@ internal static class FleetControlHost
 
     public static void Map(WebApplication app)
     {
+        app.MapFleetConsole();
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         app.MapDeviceRegistry();
         app.MapFleetApi();
+        app.MapCommandsApi();
+        app.MapAlertsApi();
+        app.MapPositionsApi();
+        app.MapOpenApi();
         app.MapEvidenceVault();
         app.MapEvidenceApi();
     }

@@ -19,7 +19,8 @@ internal sealed class IngestWriter(
     IngestStats stats,
     TimeProvider time,
     IOptions<FleetControlOptions> options,
-    ILogger<IngestWriter> logger) : BackgroundService
+    ILogger<IngestWriter> logger,
+    Alerts.AlertIngestObserver? alerts = null) : BackgroundService
 {
     private readonly int _maxEnvelopes = options.Value.MaxEnvelopesPerCommit;
 
@@ -63,6 +64,7 @@ internal sealed class IngestWriter(
         }
 
         stats.OnCommitted(result.Stored, result.Duplicates);
+        alerts?.OnStored(envelopes);
         Log.Committed(logger, result.Stored, result.Duplicates, group.Count);
 
         var storedAt = Timestamp.FromDateTimeOffset(time.GetUtcNow());

@@ -1,6 +1,7 @@
 using System.Net;
 using EdgeGateway.Contracts;
 using EdgeGateway.Contracts.V1;
+using FleetControl.Commands;
 using FleetControl.Mqtt;
 using FleetControl.Store;
 using Google.Protobuf;
@@ -21,9 +22,10 @@ internal sealed class MqttIngestClient(
     IFleetStore store,
     IngestStats stats,
     IngestClientIdentity identity,
+    CommandInbox commands,
     TimeProvider time,
     IOptions<MqttOptions> options,
-    ILogger<MqttIngestClient> logger) : BackgroundService, IAckPublisher
+    ILogger<MqttIngestClient> logger) : BackgroundService, IAckPublisher, ICommandPublisher
 {
     private readonly MqttOptions _options = options.Value;
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
@@ -53,6 +55,29 @@ internal sealed class MqttIngestClient(
             .Build();
         var result = await _client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
         return result.IsSuccess;
+    }
+
+    public async Task<bool> PublishCommandAsync(Command command, CancellationToken cancellationToken)
+    {
+        if (!_client.IsConnected)
+        {
+            return false;
+        }
+
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic(Topics.Command(command.DeviceId, command.CommandId))
+            .WithPayload(command.ToByteArray())
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build();
+        try
+        {
+            var result = await _client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
+            return result.IsSuccess;
+        }
+        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException)
+        {
+            return false; // disconnected meanwhile: re-sent when the device (or FleetControl) reconnects
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -174,6 +199,12 @@ internal sealed class MqttIngestClient(
             return;
         }
 
+        if (rest.StartsWith("command-results/", StringComparison.Ordinal))
+        {
+            ApplyCommandResult(deviceId, e);
+            return;
+        }
+
         EnvelopeBatch batch;
         try
         {
@@ -224,6 +255,32 @@ internal sealed class MqttIngestClient(
         }
     }
 
+    private void ApplyCommandResult(string deviceId, MqttApplicationMessageReceivedEventArgs e)
+    {
+        CommandResult result;
+        try
+        {
+            result = CommandResult.Parser.ParseFrom(e.ApplicationMessage.Payload);
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            stats.OnRejectedPayload();
+            Log.PayloadRejected(logger, e.ApplicationMessage.Topic, "not_a_command_result: " + ex.Message);
+            return;
+        }
+
+        if (result.DeviceId != deviceId)
+        {
+            stats.OnRejectedPayload();
+            Log.PayloadRejected(logger, e.ApplicationMessage.Topic, "command_result_device_mismatch");
+            return;
+        }
+
+        // A lost result is recovered: the command stays Sent, is re-published when the device next comes
+        // online, and the device answers a known id with its stored result.
+        commands.Result(result);
+    }
+
     private async Task ApplyStatusAsync(string deviceId, MqttApplicationMessageReceivedEventArgs e)
     {
         if (e.ApplicationMessage.Payload.IsEmpty)
@@ -245,6 +302,11 @@ internal sealed class MqttIngestClient(
 
         await store.UpdateStatusAsync(deviceId, status, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
         stats.OnStatus();
+        if (status.Online)
+        {
+            commands.DeviceOnline(deviceId);
+        }
+
         Log.StatusApplied(logger, deviceId, status.Online);
     }
 
@@ -285,7 +347,7 @@ internal sealed class MqttIngestClient(
 
     internal static IReadOnlyList<string> BuildFilters(string? sharedGroup)
     {
-        var filters = Topics.IngestFilters.Append(Topics.StatusFilter);
+        var filters = Topics.IngestFilters.Append(Topics.StatusFilter).Append(Topics.CommandResultsFilter);
         return string.IsNullOrEmpty(sharedGroup)
             ? filters.ToList()
             : filters.Select(f => $"$share/{sharedGroup}/{f}").ToList();

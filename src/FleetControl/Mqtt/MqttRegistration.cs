@@ -25,6 +25,7 @@ internal static class MqttRegistration
 
         services.AddSingleton<MqttIngestClient>();
         services.AddSingleton<IAckPublisher>(sp => sp.GetRequiredService<MqttIngestClient>());
+        services.AddSingleton<Commands.ICommandPublisher>(sp => sp.GetRequiredService<MqttIngestClient>());
         services.AddHostedService<IngestWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<MqttIngestClient>());
         return services;

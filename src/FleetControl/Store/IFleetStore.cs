@@ -29,6 +29,12 @@ internal interface IFleetStore
     /// <summary>The newest <paramref name="limit"/> positions of a device, newest first.</summary>
     Task<IReadOnlyList<PositionRecord>> GetPositionsAsync(string deviceId, int limit, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// One page of a device's positions with fix time in [<paramref name="from"/>, <paramref name="to"/>),
+    /// oldest first, after <paramref name="cursor"/> (the <see cref="PositionPage.NextCursor"/> of the previous page).
+    /// </summary>
+    Task<PositionPage> GetPositionsInWindowAsync(string deviceId, DateTimeOffset? from, DateTimeOffset? to, string? cursor, int limit, CancellationToken cancellationToken);
+
     /// <summary>Every DataLossReport a device sent, oldest first.</summary>
     Task<IReadOnlyList<DataLossRecord>> GetDataLossAsync(string deviceId, CancellationToken cancellationToken);
 

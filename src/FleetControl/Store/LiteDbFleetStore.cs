@@ -338,6 +338,34 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
         return Task.FromResult(positions);
     }
 
+    public Task<PositionPage> GetPositionsInWindowAsync(string deviceId, DateTimeOffset? from, DateTimeOffset? to, string? cursor, int limit, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        // Same primary-key range as above, narrowed to the window; the cursor is the last key returned.
+        var low = from is { } f ? $"{deviceId}|{f.UtcTicks:D19}" : deviceId + "|";
+        var high = to is { } t ? $"{deviceId}|{t.UtcTicks:D19}" : deviceId + "|\uffff";
+        if (cursor is not null && cursor.StartsWith(deviceId + "|", StringComparison.Ordinal) && string.CompareOrdinal(cursor, low) >= 0)
+        {
+            low = cursor + "\u0001"; // strictly after the cursor key
+        }
+
+        List<BsonDocument> docs;
+        lock (_lock)
+        {
+            docs = _db.GetCollection(Positions).Query()
+                .Where(LiteDB.Query.And(LiteDB.Query.GTE("_id", low), LiteDB.Query.LT("_id", high)))
+                .OrderBy("_id")
+                .Limit(Math.Max(0, limit) + 1)
+                .ToList();
+        }
+
+        var more = docs.Count > limit;
+        var page = docs.Take(limit).ToList();
+        return Task.FromResult(new PositionPage(
+            page.Select(ToPositionRecord).ToList(),
+            more && page.Count > 0 ? page[^1]["_id"].AsString : null));
+    }
+
     public Task<IReadOnlyList<DataLossRecord>> GetDataLossAsync(string deviceId, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();

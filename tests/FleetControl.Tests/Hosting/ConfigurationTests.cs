@@ -40,7 +40,7 @@ public sealed class ConfigurationTests
     {
         var filters = MqttIngestClient.BuildFilters("fleet-a");
 
-        Assert.Equal(4, filters.Count);
+        Assert.Equal(5, filters.Count); // uplink categories, status, command results
         Assert.All(filters, f => Assert.StartsWith("$share/fleet-a/fleet/v1/+/", f, StringComparison.Ordinal));
     }
 }

@@ -1,0 +1,37 @@
+using EdgeGateway.Contracts.V1;
+
+namespace FleetControl.Alerts;
+
+/// <summary>
+/// Message rules, applied to each committed batch by the ingest writer: emergency and alert-class messages
+/// and data-loss reports. The alert id carries the message id, so a redelivered message raises nothing new.
+/// </summary>
+internal sealed class AlertIngestObserver(AlertService alerts)
+{
+    public void OnStored(IReadOnlyList<Envelope> envelopes)
+    {
+        foreach (var envelope in envelopes)
+        {
+            switch (envelope.Priority)
+            {
+                case PriorityClass.Emergency:
+                    alerts.Raise(AlertRules.Emergency, envelope.MessageId, envelope.DeviceId, "critical", $"{envelope.DeviceId}: EMERGENCY {Describe(envelope)}");
+                    continue;
+                case PriorityClass.Alert:
+                    alerts.Raise(AlertRules.AlertMessage, envelope.MessageId, envelope.DeviceId, "major", $"{envelope.DeviceId}: alert {Describe(envelope)}");
+                    continue;
+            }
+
+            if (envelope.BodyCase == Envelope.BodyOneofCase.DataLoss)
+            {
+                var loss = envelope.DataLoss;
+                alerts.Raise(AlertRules.DataLoss, envelope.MessageId, envelope.DeviceId, "major",
+                    $"{envelope.DeviceId}: {loss.Count} {loss.Priority} message(s) {loss.Reason} on stream '{loss.Stream}'");
+            }
+        }
+    }
+
+    private static string Describe(Envelope envelope) => envelope.BodyCase == Envelope.BodyOneofCase.Event
+        ? $"{envelope.Event.Type} {envelope.Event.Detail}".Trim()
+        : $"{envelope.Stream} message";
+}

@@ -1,0 +1,235 @@
+using System.Globalization;
+using EdgeGateway.Storage;
+using LiteDB;
+
+namespace FleetControl.Commands;
+
+/// <summary>
+/// Durable command queue and history (LiteDB file <c>commands.db</c> beside the fleet store), plus each
+/// device's desired and reported configuration version. One lock serialises every operation (as in the
+/// fleet store); every write is on disk when the call returns, so a command accepted by the API survives
+/// a FleetControl crash and is still delivered.
+/// </summary>
+internal sealed class CommandStore : IDisposable
+{
+    /// <summary>File name inside FleetControl's data directory.</summary>
+    public const string FileName = "commands.db";
+
+    private const string Commands = "commands";
+    private const string Configurations = "configurations";
+
+    private readonly DurableLiteDatabase _durable;
+    private readonly LiteDatabase _db;
+    private readonly Lock _lock = new();
+
+    /// <param name="databasePath">The LiteDB file.</param>
+    public CommandStore(string databasePath)
+    {
+        _durable = DurableLiteDatabase.Open(databasePath, new Collation(CultureInfo.InvariantCulture.LCID, CompareOptions.Ordinal));
+        _db = _durable.Database;
+        var commands = _db.GetCollection(Commands);
+        commands.EnsureIndex("device");
+        commands.EnsureIndex("state");
+    }
+
+    /// <summary>Stores a new command. Returns false (storing nothing) when its id is already known.</summary>
+    public bool Add(CommandRecord record)
+    {
+        lock (_lock)
+        {
+            var col = _db.GetCollection(Commands);
+            if (col.FindById(record.CommandId) is not null)
+            {
+                return false;
+            }
+
+            col.Insert(ToDocument(record));
+            _durable.WaitDurable();
+            return true;
+        }
+    }
+
+    /// <summary>One command, or null.</summary>
+    public CommandRecord? Get(string commandId)
+    {
+        lock (_lock)
+        {
+            var doc = _db.GetCollection(Commands).FindById(commandId);
+            return doc is null ? null : FromDocument(doc);
+        }
+    }
+
+    /// <summary>A device's commands, newest first.</summary>
+    public IReadOnlyList<CommandRecord> ListForDevice(string deviceId, int limit)
+    {
+        lock (_lock)
+        {
+            // Ids are UUIDv7 (time-ordered), so ordering by id is ordering by creation.
+            return _db.GetCollection(Commands).Query()
+                .Where("device = @0", deviceId)
+                .OrderByDescending("_id")
+                .Limit(limit)
+                .ToEnumerable()
+                .Select(FromDocument)
+                .ToList();
+        }
+    }
+
+    /// <summary>A device's commands still to deliver (Queued or Sent), oldest first.</summary>
+    public IReadOnlyList<CommandRecord> Undelivered(string deviceId)
+    {
+        lock (_lock)
+        {
+            return _db.GetCollection(Commands).Query()
+                .Where("device = @0 AND (state = @1 OR state = @2)", deviceId, nameof(CommandState.Queued), nameof(CommandState.Sent))
+                .OrderBy("_id")
+                .ToEnumerable()
+                .Select(FromDocument)
+                .ToList();
+        }
+    }
+
+    /// <summary>Every command not final whose expiry is at or before <paramref name="now"/> and that the device has not started.</summary>
+    public IReadOnlyList<CommandRecord> DueForExpiry(DateTimeOffset now)
+    {
+        lock (_lock)
+        {
+            return _db.GetCollection(Commands).Query()
+                .Where("(state = @0 OR state = @1) AND expires <= @2", nameof(CommandState.Queued), nameof(CommandState.Sent), now.UtcTicks)
+                .ToEnumerable()
+                .Select(FromDocument)
+                .ToList();
+        }
+    }
+
+    /// <summary>Earliest expiry among commands that can still expire, or null.</summary>
+    public DateTimeOffset? NextExpiry()
+    {
+        lock (_lock)
+        {
+            var doc = _db.GetCollection(Commands).Query()
+                .Where("state = @0 OR state = @1", nameof(CommandState.Queued), nameof(CommandState.Sent))
+                .OrderBy("expires")
+                .Limit(1)
+                .FirstOrDefault();
+            return doc is null ? null : new DateTimeOffset(doc["expires"].AsInt64, TimeSpan.Zero);
+        }
+    }
+
+    /// <summary>
+    /// Moves a command to <paramref name="state"/> unless it is already final (a final state never changes,
+    /// so a late or repeated device answer is a no-op). Returns the updated record, or null when nothing changed.
+    /// </summary>
+    public CommandRecord? Transition(string commandId, CommandState state, string reason, DateTimeOffset at, IReadOnlyDictionary<string, string>? details = null)
+    {
+        lock (_lock)
+        {
+            var col = _db.GetCollection(Commands);
+            var doc = col.FindById(commandId);
+            if (doc is null)
+            {
+                return null;
+            }
+
+            var current = FromDocument(doc);
+            if (current.IsFinal || current.State == state)
+            {
+                return null;
+            }
+
+            var updated = current with
+            {
+                State = state,
+                Reason = reason,
+                Details = details is null || details.Count == 0 ? current.Details : details,
+                History = [.. current.History, new CommandTransition(at, state, reason)],
+            };
+            col.Update(ToDocument(updated));
+            _durable.WaitDurable();
+            return updated;
+        }
+    }
+
+    /// <summary>A device's configuration versions (desired as set in FleetControl, reported by the device).</summary>
+    public DeviceConfiguration GetConfiguration(string deviceId)
+    {
+        lock (_lock)
+        {
+            var doc = _db.GetCollection(Configurations).FindById(deviceId);
+            return doc is null
+                ? new DeviceConfiguration(deviceId, 0, string.Empty, 0, string.Empty, string.Empty)
+                : new DeviceConfiguration(
+                    deviceId,
+                    doc["desired"].AsInt64,
+                    doc["json"].AsString,
+                    doc["reported"].AsInt64,
+                    doc["status"].AsString,
+                    doc["command"].AsString);
+        }
+    }
+
+    /// <summary>Stores a device's configuration record.</summary>
+    public void PutConfiguration(DeviceConfiguration configuration)
+    {
+        lock (_lock)
+        {
+            _db.GetCollection(Configurations).Upsert(new BsonDocument
+            {
+                ["_id"] = configuration.DeviceId,
+                ["desired"] = configuration.DesiredVersion,
+                ["json"] = configuration.DesiredJson,
+                ["reported"] = configuration.ReportedVersion,
+                ["status"] = configuration.Status,
+                ["command"] = configuration.CommandId,
+            });
+            _durable.WaitDurable();
+        }
+    }
+
+    public void Dispose() => _durable.Dispose();
+
+    private static BsonDocument ToDocument(CommandRecord r)
+    {
+        var details = new BsonDocument();
+        foreach (var (key, value) in r.Details)
+        {
+            details[key] = value;
+        }
+
+        return new BsonDocument
+        {
+            ["_id"] = r.CommandId,
+            ["device"] = r.DeviceId,
+            ["kind"] = r.Kind,
+            ["payload"] = r.Payload,
+            ["created"] = r.CreatedAt.UtcTicks,
+            ["expires"] = r.ExpiresAt.UtcTicks,
+            ["state"] = r.State.ToString(),
+            ["reason"] = r.Reason,
+            ["details"] = details,
+            ["history"] = new BsonArray(r.History.Select(h => new BsonDocument
+            {
+                ["at"] = h.At.UtcTicks,
+                ["state"] = h.State.ToString(),
+                ["reason"] = h.Reason,
+            })),
+        };
+    }
+
+    private static CommandRecord FromDocument(BsonDocument d) => new()
+    {
+        CommandId = d["_id"].AsString,
+        DeviceId = d["device"].AsString,
+        Kind = d["kind"].AsString,
+        Payload = d["payload"].AsBinary,
+        CreatedAt = new DateTimeOffset(d["created"].AsInt64, TimeSpan.Zero),
+        ExpiresAt = new DateTimeOffset(d["expires"].AsInt64, TimeSpan.Zero),
+        State = Enum.Parse<CommandState>(d["state"].AsString),
+        Reason = d["reason"].AsString,
+        Details = d["details"].AsDocument.ToDictionary(kv => kv.Key, kv => kv.Value.AsString, StringComparer.Ordinal),
+        History = d["history"].AsArray.Select(h => new CommandTransition(
+            new DateTimeOffset(h["at"].AsInt64, TimeSpan.Zero),
+            Enum.Parse<CommandState>(h["state"].AsString),
+            h["reason"].AsString)).ToList(),
+    };
+}

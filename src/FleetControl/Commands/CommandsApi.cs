@@ -1,0 +1,248 @@
+using EdgeGateway.Contracts;
+using EdgeGateway.Contracts.V1;
+using FleetControl.Store;
+using Google.Protobuf.WellKnownTypes;
+
+namespace FleetControl.Commands;
+
+/// <summary>
+/// REST endpoints for commands, configuration and rollouts. Errors are RFC 9457 ProblemDetails.
+/// </summary>
+internal static class CommandsApi
+{
+    public const int MaxListLimit = 1000;
+
+    /// <summary>Longest a GET may wait for a command to become final (<c>?waitSeconds=</c>).</summary>
+    public const int MaxWaitSeconds = 300;
+
+    public static IEndpointRouteBuilder MapCommandsApi(this IEndpointRouteBuilder endpoints)
+    {
+        var api = endpoints.MapGroup("/api");
+
+        api.MapPost("/devices/{id}/commands", async (string id, CommandRequest request, CommandService commands, IFleetStore fleet, CancellationToken ct) =>
+        {
+            if (await UnknownDeviceAsync(id, fleet, ct).ConfigureAwait(false) is { } notFound)
+            {
+                return notFound;
+            }
+
+            var (command, error) = Build(request);
+            if (command is null)
+            {
+                return Problem(StatusCodes.Status400BadRequest, "Invalid command", error!);
+            }
+
+            if (TimeToLive(request.TimeToLiveSeconds, out var ttl) is { } ttlError)
+            {
+                return ttlError;
+            }
+
+            var record = await commands.SendAsync(id, command, ttl, ct).ConfigureAwait(false);
+            return Results.Accepted($"/api/commands/{record.CommandId}", CommandDto.From(record));
+        });
+
+        api.MapGet("/devices/{id}/commands", async (string id, int? limit, CommandStore store, IFleetStore fleet, CancellationToken ct) =>
+        {
+            var n = limit ?? 100;
+            if (n < 1 || n > MaxListLimit)
+            {
+                return Problem(StatusCodes.Status400BadRequest, "Invalid limit", $"limit must be 1-{MaxListLimit}");
+            }
+
+            if (await UnknownDeviceAsync(id, fleet, ct).ConfigureAwait(false) is { } notFound)
+            {
+                return notFound;
+            }
+
+            return Results.Ok(store.ListForDevice(id, n).Select(CommandDto.From).ToList());
+        });
+
+        api.MapGet("/commands/{commandId}", async (string commandId, int? waitSeconds, CommandService commands, CommandStore store, CancellationToken ct) =>
+        {
+            var record = store.Get(commandId);
+            if (record is null)
+            {
+                return Problem(StatusCodes.Status404NotFound, "Unknown command", $"no command '{commandId}'");
+            }
+
+            if (waitSeconds is { } wait)
+            {
+                if (wait < 0 || wait > MaxWaitSeconds)
+                {
+                    return Problem(StatusCodes.Status400BadRequest, "Invalid waitSeconds", $"waitSeconds must be 0-{MaxWaitSeconds}");
+                }
+
+                using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                bounded.CancelAfter(TimeSpan.FromSeconds(wait));
+                try
+                {
+                    record = await commands.WaitFinalAsync(commandId, bounded.Token).ConfigureAwait(false) ?? record;
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                    record = store.Get(commandId) ?? record; // not final yet: the current state
+                }
+            }
+
+            return Results.Ok(CommandDto.From(record));
+        });
+
+        api.MapGet("/devices/{id}/configuration", async (string id, ConfigurationService configurations, IFleetStore fleet, CancellationToken ct) =>
+            await UnknownDeviceAsync(id, fleet, ct).ConfigureAwait(false) ?? Results.Ok(configurations.Get(id)));
+
+        api.MapPut("/devices/{id}/configuration", async (string id, ConfigurationRequest request, ConfigurationService configurations, IFleetStore fleet, CancellationToken ct) =>
+        {
+            if (await UnknownDeviceAsync(id, fleet, ct).ConfigureAwait(false) is { } notFound)
+            {
+                return notFound;
+            }
+
+            if (CheckConfiguration(request) is { } invalid)
+            {
+                return invalid;
+            }
+
+            if (TimeToLive(request.TimeToLiveSeconds, out var ttl) is { } ttlError)
+            {
+                return ttlError;
+            }
+
+            var (configuration, command) = await configurations.SetDesiredAsync(id, request.Configuration!.Value.GetRawText(), ttl, ct).ConfigureAwait(false);
+            return Results.Accepted($"/api/commands/{command.CommandId}", new { configuration, command = CommandDto.From(command) });
+        });
+
+        api.MapPost("/rollouts", async (ConfigurationRequest request, RolloutService rollouts, IFleetStore fleet, IHostApplicationLifetime lifetime, CancellationToken ct) =>
+        {
+            if (CheckConfiguration(request) is { } invalid)
+            {
+                return invalid;
+            }
+
+            if (TimeToLive(request.TimeToLiveSeconds, out var ttl) is { } ttlError)
+            {
+                return ttlError;
+            }
+
+            var known = await fleet.GetDevicesAsync(ct).ConfigureAwait(false);
+            IReadOnlyList<string> devices;
+            string group;
+            if (request.Devices is { Count: > 0 } explicitDevices)
+            {
+                var unknown = explicitDevices.Where(d => known.All(k => k.DeviceId != d)).ToList();
+                if (unknown.Count > 0)
+                {
+                    return Problem(StatusCodes.Status404NotFound, "Unknown device", "unknown device(s): " + string.Join(", ", unknown));
+                }
+
+                devices = explicitDevices.Distinct(StringComparer.Ordinal).ToList();
+                group = "devices";
+            }
+            else if (!string.IsNullOrEmpty(request.Group))
+            {
+                group = request.Group;
+                devices = known.Where(d => group.Equals("all", StringComparison.OrdinalIgnoreCase) || d.Role.Equals(group, StringComparison.OrdinalIgnoreCase))
+                    .Select(d => d.DeviceId).ToList();
+                if (devices.Count == 0)
+                {
+                    return Problem(StatusCodes.Status404NotFound, "Empty group", $"no device has role '{group}'");
+                }
+            }
+            else
+            {
+                return Problem(StatusCodes.Status400BadRequest, "No target", "give either group (a role or 'all') or devices");
+            }
+
+            if (request.FirstStageSize is < 1)
+            {
+                return Problem(StatusCodes.Status400BadRequest, "Invalid firstStageSize", "firstStageSize must be at least 1");
+            }
+
+            var rollout = rollouts.Start(group, devices, request.Configuration!.Value.GetRawText(), request.FirstStageSize ?? 1, ttl, lifetime.ApplicationStopping);
+            return Results.Accepted($"/api/rollouts/{rollout.RolloutId}", RolloutDto.From(rollout));
+        });
+
+        api.MapGet("/rollouts", (RolloutService rollouts) => Results.Ok(rollouts.List().Select(RolloutDto.From).ToList()));
+
+        api.MapGet("/rollouts/{rolloutId}", (string rolloutId, RolloutService rollouts) =>
+            rollouts.Get(rolloutId) is { } rollout
+                ? Results.Ok(RolloutDto.From(rollout))
+                : Problem(StatusCodes.Status404NotFound, "Unknown rollout", $"no rollout '{rolloutId}'"));
+
+        return endpoints;
+    }
+
+    /// <summary>Builds the command message for a request, or says what is wrong with it.</summary>
+    internal static (Command? Command, string? Error) Build(CommandRequest request)
+    {
+        var command = new Command();
+        switch (request.Type)
+        {
+            case CommandKinds.Ping:
+                command.Ping = new PingCommand { Payload = request.Payload ?? string.Empty };
+                break;
+            case CommandKinds.CollectDiagnostics:
+                if (request.MaxLogLines is < 0 or > 100_000)
+                {
+                    return (null, "maxLogLines must be 0-100000");
+                }
+
+                command.CollectDiagnostics = new CollectDiagnosticsCommand { MaxLogLines = (uint)(request.MaxLogLines ?? 1000) };
+                break;
+            case CommandKinds.ResendRange:
+                if (request.From is not { } from || request.To is not { } to || from >= to)
+                {
+                    return (null, "resend-range needs from < to");
+                }
+
+                command.ResendRange = new ResendRangeCommand { From = Timestamp.FromDateTimeOffset(from), To = Timestamp.FromDateTimeOffset(to), Stream = request.Stream ?? string.Empty };
+                break;
+            case CommandKinds.RestartService:
+                command.RestartService = new RestartServiceCommand { Reason = request.Reason ?? string.Empty };
+                break;
+            case CommandKinds.RescanBays:
+                command.RescanBays = new RescanBaysCommand();
+                break;
+            default:
+                return (null, $"type must be one of: {string.Join(", ", CommandKinds.Sendable)}");
+        }
+
+        return (command, null);
+    }
+
+    private static IResult? CheckConfiguration(ConfigurationRequest request)
+    {
+        if (request.Configuration is not { } configuration)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Invalid configuration", "configuration (a JSON object) is required");
+        }
+
+        return ConfigurationService.CheckShape(configuration.GetRawText()) is { } error
+            ? Problem(StatusCodes.Status400BadRequest, "Invalid configuration", error)
+            : null;
+    }
+
+    private static IResult? TimeToLive(int? seconds, out TimeSpan? ttl)
+    {
+        ttl = null;
+        if (seconds is null)
+        {
+            return null;
+        }
+
+        if (seconds < 1 || seconds > 30 * 86_400)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Invalid timeToLiveSeconds", "timeToLiveSeconds must be 1-2592000");
+        }
+
+        ttl = TimeSpan.FromSeconds(seconds.Value);
+        return null;
+    }
+
+    private static async Task<IResult?> UnknownDeviceAsync(string id, IFleetStore fleet, CancellationToken ct) =>
+        !Topics.IsValidDeviceId(id) || await fleet.GetDeviceAsync(id, ct).ConfigureAwait(false) is null
+            ? Problem(StatusCodes.Status404NotFound, "Unknown device", $"unknown device '{id}'")
+            : null;
+
+    private static IResult Problem(int status, string title, string detail) =>
+        Results.Problem(statusCode: status, title: title, detail: detail);
+}

@@ -1,0 +1,28 @@
+namespace FleetControl.Commands;
+
+/// <summary>A staged configuration rollout to a group of devices and where it stands.</summary>
+internal sealed class Rollout
+{
+    public required string RolloutId { get; init; }
+
+    public required string Group { get; init; }
+
+    public required IReadOnlyList<string> Devices { get; init; }
+
+    public required string Json { get; init; }
+
+    /// <summary>Devices in the first stage; the second stage is every other device.</summary>
+    public required int FirstStageSize { get; init; }
+
+    public required DateTimeOffset StartedAt { get; init; }
+
+    /// <summary>running, completed or stopped.</summary>
+    public string State { get; set; } = "running";
+
+    public string Reason { get; set; } = string.Empty;
+
+    public int Stage { get; set; } = 1;
+
+    /// <summary>Per device: the command id and its last known state.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, string> DeviceStates { get; } = new(StringComparer.Ordinal);
+}

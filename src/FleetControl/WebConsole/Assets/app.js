@@ -1,0 +1,141 @@
+// FleetControl console: a small single page over the REST API. No framework, no CDN, nothing to build.
+'use strict';
+const view = document.getElementById('view');
+const esc = s => String(s ?? '-').replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+const api = async (path, options) => {
+  const response = await fetch(path, options);
+  const body = response.headers.get('content-type')?.includes('json') ? await response.json() : await response.text();
+  if (!response.ok) throw new Error(body.detail || body.error || response.statusText);
+  return body;
+};
+const post = (path, body, method = 'POST') => api(path, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const PAGE = 100;
+let fleetState = { filter: '', online: 'all', page: 0 };
+
+async function fleetView() {
+  const devices = await api('/api/devices');
+  const render = () => {
+    const f = fleetState.filter.toLowerCase();
+    const rows = devices.filter(d => (!f || d.deviceId.toLowerCase().includes(f) || (d.role || '').toLowerCase().includes(f))
+      && (fleetState.online === 'all' || String(d.online) === fleetState.online));
+    const pages = Math.max(1, Math.ceil(rows.length / PAGE));
+    fleetState.page = Math.min(fleetState.page, pages - 1);
+    const page = rows.slice(fleetState.page * PAGE, (fleetState.page + 1) * PAGE);
+    view.innerHTML = `<h2>Fleet (<span id="fleet-count">${rows.length}</span> of ${devices.length})</h2>
+      <div class="toolbar"><input id="filter" placeholder="filter by id or role" value="${esc(fleetState.filter)}">
+      <select id="online"><option value="all">all</option><option value="true">online</option><option value="false">offline</option></select>
+      <button id="prev">&lt;</button> page ${fleetState.page + 1}/${pages} <button id="next">&gt;</button></div>
+      <table id="fleet"><thead><tr><th>device</th><th>role</th><th>online</th><th>last seen</th><th>software</th><th>link</th><th>durability</th><th>backlog</th><th>oldest unsent</th></tr></thead><tbody>
+      ${page.map(d => {
+        const queues = d.health?.queues || [];
+        const backlog = queues.reduce((n, q) => n + Number(q.depth || 0), 0);
+        const oldest = queues.reduce((n, q) => Math.max(n, Number(q.oldestUnsentAgeMs || 0)), 0);
+        return `<tr data-device="${esc(d.deviceId)}"><td><a href="#/device/${encodeURIComponent(d.deviceId)}">${esc(d.deviceId)}</a></td><td>${esc(d.role)}</td>
+        <td class="${d.online ? 'online' : 'offline'}">${d.online ? 'online' : 'offline'}</td><td>${esc(d.lastSeen)}</td><td>${esc(d.softwareVersion)}</td>
+        <td>${esc(d.health?.linkState)}</td><td>${esc(d.health?.durability)}</td><td>${backlog}</td><td>${Math.round(oldest / 1000)} s</td></tr>`;
+      }).join('')}</tbody></table>`;
+    const filter = document.getElementById('filter');
+    filter.oninput = () => { fleetState.filter = filter.value; fleetState.page = 0; render(); document.getElementById('filter').focus(); };
+    const online = document.getElementById('online');
+    online.value = fleetState.online;
+    online.onchange = () => { fleetState.online = online.value; fleetState.page = 0; render(); };
+    document.getElementById('prev').onclick = () => { fleetState.page = Math.max(0, fleetState.page - 1); render(); };
+    document.getElementById('next').onclick = () => { fleetState.page = Math.min(pages - 1, fleetState.page + 1); render(); };
+  };
+  render();
+}
+
+async function deviceView(id) {
+  const [device, commands, configuration] = await Promise.all([
+    api(`/api/devices/${encodeURIComponent(id)}`), api(`/api/devices/${encodeURIComponent(id)}/commands?limit=20`), api(`/api/devices/${encodeURIComponent(id)}/configuration`)]);
+  const bays = device.dock?.bays || [];
+  view.innerHTML = `<h2>${esc(id)} <small>${esc(device.role)} · ${device.online ? 'online' : 'offline'} · last seen ${esc(device.lastSeen)}</small></h2>
+    <section><h3>Commands</h3><div class="toolbar"><select id="command-type">
+      <option>ping</option><option>collect-diagnostics</option><option>restart-service</option><option>rescan-bays</option></select>
+      <button id="send-command">Send</button> <span id="command-status"></span></div>
+      <table id="commands"><thead><tr><th>id</th><th>kind</th><th>state</th><th>reason</th><th>created</th></tr></thead><tbody>
+      ${commands.map(c => `<tr><td>${esc(c.commandId)}</td><td>${esc(c.kind)}</td><td class="state-${esc(c.state)}">${esc(c.state)}</td><td>${esc(c.reason)}</td><td>${esc(c.createdAt)}</td></tr>`).join('')}</tbody></table></section>
+    <section><h3>Configuration</h3><p id="config-versions">desired v${configuration.desiredVersion} · reported v${configuration.reportedVersion} · ${esc(configuration.status || 'none')}</p>
+      <textarea id="config-json">${esc(configuration.desiredJson || '{}')}</textarea><button id="set-config">Set desired configuration</button></section>
+    ${bays.length ? `<section><h3>Dock bays</h3><table id="bays"><tbody>${bays.map(b => (b.transfers || []).map(t => {
+      const pct = t.bytesTotal ? Math.round(100 * Number(t.bytesDone) / Number(t.bytesTotal)) : 0;
+      return `<tr><td>bay ${esc(b.bay)}</td><td>${esc(t.recordingId)}</td><td>${esc(t.state)}</td><td><span class="bar"><span style="width:${pct}%"></span></span> ${pct}%</td>
+        <td>${Number(t.megabytesPerSecond || 0).toFixed(1)} MB/s</td><td>ETA ${esc(t.etaSeconds ?? 0)} s</td></tr>`; }).join('')).join('')}</tbody></table></section>` : ''}
+    <section><h3>Data loss</h3><pre>${esc(JSON.stringify(device.dataLoss || [], null, 1))}</pre></section>`;
+  document.getElementById('send-command').onclick = async () => {
+    const status = document.getElementById('command-status');
+    try {
+      const sent = await post(`/api/devices/${encodeURIComponent(id)}/commands`, { type: document.getElementById('command-type').value });
+      status.textContent = `${sent.commandId}: ${sent.state}…`;
+      const done = await api(`/api/commands/${sent.commandId}?waitSeconds=60`);
+      status.textContent = `${done.kind}: ${done.state} ${done.reason || ''}`;
+      status.className = `state-${done.state}`;
+    } catch (e) { status.textContent = e.message; }
+  };
+  document.getElementById('set-config').onclick = async () => {
+    try {
+      await post(`/api/devices/${encodeURIComponent(id)}/configuration`, { configuration: JSON.parse(document.getElementById('config-json').value) }, 'PUT');
+      route();
+    } catch (e) { alert(e.message); }
+  };
+}
+
+async function alertsView() {
+  const alerts = await api('/api/alerts?limit=200');
+  view.innerHTML = `<h2>Alerts</h2><table id="alerts"><thead><tr><th>time</th><th>severity</th><th>device</th><th>message</th><th>state</th><th>acknowledged</th></tr></thead>
+    <tbody>${alerts.map(alertRow).join('')}</tbody></table>`;
+  view.querySelectorAll('button[data-ack]').forEach(b => b.onclick = async () => {
+    await post(`/api/alerts/${encodeURIComponent(b.dataset.ack)}/ack`, { user: document.getElementById('me').textContent || 'console' });
+    route();
+  });
+}
+const alertRow = a => `<tr data-alert="${esc(a.alertId)}"><td>${esc(a.raisedAt)}</td><td class="${esc(a.severity)}">${esc(a.severity)}</td><td>${esc(a.deviceId)}</td><td>${esc(a.message)}</td>
+  <td>${esc(a.state)}</td><td>${a.acknowledgedBy ? esc(a.acknowledgedBy) : `<button data-ack="${esc(a.alertId)}">Acknowledge</button>`}</td></tr>`;
+
+async function evidenceView() {
+  const items = await api('/api/evidence');
+  const list = Array.isArray(items) ? items : (items.items || []);
+  view.innerHTML = `<h2>Evidence</h2><div class="toolbar"><input id="evidence-filter" placeholder="search"></div><table id="evidence"><tbody>
+    ${list.map(e => `<tr><td><a href="#/evidence/${encodeURIComponent(e.evidenceId || e.id)}">${esc(e.evidenceId || e.id)}</a></td><td>${esc(e.deviceId)}</td><td>${esc(e.sha256)}</td></tr>`).join('')}</tbody></table>`;
+  const filter = document.getElementById('evidence-filter');
+  filter.oninput = () => view.querySelectorAll('#evidence tr').forEach(r => r.hidden = !r.textContent.toLowerCase().includes(filter.value.toLowerCase()));
+}
+
+async function evidenceItemView(id) {
+  const item = await api(`/api/evidence/${encodeURIComponent(id)}`);
+  view.innerHTML = `<h2>Evidence ${esc(id)}</h2><button id="verify">Verify</button> <progress id="verify-progress" hidden></progress> <span id="verify-result"></span>
+    <section><h3>Custody chain</h3><pre>${esc(JSON.stringify(item, null, 1))}</pre></section>`;
+  document.getElementById('verify').onclick = async () => {
+    const progress = document.getElementById('verify-progress'), result = document.getElementById('verify-result');
+    progress.hidden = false; result.textContent = 'verifying…';
+    try {
+      const verified = await api(`/api/evidence/${encodeURIComponent(id)}?verify=true`);
+      result.textContent = verified.verification?.ok ? `verified: ${verified.verification.summary || 'ok'}` : `FAILED: ${(verified.verification?.problems || []).join('; ')}`;
+    } catch (e) { result.textContent = e.message; }
+    progress.hidden = true;
+  };
+}
+
+async function route() {
+  const [, page, id] = (location.hash || '#/fleet').split('/');
+  try {
+    if (page === 'device' && id) await deviceView(decodeURIComponent(id));
+    else if (page === 'alerts') await alertsView();
+    else if (page === 'evidence' && id) await evidenceItemView(decodeURIComponent(id));
+    else if (page === 'evidence') await evidenceView();
+    else await fleetView();
+  } catch (e) { view.textContent = `Error: ${e.message}`; }
+}
+
+// Live alerts: a counter in the header, and new rows on the alerts page.
+let live = 0;
+const feed = new EventSource('/api/alerts/stream');
+feed.addEventListener('alert', e => {
+  const a = JSON.parse(e.data);
+  if (a.state === 'active' && !a.acknowledgedBy) document.getElementById('alert-count').textContent = `(${++live})`;
+  const table = document.querySelector('#alerts tbody');
+  if (table) { table.querySelector(`tr[data-alert="${CSS.escape(a.alertId)}"]`)?.remove(); table.insertAdjacentHTML('afterbegin', alertRow(a)); }
+});
+api('/console/me').then(me => document.getElementById('me').textContent = me.user).catch(() => {});
+window.addEventListener('hashchange', route);
+route();

@@ -1,0 +1,265 @@
+using System.CommandLine;
+using System.Text.Json;
+
+namespace FleetCtl;
+
+/// <summary>
+/// The command tree. Every action talks to FleetControl's REST API only, prints a table (or <c>--json</c>)
+/// and returns an <see cref="ExitCodes"/> value; wrong arguments exit 1 with System.CommandLine's message.
+/// </summary>
+internal static class FleetCtlApp
+{
+    /// <summary>Environment variable for the default <c>--url</c>.</summary>
+    public const string UrlVariable = "FLEETCONTROL_URL";
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, HttpMessageHandler? handler = null, CancellationToken cancellationToken = default)
+    {
+        var url = new Option<string>("--url")
+        {
+            Description = $"FleetControl's REST address (default ${UrlVariable} or http://127.0.0.1:5080)",
+            Recursive = true,
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable(UrlVariable) is { Length: > 0 } u ? u : "http://127.0.0.1:5080",
+        };
+        var json = new Option<bool>("--json") { Description = "Print the API's JSON instead of a table", Recursive = true };
+        var root = new RootCommand("fleetctl: FleetControl for scripts and terminals (devices, commands, configuration, alerts, evidence)");
+        root.Options.Add(url);
+        root.Options.Add(json);
+
+        // Binds the shared options and turns FleetCtlException into its exit code.
+        Func<ParseResult, CancellationToken, Task<int>> Run(Func<FleetClient, Output, ParseResult, CancellationToken, Task<int>> action) =>
+            async (parse, ct) =>
+            {
+                if (!Uri.TryCreate(parse.GetValue(url), UriKind.Absolute, out var baseAddress) || baseAddress.Scheme is not ("http" or "https"))
+                {
+                    await stderr.WriteLineAsync($"fleetctl: --url '{parse.GetValue(url)}' is not an http(s) address").ConfigureAwait(false);
+                    return ExitCodes.Usage;
+                }
+
+                using var http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
+                http.BaseAddress = baseAddress;
+                http.Timeout = Timeout.InfiniteTimeSpan; // waits are bounded by their own --timeout
+                try
+                {
+                    return await action(new FleetClient(http), new Output(stdout, parse.GetValue(json)), parse, ct).ConfigureAwait(false);
+                }
+                catch (FleetCtlException ex)
+                {
+                    await stderr.WriteLineAsync($"fleetctl: {ex.Message}").ConfigureAwait(false);
+                    return ex.ExitCode;
+                }
+            };
+
+        root.Subcommands.Add(Devices(Run));
+        root.Subcommands.Add(Commands(Run));
+        root.Subcommands.Add(Config(Run));
+        root.Subcommands.Add(Alerts(Run));
+        root.Subcommands.Add(Evidence(Run));
+        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private delegate Func<ParseResult, CancellationToken, Task<int>> Runner(Func<FleetClient, Output, ParseResult, CancellationToken, Task<int>> action);
+
+    private static Command Devices(Runner run)
+    {
+        var devices = new Command("devices", "Devices FleetControl knows");
+        var list = new Command("list", "Every device: role, online, last seen, version");
+        list.SetAction(run(async (api, output, _, ct) =>
+        {
+            output.Table(await api.GetAsync("/api/devices", ct).ConfigureAwait(false), "deviceId", "role", "online", "lastSeen", "softwareVersion", "positionCount");
+            return ExitCodes.Ok;
+        }));
+        var id = new Argument<string>("device") { Description = "Device id" };
+        var show = new Command("show", "One device with health, dock and configuration versions") { id };
+        show.SetAction(run(async (api, output, parse, ct) =>
+        {
+            var device = parse.GetValue(id)!;
+            var detail = await api.GetAsync($"/api/devices/{Uri.EscapeDataString(device)}", ct).ConfigureAwait(false);
+            var configuration = await api.GetAsync($"/api/devices/{Uri.EscapeDataString(device)}/configuration", ct).ConfigureAwait(false);
+            if (output.Json)
+            {
+                output.Raw(JsonSerializer.SerializeToElement(new { device = detail, configuration }));
+                return ExitCodes.Ok;
+            }
+
+            output.Fields(detail, "deviceId", "role", "online", "lastSeen", "softwareVersion", "health.linkState", "health.durability");
+            output.Fields(configuration, "desiredVersion", "reportedVersion", "status");
+            return ExitCodes.Ok;
+        }));
+        devices.Subcommands.Add(list);
+        devices.Subcommands.Add(show);
+        return devices;
+    }
+
+    private static Command Commands(Runner run)
+    {
+        var command = new Command("command", "Remote commands");
+        var device = new Argument<string>("device") { Description = "Device id" };
+        var type = new Argument<string>("type") { Description = "ping, collect-diagnostics, resend-range, restart-service or rescan-bays" };
+        var payload = new Option<string?>("--payload") { Description = "ping: text echoed back" };
+        var ttl = new Option<int?>("--ttl") { Description = "Seconds the command may wait for the device" };
+        var from = new Option<DateTimeOffset?>("--from") { Description = "resend-range: start" };
+        var to = new Option<DateTimeOffset?>("--to") { Description = "resend-range: end" };
+        var wait = new Option<int?>("--wait") { Description = "Wait up to this many seconds for the outcome (exit 4 failed/expired, 5 still running)" };
+        var send = new Command("send", "Queue a command (delivered when the device is online)") { device, type, payload, ttl, from, to, wait };
+        send.SetAction(run(async (api, output, parse, ct) =>
+        {
+            var sent = await api.PostAsync(
+                $"/api/devices/{Uri.EscapeDataString(parse.GetValue(device)!)}/commands",
+                new { type = parse.GetValue(type), payload = parse.GetValue(payload), timeToLiveSeconds = parse.GetValue(ttl), from = parse.GetValue(from), to = parse.GetValue(to) },
+                ct).ConfigureAwait(false);
+            return parse.GetValue(wait) is { } seconds
+                ? await WaitAsync(api, output, sent.GetProperty("commandId").GetString()!, seconds, ct).ConfigureAwait(false)
+                : Print(output, sent);
+        }));
+
+        var commandId = new Argument<string>("command-id") { Description = "Command id" };
+        var timeout = new Option<int>("--timeout") { Description = "Seconds to wait (at most 300)", DefaultValueFactory = _ => 60 };
+        var waitCommand = new Command("wait", "Wait for a command's outcome") { commandId, timeout };
+        waitCommand.SetAction(run((api, output, parse, ct) => WaitAsync(api, output, parse.GetValue(commandId)!, parse.GetValue(timeout), ct)));
+
+        var listDevice = new Argument<string>("device") { Description = "Device id" };
+        var list = new Command("list", "A device's command history, newest first") { listDevice };
+        list.SetAction(run(async (api, output, parse, ct) =>
+        {
+            output.Table(await api.GetAsync($"/api/devices/{Uri.EscapeDataString(parse.GetValue(listDevice)!)}/commands", ct).ConfigureAwait(false),
+                "commandId", "kind", "state", "reason", "createdAt");
+            return ExitCodes.Ok;
+        }));
+        command.Subcommands.Add(send);
+        command.Subcommands.Add(waitCommand);
+        command.Subcommands.Add(list);
+        return command;
+    }
+
+    private static async Task<int> WaitAsync(FleetClient api, Output output, string commandId, int seconds, CancellationToken ct)
+    {
+        var result = await api.GetAsync($"/api/commands/{Uri.EscapeDataString(commandId)}?waitSeconds={Math.Clamp(seconds, 0, 300)}", ct).ConfigureAwait(false);
+        Print(output, result);
+        return result.GetProperty("state").GetString() switch
+        {
+            "succeeded" => ExitCodes.Ok,
+            "failed" or "expired" => ExitCodes.CommandFailed,
+            _ => ExitCodes.Timeout,
+        };
+    }
+
+    private static int Print(Output output, JsonElement command)
+    {
+        output.Fields(command, "commandId", "deviceId", "kind", "state", "reason", "details");
+        return ExitCodes.Ok;
+    }
+
+    private static Command Config(Runner run)
+    {
+        var config = new Command("config", "Desired and reported configuration");
+        var device = new Argument<string>("device") { Description = "Device id" };
+        var get = new Command("get", "Desired and reported version of a device") { device };
+        get.SetAction(run(async (api, output, parse, ct) =>
+        {
+            output.Fields(await api.GetAsync($"/api/devices/{Uri.EscapeDataString(parse.GetValue(device)!)}/configuration", ct).ConfigureAwait(false),
+                "deviceId", "desiredVersion", "reportedVersion", "status", "desiredJson");
+            return ExitCodes.Ok;
+        }));
+
+        var setDevice = new Argument<string>("device") { Description = "Device id" };
+        var file = new Argument<FileInfo>("file") { Description = "JSON file in the shape of appsettings.json" };
+        var set = new Command("set", "Make a file the device's next desired configuration") { setDevice, file };
+        set.SetAction(run(async (api, output, parse, ct) =>
+        {
+            var body = await ReadConfigurationAsync(parse.GetValue(file)!, ct).ConfigureAwait(false);
+            var result = await api.PutAsync($"/api/devices/{Uri.EscapeDataString(parse.GetValue(setDevice)!)}/configuration", new { configuration = body }, ct).ConfigureAwait(false);
+            output.Fields(result, "configuration.desiredVersion", "configuration.reportedVersion", "command.commandId", "command.state");
+            return ExitCodes.Ok;
+        }));
+
+        var rolloutFile = new Argument<FileInfo>("file") { Description = "JSON file in the shape of appsettings.json" };
+        var group = new Option<string?>("--group") { Description = "Role (Vehicle, Dock) or all" };
+        var devices = new Option<string[]>("--device") { Description = "Explicit devices (repeatable)", AllowMultipleArgumentsPerToken = true };
+        var firstStage = new Option<int>("--first-stage") { Description = "Devices in the first stage", DefaultValueFactory = _ => 1 };
+        var rollout = new Command("rollout", "Staged rollout to a group; stops on the first failure") { rolloutFile, group, devices, firstStage };
+        rollout.SetAction(run(async (api, output, parse, ct) =>
+        {
+            var body = await ReadConfigurationAsync(parse.GetValue(rolloutFile)!, ct).ConfigureAwait(false);
+            var result = await api.PostAsync("/api/rollouts", new { configuration = body, group = parse.GetValue(group), devices = parse.GetValue(devices), firstStageSize = parse.GetValue(firstStage) }, ct).ConfigureAwait(false);
+            output.Fields(result, "rolloutId", "group", "devices", "firstStageSize", "state");
+            return ExitCodes.Ok;
+        }));
+        config.Subcommands.Add(get);
+        config.Subcommands.Add(set);
+        config.Subcommands.Add(rollout);
+        return config;
+    }
+
+    private static async Task<JsonElement> ReadConfigurationAsync(FileInfo file, CancellationToken ct)
+    {
+        try
+        {
+            return JsonDocument.Parse(await File.ReadAllTextAsync(file.FullName, ct).ConfigureAwait(false)).RootElement.Clone();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
+        {
+            throw new FleetCtlException(ExitCodes.Usage, $"{file.FullName}: {ex.Message}");
+        }
+    }
+
+    private static Command Alerts(Runner run)
+    {
+        var alerts = new Command("alerts", "Alerts raised by FleetControl's rules");
+        var state = new Option<string?>("--state") { Description = "active or resolved (default: both)" };
+        var list = new Command("list", "Alerts, newest first") { state };
+        list.SetAction(run(async (api, output, parse, ct) =>
+        {
+            var query = parse.GetValue(state) is { } s ? $"?state={Uri.EscapeDataString(s)}" : string.Empty;
+            output.Table(await api.GetAsync("/api/alerts" + query, ct).ConfigureAwait(false), "alertId", "severity", "state", "raisedAt", "acknowledgedBy", "message");
+            return ExitCodes.Ok;
+        }));
+        var id = new Argument<string>("alert-id") { Description = "Alert id" };
+        var user = new Option<string>("--user") { Description = "Who acknowledges", DefaultValueFactory = _ => Environment.UserName };
+        var ack = new Command("ack", "Acknowledge an alert") { id, user };
+        ack.SetAction(run(async (api, output, parse, ct) =>
+        {
+            output.Fields(await api.PostAsync($"/api/alerts/{Uri.EscapeDataString(parse.GetValue(id)!)}/ack", new { user = parse.GetValue(user) }, ct).ConfigureAwait(false),
+                "alertId", "state", "acknowledgedBy", "acknowledgedAt");
+            return ExitCodes.Ok;
+        }));
+        alerts.Subcommands.Add(list);
+        alerts.Subcommands.Add(ack);
+        return alerts;
+    }
+
+    private static Command Evidence(Runner run)
+    {
+        var evidence = new Command("evidence", "Evidence items in FleetControl's vault");
+        var device = new Option<string?>("--device") { Description = "Only this device's items" };
+        var list = new Command("list", "Evidence items") { device };
+        list.SetAction(run(async (api, output, parse, ct) =>
+        {
+            var query = parse.GetValue(device) is { } d ? $"?deviceId={Uri.EscapeDataString(d)}" : string.Empty;
+            output.Raw(await api.GetAsync("/api/evidence" + query, ct).ConfigureAwait(false));
+            return ExitCodes.Ok;
+        }));
+        var id = new Argument<string>("evidence-id") { Description = "Evidence id" };
+        var verify = new Command("verify", "Verify an item end to end (exit 6 when it fails)") { id };
+        verify.SetAction(run(async (api, output, parse, ct) =>
+        {
+            var item = await api.GetAsync($"/api/evidence/{Uri.EscapeDataString(parse.GetValue(id)!)}?verify=true", ct).ConfigureAwait(false);
+            output.Fields(item, "verification.ok", "verification.summary", "verification.problems");
+            return Output.Cell(item, "verification.ok") == "true" ? ExitCodes.Ok : ExitCodes.VerificationFailed;
+        }));
+        var exportId = new Argument<string>("evidence-id") { Description = "Evidence id" };
+        var outFile = new Option<FileInfo>("--out") { Description = "Where to write the item's receipt and custody chain (JSON)", Required = true };
+        var export = new Command("export", "Write an item's receipt and custody chain to a file") { exportId, outFile };
+        export.SetAction(run(async (api, output, parse, ct) =>
+        {
+            var item = await api.GetAsync($"/api/evidence/{Uri.EscapeDataString(parse.GetValue(exportId)!)}", ct).ConfigureAwait(false);
+            var path = parse.GetValue(outFile)!.FullName;
+            await File.WriteAllTextAsync(path, JsonSerializer.Serialize(item, new JsonSerializerOptions { WriteIndented = true }), ct).ConfigureAwait(false);
+            output.Line($"wrote {path}");
+            return ExitCodes.Ok;
+        }));
+        evidence.Subcommands.Add(list);
+        evidence.Subcommands.Add(verify);
+        evidence.Subcommands.Add(export);
+        return evidence;
+    }
+}

@@ -1,0 +1,81 @@
+using System.Text.Json;
+using EdgeGateway.Contracts.V1;
+using FleetControl.Tests.Infrastructure;
+using FleetCtl;
+
+namespace FleetControl.Tests.Commands;
+
+/// <summary>fleetctl against a real FleetControl and a device answering over the embedded broker.</summary>
+public sealed class FleetCtlTests : IAsyncLifetime
+{
+    private readonly TempDirectory _data = new();
+    private readonly int _mqttPort = FreePort.Next();
+    private FleetControlInstance _fleet = null!;
+
+    public async ValueTask InitializeAsync() => _fleet = await FleetControlInstance.StartAsync(_data.Path, _mqttPort);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _fleet.DisposeAsync();
+        _data.Dispose();
+    }
+
+    private async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var code = await FleetCtlApp.RunAsync([.. args, "--url", _fleet.RestUri.ToString()], stdout, stderr, cancellationToken: TestContext.Current.CancellationToken)
+            .WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public async Task CommandSendWait_ExitCodeFollowsTheOutcome()
+    {
+        await using var device = await CommandDevice.ConnectAsync(_mqttPort, "car-1");
+        await Eventually.UntilAsync(async () => (await _fleet.FindDeviceAsync("car-1"))?.GetProperty("online").GetBoolean() == true, "car-1 is online");
+
+        var answering = Task.Run(async () =>
+        {
+            var ping = await device.NextCommandAsync();
+            await device.AnswerAsync(ping, CommandOutcome.Succeeded);
+            var restart = await device.NextCommandAsync();
+            await device.AnswerAsync(restart, CommandOutcome.Failed, "refused in motion");
+        }, TestContext.Current.CancellationToken);
+
+        var ok = await RunAsync("command", "send", "car-1", "ping", "--payload", "hi", "--wait", "30");
+        var failed = await RunAsync("command", "send", "car-1", "restart-service", "--wait", "30", "--json");
+        await answering.WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken);
+
+        Assert.Equal(0, ok.Code);
+        Assert.Contains("succeeded", ok.Out, StringComparison.Ordinal);
+        Assert.Equal(4, failed.Code);
+        Assert.Equal("refused in motion", JsonDocument.Parse(failed.Out).RootElement.GetProperty("reason").GetString());
+
+        var list = await RunAsync("devices", "list");
+        Assert.Equal(0, list.Code);
+        Assert.StartsWith("deviceId", list.Out, StringComparison.Ordinal);
+        Assert.Contains("car-1", list.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Errors_HaveMeaningfulExitCodes()
+    {
+        var unknownDevice = await RunAsync("command", "send", "nobody", "ping");
+        var unknownAlert = await RunAsync("alerts", "ack", "nope", "--user", "me");
+        var badArguments = await RunAsync("command", "send");
+        var missingFile = await RunAsync("config", "rollout", Path.Combine(_data.Path, "missing.json"), "--group", "all");
+
+        Assert.Equal(3, unknownDevice.Code);
+        Assert.Contains("unknown device 'nobody'", unknownDevice.Err, StringComparison.Ordinal);
+        Assert.Equal(3, unknownAlert.Code);
+        Assert.Equal(1, badArguments.Code);
+        Assert.Equal(2, missingFile.Code);
+
+        var unreachable = new StringWriter();
+        var code = await FleetCtlApp.RunAsync(["devices", "list", "--url", $"http://127.0.0.1:{FreePort.Next()}"], new StringWriter(), unreachable, cancellationToken: TestContext.Current.CancellationToken)
+            .WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken);
+        Assert.Equal(7, code);
+        Assert.Contains("unreachable", unreachable.ToString(), StringComparison.Ordinal);
+    }
+}
