@@ -23,6 +23,9 @@ internal sealed class FleetControlInstance : IAsyncDisposable
         Http = new HttpClient { BaseAddress = RestUri, Timeout = Eventually.DefaultTimeout };
     }
 
+    /// <summary>The console login every test instance accepts: "engineer" / "test-console".</summary>
+    public static readonly string TestConsolePasswordHash = FleetControl.WebConsole.ConsolePassword.Hash("test-console");
+
     public Uri RestUri { get; }
 
     /// <summary>Warnings and errors the host logged.</summary>
@@ -51,6 +54,11 @@ internal sealed class FleetControlInstance : IAsyncDisposable
             $"--Mqtt:Port={mqttPort}",
             "--Mqtt:ReconnectDelay=00:00:00.200",
             "--Logging:LogLevel:Default=Warning",
+
+            // The test output folder also receives the gateway's appsettings.json (a referenced project), so
+            // FleetControl's shipped file may not be the one here: give what it requires explicitly.
+            "--Console:User=engineer",
+            $"--Console:PasswordHash={TestConsolePasswordHash}",
             .. extraArgs,
         ];
         var builder = FleetControlHost.CreateBuilder(args);
