@@ -43,6 +43,10 @@ internal sealed class FleetControlProcess : IAsyncDisposable
             $"--FleetControl:GrpcPort={FreePort.Next()}",
             $"--Mqtt:Port={mqttPort}",
             "--Mqtt:ReconnectDelay=00:00:00.200",
+
+            // This folder's appsettings.json may be the gateway's (both projects are referenced): see FleetControlInstance.
+            "--Console:User=engineer",
+            $"--Console:PasswordHash={FleetControlInstance.TestConsolePasswordHash}",
         })
         {
             start.ArgumentList.Add(arg);
