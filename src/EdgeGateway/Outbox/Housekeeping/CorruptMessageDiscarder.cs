@@ -24,25 +24,8 @@ internal sealed class CorruptMessageDiscarder
     /// <summary>Deletes and counts the given messages in one transaction; false if the write failed (state reloaded).</summary>
     public bool Discard(IReadOnlyCollection<(int Class, BsonDocument Document)> corrupt)
     {
-        var perClass = new int[OutboxClassDefaults.All.Length];
-        _store.Begin();
-        try
+        if (!_store.TryDeleteAllCounted(corrupt, MessageChecksum.CorruptReason, out var perClass))
         {
-            foreach (var (c, document) in corrupt)
-            {
-                if (_store.DeleteCounted(c, document, MessageChecksum.CorruptReason) > 0)
-                {
-                    perClass[c]++;
-                }
-            }
-
-            _store.SaveState();
-            _store.Commit();
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            _store.RollbackAndReload(rollback => Log.MaintenanceFailed(_logger, rollback));
-            Log.MaintenanceFailed(_logger, ex);
             return false;
         }
 

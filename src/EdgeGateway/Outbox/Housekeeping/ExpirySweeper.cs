@@ -76,25 +76,8 @@ internal sealed class ExpirySweeper
     /// <summary>Deletes the given expired messages in one transaction, counted and logged per class; false if the write failed (state reloaded).</summary>
     public bool Delete(IEnumerable<(int Class, BsonDocument Document)> expired)
     {
-        var perClass = new int[OutboxClassDefaults.All.Length];
-        _store.Begin();
-        try
+        if (!_store.TryDeleteAllCounted(expired, "expired", out var perClass))
         {
-            foreach (var (c, document) in expired)
-            {
-                if (_store.DeleteCounted(c, document, "expired") > 0)
-                {
-                    perClass[c]++;
-                }
-            }
-
-            _store.SaveState();
-            _store.Commit();
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            _store.RollbackAndReload(rollback => Log.MaintenanceFailed(_logger, rollback));
-            Log.MaintenanceFailed(_logger, ex);
             return false;
         }
 

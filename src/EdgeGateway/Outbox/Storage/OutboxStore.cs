@@ -261,4 +261,35 @@ internal sealed class OutboxStore : IDisposable
         _file = null;
         _database = null;
     }
+
+    /// <summary>
+    /// Deletes <paramref name="documents"/> in one durable transaction, each counted as dropped for
+    /// <paramref name="reason"/>; <paramref name="perClass"/> says how many per class. False if the write
+    /// failed: rolled back, state reloaded, logged.
+    /// </summary>
+    public bool TryDeleteAllCounted(IEnumerable<(int Class, BsonDocument Document)> documents, string reason, out int[] perClass)
+    {
+        perClass = new int[OutboxClassDefaults.All.Length];
+        Begin();
+        try
+        {
+            foreach (var (c, document) in documents)
+            {
+                if (DeleteCounted(c, document, reason) > 0)
+                {
+                    perClass[c]++;
+                }
+            }
+
+            SaveState();
+            Commit();
+            return true;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            RollbackAndReload(rollback => Log.MaintenanceFailed(_logger, rollback));
+            Log.MaintenanceFailed(_logger, ex);
+            return false;
+        }
+    }
 }
