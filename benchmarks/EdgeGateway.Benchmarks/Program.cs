@@ -7,6 +7,16 @@ internal static class Program
 {
     public static int Main(string[] args)
     {
+        if (args is ["idle-host", .. var hostArgs])
+        {
+            return Idle.IdleHostBaseline.Run(hostArgs);
+        }
+
+        if (args is ["idle", .. var idleArgs])
+        {
+            return Idle.IdleHarness.RunAsync(idleArgs).GetAwaiter().GetResult();
+        }
+
         if (args is ["evidence", .. var evidenceArgs])
         {
             return Evidence.EvidenceHarness.RunAsync(evidenceArgs).GetAwaiter().GetResult();
@@ -37,6 +47,13 @@ internal static class Program
             return FleetStore.FleetStoreHarness.RunAsync(fleetArgs).GetAwaiter().GetResult();
         }
 
+        return RunBenchmarks(args);
+    }
+
+    // Apart from Main, so the idle-host baseline process never loads BenchmarkDotNet.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static int RunBenchmarks(string[] args)
+    {
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }

@@ -95,22 +95,14 @@ internal static class DockScanHarness
 
         Console.WriteLine(Invariant($"  {bays * perBay} recordings offloaded in {watch.Elapsed.TotalSeconds:0.0} s; settling 90 s (JIT tiering, custody syncs, first full rescans), then measuring {seconds} s"));
         await Task.Delay(TimeSpan.FromSeconds(90)); // tiered JIT settles after about a minute; custody syncs; the first full rescans
-        var before = CpuTicks(process.Id);
+        var before = ProcFs.CpuTicks(process.Id);
         var clock = Stopwatch.StartNew();
         await Task.Delay(TimeSpan.FromSeconds(seconds));
-        var used = (CpuTicks(process.Id) - before) / 100.0; // USER_HZ is 100 on Linux
+        var used = (ProcFs.CpuTicks(process.Id) - before) / ProcFs.TicksPerSecond;
         var percent = used / clock.Elapsed.TotalSeconds * 100;
         Console.WriteLine(Invariant($"  gateway pid {process.Id}: {used:0.00} CPU-s in {clock.Elapsed.TotalSeconds:0.0} s = {percent:0.00}% of a core"));
         await process.StopAsync(TimeSpan.FromSeconds(10));
         return percent;
-    }
-
-    /// <summary>utime + stime of a process, in clock ticks (fields 14 and 15 of /proc/PID/stat).</summary>
-    private static long CpuTicks(int pid)
-    {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

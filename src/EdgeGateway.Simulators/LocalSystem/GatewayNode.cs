@@ -8,7 +8,7 @@ namespace EdgeGateway.Simulators.LocalSystem;
 /// </summary>
 internal sealed class GatewayNode : IAsyncDisposable
 {
-    private readonly BuildOutputs _outputs;
+    private readonly string _assembly;
     private readonly Dictionary<string, string> _environment;
     private ManagedProcess? _process;
     private int _starts;
@@ -20,6 +20,7 @@ internal sealed class GatewayNode : IAsyncDisposable
     /// <param name="brokerPort">MQTT broker port on 127.0.0.1.</param>
     /// <param name="fleetControlGrpcUrl">FleetControl's gRPC URL.</param>
     /// <param name="settings">Further configuration, as "Section:Key" = value.</param>
+    /// <param name="assembly">Another gateway build to run (e.g. the code before a change); default the built one.</param>
     public GatewayNode(
         BuildOutputs outputs,
         string deviceId,
@@ -27,9 +28,10 @@ internal sealed class GatewayNode : IAsyncDisposable
         string directory,
         int brokerPort,
         string fleetControlGrpcUrl,
-        IReadOnlyDictionary<string, string>? settings = null)
+        IReadOnlyDictionary<string, string>? settings = null,
+        string? assembly = null)
     {
-        _outputs = outputs;
+        _assembly = assembly ?? outputs.Gateway;
         DeviceId = deviceId;
         Directory = Path.GetFullPath(directory);
         _environment = new Dictionary<string, string>
@@ -62,7 +64,7 @@ internal sealed class GatewayNode : IAsyncDisposable
     public ManagedProcess Start()
     {
         _starts++;
-        _process = ManagedProcess.Start($"gateway {DeviceId}#{_starts}", _outputs.Gateway, [], _environment, LogFile);
+        _process = ManagedProcess.Start($"gateway {DeviceId}#{_starts}", _assembly, [], _environment, LogFile);
         return _process;
     }
 

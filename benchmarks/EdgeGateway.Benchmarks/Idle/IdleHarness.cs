@@ -1,0 +1,201 @@
+using static EdgeGateway.Benchmarks.HarnessSupport;
+using System.Diagnostics;
+using System.Globalization;
+using EdgeGateway.Simulators.LocalSystem;
+
+namespace EdgeGateway.Benchmarks.Idle;
+
+/// <summary>
+/// What the real processes cost while they have (almost) nothing to do (not BenchmarkDotNet). Starts
+/// FleetControl and, per gateway build, a vehicle gateway fed 1 GPS fix per second through a
+/// pseudo-terminal (System.IO.Ports), one fed by the same simulator over TCP, a vehicle gateway
+/// whose receiver is connected but silent, and a dock gateway with 8
+/// empty bays; plus the baseline, an empty .NET generic host (<see cref="IdleHostBaseline"/>). Every one is
+/// a separate <c>dotnet</c> process with the shipped settings (the launcher's 1 s health file is put back to
+/// the shipped 5 s). Once the gateways are connected and a settling time has passed (tiered JIT keeps
+/// compiling for about a minute), it reads <c>/proc</c> at the start and end of one window: utime+stime,
+/// context switches of every thread (wake-ups), threads, and resident memory split as the kernel does.
+/// <c>--gateway DLL</c> (repeatable) measures other builds side by side in the same run, e.g. the code
+/// before a change; <c>--env NAME=VALUE</c> (repeatable) sets an environment variable for every gateway.
+/// <c>dotnet run -c Release --project benchmarks/EdgeGateway.Benchmarks -- idle [--settle 120] [--window 60] [--gateway DLL]... [--env NAME=VALUE]... [--dir DIR]</c>
+/// </summary>
+internal static class IdleHarness
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var settle = TimeSpan.FromSeconds(Option(args, "--settle", 120));
+        var window = TimeSpan.FromSeconds(Option(args, "--window", 60));
+        var outputs = BuildOutputs.Locate();
+        var builds = Values(args, "--gateway").Select(Path.GetFullPath).ToList();
+        if (builds.Count == 0)
+        {
+            builds.Add(outputs.Gateway);
+        }
+
+        var environment = Values(args, "--env").Select(e => e.Split('=', 2)).ToDictionary(e => e[0], e => e.Length > 1 ? e[1] : "");
+        var root = OptionString(args, "--dir") ?? Path.Combine(Path.GetTempPath(), "eg-idle-bench");
+        if (Directory.Exists(root))
+        {
+            Directory.Delete(root, recursive: true);
+        }
+
+        Directory.CreateDirectory(root);
+        Console.WriteLine(Invariant($"idle harness: {Environment.ProcessorCount} cores, load average {LoadAverage()}"));
+        for (var b = 0; b < builds.Count; b++)
+        {
+            Console.WriteLine(Invariant($"  build {b + 1}: {builds[b]}"));
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            Console.WriteLine($"  gateway environment: {name}={value}");
+        }
+
+        Console.WriteLine(Invariant($"  settle {settle.TotalSeconds:0} s after the gateways connect, then measure over {window.TotalSeconds:0} s"));
+
+        using var start = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        var baseline = ManagedProcess.Start(
+            "baseline", typeof(IdleHarness).Assembly.Location, ["idle-host"], null, Path.Combine(root, "baseline.log"), root);
+        await using var fleet = new FleetControlNode(outputs, Path.Combine(root, "fleetcontrol"), FreePort(), FreePort(), FreePort());
+        await using var silent = new SilentReceiver();
+        var simulators = new List<GpsSimulatorNode>();
+        var gateways = new List<(string Name, GatewayNode Node, string Aim)>();
+        try
+        {
+            await baseline.WaitForOutputAsync(l => l == IdleHostBaseline.ReadyLine, TimeSpan.FromSeconds(60), start.Token);
+            await fleet.StartAsync(start.Token);
+            for (var b = 0; b < builds.Count; b++)
+            {
+                var tag = builds.Count == 1 ? "" : Invariant($" (build {b + 1})");
+                var prefix = Invariant($"b{b + 1}-");
+                var settings = new Dictionary<string, string>(environment) { ["Health:FileInterval"] = "00:00:05" };
+                var gpsTcpPort = FreePort();
+                var gps = new GpsSimulatorNode(
+                    outputs, Path.Combine(root, prefix + "vehicle-gnss"), ["--route", "hertford", "--tcp", Invariant($"127.0.0.1:{gpsTcpPort}")], rate: 1);
+                simulators.Add(gps);
+                await gps.StartAsync(start.Token);
+                var bays = Path.Combine(root, prefix + "dock-idle", "bays");
+                Directory.CreateDirectory(bays);
+                gateways.Add(("vehicle gateway, GNSS 1 Hz" + tag, Gateway(prefix + "vehicle-gnss", "Vehicle", new(settings)
+                {
+                    ["Gnss:Transport"] = "Serial",
+                    ["Gnss:Serial:PortName"] = gps.PtyLink,
+                }), "<= 3%, <= 64 MB"));
+                gateways.Add(("vehicle gateway, GNSS 1 Hz over TCP" + tag, Gateway(prefix + "vehicle-gnss-tcp", "Vehicle", new(settings)
+                {
+                    ["Gnss:Transport"] = "Tcp",
+                    ["Gnss:Tcp:Host"] = "127.0.0.1",
+                    ["Gnss:Tcp:Port"] = gpsTcpPort.ToString(CultureInfo.InvariantCulture),
+                }), ""));
+                gateways.Add(("vehicle gateway, receiver silent" + tag, Gateway(prefix + "vehicle-idle", "Vehicle", new(settings)
+                {
+                    ["Gnss:Transport"] = "Tcp",
+                    ["Gnss:Tcp:Host"] = "127.0.0.1",
+                    ["Gnss:Tcp:Port"] = silent.Port.ToString(CultureInfo.InvariantCulture),
+                }), "<= 1%, <= 64 MB"));
+                gateways.Add(("dock gateway, no camera docked" + tag, Gateway(prefix + "dock-idle", "Dock", new(settings)
+                {
+                    ["Dock:BaysRoot"] = bays,
+                    ["Evidence:StagingDirectory"] = Path.Combine(root, prefix + "dock-idle", "staging"),
+                }), "<= 1%"));
+
+                GatewayNode Gateway(string id, string role, Dictionary<string, string> gatewaySettings) =>
+                    new(outputs, id, role, Path.Combine(root, id), fleet.BrokerPort, fleet.GrpcUrl, gatewaySettings, builds[b]);
+            }
+
+            var launched = Stopwatch.StartNew();
+            gateways.ForEach(g => g.Node.Start());
+            await WaitConnectedAsync(gateways.Select(g => g.Node).ToList(), start.Token);
+
+            Console.WriteLine(Invariant($"  all {gateways.Count} gateways connected {launched.Elapsed.TotalSeconds:0.0} s after they were started; settling"));
+            await Task.Delay(settle); // the figure is steady-state cost, not start-up
+            var measured = new List<(string Name, ManagedProcess Process, string Aim)> { ("baseline: empty .NET generic host", baseline, "") };
+            measured.AddRange(gateways.Select(g => (g.Name, g.Node.Process, g.Aim)));
+            measured.Add((Invariant($"FleetControl ({gateways.Count} devices)"), fleet.Process, ""));
+            var before = measured.Select(m => Sample.Take(m.Process)).ToList();
+            var clock = Stopwatch.StartNew();
+            await Task.Delay(window);
+            var after = measured.Select(m => Sample.Take(m.Process)).ToList();
+            var seconds = clock.Elapsed.TotalSeconds;
+
+            var baseRss = after[0].Memory.Rss;
+            Console.WriteLine();
+            Console.WriteLine("| process | CPU, % of one core | wake-ups/s | threads | RSS MB | x baseline RSS | anon MB | file MB | JIT code (shmem) MB | aim |");
+            Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+            for (var i = 0; i < measured.Count; i++)
+            {
+                var cpu = (after[i].Ticks - before[i].Ticks) / ProcFs.TicksPerSecond / seconds * 100;
+                var memory = after[i].Memory;
+                Console.WriteLine(Invariant(
+                    $"| {measured[i].Name} | {cpu:0.00}% | {ProcFs.ContextSwitchesBetween(before[i].Switches, after[i].Switches) / seconds:0.0} | {after[i].Threads} | {Mb(memory.Rss)} | {(double)memory.Rss / baseRss:0.00} | {Mb(memory.Anonymous)} | {Mb(memory.File)} | {Mb(memory.Shared)} | {measured[i].Aim} |"));
+            }
+
+            Console.WriteLine();
+            Console.WriteLine(Invariant($"  window {seconds:0.0} s; load average at the end {LoadAverage()}; GPS fixes produced {string.Join(", ", simulators.Select(s => s.Fixes))}"));
+            return gateways.Any(g => g.Node.Process.HasExited) || fleet.Process.HasExited ? 1 : 0;
+        }
+        finally
+        {
+            foreach (var (_, node, _) in gateways)
+            {
+                await node.StopAsync();
+                await node.DisposeAsync();
+            }
+
+            foreach (var gps in simulators)
+            {
+                await gps.DisposeAsync();
+            }
+
+            await baseline.StopAsync(TimeSpan.FromSeconds(10));
+            await baseline.DisposeAsync();
+            await fleet.StopAsync();
+            if (OptionString(args, "--dir") is null)
+            {
+                Directory.Delete(root, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>Every value given for a repeatable option.</summary>
+    private static IEnumerable<string> Values(string[] args, string name)
+    {
+        for (var i = 0; i + 1 < args.Length; i++)
+        {
+            if (args[i] == name)
+            {
+                yield return args[i + 1];
+            }
+        }
+    }
+
+    /// <summary>Waits (bounded) until every gateway's health file reports its link connected.</summary>
+    private static async Task WaitConnectedAsync(List<GatewayNode> gateways, CancellationToken cancellationToken)
+    {
+        while (!gateways.All(g => g.ReadHealth()?.Link == "CONNECTED"))
+        {
+            if (gateways.FirstOrDefault(g => g.Process.HasExited) is { } dead)
+            {
+                throw new InvalidOperationException($"{dead.DeviceId} exited with code {dead.Process.ExitCode}:\n{dead.Process.RecentOutput()}");
+            }
+
+            // The health file is the gateway's own report, rewritten every few seconds; the wait is bounded by the token.
+            await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
+        }
+    }
+
+    private static string Mb(long kib) => (kib / 1024.0).ToString("0.0", CultureInfo.InvariantCulture);
+
+    private static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>One reading of a process's counters.</summary>
+    private sealed record Sample(long Ticks, Dictionary<int, long> Switches, int Threads, ProcFs.ResidentMemory Memory)
+    {
+        public static Sample Take(ManagedProcess process) =>
+            process.HasExited
+                ? throw new InvalidOperationException($"{process.Name} exited with code {process.ExitCode}:\n{process.RecentOutput()}")
+                : new Sample(ProcFs.CpuTicks(process.Id), ProcFs.ContextSwitches(process.Id), ProcFs.Threads(process.Id), ProcFs.Memory(process.Id));
+    }
+}
