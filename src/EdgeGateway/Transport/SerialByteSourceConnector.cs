@@ -2,7 +2,11 @@ using System.IO.Ports;
 
 namespace EdgeGateway.Transport;
 
-/// <summary>Opens a serial port through System.IO.Ports and hands out its <see cref="SerialPort.BaseStream"/>.</summary>
+/// <summary>
+/// Opens a serial port through System.IO.Ports (line settings, exclusive lock) and hands out a
+/// <see cref="TtyStream"/> on the same device for the bytes: System.IO.Ports' own stream polls the device
+/// every millisecond while a read is pending, which costs an idle gateway a thousand wake-ups a second.
+/// </summary>
 internal sealed class SerialByteSourceConnector : IByteSourceConnector
 {
     private readonly SerialTransportOptions _options;
@@ -25,7 +29,7 @@ internal sealed class SerialByteSourceConnector : IByteSourceConnector
         try
         {
             port.Open();
-            return ValueTask.FromResult(new ByteSourceConnection(port.BaseStream, port));
+            return ValueTask.FromResult(new ByteSourceConnection(TtyStream.Open(_options.PortName), port));
         }
         catch
         {
