@@ -42,15 +42,14 @@ public sealed class TtyStreamTests : IDisposable
     }
 
     [Fact]
-    public async Task Write_ReachesTheOtherEnd()
+    public async Task Write_GoesOut_AndReadingCarriesOn()
     {
         var link = Path.Combine(_directory, "modem");
         await using var pty = await SocatPty.StartAsync(link, Timeout);
         using var port = OpenPort(link);
         await using var stream = TtyStream.Open(link);
-        await using var echo = TtyStream.Open(link);
 
-        // What the stream writes goes to the pty master; socat echoes nothing, so check it went out without error and reads stay independent.
+        // A command goes out to the pty master without error, and the reply still comes in on the same stream.
         await stream.WriteAsync("AT+CSQ\r"u8.ToArray(), TestContext.Current.CancellationToken);
         await pty.WriteAsync("OK\r\n");
         var buffer = new byte[16];
