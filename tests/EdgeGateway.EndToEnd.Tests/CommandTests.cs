@@ -130,7 +130,7 @@ public sealed class CommandTests
 
     private static Task<JsonElement> WaitFinalAsync(SystemUnderTest system, string commandId, CancellationToken ct) =>
         Eventually.WaitAsync(
-            c => system.Fleet.GetJsonAsync($"/api/commands/{commandId}?waitSeconds=20", c),
+            c => system.Fleet.GetJsonAsync($"/api/commands/{commandId}?waitSeconds=5", c),
             c => c.GetProperty("state").GetString() is "succeeded" or "failed" or "expired",
             Patience,
             $"command {commandId} is final");
