@@ -86,7 +86,7 @@ public sealed class ConsoleTests(ConsoleSystem fixture) : IClassFixture<ConsoleS
     }
 
     [Fact]
-    public async Task DockPage_ShowsTransferProgress_AndAnEvidenceItemVerifies()
+    public async Task DockPage_ShowsTransferProgress_EvidenceVerifies_DamagedCopyRaisesAnAlert()
     {
         var page = await fixture.Browser.NewLoggedInPageAsync(fixture.BaseUrl);
         await ReloadUntilAsync(page, $"/console/#/device/{ConsoleSystem.Dock}", "#bays .bar");
@@ -98,6 +98,22 @@ public sealed class ConsoleTests(ConsoleSystem fixture) : IClassFixture<ConsoleS
         await page.ClickAsync("#verify");
         await Assertions.Expect(page.Locator("#verify-result")).ToHaveTextAsync(new Regex("^verified"), new() { Timeout = (float)Patience.TotalMilliseconds });
         await ConsoleBrowser.ScreenshotAsync(page, "evidence-verified");
+
+        // The stored copy is damaged: verifying again fails, and the failure raises an alert.
+        var evidenceId = Uri.UnescapeDataString(page.Url[(page.Url.LastIndexOf('/') + 1)..]);
+        var stored = Directory.GetFiles(fixture.System.Fleet.VaultDirectory, evidenceId + "*")
+            .Single(f => !f.EndsWith(".json", StringComparison.Ordinal) && !f.EndsWith(".jsonl", StringComparison.Ordinal) && !f.EndsWith(".partial", StringComparison.Ordinal));
+        await using (var file = new FileStream(stored, FileMode.Open, FileAccess.Write))
+        {
+            file.Seek(0, SeekOrigin.End);
+            file.WriteByte(0x42);
+        }
+
+        await page.ClickAsync("#verify");
+        await Assertions.Expect(page.Locator("#verify-result")).ToHaveTextAsync(new Regex("^FAILED"), new() { Timeout = (float)Patience.TotalMilliseconds });
+        await page.GotoAsync("/console/#/alerts");
+        await Assertions.Expect(page.Locator($"#alerts tbody tr[data-alert='evidence-verification:{evidenceId}']")).ToContainTextAsync("failed verification");
+        await ConsoleBrowser.ScreenshotAsync(page, "evidence-alert");
         await page.Context.CloseAsync();
     }
 
