@@ -24,11 +24,16 @@ internal sealed class SystemUnderTest : IAsyncDisposable
     public FleetControlNode Fleet { get; }
 
     /// <summary>Starts FleetControl with its embedded broker, or against an external broker.</summary>
-    public static async Task<SystemUnderTest> StartAsync((string Host, int Port)? externalBroker = null)
+    public static async Task<SystemUnderTest> StartAsync((string Host, int Port)? externalBroker = null, IReadOnlyDictionary<string, string>? fleetSettings = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "edge-e2e-" + Guid.NewGuid().ToString("N")[..8]);
         System.IO.Directory.CreateDirectory(directory);
         var fleet = new FleetControlNode(Outputs, Path.Combine(directory, "fleetcontrol"), FreePort.Next(), FreePort.Next(), FreePort.Next(), externalBroker);
+        foreach (var (key, value) in fleetSettings ?? new Dictionary<string, string>())
+        {
+            fleet.Settings[key] = value;
+        }
+
         var system = new SystemUnderTest(directory, fleet);
         await fleet.StartAsync(TestContext.Current.CancellationToken);
         return system;
@@ -67,7 +72,7 @@ internal sealed class SystemUnderTest : IAsyncDisposable
     /// A dock simulator (cameras with real MP4 clips and one larger recording each, docking into bay
     /// folders) plus a gateway in the dock role offloading them.
     /// </summary>
-    public (GatewayNode Gateway, ManagedProcess Simulator) StartDock(string deviceId, int cameras, int recordingsPerCamera)
+    public (GatewayNode Gateway, ManagedProcess Simulator) StartDock(string deviceId, int cameras, int recordingsPerCamera, IReadOnlyDictionary<string, string>? settings = null)
     {
         var folder = Path.Combine(Directory, deviceId);
         var bays = Path.Combine(folder, "bays");
@@ -80,14 +85,20 @@ internal sealed class SystemUnderTest : IAsyncDisposable
             null,
             Path.Combine(folder, "dock-simulator.log"));
         _nodes.Add(simulator);
-        var gateway = new GatewayNode(Outputs, deviceId, "Dock", folder, Fleet.BrokerPort, Fleet.GrpcUrl, new Dictionary<string, string>
+        var all = new Dictionary<string, string>
         {
             ["Dock:BaysRoot"] = bays,
             ["Dock:Bays"] = "4",
             ["Evidence:StagingDirectory"] = Path.Combine(folder, "staging"),
             ["Evidence:StatusInterval"] = "00:00:01",
             ["Evidence:StatusReportInterval"] = "00:00:02",
-        });
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            all[key] = value;
+        }
+
+        var gateway = new GatewayNode(Outputs, deviceId, "Dock", folder, Fleet.BrokerPort, Fleet.GrpcUrl, all);
         _nodes.Add(gateway);
         gateway.Start();
         return (gateway, simulator);

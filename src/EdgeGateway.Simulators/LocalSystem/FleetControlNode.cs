@@ -28,6 +28,9 @@ internal sealed class FleetControlNode : IAsyncDisposable
 
     public int HttpPort { get; }
 
+    /// <summary>Extra settings (<c>Section:Key</c> = value) given to FleetControl as environment variables at start.</summary>
+    public IDictionary<string, string> Settings { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     public int GrpcPort { get; }
 
     /// <summary>The MQTT port devices connect to (the embedded broker's, or the external broker's).</summary>
@@ -61,6 +64,11 @@ internal sealed class FleetControlNode : IAsyncDisposable
         if (_externalBroker is { } broker)
         {
             environment["Mqtt__Host"] = broker.Host;
+        }
+
+        foreach (var (key, value) in Settings)
+        {
+            environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
         _process = ManagedProcess.Start("fleetcontrol", _outputs.FleetControl, [], environment, LogFile);

@@ -1,17 +1,28 @@
 using EdgeGateway.Hosting;
+using EdgeGateway.Uplink.Mqtt;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace EdgeGateway.Commands;
 
 /// <summary>
-/// Registers the <see cref="CommandDispatcher"/> and one <see cref="ICommandHandler"/> per command. The MQTT
-/// session (not wired here) subscribes to the device's commands topic and calls the dispatcher.
+/// Registers the <see cref="CommandDispatcher"/>, one <see cref="ICommandHandler"/> per command (rescan-bays on
+/// docks only) and the <see cref="MqttCommandChannel"/> through which the MQTT session delivers commands.
 /// </summary>
 internal static class CommandRegistration
 {
-    public static IServiceCollection AddGatewayCommands(this IServiceCollection services)
+    public static IServiceCollection AddGatewayCommands(this IServiceCollection services, GatewayRole role)
     {
+        services.AddSingleton<RecentLogProvider>();
+        services.AddSingleton<ILoggerProvider>(sp => sp.GetRequiredService<RecentLogProvider>());
+        services.AddSingleton<IMqttDownlink, MqttCommandChannel>();
+        services.AddSingleton<ICommandHandler, CollectDiagnosticsHandler>();
+        if (role == GatewayRole.Dock)
+        {
+            services.AddSingleton<ICommandHandler, RescanBaysHandler>();
+        }
+
         services.AddSingleton(sp => new CompletedCommandLog(
             Path.Combine(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.DataDirectory, CompletedCommandLog.FolderName)));
         services.AddSingleton<ConfigurationApplier>();

@@ -84,7 +84,9 @@ internal sealed class ConfigurationApplier(IConfiguration configuration, IServic
 
         root["FleetConfiguration"] = new JsonObject { ["Version"] = version };
         await HealthFile.WriteAtomicallyAsync(FilePath, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), cancellationToken).ConfigureAwait(false);
-        var restart = keys.Select(k => k.Split(':')[0]).Distinct(StringComparer.OrdinalIgnoreCase).Any(s => !HotSections.Contains(s));
+        // A restart is needed for a changed section read only at start-up, unless this host does not run it.
+        var restart = keys.Select(k => k.Split(':')[0]).Distinct(StringComparer.OrdinalIgnoreCase)
+            .Any(section => !HotSections.Contains(section) && !OptionsCatalog.IsUnusedHere(section, services));
         Log.ConfigurationApplied(logger, version, FilePath, restart);
         return new ConfigurationApplyResult(true, string.Empty, restart, version);
     }

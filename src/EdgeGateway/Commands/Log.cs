@@ -20,4 +20,10 @@ internal static partial class Log
 
     [LoggerMessage(2404, LogLevel.Warning, "Restarting the service on command {CommandId}: {Reason}")]
     public static partial void Restarting(ILogger logger, string commandId, string reason);
+
+    [LoggerMessage(2405, LogLevel.Warning, "Unreadable command on {Topic}: {Error}; answered FAILED")]
+    public static partial void MalformedCommand(ILogger logger, string topic, string error);
+
+    [LoggerMessage(2406, LogLevel.Warning, "Command on {Topic} names id {CommandId} and device {DeviceId}; answered FAILED, not run")]
+    public static partial void MisaddressedCommand(ILogger logger, string topic, string commandId, string deviceId);
 }

@@ -18,21 +18,32 @@ namespace EdgeGateway.Commands;
 /// </summary>
 internal static class OptionsCatalog
 {
-    private static readonly Func<IConfiguration, IServiceProvider, IEnumerable<string>>[] Checks =
+    private static readonly (string Section, Func<IServiceProvider, bool> Used, Func<IConfiguration, IServiceProvider, IEnumerable<string>> Check)[] Checks =
     [
-        Check<GatewayOptions>(GatewayOptions.SectionName),
-        Check<OutboxOptions>(OutboxOptions.SectionName),
-        Check<MqttUplinkOptions>(MqttUplinkOptions.SectionName),
-        Check<RegistrationOptions>(RegistrationOptions.SectionName),
-        Check<HealthOptions>(HealthOptions.SectionName),
-        Check<GnssOptions>(GnssOptions.SectionName),
-        Check<DockOptions>(DockOptions.SectionName),
-        Check<EvidenceOptions>(EvidenceOptions.SectionName),
+        Entry<GatewayOptions>(GatewayOptions.SectionName),
+        Entry<OutboxOptions>(OutboxOptions.SectionName),
+        Entry<MqttUplinkOptions>(MqttUplinkOptions.SectionName),
+        Entry<RegistrationOptions>(RegistrationOptions.SectionName),
+        Entry<HealthOptions>(HealthOptions.SectionName),
+        Entry<GnssOptions>(GnssOptions.SectionName),
+        Entry<DockOptions>(DockOptions.SectionName),
+        Entry<EvidenceOptions>(EvidenceOptions.SectionName),
     ];
 
     /// <summary>Every failure message of every registered validator, or none.</summary>
     public static IReadOnlyList<string> Validate(IConfiguration candidate, IServiceProvider services) =>
-        Checks.SelectMany(check => check(candidate, services)).ToList();
+        Checks.SelectMany(entry => entry.Check(candidate, services)).ToList();
+
+    /// <summary>
+    /// True when <paramref name="section"/> is a known options section this host does not run (a vehicle's
+    /// <c>Dock</c>, a dock's <c>Gnss</c>): changing it needs no restart here.
+    /// </summary>
+    public static bool IsUnusedHere(string section, IServiceProvider services) =>
+        Checks.Any(entry => string.Equals(entry.Section, section, StringComparison.OrdinalIgnoreCase) && !entry.Used(services));
+
+    private static (string, Func<IServiceProvider, bool>, Func<IConfiguration, IServiceProvider, IEnumerable<string>>) Entry<T>(string section)
+        where T : class, new() =>
+        (section, services => services.GetServices<IValidateOptions<T>>().Any(), Check<T>(section));
 
     private static Func<IConfiguration, IServiceProvider, IEnumerable<string>> Check<T>(string section)
         where T : class, new() =>

@@ -39,7 +39,8 @@ internal static class EvidenceRegistration
             })));
         services.AddSingleton<EvidenceUploader>();
         services.AddSingleton<RecordingOffloader>();
-        services.AddHostedService<OffloadService>();
+        services.AddSingleton<OffloadService>();
+        services.AddHostedService(sp => sp.GetRequiredService<OffloadService>());
         services.AddHostedService<DockStatusReporter>();
         return services;
     }

@@ -35,6 +35,19 @@ internal sealed class OffloadService(
     // computed once per listing, not once per check.
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<DockedRecording, string> _ids = [];
     private DateTimeOffset _nextSync;
+    private TaskCompletionSource<BayRescan>? _rescan;
+
+    /// <summary>
+    /// Re-reads every bay from scratch (no cached listing, sidecar or fingerprint) and retries at once the
+    /// recordings waiting out a failure backoff; completes after that scan with what it found.
+    /// </summary>
+    public async Task<BayRescan> RescanAsync(CancellationToken cancellationToken)
+    {
+        var request = new TaskCompletionSource<BayRescan>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var pending = Interlocked.CompareExchange(ref _rescan, request, null) ?? request; // join one already asked for
+        _wake.Release();
+        return await pending.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -80,10 +93,23 @@ internal sealed class OffloadService(
         }
 
         var now = time.GetUtcNow();
+        var rescan = Interlocked.Exchange(ref _rescan, null);
+        var retried = 0;
+        if (rescan is not null)
+        {
+            scanner.Invalidate();
+            retried = _notBefore.Count;
+            _notBefore.Clear();
+        }
+
         var candidates = new List<PendingRecording>();
         var unaccepted = 0;
+        var docked = 0;
+        var recordings = 0;
         foreach (var bay in scanner.Scan())
         {
+            docked += bay.Docked ? 1 : 0;
+            recordings += bay.Recordings.Count;
             unaccepted += bay.Unaccepted.Count;
             if (tracker.SetUnaccepted(bay.Bay, bay.Unaccepted) && bay.Camera is { } cam)
             {
@@ -130,6 +156,7 @@ internal sealed class OffloadService(
 
         counters.UnacceptedFiles = unaccepted;
         counters.BaysChecked();
+        rescan?.TrySetResult(new BayRescan(docked, recordings, candidates.Count, unaccepted, retried));
 
         while (_running.Count < options.Value.MaxConcurrentTransfers)
         {

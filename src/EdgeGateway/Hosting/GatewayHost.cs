@@ -1,3 +1,4 @@
+using EdgeGateway.Commands;
 using EdgeGateway.Devices.Gnss;
 using EdgeGateway.Evidence;
 using EdgeGateway.Health;
@@ -34,6 +35,7 @@ internal static class GatewayHost
         builder.Services.AddMqttUplink(builder.Configuration);
         builder.Services.AddDeviceRegistration(builder.Configuration);
         builder.Services.AddGatewayHealth(builder.Configuration);
+        builder.Services.AddGatewayCommands(RoleOf(builder.Configuration));
 
         switch (RoleOf(builder.Configuration))
         {
@@ -97,6 +99,14 @@ internal static class GatewayHost
         {
             sources.Insert(at + 2, Json(site, $"appsettings.{role}.json"));
         }
+
+        // FleetControl's desired configuration: above every file, below environment variables and the command line.
+        var dataDirectory = builder.Configuration[$"{GatewayOptions.SectionName}:{nameof(GatewayOptions.DataDirectory)}"] ?? new GatewayOptions().DataDirectory;
+        var desiredAt = LastJsonSource(sources) + 1;
+        ConfigurationApplier.AddDesiredConfiguration(builder.Configuration, dataDirectory);
+        var desired = sources[^1];
+        sources.RemoveAt(sources.Count - 1);
+        sources.Insert(desiredAt, desired);
     }
 
     private static int LastJsonSource(IList<IConfigurationSource> sources)

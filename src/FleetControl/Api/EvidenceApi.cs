@@ -38,7 +38,7 @@ internal static class EvidenceApi
         });
 
         // GET /api/evidence/{id}?verify=true  (verify re-hashes the stored file: costly for large items)
-        api.MapGet("/{id}", async (string id, bool? verify, IEvidenceCatalog catalog, IOptions<EvidenceVaultOptions> options, CancellationToken ct) =>
+        api.MapGet("/{id}", async (string id, bool? verify, IEvidenceCatalog catalog, IOptions<EvidenceVaultOptions> options, Alerts.AlertService alerts, CancellationToken ct) =>
         {
             if (catalog.Find(id) is not { } record)
             {
@@ -48,6 +48,20 @@ internal static class EvidenceApi
             EvidenceVerification? verification = verify == true
                 ? await EvidenceVerifier.VerifyAsync(options.Value.VaultDirectory, id, ct).ConfigureAwait(false)
                 : null;
+            if (verification is not null)
+            {
+                // One alert per item: raised by a failed verification, resolved by a later passing one.
+                var deviceId = EvidenceIndex.Summarise(record).DeviceId;
+                if (verification.Ok)
+                {
+                    alerts.Resolve($"{Alerts.AlertRules.EvidenceVerificationFailed}:{id}", "verified again");
+                }
+                else
+                {
+                    alerts.Raise(Alerts.AlertRules.EvidenceVerificationFailed, id, deviceId, "critical",
+                        $"evidence {id} failed verification: {string.Join("; ", verification.Problems)}");
+                }
+            }
             return Results.Ok(new
             {
                 summary = Summary(EvidenceIndex.Summarise(record)),

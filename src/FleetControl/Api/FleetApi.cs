@@ -9,6 +9,7 @@ internal static class FleetApi
 {
     public const int DefaultPositionLimit = 100;
     public const int MaxPositionLimit = 10_000;
+    public const int DefaultHealthLimit = 360;
 
     public static IEndpointRouteBuilder MapFleetApi(this IEndpointRouteBuilder endpoints)
     {
@@ -49,6 +50,23 @@ internal static class FleetApi
 
             var positions = await store.GetPositionsAsync(id, n, ct).ConfigureAwait(false);
             return Results.Ok(positions.Select(DtoMapper.ToDto).ToList());
+        });
+
+        api.MapGet("/devices/{id}/health", async (string id, DateTimeOffset? from, DateTimeOffset? to, int? limit, IFleetStore store, CancellationToken ct) =>
+        {
+            var n = limit ?? DefaultHealthLimit;
+            if (n < 1 || n > MaxPositionLimit)
+            {
+                return Results.Problem(statusCode: 400, title: "Invalid limit", detail: $"limit must be 1-{MaxPositionLimit}");
+            }
+
+            if (await store.GetDeviceAsync(id, ct).ConfigureAwait(false) is null)
+            {
+                return Results.Problem(statusCode: 404, title: "Unknown device", detail: $"unknown device '{id}'");
+            }
+
+            var samples = await store.GetHealthHistoryAsync(id, from, to, n, ct).ConfigureAwait(false);
+            return Results.Ok(samples.Select(HealthSampleDto.From).ToList());
         });
 
         api.MapGet("/stats", async (IFleetStore store, IngestStats stats, MqttIngestClient ingest, IServiceProvider services, CancellationToken ct) =>

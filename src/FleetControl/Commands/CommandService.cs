@@ -146,7 +146,8 @@ internal sealed class CommandService(
             case CommandInbox.DeviceCameOnline online:
                 foreach (var record in store.Undelivered(online.DeviceId))
                 {
-                    if (record.ExpiresAt > time.GetUtcNow())
+                    // An accepted command is asked again past its expiry: the device has its answer.
+                    if (record.ExpiresAt > time.GetUtcNow() || record.State == CommandState.Accepted)
                     {
                         await DeliverAsync(record, cancellationToken).ConfigureAwait(false);
                     }
@@ -168,7 +169,9 @@ internal sealed class CommandService(
             return record;
         }
 
-        return Move(record.CommandId, CommandState.Sent, string.Empty, null) ?? store.Get(record.CommandId) ?? record;
+        return record.State == CommandState.Queued
+            ? Move(record.CommandId, CommandState.Sent, string.Empty, null) ?? store.Get(record.CommandId) ?? record
+            : record;
     }
 
     private void ApplyResult(CommandResult result)

@@ -75,13 +75,17 @@ internal sealed class CommandStore : IDisposable
         }
     }
 
-    /// <summary>A device's commands still to deliver (Queued or Sent), oldest first.</summary>
+    /// <summary>
+    /// A device's commands still to deliver or without a final answer (Queued, Sent or Accepted), oldest first.
+    /// Accepted ones are re-sent too: a device that restarted before its answer got through answers again from
+    /// its record of completed ids (or runs it, once, if it never finished).
+    /// </summary>
     public IReadOnlyList<CommandRecord> Undelivered(string deviceId)
     {
         lock (_lock)
         {
             return _db.GetCollection(Commands).Query()
-                .Where("device = @0 AND (state = @1 OR state = @2)", deviceId, nameof(CommandState.Queued), nameof(CommandState.Sent))
+                .Where("device = @0 AND (state = @1 OR state = @2 OR state = @3)", deviceId, nameof(CommandState.Queued), nameof(CommandState.Sent), nameof(CommandState.Accepted))
                 .OrderBy("_id")
                 .ToEnumerable()
                 .Select(FromDocument)

@@ -38,6 +38,9 @@ internal interface IFleetStore
     /// <summary>Every DataLossReport a device sent, oldest first.</summary>
     Task<IReadOnlyList<DataLossRecord>> GetDataLossAsync(string deviceId, CancellationToken cancellationToken);
 
+    /// <summary>A device's health reports captured in [from, to], the newest <paramref name="limit"/>, oldest first.</summary>
+    Task<IReadOnlyList<HealthSample>> GetHealthHistoryAsync(string deviceId, DateTimeOffset? from, DateTimeOffset? to, int limit, CancellationToken cancellationToken);
+
     /// <summary>The newest <paramref name="limit"/> DeviceEvents of a device, newest first.</summary>
     Task<IReadOnlyList<EventRecord>> GetEventsAsync(string deviceId, int limit, CancellationToken cancellationToken);
 

@@ -23,6 +23,7 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
     private const string Positions = "positions";
     private const string Events = "events";
     private const string DataLoss = "dataloss";
+    private const string HealthHistory = "health";
     private const string Meta = "meta";
     private const string TotalsId = "totals";
 
@@ -47,6 +48,7 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
         _db = _durable.Database;
         _db.GetCollection(Events).EnsureIndex("device");
         _db.GetCollection(DataLoss).EnsureIndex("device");
+        _db.GetCollection(HealthHistory).EnsureIndex("k");
         _db.GetCollection(Devices).EnsureIndex("online");
 
         // Totals live in one document updated in every batch transaction, so /api/stats never counts an index.
@@ -119,6 +121,7 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
             var newPositions = new List<BsonDocument>();
             var newEvents = new List<BsonDocument>();
             var newLosses = new List<BsonDocument>();
+            var newHealth = new List<BsonDocument>();
             var updates = new Dictionary<string, DeviceUpdate>(StringComparer.Ordinal);
             var duplicates = 0;
 
@@ -160,6 +163,12 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
 
                         break;
                     case Envelope.BodyOneofCase.Health:
+                        newHealth.Add(new BsonDocument
+                        {
+                            ["_id"] = envelope.MessageId,
+                            ["k"] = HealthKey(envelope.DeviceId, captured.UtcTicks),
+                            ["raw"] = envelope.Health.ToByteArray(),
+                        });
                         if (update.HealthAt is null || captured >= update.HealthAt)
                         {
                             update.Health = envelope.Health;
@@ -208,6 +217,11 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
                 if (newEvents.Count > 0)
                 {
                     eventCol.InsertBulk(newEvents);
+                }
+
+                if (newHealth.Count > 0)
+                {
+                    _db.GetCollection(HealthHistory).InsertBulk(newHealth);
                 }
 
                 if (newLosses.Count > 0)
@@ -381,6 +395,35 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
             .ToList();
         return Task.FromResult(losses);
     }
+
+    public Task<IReadOnlyList<HealthSample>> GetHealthHistoryAsync(string deviceId, DateTimeOffset? from, DateTimeOffset? to, int limit, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var lo = HealthKey(deviceId, from?.UtcTicks ?? 0);
+        var hi = HealthKey(deviceId, to?.UtcTicks ?? DateTimeOffset.MaxValue.UtcTicks);
+        List<BsonDocument> docs;
+        lock (_lock)
+        {
+            // Newest first through the (device, time) key, so a device's long history is never read whole.
+            docs = _db.GetCollection(HealthHistory).Query()
+                .Where(LiteDB.Query.Between("k", lo, hi))
+                .OrderByDescending("k")
+                .Limit(limit)
+                .ToList();
+        }
+
+        IReadOnlyList<HealthSample> samples = docs
+            .Select(d => new HealthSample(
+                new DateTimeOffset(long.Parse(d["k"].AsString.AsSpan(d["k"].AsString.LastIndexOf('|') + 1), System.Globalization.CultureInfo.InvariantCulture), TimeSpan.Zero),
+                HealthReport.Parser.ParseFrom(d["raw"].AsBinary)))
+            .Reverse()
+            .ToList();
+        return Task.FromResult(samples);
+    }
+
+    /// <summary>"device|ticks" with the ticks zero-padded, so string order is time order within a device.</summary>
+    private static string HealthKey(string deviceId, long ticks) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{deviceId}|{ticks:D19}");
 
     public Task<IReadOnlyList<EventRecord>> GetEventsAsync(string deviceId, int limit, CancellationToken cancellationToken)
     {

@@ -23,7 +23,6 @@ public sealed class CommandDispatcherTests : IDisposable
     {
         var builder = GatewayHost.CreateBuilder(["--Gateway:DeviceId=car-1", $"--Gateway:DataDirectory={_data.Path}"]);
         builder.Services.AddSingleton<TimeProvider>(_time);
-        builder.Services.AddGatewayCommands();
         return builder.Build();
     }
 

@@ -30,6 +30,15 @@ internal sealed class BayScanner(IOptions<DockOptions> options, TimeProvider tim
     /// <summary>How many times a bay was listed (for tests and the scan benchmark).</summary>
     public long Listings { get; private set; }
 
+    /// <summary>Forgets every cached listing, sidecar and fingerprint, so the next <see cref="Scan"/> reads every bay afresh.</summary>
+    public void Invalidate()
+    {
+        foreach (var state in _bays.Values)
+        {
+            state.Reset();
+        }
+    }
+
     public IReadOnlyList<BaySnapshot> Scan()
     {
         var o = options.Value;

@@ -32,4 +32,7 @@ internal static partial class Log
 
     [LoggerMessage(2111, LogLevel.Information, "MQTT broker {Host}:{Port} accepts connections again; connecting now")]
     public static partial void BrokerReachable(ILogger logger, string host, int port);
+
+    [LoggerMessage(2112, LogLevel.Warning, "Message on {Topic} not handled; the broker redelivers it on the next connection")]
+    public static partial void DownlinkFailed(ILogger logger, string topic, Exception exception);
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.Sockets;
 using EdgeGateway.Uplink.Drain;
 using EdgeGateway.Contracts;
@@ -36,7 +37,10 @@ internal sealed class MqttUplinkService : BackgroundService
     private readonly DrainLoop _drain;
     private readonly string _ackTopic;
     private readonly string _statusTopic;
+    private readonly IReadOnlyList<IMqttDownlink> _downlinks;
     private TaskCompletionSource<string>? _linkLost;
+    private CancellationToken _stopping;
+    private IMqttClient? _client;
 
     public MqttUplinkService(
         IOutbox outbox,
@@ -45,8 +49,10 @@ internal sealed class MqttUplinkService : BackgroundService
         LinkStateMachine link,
         UplinkCounters counters,
         TimeProvider time,
-        ILogger<MqttUplinkService> logger)
+        ILogger<MqttUplinkService> logger,
+        IEnumerable<IMqttDownlink>? downlinks = null)
     {
+        _downlinks = downlinks?.ToList() ?? [];
         _options = options.Value;
         _gateway = gateway.Value;
         _link = link;
@@ -65,8 +71,10 @@ internal sealed class MqttUplinkService : BackgroundService
     {
         // Start-up must not wait for the broker (or for anything else).
         await Task.Yield();
+        _stopping = stoppingToken;
 
         using var client = new MqttClientFactory().CreateMqttClient();
+        Volatile.Write(ref _client, client);
         client.ApplicationMessageReceivedAsync += OnMessageReceivedAsync;
         client.DisconnectedAsync += OnDisconnectedAsync;
         var ackPump = _drain.RunAcknowledgementsAsync(stoppingToken);
@@ -188,14 +196,18 @@ internal sealed class MqttUplinkService : BackgroundService
                 return (null, $"broker refused the connection: {result.ResultCode} {result.ReasonString}", false);
             }
 
-            var subscribe = new MqttClientSubscribeOptionsBuilder()
-                .WithTopicFilter(_ackTopic, MqttQualityOfServiceLevel.AtLeastOnce)
-                .Build();
-            var subscribed = await client.SubscribeAsync(subscribe, cancellationToken).ConfigureAwait(false);
-            if (subscribed.Items.Any(item => item.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2))
+            var subscribeBuilder = new MqttClientSubscribeOptionsBuilder()
+                .WithTopicFilter(_ackTopic, MqttQualityOfServiceLevel.AtLeastOnce);
+            foreach (var downlink in _downlinks)
+            {
+                subscribeBuilder = subscribeBuilder.WithTopicFilter(downlink.TopicFilter, MqttQualityOfServiceLevel.AtLeastOnce);
+            }
+
+            var subscribed = await client.SubscribeAsync(subscribeBuilder.Build(), cancellationToken).ConfigureAwait(false);
+            if (subscribed.Items.FirstOrDefault(item => item.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2) is { } refused)
             {
                 await client.DisconnectAsync(new MqttClientDisconnectOptions(), cancellationToken).ConfigureAwait(false);
-                return (null, $"broker refused the subscription to {_ackTopic}: {subscribed.Items.First().ResultCode}", false);
+                return (null, $"broker refused the subscription to {refused.TopicFilter.Topic}: {refused.ResultCode}", false);
             }
 
             await PublishStatusAsync(client, online: true, cancellationToken).ConfigureAwait(false);
@@ -309,6 +321,13 @@ internal sealed class MqttUplinkService : BackgroundService
         var message = args.ApplicationMessage;
         if (!string.Equals(message.Topic, _ackTopic, StringComparison.Ordinal))
         {
+            if (_downlinks.FirstOrDefault(d => d.Matches(message.Topic)) is { } downlink)
+            {
+                // Off the receive loop (acks keep flowing while a command runs); PUBACK once it is handled.
+                args.AutoAcknowledge = false;
+                _ = HandleDownlinkAsync(downlink, args, message.Topic, message.Payload.ToArray());
+            }
+
             return Task.CompletedTask;
         }
 
@@ -327,6 +346,35 @@ internal sealed class MqttUplinkService : BackgroundService
         }
 
         return Task.CompletedTask;
+    }
+
+    private async Task HandleDownlinkAsync(IMqttDownlink downlink, MqttApplicationMessageReceivedEventArgs args, string topic, byte[] payload)
+    {
+        try
+        {
+            await downlink.HandleAsync(topic, payload, PublishReplyAsync, _stopping).ConfigureAwait(false);
+            await args.AcknowledgeAsync(_stopping).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            // Not acknowledged: the broker redelivers it on the next connection.
+            Log.DownlinkFailed(_logger, topic, exception);
+        }
+    }
+
+    private async Task PublishReplyAsync(string topic, byte[] payload, CancellationToken cancellationToken)
+    {
+        var client = Volatile.Read(ref _client) ?? throw new InvalidOperationException("not connected");
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayload(payload)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build();
+        var result = await client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
+        if (result.ReasonCode is not (MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers))
+        {
+            throw new InvalidOperationException($"reply on {topic} refused: {result.ReasonCode} {result.ReasonString}");
+        }
     }
 
     private async Task<string> DrainUntilLinkLostAsync(

@@ -61,7 +61,10 @@ async function deviceView(id) {
       const pct = t.bytesTotal ? Math.round(100 * Number(t.bytesDone) / Number(t.bytesTotal)) : 0;
       return `<tr><td>bay ${esc(b.bay)}</td><td>${esc(t.recordingId)}</td><td>${esc(t.state)}</td><td><span class="bar"><span style="width:${pct}%"></span></span> ${pct}%</td>
         <td>${Number(t.megabytesPerSecond || 0).toFixed(1)} MB/s</td><td>ETA ${esc(t.etaSeconds ?? 0)} s</td></tr>`; }).join('')).join('')}</tbody></table></section>` : ''}
+    <section><h3>Track (last 24 h)</h3><div id="track"></div></section>
+    <section><h3>Health history</h3><div id="health"></div></section>
     <section><h3>Data loss</h3><pre>${esc(JSON.stringify(device.dataLoss || [], null, 1))}</pre></section>`;
+  deviceCharts(id);
   document.getElementById('send-command').onclick = async () => {
     const status = document.getElementById('command-status');
     try {
@@ -80,14 +83,69 @@ async function deviceView(id) {
   };
 }
 
+// The device page's map and chart load after the page, so a long track never delays the rest.
+async function deviceCharts(id) {
+  const from = new Date(Date.now() - 24 * 3600 * 1000).toISOString();
+  const [track, health] = await Promise.all([
+    api(`/api/devices/${encodeURIComponent(id)}/track?format=geojson&from=${encodeURIComponent(from)}`).catch(() => ({ features: [] })),
+    api(`/api/devices/${encodeURIComponent(id)}/health?limit=360`).catch(() => [])]);
+  document.getElementById('track')?.replaceChildren(FleetCharts.trackMap(typeof track === 'string' ? JSON.parse(track) : track));
+  document.getElementById('health')?.replaceChildren(FleetCharts.healthChart(health));
+}
+
+async function mapView() {
+  const devices = await api('/api/devices');
+  view.innerHTML = `<h2>Map (<span id="map-count">${devices.filter(d => d.lastPosition).length}</span> placed)</h2><div id="map"></div>`;
+  document.getElementById('map').append(FleetCharts.fleetMap(devices));
+}
+
+async function rolloutsView() {
+  const rollouts = await api('/api/rollouts');
+  view.innerHTML = `<h2>Configuration rollouts</h2>
+    <section><div class="toolbar"><label>group <select id="rollout-group"><option>all</option><option>Vehicle</option><option>Dock</option></select></label>
+      <label>or devices <input id="rollout-devices" placeholder="id, id, …"></label>
+      <label>first stage <input id="rollout-first" type="number" min="1" value="1" style="width:4em"></label>
+      <button id="start-rollout">Start rollout</button> <span id="rollout-status"></span></div>
+      <textarea id="rollout-json">{}</textarea></section>
+    <table id="rollouts"><thead><tr><th>id</th><th>group</th><th>stage</th><th>state</th><th>reason</th><th>devices</th></tr></thead><tbody>
+    ${rollouts.map(r => `<tr data-rollout="${esc(r.rolloutId)}"><td>${esc(r.rolloutId)}</td><td>${esc(r.group)}</td><td>${esc(r.stage)}</td>
+      <td class="rollout-state">${esc(r.state)}</td><td class="rollout-reason">${esc(r.reason)}</td>
+      <td>${Object.entries(r.deviceStates || {}).map(([d, s]) => `${esc(d)}: ${esc(s)}`).join('<br>')}</td></tr>`).join('')}</tbody></table>`;
+  document.getElementById('start-rollout').onclick = async () => {
+    const status = document.getElementById('rollout-status');
+    try {
+      const devices = document.getElementById('rollout-devices').value.split(',').map(d => d.trim()).filter(d => d);
+      const started = await post('/api/rollouts', { configuration: JSON.parse(document.getElementById('rollout-json').value),
+        ...(devices.length ? { devices } : { group: document.getElementById('rollout-group').value }),
+        firstStageSize: Number(document.getElementById('rollout-first').value) });
+      status.textContent = `rollout ${started.rolloutId} started`;
+      pollRollouts();
+    } catch (e) { status.textContent = e.message; }
+  };
+}
+// While a rollout runs, the page refreshes itself until every rollout shown is finished.
+async function pollRollouts() {
+  while (location.hash === '#/rollouts') {
+    const rollouts = await api('/api/rollouts');
+    const status = document.getElementById('rollout-status')?.textContent;
+    await rolloutsView();
+    if (status) document.getElementById('rollout-status').textContent = status;
+    if (!rollouts.some(r => r.state === 'running')) return;
+    await new Promise(resolve => setTimeout(resolve, 1000));
+  }
+}
+
 async function alertsView() {
   const alerts = await api('/api/alerts?limit=200');
   view.innerHTML = `<h2>Alerts</h2><table id="alerts"><thead><tr><th>time</th><th>severity</th><th>device</th><th>message</th><th>state</th><th>acknowledged</th></tr></thead>
     <tbody>${alerts.map(alertRow).join('')}</tbody></table>`;
-  view.querySelectorAll('button[data-ack]').forEach(b => b.onclick = async () => {
+  // Delegated, so rows that arrive live over SSE can be acknowledged too.
+  document.getElementById('alerts').onclick = async e => {
+    const b = e.target.closest('button[data-ack]');
+    if (!b) return;
     await post(`/api/alerts/${encodeURIComponent(b.dataset.ack)}/ack`, { user: document.getElementById('me').textContent || 'console' });
     route();
-  });
+  };
 }
 const alertRow = a => `<tr data-alert="${esc(a.alertId)}"><td>${esc(a.raisedAt)}</td><td class="${esc(a.severity)}">${esc(a.severity)}</td><td>${esc(a.deviceId)}</td><td>${esc(a.message)}</td>
   <td>${esc(a.state)}</td><td>${a.acknowledgedBy ? esc(a.acknowledgedBy) : `<button data-ack="${esc(a.alertId)}">Acknowledge</button>`}</td></tr>`;
@@ -121,6 +179,8 @@ async function route() {
   try {
     if (page === 'device' && id) await deviceView(decodeURIComponent(id));
     else if (page === 'alerts') await alertsView();
+    else if (page === 'map') await mapView();
+    else if (page === 'rollouts') await rolloutsView();
     else if (page === 'evidence' && id) await evidenceItemView(decodeURIComponent(id));
     else if (page === 'evidence') await evidenceView();
     else await fleetView();

@@ -1,0 +1,137 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace EdgeGateway.EndToEnd.Tests;
+
+/// <summary>
+/// Commands and configuration end to end with real processes: REST → FleetControl (commands.db) → its
+/// embedded MQTT broker → a gateway process → the result back in FleetControl, including commands queued
+/// while the gateway is down and a gateway killed with SIGKILL in between.
+/// </summary>
+public sealed class CommandTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task Command_QueuedWhileGatewayDownOrKilled_CompletesOnceAfterItStarts()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var system = await SystemUnderTest.StartAsync();
+        var (gateway, _) = await system.StartVehicleAsync("car-cmd", rate: 2);
+        await WaitOnlineAsync(system, "car-cmd", online: true);
+
+        // Online: sent at once, answered.
+        var first = await SendAsync(system, "car-cmd", new { type = "ping", payload = "hello" }, ct);
+        var done = await WaitFinalAsync(system, first, ct);
+        Assert.Equal("succeeded", done.GetProperty("state").GetString());
+        Assert.Equal("hello", done.GetProperty("details").GetProperty("payload").GetString());
+        Assert.Contains(done.GetProperty("history").EnumerateArray(), h => h.GetProperty("state").GetString() == "accepted");
+
+        // Power cut: queued while the gateway is dead, delivered and run when it is back.
+        await gateway.KillAsync();
+        await WaitOnlineAsync(system, "car-cmd", online: false);
+        var queued = await SendAsync(system, "car-cmd", new { type = "collect-diagnostics", maxLogLines = 50 }, ct);
+        var whileDown = await system.Fleet.GetJsonAsync($"/api/commands/{queued}", ct);
+        Assert.Equal("queued", whileDown.GetProperty("state").GetString());
+
+        gateway.Start();
+        var diagnosed = await WaitFinalAsync(system, queued, ct);
+        Assert.Equal("succeeded", diagnosed.GetProperty("state").GetString());
+        using (var bundle = JsonDocument.Parse(diagnosed.GetProperty("details").GetProperty("bundle").GetString()!))
+        {
+            Assert.Equal("car-cmd", bundle.RootElement.GetProperty("deviceId").GetString());
+            Assert.True(bundle.RootElement.GetProperty("logs").GetArrayLength() > 0, "the bundle carries recent log lines");
+            Assert.Equal(JsonValueKind.Object, bundle.RootElement.GetProperty("configuration").ValueKind);
+        }
+
+        // Each command ran once, its result kept on the gateway's disk across the kill.
+        var results = Path.Combine(gateway.DataDirectory, "commands");
+        Assert.True(File.Exists(Path.Combine(results, first + ".result")), "the first result survives the SIGKILL");
+        Assert.True(File.Exists(Path.Combine(results, queued + ".result")));
+        Assert.Equal(1, CountLines(gateway.LogFile, $"Command {queued} (CollectDiagnostics): Succeeded"));
+        Assert.Equal(1, CountLines(gateway.LogFile, $"Command {first} (Ping): Succeeded"));
+    }
+
+    [Fact]
+    public async Task Configuration_BadOneRejectedAndRolledBack_GoodOneApplied_BufferIntact()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var system = await SystemUnderTest.StartAsync();
+        var (gateway, gps) = await system.StartVehicleAsync("car-cfg", rate: 10);
+        await WaitOnlineAsync(system, "car-cfg", online: true);
+        var desiredFile = Path.Combine(gateway.DataDirectory, "desired-config.json");
+
+        var bad = await PutConfigurationAsync(system, "car-cfg", new { Mqtt = new { Port = 0 } }, ct);
+        var rejected = await WaitFinalAsync(system, bad, ct);
+        Assert.Equal("failed", rejected.GetProperty("state").GetString());
+        Assert.Contains("Mqtt:Port must be between 1 and 65535", rejected.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.False(File.Exists(desiredFile), "a rejected configuration writes nothing");
+        var afterBad = await system.Fleet.GetJsonAsync("/api/devices/car-cfg/configuration", ct);
+        Assert.StartsWith("rejected", afterBad.GetProperty("status").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, afterBad.GetProperty("reportedVersion").GetInt64());
+
+        var good = await PutConfigurationAsync(system, "car-cfg", new { Logging = new { LogLevel = new { Default = "Information" } } }, ct);
+        var applied = await WaitFinalAsync(system, good, ct);
+        Assert.Equal("succeeded", applied.GetProperty("state").GetString());
+        var afterGood = await system.Fleet.GetJsonAsync("/api/devices/car-cfg/configuration", ct);
+        Assert.Equal("applied", afterGood.GetProperty("status").GetString());
+        Assert.Equal(afterGood.GetProperty("desiredVersion").GetInt64(), afterGood.GetProperty("reportedVersion").GetInt64());
+        Assert.True(File.Exists(desiredFile));
+        Assert.False(gateway.Process.HasExited, "a hot section is applied without a restart");
+
+        // The buffer was never touched: every position accepted is in FleetControl exactly once.
+        await GatewayCrashTests.AssertCompleteAfterDrainAsync(system, gateway, gps, "car-cfg", minimum: 20);
+    }
+
+    private static int CountLines(string file, string text)
+    {
+        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var reader = new StreamReader(stream);
+        var count = 0;
+        while (reader.ReadLine() is { } line)
+        {
+            count += line.Contains(text, StringComparison.Ordinal) ? 1 : 0;
+        }
+
+        return count;
+    }
+
+    private static Task WaitOnlineAsync(SystemUnderTest system, string deviceId, bool online) =>
+        Eventually.UntilAsync(
+            async () =>
+            {
+                using var response = await system.Fleet.Http.GetAsync($"/api/devices/{deviceId}", TestContext.Current.CancellationToken);
+                if (!response.IsSuccessStatusCode)
+                {
+                    return false;
+                }
+
+                using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+                return doc.RootElement.GetProperty("online").GetBoolean() == online;
+            },
+            $"FleetControl shows {deviceId} online={online}",
+            Patience);
+
+    private static async Task<string> SendAsync(SystemUnderTest system, string deviceId, object body, CancellationToken ct)
+    {
+        using var response = await system.Fleet.Http.PostAsJsonAsync($"/api/devices/{deviceId}/commands", body, ct);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
+        return doc.RootElement.GetProperty("commandId").GetString()!;
+    }
+
+    private static async Task<string> PutConfigurationAsync(SystemUnderTest system, string deviceId, object configuration, CancellationToken ct)
+    {
+        using var response = await system.Fleet.Http.PutAsJsonAsync($"/api/devices/{deviceId}/configuration", new { configuration }, ct);
+        response.EnsureSuccessStatusCode();
+        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
+        return doc.RootElement.GetProperty("command").GetProperty("commandId").GetString()!;
+    }
+
+    private static Task<JsonElement> WaitFinalAsync(SystemUnderTest system, string commandId, CancellationToken ct) =>
+        Eventually.WaitAsync(
+            c => system.Fleet.GetJsonAsync($"/api/commands/{commandId}?waitSeconds=5", c),
+            c => c.GetProperty("state").GetString() is "succeeded" or "failed" or "expired",
+            Patience,
+            $"command {commandId} is final");
+}

@@ -1,0 +1,80 @@
+using Microsoft.Playwright;
+
+namespace EdgeGateway.EndToEnd.Tests.Console;
+
+/// <summary>
+/// Debian's chromium (<c>apt-get install chromium</c>, done by eng/install-prerequisites.sh) driven by
+/// Playwright for .NET: Playwright's own browser download does not work here and is never attempted.
+/// Screenshots go to <see cref="ScreenshotDirectory"/> and are kept as test artefacts.
+/// </summary>
+internal sealed class ConsoleBrowser : IAsyncDisposable
+{
+    /// <summary>The system browser.</summary>
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private readonly IPlaywright _playwright;
+    private readonly IBrowser _browser;
+
+    private ConsoleBrowser(IPlaywright playwright, IBrowser browser)
+    {
+        _playwright = playwright;
+        _browser = browser;
+    }
+
+    /// <summary>Where screenshots are kept (beside the test assembly, so CI can collect the folder).</summary>
+    public static string ScreenshotDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "console-screenshots");
+
+    public static async Task<ConsoleBrowser> LaunchAsync()
+    {
+        if (!File.Exists(ChromiumPath))
+        {
+            throw new InvalidOperationException($"{ChromiumPath} is missing: run eng/install-prerequisites.sh (apt-get install chromium).");
+        }
+
+        var playwright = await Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-dev-shm-usage"],
+            Timeout = 60_000,
+        });
+        return new ConsoleBrowser(playwright, browser);
+    }
+
+    /// <summary>A fresh page (own cookies) on FleetControl at <paramref name="baseUrl"/>, logged in to the console.</summary>
+    public async Task<IPage> NewLoggedInPageAsync(string baseUrl)
+    {
+        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseUrl, ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        context.SetDefaultTimeout(60_000);
+        var page = await context.NewPageAsync();
+        await LogInAsync(page);
+        return page;
+    }
+
+    /// <summary>
+    /// Logs in to the console. The ONE place that knows how: today the stop-gap development login
+    /// (<c>engineer</c> / <c>fleet-console</c> from FleetControl's shipped appsettings.json).
+    /// </summary>
+    public static async Task LogInAsync(IPage page)
+    {
+        await page.GotoAsync("/console/");
+        await page.FillAsync("#user", "engineer");
+        await page.FillAsync("#password", "fleet-console");
+        await page.ClickAsync("#login");
+        await Assertions.Expect(page.Locator("#view")).Not.ToBeEmptyAsync();
+    }
+
+    /// <summary>Saves a full-page screenshot named <paramref name="name"/>.png.</summary>
+    public static async Task ScreenshotAsync(IPage page, string name)
+    {
+        Directory.CreateDirectory(ScreenshotDirectory);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = true });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+}

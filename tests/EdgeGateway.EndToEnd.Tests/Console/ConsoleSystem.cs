@@ -1,0 +1,53 @@
+namespace EdgeGateway.EndToEnd.Tests.Console;
+
+/// <summary>
+/// One local system for the console tests, shared by the class: FleetControl (offline alerts after 5 s),
+/// a vehicle reporting health every 2 s, a dock offloading simulated cameras (which keep their recordings), a second vehicle for the
+/// offline-alert test, and the system chromium.
+/// </summary>
+public sealed class ConsoleSystem : IAsyncLifetime
+{
+    public const string Vehicle = "car-ui";
+    public const string Dock = "dock-ui";
+    public const string Doomed = "car-gone";
+
+    internal SystemUnderTest System { get; private set; } = null!;
+
+    internal ConsoleBrowser Browser { get; private set; } = null!;
+
+    internal Simulators.LocalSystem.GatewayNode DoomedGateway { get; private set; } = null!;
+
+    public string BaseUrl => $"http://127.0.0.1:{System.Fleet.HttpPort}";
+
+    public async ValueTask InitializeAsync()
+    {
+        System = await SystemUnderTest.StartAsync(fleetSettings: new Dictionary<string, string>
+        {
+            ["Alerts:OfflineAfter"] = "00:00:05",
+            ["Alerts:EvaluationInterval"] = "00:00:01",
+        });
+        var fast = new Dictionary<string, string> { ["Health:ReportInterval"] = "00:00:02" };
+        await System.StartVehicleAsync(Vehicle, rate: 5, settings: fast);
+        (DoomedGateway, _) = await System.StartVehicleAsync(Doomed, rate: 1);
+        // Cameras keep their recordings, so they stay docked and their transfers stay on the dock page.
+        System.StartDock(Dock, cameras: 2, recordingsPerCamera: 2, new Dictionary<string, string>
+        {
+            ["Evidence:CameraPolicy"] = "Keep",
+            ["Evidence:UploadBytesPerSecond"] = "8000000",
+        });
+        Browser = await ConsoleBrowser.LaunchAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+
+        if (System is not null)
+        {
+            await System.DisposeAsync();
+        }
+    }
+}
