@@ -38,7 +38,7 @@ internal sealed class DeviceEnrolmentService(
         var o = options.Value;
         try
         {
-            using var channel = GrpcChannel.ForAddress(gateway.Value.FleetControlUrl, new GrpcChannelOptions { HttpHandler = identity.CreateHttpHandler() });
+            using var channel = GrpcChannel.ForAddress(gateway.Value.FleetControlUrl, new GrpcChannelOptions { HttpHandler = identity.CreateHttpHandler(waitForCertificate: false) });
             var client = new DeviceIdentity.DeviceIdentityClient(channel);
             var stored = LoadStored();
             if (stored is not null && stored.NotAfter > time.GetUtcNow())

@@ -26,7 +26,7 @@ internal sealed class GatewayIdentity
         DeviceId = gateway.Value.DeviceId;
         Directory = DirectoryFor(_options, gateway.Value);
         _anchor = new Lazy<X509Certificate2>(() => X509CertificateLoader.LoadCertificate(
-            X509Certificate2.CreateFromPemFile(_options.CaCertificateFile!).RawData));
+            X509Certificate2.CreateFromPem(File.ReadAllText(_options.CaCertificateFile!)).RawData));
         if (IsPlaintext)
         {
             _ready.TrySetResult();
@@ -70,8 +70,12 @@ internal sealed class GatewayIdentity
         _ready.TrySetResult();
     }
 
-    /// <summary>The HTTP handler of every gRPC channel: TLS 1.2+, the server checked against the trust anchor, the current certificate offered.</summary>
-    public HttpMessageHandler CreateHttpHandler()
+    /// <summary>
+    /// The HTTP handler of every gRPC channel: TLS 1.2+, the server checked against the trust anchor, the
+    /// current certificate offered. Calls wait until the gateway has a certificate, so no connection is ever
+    /// opened (and pooled) without one; only the enrolment channel passes <paramref name="waitForCertificate"/> false.
+    /// </summary>
+    public HttpMessageHandler CreateHttpHandler(bool waitForCertificate = true)
     {
         var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true };
         if (IsPlaintext)
@@ -79,11 +83,16 @@ internal sealed class GatewayIdentity
             return handler;
         }
 
+        ConfigureTls(handler);
+        return waitForCertificate ? new WaitForCertificateHandler(this, handler) : handler;
+    }
+
+    private void ConfigureTls(SocketsHttpHandler handler)
+    {
         handler.SslOptions.EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
         handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
             ServerCertificateCheck.IsTrusted(certificate, errors, TrustAnchor);
         handler.SslOptions.LocalCertificateSelectionCallback = (_, _, _, _, _) => Current!;
-        return handler;
     }
 
     /// <summary>Adds TLS with the current client certificate to an MQTT connection (nothing under the override).</summary>

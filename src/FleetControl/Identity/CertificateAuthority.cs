@@ -221,7 +221,8 @@ internal sealed class CertificateAuthority
             throw new InvalidOperationException($"Identity configuration: the CA key '{keyFile}' is readable by others; chmod 600 it.");
         }
 
-        var root = X509Certificate2.CreateFromPemFile(certificateFile);
+        using var pem = X509Certificate2.CreateFromPem(File.ReadAllText(certificateFile));
+        var root = X509CertificateLoader.LoadCertificate(pem.RawData);
         var key = ECDsa.Create();
         key.ImportFromPem(File.ReadAllText(keyFile));
         using (var publicKey = root.GetECDsaPublicKey())
