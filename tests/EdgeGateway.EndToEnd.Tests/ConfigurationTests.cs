@@ -18,10 +18,24 @@ public sealed class ConfigurationTests
         {
             ["Gateway__DeviceId"] = "car-config",
             ["Gateway__DataDirectory"] = directory.Sub("data"),
+            ["Security__DevelopmentPlaintext"] = "true", // the named override, so the setting under test is the one refused
             [key.Replace(":", "__", StringComparison.Ordinal)] = value,
         };
 
         await AssertRefusedAsync(SystemUnderTest.Outputs.Gateway, "EdgeGateway", environment, directory, key);
+    }
+
+    [Fact]
+    public async Task Gateway_TlsWithoutCaCertificate_ExitsWithConfigErrorNamingTheSetting()
+    {
+        using var directory = new TempDirectory();
+        var environment = new Dictionary<string, string>
+        {
+            ["Gateway__DeviceId"] = "car-config",
+            ["Gateway__DataDirectory"] = directory.Sub("data"),
+        };
+
+        await AssertRefusedAsync(SystemUnderTest.Outputs.Gateway, "EdgeGateway", environment, directory, "Security:CaCertificateFile is required");
     }
 
     [Theory]
@@ -51,6 +65,7 @@ public sealed class ConfigurationTests
         {
             ["EDGEGATEWAY_CONFIG_DIR"] = site,
             ["Gateway__DataDirectory"] = directory.Sub("data"),
+            ["Security__DevelopmentPlaintext"] = "true", // the named override, so the port is the setting refused
         };
 
         await AssertRefusedAsync(SystemUnderTest.Outputs.Gateway, "EdgeGateway", environment, directory, "Mqtt:Port");
