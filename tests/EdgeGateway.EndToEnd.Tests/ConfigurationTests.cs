@@ -94,6 +94,7 @@ public sealed class ConfigurationTests
         {
             ["Gateway__DeviceId"] = "car-lock",
             ["Gateway__DataDirectory"] = directory.Sub("data"),
+            ["Security__DevelopmentPlaintext"] = "true", // the named override: this test is about the data-directory lock
             ["Mqtt__Port"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture), // no broker: the first keeps retrying
         };
         await using var first = ManagedProcess.Start("gateway 1", SystemUnderTest.Outputs.Gateway, [], environment, Path.Combine(directory.Path, "first.log"));
