@@ -22,6 +22,16 @@ public static class DeviceCertificates
         return request.CreateSigningRequestPem();
     }
 
+    /// <summary>
+    /// <paramref name="certificate"/> with <paramref name="key"/> attached, round-tripped through PKCS#12 so
+    /// SslStream can present it (an ephemeral key is not usable for TLS on every platform).
+    /// </summary>
+    public static X509Certificate2 WithPrivateKey(X509Certificate2 certificate, ECDsa key)
+    {
+        using var withKey = certificate.CopyWithPrivateKey(key);
+        return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
+    }
+
     /// <summary>The subject name of <paramref name="deviceId"/>'s certificate.</summary>
     public static X500DistinguishedName SubjectFor(string deviceId)
     {

@@ -163,12 +163,7 @@ internal sealed class DeviceEnrolmentService(
         return Attach(certificate);
     }
 
-    /// <summary>The certificate with the device key, round-tripped through PKCS#12 so SslStream can offer it.</summary>
-    private X509Certificate2 Attach(X509Certificate2 certificate)
-    {
-        using var withKey = certificate.CopyWithPrivateKey(identity.Keys.GetOrCreateKey());
-        return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
-    }
+    private X509Certificate2 Attach(X509Certificate2 certificate) => DeviceCertificates.WithPrivateKey(certificate, identity.Keys.GetOrCreateKey());
 
     private static string? ReadToken(SecurityOptions o)
     {

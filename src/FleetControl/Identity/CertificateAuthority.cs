@@ -97,7 +97,7 @@ internal sealed class CertificateAuthority
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var now = _time.GetUtcNow();
         using var issued = Issue(name, key, now - ClockSkewAllowance, now + TimeSpan.FromDays(365), clientAuth: true);
-        return WithKey(issued, key);
+        return DeviceCertificates.WithPrivateKey(issued, key);
     }
 
     /// <summary>
@@ -267,14 +267,7 @@ internal sealed class CertificateAuthority
         var now = _time.GetUtcNow();
         var notAfter = now.AddDays(365) > root.NotAfter ? root.NotAfter : now.AddDays(365);
         using var issued = request.Create(root.SubjectName, X509SignatureGenerator.CreateForECDsa(rootKey), now - ClockSkewAllowance, notAfter, RandomSerial());
-        return WithKey(issued, key);
-    }
-
-    /// <summary>Attaches the key and round-trips through PKCS#12, so SslStream can use the certificate on every platform.</summary>
-    private static X509Certificate2 WithKey(X509Certificate2 certificate, ECDsa key)
-    {
-        using var withKey = certificate.CopyWithPrivateKey(key);
-        return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
+        return DeviceCertificates.WithPrivateKey(issued, key);
     }
 
     private static byte[] RandomSerial()

@@ -36,8 +36,7 @@ internal sealed class EnrolledDevice : IDisposable
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var reply = await EnrolAsync(fleet, deviceId, token, key);
         using var issued = X509Certificate2.CreateFromPem(reply.CertificatePem);
-        using var withKey = issued.CopyWithPrivateKey(key);
-        return new EnrolledDevice(deviceId, X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null));
+        return new EnrolledDevice(deviceId, DeviceCertificates.WithPrivateKey(issued, key));
     }
 
     /// <summary>POST /api/devices/{id}/enrolment as an engineer would; the one-time token.</summary>

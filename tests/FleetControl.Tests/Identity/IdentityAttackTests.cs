@@ -305,8 +305,7 @@ public sealed class IdentityAttackTests : IAsyncLifetime
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var now = TimeProvider.System.GetUtcNow();
         using var issued = authority.Issue(deviceId, key, now.AddDays(-10), now.AddDays(-1), clientAuth: true);
-        using var withKey = issued.CopyWithPrivateKey(key);
-        return System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(withKey.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12), null);
+        return EdgeGateway.Contracts.Security.DeviceCertificates.WithPrivateKey(issued, key);
     }
 
     private string VaultDirectory() => Path.Combine(_data.Path, "vault");

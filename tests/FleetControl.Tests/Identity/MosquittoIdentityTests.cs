@@ -189,8 +189,7 @@ public sealed class MosquittoIdentityTests : IAsyncLifetime
         using var issued = notBefore is null
             ? _authority.IssueDeviceCertificate(deviceId, DeviceCertificates.CreateSigningRequestPem(deviceId, key))
             : _authority.Issue(deviceId, key, notBefore.Value, notAfter!.Value, clientAuth: true);
-        using var withKey = issued.CopyWithPrivateKey(key);
-        return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
+        return DeviceCertificates.WithPrivateKey(issued, key);
     }
 
     private static Task<MqttClientPublishResult> PublishAsync(IMqttClient client, string topic) =>
