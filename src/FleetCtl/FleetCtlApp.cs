@@ -85,8 +85,51 @@ internal static class FleetCtlApp
             output.Fields(configuration, "desiredVersion", "reportedVersion", "status");
             return ExitCodes.Ok;
         }));
+        var enrolId = new Argument<string>("device") { Description = "Device id to enrol" };
+        var tokenFile = new Option<string?>("--token-file") { Description = "Write the one-time token to this file (mode 0600) instead of printing it" };
+        var caFile = new Option<string?>("--ca-file") { Description = "Write FleetControl's device CA (the gateway's Security:CaCertificateFile) to this file" };
+        var enrol = new Command("enrol", "A one-time enrolment token for a device (give it to the gateway as Security:EnrolmentTokenFile)") { enrolId, tokenFile, caFile };
+        enrol.SetAction(run(async (api, output, parse, ct) =>
+        {
+            var answer = await api.PostAsync($"/api/devices/{Uri.EscapeDataString(parse.GetValue(enrolId)!)}/enrolment", new { }, ct).ConfigureAwait(false);
+            if (parse.GetValue(caFile) is { } ca)
+            {
+                File.WriteAllText(ca, answer.GetProperty("caCertificatePem").GetString());
+            }
+
+            if (parse.GetValue(tokenFile) is { } file)
+            {
+                var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+                if (!OperatingSystem.IsWindows())
+                {
+                    options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+                }
+
+                using (var writer = new StreamWriter(file, System.Text.Encoding.UTF8, options))
+                {
+                    writer.WriteLine(answer.GetProperty("token").GetString());
+                }
+
+                output.Fields(answer, "deviceId", "expiresAt");
+                output.Line($"token written to {file}");
+                return ExitCodes.Ok;
+            }
+
+            output.Fields(answer, "deviceId", "token", "expiresAt");
+            return ExitCodes.Ok;
+        }));
+        var revokeId = new Argument<string>("device") { Description = "Device id to revoke" };
+        var revoke = new Command("revoke", "Revoke every certificate of a device; its MQTT and gRPC sessions are dropped at once") { revokeId };
+        revoke.SetAction(run(async (api, output, parse, ct) =>
+        {
+            output.Fields(await api.PostAsync($"/api/devices/{Uri.EscapeDataString(parse.GetValue(revokeId)!)}/revoke", new { }, ct).ConfigureAwait(false),
+                "deviceId", "validCertificates", "revokedCertificates");
+            return ExitCodes.Ok;
+        }));
         devices.Subcommands.Add(list);
         devices.Subcommands.Add(show);
+        devices.Subcommands.Add(enrol);
+        devices.Subcommands.Add(revoke);
         return devices;
     }
 

@@ -18,10 +18,24 @@ public sealed class ConfigurationTests
         {
             ["Gateway__DeviceId"] = "car-config",
             ["Gateway__DataDirectory"] = directory.Sub("data"),
+            ["Security__DevelopmentPlaintext"] = "true", // the named override, so the setting under test is the one refused
             [key.Replace(":", "__", StringComparison.Ordinal)] = value,
         };
 
         await AssertRefusedAsync(SystemUnderTest.Outputs.Gateway, "EdgeGateway", environment, directory, key);
+    }
+
+    [Fact]
+    public async Task Gateway_TlsWithoutCaCertificate_ExitsWithConfigErrorNamingTheSetting()
+    {
+        using var directory = new TempDirectory();
+        var environment = new Dictionary<string, string>
+        {
+            ["Gateway__DeviceId"] = "car-config",
+            ["Gateway__DataDirectory"] = directory.Sub("data"),
+        };
+
+        await AssertRefusedAsync(SystemUnderTest.Outputs.Gateway, "EdgeGateway", environment, directory, "Security:CaCertificateFile is required");
     }
 
     [Theory]
@@ -51,6 +65,7 @@ public sealed class ConfigurationTests
         {
             ["EDGEGATEWAY_CONFIG_DIR"] = site,
             ["Gateway__DataDirectory"] = directory.Sub("data"),
+            ["Security__DevelopmentPlaintext"] = "true", // the named override, so the port is the setting refused
         };
 
         await AssertRefusedAsync(SystemUnderTest.Outputs.Gateway, "EdgeGateway", environment, directory, "Mqtt:Port");
@@ -79,6 +94,7 @@ public sealed class ConfigurationTests
         {
             ["Gateway__DeviceId"] = "car-lock",
             ["Gateway__DataDirectory"] = directory.Sub("data"),
+            ["Security__DevelopmentPlaintext"] = "true", // the named override: this test is about the data-directory lock
             ["Mqtt__Port"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture), // no broker: the first keeps retrying
         };
         await using var first = ManagedProcess.Start("gateway 1", SystemUnderTest.Outputs.Gateway, [], environment, Path.Combine(directory.Path, "first.log"));

@@ -18,7 +18,7 @@ public sealed class DockOffloadTests
         const int cameras = 3;
         const int recordingsPerCamera = 2;
         await using var system = await SystemUnderTest.StartAsync();
-        var (gateway, simulator) = system.StartDock("dock-e2e", cameras, recordingsPerCamera);
+        var (gateway, simulator) = await system.StartDockAsync("dock-e2e", cameras, recordingsPerCamera);
 
         // The simulator undocks a camera once the gateway has wiped it, and says so when all are done.
         await simulator.WaitForOutputAsync(l => l.Contains("every camera offloaded", StringComparison.Ordinal), Patience, TestContext.Current.CancellationToken);

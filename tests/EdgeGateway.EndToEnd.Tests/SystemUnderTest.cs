@@ -62,6 +62,11 @@ internal sealed class SystemUnderTest : IAsyncDisposable
             all[key] = value;
         }
 
+        foreach (var (key, value) in await Fleet.EnrolGatewayAsync(deviceId, folder, TestContext.Current.CancellationToken))
+        {
+            all[key] = value;
+        }
+
         var gateway = new GatewayNode(Outputs, deviceId, "Vehicle", folder, brokerPort ?? Fleet.BrokerPort, Fleet.GrpcUrl, all);
         _nodes.Add(gateway);
         gateway.Start();
@@ -72,7 +77,7 @@ internal sealed class SystemUnderTest : IAsyncDisposable
     /// A dock simulator (cameras with real MP4 clips and one larger recording each, docking into bay
     /// folders) plus a gateway in the dock role offloading them.
     /// </summary>
-    public (GatewayNode Gateway, ManagedProcess Simulator) StartDock(string deviceId, int cameras, int recordingsPerCamera, IReadOnlyDictionary<string, string>? settings = null)
+    public async Task<(GatewayNode Gateway, ManagedProcess Simulator)> StartDockAsync(string deviceId, int cameras, int recordingsPerCamera, IReadOnlyDictionary<string, string>? settings = null)
     {
         var folder = Path.Combine(Directory, deviceId);
         var bays = Path.Combine(folder, "bays");
@@ -93,6 +98,11 @@ internal sealed class SystemUnderTest : IAsyncDisposable
             ["Evidence:StatusInterval"] = "00:00:01",
             ["Evidence:StatusReportInterval"] = "00:00:02",
         };
+        foreach (var (key, value) in await Fleet.EnrolGatewayAsync(deviceId, folder, TestContext.Current.CancellationToken))
+        {
+            all[key] = value;
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             all[key] = value;

@@ -20,7 +20,12 @@ public sealed class MosquittoBroker : IAsyncDisposable
 
     private string ConfigPath => Path.Combine(_directory, "mosquitto.conf");
 
-    public static async Task<MosquittoBroker> StartAsync(bool allowAnonymous = true)
+    /// <param name="allowAnonymous">mosquitto's allow_anonymous.</param>
+    /// <param name="listenerSettings">
+    /// Lines for the listener (e.g. cafile/certfile/keyfile/require_certificate for mutual TLS, an acl_file);
+    /// the broker's temporary folder is passed in so files can be put there.
+    /// </param>
+    public static async Task<MosquittoBroker> StartAsync(bool allowAnonymous = true, Func<string, string>? listenerSettings = null)
     {
         if (!File.Exists(Executable))
         {
@@ -31,6 +36,7 @@ public sealed class MosquittoBroker : IAsyncDisposable
         Directory.CreateDirectory(broker._directory);
         await File.WriteAllTextAsync(broker.ConfigPath, $"""
             listener {broker.Port} 127.0.0.1
+            {listenerSettings?.Invoke(broker._directory) ?? string.Empty}
             allow_anonymous {(allowAnonymous ? "true" : "false")}
             persistence true
             persistence_location {broker._directory}/

@@ -254,6 +254,7 @@ internal static class EvidenceHarness
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Gateway:DeviceId"] = "dock-bench",
+            ["Security:DevelopmentPlaintext"] = "true", // the named development override: this is not a security test
             ["Gateway:DataDirectory"] = Path.Combine(run, "data"),
             ["Gateway:FleetControlUrl"] = $"http://127.0.0.1:{port}",
             ["Dock:BaysRoot"] = sim.Root,

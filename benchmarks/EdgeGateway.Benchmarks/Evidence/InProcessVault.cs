@@ -19,6 +19,8 @@ internal static class InProcessVault
         builder.Configuration["Evidence:VaultDirectory"] = vaultDirectory;
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, l => l.Protocols = HttpProtocols.Http2));
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Configuration["Identity:DevelopmentPlaintext"] = "true"; // the named development override: the vault alone, cleartext
+        FleetControl.Identity.IdentityRegistration.AddFleetIdentity(builder.Services);
         builder.Services.AddEvidenceVault(builder.Configuration);
         var vault = builder.Build();
         vault.MapEvidenceVault();

@@ -98,6 +98,7 @@ internal static class FleetStoreHarness
             $"--FleetControl:DataDirectory={dir}",
             "--FleetControl:HttpPort=0",
             "--FleetControl:GrpcPort=0",
+            "--Identity:DevelopmentPlaintext=true",
             $"--Mqtt:Port={port}",
             "--Logging:LogLevel:Default=Warning",
         ];

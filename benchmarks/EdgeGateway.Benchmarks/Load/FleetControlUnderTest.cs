@@ -29,6 +29,7 @@ internal sealed class FleetControlUnderTest : IAsyncDisposable
             $"--FleetControl:DataDirectory={dataDirectory}",
             "--FleetControl:HttpPort=0",
             "--FleetControl:GrpcPort=0",
+            "--Identity:DevelopmentPlaintext=true",
             $"--Mqtt:Port={mqttPort.ToString(CultureInfo.InvariantCulture)}",
             "--Logging:LogLevel:Default=" + (Environment.GetEnvironmentVariable("LOAD_FLEET_LOG_LEVEL") ?? "Warning"),
         ];

@@ -59,6 +59,7 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
         var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
             ["Gateway:DeviceId"] = DeviceId,
+            ["Security:DevelopmentPlaintext"] = "true", // the named development override: this is not a security test
             ["Gateway:Role"] = "Vehicle",
             ["Gateway:DataDirectory"] = dataDirectory,
             ["Gateway:FleetControlUrl"] = "http://127.0.0.1:5081",

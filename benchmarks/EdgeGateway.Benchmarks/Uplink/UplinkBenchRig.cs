@@ -84,6 +84,7 @@ internal sealed class UplinkBenchRig : IAsyncDisposable
             link,
             counters,
             TimeProvider.System,
+            EdgeGateway.Security.GatewayIdentity.DevelopmentPlaintext(deviceId),
             NullLogger<MqttUplinkService>.Instance);
         return (service, counters);
     }

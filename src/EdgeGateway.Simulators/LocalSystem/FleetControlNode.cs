@@ -15,11 +15,22 @@ internal sealed class FleetControlNode : IAsyncDisposable
     private readonly (string Host, int Port)? _externalBroker;
     private ManagedProcess? _process;
 
-    public FleetControlNode(BuildOutputs outputs, string directory, int httpPort, int grpcPort, int mqttPort, (string Host, int Port)? externalBroker = null)
+    /// <param name="outputs">Where the built FleetControl is.</param>
+    /// <param name="directory">Its data, vault and log.</param>
+    /// <param name="httpPort">REST port.</param>
+    /// <param name="grpcPort">gRPC port.</param>
+    /// <param name="mqttPort">Embedded broker port.</param>
+    /// <param name="externalBroker">An external (plain) broker to ingest from instead of the embedded one.</param>
+    /// <param name="tls">
+    /// Mutual TLS (the default with the embedded broker). False runs the named development override
+    /// (<c>Identity:DevelopmentPlaintext</c>), needed with a plain external broker.
+    /// </param>
+    public FleetControlNode(BuildOutputs outputs, string directory, int httpPort, int grpcPort, int mqttPort, (string Host, int Port)? externalBroker = null, bool? tls = null)
     {
         _outputs = outputs;
         _directory = Path.GetFullPath(directory);
         _externalBroker = externalBroker;
+        Tls = tls ?? externalBroker is null;
         HttpPort = httpPort;
         GrpcPort = grpcPort;
         BrokerPort = externalBroker?.Port ?? mqttPort;
@@ -36,7 +47,13 @@ internal sealed class FleetControlNode : IAsyncDisposable
     /// <summary>The MQTT port devices connect to (the embedded broker's, or the external broker's).</summary>
     public int BrokerPort { get; }
 
-    public string GrpcUrl => $"http://127.0.0.1:{GrpcPort}";
+    /// <summary>Whether MQTT and gRPC run with mutual TLS (otherwise the development override is on).</summary>
+    public bool Tls { get; }
+
+    public string GrpcUrl => $"{(Tls ? "https" : "http")}://127.0.0.1:{GrpcPort}";
+
+    /// <summary>FleetControl's device CA, the trust anchor its gateways are given.</summary>
+    public string CaCertificateFile => Path.Combine(DataDirectory, "identity", "ca.crt");
 
     public string DataDirectory => Path.Combine(_directory, "data");
 
@@ -60,6 +77,7 @@ internal sealed class FleetControlNode : IAsyncDisposable
             ["Evidence__VaultDirectory"] = VaultDirectory,
             ["Mqtt__Port"] = BrokerPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Mqtt__Mode"] = _externalBroker is null ? "Embedded" : "External",
+            ["Identity__DevelopmentPlaintext"] = Tls ? "false" : "true",
         };
         if (_externalBroker is { } broker)
         {
@@ -105,6 +123,38 @@ internal sealed class FleetControlNode : IAsyncDisposable
             // Polling a health endpoint is how orchestrators wait for readiness; the loop is bounded by the deadline.
             await Task.Delay(TimeSpan.FromMilliseconds(200), deadline.Token).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The security settings of a gateway that lives in <paramref name="gatewayDirectory"/>: the CA file and,
+    /// unless it holds a certificate already, a fresh one-time enrolment token asked for over REST as an
+    /// engineer would, written to <c>enrolment-token</c> (mode 0600) and passed by file name, never by value.
+    /// Under the development override: that override.
+    /// </summary>
+    public async Task<Dictionary<string, string>> EnrolGatewayAsync(string deviceId, string gatewayDirectory, CancellationToken cancellationToken)
+    {
+        if (!Tls)
+        {
+            return new Dictionary<string, string> { ["Security:DevelopmentPlaintext"] = "true" };
+        }
+
+        var settings = new Dictionary<string, string> { ["Security:CaCertificateFile"] = CaCertificateFile };
+        if (File.Exists(Path.Combine(gatewayDirectory, "data", "identity", "device.crt")))
+        {
+            return settings; // enrolled in an earlier run; it renews by itself
+        }
+
+        using var response = await Http.PostAsync($"/api/devices/{Uri.EscapeDataString(deviceId)}/enrolment", null, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"FleetControl refused to enrol {deviceId}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false)}");
+        }
+
+        var answer = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken).ConfigureAwait(false);
+        var tokenFile = Path.Combine(gatewayDirectory, "enrolment-token");
+        EdgeGateway.Contracts.Security.PrivateFile.WriteAllText(tokenFile, answer.GetProperty("token").GetString() + "\n");
+        settings["Security:EnrolmentTokenFile"] = tokenFile;
+        return settings;
     }
 
     /// <summary>GET <paramref name="path"/> as JSON.</summary>

@@ -61,6 +61,8 @@ internal static class LocalSystemCommand
         {
             await output.WriteLineAsync($"Starting FleetControl (REST http://127.0.0.1:{fleet.HttpPort}, gRPC {fleet.GrpcUrl}, MQTT 127.0.0.1:{fleet.BrokerPort})...").ConfigureAwait(false);
             await fleet.StartAsync(cancellationToken).ConfigureAwait(false);
+            var link = fleet.Tls ? "mTLS (device certificates from FleetControl's CA " + fleet.CaCertificateFile + ")" : "PLAINTEXT (development override)";
+            await output.WriteLineAsync($"Links: MQTT 127.0.0.1:{fleet.BrokerPort} {link}; gRPC {fleet.GrpcUrl} {link}; each device enrols with a one-time token").ConfigureAwait(false);
 
             for (var i = 1; i <= vehicles; i++)
             {
@@ -69,11 +71,10 @@ internal static class LocalSystemCommand
                 var gps = new GpsSimulatorNode(outputs, vehicleDirectory, ["--route", i % 2 == 1 ? "hertford" : "bedford"], rate);
                 nodes.Add(gps);
                 await gps.StartAsync(cancellationToken).ConfigureAwait(false);
-                var gateway = new GatewayNode(outputs, id, "Vehicle", vehicleDirectory, fleet.BrokerPort, fleet.GrpcUrl, new Dictionary<string, string>
-                {
-                    ["Gnss:Transport"] = "Serial",
-                    ["Gnss:Serial:PortName"] = gps.PtyLink,
-                });
+                var settings = await fleet.EnrolGatewayAsync(id, vehicleDirectory, cancellationToken).ConfigureAwait(false);
+                settings["Gnss:Transport"] = "Serial";
+                settings["Gnss:Serial:PortName"] = gps.PtyLink;
+                var gateway = new GatewayNode(outputs, id, "Vehicle", vehicleDirectory, fleet.BrokerPort, fleet.GrpcUrl, settings);
                 nodes.Add(gateway);
                 gateway.Start();
                 summary.AddVehicle(gateway, gps);
@@ -88,11 +89,10 @@ internal static class LocalSystemCommand
                 var simulator = new DockSimulatorNode(outputs, dockDirectory, bays, bigFile);
                 nodes.Add(simulator);
                 simulator.Start();
-                var gateway = new GatewayNode(outputs, id, "Dock", dockDirectory, fleet.BrokerPort, fleet.GrpcUrl, new Dictionary<string, string>
-                {
-                    ["Dock:BaysRoot"] = bays,
-                    ["Evidence:StagingDirectory"] = Path.Combine(dockDirectory, "staging"),
-                });
+                var settings = await fleet.EnrolGatewayAsync(id, dockDirectory, cancellationToken).ConfigureAwait(false);
+                settings["Dock:BaysRoot"] = bays;
+                settings["Evidence:StagingDirectory"] = Path.Combine(dockDirectory, "staging");
+                var gateway = new GatewayNode(outputs, id, "Dock", dockDirectory, fleet.BrokerPort, fleet.GrpcUrl, settings);
                 nodes.Add(gateway);
                 gateway.Start();
                 summary.AddDock(gateway, simulator);

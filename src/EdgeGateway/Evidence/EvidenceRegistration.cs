@@ -2,6 +2,7 @@ using EdgeGateway.Contracts.V1;
 using EdgeGateway.Core;
 using EdgeGateway.Devices.Bwv;
 using EdgeGateway.Hosting;
+using EdgeGateway.Security;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,10 +33,12 @@ internal static class EvidenceRegistration
         services.AddSingleton<DockStatusTracker>();
         services.AddSingleton<EvidenceAlarms>();
         services.AddHostedService(sp => sp.GetRequiredService<EvidenceAlarms>());
+        services.AddDeviceSecurity();
         services.TryAddSingleton(sp => new EvidenceVault.EvidenceVaultClient(
             GrpcChannel.ForAddress(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.FleetControlUrl, new GrpcChannelOptions
             {
                 MaxSendMessageSize = 8 * 1024 * 1024,
+                HttpHandler = sp.GetRequiredService<GatewayIdentity>().CreateHttpHandler(),
             })));
         services.AddSingleton<EvidenceUploader>();
         services.AddSingleton<RecordingOffloader>();

@@ -20,8 +20,8 @@ public sealed class GatewayOptions
     [Required]
     public string DataDirectory { get; set; } = "data";
 
-    /// <summary>FleetControl's gRPC endpoint (HTTP/2 cleartext; registration, evidence upload).</summary>
+    /// <summary>FleetControl's gRPC endpoint (HTTP/2 over mutual TLS: enrolment, registration, evidence upload).</summary>
     [Required]
     [Url]
-    public string FleetControlUrl { get; set; } = "http://127.0.0.1:5081";
+    public string FleetControlUrl { get; set; } = "https://127.0.0.1:5081";
 }

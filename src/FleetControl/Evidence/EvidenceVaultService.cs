@@ -4,6 +4,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using EdgeGateway.Contracts.V1;
+using FleetControl.Identity;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using Microsoft.Win32.SafeHandles;
@@ -32,6 +33,7 @@ internal sealed class EvidenceVaultService(
         await using var _ = await LockAsync(id, context.CancellationToken).ConfigureAwait(false);
         if (catalog.Find(id) is { } record)
         {
+            DeviceCaller.EnsureIs(context, record.Item.DeviceId, "read the upload state of evidence");
             return new UploadOffsetReply { Complete = true, Offset = record.Receipt.Size, Receipt = record.Receipt };
         }
 
@@ -49,9 +51,11 @@ internal sealed class EvidenceVaultService(
         var header = requestStream.Current.Header;
         var item = header.Item ?? throw new RpcException(new Status(StatusCode.InvalidArgument, "header has no item"));
         var id = CheckId(item.EvidenceId);
+        DeviceCaller.EnsureIs(context, item.DeviceId, "upload evidence");
         await using var _ = await LockAsync(id, ct).ConfigureAwait(false);
         if (catalog.Find(id) is { } existing)
         {
+            DeviceCaller.EnsureIs(context, existing.Item.DeviceId, "upload evidence");
             Log.Repeated(logger, id);
             return existing.Receipt;
         }
@@ -195,9 +199,16 @@ internal sealed class EvidenceVaultService(
     {
         var id = CheckId(request.EvidenceId);
         await using var _ = await LockAsync(id, context.CancellationToken).ConfigureAwait(false);
-        if (catalog.Find(id) is null)
+        if (catalog.Find(id) is not { } record)
         {
             throw new RpcException(new Status(StatusCode.FailedPrecondition, $"{id} is not in the vault"));
+        }
+
+        // Only the device that uploaded an item continues its chain, and only with entries in its own name.
+        DeviceCaller.EnsureIs(context, record.Item.DeviceId, "append custody");
+        foreach (var entry in request.Entries)
+        {
+            DeviceCaller.EnsureIs(context, entry.Device, "append custody entries");
         }
 
         var path = storage.CustodyPath(id);

@@ -6,7 +6,8 @@ namespace FleetControl.Hosting;
 
 /// <summary>
 /// Validated <c>FleetControl</c> options and the two Kestrel endpoints: REST on HTTP/1.1
-/// (<c>FleetControl:HttpPort</c>) and gRPC on HTTP/2 cleartext (<c>FleetControl:GrpcPort</c>).
+/// (<c>FleetControl:HttpPort</c>) and gRPC on HTTP/2 with mutual TLS (<c>FleetControl:GrpcPort</c>; cleartext only
+/// under the development override <c>Identity:DevelopmentPlaintext</c>).
 /// </summary>
 internal static class EndpointsRegistration
 {
@@ -18,7 +19,7 @@ internal static class EndpointsRegistration
             .ValidateOnStart();
         services.AddSingleton<FleetEndpoints>();
         services.AddOptions<KestrelServerOptions>()
-            .Configure<IOptions<FleetControlOptions>, FleetEndpoints>((kestrel, options, endpoints) =>
+            .Configure<IOptions<FleetControlOptions>, FleetEndpoints, Identity.TransportSecurity, Identity.CertificateAuthority>((kestrel, options, endpoints, security, authority) =>
             {
                 var fleet = options.Value;
                 var address = IPAddress.Parse(fleet.BindAddress);
@@ -31,9 +32,32 @@ internal static class EndpointsRegistration
                 {
                     listen.Protocols = HttpProtocols.Http2;
                     endpoints.Grpc = listen;
+                    endpoints.GrpcTls = security.IsTlsEnabled;
+                    if (security.IsTlsEnabled)
+                    {
+                        UseDeviceTls(listen, authority);
+                    }
                 });
             });
         services.AddHostedService<StartupSummary>();
         return services;
     }
+
+    /// <summary>
+    /// TLS 1.2+ with the CA-issued server certificate. A client certificate is asked for but not required
+    /// at the handshake, because a device enrols before it has one; every gRPC call except Enrol is then
+    /// refused without a valid one (Identity/DeviceAuthenticationInterceptor). A certificate that is
+    /// offered must pass the authority's check at the handshake already.
+    /// </summary>
+    private static void UseDeviceTls(ListenOptions listen, Identity.CertificateAuthority authority) =>
+        listen.UseHttps(https =>
+        {
+            https.ServerCertificate = authority.ServerCertificate;
+            https.SslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13;
+            https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.AllowCertificate;
+            https.CheckCertificateRevocation = false; // the authority keeps its own revocation list
+            https.ClientCertificateValidation = (certificate, _, _) =>
+                authority.Validate(certificate as System.Security.Cryptography.X509Certificates.X509Certificate2
+                    ?? System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificate(certificate.GetRawCertData())).IsValid;
+        });
 }

@@ -3,6 +3,7 @@ using FleetControl.Api;
 using FleetControl.Commands;
 using FleetControl.WebConsole;
 using FleetControl.Evidence;
+using FleetControl.Identity;
 using FleetControl.Mqtt;
 using FleetControl.Registry;
 using FleetControl.Store;
@@ -19,6 +20,7 @@ internal static class FleetControlHost
         AddSiteConfiguration(builder.Configuration);
         builder.Services.AddSystemd(); // readiness and stop notifications when run as a systemd Type=notify unit
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddFleetIdentity(); // before the broker and the endpoints: both use its certificates
         builder.Services.AddFleetControlEndpoints();
         builder.Services.AddFleetStore();
         builder.Services.AddFleetMqtt(builder.Configuration);
@@ -75,6 +77,7 @@ internal static class FleetControlHost
         app.MapFleetConsole();
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         app.MapDeviceRegistry();
+        app.MapFleetIdentity();
         app.MapFleetApi();
         app.MapCommandsApi();
         app.MapAlertsApi();

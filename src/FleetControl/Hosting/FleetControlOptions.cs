@@ -12,7 +12,7 @@ internal sealed class FleetControlOptions : IValidatableObject
     [Range(0, 65535, ErrorMessage = "FleetControl:HttpPort must be 0-65535.")]
     public int HttpPort { get; set; } = 5080;
 
-    /// <summary>gRPC port (HTTP/2 cleartext). 0 picks a free port.</summary>
+    /// <summary>gRPC port (HTTP/2, mutual TLS unless Identity:DevelopmentPlaintext). 0 picks a free port.</summary>
     [Range(0, 65535, ErrorMessage = "FleetControl:GrpcPort must be 0-65535.")]
     public int GrpcPort { get; set; } = 5081;
 

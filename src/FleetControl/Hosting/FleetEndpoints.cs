@@ -12,15 +12,18 @@ internal sealed class FleetEndpoints
 
     public Uri RestUri => ToUri(Rest);
 
-    public Uri GrpcUri => ToUri(Grpc);
+    /// <summary>Whether the gRPC endpoint serves TLS (it does unless the development plaintext override is on).</summary>
+    public bool GrpcTls { get; set; }
 
-    private static Uri ToUri(ListenOptions? listen)
+    public Uri GrpcUri => ToUri(Grpc, GrpcTls ? "https" : "http");
+
+    private static Uri ToUri(ListenOptions? listen, string scheme = "http")
     {
         var endpoint = listen?.IPEndPoint ?? throw new InvalidOperationException("Kestrel endpoints are not configured yet.");
         var host = endpoint.Address.Equals(IPAddress.Any) ? "127.0.0.1"
             : endpoint.Address.Equals(IPAddress.IPv6Any) ? "[::1]"
             : endpoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{endpoint.Address}]"
             : endpoint.Address.ToString();
-        return new Uri($"http://{host}:{endpoint.Port}");
+        return new Uri($"{scheme}://{host}:{endpoint.Port}");
     }
 }

@@ -9,6 +9,7 @@ internal sealed class StartupSummary(
     FleetEndpoints endpoints,
     IOptions<FleetControlOptions> fleet,
     IOptions<MqttOptions> mqtt,
+    Identity.TransportSecurity security,
     ILogger<StartupSummary> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
@@ -17,9 +18,9 @@ internal sealed class StartupSummary(
         {
             var m = mqtt.Value;
             var broker = m.Mode == MqttMode.Embedded
-                ? $"embedded broker on {m.BindAddress}:{m.Port}"
-                : $"external broker {m.Host}:{m.Port}";
-            Api.Log.Listening(logger, endpoints.RestUri.ToString(), endpoints.GrpcUri.ToString(), broker, Path.GetFullPath(fleet.Value.DataDirectory));
+                ? $"embedded broker on {m.BindAddress}:{m.Port} ({security.LinkLabel})"
+                : $"external broker {m.Host}:{m.Port} ({security.LinkLabel})";
+            Api.Log.Listening(logger, endpoints.RestUri.ToString(), $"{endpoints.GrpcUri} ({security.LinkLabel})", broker, Path.GetFullPath(fleet.Value.DataDirectory));
         });
         return Task.CompletedTask;
     }

@@ -2,6 +2,7 @@ using System.Net;
 using EdgeGateway.Contracts;
 using EdgeGateway.Contracts.V1;
 using FleetControl.Commands;
+using FleetControl.Identity;
 using FleetControl.Mqtt;
 using FleetControl.Store;
 using Google.Protobuf;
@@ -25,6 +26,8 @@ internal sealed class MqttIngestClient(
     CommandInbox commands,
     TimeProvider time,
     IOptions<MqttOptions> options,
+    TransportSecurity security,
+    CertificateAuthority authority,
     ILogger<MqttIngestClient> logger) : BackgroundService, IAckPublisher, ICommandPublisher
 {
     private readonly MqttOptions _options = options.Value;
@@ -332,6 +335,19 @@ internal sealed class MqttIngestClient(
             .WithSessionExpiryInterval((uint)Math.Min(uint.MaxValue, _options.SessionExpiry.TotalSeconds))
             .WithKeepAlivePeriod(_options.KeepAlive)
             .WithTimeout(TimeSpan.FromSeconds(10));
+
+        if (security.IsTlsEnabled)
+        {
+            // FleetControl's own client certificate (CN = Mqtt:ClientId, which no device can enrol as); the
+            // broker must present a certificate of the same authority.
+            var certificate = authority.IssueServiceClientCertificate(_options.ClientId);
+            var anchor = authority.Root;
+            builder.WithTlsOptions(tls => tls
+                .UseTls()
+                .WithSslProtocols(System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13)
+                .WithClientCertificates([certificate])
+                .WithCertificateValidationHandler(e => EdgeGateway.Contracts.Security.ServerCertificateCheck.IsTrusted(e.Certificate, e.SslPolicyErrors, anchor)));
+        }
 
         if (_options.Mode == MqttMode.Embedded)
         {

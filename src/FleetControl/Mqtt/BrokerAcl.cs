@@ -1,10 +1,13 @@
+using System.Security.Cryptography.X509Certificates;
 using EdgeGateway.Contracts;
+using FleetControl.Identity;
 
 namespace FleetControl.Mqtt;
 
 /// <summary>
-/// The embedded broker's access rules. A device connects with its device id as client id and may
-/// publish and subscribe only under <c>fleet/v1/{its id}/</c>. FleetControl's own ingest client
+/// The embedded broker's access rules. A device connects with its device id as client id (with TLS on,
+/// the id in its certificate) and may publish only under <c>fleet/v1/{its id}/</c> and subscribe only to
+/// its own acknowledgements and commands. FleetControl's own ingest client
 /// (authenticated by <see cref="IngestClientIdentity"/>) may publish acks and subscribe to everything.
 /// </summary>
 internal static class BrokerAcl
@@ -18,6 +21,23 @@ internal static class BrokerAcl
         }
 
         return Topics.IsValidDeviceId(clientId);
+    }
+
+    /// <summary>
+    /// With TLS on: null when the client certificate is valid (device CA, unexpired, unrevoked) and names
+    /// this client id; otherwise why not. The device id is the certificate's, never the one a client claims.
+    /// </summary>
+    public static string? CertificateIdentityProblem(string clientId, X509Certificate2? certificate, CertificateAuthority authority)
+    {
+        var check = authority.Validate(certificate);
+        if (!check.IsValid)
+        {
+            return check.Reason;
+        }
+
+        return string.Equals(check.DeviceId, clientId, StringComparison.Ordinal)
+            ? null
+            : $"client id '{clientId}' is not the certificate's device id '{check.DeviceId}'";
     }
 
     /// <summary>May <paramref name="clientId"/> publish to <paramref name="topic"/>?</summary>
@@ -36,7 +56,10 @@ internal static class BrokerAcl
         return IsUnderOwnPrefix(clientId, topic);
     }
 
-    /// <summary>May <paramref name="clientId"/> subscribe to <paramref name="filter"/>?</summary>
+    /// <summary>
+    /// May <paramref name="clientId"/> subscribe to <paramref name="filter"/>? A device only to its own
+    /// acknowledgements and its own commands (<c>commands/+</c>, <c>commands/#</c> or one command id).
+    /// </summary>
     public static bool MaySubscribe(string clientId, string filter, string ingestClientId)
     {
         if (string.Equals(clientId, ingestClientId, StringComparison.Ordinal))
@@ -44,7 +67,24 @@ internal static class BrokerAcl
             return true;
         }
 
-        return IsUnderOwnPrefix(clientId, filter);
+        if (!Topics.IsValidDeviceId(clientId))
+        {
+            return false;
+        }
+
+        if (string.Equals(filter, Topics.Acks(clientId), StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        var commands = Topics.DevicePrefix(clientId) + "/commands/";
+        if (!filter.StartsWith(commands, StringComparison.Ordinal) || filter.Length == commands.Length)
+        {
+            return false;
+        }
+
+        var rest = filter.AsSpan(commands.Length);
+        return rest is "+" or "#" || rest.IndexOfAny('+', '#', '/') < 0;
     }
 
     private static bool IsUnderOwnPrefix(string clientId, string topic)

@@ -1,4 +1,7 @@
 using System.Net;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using FleetControl.Identity;
 using Microsoft.Extensions.Options;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
@@ -8,11 +11,16 @@ namespace FleetControl.Mqtt;
 /// <summary>
 /// The embedded MQTTnet broker (<c>Mqtt:Mode = Embedded</c>, the default). Registered before the
 /// ingest client so it is listening when the client connects, and stopped after it.
-/// Enforces <see cref="BrokerAcl"/>.
+/// Enforces <see cref="BrokerAcl"/>. With TLS on (the default) it listens only for TLS 1.2+, requires a
+/// client certificate from the device CA, takes the device id from the certificate (the client id must
+/// equal it) and disconnects a device the moment it is revoked.
 /// </summary>
 internal sealed class EmbeddedBroker(
     IngestClientIdentity identity,
     IOptions<MqttOptions> options,
+    TransportSecurity security,
+    CertificateAuthority authority,
+    EnrolmentRegistry registry,
     ILogger<EmbeddedBroker> logger) : IHostedService, IDisposable
 {
     private readonly MqttOptions _options = options.Value;
@@ -26,21 +34,38 @@ internal sealed class EmbeddedBroker(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var bind = IPAddress.Parse(_options.BindAddress);
+        var v6 = bind.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
         var builder = new MqttServerOptionsBuilder()
-            .WithDefaultEndpoint()
-            .WithDefaultEndpointPort(_options.Port)
             .WithPersistentSessions()
             .WithMaxPendingMessagesPerClient(_options.MaxPendingMessagesPerClient);
-        builder = bind.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
-            ? builder.WithDefaultEndpointBoundIPV6Address(bind).WithDefaultEndpointBoundIPAddress(IPAddress.None)
-            : builder.WithDefaultEndpointBoundIPAddress(bind).WithDefaultEndpointBoundIPV6Address(IPAddress.None);
+        if (security.IsTlsEnabled)
+        {
+            // TLS 1.2+ only, a client certificate from the device CA required at the handshake; no cleartext port.
+            builder = builder.WithoutDefaultEndpoint()
+                .WithEncryptedEndpoint()
+                .WithEncryptedEndpointPort(_options.Port)
+                .WithEncryptionCertificate(authority.ServerCertificate)
+                .WithEncryptionSslProtocol(SslProtocols.Tls12 | SslProtocols.Tls13)
+                .WithClientCertificate((_, certificate, _, _) => certificate is X509Certificate2 presented && authority.Validate(presented).IsValid, false);
+            builder = v6
+                ? builder.WithEncryptedEndpointBoundIPV6Address(bind).WithEncryptedEndpointBoundIPAddress(IPAddress.None)
+                : builder.WithEncryptedEndpointBoundIPAddress(bind).WithEncryptedEndpointBoundIPV6Address(IPAddress.None);
+        }
+        else
+        {
+            builder = builder.WithDefaultEndpoint().WithDefaultEndpointPort(_options.Port);
+            builder = v6
+                ? builder.WithDefaultEndpointBoundIPV6Address(bind).WithDefaultEndpointBoundIPAddress(IPAddress.None)
+                : builder.WithDefaultEndpointBoundIPAddress(bind).WithDefaultEndpointBoundIPV6Address(IPAddress.None);
+        }
 
         _server = new MqttServerFactory().CreateMqttServer(builder.Build());
         _server.ValidatingConnectionAsync += OnValidatingConnectionAsync;
         _server.InterceptingPublishAsync += OnInterceptingPublishAsync;
         _server.InterceptingSubscriptionAsync += OnInterceptingSubscriptionAsync;
         await _server.StartAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
-        Log.BrokerStarted(logger, _options.BindAddress, _options.Port);
+        registry.DeviceRevoked += OnDeviceRevoked;
+        Log.BrokerStarted(logger, _options.BindAddress, _options.Port, security.LinkLabel);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -52,10 +77,49 @@ internal sealed class EmbeddedBroker(
         }
     }
 
-    public void Dispose() => _server?.Dispose();
+    public void Dispose()
+    {
+        registry.DeviceRevoked -= OnDeviceRevoked;
+        _server?.Dispose();
+    }
+
+    /// <summary>A revoked device is disconnected at once; its certificate no longer passes the handshake.</summary>
+    private void OnDeviceRevoked(string deviceId)
+    {
+        if (_server is { IsStarted: true } server)
+        {
+            _ = DisconnectAsync(server, deviceId);
+        }
+    }
+
+    private async Task DisconnectAsync(MqttServer server, string deviceId)
+    {
+        try
+        {
+            var clients = await server.GetClientsAsync().ConfigureAwait(false);
+            foreach (var client in clients.Where(c => string.Equals(c.Id, deviceId, StringComparison.Ordinal)))
+            {
+                await client.DisconnectAsync(new MqttServerClientDisconnectOptions { ReasonCode = MqttDisconnectReasonCode.NotAuthorized, ReasonString = "certificate revoked" })
+                    .ConfigureAwait(false);
+                Log.RevokedClientDisconnected(logger, deviceId);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Log.RevokedDisconnectFailed(logger, deviceId, ex);
+        }
+    }
 
     private Task OnValidatingConnectionAsync(ValidatingConnectionEventArgs e)
     {
+        if (security.IsTlsEnabled && BrokerAcl.CertificateIdentityProblem(e.ClientId, e.IsSecureConnection ? e.ClientCertificate : null, authority) is { } problem)
+        {
+            e.ReasonCode = MqttConnectReasonCode.NotAuthorized;
+            e.ReasonString = problem;
+            Log.ConnectionRefused(logger, e.ClientId, problem);
+            return Task.CompletedTask;
+        }
+
         if (!BrokerAcl.MayConnect(e.ClientId, e.Password, _options.ClientId, identity.Password))
         {
             e.ReasonCode = string.Equals(e.ClientId, _options.ClientId, StringComparison.Ordinal)

@@ -1,5 +1,6 @@
 using EdgeGateway.Contracts;
 using EdgeGateway.Contracts.V1;
+using FleetControl.Identity;
 using FleetControl.Store;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -22,6 +23,7 @@ internal sealed class DeviceRegistryService(IFleetStore store, TimeProvider time
             return response;
         }
 
+        DeviceCaller.EnsureIs(context, request.DeviceId, "register");
         var role = request.Role switch
         {
             DeviceRole.Vehicle => "Vehicle",

@@ -30,7 +30,7 @@ public sealed class ConsoleSystem : IAsyncLifetime
         await System.StartVehicleAsync(Vehicle, rate: 5, settings: fast);
         (DoomedGateway, _) = await System.StartVehicleAsync(Doomed, rate: 1);
         // Cameras keep their recordings, so they stay docked and their transfers stay on the dock page.
-        System.StartDock(Dock, cameras: 2, recordingsPerCamera: 2, new Dictionary<string, string>
+        await System.StartDockAsync(Dock, cameras: 2, recordingsPerCamera: 2, new Dictionary<string, string>
         {
             ["Evidence:CameraPolicy"] = "Keep",
             ["Evidence:UploadBytesPerSecond"] = "8000000",

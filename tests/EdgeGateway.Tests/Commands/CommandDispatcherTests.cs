@@ -21,7 +21,7 @@ public sealed class CommandDispatcherTests : IDisposable
 
     private IHost BuildHost()
     {
-        var builder = GatewayHost.CreateBuilder(["--Gateway:DeviceId=car-1", $"--Gateway:DataDirectory={_data.Path}"]);
+        var builder = GatewayHost.CreateBuilder(["--Gateway:DeviceId=car-1", $"--Gateway:DataDirectory={_data.Path}", "--Security:DevelopmentPlaintext=true"]);
         builder.Services.AddSingleton<TimeProvider>(_time);
         return builder.Build();
     }

@@ -33,6 +33,7 @@ internal sealed class DockGateway : IAsyncDisposable
     public static Dictionary<string, string?> Settings(string baysRoot, string dataDirectory, string vaultUrl, int bays = 4) => new()
     {
         ["Gateway:DeviceId"] = "dock-test",
+        ["Security:DevelopmentPlaintext"] = "true", // the named development override: this is not a security test
         ["Gateway:Role"] = "Dock",
         ["Gateway:DataDirectory"] = dataDirectory,
         ["Gateway:FleetControlUrl"] = vaultUrl,

@@ -39,6 +39,7 @@ public sealed class GatewayUplinkHostTests
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Gateway:DeviceId"] = deviceId,
+            ["Security:DevelopmentPlaintext"] = "true", // the named development override: this is not a security test
             ["Gateway:DataDirectory"] = data.Path,
             ["Mqtt:Host"] = "127.0.0.1",
             ["Mqtt:Port"] = broker.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),

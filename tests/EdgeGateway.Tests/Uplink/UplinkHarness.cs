@@ -38,6 +38,7 @@ internal sealed class UplinkHarness : IAsyncDisposable
             Link,
             Counters,
             time,
+            EdgeGateway.Security.GatewayIdentity.DevelopmentPlaintext(DeviceId), // the named override: these tests are about the uplink
             ServiceLogger);
     }
 

@@ -14,8 +14,14 @@ internal sealed class VaultClient : IDisposable
     private readonly GrpcChannel _channel;
 
     public VaultClient(string url)
+        : this(GrpcChannel.ForAddress(url))
     {
-        _channel = GrpcChannel.ForAddress(url);
+    }
+
+    /// <summary>Over a given channel (e.g. mutual TLS with a device certificate); disposed with this client.</summary>
+    public VaultClient(GrpcChannel channel)
+    {
+        _channel = channel;
         Client = new EvidenceVault.EvidenceVaultClient(_channel);
     }
 

@@ -43,6 +43,8 @@ internal sealed class VaultHost : IAsyncDisposable
         builder.Configuration["Evidence:CheckpointBytes"] = checkpointBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, l => l.Protocols = HttpProtocols.Http2));
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Configuration["Identity:DevelopmentPlaintext"] = "true"; // the named development override: the vault alone, cleartext
+        FleetControl.Identity.IdentityRegistration.AddFleetIdentity(builder.Services);
         builder.Services.AddEvidenceVault(builder.Configuration);
         var app = builder.Build();
         app.MapEvidenceVault();

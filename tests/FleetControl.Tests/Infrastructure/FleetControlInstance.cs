@@ -59,6 +59,10 @@ internal sealed class FleetControlInstance : IAsyncDisposable
             // FleetControl's shipped file may not be the one here: give what it requires explicitly.
             "--Console:User=engineer",
             $"--Console:PasswordHash={TestConsolePasswordHash}",
+
+            // The named development override, for the tests whose subject is not transport security; the
+            // identity tests pass --Identity:DevelopmentPlaintext=false (later arguments win).
+            "--Identity:DevelopmentPlaintext=true",
             .. extraArgs,
         ];
         var builder = FleetControlHost.CreateBuilder(args);

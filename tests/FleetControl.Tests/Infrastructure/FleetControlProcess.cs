@@ -47,6 +47,7 @@ internal sealed class FleetControlProcess : IAsyncDisposable
             // This folder's appsettings.json may be the gateway's (both projects are referenced): see FleetControlInstance.
             "--Console:User=engineer",
             $"--Console:PasswordHash={FleetControlInstance.TestConsolePasswordHash}",
+            "--Identity:DevelopmentPlaintext=true", // the named development override: crash tests are about durability
         })
         {
             start.ArgumentList.Add(arg);

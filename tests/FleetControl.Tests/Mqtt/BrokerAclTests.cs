@@ -24,8 +24,16 @@ public sealed class BrokerAclTests
     [InlineData("car-1", "fleet/v1/car-1/commands/+", true)]
     [InlineData("car-1", "fleet/v1/+/acks", false)]
     [InlineData("car-1", "fleet/v1/#", false)]
+    [InlineData("car-1", "fleet/v1/car-1/#", false)]
+    [InlineData("car-1", "fleet/v1/car-1/status", false)]
+    [InlineData("car-1", "fleet/v1/car-1/telemetry/gnss", false)]
+    [InlineData("car-1", "fleet/v1/car-1/commands/#", true)]
+    [InlineData("car-1", "fleet/v1/car-1/commands/0190-abc", true)]
+    [InlineData("car-1", "fleet/v1/car-1/commands/+/x", false)]
+    [InlineData("car-1", "fleet/v1/car-2/commands/+", false)]
+    [InlineData("car-1", "fleet/v1/car-10/acks", false)]
     [InlineData(Ingest, "fleet/v1/+/status", true)]
-    public void MaySubscribe_Filter_OnlyOwnPrefix(string clientId, string filter, bool expected) =>
+    public void MaySubscribe_Filter_OnlyOwnAcksAndCommands(string clientId, string filter, bool expected) =>
         Assert.Equal(expected, BrokerAcl.MaySubscribe(clientId, filter, Ingest));
 
     [Theory]

@@ -17,6 +17,7 @@ public sealed class GatewayRegistrationTests
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Gateway:DeviceId"] = deviceId,
+            ["Security:DevelopmentPlaintext"] = "true", // the named development override: this is not a security test
             ["Gateway:Role"] = role.ToString(),
             ["Gateway:FleetControlUrl"] = fleetControl.ToString(),
             ["Registration:InitialBackoff"] = "00:00:00.050",

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using EdgeGateway.Security;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EdgeGateway.Uplink.Grpc;
@@ -12,6 +13,7 @@ internal static class DeviceRegistrationRegistration
             .BindConfiguration(RegistrationOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddDeviceSecurity();
         services.AddSingleton<RegistrationState>();
         services.AddHostedService<DeviceRegistrationService>();
         return services;

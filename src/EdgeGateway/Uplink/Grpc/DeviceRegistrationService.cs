@@ -1,6 +1,7 @@
 using EdgeGateway.Contracts.V1;
 using EdgeGateway.Health;
 using EdgeGateway.Hosting;
+using EdgeGateway.Security;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Hosting;
@@ -22,6 +23,7 @@ internal sealed class DeviceRegistrationService(
     IOptions<GatewayOptions> gateway,
     IOptions<RegistrationOptions> options,
     RegistrationState state,
+    GatewayIdentity identity,
     TimeProvider time,
     ILogger<DeviceRegistrationService> logger) : BackgroundService
 {
@@ -31,12 +33,13 @@ internal sealed class DeviceRegistrationService(
         var o = options.Value;
         var request = BuildRequest(g);
         var pipeline = BuildPipeline(o);
-        using var channel = GrpcChannel.ForAddress(g.FleetControlUrl);
+        using var channel = GrpcChannel.ForAddress(g.FleetControlUrl, new GrpcChannelOptions { HttpHandler = identity.CreateHttpHandler() });
         var client = new DeviceRegistry.DeviceRegistryClient(channel);
         Log.Registering(logger, g.DeviceId, g.Role.ToString(), request.SoftwareVersion, g.FleetControlUrl);
 
         try
         {
+            await identity.WaitReadyAsync(stoppingToken).ConfigureAwait(false);
             while (!stoppingToken.IsCancellationRequested)
             {
                 try

@@ -1,5 +1,6 @@
 using EdgeGateway.Core;
 using EdgeGateway.Health;
+using EdgeGateway.Security;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -16,6 +17,7 @@ internal static class MqttUplinkRegistration
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddDeviceSecurity();
         services.TryAddSingleton<LinkStateMachine>();
         services.TryAddSingleton<UplinkCounters>();
         services.TryAddSingleton<MqttUplinkService>();

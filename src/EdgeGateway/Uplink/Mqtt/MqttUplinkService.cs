@@ -6,6 +6,7 @@ using EdgeGateway.Contracts.V1;
 using EdgeGateway.Health;
 using EdgeGateway.Hosting;
 using EdgeGateway.Outbox;
+using EdgeGateway.Security;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Hosting;
@@ -35,6 +36,7 @@ internal sealed class MqttUplinkService : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<MqttUplinkService> _logger;
     private readonly DrainLoop _drain;
+    private readonly GatewayIdentity _identity;
     private readonly string _ackTopic;
     private readonly string _statusTopic;
     private readonly IReadOnlyList<IMqttDownlink> _downlinks;
@@ -49,11 +51,17 @@ internal sealed class MqttUplinkService : BackgroundService
         LinkStateMachine link,
         UplinkCounters counters,
         TimeProvider time,
+<<<<<<< HEAD
         ILogger<MqttUplinkService> logger,
         IEnumerable<IMqttDownlink>? downlinks = null)
+=======
+        GatewayIdentity identity,
+        ILogger<MqttUplinkService> logger)
+>>>>>>> identity
     {
         _downlinks = downlinks?.ToList() ?? [];
         _options = options.Value;
+        _identity = identity;
         _gateway = gateway.Value;
         _link = link;
         _counters = counters;
@@ -82,6 +90,8 @@ internal sealed class MqttUplinkService : BackgroundService
         var connectedBefore = false;
         try
         {
+            // Without a certificate there is nothing to connect with; messages wait in the outbox meanwhile.
+            await _identity.WaitReadyAsync(stoppingToken).ConfigureAwait(false);
             while (!stoppingToken.IsCancellationRequested)
             {
                 var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -256,7 +266,8 @@ internal sealed class MqttUplinkService : BackgroundService
             builder = builder.WithCredentials(_options.Username, _options.Password ?? string.Empty);
         }
 
-        return builder.Build();
+        // Built per connect: a renewed certificate is used from the next connection on.
+        return _identity.ApplyTls(builder).Build();
     }
 
     private async Task PublishStatusAsync(IMqttClient client, bool online, CancellationToken cancellationToken)

@@ -1,0 +1,27 @@
+namespace FleetControl.Identity;
+
+/// <summary>Registers the device CA, enrolment, revocation and the gRPC authentication of devices.</summary>
+internal static class IdentityRegistration
+{
+    public static IServiceCollection AddFleetIdentity(this IServiceCollection services)
+    {
+        services.AddOptions<IdentityOptions>()
+            .BindConfiguration(IdentityOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<TransportSecurity>();
+        services.AddSingleton<EnrolmentRegistry>();
+        services.AddSingleton<CertificateAuthority>();
+        services.AddSingleton<DeviceAuthenticationInterceptor>();
+        services.AddHostedService<IdentityStartup>();
+        services.AddGrpc(grpc => grpc.Interceptors.Add<DeviceAuthenticationInterceptor>());
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapFleetIdentity(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGrpcService<DeviceIdentityService>();
+        endpoints.MapIdentityApi();
+        return endpoints;
+    }
+}
