@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FleetControl.Auth;
 using FleetControl.Hosting;
 
 namespace FleetControl.Alerts;
@@ -10,7 +11,8 @@ internal static class AlertsApi
 
     public static IEndpointRouteBuilder MapAlertsApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("/api/alerts");
+        var api = endpoints.MapGroup("/api/alerts").RequireAuthorization(AuthPolicies.ReadFleet);
+        var operate = endpoints.MapGroup("/api/alerts").RequireAuthorization(AuthPolicies.OperateFleet);
 
         api.MapGet("/", (string? state, string? deviceId, int? limit, AlertStore store) =>
         {
@@ -32,7 +34,7 @@ internal static class AlertsApi
             ? Results.Ok(alert)
             : Results.Problem(statusCode: 404, title: "Unknown alert", detail: $"no alert '{alertId}'"));
 
-        api.MapPost("/{alertId}/ack", (string alertId, AcknowledgeRequest request, AlertService alerts) =>
+        operate.MapPost("/{alertId}/ack", (string alertId, AcknowledgeRequest request, AlertService alerts) =>
         {
             if (string.IsNullOrWhiteSpace(request.User) || request.User.Length > 100)
             {
