@@ -22,6 +22,9 @@ internal static class AuthRegistration
     /// <summary>The account's role at sign-in, compared with the current one on every request.</summary>
     private const string RoleAtSignIn = "role_at_sign_in";
 
+    /// <summary>A digest of the password hash at sign-in: a new password ends every older session.</summary>
+    private const string PasswordStamp = "password_stamp";
+
     public static IServiceCollection AddFleetAuth(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         services.AddOptions<AuthOptions>()
@@ -134,13 +137,15 @@ internal static class AuthRegistration
         return Task.CompletedTask;
     }
 
-    /// <summary>A session ends as soon as its account is removed or its role changes.</summary>
+    /// <summary>A session ends as soon as its account is removed, its role changes or its password is changed.</summary>
     private static async Task ValidateAccountAsync(CookieValidatePrincipalContext context)
     {
         var accounts = context.HttpContext.RequestServices.GetRequiredService<AccountStore>();
         var name = context.Principal?.Identity?.Name;
         var account = name is null ? null : accounts.Find(name);
-        if (account is null || account.PasswordHash is null || account.Role != context.Principal?.FindFirst(RoleAtSignIn)?.Value)
+        if (account is null || account.PasswordHash is null
+            || account.Role != context.Principal?.FindFirst(RoleAtSignIn)?.Value
+            || StampOf(account.PasswordHash) != context.Principal?.FindFirst(PasswordStamp)?.Value)
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(CookieScheme).ConfigureAwait(false);
@@ -154,6 +159,11 @@ internal static class AuthRegistration
                 new Claim(ClaimTypes.Name, account.Name),
                 new Claim(ClaimTypes.Role, account.Role),
                 new Claim(RoleAtSignIn, account.Role),
+                new Claim(PasswordStamp, StampOf(account.PasswordHash)),
             ],
             CookieScheme));
+
+    // Not the hash itself: the cookie is only encrypted, and the hash must not leave the server.
+    private static string StampOf(string? passwordHash) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(passwordHash ?? string.Empty)))[..16];
 }

@@ -61,6 +61,12 @@ public sealed class ConsoleLoginTests : IAsyncLifetime
             ],
             outcomes);
         Assert.DoesNotContain(TestAccounts.ConsolePassword, File.ReadAllText(Path.Combine(_data.Path, "audit.jsonl")), StringComparison.Ordinal);
+
+        // A new password (here written straight to the accounts file, as the accounts command does) ends the session.
+        await new AccountStore(Path.Combine(_data.Path, "accounts.json")).UpdateAsync(
+            d => d.Accounts.Find(a => a.Name == TestAccounts.Administrator)!.PasswordHash = PasswordHasher.Hash("a-brand-new-password", 1_000), ct);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/api/devices", ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync("/console/", ct)).StatusCode);
         Assert.DoesNotContain(_fleet.Logs.Entries, e => e.Contains(TestAccounts.ConsolePassword, StringComparison.Ordinal) || e.Contains("wrong-horse-battery", StringComparison.Ordinal));
     }
 
