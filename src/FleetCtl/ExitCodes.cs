@@ -23,4 +23,7 @@ internal static class ExitCodes
 
     /// <summary>FleetControl unreachable or answered with a server error.</summary>
     public const int Unavailable = 7;
+
+    /// <summary>Not signed in (no, an unknown or an expired token: HTTP 401) or the account's role does not allow it (403).</summary>
+    public const int NotAllowed = 8;
 }

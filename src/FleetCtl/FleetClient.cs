@@ -51,8 +51,18 @@ internal sealed class FleetClient(HttpClient http)
             {
                 HttpStatusCode.NotFound => ExitCodes.NotFound,
                 HttpStatusCode.BadRequest => ExitCodes.Usage,
+                HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => ExitCodes.NotAllowed,
                 _ => ExitCodes.Unavailable,
             };
+            if (response.StatusCode == HttpStatusCode.Unauthorized)
+            {
+                detail = $"not signed in: give an API token with --token-file or ${FleetCtlApp.TokenFileVariable} (FleetControl accounts token NAME makes one)";
+            }
+            else if (response.StatusCode == HttpStatusCode.Forbidden)
+            {
+                detail = "the token's account does not have a role that allows this";
+            }
+
             throw new FleetCtlException(code, $"{(int)response.StatusCode} {response.ReasonPhrase}: {detail}");
         }
     }

@@ -12,6 +12,12 @@ internal static class FleetCtlApp
     /// <summary>Environment variable for the default <c>--url</c>.</summary>
     public const string UrlVariable = "FLEETCONTROL_URL";
 
+    /// <summary>Environment variable holding an API token (or a JWT from the force's identity provider).</summary>
+    public const string TokenVariable = "FLEETCONTROL_TOKEN";
+
+    /// <summary>Environment variable naming a file whose first line is the token.</summary>
+    public const string TokenFileVariable = "FLEETCONTROL_TOKEN_FILE";
+
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, HttpMessageHandler? handler = null, CancellationToken cancellationToken = default)
     {
         var url = new Option<string>("--url")
@@ -20,10 +26,16 @@ internal static class FleetCtlApp
             Recursive = true,
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable(UrlVariable) is { Length: > 0 } u ? u : "http://127.0.0.1:5080",
         };
+        var tokenFile = new Option<FileInfo>("--token-file")
+        {
+            Description = $"File whose first line is the bearer token (default ${TokenFileVariable}; or the token itself in ${TokenVariable})",
+            Recursive = true,
+        };
         var json = new Option<bool>("--json") { Description = "Print the API's JSON instead of a table", Recursive = true };
         var root = new RootCommand("fleetctl: FleetControl for scripts and terminals (devices, commands, configuration, alerts, evidence)");
         root.Options.Add(url);
         root.Options.Add(json);
+        root.Options.Add(tokenFile);
 
         // Binds the shared options and turns FleetCtlException into its exit code.
         Func<ParseResult, CancellationToken, Task<int>> Run(Func<FleetClient, Output, ParseResult, CancellationToken, Task<int>> action) =>
@@ -38,6 +50,21 @@ internal static class FleetCtlApp
                 using var http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
                 http.BaseAddress = baseAddress;
                 http.Timeout = Timeout.InfiniteTimeSpan; // waits are bounded by their own --timeout
+                string? token;
+                try
+                {
+                    token = await ReadTokenAsync(parse.GetValue(tokenFile), ct).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    await stderr.WriteLineAsync($"fleetctl: cannot read the token file: {ex.Message}").ConfigureAwait(false);
+                    return ExitCodes.Usage;
+                }
+
+                if (token is not null)
+                {
+                    http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+                }
                 try
                 {
                     return await action(new FleetClient(http), new Output(stdout, parse.GetValue(json)), parse, ct).ConfigureAwait(false);
@@ -55,6 +82,19 @@ internal static class FleetCtlApp
         root.Subcommands.Add(Alerts(Run));
         root.Subcommands.Add(Evidence(Run));
         return await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The token: --token-file, else $FLEETCONTROL_TOKEN_FILE, else $FLEETCONTROL_TOKEN; null when none is given.</summary>
+    private static async Task<string?> ReadTokenAsync(FileInfo? file, CancellationToken ct)
+    {
+        var path = file?.FullName ?? (Environment.GetEnvironmentVariable(TokenFileVariable) is { Length: > 0 } p ? p : null);
+        if (path is not null)
+        {
+            var lines = await File.ReadAllLinesAsync(path, ct).ConfigureAwait(false);
+            return lines.FirstOrDefault(l => l.Trim().Length > 0)?.Trim() ?? throw new IOException($"{path} is empty");
+        }
+
+        return Environment.GetEnvironmentVariable(TokenVariable) is { Length: > 0 } token ? token.Trim() : null;
     }
 
     private delegate Func<ParseResult, CancellationToken, Task<int>> Runner(Func<FleetClient, Output, ParseResult, CancellationToken, Task<int>> action);
@@ -257,11 +297,10 @@ internal static class FleetCtlApp
             return ExitCodes.Ok;
         }));
         var id = new Argument<string>("alert-id") { Description = "Alert id" };
-        var user = new Option<string>("--user") { Description = "Who acknowledges", DefaultValueFactory = _ => Environment.UserName };
-        var ack = new Command("ack", "Acknowledge an alert") { id, user };
+        var ack = new Command("ack", "Acknowledge an alert (recorded under the signed-in account)") { id };
         ack.SetAction(run(async (api, output, parse, ct) =>
         {
-            output.Fields(await api.PostAsync($"/api/alerts/{Uri.EscapeDataString(parse.GetValue(id)!)}/ack", new { user = parse.GetValue(user) }, ct).ConfigureAwait(false),
+            output.Fields(await api.PostAsync($"/api/alerts/{Uri.EscapeDataString(parse.GetValue(id)!)}/ack", new { }, ct).ConfigureAwait(false),
                 "alertId", "state", "acknowledgedBy", "acknowledgedAt");
             return ExitCodes.Ok;
         }));
@@ -294,7 +333,7 @@ internal static class FleetCtlApp
         var export = new Command("export", "Write an item's receipt and custody chain to a file") { exportId, outFile };
         export.SetAction(run(async (api, output, parse, ct) =>
         {
-            var item = await api.GetAsync($"/api/evidence/{Uri.EscapeDataString(parse.GetValue(exportId)!)}", ct).ConfigureAwait(false);
+            var item = await api.GetAsync($"/api/evidence/{Uri.EscapeDataString(parse.GetValue(exportId)!)}/export", ct).ConfigureAwait(false);
             var path = parse.GetValue(outFile)!.FullName;
             await File.WriteAllTextAsync(path, JsonSerializer.Serialize(item, new JsonSerializerOptions { WriteIndented = true }), ct).ConfigureAwait(false);
             output.Line($"wrote {path}");

@@ -33,5 +33,15 @@ public sealed class VehicleFlowTests
         Assert.True(device.GetProperty("online").GetBoolean());
         Assert.Equal(JsonValueKind.String, device.GetProperty("registeredAt").ValueKind); // the gRPC registration happened
         Assert.Equal(JsonValueKind.Object, device.GetProperty("lastPosition").ValueKind);
+
+        // The launcher signed in with the administrator token it created; without one the same API refuses.
+        using var anonymous = BearerHttpClient.Create(system.Fleet.Http.BaseAddress!, token: null);
+        var refused = await anonymous.GetAsync("/api/devices/car-flow", TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.True(File.Exists(system.Fleet.AdminPasswordFile));
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(system.Fleet.AdminTokenFile));
+        }
     }
 }

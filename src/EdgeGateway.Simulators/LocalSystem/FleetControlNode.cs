@@ -61,6 +61,15 @@ internal sealed class FleetControlNode : IAsyncDisposable
 
     public string LogFile => Path.Combine(_directory, "fleetcontrol.log");
 
+    /// <summary>The local administrator account this launcher creates for itself and for the person running it.</summary>
+    public const string AdminAccount = "admin";
+
+    /// <summary>The administrator's console password (mode 0600), generated on first start.</summary>
+    public string AdminPasswordFile => Path.Combine(_directory, "admin.password");
+
+    /// <summary>An API token of the administrator (mode 0600) for fleetctl, curl and this launcher's summary.</summary>
+    public string AdminTokenFile => Path.Combine(_directory, "admin.token");
+
     /// <summary>A client for FleetControl's REST API.</summary>
     public HttpClient Http { get; }
 
@@ -69,26 +78,8 @@ internal sealed class FleetControlNode : IAsyncDisposable
     /// <summary>Starts FleetControl and waits (bounded) until its REST API answers.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var environment = new Dictionary<string, string>
-        {
-            ["FleetControl__DataDirectory"] = DataDirectory,
-            ["FleetControl__HttpPort"] = HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["FleetControl__GrpcPort"] = GrpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Evidence__VaultDirectory"] = VaultDirectory,
-            ["Mqtt__Port"] = BrokerPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Mqtt__Mode"] = _externalBroker is null ? "Embedded" : "External",
-            ["Identity__DevelopmentPlaintext"] = Tls ? "false" : "true",
-        };
-        if (_externalBroker is { } broker)
-        {
-            environment["Mqtt__Host"] = broker.Host;
-        }
-
-        foreach (var (key, value) in Settings)
-        {
-            environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        }
-
+        var environment = FleetEnvironment();
+        await EnsureAdminAsync(environment, cancellationToken).ConfigureAwait(false);
         _process = ManagedProcess.Start("fleetcontrol", _outputs.FleetControl, [], environment, LogFile);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(StartTimeout);
@@ -155,6 +146,84 @@ internal sealed class FleetControlNode : IAsyncDisposable
         EdgeGateway.Contracts.Security.PrivateFile.WriteAllText(tokenFile, answer.GetProperty("token").GetString() + "\n");
         settings["Security:EnrolmentTokenFile"] = tokenFile;
         return settings;
+    }
+
+    /// <summary>FleetControl's settings for this node, as environment variables.</summary>
+    private Dictionary<string, string> FleetEnvironment()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["FleetControl__DataDirectory"] = DataDirectory,
+            ["FleetControl__HttpPort"] = HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["FleetControl__GrpcPort"] = GrpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Evidence__VaultDirectory"] = VaultDirectory,
+            ["Mqtt__Port"] = BrokerPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Mqtt__Mode"] = _externalBroker is null ? "Embedded" : "External",
+            ["Identity__DevelopmentPlaintext"] = Tls ? "false" : "true",
+        };
+        if (_externalBroker is { } broker)
+        {
+            environment["Mqtt__Host"] = broker.Host;
+        }
+
+        foreach (var (key, value) in Settings)
+        {
+            environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        return environment;
+    }
+
+    /// <summary>
+    /// Authentication is on in the local system too: on first start this creates the administrator account with
+    /// a generated password and an API token, both in 0600 files beside the data, through FleetControl's own
+    /// <c>accounts</c> command (as an operator would). A restart reuses them.
+    /// </summary>
+    private async Task EnsureAdminAsync(Dictionary<string, string> environment, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(_directory);
+        var accounts = Path.Combine(DataDirectory, "accounts.json");
+        if (!File.Exists(AdminTokenFile) || !File.Exists(AdminPasswordFile) || !File.Exists(accounts))
+        {
+            var password = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(18)).Replace('+', '-').Replace('/', '_');
+            await WriteSecretAsync(AdminPasswordFile, password, cancellationToken).ConfigureAwait(false);
+            var added = await AccountsAsync(environment, ["add", AdminAccount, "--role", "administrator", "--password-file", AdminPasswordFile], cancellationToken).ConfigureAwait(false);
+            if (added == 2)
+            {
+                // The account survived but a file was lost: give it the new password.
+                added = await AccountsAsync(environment, ["set-password", AdminAccount, "--password-file", AdminPasswordFile], cancellationToken).ConfigureAwait(false);
+            }
+
+            if (added != 0 || await AccountsAsync(environment, ["token", AdminAccount, "--out", AdminTokenFile], cancellationToken).ConfigureAwait(false) != 0)
+            {
+                throw new InvalidOperationException($"Could not create FleetControl's administrator account; see {LogFile}.");
+            }
+        }
+
+        var token = (await File.ReadAllTextAsync(AdminTokenFile, cancellationToken).ConfigureAwait(false)).Trim();
+        Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+    }
+
+    private async Task<int> AccountsAsync(Dictionary<string, string> environment, string[] arguments, CancellationToken cancellationToken)
+    {
+        await using var command = ManagedProcess.Start("fleetcontrol-accounts", _outputs.FleetControl, ["accounts", .. arguments], environment, LogFile);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(StartTimeout);
+        await command.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
+        return command.ExitCode;
+    }
+
+    private static async Task WriteSecretAsync(string path, string secret, CancellationToken cancellationToken)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        await using var stream = new FileStream(path, options);
+        await using var writer = new StreamWriter(stream);
+        await writer.WriteLineAsync(secret.AsMemory(), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>GET <paramref name="path"/> as JSON.</summary>

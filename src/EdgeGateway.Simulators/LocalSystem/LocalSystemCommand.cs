@@ -99,7 +99,16 @@ internal static class LocalSystemCommand
                 await output.WriteLineAsync($"Started {id}: dock simulator with 8 bays in {bays}, gateway (log {gateway.LogFile})").ConfigureAwait(false);
             }
 
-            await output.WriteLineAsync($"All running. Data and logs: {directory}. Try: curl http://127.0.0.1:{fleet.HttpPort}/api/devices   (Ctrl+C stops everything)").ConfigureAwait(false);
+            // How to sign in; the secrets stay in their 0600 files and are never printed.
+            var rest = $"http://127.0.0.1:{fleet.HttpPort}";
+            await output.WriteLineAsync($"""
+                All running. Data and logs: {directory}.
+                  console:  {rest}/console/  user {FleetControlNode.AdminAccount}, password in {fleet.AdminPasswordFile}
+                  curl:     curl -H "Authorization: Bearer $(cat {fleet.AdminTokenFile})" {rest}/api/devices
+                  fleetctl: FLEETCONTROL_TOKEN_FILE={fleet.AdminTokenFile} dotnet run --project src/FleetCtl -- devices list
+                  more accounts: dotnet src/FleetControl/bin/Release/net10.0/FleetControl.dll accounts add NAME --role viewer --FleetControl:DataDirectory={fleet.DataDirectory}
+                (Ctrl+C stops everything)
+                """).ConfigureAwait(false);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             stop.CancelAfter(duration);
             using var timer = new PeriodicTimer(TimeSpan.FromSeconds(2));

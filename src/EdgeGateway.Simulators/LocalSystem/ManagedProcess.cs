@@ -122,6 +122,9 @@ internal sealed class ManagedProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until the process exits (a one-shot command); bound it with the token.</summary>
+    public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
+
     /// <summary>The last lines the process wrote, for diagnostics.</summary>
     public string RecentOutput()
     {

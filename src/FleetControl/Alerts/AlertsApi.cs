@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FleetControl.Auth;
 using FleetControl.Hosting;
 
 namespace FleetControl.Alerts;
@@ -10,7 +11,8 @@ internal static class AlertsApi
 
     public static IEndpointRouteBuilder MapAlertsApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("/api/alerts");
+        var api = endpoints.MapGroup("/api/alerts").RequireAuthorization(AuthPolicies.ReadFleet);
+        var operate = endpoints.MapGroup("/api/alerts").RequireAuthorization(AuthPolicies.OperateFleet);
 
         api.MapGet("/", (string? state, string? deviceId, int? limit, AlertStore store) =>
         {
@@ -32,14 +34,11 @@ internal static class AlertsApi
             ? Results.Ok(alert)
             : Results.Problem(statusCode: 404, title: "Unknown alert", detail: $"no alert '{alertId}'"));
 
-        api.MapPost("/{alertId}/ack", (string alertId, AcknowledgeRequest request, AlertService alerts) =>
+        // Recorded under the signed-in account's name, never a name the caller supplies.
+        operate.MapPost("/{alertId}/ack", (string alertId, HttpContext http, AlertService alerts) =>
         {
-            if (string.IsNullOrWhiteSpace(request.User) || request.User.Length > 100)
-            {
-                return Results.Problem(statusCode: 400, title: "Invalid user", detail: "user (1-100 characters) is required");
-            }
-
-            return alerts.Acknowledge(alertId, request.User) is { } alert
+            var user = http.User.Identity?.Name is { Length: > 0 } name ? name : "unknown";
+            return alerts.Acknowledge(alertId, user) is { } alert
                 ? Results.Ok(alert)
                 : Results.Problem(statusCode: 404, title: "Unknown alert", detail: $"no alert '{alertId}'");
         });
@@ -69,7 +68,3 @@ internal static class AlertsApi
         return endpoints;
     }
 }
-
-/// <summary>POST /api/alerts/{id}/ack body.</summary>
-/// <param name="User">The engineer acknowledging.</param>
-internal sealed record AcknowledgeRequest(string? User);

@@ -1,3 +1,4 @@
+using FleetControl.Auth;
 using FleetControl.Evidence;
 using Google.Protobuf;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,8 @@ internal static class EvidenceApi
 
     public static IEndpointRouteBuilder MapEvidenceApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("/api/evidence");
+        // Evidence officers and administrators only; every view, verification and export is audited first.
+        var api = endpoints.MapGroup("/api/evidence").RequireAuthorization(AuthPolicies.Evidence);
 
         // GET /api/evidence?deviceId=&cameraSerial=&officerId=&category=&trigger=&from=&to=&limit=100&cursor=
         // Newest recording first, from the catalogue's index; "nextCursor" fetches the next page.
@@ -38,18 +40,21 @@ internal static class EvidenceApi
         });
 
         // GET /api/evidence/{id}?verify=true  (verify re-hashes the stored file: costly for large items)
-        api.MapGet("/{id}", async (string id, bool? verify, IEvidenceCatalog catalog, IOptions<EvidenceVaultOptions> options, Alerts.AlertService alerts, CancellationToken ct) =>
+        api.MapGet("/{id}", async (string id, bool? verify, HttpContext http, IEvidenceCatalog catalog, AuditLog audit, IOptions<EvidenceVaultOptions> options, Alerts.AlertService alerts, CancellationToken ct) =>
         {
             if (catalog.Find(id) is not { } record)
             {
                 return Results.NotFound(new { error = $"unknown evidence '{id}'" });
             }
 
-            EvidenceVerification? verification = verify == true
-                ? await EvidenceVerifier.VerifyAsync(options.Value.VaultDirectory, id, ct).ConfigureAwait(false)
-                : null;
-            if (verification is not null)
+            // The access is on disk before the evidence is shown; a verification also records its result.
+            await audit.RecordAsync(http, "evidence.viewed", id).ConfigureAwait(false);
+            EvidenceVerification? verification = null;
+            if (verify == true)
             {
+                verification = await EvidenceVerifier.VerifyAsync(options.Value.VaultDirectory, id, ct).ConfigureAwait(false);
+                await audit.RecordAsync(http, "evidence.verified", id, verification.Ok ? "ok" : "failed", verification.Summary).ConfigureAwait(false);
+
                 // One alert per item: raised by a failed verification, resolved by a later passing one.
                 var deviceId = EvidenceIndex.Summarise(record).DeviceId;
                 if (verification.Ok)
@@ -62,12 +67,37 @@ internal static class EvidenceApi
                         $"evidence {id} failed verification: {string.Join("; ", verification.Problems)}");
                 }
             }
+
             return Results.Ok(new
             {
                 summary = Summary(EvidenceIndex.Summarise(record)),
                 item = System.Text.Json.JsonDocument.Parse(Json.Format(record.Item)).RootElement,
                 receipt = System.Text.Json.JsonDocument.Parse(Json.Format(record.Receipt)).RootElement,
                 verification = verification is null ? null : new { ok = verification.Ok, problems = verification.Problems, summary = verification.Summary },
+            });
+        });
+
+        // GET /api/evidence/{id}/export: item, receipt and the full custody chain as one JSON document (a download).
+        api.MapGet("/{id}/export", async (string id, HttpContext http, IEvidenceCatalog catalog, AuditLog audit, IOptions<EvidenceVaultOptions> options, CancellationToken ct) =>
+        {
+            if (catalog.Find(id) is not { } record || !VaultStorage.IsValidId(id))
+            {
+                return Results.NotFound(new { error = $"unknown evidence '{id}'" });
+            }
+
+            await audit.RecordAsync(http, "evidence.exported", id).ConfigureAwait(false);
+            var custodyPath = new VaultStorage(options.Value.VaultDirectory).CustodyPath(id);
+            var custody = File.Exists(custodyPath)
+                ? (await File.ReadAllLinesAsync(custodyPath, ct).ConfigureAwait(false)).Where(l => l.Length > 0).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList()
+                : [];
+            http.Response.Headers.ContentDisposition = $"attachment; filename=\"{id}.export.json\"";
+            return Results.Ok(new
+            {
+                summary = Summary(EvidenceIndex.Summarise(record)),
+                item = System.Text.Json.JsonDocument.Parse(Json.Format(record.Item)).RootElement,
+                receipt = System.Text.Json.JsonDocument.Parse(Json.Format(record.Receipt)).RootElement,
+                custody,
+                exportedBy = AuthPolicies.NameOf(http.User),
             });
         });
 

@@ -1,3 +1,4 @@
+using FleetControl.Auth;
 using FleetControl.Ingest;
 using FleetControl.Mqtt;
 using FleetControl.Store;
@@ -13,7 +14,7 @@ internal static class FleetApi
 
     public static IEndpointRouteBuilder MapFleetApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("/api");
+        var api = endpoints.MapGroup("/api").RequireAuthorization(AuthPolicies.ReadFleet);
 
         api.MapGet("/devices", async (IFleetStore store, CancellationToken ct) =>
         {

@@ -1,5 +1,6 @@
 using EdgeGateway.Contracts;
 using EdgeGateway.Contracts.V1;
+using FleetControl.Auth;
 using FleetControl.Store;
 using Google.Protobuf.WellKnownTypes;
 
@@ -17,9 +18,10 @@ internal static class CommandsApi
 
     public static IEndpointRouteBuilder MapCommandsApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("/api");
+        var api = endpoints.MapGroup("/api").RequireAuthorization(AuthPolicies.ReadFleet);
+        var operate = endpoints.MapGroup("/api").RequireAuthorization(AuthPolicies.OperateFleet); // changes devices: engineers and administrators
 
-        api.MapPost("/devices/{id}/commands", async (string id, CommandRequest request, CommandService commands, IFleetStore fleet, CancellationToken ct) =>
+        operate.MapPost("/devices/{id}/commands", async (string id, CommandRequest request, CommandService commands, IFleetStore fleet, CancellationToken ct) =>
         {
             if (await UnknownDeviceAsync(id, fleet, ct).ConfigureAwait(false) is { } notFound)
             {
@@ -90,7 +92,7 @@ internal static class CommandsApi
         api.MapGet("/devices/{id}/configuration", async (string id, ConfigurationService configurations, IFleetStore fleet, CancellationToken ct) =>
             await UnknownDeviceAsync(id, fleet, ct).ConfigureAwait(false) ?? Results.Ok(configurations.Get(id)));
 
-        api.MapPut("/devices/{id}/configuration", async (string id, ConfigurationRequest request, ConfigurationService configurations, IFleetStore fleet, CancellationToken ct) =>
+        operate.MapPut("/devices/{id}/configuration", async (string id, ConfigurationRequest request, ConfigurationService configurations, IFleetStore fleet, CancellationToken ct) =>
         {
             if (await UnknownDeviceAsync(id, fleet, ct).ConfigureAwait(false) is { } notFound)
             {
@@ -111,7 +113,7 @@ internal static class CommandsApi
             return Results.Accepted($"/api/commands/{command.CommandId}", new { configuration, command = CommandDto.From(command) });
         });
 
-        api.MapPost("/rollouts", async (ConfigurationRequest request, RolloutService rollouts, IFleetStore fleet, IHostApplicationLifetime lifetime, CancellationToken ct) =>
+        operate.MapPost("/rollouts", async (ConfigurationRequest request, RolloutService rollouts, IFleetStore fleet, IHostApplicationLifetime lifetime, CancellationToken ct) =>
         {
             if (CheckConfiguration(request) is { } invalid)
             {

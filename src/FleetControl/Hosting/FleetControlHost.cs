@@ -1,5 +1,6 @@
 using FleetControl.Alerts;
 using FleetControl.Api;
+using FleetControl.Auth;
 using FleetControl.Commands;
 using FleetControl.WebConsole;
 using FleetControl.Evidence;
@@ -29,7 +30,7 @@ internal static class FleetControlHost
         builder.Services.AddFleetAlerts();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi(); // /openapi/v1.json
-        builder.Services.AddFleetConsole();
+        builder.Services.AddFleetAuth(builder.Configuration, builder.Environment);
         builder.Services.AddEvidenceVault(builder.Configuration);
         return builder;
     }
@@ -74,8 +75,10 @@ internal static class FleetControlHost
 
     public static void Map(WebApplication app)
     {
+        app.UseFleetAuth();
         app.MapFleetConsole();
-        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
+        app.MapAuthApi();
         app.MapDeviceRegistry();
         app.MapFleetIdentity();
         app.MapFleetApi();

@@ -1,3 +1,4 @@
+using FleetControl.Auth;
 using FleetControl.Evidence;
 using Microsoft.Extensions.Options;
 
@@ -20,6 +21,11 @@ internal static class FleetControlProgram
         if (args is ["evidence", "verify", .. var verifyArgs])
         {
             return await EvidenceVerifyCommand.RunAsync(verifyArgs, Console.Out, Console.Error, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        if (args is [("accounts" or "audit") and var area, .. var accountArgs])
+        {
+            return await AccountsCommand.RunAsync(area, accountArgs, Console.In, Console.Out, Console.Error, CancellationToken.None).ConfigureAwait(false);
         }
 
         try

@@ -1,14 +1,13 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.Extensions.Options;
+using FleetControl.Auth;
 
 namespace FleetControl.WebConsole;
 
 /// <summary>
 /// The web console at <c>/console/</c>: a small vanilla-JS single page (no CDN, no build step) embedded in
-/// this assembly and reading the same REST API as fleetctl. Pages need the console login (a cookie); the
-/// REST API itself is unchanged (open, as before; the security work adds accounts and tokens).
+/// this assembly and reading the same REST API as fleetctl. Pages need a signed-in account (the session cookie,
+/// see <see cref="ConsoleSignIn"/>); the API calls the pages make carry the same cookie and the same roles.
 /// </summary>
 internal static class ConsoleEndpoints
 {
@@ -20,53 +19,17 @@ internal static class ConsoleEndpoints
         [".json"] = "application/json",
     };
 
-    public static IServiceCollection AddFleetConsole(this IServiceCollection services)
-    {
-        services.AddOptions<ConsoleOptions>()
-            .BindConfiguration(ConsoleOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
-            .AddCookie(options =>
-            {
-                options.LoginPath = "/console/login";
-                options.Cookie.Name = "fleetcontrol-console";
-                options.Cookie.HttpOnly = true;
-                options.Cookie.SameSite = SameSiteMode.Strict;
-                options.ExpireTimeSpan = TimeSpan.FromHours(12);
-            });
-        services.AddAuthorization();
-        return services;
-    }
-
     public static void MapFleetConsole(this WebApplication app)
     {
-        app.UseAuthentication();
-        app.UseAuthorization();
-
         app.MapGet("/console/login", () => Asset("login.html")).AllowAnonymous().ExcludeFromDescription();
-        app.MapPost("/console/login", async (HttpContext context, IOptions<ConsoleOptions> options) =>
-        {
-            var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
-            var user = form["user"].ToString();
-            var password = form["password"].ToString();
-            var console = options.Value;
-            if (!string.Equals(user, console.User, StringComparison.Ordinal) || !ConsolePassword.Verify(password, console.PasswordHash))
-            {
-                return Results.Redirect("/console/login?failed=1");
-            }
-
-            var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, user)], CookieAuthenticationDefaults.AuthenticationScheme);
-            await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity)).ConfigureAwait(false);
-            return Results.Redirect("/console/");
-        }).AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
+        app.MapPost("/console/login", ConsoleSignIn.HandleAsync).AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
         app.MapPost("/console/logout", async (HttpContext context) =>
         {
-            await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme).ConfigureAwait(false);
+            await context.SignOutAsync(AuthRegistration.CookieScheme).ConfigureAwait(false);
             return Results.Redirect("/console/login");
         }).ExcludeFromDescription();
-        app.MapGet("/console/me", (ClaimsPrincipal user) => Results.Ok(new { user = user.Identity?.Name })).RequireAuthorization().ExcludeFromDescription();
-        app.MapGet("/console/{file?}", (string? file) => Asset(string.IsNullOrEmpty(file) ? "index.html" : file)).RequireAuthorization().ExcludeFromDescription();
+        app.MapGet("/console/me", (ClaimsPrincipal user) => Results.Ok(new { user = user.Identity?.Name, roles = AuthPolicies.RolesOf(user).ToList() })).RequireAuthorization(AuthPolicies.ReadFleet).ExcludeFromDescription();
+        app.MapGet("/console/{file?}", (string? file) => Asset(string.IsNullOrEmpty(file) ? "index.html" : file)).RequireAuthorization(AuthPolicies.ReadFleet).ExcludeFromDescription();
     }
 
     private static IResult Asset(string name)

@@ -15,16 +15,22 @@ internal sealed class ConsoleBrowser : IAsyncDisposable
     private readonly IPlaywright _playwright;
     private readonly IBrowser _browser;
 
-    private ConsoleBrowser(IPlaywright playwright, IBrowser browser)
+    private readonly string _user;
+    private readonly string _password;
+
+    private ConsoleBrowser(IPlaywright playwright, IBrowser browser, string user, string password)
     {
         _playwright = playwright;
         _browser = browser;
+        _user = user;
+        _password = password;
     }
 
     /// <summary>Where screenshots are kept (beside the test assembly, so CI can collect the folder).</summary>
     public static string ScreenshotDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "console-screenshots");
 
-    public static async Task<ConsoleBrowser> LaunchAsync()
+    /// <summary>Starts chromium; pages sign in as <paramref name="user"/> with the password kept in <paramref name="passwordFile"/>.</summary>
+    public static async Task<ConsoleBrowser> LaunchAsync(string user, string passwordFile)
     {
         if (!File.Exists(ChromiumPath))
         {
@@ -39,7 +45,7 @@ internal sealed class ConsoleBrowser : IAsyncDisposable
             Args = ["--no-sandbox", "--disable-dev-shm-usage"],
             Timeout = 60_000,
         });
-        return new ConsoleBrowser(playwright, browser);
+        return new ConsoleBrowser(playwright, browser, user, (await File.ReadAllTextAsync(passwordFile)).Trim());
     }
 
     /// <summary>A fresh page (own cookies) on FleetControl at <paramref name="baseUrl"/>, logged in to the console.</summary>
@@ -48,19 +54,16 @@ internal sealed class ConsoleBrowser : IAsyncDisposable
         var context = await _browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseUrl, ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
         context.SetDefaultTimeout(60_000);
         var page = await context.NewPageAsync();
-        await LogInAsync(page);
+        await LogInAsync(page, _user, _password);
         return page;
     }
 
-    /// <summary>
-    /// Logs in to the console. The ONE place that knows how: today the stop-gap development login
-    /// (<c>engineer</c> / <c>fleet-console</c> from FleetControl's shipped appsettings.json).
-    /// </summary>
-    public static async Task LogInAsync(IPage page)
+    /// <summary>Signs in to the console through its sign-in page, as an engineer would.</summary>
+    private static async Task LogInAsync(IPage page, string user, string password)
     {
         await page.GotoAsync("/console/");
-        await page.FillAsync("#user", "engineer");
-        await page.FillAsync("#password", "fleet-console");
+        await page.FillAsync("#user", user);
+        await page.FillAsync("#password", password);
         await page.ClickAsync("#login");
         await Assertions.Expect(page.Locator("#view")).Not.ToBeEmptyAsync();
     }

@@ -35,7 +35,7 @@ public sealed class ConsoleSystem : IAsyncLifetime
             ["Evidence:CameraPolicy"] = "Keep",
             ["Evidence:UploadBytesPerSecond"] = "8000000",
         });
-        Browser = await ConsoleBrowser.LaunchAsync();
+        Browser = await ConsoleBrowser.LaunchAsync(Simulators.LocalSystem.FleetControlNode.AdminAccount, System.Fleet.AdminPasswordFile);
     }
 
     public async ValueTask DisposeAsync()

@@ -139,7 +139,7 @@ public sealed class ConsoleTests(ConsoleSystem fixture) : IClassFixture<ConsoleS
 
         var ack = await page.RunAndWaitForResponseAsync(() => row.Locator("button[data-ack]").ClickAsync(), r => r.Url.Contains("/ack", StringComparison.Ordinal));
         Assert.True(ack.Ok, $"acknowledge answered {ack.Status}: {await ack.TextAsync()}");
-        await Assertions.Expect(page.Locator($"#alerts tbody tr:has-text('{ConsoleSystem.Doomed}')").First).ToContainTextAsync("engineer");
+        await Assertions.Expect(page.Locator($"#alerts tbody tr:has-text('{ConsoleSystem.Doomed}')").First).ToContainTextAsync(Simulators.LocalSystem.FleetControlNode.AdminAccount);
         await page.Context.CloseAsync();
     }
 

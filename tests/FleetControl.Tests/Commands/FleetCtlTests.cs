@@ -20,11 +20,22 @@ public sealed class FleetCtlTests : IAsyncLifetime
         _data.Dispose();
     }
 
-    private async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
+    private Task<(int Code, string Out, string Err)> RunAsync(params string[] args) => RunAsAsync(FleetControl.Auth.Roles.Administrator, args);
+
+    /// <summary>fleetctl with <paramref name="role"/>'s API token in a --token-file (none when null).</summary>
+    private async Task<(int Code, string Out, string Err)> RunAsAsync(string? role, params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var code = await FleetCtlApp.RunAsync([.. args, "--url", _fleet.RestUri.ToString()], stdout, stderr, cancellationToken: TestContext.Current.CancellationToken)
+        string[] token = [];
+        if (role is not null)
+        {
+            var file = Path.Combine(_data.Path, role + ".token");
+            await File.WriteAllTextAsync(file, _fleet.Tokens[role] + "\n", TestContext.Current.CancellationToken);
+            token = ["--token-file", file];
+        }
+
+        var code = await FleetCtlApp.RunAsync([.. args, "--url", _fleet.RestUri.ToString(), .. token], stdout, stderr, cancellationToken: TestContext.Current.CancellationToken)
             .WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken);
         return (code, stdout.ToString(), stderr.ToString());
     }
@@ -62,7 +73,7 @@ public sealed class FleetCtlTests : IAsyncLifetime
     public async Task Errors_HaveMeaningfulExitCodes()
     {
         var unknownDevice = await RunAsync("command", "send", "nobody", "ping");
-        var unknownAlert = await RunAsync("alerts", "ack", "nope", "--user", "me");
+        var unknownAlert = await RunAsync("alerts", "ack", "nope");
         var badArguments = await RunAsync("command", "send");
         var missingFile = await RunAsync("config", "rollout", Path.Combine(_data.Path, "missing.json"), "--group", "all");
 
@@ -77,5 +88,21 @@ public sealed class FleetCtlTests : IAsyncLifetime
             .WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken);
         Assert.Equal(7, code);
         Assert.Contains("unreachable", unreachable.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WithoutTokenOrWithTheWrongRole_Exits8()
+    {
+        var anonymous = await RunAsAsync(null, "devices", "list");
+        var viewer = await RunAsAsync(FleetControl.Auth.Roles.Viewer, "command", "send", "car-1", "ping");
+        var viewerReads = await RunAsAsync(FleetControl.Auth.Roles.Viewer, "devices", "list");
+        var missingFile = await RunAsAsync(null, "devices", "list", "--token-file", Path.Combine(_data.Path, "missing.token"));
+
+        Assert.Equal(8, anonymous.Code);
+        Assert.Contains("not signed in", anonymous.Err, StringComparison.Ordinal);
+        Assert.Equal(8, viewer.Code);
+        Assert.Contains("403", viewer.Err, StringComparison.Ordinal);
+        Assert.Equal(0, viewerReads.Code);
+        Assert.Equal(2, missingFile.Code);
     }
 }

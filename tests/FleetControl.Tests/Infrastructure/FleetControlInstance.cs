@@ -13,18 +13,19 @@ internal sealed class FleetControlInstance : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private FleetControlInstance(WebApplication app, CollectingLoggerProvider logs)
+    private FleetControlInstance(WebApplication app, CollectingLoggerProvider logs, IReadOnlyDictionary<string, string> tokens)
     {
         _app = app;
         Logs = logs;
+        Tokens = tokens;
         var endpoints = app.Services.GetRequiredService<FleetEndpoints>();
         RestUri = endpoints.RestUri;
         GrpcUri = endpoints.GrpcUri;
-        Http = new HttpClient { BaseAddress = RestUri, Timeout = Eventually.DefaultTimeout };
+        Http = BearerHttpClient.Create(RestUri, tokens[global::FleetControl.Auth.Roles.Administrator]);
     }
 
-    /// <summary>The console login every test instance accepts: "engineer" / "test-console".</summary>
-    public static readonly string TestConsolePasswordHash = FleetControl.WebConsole.ConsolePassword.Hash("test-console");
+    /// <summary>An API token per role (see <see cref="TestAccounts"/>).</summary>
+    public IReadOnlyDictionary<string, string> Tokens { get; }
 
     public Uri RestUri { get; }
 
@@ -33,7 +34,11 @@ internal sealed class FleetControlInstance : IAsyncDisposable
 
     public Uri GrpcUri { get; }
 
+    /// <summary>A client signed in as the test administrator.</summary>
     public HttpClient Http { get; }
+
+    /// <summary>A new client signed in with <paramref name="role"/>'s token, or anonymous when null.</summary>
+    public HttpClient ClientFor(string? role) => BearerHttpClient.Create(RestUri, role is null ? null : Tokens[role]);
 
     public IServiceProvider Services => _app.Services;
 
@@ -55,16 +60,12 @@ internal sealed class FleetControlInstance : IAsyncDisposable
             "--Mqtt:ReconnectDelay=00:00:00.200",
             "--Logging:LogLevel:Default=Warning",
 
-            // The test output folder also receives the gateway's appsettings.json (a referenced project), so
-            // FleetControl's shipped file may not be the one here: give what it requires explicitly.
-            "--Console:User=engineer",
-            $"--Console:PasswordHash={TestConsolePasswordHash}",
-
             // The named development override, for the tests whose subject is not transport security; the
             // identity tests pass --Identity:DevelopmentPlaintext=false (later arguments win).
             "--Identity:DevelopmentPlaintext=true",
             .. extraArgs,
         ];
+        var tokens = await TestAccounts.ProvisionAsync(dataDirectory);
         var builder = FleetControlHost.CreateBuilder(args);
         var logs = new CollectingLoggerProvider();
         builder.Logging.AddProvider(logs);
@@ -84,7 +85,7 @@ internal sealed class FleetControlInstance : IAsyncDisposable
             throw;
         }
 
-        return new FleetControlInstance(app, logs);
+        return new FleetControlInstance(app, logs, tokens);
     }
 
     public async Task<JsonElement> GetJsonAsync(string path)

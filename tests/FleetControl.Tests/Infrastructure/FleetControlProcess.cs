@@ -11,10 +11,10 @@ internal sealed class FleetControlProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
 
-    private FleetControlProcess(Process process, int httpPort)
+    private FleetControlProcess(Process process, int httpPort, string token)
     {
         _process = process;
-        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(5) };
+        Http = BearerHttpClient.Create(new Uri($"http://127.0.0.1:{httpPort}"), token, TimeSpan.FromSeconds(5));
         _process.OutputDataReceived += (_, e) => _output.Enqueue(e.Data ?? string.Empty);
         _process.ErrorDataReceived += (_, e) => _output.Enqueue(e.Data ?? string.Empty);
         _process.BeginOutputReadLine();
@@ -28,6 +28,7 @@ internal sealed class FleetControlProcess : IAsyncDisposable
     public static async Task<FleetControlProcess> StartAsync(string dataDirectory, int mqttPort)
     {
         var httpPort = FreePort.Next();
+        var tokens = await TestAccounts.ProvisionAsync(dataDirectory);
         var dll = Path.Combine(AppContext.BaseDirectory, "FleetControl.dll");
         var start = new ProcessStartInfo("dotnet")
         {
@@ -43,17 +44,13 @@ internal sealed class FleetControlProcess : IAsyncDisposable
             $"--FleetControl:GrpcPort={FreePort.Next()}",
             $"--Mqtt:Port={mqttPort}",
             "--Mqtt:ReconnectDelay=00:00:00.200",
-
-            // This folder's appsettings.json may be the gateway's (both projects are referenced): see FleetControlInstance.
-            "--Console:User=engineer",
-            $"--Console:PasswordHash={FleetControlInstance.TestConsolePasswordHash}",
             "--Identity:DevelopmentPlaintext=true", // the named development override: crash tests are about durability
         })
         {
             start.ArgumentList.Add(arg);
         }
 
-        var fleet = new FleetControlProcess(Process.Start(start) ?? throw new InvalidOperationException("FleetControl did not start."), httpPort);
+        var fleet = new FleetControlProcess(Process.Start(start) ?? throw new InvalidOperationException("FleetControl did not start."), httpPort, tokens[global::FleetControl.Auth.Roles.Administrator]);
         try
         {
             await Eventually.UntilAsync(fleet.IsIngestConnectedAsync, "the FleetControl process ingests", TimeSpan.FromSeconds(60));

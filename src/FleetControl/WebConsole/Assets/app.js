@@ -4,6 +4,7 @@ const view = document.getElementById('view');
 const esc = s => String(s ?? '-').replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
 const api = async (path, options) => {
   const response = await fetch(path, options);
+  if (response.status === 401) { location.href = '/console/login'; throw new Error('signed out'); } // session ended
   const body = response.headers.get('content-type')?.includes('json') ? await response.json() : await response.text();
   if (!response.ok) throw new Error(body.detail || body.error || response.statusText);
   return body;
@@ -143,7 +144,7 @@ async function alertsView() {
   document.getElementById('alerts').onclick = async e => {
     const b = e.target.closest('button[data-ack]');
     if (!b) return;
-    await post(`/api/alerts/${encodeURIComponent(b.dataset.ack)}/ack`, { user: document.getElementById('me').textContent || 'console' });
+    await post(`/api/alerts/${encodeURIComponent(b.dataset.ack)}/ack`, {});
     route();
   };
 }
