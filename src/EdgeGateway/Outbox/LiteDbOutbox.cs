@@ -134,6 +134,18 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
     /// </summary>
     internal bool DeleteBehind { get; set; } = true;
 
+    /// <summary>Documents the lease scans have read since the outbox was created.</summary>
+    internal long LeaseDocumentsRead
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _reader.DocumentsRead;
+            }
+        }
+    }
+
     /// <summary>The latest statistics snapshot (refreshed by every maintenance pass; built on first use).</summary>
     public OutboxStatistics CurrentStatistics => Volatile.Read(ref _statistics) ?? GetStatistics();
 

@@ -41,6 +41,9 @@ internal sealed class LeaseReader
         _descendingBelow.Where.Add(BsonExpression.Create("_id < @0", BsonValue.Null));
     }
 
+    /// <summary>Documents the lease scans have read so far (a test counts it: a lease must not re-read what is in flight).</summary>
+    public long DocumentsRead { get; private set; }
+
     /// <summary>Messages the last <see cref="Lease"/> found failing their checksum (never returned; the caller deletes and counts them).</summary>
     public List<(int Class, BsonDocument Document)> Corrupt { get; } = [];
 
@@ -103,6 +106,7 @@ internal sealed class LeaseReader
         foreach (var document in source)
         {
             var id = document["_id"].AsBinary;
+            DocumentsRead++;
             if (boundary is not null && id.AsSpan().SequenceCompareTo(boundary) >= 0)
             {
                 break;
@@ -141,6 +145,7 @@ internal sealed class LeaseReader
         foreach (var document in queue.Find(above))
         {
             var id = document["_id"].AsBinary;
+            DocumentsRead++;
             if (id.AsSpan().SequenceCompareTo(boundary) < 0)
             {
                 break; // history from here down
@@ -182,6 +187,7 @@ internal sealed class LeaseReader
         foreach (var document in queue.Find(Bound(_descendingBelow, low!)))
         {
             var id = document["_id"].AsBinary;
+            DocumentsRead++;
             if (id.AsSpan().SequenceCompareTo(boundary) < 0 || --examineBudget < 0)
             {
                 break;
