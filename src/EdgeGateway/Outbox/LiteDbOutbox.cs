@@ -42,13 +42,15 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
     private const int MaxBatch = 4096;
     private const int BulkBatch = 20_000;
 
-    // Acknowledged messages deleted per transaction behind the acks: small, so an urgent enqueue
-    // or lease waits at most one chunk for the lock.
-    private const int DeleteChunk = 64;
+    // Acknowledged messages deleted per transaction behind the acks. Large, because most of a
+    // delete transaction's cost is per commit (the state document and the touched index and data
+    // pages are written to the log once per commit); the delete-behind loop still gives the lock up
+    // after the message it is deleting when an enqueue, lease or ack waits for it (_waiters).
+    private const int DeleteChunk = 1024;
 
-    // Acked-but-undeleted messages a lease tolerates before it deletes the excess itself: they sit
-    // where the live-first pass looks (newest Telemetry) and would use up its examine budget.
-    private const int DeleteBehindLimit = 512;
+    // Acked-but-undeleted messages a lease tolerates before it deletes the excess itself, so the
+    // deletes cannot fall behind without bound (memory, and messages re-sent after a crash).
+    private const int DeleteBehindLimit = 4096;
 
     private readonly OutboxOptions _options;
     private readonly TimeProvider _timeProvider;
@@ -79,6 +81,9 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
     private readonly SemaphoreSlim _deleteWake = new(0);
     private readonly CancellationTokenSource _stopping = new();
     private Task? _deleteBehind;
+
+    // Callers on the delivery path (enqueue, lease, ack) waiting for the lock: the delete-behind loop yields to them.
+    private int _waiters;
 
     public LiteDbOutbox(
         IOptions<OutboxOptions> options,
@@ -129,6 +134,18 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
     /// </summary>
     internal bool DeleteBehind { get; set; } = true;
 
+    /// <summary>Documents the lease scans have read since the outbox was created.</summary>
+    internal long LeaseDocumentsRead
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _reader.DocumentsRead;
+            }
+        }
+    }
+
     /// <summary>The latest statistics snapshot (refreshed by every maintenance pass; built on first use).</summary>
     public OutboxStatistics CurrentStatistics => Volatile.Read(ref _statistics) ?? GetStatistics();
 
@@ -137,8 +154,10 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
         cancellationToken.ThrowIfCancellationRequested();
         var item = PendingEnqueue.From(envelope, isInternal: false);
         _pending.Enqueue(item);
+        Interlocked.Increment(ref _waiters);
         lock (_gate)
         {
+            Interlocked.Decrement(ref _waiters);
             while (item.Result is null)
             {
                 ProcessPendingLocked();
@@ -183,8 +202,10 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
         cancellationToken.ThrowIfCancellationRequested();
+        Interlocked.Increment(ref _waiters);
         lock (_gate)
         {
+            Interlocked.Decrement(ref _waiters);
             try
             {
                 return new ValueTask<IReadOnlyList<OutboxMessage>>(LeaseLocked(maxCount));
@@ -213,8 +234,10 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
     {
         ArgumentNullException.ThrowIfNull(messageIds);
         cancellationToken.ThrowIfCancellationRequested();
+        Interlocked.Increment(ref _waiters);
         lock (_gate)
         {
+            Interlocked.Decrement(ref _waiters);
             if (messageIds.Count == 0 || !EnsureOpenLocked() || _acknowledger.Acknowledge(messageIds) == 0)
             {
                 return ValueTask.CompletedTask;
@@ -398,7 +421,8 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
             {
                 lock (_gate)
                 {
-                    more = !_disposed && _store.IsOpen && _acknowledger.Pending > 0 && DeleteAcknowledgedLocked(DeleteChunk) && _acknowledger.Pending > 0;
+                    // At least one message per turn, so the loop makes progress however busy the lock is.
+                    more = !_disposed && _store.IsOpen && _acknowledger.Pending > 0 && DeleteAcknowledgedLocked(DeleteChunk, yieldToWaiters: true) && _acknowledger.Pending > 0;
                 }
 
                 await Task.Yield();
@@ -406,15 +430,27 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
         }
     }
 
-    /// <summary>Deletes up to <paramref name="max"/> acknowledged messages in chunks; false if a write failed.</summary>
-    private bool DeleteAcknowledgedLocked(int max)
+    /// <summary>
+    /// Deletes up to <paramref name="max"/> acknowledged messages in chunks; false if a write failed.
+    /// With <paramref name="yieldToWaiters"/>, one chunk at most, ended early when a caller on the
+    /// delivery path waits for the lock.
+    /// </summary>
+    private bool DeleteAcknowledgedLocked(int max, bool yieldToWaiters = false)
     {
         for (var deleted = 0L; deleted < max && _acknowledger.Pending > 0; deleted += DeleteChunk)
         {
-            if (!_acknowledger.DeleteAcknowledged((int)Math.Min(DeleteChunk, max - deleted)))
+            var ok = yieldToWaiters
+                ? _acknowledger.DeleteAcknowledged((int)Math.Min(DeleteChunk, max - deleted), () => Volatile.Read(ref _waiters) > 0)
+                : _acknowledger.DeleteAcknowledged((int)Math.Min(DeleteChunk, max - deleted));
+            if (!ok)
             {
                 _cursors.Reset();
                 return false;
+            }
+
+            if (yieldToWaiters)
+            {
+                break;
             }
         }
 

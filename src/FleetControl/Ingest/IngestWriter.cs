@@ -7,11 +7,18 @@ using Microsoft.Extensions.Options;
 namespace FleetControl.Ingest;
 
 /// <summary>
-/// The single store writer: takes every batch waiting in the <see cref="IngestQueue"/> (up to
-/// <c>FleetControl:MaxEnvelopesPerCommit</c> envelopes), stores them in one transaction, and only
-/// after the commit publishes each batch's DeliveryAck and PUBACKs it to the broker. A failed commit
-/// stops the host: nothing was acknowledged, so nothing acknowledged can be lost.
+/// The single store writer: takes the batches waiting in the <see cref="IngestQueue"/>, stores up to
+/// <c>FleetControl:MaxEnvelopesPerCommit</c> envelopes in one transaction, and only after the commit
+/// publishes each batch's DeliveryAck and PUBACKs it to the broker. A failed commit stops the host:
+/// nothing was acknowledged, so nothing acknowledged can be lost.
 /// </summary>
+/// <remarks>
+/// Urgent batches (Emergency and Alert envelopes) go first: whenever any is waiting, the next commit
+/// holds only urgent batches, so an Emergency waits for at most the commit in progress, never behind a
+/// backlog's worth of telemetry queued before it. DeliveryAcks go out per commit; the PUBACKs still go
+/// to the broker in the order the PUBLISHes arrived (MQTT 5 [MQTT-4.6.0-2]), so an urgent batch's PUBACK
+/// waits until the batches that arrived before it are committed too.
+/// </remarks>
 internal sealed class IngestWriter(
     IngestQueue queue,
     IFleetStore store,
@@ -22,34 +29,68 @@ internal sealed class IngestWriter(
     ILogger<IngestWriter> logger,
     Alerts.AlertIngestObserver? alerts = null) : BackgroundService
 {
+    /// <summary>Most batches read ahead of the commits (the queue's own bound), so urgent ones behind them are seen.</summary>
+    private const int ReadAhead = 4096;
+
     private readonly int _maxEnvelopes = options.Value.MaxEnvelopesPerCommit;
+
+    /// <summary>True for a batch whose envelopes overtake the backlog (Emergency or Alert).</summary>
+    internal static bool IsUrgent(IngestBatch batch) =>
+        batch.Envelopes.Count > 0 && batch.Envelopes[0].Priority is PriorityClass.Emergency or PriorityClass.Alert;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Read, not yet PUBACKed, in arrival order; the flag says whether it is committed.
+        var waiting = new List<(IngestBatch Batch, bool Committed)>();
         var group = new List<IngestBatch>();
         var envelopes = new List<Envelope>();
         var reader = queue.Reader;
         try
         {
-            while (await reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+            while (true)
             {
+                if (!waiting.Exists(w => !w.Committed) && !await reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                while (waiting.Count < ReadAhead && reader.TryRead(out var batch))
+                {
+                    waiting.Add((batch, false));
+                }
+
+                var urgentOnly = waiting.Exists(w => !w.Committed && IsUrgent(w.Batch));
                 group.Clear();
                 envelopes.Clear();
-                while (envelopes.Count < _maxEnvelopes && reader.TryRead(out var batch))
+                for (var i = 0; i < waiting.Count && envelopes.Count < _maxEnvelopes; i++)
                 {
-                    group.Add(batch);
-                    envelopes.AddRange(batch.Envelopes);
+                    if (!waiting[i].Committed && (!urgentOnly || IsUrgent(waiting[i].Batch)))
+                    {
+                        group.Add(waiting[i].Batch);
+                        envelopes.AddRange(waiting[i].Batch.Envelopes);
+                        waiting[i] = (waiting[i].Batch, true);
+                    }
                 }
 
                 await CommitAndAcknowledgeAsync(group, envelopes, stoppingToken).ConfigureAwait(false);
+                var done = 0;
+                while (done < waiting.Count && waiting[done].Committed)
+                {
+                    done++;
+                }
+
+                await PubAckAsync(waiting.Take(done).Select(w => w.Batch), stoppingToken).ConfigureAwait(false);
+                waiting.RemoveRange(0, done);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Shutting down: batches still queued were never acknowledged; the broker and the devices re-send them.
+            // Shutting down: batches not PUBACKed are redelivered by the broker (and re-sent by the
+            // devices if their DeliveryAck was lost too); the store dedupes what was committed.
         }
     }
 
+    /// <summary>Stores the envelopes in one transaction and publishes each batch's DeliveryAck (no PUBACK).</summary>
     internal async Task CommitAndAcknowledgeAsync(List<IngestBatch> group, List<Envelope> envelopes, CancellationToken cancellationToken)
     {
         StoreBatchResult result;
@@ -69,9 +110,12 @@ internal sealed class IngestWriter(
 
         var storedAt = Timestamp.FromDateTimeOffset(time.GetUtcNow());
         await Task.WhenAll(group.Select(batch => SendDeliveryAckAsync(batch, storedAt, cancellationToken))).ConfigureAwait(false);
+    }
 
-        // MQTT wants PUBACKs in the order the PUBLISHes arrived.
-        foreach (var batch in group)
+    /// <summary>PUBACKs committed batches to the broker, in the order given (their arrival order).</summary>
+    private async Task PubAckAsync(IEnumerable<IngestBatch> committed, CancellationToken cancellationToken)
+    {
+        foreach (var batch in committed)
         {
             if (batch.CompleteAsync is null)
             {
@@ -124,3 +168,4 @@ internal sealed class IngestWriter(
         }
     }
 }
+

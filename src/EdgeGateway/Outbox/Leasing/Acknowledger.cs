@@ -75,8 +75,10 @@ internal sealed class Acknowledger
     /// <summary>
     /// Deletes up to <paramref name="max"/> acknowledged messages in one transaction (in id order)
     /// and counts them; false if the write failed (state reloaded, they stay marked for a retry).
+    /// <paramref name="yieldNow"/>, asked after each message, ends the transaction early (someone
+    /// waits for the lock): what was deleted so far is committed, the rest stays marked.
     /// </summary>
-    public bool DeleteAcknowledged(int max)
+    public bool DeleteAcknowledged(int max, Func<bool>? yieldNow = null)
     {
         var batch = _leases.PendingDeletes(max);
         if (batch.Count == 0)
@@ -85,18 +87,25 @@ internal sealed class Acknowledger
         }
 
         var state = _store.State;
+        var done = 0;
+        var id = new byte[MonotonicMessageIdGenerator.ByteLength];
         _store.Begin();
         try
         {
             foreach (var (key, lease) in batch)
             {
-                var id = new byte[MonotonicMessageIdGenerator.ByteLength];
                 BinaryPrimitives.WriteUInt128BigEndian(id, key);
                 if (_store.Queue(lease.ClassIndex).Delete(id))
                 {
                     state.Count[lease.ClassIndex]--;
                     state.Bytes[lease.ClassIndex] -= lease.Size;
                     state.AcknowledgedTotal++;
+                }
+
+                done++;
+                if (yieldNow is not null && done < batch.Count && yieldNow())
+                {
+                    break;
                 }
             }
 
@@ -112,7 +121,7 @@ internal sealed class Acknowledger
             return false;
         }
 
-        _leases.CompleteDeletes(batch.Count);
+        _leases.CompleteDeletes(batch, done);
         return true;
     }
 }

@@ -121,19 +121,27 @@ internal sealed class LeaseTable
         return result;
     }
 
-    /// <summary>Forgets the first <paramref name="count"/> pending deletes (committed).</summary>
-    public void CompleteDeletes(int count)
+    /// <summary>
+    /// Forgets the first <paramref name="done"/> messages of <paramref name="batch"/> (committed deletes);
+    /// the rest of the batch stays pending. <paramref name="batch"/> is what <see cref="PendingDeletes"/> returned.
+    /// </summary>
+    public void CompleteDeletes(List<(UInt128 Key, OutboxLease Lease)> batch, int done)
     {
-        for (var i = 0; i < count; i++)
+        for (var i = 0; i < done; i++)
         {
-            if (_leases.Remove(_acknowledged[i], out var lease))
+            if (_leases.Remove(batch[i].Key, out var lease))
             {
                 _leasedCount[lease.ClassIndex]--;
                 _acknowledgedBytes[lease.ClassIndex] -= lease.Size;
             }
         }
 
-        _acknowledged.RemoveRange(0, count);
+        // PendingDeletes took the first batch.Count entries (then sorted them): put back the ones not deleted.
+        _acknowledged.RemoveRange(0, batch.Count);
+        if (done < batch.Count)
+        {
+            _acknowledged.InsertRange(0, batch.Skip(done).Select(b => b.Key));
+        }
     }
 
     /// <summary>

@@ -11,6 +11,8 @@ namespace EdgeGateway.Uplink.Mqtt;
 /// The drain's bearer over one MQTT connection: each batch is one QoS 1 <c>EnvelopeBatch</c> publish
 /// on <see cref="Topics.ForEnvelope"/>, with MQTT 5 message expiry. At most <c>receiveMaximum</c>
 /// publishes await their PUBACK at once; <see cref="SendAsync"/> waits for a slot, not for the PUBACK.
+/// One of those slots is reserved for urgent batches (Emergency, Alert): backlog publishes never hold
+/// them all, so an urgent publish does not queue behind a full pipeline of telemetry.
 /// </summary>
 internal sealed class MqttBearer : IUplinkBearer
 {
@@ -24,6 +26,7 @@ internal sealed class MqttBearer : IUplinkBearer
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _slots;
+    private readonly SemaphoreSlim? _backlogSlots;
     private readonly CancellationToken _linkToken;
 
     /// <param name="client">The connected client.</param>
@@ -51,13 +54,33 @@ internal sealed class MqttBearer : IUplinkBearer
         _time = time;
         _logger = logger;
         _linkToken = linkToken;
-        _slots = new SemaphoreSlim(Math.Clamp((int)(receiveMaximum ?? MaxPendingPublishes), 1, MaxPendingPublishes));
+        var slots = Math.Clamp((int)(receiveMaximum ?? MaxPendingPublishes), 1, MaxPendingPublishes);
+        _slots = new SemaphoreSlim(slots);
+        _backlogSlots = slots > 1 ? new SemaphoreSlim(slots - 1) : null;
     }
+
+    /// <summary>Publish slots free now for an urgent batch (all of them) and for a backlog batch (all but the reserved one).</summary>
+    internal (int Urgent, int Backlog) FreeSlots => (_slots.CurrentCount, Math.Min(_slots.CurrentCount, _backlogSlots?.CurrentCount ?? _slots.CurrentCount));
 
     /// <inheritdoc />
     public async ValueTask SendAsync(PublishBatch batch, CancellationToken cancellationToken)
     {
-        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var backlog = DrainScheduler.IsUrgent(batch.Priority) ? null : _backlogSlots;
+        if (backlog is not null)
+        {
+            await backlog.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            backlog?.Release();
+            throw;
+        }
+
         var topic = Topics.ForEnvelope(_deviceId, batch.Priority, batch.Stream);
         var builder = new MqttApplicationMessageBuilder()
             .WithTopic(topic)
@@ -69,7 +92,7 @@ internal sealed class MqttBearer : IUplinkBearer
         }
 
         _counters.Published(batch.Messages.Count);
-        _ = ObservePublishAsync(_client.PublishAsync(builder.Build(), _linkToken), batch.Messages.Count, topic);
+        _ = ObservePublishAsync(_client.PublishAsync(builder.Build(), _linkToken), batch.Messages.Count, topic, backlog);
     }
 
     /// <inheritdoc />
@@ -97,7 +120,7 @@ internal sealed class MqttBearer : IUplinkBearer
         return (uint)Math.Clamp(seconds, 1, uint.MaxValue);
     }
 
-    private async Task ObservePublishAsync(Task<MqttClientPublishResult> publish, int count, string topic)
+    private async Task ObservePublishAsync(Task<MqttClientPublishResult> publish, int count, string topic, SemaphoreSlim? backlog)
     {
         try
         {
@@ -118,6 +141,7 @@ internal sealed class MqttBearer : IUplinkBearer
         finally
         {
             _slots.Release();
+            backlog?.Release();
         }
     }
 

@@ -1,0 +1,59 @@
+using EdgeGateway.Contracts.V1;
+using EdgeGateway.Uplink;
+using EdgeGateway.Uplink.Drain;
+using EdgeGateway.Uplink.Mqtt;
+using MQTTnet;
+using MQTTnet.Formatter;
+
+namespace EdgeGateway.Tests.Uplink;
+
+public sealed class MqttBearerTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task SendAsync_BacklogHoldsEverySlotItMay_UrgentBatchStillGoesOut()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var broker = await EmbeddedBroker.StartAsync();
+        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        broker.Server.InterceptingPublishAsync += _ => hold.Task; // no PUBACK comes back until released
+        using var client = new MqttClientFactory().CreateMqttClient();
+        await client.ConnectAsync(
+            new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).WithProtocolVersion(MqttProtocolVersion.V500).WithClientId("test-vehicle").Build(),
+            ct).WaitAsync(Timeout, ct);
+        using var linkDown = new CancellationTokenSource();
+        var time = TimeProvider.System;
+        var bearer = new MqttBearer(client, "test-vehicle", receiveMaximum: 4, new LinkStateMachine(new TestLogger<LinkStateMachine>(), time),
+            new UplinkCounters(), time, new TestLogger<MqttBearer>(), linkDown.Token);
+        try
+        {
+            // Three backlog publishes take three of the four slots; the fourth would take the last one.
+            for (var i = 0; i < 3; i++)
+            {
+                await bearer.SendAsync(Batch(PriorityClass.Telemetry), ct).AsTask().WaitAsync(Timeout, ct);
+            }
+
+            var fourth = bearer.SendAsync(Batch(PriorityClass.Telemetry), ct).AsTask();
+            Assert.Equal((1, 0), bearer.FreeSlots);
+
+            await bearer.SendAsync(Batch(PriorityClass.Emergency), ct).AsTask().WaitAsync(Timeout, ct);
+
+            Assert.False(fourth.IsCompleted); // still waiting for a PUBACK: the reserved slot is only for urgent batches
+            Assert.Equal((0, 0), bearer.FreeSlots);
+            hold.TrySetResult();
+            await fourth.WaitAsync(Timeout, ct);
+        }
+        finally
+        {
+            hold.TrySetResult();
+            await linkDown.CancelAsync();
+        }
+    }
+
+    private static PublishBatch Batch(PriorityClass priority)
+    {
+        var message = TestEnvelopes.Message("test-vehicle", priority);
+        return new PublishBatch(priority, "gnss", [message]);
+    }
+}
