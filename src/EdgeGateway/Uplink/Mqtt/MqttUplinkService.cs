@@ -51,13 +51,9 @@ internal sealed class MqttUplinkService : BackgroundService
         LinkStateMachine link,
         UplinkCounters counters,
         TimeProvider time,
-<<<<<<< HEAD
+        GatewayIdentity identity,
         ILogger<MqttUplinkService> logger,
         IEnumerable<IMqttDownlink>? downlinks = null)
-=======
-        GatewayIdentity identity,
-        ILogger<MqttUplinkService> logger)
->>>>>>> identity
     {
         _downlinks = downlinks?.ToList() ?? [];
         _options = options.Value;
