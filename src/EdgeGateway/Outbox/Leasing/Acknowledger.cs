@@ -85,9 +85,9 @@ internal sealed class Acknowledger
         }
 
         var state = _store.State;
-        _store.Begin();
         try
         {
+            _store.Begin();
             foreach (var (key, lease) in batch)
             {
                 var id = new byte[MonotonicMessageIdGenerator.ByteLength];

@@ -22,6 +22,7 @@ internal sealed class OutboxStore : IDisposable
     private LiteDatabase? _database;
     private ILiteCollection<BsonDocument>[] _queues = [];
     private ILiteCollection<BsonDocument>? _stateCollection;
+    private bool _unavailable;
 
     public OutboxStore(string path, int checkpointPages, ILogger logger)
     {
@@ -42,8 +43,20 @@ internal sealed class OutboxStore : IDisposable
     /// <summary>Depths, sequences and drop counters; always consistent with the committed queues.</summary>
     public OutboxState State { get; private set; } = new();
 
-    /// <summary><see cref="DurabilityState.Degraded"/> once a file was quarantined or could not be opened.</summary>
-    public DurabilityState Durability { get; private set; } = DurabilityState.Ok;
+    /// <summary>
+    /// <see cref="DurabilityState.Degraded"/> once a file was quarantined (for good) and while no file
+    /// could be opened after an attempt (until one opens).
+    /// </summary>
+    public DurabilityState Durability => QuarantinedFile is not null || _unavailable ? DurabilityState.Degraded : DurabilityState.Ok;
+
+    /// <summary>
+    /// Set when the open file stopped working (LiteDB closes its engine after an I/O error, and every
+    /// later call rethrows it): the owner closes and reopens the store (<see cref="CloseAfterFailure"/>).
+    /// </summary>
+    public Exception? Failure { get; private set; }
+
+    /// <summary>While closed after a failure: the state as it was last known, for statistics only.</summary>
+    public OutboxState? LastKnownState { get; private set; }
 
     /// <summary>The last file moved aside as corrupt, if any.</summary>
     public string? QuarantinedFile { get; private set; }
@@ -69,27 +82,33 @@ internal sealed class OutboxStore : IDisposable
             Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
             file = OutboxStoreFile.OpenAndCheck(_path, _checkpointPages, out state);
         }
+        catch (Exception ex) when (StorageErrors.IsDiskFull(ex))
+        {
+            // A full disk is not a damaged file: never quarantine for it; retried later.
+            Log.StoreOpenDiskFull(_logger, ex, _path);
+            _unavailable = true;
+            return false;
+        }
         catch (Exception ex) when (ex is not OutOfMemoryException && File.Exists(_path))
         {
             try
             {
                 quarantined = OutboxStoreFile.Quarantine(_path, now);
                 Log.StoreQuarantined(_logger, ex, _path, quarantined);
-                Durability = DurabilityState.Degraded;
                 QuarantinedFile = quarantined;
                 file = OutboxStoreFile.OpenAndCheck(_path, _checkpointPages, out state);
             }
             catch (Exception second) when (second is not OutOfMemoryException)
             {
                 Log.StoreUnavailable(_logger, second, _path);
-                Durability = DurabilityState.Degraded;
+                _unavailable = true;
                 return false;
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             Log.StoreUnavailable(_logger, ex, _path);
-            Durability = DurabilityState.Degraded;
+            _unavailable = true;
             return false;
         }
 
@@ -123,7 +142,24 @@ internal sealed class OutboxStore : IDisposable
         }
 
         State = state;
+        LastKnownState = null;
+        Failure = null;
+        _unavailable = false;
         return true;
+    }
+
+    /// <summary>
+    /// Closes a file that stopped working (<see cref="Failure"/>) so it can be opened again. The file is
+    /// not moved: what it committed is intact. The in-memory state restarts empty so that only drops
+    /// counted from now on are carried into the reopened state (the file holds the rest); the old
+    /// state stays readable as <see cref="LastKnownState"/> for statistics meanwhile.
+    /// </summary>
+    public void CloseAfterFailure()
+    {
+        Close();
+        LastKnownState = State;
+        State = new OutboxState();
+        Failure = null;
     }
 
     /// <summary>
@@ -138,13 +174,12 @@ internal sealed class OutboxStore : IDisposable
         {
             var quarantined = OutboxStoreFile.Quarantine(_path, now);
             Log.StoreQuarantined(_logger, failure, _path, quarantined);
-            Durability = DurabilityState.Degraded;
             QuarantinedFile = quarantined;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             Log.StoreUnavailable(_logger, ex, _path);
-            Durability = DurabilityState.Degraded;
+            _unavailable = true;
             return false;
         }
 
@@ -210,7 +245,10 @@ internal sealed class OutboxStore : IDisposable
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            _logger.LogDebug(ex, "Re-reading the outbox state failed; keeping the in-memory copy");
+            // The file cannot even be read back: LiteDB has closed its engine (it does after any
+            // I/O error, e.g. a full disk). The owner closes and reopens it.
+            _logger.LogDebug(ex, "Re-reading the outbox state failed; the store is marked failed");
+            Failure ??= ex;
         }
     }
 
@@ -255,12 +293,10 @@ internal sealed class OutboxStore : IDisposable
         _database = null;
     }
 
-    public void Dispose()
-    {
-        _file?.Dispose();
-        _file = null;
-        _database = null;
-    }
+    /// <summary>Marks the open file as failed (an I/O error escaped a LiteDB call); see <see cref="Failure"/>.</summary>
+    public void MarkFailed(Exception failure) => Failure ??= failure;
+
+    public void Dispose() => Close();
 
     /// <summary>
     /// Deletes <paramref name="documents"/> in one durable transaction, each counted as dropped for
@@ -270,9 +306,9 @@ internal sealed class OutboxStore : IDisposable
     public bool TryDeleteAllCounted(IEnumerable<(int Class, BsonDocument Document)> documents, string reason, out int[] perClass)
     {
         perClass = new int[OutboxClassDefaults.All.Length];
-        Begin();
         try
         {
+            Begin();
             foreach (var (c, document) in documents)
             {
                 if (DeleteCounted(c, document, reason) > 0)
