@@ -34,10 +34,13 @@ public sealed class SmallFileSystem : IDisposable
     /// <summary>Free bytes as the kernel reports them (statvfs).</summary>
     public long FreeBytes => new DriveInfo(Path).AvailableFreeSpace;
 
-    /// <summary>Mounts a tmpfs of <paramref name="sizeBytes"/> on a fresh folder under the temp folder.</summary>
-    public static SmallFileSystem Mount(long sizeBytes)
+    /// <summary>
+    /// Mounts a tmpfs of <paramref name="sizeBytes"/> on <paramref name="at"/> (created, must be empty)
+    /// or on a fresh folder under the temp folder.
+    /// </summary>
+    public static SmallFileSystem Mount(long sizeBytes, string? at = null)
     {
-        var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "edge-smallfs-" + Guid.NewGuid().ToString("N")[..12]);
+        var path = System.IO.Path.GetFullPath(at ?? System.IO.Path.Combine(System.IO.Path.GetTempPath(), "edge-smallfs-" + Guid.NewGuid().ToString("N")[..12]));
         Directory.CreateDirectory(path);
         var (exit, output) = Run("mount", "-t", "tmpfs", "-o", "size=" + sizeBytes.ToString(CultureInfo.InvariantCulture), "tmpfs", path);
         if (exit != 0)

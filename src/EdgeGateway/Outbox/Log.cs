@@ -71,4 +71,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2021, Level = LogLevel.Error, Message = "Outbox store {Path} cannot be opened: the disk is full. Not quarantined (the file is intact); retried every maintenance pass")]
     public static partial void StoreOpenDiskFull(ILogger logger, Exception exception, string path);
+
+    [LoggerMessage(EventId = 2022, Level = LogLevel.Error, Message = "ALARM: the disk is full (free {FreeBytes} bytes): class {Priority} is refused; only Emergency and Alert are stored")]
+    public static partial void DiskFullRefused(ILogger logger, PriorityClass priority, long freeBytes);
 }

@@ -68,7 +68,14 @@ internal sealed class EnqueueAdmission
             item.Result = _disk.UrgentOnly ? EnqueueResult.RefusedDiskFull : EnqueueResult.RefusedDiskReserve;
             if (ShouldAlarm(c, nowMs))
             {
-                Log.DiskReserveRefused(_logger, _disk.FreeBytes, _disk.ReserveBytes, settings.Priority);
+                if (_disk.UrgentOnly)
+                {
+                    Log.DiskFullRefused(_logger, settings.Priority, _disk.FreeBytes);
+                }
+                else
+                {
+                    Log.DiskReserveRefused(_logger, _disk.FreeBytes, _disk.ReserveBytes, settings.Priority);
+                }
             }
 
             return false;
