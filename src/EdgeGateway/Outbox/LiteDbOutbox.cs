@@ -79,16 +79,9 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
     private readonly SemaphoreSlim _deleteWake = new(0);
     private readonly CancellationTokenSource _stopping = new();
     private Task? _deleteBehind;
-    private DiskAlarm _diskAlarm;
+    private bool _diskFullAlarmPending;
+    private bool _diskClearedAlarmPending;
     private bool _writingAlarm;
-
-    /// <summary>A disk-full alarm (or its all-clear) waiting to be written into the outbox.</summary>
-    private enum DiskAlarm
-    {
-        None,
-        Full,
-        Cleared,
-    }
 
     public LiteDbOutbox(
         IOptions<OutboxOptions> options,
@@ -516,7 +509,7 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
     {
         if (!_disk.UrgentOnly)
         {
-            _diskAlarm = DiskAlarm.Full;
+            _diskFullAlarmPending = true;
         }
 
         _disk.EnterDiskFull(cause);
@@ -529,22 +522,36 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
         _disk.Refresh();
         if (wasFull != _disk.UrgentOnly)
         {
-            _diskAlarm = _disk.UrgentOnly ? DiskAlarm.Full : DiskAlarm.Cleared;
+            _diskFullAlarmPending |= _disk.UrgentOnly;
+            _diskClearedAlarmPending = !_disk.UrgentOnly;
         }
     }
 
     /// <summary>
-    /// Writes a pending disk-full alarm (Alert) or all-clear (Event) into the outbox, from the reserve
-    /// like any internal message; retried by the next enqueue or maintenance pass if it could not be.
+    /// Writes a pending disk-full alarm (Alert) and then its all-clear (Event) into the outbox, from the
+    /// reserve like any internal message; retried by the next enqueue or maintenance pass if it could
+    /// not be. An episode too short (or a disk too full) to write the alarm in still reports it afterwards.
     /// </summary>
     private void WriteDiskAlarmLocked()
     {
-        if (_diskAlarm == DiskAlarm.None || _writingAlarm || !_store.IsOpen)
+        if (_diskFullAlarmPending && WriteDiskAlarmLocked(full: true))
         {
-            return;
+            _diskFullAlarmPending = false;
         }
 
-        var full = _diskAlarm == DiskAlarm.Full;
+        if (_diskClearedAlarmPending && !_diskFullAlarmPending && WriteDiskAlarmLocked(full: false))
+        {
+            _diskClearedAlarmPending = false;
+        }
+    }
+
+    private bool WriteDiskAlarmLocked(bool full)
+    {
+        if (_writingAlarm || !_store.IsOpen)
+        {
+            return false;
+        }
+
         var envelope = _policy.NewInternal(AlarmStream, full ? PriorityClass.Alert : PriorityClass.Event, _store.State.Sequences.GetValueOrDefault(AlarmStream) + 1);
         var free = _disk.FreeBytes == long.MaxValue ? 0 : _disk.FreeBytes;
         envelope.Event = new DeviceEvent
@@ -570,10 +577,7 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
             _writingAlarm = false;
         }
 
-        if (alarm.Result == EnqueueResult.Accepted && _diskAlarm == (full ? DiskAlarm.Full : DiskAlarm.Cleared))
-        {
-            _diskAlarm = DiskAlarm.None;
-        }
+        return alarm.Result == EnqueueResult.Accepted;
     }
 
     private bool EnsureOpenLocked()
@@ -783,6 +787,13 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
             }
 
             var diskFull = StorageErrors.IsDiskFull(ex) || StorageErrors.IsDiskFull(_store.Failure);
+            // Decisions made in the failed transaction are gone with it (rolled back, or never
+            // committed by a file that failed): every item is decided again below.
+            foreach (var item in batch)
+            {
+                item.Result = null;
+            }
+
             RecoverIfFailedLocked();
             if (diskFull && !_disk.UrgentOnly)
             {
@@ -867,7 +878,7 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
                 : EnqueueResult.RefusedStoreUnavailable;
             if (!item.IsInternal)
             {
-                _store.State.RecordLoss(item.ClassIndex, "refused", 1, item.CapturedMs, item.Stream);
+                _store.RecordRefusal(item.ClassIndex, item.CapturedMs, item.Stream);
             }
         }
     }

@@ -23,6 +23,7 @@ internal sealed class DiskReserve
     private readonly ReserveFile _urgentReserve;
     private readonly ILogger _logger;
     private bool _lowAlarmed;
+    private bool _reserveFailureLogged;
 
     public DiskReserve(string dataFilePath, long reserveBytes, long urgentReserveBytes, ILogger logger)
     {
@@ -91,10 +92,12 @@ internal sealed class DiskReserve
             {
                 EnterDiskFull(failure);
             }
-            else if (failure is not null)
+            else if (failure is not null && !_reserveFailureLogged)
             {
-                Log.ReserveFileFailed(_logger, failure, _urgentReserve.Path);
+                Log.ReserveFileFailed(_logger, failure, _urgentReserve.Path); // once: retried every pass
             }
+
+            _reserveFailureLogged = failure is not null;
 
             Measure();
         }

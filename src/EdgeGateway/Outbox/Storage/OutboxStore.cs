@@ -14,6 +14,9 @@ namespace EdgeGateway.Outbox.Storage;
 /// </remarks>
 internal sealed class OutboxStore : IDisposable
 {
+    /// <summary>Drop reason of a message that was never stored (quota, disk, store unavailable).</summary>
+    public const string RefusedReason = "refused";
+
     private readonly string _path;
     private readonly int _checkpointPages;
     private readonly ILogger _logger;
@@ -23,6 +26,10 @@ internal sealed class OutboxStore : IDisposable
     private ILiteCollection<BsonDocument>[] _queues = [];
     private ILiteCollection<BsonDocument>? _stateCollection;
     private bool _unavailable;
+
+    // Refusals recorded outside a transaction since the last commit: a file that fails before its
+    // next commit never holds them, so they are carried over the reopen.
+    private readonly Dictionary<(int Class, string Reason), PendingLoss> _uncommitted = [];
 
     public OutboxStore(string path, int checkpointPages, ILogger logger)
     {
@@ -127,18 +134,14 @@ internal sealed class OutboxStore : IDisposable
         // Drops counted while the store was unavailable are carried into the opened state.
         foreach (var (key, loss) in State.PendingLosses)
         {
-            state.DropTotals[key] = state.DropTotals.GetValueOrDefault(key) + loss.Count;
-            if (!state.PendingLosses.TryGetValue(key, out var merged))
-            {
-                state.PendingLosses[key] = loss;
-            }
-            else
-            {
-                merged.Count += loss.Count;
-                merged.FirstCapturedMs = Math.Min(merged.FirstCapturedMs, loss.FirstCapturedMs);
-                merged.LastCapturedMs = Math.Max(merged.LastCapturedMs, loss.LastCapturedMs);
-                merged.Stream = merged.Stream == loss.Stream ? merged.Stream : string.Empty;
-            }
+            AddLoss(state, key, loss);
+        }
+
+        // None of them is in the file yet: should its next commit fail too, they are carried again.
+        _uncommitted.Clear();
+        foreach (var (key, loss) in State.PendingLosses)
+        {
+            _uncommitted[key] = Copy(loss);
         }
 
         State = state;
@@ -151,15 +154,61 @@ internal sealed class OutboxStore : IDisposable
     /// <summary>
     /// Closes a file that stopped working (<see cref="Failure"/>) so it can be opened again. The file is
     /// not moved: what it committed is intact. The in-memory state restarts empty so that only drops
-    /// counted from now on are carried into the reopened state (the file holds the rest); the old
-    /// state stays readable as <see cref="LastKnownState"/> for statistics meanwhile.
+    /// counted from now on, and refusals no commit recorded, are carried into the reopened state (the
+    /// file holds the rest); the old state stays readable as <see cref="LastKnownState"/> for statistics meanwhile.
     /// </summary>
     public void CloseAfterFailure()
     {
         Close();
         LastKnownState = State;
         State = new OutboxState();
+        foreach (var (key, loss) in _uncommitted)
+        {
+            State.PendingLosses[key] = loss; // counted in LastKnownState's totals already
+        }
+
+        _uncommitted.Clear();
         Failure = null;
+    }
+
+    /// <summary>
+    /// Counts a message refused outside a transaction (the store unavailable or its write failed):
+    /// in the state, and carried over a reopen until a commit holds it.
+    /// </summary>
+    public void RecordRefusal(int classIndex, long capturedMs, string stream)
+    {
+        State.RecordLoss(classIndex, RefusedReason, 1, capturedMs, stream);
+        var key = (classIndex, RefusedReason);
+        if (!_uncommitted.TryGetValue(key, out var loss))
+        {
+            loss = new PendingLoss();
+            _uncommitted[key] = loss;
+        }
+
+        loss.Add(1, capturedMs, stream);
+    }
+
+    private static PendingLoss Copy(PendingLoss loss) => new()
+    {
+        Count = loss.Count,
+        FirstCapturedMs = loss.FirstCapturedMs,
+        LastCapturedMs = loss.LastCapturedMs,
+        Stream = loss.Stream,
+    };
+
+    private static void AddLoss(OutboxState state, (int Class, string Reason) key, PendingLoss loss)
+    {
+        state.DropTotals[key] = state.DropTotals.GetValueOrDefault(key) + loss.Count;
+        if (!state.PendingLosses.TryGetValue(key, out var merged))
+        {
+            state.PendingLosses[key] = loss;
+            return;
+        }
+
+        merged.Count += loss.Count;
+        merged.FirstCapturedMs = Math.Min(merged.FirstCapturedMs, loss.FirstCapturedMs);
+        merged.LastCapturedMs = Math.Max(merged.LastCapturedMs, loss.LastCapturedMs);
+        merged.Stream = merged.Stream == loss.Stream ? merged.Stream : string.Empty;
     }
 
     /// <summary>
@@ -219,7 +268,11 @@ internal sealed class OutboxStore : IDisposable
     public void SaveState() => _stateCollection!.Upsert(State.ToDocument());
 
     /// <summary>Commits the transaction (in LiteDB's log, not yet necessarily on disk).</summary>
-    public void Commit() => _database!.Commit();
+    public void Commit()
+    {
+        _database!.Commit();
+        _uncommitted.Clear(); // the state document just committed holds them
+    }
 
     /// <summary>Waits until everything committed is on disk: one fsync for the whole group.</summary>
     public void WaitDurable() => _file!.WaitDurable();
@@ -242,6 +295,10 @@ internal sealed class OutboxStore : IDisposable
         try
         {
             State = OutboxState.FromDocument(_stateCollection?.FindById(OutboxState.DocumentId));
+            foreach (var (key, loss) in _uncommitted)
+            {
+                AddLoss(State, key, Copy(loss)); // refusals no commit holds yet
+            }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
