@@ -67,7 +67,8 @@ internal sealed class SystemUnderTest : IAsyncDisposable
     /// A dock simulator (cameras with real MP4 clips and one larger recording each, docking into bay
     /// folders) plus a gateway in the dock role offloading them.
     /// </summary>
-    public (GatewayNode Gateway, ManagedProcess Simulator) StartDock(string deviceId, int cameras, int recordingsPerCamera)
+    public (GatewayNode Gateway, ManagedProcess Simulator) StartDock(
+        string deviceId, int cameras, int recordingsPerCamera, IReadOnlyDictionary<string, string>? settings = null)
     {
         var folder = Path.Combine(Directory, deviceId);
         var bays = Path.Combine(folder, "bays");
@@ -80,14 +81,20 @@ internal sealed class SystemUnderTest : IAsyncDisposable
             null,
             Path.Combine(folder, "dock-simulator.log"));
         _nodes.Add(simulator);
-        var gateway = new GatewayNode(Outputs, deviceId, "Dock", folder, Fleet.BrokerPort, Fleet.GrpcUrl, new Dictionary<string, string>
+        var all = new Dictionary<string, string>
         {
             ["Dock:BaysRoot"] = bays,
             ["Dock:Bays"] = "4",
             ["Evidence:StagingDirectory"] = Path.Combine(folder, "staging"),
             ["Evidence:StatusInterval"] = "00:00:01",
             ["Evidence:StatusReportInterval"] = "00:00:02",
-        });
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            all[key] = value;
+        }
+
+        var gateway = new GatewayNode(Outputs, deviceId, "Dock", folder, Fleet.BrokerPort, Fleet.GrpcUrl, all);
         _nodes.Add(gateway);
         gateway.Start();
         return (gateway, simulator);

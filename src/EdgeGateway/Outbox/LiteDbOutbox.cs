@@ -442,7 +442,6 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
                 {
                     more = !_disposed && _store.IsOpen && _acknowledger.Pending > 0 && DeleteAcknowledgedLocked(DeleteChunk) && _acknowledger.Pending > 0;
                     RecoverIfFailedLocked(); // a failed delete stays marked and is retried after the reopen
-
                 }
 
                 await Task.Yield();
