@@ -52,6 +52,42 @@ public sealed class GatewayDiskFullTests
         Assert.False(process.HasExited);
     }
 
+    [Fact]
+    public async Task Dock_DataDiskWithStagingFilledThenFreed_StaysUpAndFinishesEveryOffload()
+    {
+        await using var system = await SystemUnderTest.StartAsync();
+        const string deviceId = "dock-diskfull";
+        var data = Path.Combine(system.Directory, deviceId, "data");
+        using var disk = SmallFileSystem.Mount(128 * 1024 * 1024, at: data);
+        var (gateway, simulator) = system.StartDock(deviceId, cameras: 2, recordingsPerCamera: 1, new Dictionary<string, string>
+        {
+            ["Evidence:StagingDirectory"] = Path.Combine(data, "evidence"), // the default: staging shares the data disk
+            ["Evidence:MinFreeDiskBytes"] = "4194304",
+            ["Evidence:FailedItemBackoff"] = "00:00:02",
+            ["Outbox:UrgentReserveBytes"] = "1048576",
+            ["Outbox:FreeDiskReserveBytes"] = "0",
+            ["Outbox:MaintenanceInterval"] = "00:00:00.500",
+        });
+        var process = gateway.Process;
+
+        // Running, with its outbox open and its reserve in place, before another program fills the disk.
+        await Eventually.WaitAsync(
+            _ => Task.FromResult(ReadOutboxCounter(gateway, "outbox_disk_full")), c => c == 0, Patience, "the dock's outbox is open");
+        disk.Fill();
+        await Eventually.WaitAsync(
+            _ => Task.FromResult(ReadOutboxCounter(gateway, "outbox_disk_full")), c => c == 1, Patience, "the dock's health.json says the disk is full");
+        Assert.False(process.HasExited, "the dock gateway must stay up while its disk is full");
+
+        disk.Free();
+
+        await simulator.WaitForOutputAsync(l => l.Contains("every camera offloaded", StringComparison.Ordinal), Patience, TestContext.Current.CancellationToken);
+        var items = (await system.Fleet.GetJsonAsync($"/api/evidence?deviceId={deviceId}&limit=1000", TestContext.Current.CancellationToken)).GetProperty("items").EnumerateArray().ToList();
+        Assert.True(items.Count >= 2, $"expected at least 2 items in the vault, found {items.Count}");
+        Assert.Equal(items.Count, items.Select(i => i.GetProperty("evidenceId").GetString()).Distinct().Count());
+        Assert.Same(process, gateway.Process);
+        Assert.False(process.HasExited);
+    }
+
     private static async Task<List<string>> AlertMessagesAsync(SystemUnderTest system, string deviceId, CancellationToken cancellationToken)
     {
         using var response = await system.Fleet.Http.GetAsync($"/api/alerts?deviceId={deviceId}&limit=1000", cancellationToken);

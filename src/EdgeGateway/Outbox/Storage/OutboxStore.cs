@@ -26,6 +26,7 @@ internal sealed class OutboxStore : IDisposable
     private ILiteCollection<BsonDocument>[] _queues = [];
     private ILiteCollection<BsonDocument>? _stateCollection;
     private bool _unavailable;
+    private bool _openDiskFullLogged;
 
     // Refusals recorded outside a transaction since the last commit: a file that fails before its
     // next commit never holds them, so they are carried over the reopen.
@@ -91,8 +92,14 @@ internal sealed class OutboxStore : IDisposable
         }
         catch (Exception ex) when (StorageErrors.IsDiskFull(ex))
         {
-            // A full disk is not a damaged file: never quarantine for it; retried later.
-            Log.StoreOpenDiskFull(_logger, ex, _path);
+            // A full disk is not a damaged file: never quarantine for it; retried every maintenance
+            // pass, logged once until it opens.
+            if (!_openDiskFullLogged)
+            {
+                Log.StoreOpenDiskFull(_logger, ex, _path);
+                _openDiskFullLogged = true;
+            }
+
             _unavailable = true;
             return false;
         }
@@ -148,6 +155,7 @@ internal sealed class OutboxStore : IDisposable
         LastKnownState = null;
         Failure = null;
         _unavailable = false;
+        _openDiskFullLogged = false;
         return true;
     }
 
