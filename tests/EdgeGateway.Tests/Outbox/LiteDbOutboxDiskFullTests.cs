@@ -121,46 +121,6 @@ public sealed class LiteDbOutboxDiskFullTests : IDisposable
         AssertAcceptedDeliveredExactlyOnce(await DeliverAllAsync(context));
     }
 
-    [Fact]
-    public async Task EveryCall_DiskFullWithoutAReserve_RefusesVisiblyNeverThrowsAndRecovers()
-    {
-        using var context = Create(reserve: 0);
-        for (var i = 0; i < 10; i++)
-        {
-            Assert.Equal(EnqueueResult.Accepted, await AcceptAsync(context, PriorityClass.Read));
-        }
-
-        var leased = await context.LeaseAllAsync();
-        _disk.Fill();
-
-        // No room at all: LiteDB fails on every write and is reopened each time; nothing throws.
-        Assert.Equal(EnqueueResult.RefusedDiskFull, await AcceptAsync(context, PriorityClass.Read));
-        Assert.Equal(EnqueueResult.RefusedStoreUnavailable, await AcceptAsync(context, PriorityClass.Emergency));
-        await context.Outbox.AcknowledgeAsync(leased.Take(5).Select(m => m.MessageId).ToList(), TestContext.Current.CancellationToken);
-        context.Outbox.RunMaintenance();
-        context.Outbox.FlushDataLossReports();
-        context.Outbox.ReleaseLeases();
-        Assert.True(context.Outbox.GetStatistics().DiskFull);
-        Assert.NotEmpty(await context.LeaseAllAsync()); // reading still works
-        context.Outbox.ReleaseLeases();
-
-        _disk.Free();
-        context.Outbox.RunMaintenance();
-
-        Assert.False(context.Outbox.GetStatistics().DiskFull);
-        Assert.Equal(EnqueueResult.Accepted, await AcceptAsync(context, PriorityClass.Emergency));
-        context.Outbox.FlushDataLossReports();
-        var delivered = await DeliverAllAsync(context);
-
-        // Refusals no write could record while the disk was full are reported afterwards, and so is
-        // the episode itself.
-        Assert.Contains(delivered, e => e.DataLoss is { Priority: PriorityClass.Emergency, Reason: "refused", Count: 1 });
-        Assert.Contains(delivered, e => e.DataLoss is { Priority: PriorityClass.Read, Reason: "refused", Count: 1 });
-        Assert.Contains(delivered, e => e.Event?.Type == "outbox.disk_full");
-        Assert.Contains(delivered, e => e.Event?.Type == "outbox.disk_recovered");
-        AssertAcceptedDeliveredExactlyOnce(delivered.Concat(leased.Take(5).Select(OutboxTestContext.Parse)).ToList());
-    }
-
     private OutboxTestContext Create(long reserve = Reserve) => OutboxTestContext.Create(
         o =>
         {
