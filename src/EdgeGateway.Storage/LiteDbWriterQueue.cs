@@ -29,6 +29,9 @@ internal sealed class LiteDbWriterQueue
     private readonly MethodInfo? _wait;
     private readonly FieldInfo? _isEmptyField;
     private readonly FieldInfo? _exceptionField;
+    private readonly FieldInfo? _stateField;
+    private readonly FieldInfo? _stateDisposedField;
+    private readonly FieldInfo? _stateExceptionField;
 
     /// <param name="database">The database whose writer is waited for.</param>
     /// <param name="waitMethod">The queue's wait method name (tests pass a missing one to force the fall-back).</param>
@@ -48,6 +51,13 @@ internal sealed class LiteDbWriterQueue
             // failed writer (disk full) fails the commit instead of blocking it for ever.
             _isEmptyField = _lazyValue.PropertyType.GetField("_queueIsEmpty", Any) is { } e && e.FieldType == typeof(ManualResetEventSlim) ? e : null;
             _exceptionField = _lazyValue.PropertyType.GetField("_exception", Any) is { } x && x.FieldType == typeof(Exception) ? x : null;
+
+            // LiteDB 5.0.20's writer, failing (disk full), closes the engine from its own thread and
+            // then waits in DiskWriterQueue.Dispose() for itself: it never empties the queue nor sets
+            // _exception. The engine state's Disposed flag (set first) and stored exception say so.
+            _stateField = engine.GetType().GetField("_state", Any);
+            _stateDisposedField = _stateField?.FieldType.GetField("Disposed", Any) is { } d && d.FieldType == typeof(bool) ? d : null;
+            _stateExceptionField = _stateField?.FieldType.GetField("_exception", Any) is { } se && se.FieldType == typeof(Exception) ? se : null;
         }
         catch (Exception ex) when (ex is MemberAccessException or InvalidOperationException or TargetException or ArgumentException)
         {
@@ -78,11 +88,16 @@ internal sealed class LiteDbWriterQueue
             var queue = _lazyValue!.GetValue(_queueProperty!.GetValue(disk));
             if (_isEmptyField?.GetValue(queue) is ManualResetEventSlim isEmpty && _exceptionField is not null)
             {
-                while (!isEmpty.Wait(TimeSpan.FromSeconds(1)))
+                while (!isEmpty.Wait(TimeSpan.FromMilliseconds(200)))
                 {
                     if (_exceptionField.GetValue(queue) is Exception failure)
                     {
                         throw new IOException("LiteDB's log writer failed: the commit is not on disk.", failure);
+                    }
+
+                    if (_stateDisposedField is not null && _stateField!.GetValue(engine) is { } state && (bool)_stateDisposedField.GetValue(state)!)
+                    {
+                        throw new IOException("LiteDB closed its engine: the commit is not on disk.", _stateExceptionField?.GetValue(state) as Exception);
                     }
                 }
 

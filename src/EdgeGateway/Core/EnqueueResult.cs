@@ -23,4 +23,10 @@ internal enum EnqueueResult
     /// the first to be refused (lowest classes first). Counted and alarmed.
     /// </summary>
     RefusedDiskReserve,
+
+    /// <summary>
+    /// Not stored because the disk is full (a write failed for lack of space): until space returns
+    /// only Emergency and Alert are stored, from a reserve kept for them. Counted and alarmed.
+    /// </summary>
+    RefusedDiskFull,
 }

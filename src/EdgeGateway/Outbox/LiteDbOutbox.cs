@@ -81,6 +81,9 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
     private readonly SemaphoreSlim _deleteWake = new(0);
     private readonly CancellationTokenSource _stopping = new();
     private Task? _deleteBehind;
+    private bool _diskFullAlarmPending;
+    private bool _diskClearedAlarmPending;
+    private bool _writingAlarm;
 
     // Callers on the delivery path (enqueue, lease, ack) waiting for the lock: the delete-behind loop yields to them.
     private int _waiters;
@@ -99,7 +102,7 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
         _policy = new EnvelopePolicy(_options, gateway.Value.DeviceId, timeProvider, ids);
         var path = Path.GetFullPath(Path.Combine(gateway.Value.DataDirectory, _options.FileName));
         _store = new OutboxStore(path, _options.CheckpointPages, logger);
-        _disk = new DiskReserve(path, _options.FreeDiskReserveBytes, logger);
+        _disk = new DiskReserve(path, _options.FreeDiskReserveBytes, _options.UrgentReserveBytes, logger);
         var thinning = new TelemetryThinning(_store, _leases, _policy, _options.ThinningStretch);
         _admission = new EnqueueAdmission(_store, _policy, _disk, thinning, _leases, _cursors, _options.DataLossReportInterval, logger);
         _reader = new LeaseReader(_store, _leases, _cursors, _policy, _options.LeaseTimeout);
@@ -146,6 +149,9 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
         }
     }
 
+    /// <summary>The pre-allocated file released for Emergency and Alert when the disk is full.</summary>
+    internal ReserveFile UrgentReserve => _disk.UrgentReserve;
+
     /// <summary>The latest statistics snapshot (refreshed by every maintenance pass; built on first use).</summary>
     public OutboxStatistics CurrentStatistics => Volatile.Read(ref _statistics) ?? GetStatistics();
 
@@ -163,6 +169,7 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
                 ProcessPendingLocked();
             }
 
+            WriteDiskAlarmLocked();
             return new ValueTask<EnqueueResult>(item.Result.Value);
         }
     }
@@ -189,10 +196,12 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
         {
             if (!EnsureOpenLocked())
             {
+                _admission.UnsequencedStreams.Add(stream); // the caller stamps a guess: checked at write
                 sequence = 0;
                 return false;
             }
 
+            _admission.UnsequencedStreams.Remove(stream);
             sequence = _store.State.Sequences.GetValueOrDefault(stream);
             return true;
         }
@@ -208,13 +217,17 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
             Interlocked.Decrement(ref _waiters);
             try
             {
-                return new ValueTask<IReadOnlyList<OutboxMessage>>(LeaseLocked(maxCount));
+                var leased = LeaseLocked(maxCount);
+                RecoverIfFailedLocked();
+                return new ValueTask<IReadOnlyList<OutboxMessage>>(leased);
             }
             catch (IOException ex)
             {
-                // Transient (disk busy or full): nothing to send now, the uplink asks again later.
+                // LiteDB closes its engine after an I/O error (a full disk, say): nothing to send now;
+                // the store is reopened (never quarantined for this) and the uplink asks again later.
                 Log.ReadFailed(_logger, ex);
-                _cursors.Reset();
+                _store.MarkFailed(ex);
+                RecoverIfFailedLocked();
                 return new ValueTask<IReadOnlyList<OutboxMessage>>([]);
             }
             // LiteDB reports damaged pages as any of these; NotImplementedException is its reader meeting an unknown BSON type byte.
@@ -238,8 +251,20 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
         lock (_gate)
         {
             Interlocked.Decrement(ref _waiters);
-            if (messageIds.Count == 0 || !EnsureOpenLocked() || _acknowledger.Acknowledge(messageIds) == 0)
+            try
             {
+                if (messageIds.Count == 0 || !EnsureOpenLocked() || _acknowledger.Acknowledge(messageIds) == 0)
+                {
+                    return ValueTask.CompletedTask;
+                }
+            }
+            catch (IOException ex)
+            {
+                // The lookup of an id this process did not lease failed: the message stays queued and is
+                // sent again (FleetControl de-duplicates); the store is reopened.
+                Log.AcknowledgeFailed(_logger, ex);
+                _store.MarkFailed(ex);
+                RecoverIfFailedLocked();
                 return ValueTask.CompletedTask;
             }
 
@@ -248,6 +273,7 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
                 if (!_acknowledger.DeleteAcknowledged(int.MaxValue))
                 {
                     _cursors.Reset();
+                    RecoverIfFailedLocked();
                 }
 
                 return ValueTask.CompletedTask;
@@ -311,27 +337,42 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
                 _openAttempted = false;
             }
 
+            RefreshDiskLocked(); // before the open: a full disk is known before the first write meets it
             if (!EnsureOpenLocked())
             {
                 _statistics = BuildStatisticsLocked();
                 return;
             }
 
-            var nowMs = NowMs();
-            DeleteAcknowledgedLocked(int.MaxValue); // the sweep, compaction and statistics see the file as acked
-            _disk.Refresh();
-            if (!_sweeper.Sweep(nowMs))
+            try
             {
-                _cursors.Reset();
+                var nowMs = NowMs();
+                DeleteAcknowledgedLocked(int.MaxValue); // the sweep, compaction and statistics see the file as acked
+                if (!_sweeper.Sweep(nowMs))
+                {
+                    _cursors.Reset();
+                }
+
+                WriteDiskAlarmLocked();
+                if (_lastReportFlushMs == long.MinValue || nowMs - _lastReportFlushMs >= (long)_options.DataLossReportInterval.TotalMilliseconds)
+                {
+                    FlushDataLossReportsLocked();
+                }
+
+                if (_store.IsOpen && _store.Failure is null && !_disk.UrgentOnly)
+                {
+                    _hygiene.CheckpointIfIdle(nowMs, _lastEnqueueMs);
+                    _hygiene.CompactIfIdle(nowMs, _lastEnqueueMs, _leases.Count);
+                }
+            }
+            catch (IOException ex)
+            {
+                // LiteDB met an I/O error (a full disk, say) and closed its engine: reopen, never throw.
+                Log.MaintenanceFailed(_logger, ex);
+                _store.MarkFailed(ex);
             }
 
-            if (_lastReportFlushMs == long.MinValue || nowMs - _lastReportFlushMs >= (long)_options.DataLossReportInterval.TotalMilliseconds)
-            {
-                FlushDataLossReportsLocked();
-            }
-
-            _hygiene.CheckpointIfIdle(nowMs, _lastEnqueueMs);
-            _hygiene.CompactIfIdle(nowMs, _lastEnqueueMs, _leases.Count);
+            RecoverIfFailedLocked();
             _statistics = BuildStatisticsLocked();
         }
     }
@@ -344,6 +385,7 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
             if (EnsureOpenLocked())
             {
                 FlushDataLossReportsLocked();
+                RecoverIfFailedLocked();
             }
         }
     }
@@ -423,6 +465,7 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
                 {
                     // At least one message per turn, so the loop makes progress however busy the lock is.
                     more = !_disposed && _store.IsOpen && _acknowledger.Pending > 0 && DeleteAcknowledgedLocked(DeleteChunk, yieldToWaiters: true) && _acknowledger.Pending > 0;
+                    RecoverIfFailedLocked(); // a failed delete stays marked and is retried after the reopen
                 }
 
                 await Task.Yield();
@@ -457,7 +500,120 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
         return true;
     }
 
-    private OutboxStatistics BuildStatisticsLocked() => _statisticsBuilder.Build(_timeProvider.GetUtcNow());
+    private OutboxStatistics BuildStatisticsLocked()
+    {
+        try
+        {
+            return _statisticsBuilder.Build(_timeProvider.GetUtcNow());
+        }
+        catch (IOException ex)
+        {
+            _store.MarkFailed(ex);
+            RecoverIfFailedLocked();
+            return _statisticsBuilder.Build(_timeProvider.GetUtcNow()); // from the reopened file, or as last known
+        }
+    }
+
+    /// <summary>
+    /// If the open file stopped working (LiteDB closes its engine after any I/O error and rethrows it
+    /// on every later call), closes it and opens it again at once: the file is intact, so it is never
+    /// quarantined for this. A full disk also switches admission to urgent-only and releases the
+    /// reserve file first, so the reopened store has room for Emergency and Alert.
+    /// </summary>
+    private void RecoverIfFailedLocked()
+    {
+        if (_store.Failure is not { } failure || _disposed)
+        {
+            return;
+        }
+
+        var diskFull = StorageErrors.IsDiskFull(failure);
+        Log.StoreFailed(_logger, failure, diskFull ? "disk full" : failure.Message);
+        _cursors.Reset();
+        _store.CloseAfterFailure();
+        if (diskFull)
+        {
+            EnterDiskFullLocked(failure);
+        }
+
+        _openAttempted = false; // a failed reopen is retried by every maintenance pass
+        EnsureOpenLocked();
+    }
+
+    private void EnterDiskFullLocked(Exception? cause)
+    {
+        if (!_disk.UrgentOnly)
+        {
+            _diskFullAlarmPending = true;
+        }
+
+        _disk.EnterDiskFull(cause);
+    }
+
+    /// <summary>Probes free space; raises the disk-full alarm or its all-clear on a change.</summary>
+    private void RefreshDiskLocked()
+    {
+        var wasFull = _disk.UrgentOnly;
+        _disk.Refresh();
+        if (wasFull != _disk.UrgentOnly)
+        {
+            _diskFullAlarmPending |= _disk.UrgentOnly;
+            _diskClearedAlarmPending = !_disk.UrgentOnly;
+        }
+    }
+
+    /// <summary>
+    /// Writes a pending disk-full alarm (Alert) and then its all-clear (Event) into the outbox, from the
+    /// reserve like any internal message; retried by the next enqueue or maintenance pass if it could
+    /// not be. An episode too short (or a disk too full) to write the alarm in still reports it afterwards.
+    /// </summary>
+    private void WriteDiskAlarmLocked()
+    {
+        if (_diskFullAlarmPending && WriteDiskAlarmLocked(full: true))
+        {
+            _diskFullAlarmPending = false;
+        }
+
+        if (_diskClearedAlarmPending && !_diskFullAlarmPending && WriteDiskAlarmLocked(full: false))
+        {
+            _diskClearedAlarmPending = false;
+        }
+    }
+
+    private bool WriteDiskAlarmLocked(bool full)
+    {
+        if (_writingAlarm || !_store.IsOpen)
+        {
+            return false;
+        }
+
+        var envelope = _policy.NewInternal(AlarmStream, full ? PriorityClass.Alert : PriorityClass.Event, _store.State.Sequences.GetValueOrDefault(AlarmStream) + 1);
+        var free = _disk.FreeBytes == long.MaxValue ? 0 : _disk.FreeBytes;
+        envelope.Event = new DeviceEvent
+        {
+            Type = full ? "outbox.disk_full" : "outbox.disk_recovered",
+            Detail = full
+                ? "The gateway's data disk is full. Only Emergency and Alert messages are stored (from a reserve kept for them); every other message is refused and counted as lost until space returns."
+                : "Disk space is back: the reserve is in place again and every class is stored.",
+            Attributes =
+            {
+                ["free_bytes"] = free.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["reserve_bytes"] = _disk.UrgentReserve.Bytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            },
+        };
+        var alarm = PendingEnqueue.From(envelope, isInternal: true);
+        _writingAlarm = true;
+        try
+        {
+            WriteBatchLocked([alarm]);
+        }
+        finally
+        {
+            _writingAlarm = false;
+        }
+
+        return alarm.Result == EnqueueResult.Accepted;
+    }
 
     private bool EnsureOpenLocked()
     {
@@ -495,7 +651,7 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
         }
 
         _lastEnqueueMs = NowMs(); // idle windows (checkpoint, compaction) count from start-up
-        _disk.Refresh();
+        RefreshDiskLocked();
         Log.StoreOpened(_logger, _store.DataFilePath, state.Count.Sum(), state.Bytes.Sum());
         if (quarantined is not null)
         {
@@ -615,19 +771,11 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
     }
 
     /// <summary>Decides every item of the batch (admission) and commits the accepted ones in one durable transaction.</summary>
-    private void WriteBatchLocked(List<PendingEnqueue> batch)
+    private void WriteBatchLocked(List<PendingEnqueue> batch, bool retried = false)
     {
         if (!EnsureOpenLocked())
         {
-            foreach (var item in batch)
-            {
-                item.Result = EnqueueResult.RefusedStoreUnavailable;
-                if (!item.IsInternal)
-                {
-                    _store.State.RecordLoss(item.ClassIndex, "refused", 1, item.CapturedMs, item.Stream);
-                }
-            }
-
+            RefuseLocked(batch);
             return;
         }
 
@@ -635,9 +783,9 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
         var accepted = 0;
         var thinned = 0;
         var evicted = 0;
-        _store.Begin();
         try
         {
+            _store.Begin();
             // Decide every item first (quota, eviction), then insert per class in one engine call.
             var inserts = new List<BsonDocument>[OutboxClassDefaults.All.Length];
             foreach (var item in batch)
@@ -668,15 +816,26 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
             _store.RollbackAndReload(rollback => _logger.LogDebug(rollback, "Rollback after a failed outbox write also failed"));
             _cursors.Reset();
             Log.WriteFailed(_logger, ex, batch.Count);
-            foreach (var item in batch)
+            if (ex is IOException)
             {
-                item.Result = EnqueueResult.RefusedStoreUnavailable;
-                if (!item.IsInternal)
-                {
-                    _store.State.RecordLoss(item.ClassIndex, "refused", 1, item.CapturedMs, item.Stream);
-                }
+                _store.MarkFailed(ex); // LiteDB has closed its engine
             }
 
+            var diskFull = StorageErrors.IsDiskFull(ex) || StorageErrors.IsDiskFull(_store.Failure);
+            // Decisions made in the failed transaction are gone with it (rolled back, or never
+            // committed by a file that failed): every item is decided again below.
+            foreach (var item in batch)
+            {
+                item.Result = null;
+            }
+
+            RecoverIfFailedLocked();
+            if (diskFull && !_disk.UrgentOnly)
+            {
+                EnterDiskFullLocked(ex); // the rollback itself succeeded: no reopen needed, but the disk is full
+            }
+
+            ResolveFailedBatchLocked(batch, retried);
             return;
         }
 
@@ -689,6 +848,73 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
         if (thinned + evicted > 0)
         {
             Log.TelemetryReduced(_logger, thinned, evicted);
+        }
+    }
+
+    /// <summary>
+    /// After a failed write: an item the reopened file holds after all (its commit reached the log
+    /// before the failure) is Accepted, so it is neither lost nor stored twice under a reused sequence;
+    /// urgent and internal items get one more try once the disk-full reserve is released; the rest are
+    /// refused and counted.
+    /// </summary>
+    private void ResolveFailedBatchLocked(List<PendingEnqueue> batch, bool retried)
+    {
+        var pending = new List<PendingEnqueue>(batch.Count);
+        foreach (var item in batch)
+        {
+            if (IsStoredLocked(item))
+            {
+                item.Result = EnqueueResult.Accepted;
+            }
+            else
+            {
+                pending.Add(item);
+            }
+        }
+
+        if (!retried && _disk.UrgentOnly && _store.IsOpen)
+        {
+            var retry = pending.Where(i => i.IsInternal || !_disk.Refuses(i.ClassIndex)).ToList();
+            if (retry.Count > 0)
+            {
+                WriteBatchLocked(retry, retried: true);
+                pending.RemoveAll(i => i.Result is not null);
+            }
+        }
+
+        RefuseLocked(pending);
+    }
+
+    private bool IsStoredLocked(PendingEnqueue item)
+    {
+        if (!_store.IsOpen || _store.Failure is not null)
+        {
+            return false;
+        }
+
+        try
+        {
+            return _store.Queue(item.ClassIndex).FindById(item.Id) is not null;
+        }
+        catch (IOException ex)
+        {
+            _store.MarkFailed(ex); // reopened by the next operation
+            return false;
+        }
+    }
+
+    /// <summary>Refuses every item (counted as lost unless it is the outbox's own message).</summary>
+    private void RefuseLocked(List<PendingEnqueue> items)
+    {
+        foreach (var item in items)
+        {
+            item.Result = _disk.UrgentOnly && !item.IsInternal && _disk.Refuses(item.ClassIndex)
+                ? EnqueueResult.RefusedDiskFull
+                : EnqueueResult.RefusedStoreUnavailable;
+            if (!item.IsInternal)
+            {
+                _store.RecordRefusal(item.ClassIndex, item.CapturedMs, item.Stream);
+            }
         }
     }
 

@@ -56,4 +56,22 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2016, Level = LogLevel.Warning, Message = "Salvaged quarantined outbox file {File}: {Recovered} intact messages queued again, {Lost} unreadable and counted as lost")]
     public static partial void Salvaged(ILogger logger, string file, long recovered, long lost);
+
+    [LoggerMessage(EventId = 2017, Level = LogLevel.Critical, Message = "ALARM: the outbox's disk is full (free {FreeBytes} bytes); released the {ReleasedBytes}-byte reserve file: only Emergency and Alert messages are stored until space returns")]
+    public static partial void DiskFull(ILogger logger, Exception? exception, long releasedBytes, long freeBytes);
+
+    [LoggerMessage(EventId = 2018, Level = LogLevel.Warning, Message = "Disk space is back (free {FreeBytes} bytes); the {ReserveBytes}-byte reserve file is in place again and every class is stored")]
+    public static partial void DiskFullCleared(ILogger logger, long freeBytes, long reserveBytes);
+
+    [LoggerMessage(EventId = 2019, Level = LogLevel.Error, Message = "The outbox store failed ({Reason}); closed and reopened without restarting")]
+    public static partial void StoreFailed(ILogger logger, Exception exception, string reason);
+
+    [LoggerMessage(EventId = 2020, Level = LogLevel.Warning, Message = "Could not create the outbox reserve file {Path}")]
+    public static partial void ReserveFileFailed(ILogger logger, Exception exception, string path);
+
+    [LoggerMessage(EventId = 2021, Level = LogLevel.Error, Message = "Outbox store {Path} cannot be opened: the disk is full. Not quarantined (the file is intact); retried every maintenance pass")]
+    public static partial void StoreOpenDiskFull(ILogger logger, Exception exception, string path);
+
+    [LoggerMessage(EventId = 2022, Level = LogLevel.Error, Message = "ALARM: the disk is full (free {FreeBytes} bytes): class {Priority} is refused; only Emergency and Alert are stored")]
+    public static partial void DiskFullRefused(ILogger logger, PriorityClass priority, long freeBytes);
 }

@@ -45,7 +45,7 @@ internal sealed class OutboxTestContext : IDisposable
 
     public static OutboxTestContext Create(Action<OutboxOptions>? configure = null, TimeProvider? time = null, string? directory = null)
     {
-        var options = new OutboxOptions { FreeDiskReserveBytes = 0 };
+        var options = new OutboxOptions { FreeDiskReserveBytes = 0, UrgentReserveBytes = 0 };
         configure?.Invoke(options);
         var owns = directory is null;
         directory ??= Path.Combine(Path.GetTempPath(), "outbox-tests-" + Guid.NewGuid().ToString("N"));

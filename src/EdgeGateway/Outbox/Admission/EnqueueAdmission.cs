@@ -39,6 +39,12 @@ internal sealed class EnqueueAdmission
     }
 
     /// <summary>
+    /// Streams whose last sequence could not be read because the store was closed: their producer
+    /// stamped a guess, and a guess at or below the stored last sequence is refused (checked only for them).
+    /// </summary>
+    public HashSet<string> UnsequencedStreams { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
     /// Applies expiry, disk reserve and quota to one item and queues its document in
     /// <paramref name="inserts"/> (per class) if it passes; sets <see cref="PendingEnqueue.Result"/>.
     /// Returns true if the item will be inserted.
@@ -59,10 +65,17 @@ internal sealed class EnqueueAdmission
         if (!item.IsInternal && _disk.Refuses(c))
         {
             state.RecordLoss(c, "refused", 1, item.CapturedMs, item.Stream);
-            item.Result = EnqueueResult.RefusedDiskReserve;
+            item.Result = _disk.UrgentOnly ? EnqueueResult.RefusedDiskFull : EnqueueResult.RefusedDiskReserve;
             if (ShouldAlarm(c, nowMs))
             {
-                Log.DiskReserveRefused(_logger, _disk.FreeBytes, _disk.ReserveBytes, settings.Priority);
+                if (_disk.UrgentOnly)
+                {
+                    Log.DiskFullRefused(_logger, settings.Priority, _disk.FreeBytes);
+                }
+                else
+                {
+                    Log.DiskReserveRefused(_logger, _disk.FreeBytes, _disk.ReserveBytes, settings.Priority);
+                }
             }
 
             return false;
@@ -93,6 +106,15 @@ internal sealed class EnqueueAdmission
         if (state.HighWaterId is { } highWater && item.Id.AsSpan().SequenceCompareTo(highWater) <= 0 && _store.Queue(c).FindById(item.Id) is not null)
         {
             item.Result = EnqueueResult.Accepted;
+            return false;
+        }
+
+        // Stamped while the store was closed and the store reopened before this write: storing it
+        // would repeat a sequence number the store already holds.
+        if (UnsequencedStreams.Count > 0 && UnsequencedStreams.Contains(item.Stream) && item.Sequence <= state.Sequences.GetValueOrDefault(item.Stream))
+        {
+            state.RecordLoss(c, "refused", 1, item.CapturedMs, item.Stream);
+            item.Result = EnqueueResult.RefusedStoreUnavailable;
             return false;
         }
 

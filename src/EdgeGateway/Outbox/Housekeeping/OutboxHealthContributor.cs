@@ -39,6 +39,8 @@ internal sealed class OutboxHealthContributor : IHealthContributor
         report.AcknowledgedTotal = statistics.AcknowledgedTotal;
         report.FreeDiskBytes = (ulong)Math.Max(0, statistics.FreeDiskBytes);
         report.Counters["outbox_leased"] = (ulong)statistics.Leased;
+        report.Counters["outbox_disk_full"] = statistics.DiskFull ? 1UL : 0UL;
+        report.Counters["outbox_store_open"] = statistics.StoreOpen ? 1UL : 0UL;
         report.Counters["outbox_data_file_bytes"] = (ulong)statistics.DataFileBytes;
         report.Counters["outbox_log_file_bytes"] = (ulong)statistics.LogFileBytes;
     }

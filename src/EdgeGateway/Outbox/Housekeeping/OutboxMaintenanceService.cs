@@ -29,8 +29,14 @@ internal sealed class OutboxMaintenanceService : BackgroundService
             {
                 _outbox.RunMaintenance();
             }
-            catch (Exception ex) when (ex is not OutOfMemoryException and not ObjectDisposedException)
+            catch (ObjectDisposedException) when (stoppingToken.IsCancellationRequested)
             {
+                return; // the host is stopping and has disposed the outbox
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // The outbox recovers from store failures itself (reopen, disk-full mode); stopping
+                // the host here would turn a full disk into a crash loop under systemd.
                 Log.MaintenanceFailed(_logger, ex);
             }
         }

@@ -1,3 +1,4 @@
+using EdgeGateway.Contracts.V1;
 using EdgeGateway.Core;
 using EdgeGateway.Outbox.Admission;
 using EdgeGateway.Outbox.Leasing;
@@ -26,7 +27,8 @@ internal sealed class StatisticsBuilder
     /// <summary>A snapshot as of <paramref name="now"/>.</summary>
     public OutboxStatistics Build(DateTimeOffset now)
     {
-        var state = _store.State;
+        // Closed after a failure: depths as last known, drops counted since added to them.
+        var state = _store.LastKnownState ?? _store.State;
         var classes = new List<OutboxClassStatistics>(OutboxClassDefaults.All.Length);
         for (var c = 0; c < OutboxClassDefaults.All.Length; c++)
         {
@@ -40,7 +42,16 @@ internal sealed class StatisticsBuilder
                 OutboxClassDefaults.All[c], state.Count[c], state.Bytes[c], age, _policy.Classes[c].QuotaBytes, _leases.LeasedIn(c)));
         }
 
-        var drops = state.DropTotals
+        var totals = new Dictionary<(int Class, string Reason), ulong>(state.DropTotals);
+        if (!ReferenceEquals(state, _store.State))
+        {
+            foreach (var (key, count) in _store.State.DropTotals)
+            {
+                totals[key] = totals.GetValueOrDefault(key) + count;
+            }
+        }
+
+        var drops = totals
             .OrderBy(d => d.Key.Class).ThenBy(d => d.Key.Reason, StringComparer.Ordinal)
             .Select(d => new OutboxDropStatistics(OutboxClassDefaults.All[d.Key.Class], d.Key.Reason, d.Value))
             .ToList();
@@ -48,7 +59,7 @@ internal sealed class StatisticsBuilder
         var log = _store.LogFilePath;
         return new OutboxStatistics(
             now,
-            _store.Durability,
+            _disk.UrgentOnly ? DurabilityState.Degraded : _store.Durability,
             _store.QuarantinedFile,
             classes,
             drops,
@@ -57,6 +68,8 @@ internal sealed class StatisticsBuilder
             _disk.FreeBytes == long.MaxValue ? 0 : _disk.FreeBytes,
             File.Exists(path) ? new FileInfo(path).Length : 0,
             File.Exists(log) ? new FileInfo(log).Length : 0,
-            _leases.Count);
+            _leases.Count,
+            _disk.UrgentOnly,
+            _store.IsOpen);
     }
 }

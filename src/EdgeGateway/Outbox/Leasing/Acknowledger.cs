@@ -89,9 +89,9 @@ internal sealed class Acknowledger
         var state = _store.State;
         var done = 0;
         var id = new byte[MonotonicMessageIdGenerator.ByteLength];
-        _store.Begin();
         try
         {
+            _store.Begin();
             foreach (var (key, lease) in batch)
             {
                 BinaryPrimitives.WriteUInt128BigEndian(id, key);

@@ -14,6 +14,9 @@ namespace EdgeGateway.Outbox.Storage;
 /// </remarks>
 internal sealed class OutboxStore : IDisposable
 {
+    /// <summary>Drop reason of a message that was never stored (quota, disk, store unavailable).</summary>
+    public const string RefusedReason = "refused";
+
     private readonly string _path;
     private readonly int _checkpointPages;
     private readonly ILogger _logger;
@@ -22,6 +25,12 @@ internal sealed class OutboxStore : IDisposable
     private LiteDatabase? _database;
     private ILiteCollection<BsonDocument>[] _queues = [];
     private ILiteCollection<BsonDocument>? _stateCollection;
+    private bool _unavailable;
+    private bool _openDiskFullLogged;
+
+    // Refusals recorded outside a transaction since the last commit: a file that fails before its
+    // next commit never holds them, so they are carried over the reopen.
+    private readonly Dictionary<(int Class, string Reason), PendingLoss> _uncommitted = [];
 
     public OutboxStore(string path, int checkpointPages, ILogger logger)
     {
@@ -42,8 +51,20 @@ internal sealed class OutboxStore : IDisposable
     /// <summary>Depths, sequences and drop counters; always consistent with the committed queues.</summary>
     public OutboxState State { get; private set; } = new();
 
-    /// <summary><see cref="DurabilityState.Degraded"/> once a file was quarantined or could not be opened.</summary>
-    public DurabilityState Durability { get; private set; } = DurabilityState.Ok;
+    /// <summary>
+    /// <see cref="DurabilityState.Degraded"/> once a file was quarantined (for good) and while no file
+    /// could be opened after an attempt (until one opens).
+    /// </summary>
+    public DurabilityState Durability => QuarantinedFile is not null || _unavailable ? DurabilityState.Degraded : DurabilityState.Ok;
+
+    /// <summary>
+    /// Set when the open file stopped working (LiteDB closes its engine after an I/O error, and every
+    /// later call rethrows it): the owner closes and reopens the store (<see cref="CloseAfterFailure"/>).
+    /// </summary>
+    public Exception? Failure { get; private set; }
+
+    /// <summary>While closed after a failure: the state as it was last known, for statistics only.</summary>
+    public OutboxState? LastKnownState { get; private set; }
 
     /// <summary>The last file moved aside as corrupt, if any.</summary>
     public string? QuarantinedFile { get; private set; }
@@ -69,27 +90,39 @@ internal sealed class OutboxStore : IDisposable
             Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
             file = OutboxStoreFile.OpenAndCheck(_path, _checkpointPages, out state);
         }
+        catch (Exception ex) when (StorageErrors.IsDiskFull(ex))
+        {
+            // A full disk is not a damaged file: never quarantine for it; retried every maintenance
+            // pass, logged once until it opens.
+            if (!_openDiskFullLogged)
+            {
+                Log.StoreOpenDiskFull(_logger, ex, _path);
+                _openDiskFullLogged = true;
+            }
+
+            _unavailable = true;
+            return false;
+        }
         catch (Exception ex) when (ex is not OutOfMemoryException && File.Exists(_path))
         {
             try
             {
                 quarantined = OutboxStoreFile.Quarantine(_path, now);
                 Log.StoreQuarantined(_logger, ex, _path, quarantined);
-                Durability = DurabilityState.Degraded;
                 QuarantinedFile = quarantined;
                 file = OutboxStoreFile.OpenAndCheck(_path, _checkpointPages, out state);
             }
             catch (Exception second) when (second is not OutOfMemoryException)
             {
                 Log.StoreUnavailable(_logger, second, _path);
-                Durability = DurabilityState.Degraded;
+                _unavailable = true;
                 return false;
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             Log.StoreUnavailable(_logger, ex, _path);
-            Durability = DurabilityState.Degraded;
+            _unavailable = true;
             return false;
         }
 
@@ -108,22 +141,82 @@ internal sealed class OutboxStore : IDisposable
         // Drops counted while the store was unavailable are carried into the opened state.
         foreach (var (key, loss) in State.PendingLosses)
         {
-            state.DropTotals[key] = state.DropTotals.GetValueOrDefault(key) + loss.Count;
-            if (!state.PendingLosses.TryGetValue(key, out var merged))
-            {
-                state.PendingLosses[key] = loss;
-            }
-            else
-            {
-                merged.Count += loss.Count;
-                merged.FirstCapturedMs = Math.Min(merged.FirstCapturedMs, loss.FirstCapturedMs);
-                merged.LastCapturedMs = Math.Max(merged.LastCapturedMs, loss.LastCapturedMs);
-                merged.Stream = merged.Stream == loss.Stream ? merged.Stream : string.Empty;
-            }
+            AddLoss(state, key, loss);
+        }
+
+        // None of them is in the file yet: should its next commit fail too, they are carried again.
+        _uncommitted.Clear();
+        foreach (var (key, loss) in State.PendingLosses)
+        {
+            _uncommitted[key] = Copy(loss);
         }
 
         State = state;
+        LastKnownState = null;
+        Failure = null;
+        _unavailable = false;
+        _openDiskFullLogged = false;
         return true;
+    }
+
+    /// <summary>
+    /// Closes a file that stopped working (<see cref="Failure"/>) so it can be opened again. The file is
+    /// not moved: what it committed is intact. The in-memory state restarts empty so that only drops
+    /// counted from now on, and refusals no commit recorded, are carried into the reopened state (the
+    /// file holds the rest); the old state stays readable as <see cref="LastKnownState"/> for statistics meanwhile.
+    /// </summary>
+    public void CloseAfterFailure()
+    {
+        Close();
+        LastKnownState = State;
+        State = new OutboxState();
+        foreach (var (key, loss) in _uncommitted)
+        {
+            State.PendingLosses[key] = loss; // counted in LastKnownState's totals already
+        }
+
+        _uncommitted.Clear();
+        Failure = null;
+    }
+
+    /// <summary>
+    /// Counts a message refused outside a transaction (the store unavailable or its write failed):
+    /// in the state, and carried over a reopen until a commit holds it.
+    /// </summary>
+    public void RecordRefusal(int classIndex, long capturedMs, string stream)
+    {
+        State.RecordLoss(classIndex, RefusedReason, 1, capturedMs, stream);
+        var key = (classIndex, RefusedReason);
+        if (!_uncommitted.TryGetValue(key, out var loss))
+        {
+            loss = new PendingLoss();
+            _uncommitted[key] = loss;
+        }
+
+        loss.Add(1, capturedMs, stream);
+    }
+
+    private static PendingLoss Copy(PendingLoss loss) => new()
+    {
+        Count = loss.Count,
+        FirstCapturedMs = loss.FirstCapturedMs,
+        LastCapturedMs = loss.LastCapturedMs,
+        Stream = loss.Stream,
+    };
+
+    private static void AddLoss(OutboxState state, (int Class, string Reason) key, PendingLoss loss)
+    {
+        state.DropTotals[key] = state.DropTotals.GetValueOrDefault(key) + loss.Count;
+        if (!state.PendingLosses.TryGetValue(key, out var merged))
+        {
+            state.PendingLosses[key] = loss;
+            return;
+        }
+
+        merged.Count += loss.Count;
+        merged.FirstCapturedMs = Math.Min(merged.FirstCapturedMs, loss.FirstCapturedMs);
+        merged.LastCapturedMs = Math.Max(merged.LastCapturedMs, loss.LastCapturedMs);
+        merged.Stream = merged.Stream == loss.Stream ? merged.Stream : string.Empty;
     }
 
     /// <summary>
@@ -138,13 +231,12 @@ internal sealed class OutboxStore : IDisposable
         {
             var quarantined = OutboxStoreFile.Quarantine(_path, now);
             Log.StoreQuarantined(_logger, failure, _path, quarantined);
-            Durability = DurabilityState.Degraded;
             QuarantinedFile = quarantined;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             Log.StoreUnavailable(_logger, ex, _path);
-            Durability = DurabilityState.Degraded;
+            _unavailable = true;
             return false;
         }
 
@@ -184,7 +276,11 @@ internal sealed class OutboxStore : IDisposable
     public void SaveState() => _stateCollection!.Upsert(State.ToDocument());
 
     /// <summary>Commits the transaction (in LiteDB's log, not yet necessarily on disk).</summary>
-    public void Commit() => _database!.Commit();
+    public void Commit()
+    {
+        _database!.Commit();
+        _uncommitted.Clear(); // the state document just committed holds them
+    }
 
     /// <summary>Waits until everything committed is on disk: one fsync for the whole group.</summary>
     public void WaitDurable() => _file!.WaitDurable();
@@ -207,10 +303,17 @@ internal sealed class OutboxStore : IDisposable
         try
         {
             State = OutboxState.FromDocument(_stateCollection?.FindById(OutboxState.DocumentId));
+            foreach (var (key, loss) in _uncommitted)
+            {
+                AddLoss(State, key, Copy(loss)); // refusals no commit holds yet
+            }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            _logger.LogDebug(ex, "Re-reading the outbox state failed; keeping the in-memory copy");
+            // The file cannot even be read back: LiteDB has closed its engine (it does after any
+            // I/O error, e.g. a full disk). The owner closes and reopens it.
+            _logger.LogDebug(ex, "Re-reading the outbox state failed; the store is marked failed");
+            Failure ??= ex;
         }
     }
 
@@ -255,12 +358,10 @@ internal sealed class OutboxStore : IDisposable
         _database = null;
     }
 
-    public void Dispose()
-    {
-        _file?.Dispose();
-        _file = null;
-        _database = null;
-    }
+    /// <summary>Marks the open file as failed (an I/O error escaped a LiteDB call); see <see cref="Failure"/>.</summary>
+    public void MarkFailed(Exception failure) => Failure ??= failure;
+
+    public void Dispose() => Close();
 
     /// <summary>
     /// Deletes <paramref name="documents"/> in one durable transaction, each counted as dropped for
@@ -270,9 +371,9 @@ internal sealed class OutboxStore : IDisposable
     public bool TryDeleteAllCounted(IEnumerable<(int Class, BsonDocument Document)> documents, string reason, out int[] perClass)
     {
         perClass = new int[OutboxClassDefaults.All.Length];
-        Begin();
         try
         {
+            Begin();
             foreach (var (c, document) in documents)
             {
                 if (DeleteCounted(c, document, reason) > 0)
