@@ -126,9 +126,10 @@ internal static class FleetCtlApp
             return ExitCodes.Ok;
         }));
         var enrolId = new Argument<string>("device") { Description = "Device id to enrol" };
-        var tokenFile = new Option<string?>("--token-file") { Description = "Write the one-time token to this file (mode 0600) instead of printing it" };
+        // Not --token-file: that is the caller's own API token, on every command.
+        var tokenOut = new Option<string?>("--out") { Description = "Write the one-time enrolment token to this file (mode 0600) instead of printing it" };
         var caFile = new Option<string?>("--ca-file") { Description = "Write FleetControl's device CA (the gateway's Security:CaCertificateFile) to this file" };
-        var enrol = new Command("enrol", "A one-time enrolment token for a device (give it to the gateway as Security:EnrolmentTokenFile)") { enrolId, tokenFile, caFile };
+        var enrol = new Command("enrol", "A one-time enrolment token for a device (give it to the gateway as Security:EnrolmentTokenFile)") { enrolId, tokenOut, caFile };
         enrol.SetAction(run(async (api, output, parse, ct) =>
         {
             var answer = await api.PostAsync($"/api/devices/{Uri.EscapeDataString(parse.GetValue(enrolId)!)}/enrolment", new { }, ct).ConfigureAwait(false);
@@ -137,7 +138,7 @@ internal static class FleetCtlApp
                 File.WriteAllText(ca, answer.GetProperty("caCertificatePem").GetString());
             }
 
-            if (parse.GetValue(tokenFile) is { } file)
+            if (parse.GetValue(tokenOut) is { } file)
             {
                 var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
                 if (!OperatingSystem.IsWindows())

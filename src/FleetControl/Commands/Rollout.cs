@@ -16,8 +16,10 @@ internal sealed class Rollout
 
     public required DateTimeOffset StartedAt { get; init; }
 
-    /// <summary>running, completed or stopped.</summary>
-    public string State { get; set; } = "running";
+    private volatile string _state = "running";
+
+    /// <summary>running, completed or stopped. Volatile: it is written after <see cref="Reason"/> and polled by readers.</summary>
+    public string State { get => _state; set => _state = value; }
 
     public string Reason { get; set; } = string.Empty;
 

@@ -67,8 +67,9 @@ internal sealed class RolloutService(ConfigurationService configurations, Comman
                 var failed = results.FirstOrDefault(r => r.Record is null || r.Record.State != CommandState.Succeeded);
                 if (failed.Device is not null)
                 {
-                    rollout.State = "stopped";
+                    // Reason first: readers poll State, and a "stopped" rollout must never be seen without its reason.
                     rollout.Reason = $"{failed.Device}: {failed.Record?.State} {failed.Record?.Reason}".TrimEnd();
+                    rollout.State = "stopped";
                     Log.Rollout(logger, rollout.RolloutId, "stopped, " + rollout.Reason);
                     return;
                 }
@@ -79,8 +80,8 @@ internal sealed class RolloutService(ConfigurationService configurations, Comman
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
-            rollout.State = "stopped";
             rollout.Reason = "FleetControl stopped";
+            rollout.State = "stopped";
         }
     }
 }

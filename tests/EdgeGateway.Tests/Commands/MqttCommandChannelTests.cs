@@ -108,7 +108,7 @@ public sealed class MqttCommandChannelTests : IDisposable
         await File.WriteAllTextAsync(Path.Combine(_data.Path, "bays", "bay-01", "camera.json"), """{"serial":"BWV1","batteryPercent":80}""", Ct);
         using var dock = GatewayHost.CreateBuilder(["--Gateway:DeviceId=dock-1", "--Gateway:Role=Dock", $"--Gateway:DataDirectory={_data.Path}",
             "--Dock:BaysRoot=" + Path.Combine(_data.Path, "bays"), "--Dock:Bays=2", "--Evidence:StagingDirectory=" + Path.Combine(_data.Path, "staging"),
-            $"--Mqtt:Port={FreePort.Next()}"]).Build();
+            $"--Mqtt:Port={FreePort.Next()}", "--Security:DevelopmentPlaintext=true"]).Build();
         await dock.StartAsync(Ct);
         try
         {

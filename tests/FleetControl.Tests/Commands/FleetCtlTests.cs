@@ -27,13 +27,7 @@ public sealed class FleetCtlTests : IAsyncLifetime
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        string[] token = [];
-        if (role is not null)
-        {
-            var file = Path.Combine(_data.Path, role + ".token");
-            await File.WriteAllTextAsync(file, _fleet.Tokens[role] + "\n", TestContext.Current.CancellationToken);
-            token = ["--token-file", file];
-        }
+        var token = role is null ? [] : _fleet.TokenFileArguments(role, _data.Path);
 
         var code = await FleetCtlApp.RunAsync([.. args, "--url", _fleet.RestUri.ToString(), .. token], stdout, stderr, cancellationToken: TestContext.Current.CancellationToken)
             .WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken);

@@ -26,7 +26,7 @@ public sealed class FleetCtlIdentityTests : IAsyncLifetime
         var tokenFile = Path.Combine(_data.Path, "car-1.token");
         var caFile = Path.Combine(_data.Path, "ca.crt");
 
-        var (enrolCode, enrolOut) = await RunAsync("devices", "enrol", "car-1", "--token-file", tokenFile, "--ca-file", caFile);
+        var (enrolCode, enrolOut) = await RunAsync("devices", "enrol", "car-1", "--out", tokenFile, "--ca-file", caFile);
         var token = (await File.ReadAllTextAsync(tokenFile, TestContext.Current.CancellationToken)).Trim();
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var reply = await EnrolledDevice.EnrolAsync(_fleet, "car-1", token, key);
@@ -47,7 +47,7 @@ public sealed class FleetCtlIdentityTests : IAsyncLifetime
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var code = await FleetCtlApp.RunAsync([.. args, "--url", _fleet.RestUri.ToString()], stdout, stderr, cancellationToken: TestContext.Current.CancellationToken)
+        var code = await FleetCtlApp.RunAsync([.. args, "--url", _fleet.RestUri.ToString(), .. _fleet.TokenFileArguments(global::FleetControl.Auth.Roles.Administrator, _data.Path)], stdout, stderr, cancellationToken: TestContext.Current.CancellationToken)
             .WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken);
         return (code, stdout.ToString() + stderr);
     }

@@ -40,6 +40,17 @@ internal sealed class FleetControlInstance : IAsyncDisposable
     /// <summary>A new client signed in with <paramref name="role"/>'s token, or anonymous when null.</summary>
     public HttpClient ClientFor(string? role) => BearerHttpClient.Create(RestUri, role is null ? null : Tokens[role]);
 
+    /// <summary>
+    /// Arguments that make fleetctl (or another client) use <paramref name="role"/>'s API token: the token in a
+    /// file in <paramref name="directory"/>, as an engineer would keep it.
+    /// </summary>
+    public string[] TokenFileArguments(string role, string directory)
+    {
+        var file = Path.Combine(directory, role + ".token");
+        File.WriteAllText(file, Tokens[role] + "\n");
+        return ["--token-file", file];
+    }
+
     public IServiceProvider Services => _app.Services;
 
     public IngestStats Stats => _app.Services.GetRequiredService<IngestStats>();

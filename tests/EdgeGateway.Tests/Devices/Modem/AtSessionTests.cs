@@ -121,6 +121,9 @@ public sealed class AtSessionTests : IAsyncDisposable
     public async Task Garbage_NeverThrows_RejectedAndSessionStillWorks()
     {
         await ModemSaysAsync("\0\u0001\u0002\r\nOK\r\n" + new string('x', AtReader.MaxLineLength + 10) + "\r\n");
+
+        // The overlong line comes last: once it is counted, the stray OK before it was read with no command waiting.
+        await Eventually.TrueAsync(() => _counters.Reader.Rejected(AtRejectReason.Overlong) == 1, because: "the garbage is read");
         var reply = _session.SendAsync("AT", TestContext.Current.CancellationToken);
         await HostSentAsync("\r");
         await ModemSaysAsync("OK\r\n");
