@@ -38,7 +38,7 @@ public sealed class OffloadPipelineTests
             Assert.Equal(
                 ["captured", "docked", "copied", "hashed", "received", "verified", "stored", "uploaded", "verified", "wiped"],
                 custody.Entries.Select(e => e.Event).ToArray());
-            Assert.False(File.Exists(gateway.Staging.DataPath(id)), "staging copy freed");
+            await Eventually.TrueAsync(() => !File.Exists(gateway.Staging.DataPath(id)), Patience, "staging copy freed after the wipe");
         }
 
         // The critical recording went first although it is the newest.
