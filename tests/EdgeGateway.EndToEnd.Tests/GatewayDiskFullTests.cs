@@ -74,8 +74,21 @@ public sealed class GatewayDiskFullTests
         await Eventually.WaitAsync(
             _ => Task.FromResult(ReadOutboxCounter(gateway, "outbox_disk_full")), c => c == 0, Patience, "the dock's outbox is open");
         disk.Fill();
-        await Eventually.WaitAsync(
-            _ => Task.FromResult(ReadOutboxCounter(gateway, "outbox_disk_full")), c => c == 1, Patience, "the dock's health.json says the disk is full");
+
+        // The alarm is written from the outbox's reserve and delivered. health.json is not awaited here: its
+        // writer competes with the copy retries for the few bytes the reserve frees, so it may stay stale.
+        try
+        {
+            await Eventually.WaitAsync(
+                ct => AlertMessagesAsync(system, deviceId, ct),
+                m => m.Any(a => a.Contains("outbox.disk_full", StringComparison.Ordinal)),
+                Patience,
+                "FleetControl holds the dock's disk-full alarm");
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException(e.Message + "\nThe dock's recent output:\n" + process.RecentOutput(), e);
+        }
         Assert.False(process.HasExited, "the dock gateway must stay up while its disk is full");
 
         disk.Free();

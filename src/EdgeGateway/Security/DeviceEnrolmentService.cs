@@ -27,6 +27,9 @@ internal sealed class DeviceEnrolmentService(
     /// <summary>A Task.Delay with a TimeProvider must stay below about 49 days; wake at least daily and re-plan.</summary>
     private static readonly TimeSpan LongestSleep = TimeSpan.FromDays(1);
 
+    private string? _unsavedPem; // an issued certificate not yet on disk
+    private bool _saveFailed;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (identity.IsPlaintext)
@@ -59,6 +62,11 @@ internal sealed class DeviceEnrolmentService(
                 var current = identity.Current!;
                 var renewAt = RenewalTime(current, o.RenewBefore);
                 var wait = renewAt - time.GetUtcNow();
+                if (_unsavedPem is not null && !TrySave())
+                {
+                    wait = wait < o.RetryInterval ? wait : o.RetryInterval; // a full disk: try again soon
+                }
+
                 if (wait > TimeSpan.Zero)
                 {
                     Log.RenewalScheduled(logger, renewAt);
@@ -116,6 +124,12 @@ internal sealed class DeviceEnrolmentService(
             Log.EnrolmentFailed(logger, $"{ex.StatusCode}: {ex.Status.Detail}", o.RetryInterval);
             return false;
         }
+        catch (IOException ex)
+        {
+            // The key could not be created (a full disk): the token is not spent yet, so just try again.
+            Log.EnrolmentFailed(logger, ex.Message, o.RetryInterval);
+            return false;
+        }
     }
 
     private async Task<bool> TryRenewAsync(DeviceIdentity.DeviceIdentityClient client, X509Certificate2 current, CancellationToken cancellationToken)
@@ -148,8 +162,39 @@ internal sealed class DeviceEnrolmentService(
         }
 
         var withKey = Attach(issued);
-        PrivateFile.WritePublicText(identity.CertificatePath, issued.ExportCertificatePem());
+        _unsavedPem = issued.ExportCertificatePem();
+        TrySave();
         return withKey;
+    }
+
+    /// <summary>
+    /// Writes the issued certificate. It cannot be issued twice (the enrolment token is spent), so a write that
+    /// fails (a full disk) must not lose it: it stays in memory, in use, and the write is retried.
+    /// </summary>
+    private bool TrySave()
+    {
+        try
+        {
+            PrivateFile.WritePublicText(identity.CertificatePath, _unsavedPem!);
+            if (_saveFailed)
+            {
+                Log.CertificateSaved(logger, identity.CertificatePath);
+            }
+
+            _unsavedPem = null;
+            _saveFailed = false;
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            if (!_saveFailed)
+            {
+                Log.CertificateNotSaved(logger, identity.CertificatePath, options.Value.RetryInterval, ex);
+            }
+
+            _saveFailed = true;
+            return false;
+        }
     }
 
     private X509Certificate2? LoadStored()

@@ -28,4 +28,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2607, Level = LogLevel.Information, Message = "Next certificate renewal at {RenewAt:o}")]
     public static partial void RenewalScheduled(ILogger logger, DateTimeOffset renewAt);
+
+    [LoggerMessage(EventId = 2608, Level = LogLevel.Error, Message = "The issued certificate could not be saved to {Path}; it is used from memory and saving is retried every {RetryInterval}")]
+    public static partial void CertificateNotSaved(ILogger logger, string path, TimeSpan retryInterval, Exception exception);
+
+    [LoggerMessage(EventId = 2609, Level = LogLevel.Information, Message = "The issued certificate is now saved to {Path}")]
+    public static partial void CertificateSaved(ILogger logger, string path);
 }
