@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using EdgeGateway.Contracts;
 using EdgeGateway.Contracts.V1;
 using FleetControl.Mqtt;
@@ -25,7 +27,7 @@ internal sealed class DeviceIdentityService(
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"'{request.DeviceId}' is not a device id that can be enrolled"));
         }
 
-        if (!registry.TryRedeem(request.DeviceId, request.Token, out var reason))
+        if (!registry.TryRedeem(request.DeviceId, request.Token, KeyFingerprint(request.CsrPem), out var reason))
         {
             Log.EnrolmentRefused(logger, request.DeviceId, context.Peer, reason);
             throw new RpcException(new Status(StatusCode.PermissionDenied, reason));
@@ -48,6 +50,20 @@ internal sealed class DeviceIdentityService(
         var reply = Issue(deviceId, request.CsrPem);
         Log.Renewed(logger, deviceId, context.Peer);
         return Task.FromResult(reply);
+    }
+
+    /// <summary>SHA-256 of the CSR's public key; a CSR without a good signature is refused before the token is touched.</summary>
+    private static string KeyFingerprint(string csrPem)
+    {
+        try
+        {
+            var request = CertificateRequest.LoadSigningRequestPem(csrPem, HashAlgorithmName.SHA256, CertificateRequestLoadOptions.Default);
+            return Convert.ToHexString(SHA256.HashData(request.PublicKey.ExportSubjectPublicKeyInfo()));
+        }
+        catch (CryptographicException ex)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"the certificate signing request is not valid PKCS#10 with a good signature: {ex.Message}"));
+        }
     }
 
     private CertificateReply Issue(string deviceId, string csrPem)

@@ -53,27 +53,48 @@ internal sealed class EnrolmentRegistry
     }
 
     /// <summary>
-    /// Uses up <paramref name="token"/> for <paramref name="deviceId"/>: true once, for an unexpired token
-    /// issued to this device; a replay, another device's token or an expired one is refused with a reason.
+    /// Uses up <paramref name="token"/> for <paramref name="deviceId"/>: true once for an unexpired token issued to
+    /// this device; a replay, another device's token or an expired one is refused with a reason. The one exception
+    /// is the same key asking again (<paramref name="keyFingerprint"/>, proven by the CSR's signature) before the
+    /// token's expiry: a gateway killed after the certificate was issued but before it was saved would otherwise
+    /// be locked out for good. It gets a new certificate for the key it already holds, nothing more.
     /// </summary>
-    public bool TryRedeem(string deviceId, string token, out string reason)
+    public bool TryRedeem(string deviceId, string token, string keyFingerprint, out string reason)
     {
         lock (_gate)
         {
-            if (!_devices.Value.TryGetValue(deviceId, out var record) || record.TokenHash is null)
+            if (!_devices.Value.TryGetValue(deviceId, out var record))
             {
                 reason = "no enrolment token is pending for this device (used already, replaced, or never issued)";
                 return false;
             }
 
             var presented = Convert.FromHexString(Hash(token));
+            var now = _time.GetUtcNow();
+            if (record.TokenHash is null)
+            {
+                if (record.RedeemedTokenHash is not null && record.RedeemedKey is not null && record.RedeemedUntil > now
+                    && CryptographicOperations.FixedTimeEquals(presented, Convert.FromHexString(record.RedeemedTokenHash))
+                    && string.Equals(record.RedeemedKey, keyFingerprint, StringComparison.Ordinal))
+                {
+                    reason = string.Empty;
+                    return true;
+                }
+
+                reason = "no enrolment token is pending for this device (used already, replaced, or never issued)";
+                return false;
+            }
+
             if (!CryptographicOperations.FixedTimeEquals(presented, Convert.FromHexString(record.TokenHash)))
             {
                 reason = "the enrolment token is not the one issued to this device";
                 return false;
             }
 
-            var expired = record.TokenExpiresAt is { } at && at <= _time.GetUtcNow();
+            var expired = record.TokenExpiresAt is { } at && at <= now;
+            record.RedeemedTokenHash = expired ? null : record.TokenHash;
+            record.RedeemedKey = expired ? null : keyFingerprint;
+            record.RedeemedUntil = expired ? null : record.TokenExpiresAt;
             record.TokenHash = null; // one use, also when it has expired
             record.TokenExpiresAt = null;
             Save();
@@ -120,6 +141,9 @@ internal sealed class EnrolmentRegistry
 
             record.TokenHash = null;
             record.TokenExpiresAt = null;
+            record.RedeemedTokenHash = null; // a revoked device cannot come back with its spent token either
+            record.RedeemedKey = null;
+            record.RedeemedUntil = null;
             Save();
         }
 
@@ -218,6 +242,13 @@ internal sealed class EnrolmentRegistry
         public string? TokenHash { get; set; }
 
         public DateTimeOffset? TokenExpiresAt { get; set; }
+
+        /// <summary>The last redeemed token (hash), the key it was redeemed for (SHA-256 of its SubjectPublicKeyInfo) and the token's expiry.</summary>
+        public string? RedeemedTokenHash { get; set; }
+
+        public string? RedeemedKey { get; set; }
+
+        public DateTimeOffset? RedeemedUntil { get; set; }
 
         public List<IssuedCertificate> Certificates { get; set; } = [];
     }

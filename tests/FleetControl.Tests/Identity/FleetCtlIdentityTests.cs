@@ -30,7 +30,8 @@ public sealed class FleetCtlIdentityTests : IAsyncLifetime
         var token = (await File.ReadAllTextAsync(tokenFile, TestContext.Current.CancellationToken)).Trim();
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var reply = await EnrolledDevice.EnrolAsync(_fleet, "car-1", token, key);
-        var replay = await Assert.ThrowsAsync<RpcException>(() => EnrolledDevice.EnrolAsync(_fleet, "car-1", token, key));
+        using var otherKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var replay = await Assert.ThrowsAsync<RpcException>(() => EnrolledDevice.EnrolAsync(_fleet, "car-1", token, otherKey));
         var (revokeCode, revokeOut) = await RunAsync("devices", "revoke", "car-1", "--json");
 
         Assert.Equal(0, enrolCode);

@@ -260,16 +260,38 @@ public sealed class IdentityAttackTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Enrol_ReplayedToken_PermissionDenied()
+    public async Task Enrol_ReplayedTokenWithAnotherKey_PermissionDenied()
     {
+        var token = await EnrolledDevice.RequestTokenAsync(_fleet, "car-1");
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        using var attackerKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var first = await EnrolledDevice.EnrolAsync(_fleet, "car-1", token, key);
+
+        var replay = await Assert.ThrowsAsync<RpcException>(() => EnrolledDevice.EnrolAsync(_fleet, "car-1", token, attackerKey));
+
+        Assert.NotEmpty(first.CertificatePem);
+        Assert.Equal(StatusCode.PermissionDenied, replay.StatusCode);
+    }
+
+    [Fact]
+    public async Task Enrol_SameKeyAgainAfterACrashBeforeSaving_GetsItsCertificate_UntilRevoked()
+    {
+        // A gateway killed after FleetControl issued its certificate but before it was saved comes back with the
+        // spent token and the key it already holds (proven by the CSR's signature): it must not be locked out.
         var token = await EnrolledDevice.RequestTokenAsync(_fleet, "car-1");
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var first = await EnrolledDevice.EnrolAsync(_fleet, "car-1", token, key);
 
-        var replay = await Assert.ThrowsAsync<RpcException>(() => EnrolledDevice.EnrolAsync(_fleet, "car-1", token, key));
+        var again = await EnrolledDevice.EnrolAsync(_fleet, "car-1", token, key);
+        using var firstCertificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(first.CertificatePem);
+        using var secondCertificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(again.CertificatePem);
+        Assert.Equal("car-1", EdgeGateway.Contracts.Security.DeviceCertificates.CommonName(secondCertificate));
+        Assert.Equal(firstCertificate.PublicKey.ExportSubjectPublicKeyInfo(), secondCertificate.PublicKey.ExportSubjectPublicKeyInfo());
 
-        Assert.NotEmpty(first.CertificatePem);
-        Assert.Equal(StatusCode.PermissionDenied, replay.StatusCode);
+        using var revoke = await _fleet.Http.PostAsync("/api/devices/car-1/revoke", null, TestContext.Current.CancellationToken);
+        revoke.EnsureSuccessStatusCode();
+        var afterRevoke = await Assert.ThrowsAsync<RpcException>(() => EnrolledDevice.EnrolAsync(_fleet, "car-1", token, key));
+        Assert.Equal(StatusCode.PermissionDenied, afterRevoke.StatusCode);
     }
 
     [Fact]
