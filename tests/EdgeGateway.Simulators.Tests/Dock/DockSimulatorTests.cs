@@ -134,13 +134,20 @@ public sealed class DockSimulatorTests : IDisposable
         var output = new StringWriter();
         var sim = new DockSimulator(_root);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        var run = DockCommand.RunAsync(["--root", _root, "--bays", "2", "--cameras", "3", "--recordings", "1", "--clip-seconds", "1", "--critical-every", "0"], TextWriter.Synchronized(output), TextWriter.Null, stop.Token);
+        var writer = TextWriter.Synchronized(output); // its writes lock the writer; reads below take the same lock
+        var run = DockCommand.RunAsync(["--root", _root, "--bays", "2", "--cameras", "3", "--recordings", "1", "--clip-seconds", "1", "--critical-every", "0"], writer, TextWriter.Null, stop.Token);
 
         // Play the gateway: wipe whatever is docked until the command says every camera is offloaded.
         var start = TimeProvider.System.GetTimestamp();
         while (!run.IsCompleted)
         {
-            Assert.True(TimeProvider.System.GetElapsedTime(start) < TimeSpan.FromSeconds(60), "dock command did not finish: " + output);
+            if (TimeProvider.System.GetElapsedTime(start) >= TimeSpan.FromSeconds(60))
+            {
+                lock (writer)
+                {
+                    Assert.Fail("dock command did not finish: " + output);
+                }
+            }
             foreach (var bay in new[] { 1, 2 })
             {
                 if (sim.IsDocked(bay))
