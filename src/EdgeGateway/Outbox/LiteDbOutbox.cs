@@ -221,7 +221,7 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
                 RecoverIfFailedLocked();
                 return new ValueTask<IReadOnlyList<OutboxMessage>>(leased);
             }
-            catch (IOException ex)
+            catch (Exception ex) when (IsStoreFailure(ex))
             {
                 // LiteDB closes its engine after an I/O error (a full disk, say): nothing to send now;
                 // the store is reopened (never quarantined for this) and the uplink asks again later.
@@ -258,7 +258,7 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
                     return ValueTask.CompletedTask;
                 }
             }
-            catch (IOException ex)
+            catch (Exception ex) when (IsStoreFailure(ex))
             {
                 // The lookup of an id this process did not lease failed: the message stays queued and is
                 // sent again (FleetControl de-duplicates); the store is reopened.
@@ -365,7 +365,7 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
                     _hygiene.CompactIfIdle(nowMs, _lastEnqueueMs, _leases.Count);
                 }
             }
-            catch (IOException ex)
+            catch (Exception ex) when (IsStoreFailure(ex))
             {
                 // LiteDB met an I/O error (a full disk, say) and closed its engine: reopen, never throw.
                 Log.MaintenanceFailed(_logger, ex);
@@ -506,7 +506,7 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
         {
             return _statisticsBuilder.Build(_timeProvider.GetUtcNow());
         }
-        catch (IOException ex)
+        catch (Exception ex) when (IsStoreFailure(ex))
         {
             _store.MarkFailed(ex);
             RecoverIfFailedLocked();
@@ -539,6 +539,12 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
         _openAttempted = false; // a failed reopen is retried by every maintenance pass
         EnsureOpenLocked();
     }
+
+    /// <summary>
+    /// A failure of the store that reopening mends: an I/O error, or LiteDB's engine having closed itself after
+    /// one (it disposes its own locks when its writer fails, so later calls throw ObjectDisposedException).
+    /// </summary>
+    private bool IsStoreFailure(Exception ex) => ex is IOException || (ex is ObjectDisposedException && !_disposed);
 
     private void EnterDiskFullLocked(Exception? cause)
     {
@@ -896,7 +902,7 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
         {
             return _store.Queue(item.ClassIndex).FindById(item.Id) is not null;
         }
-        catch (IOException ex)
+        catch (Exception ex) when (IsStoreFailure(ex))
         {
             _store.MarkFailed(ex); // reopened by the next operation
             return false;

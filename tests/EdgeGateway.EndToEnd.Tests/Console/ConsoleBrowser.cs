@@ -37,6 +37,8 @@ internal sealed class ConsoleBrowser : IAsyncDisposable
             throw new InvalidOperationException($"{ChromiumPath} is missing: run eng/install-prerequisites.sh (apt-get install chromium).");
         }
 
+        // Expectations wait as long as page actions do: a command's result depends on a gateway on a busy machine.
+        Assertions.SetDefaultExpectTimeout(60_000);
         var playwright = await Playwright.CreateAsync();
         var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
