@@ -119,6 +119,6 @@ internal static class EvidenceApi
         category = s.Category,
         trigger = s.Trigger,
         sidecarStatus = s.SidecarStatus,
-        custodyEntries = s.CustodyEntries,
+        vaultCustodyEntries = s.VaultCustodyEntries,
     };
 }

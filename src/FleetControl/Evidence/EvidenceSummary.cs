@@ -14,7 +14,7 @@ namespace FleetControl.Evidence;
 /// <param name="Category">The sidecar's category, if any.</param>
 /// <param name="Trigger">The sidecar's trigger, if any.</param>
 /// <param name="SidecarStatus">ok, missing or invalid.</param>
-/// <param name="CustodyEntries">Custody entries in the receipt (the vault's).</param>
+/// <param name="VaultCustodyEntries">Custody entries the vault added when it stored the item (those in the receipt). The whole chain, with the dock's entries before and after, is in the custody file: the export and `evidence verify` count it.</param>
 internal sealed record EvidenceSummary(
     string EvidenceId,
     string DeviceId,
@@ -29,4 +29,4 @@ internal sealed record EvidenceSummary(
     string? Category,
     string? Trigger,
     string SidecarStatus,
-    int CustodyEntries);
+    int VaultCustodyEntries);
