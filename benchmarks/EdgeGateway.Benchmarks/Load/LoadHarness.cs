@@ -215,6 +215,19 @@ internal static class LoadHarness
                 var missing = samples.Count(s => observer.StoredAt(s.MessageId) == 0);
                 ok &= missing == 0 && samples.All(s => s.Result == Core.EnqueueResult.Accepted);
                 Row("emergency samples never seen stored", $"{missing}");
+
+                // The yardstick: the same Emergency samples through the same hosts, now with nothing queued.
+                // What the machine alone costs an urgent message at this moment; the ratio is the backlog's share.
+                var idle = await SampleEmergenciesAsync(gateway, o.Samples, TimeSpan.FromMilliseconds(o.IntervalMs)).ConfigureAwait(false);
+                await WaitUntilAsync(() => observer.Pending == 0, TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+                var idleStored = idle.Select(s => Ms(s.Start, observer.StoredAt(s.MessageId))).Where(v => !double.IsNaN(v)).Order().ToArray();
+                var busyStored = duringDrain.Select(s => Ms(s.Start, observer.StoredAt(s.MessageId))).Where(v => !double.IsNaN(v)).Order().ToArray();
+                ReportLatency(Row, "baseline, no backlog: enqueue -> FleetControl stored", idleStored);
+                if (idleStored.Length > 0 && busyStored.Length > 0)
+                {
+                    Row("RATIO enqueue -> stored, under backlog / no backlog, p50 / p99",
+                        $"{Percentile(busyStored, 0.5) / Percentile(idleStored, 0.5):F2} / {Percentile(busyStored, 0.99) / Percentile(idleStored, 0.99):F2}");
+                }
             }
         }
         finally
