@@ -43,7 +43,7 @@ public sealed class MqttUplinkServiceTests
     public async Task Drain_LiveMessageAfterIdle_PublishedAtOnce()
     {
         await using var broker = await EmbeddedBroker.StartAsync();
-        await using var fleet = new FleetControlStandIn("127.0.0.1", broker.Port);
+        await using var fleet = new FleetControlStandIn("127.0.0.1", broker.Port) { KeepRaw = true };
         await fleet.StartAsync();
         // The uplink's clock stands still: a message held to fill a batch (or paced) would never go out.
         var time = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
