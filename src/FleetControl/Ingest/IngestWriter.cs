@@ -8,17 +8,18 @@ namespace FleetControl.Ingest;
 
 /// <summary>
 /// The single store writer: takes the batches waiting in the <see cref="IngestQueue"/>, stores as many
-/// envelopes in one transaction as <see cref="CommitSizer"/> allows (a commit lasts about
-/// <c>FleetControl:CommitDurationTarget</c>, at most <c>FleetControl:MaxEnvelopesPerCommit</c> envelopes), and only after the commit
-/// publishes each batch's DeliveryAck and PUBACKs it to the broker. A failed commit stops the host:
+/// envelopes in one transaction as <see cref="CommitSizer"/> allows (so a commit lasts about
+/// <c>FleetControl:CommitDurationTarget</c>; at most <c>FleetControl:MaxEnvelopesPerCommit</c>), and only
+/// after the commit publishes each batch's DeliveryAck and PUBACKs it to the broker. A failed commit stops the host:
 /// nothing was acknowledged, so nothing acknowledged can be lost.
 /// </summary>
 /// <remarks>
 /// Urgent batches (Emergency and Alert envelopes) go first: whenever any is waiting, the next commit
 /// holds only urgent batches, so an Emergency waits for at most the commit in progress, never behind a
-/// backlog's worth of telemetry queued before it, and the commit in progress is short. DeliveryAcks go out per commit; the PUBACKs still go
-/// to the broker in the order the PUBLISHes arrived (MQTT 5 [MQTT-4.6.0-2]), so an urgent batch's PUBACK
-/// waits until the batches that arrived before it are committed too.
+/// backlog's worth of telemetry queued before it, and the commit in progress is short. DeliveryAcks go
+/// out per commit; the PUBACKs still go to the broker in the order the PUBLISHes arrived (MQTT 5
+/// [MQTT-4.6.0-2]), so an urgent batch's PUBACK waits until the batches that arrived before it are
+/// committed too.
 /// </remarks>
 internal sealed class IngestWriter(
     IngestQueue queue,
