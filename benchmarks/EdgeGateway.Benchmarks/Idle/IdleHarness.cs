@@ -17,7 +17,7 @@ namespace EdgeGateway.Benchmarks.Idle;
 /// context switches of every thread (wake-ups), threads, and resident memory split as the kernel does.
 /// <c>--gateway DLL</c> (repeatable) measures other builds side by side in the same run, e.g. the code
 /// before a change; <c>--env NAME=VALUE</c> (repeatable) sets an environment variable for every gateway.
-/// <c>dotnet run -c Release --project benchmarks/EdgeGateway.Benchmarks -- idle [--settle 120] [--window 60] [--gateway DLL]... [--env NAME=VALUE]... [--dir DIR]</c>
+/// <c>dotnet run -c Release --project benchmarks/EdgeGateway.Benchmarks -- idle [--settle 120] [--window 60] [--gateway DLL]... [--env NAME=VALUE]... [--variant LABEL:NAME=VALUE[,NAME=VALUE]]... [--roles gnss,gnss-tcp,silent,dock] [--dir DIR]</c>
 /// </summary>
 internal static class IdleHarness
 {
@@ -33,6 +33,21 @@ internal static class IdleHarness
         }
 
         var environment = Values(args, "--env").Select(e => e.Split('=', 2)).ToDictionary(e => e[0], e => e.Length > 1 ? e[1] : "");
+
+        // --variant LABEL:NAME=VALUE[,NAME=VALUE]: the first build again with more environment (runtime knobs side by side).
+        var runs = builds.Select((dll, b) => (Dll: dll, Label: builds.Count == 1 ? "" : Invariant($"build {b + 1}"), Extra: new Dictionary<string, string>())).ToList();
+        foreach (var variant in Values(args, "--variant"))
+        {
+            var (label, knobs) = variant.IndexOf(':', StringComparison.Ordinal) is var colon and > 0 ? (variant[..colon], variant[(colon + 1)..]) : (variant, "");
+            runs.Add((builds[0], label, knobs.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(k => k.Split('=', 2)).ToDictionary(k => k[0], k => k.Length > 1 ? k[1] : "")));
+        }
+
+        if (runs.Count > 1 && runs[0].Label.Length == 0)
+        {
+            runs[0] = runs[0] with { Label = "as shipped" };
+        }
+
+        var roles = (OptionString(args, "--roles") ?? "gnss,gnss-tcp,silent,dock").Split(',').ToHashSet(StringComparer.Ordinal);
         var root = OptionString(args, "--dir") ?? Path.Combine(Path.GetTempPath(), "eg-idle-bench");
         if (Directory.Exists(root))
         {
@@ -41,9 +56,9 @@ internal static class IdleHarness
 
         Directory.CreateDirectory(root);
         Console.WriteLine(Invariant($"idle harness: {Environment.ProcessorCount} cores, load average {LoadAverage()}"));
-        for (var b = 0; b < builds.Count; b++)
+        foreach (var run in runs)
         {
-            Console.WriteLine(Invariant($"  build {b + 1}: {builds[b]}"));
+            Console.WriteLine(Invariant($"  {(run.Label.Length == 0 ? "build" : run.Label)}: {run.Dll} {string.Join(' ', run.Extra.Select(e => e.Key + "=" + e.Value))}"));
         }
 
         foreach (var (name, value) in environment)
@@ -60,15 +75,21 @@ internal static class IdleHarness
         await using var silent = new SilentReceiver();
         var simulators = new List<GpsSimulatorNode>();
         var gateways = new List<(string Name, GatewayNode Node, string Aim)>();
+        var specs = new List<GatewaySpec>();
         try
         {
             await baseline.WaitForOutputAsync(l => l == IdleHostBaseline.ReadyLine, TimeSpan.FromSeconds(60), start.Token);
             await fleet.StartAsync(start.Token);
-            for (var b = 0; b < builds.Count; b++)
+            for (var b = 0; b < runs.Count; b++)
             {
-                var tag = builds.Count == 1 ? "" : Invariant($" (build {b + 1})");
+                var tag = runs[b].Label.Length == 0 ? "" : Invariant($" ({runs[b].Label})");
                 var prefix = Invariant($"b{b + 1}-");
                 var settings = new Dictionary<string, string>(environment) { ["Health:FileInterval"] = "00:00:05" };
+                foreach (var (name, value) in runs[b].Extra)
+                {
+                    settings[name] = value;
+                }
+
                 var gpsTcpPort = FreePort();
                 var gps = new GpsSimulatorNode(
                     outputs, Path.Combine(root, prefix + "vehicle-gnss"), ["--route", "hertford", "--tcp", Invariant($"127.0.0.1:{gpsTcpPort}")], rate: 1);
@@ -76,31 +97,44 @@ internal static class IdleHarness
                 await gps.StartAsync(start.Token);
                 var bays = Path.Combine(root, prefix + "dock-idle", "bays");
                 Directory.CreateDirectory(bays);
-                gateways.Add(("vehicle gateway, GNSS 1 Hz" + tag, Gateway(prefix + "vehicle-gnss", "Vehicle", new(settings)
+                specs.Add(Spec("vehicle gateway, GNSS 1 Hz" + tag, prefix + "vehicle-gnss", "Vehicle", new(settings)
                 {
                     ["Gnss:Transport"] = "Serial",
                     ["Gnss:Serial:PortName"] = gps.PtyLink,
-                }), "<= 3%, <= 64 MB"));
-                gateways.Add(("vehicle gateway, GNSS 1 Hz over TCP" + tag, Gateway(prefix + "vehicle-gnss-tcp", "Vehicle", new(settings)
+                }, "<= 3%, <= 64 MB"));
+                specs.Add(Spec("vehicle gateway, GNSS 1 Hz over TCP" + tag, prefix + "vehicle-gnss-tcp", "Vehicle", new(settings)
                 {
                     ["Gnss:Transport"] = "Tcp",
                     ["Gnss:Tcp:Host"] = "127.0.0.1",
                     ["Gnss:Tcp:Port"] = gpsTcpPort.ToString(CultureInfo.InvariantCulture),
-                }), ""));
-                gateways.Add(("vehicle gateway, receiver silent" + tag, Gateway(prefix + "vehicle-idle", "Vehicle", new(settings)
+                }, ""));
+                specs.Add(Spec("vehicle gateway, receiver silent" + tag, prefix + "vehicle-idle", "Vehicle", new(settings)
                 {
                     ["Gnss:Transport"] = "Tcp",
                     ["Gnss:Tcp:Host"] = "127.0.0.1",
                     ["Gnss:Tcp:Port"] = silent.Port.ToString(CultureInfo.InvariantCulture),
-                }), "<= 1%, <= 64 MB"));
-                gateways.Add(("dock gateway, no camera docked" + tag, Gateway(prefix + "dock-idle", "Dock", new(settings)
+                }, "<= 1%, <= 64 MB"));
+                specs.Add(Spec("dock gateway, no camera docked" + tag, prefix + "dock-idle", "Dock", new(settings)
                 {
                     ["Dock:BaysRoot"] = bays,
                     ["Evidence:StagingDirectory"] = Path.Combine(root, prefix + "dock-idle", "staging"),
-                }), "<= 1%"));
+                }, "<= 1%"));
 
-                GatewayNode Gateway(string id, string role, Dictionary<string, string> gatewaySettings) =>
-                    new(outputs, id, role, Path.Combine(root, id), fleet.BrokerPort, fleet.GrpcUrl, gatewaySettings, builds[b]);
+                GatewaySpec Spec(string name, string id, string role, Dictionary<string, string> gatewaySettings, string aim) =>
+                    new(name, id, role, gatewaySettings, aim, runs[b].Dll);
+            }
+
+            // Each gateway enrols as in the field (FleetControl's CA, a one-time token, mutual TLS).
+            foreach (var spec in specs.Where(s => roles.Contains(RoleKey(s.Name))))
+            {
+                var directory = Path.Combine(root, spec.Id);
+                Directory.CreateDirectory(directory);
+                foreach (var (name, value) in await fleet.EnrolGatewayAsync(spec.Id, directory, start.Token))
+                {
+                    spec.Settings[name] = value;
+                }
+
+                gateways.Add((spec.Name, new GatewayNode(outputs, spec.Id, spec.Role, directory, fleet.BrokerPort, fleet.GrpcUrl, spec.Settings, spec.Dll), spec.Aim));
             }
 
             var launched = Stopwatch.StartNew();
@@ -158,6 +192,13 @@ internal static class IdleHarness
     }
 
     /// <summary>Every value given for a repeatable option.</summary>
+    /// <summary>The <c>--roles</c> key of a gateway row.</summary>
+    private static string RoleKey(string name) =>
+        name.StartsWith("vehicle gateway, GNSS 1 Hz over TCP", StringComparison.Ordinal) ? "gnss-tcp"
+        : name.StartsWith("vehicle gateway, GNSS 1 Hz", StringComparison.Ordinal) ? "gnss"
+        : name.StartsWith("vehicle gateway, receiver silent", StringComparison.Ordinal) ? "silent"
+        : "dock";
+
     private static IEnumerable<string> Values(string[] args, string name)
     {
         for (var i = 0; i + 1 < args.Length; i++)
@@ -198,4 +239,7 @@ internal static class IdleHarness
                 ? throw new InvalidOperationException($"{process.Name} exited with code {process.ExitCode}:\n{process.RecentOutput()}")
                 : new Sample(ProcFs.CpuTicks(process.Id), ProcFs.ContextSwitches(process.Id), ProcFs.Threads(process.Id), ProcFs.Memory(process.Id));
     }
+
+    /// <summary>One gateway to start: its row name, device id, role, settings, aim and build.</summary>
+    private sealed record GatewaySpec(string Name, string Id, string Role, Dictionary<string, string> Settings, string Aim, string Dll);
 }

@@ -23,6 +23,7 @@ internal sealed class AckObserver
     private long _lastGatewayAck;
     private long _drainedAt;
     private volatile bool _armed;
+    private readonly ConcurrentQueue<Commit> _commits = new();
 
     /// <summary>Gateway outbox LeaseAsync calls (non-empty ones counted by items).</summary>
     public CallTimer Leases { get; } = new();
@@ -60,6 +61,28 @@ internal sealed class AckObserver
 
     /// <summary>Stopwatch ticks when the gateway deleted this watched id on its ack, 0 if not (yet).</summary>
     public long GatewayAckedAt(string messageId) => _watched.TryGetValue(messageId, out var w) ? Interlocked.Read(ref w.GatewayAckedAt) : 0;
+
+    /// <summary>FleetControl's ingest commits so far, in the order they ended.</summary>
+    public IReadOnlyList<Commit> Commits => _commits.ToArray();
+
+    /// <summary>Stopwatch ticks when FleetControl's commit holding this watched id started, 0 if not (yet).</summary>
+    public long CommitStartedAt(string messageId) => _watched.TryGetValue(messageId, out var w) ? Interlocked.Read(ref w.CommitStartedAt) : 0;
+
+    /// <summary>FleetControl's store committed these envelopes between <paramref name="start"/> and <paramref name="end"/> (Stopwatch ticks).</summary>
+    public void Committed(long start, long end, IReadOnlyList<Envelope> envelopes)
+    {
+        var urgent = false;
+        foreach (var envelope in envelopes)
+        {
+            if (envelope.Priority == PriorityClass.Emergency && _watched.TryGetValue(envelope.MessageId, out var w))
+            {
+                urgent = true;
+                Interlocked.CompareExchange(ref w.CommitStartedAt, start, 0);
+            }
+        }
+
+        _commits.Enqueue(new Commit(start, end, envelopes.Count, urgent));
+    }
 
     /// <summary>From now on, an empty pending set completes <see cref="Drained"/>.</summary>
     public void ArmDrain()
@@ -143,9 +166,13 @@ internal sealed class AckObserver
     internal sealed class WatchedMessage(string messageId)
     {
         public long LeasedAt;
+        public long CommitStartedAt;
         public long StoredAt;
         public long GatewayAckedAt;
 
         public string MessageId { get; } = messageId;
     }
+
+    /// <summary>One FleetControl ingest commit: Stopwatch ticks, envelopes, whether it held a watched Emergency.</summary>
+    internal sealed record Commit(long Start, long End, int Envelopes, bool HoldsWatched);
 }

@@ -35,6 +35,7 @@ internal sealed class FleetControlUnderTest : IAsyncDisposable
         ];
         var builder = FleetControlHost.CreateBuilder(args);
         builder.Services.AddSingleton<IAckPublisher>(sp => new ObservingAckPublisher(sp.GetRequiredService<MqttIngestClient>(), observer));
+        builder.Services.AddSingleton<IFleetStore>(sp => new ObservingFleetStore(sp.GetRequiredService<LiteDbFleetStore>(), observer));
         var app = builder.Build();
         FleetControlHost.Map(app);
         await app.StartAsync().ConfigureAwait(false);

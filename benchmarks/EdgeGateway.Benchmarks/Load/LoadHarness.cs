@@ -174,6 +174,15 @@ internal static class LoadHarness
             Row("gateway outbox AcknowledgeAsync (delete) during run", $"{observer.Deletes}");
             Row("uplink publishes / ack timeouts / acked ids beyond ours (health reports, duplicates)", $"{counters.PublishedBatches} batches ({counters.PublishedMessages} env) / {counters.AckTimeouts} / {counters.Acknowledged - backlog - samples.Count}");
             Row("FleetControl stored / outbox depth after", $"{stored} / {depthAfter}");
+            var commits = observer.Commits.Where(c => c.Start >= linkUp && c.Start <= drainedAt).ToList();
+            if (commits.Count > 0)
+            {
+                var sizes = commits.Select(c => (double)c.Envelopes).Order().ToArray();
+                Row("FleetControl ingest commits during drain: count, envelopes p50 / max", $"{commits.Count}, {Percentile(sizes, 0.5):F0} / {sizes[^1]:F0}");
+                ReportLatency(Row, "FleetControl ingest commit duration", commits.Select(c => Ms(c.Start, c.End)));
+                var busy = commits.Sum(c => Ms(c.Start, c.End));
+                Row("FleetControl store busy committing / drain time", $"{busy / 1000:F2} s / {drain.TotalSeconds:F2} s = {busy / drain.TotalMilliseconds:F2}; {busy * 1000 / Math.Max(1, commits.Sum(c => c.Envelopes)):F1} us/env");
+            }
 
             if (!emergency)
             {
@@ -197,11 +206,28 @@ internal static class LoadHarness
                 ReportLatency(Row, "enqueue only (sink call)", duringDrain.Select(s => Ms(s.Start, s.Enqueued)));
                 ReportLatency(Row, "sink returned -> leased by uplink (about to publish)", duringDrain.Select(s => Ms(s.Enqueued, observer.LeasedAt(s.MessageId))));
                 ReportLatency(Row, "leased -> FleetControl stored", duringDrain.Select(s => Ms(observer.LeasedAt(s.MessageId), observer.StoredAt(s.MessageId))));
+                ReportLatency(Row, "  leased -> its FleetControl commit started", duringDrain.Select(s => Ms(observer.LeasedAt(s.MessageId), observer.CommitStartedAt(s.MessageId))));
+                ReportLatency(Row, "  the commit before its own: duration", duringDrain.Select(s => CommitBefore(commits, observer.CommitStartedAt(s.MessageId)) is { } c ? Ms(c.Start, c.End) : double.NaN));
+                ReportLatency(Row, "  the commit before its own: envelopes", duringDrain.Select(s => CommitBefore(commits, observer.CommitStartedAt(s.MessageId)) is { } c ? c.Envelopes : double.NaN));
+                ReportLatency(Row, "  its commit started -> stored (own commit + ack)", duringDrain.Select(s => Ms(observer.CommitStartedAt(s.MessageId), observer.StoredAt(s.MessageId))));
                 ReportLatency(Row, "enqueue -> FleetControl stored (ack published)", duringDrain.Select(s => Ms(s.Start, observer.StoredAt(s.MessageId))));
                 ReportLatency(Row, "enqueue -> ack applied at gateway (outbox delete)", duringDrain.Select(s => Ms(s.Start, observer.GatewayAckedAt(s.MessageId))));
                 var missing = samples.Count(s => observer.StoredAt(s.MessageId) == 0);
                 ok &= missing == 0 && samples.All(s => s.Result == Core.EnqueueResult.Accepted);
                 Row("emergency samples never seen stored", $"{missing}");
+
+                // The yardstick: the same Emergency samples through the same hosts, now with nothing queued.
+                // What the machine alone costs an urgent message at this moment; the ratio is the backlog's share.
+                var idle = await SampleEmergenciesAsync(gateway, o.Samples, TimeSpan.FromMilliseconds(o.IntervalMs)).ConfigureAwait(false);
+                await WaitUntilAsync(() => observer.Pending == 0, TimeSpan.FromSeconds(60)).ConfigureAwait(false);
+                var idleStored = idle.Select(s => Ms(s.Start, observer.StoredAt(s.MessageId))).Where(v => !double.IsNaN(v)).Order().ToArray();
+                var busyStored = duringDrain.Select(s => Ms(s.Start, observer.StoredAt(s.MessageId))).Where(v => !double.IsNaN(v)).Order().ToArray();
+                ReportLatency(Row, "baseline, no backlog: enqueue -> FleetControl stored", idleStored);
+                if (idleStored.Length > 0 && busyStored.Length > 0)
+                {
+                    Row("RATIO enqueue -> stored, under backlog / no backlog, p50 / p99",
+                        $"{Percentile(busyStored, 0.5) / Percentile(idleStored, 0.5):F2} / {Percentile(busyStored, 0.99) / Percentile(idleStored, 0.99):F2}");
+                }
             }
         }
         finally
@@ -214,6 +240,10 @@ internal static class LoadHarness
 
         return ok;
     }
+
+    /// <summary>The commit that ended last before one starting at <paramref name="start"/> (what an envelope arriving meanwhile waited for).</summary>
+    private static AckObserver.Commit? CommitBefore(List<AckObserver.Commit> commits, long start) =>
+        start == 0 ? null : commits.Where(c => c.End <= start).MaxBy(c => c.End);
 
     private static async Task<List<Sample>> SampleEmergenciesAsync(GatewayUnderTest gateway, int count, TimeSpan interval)
     {

@@ -7,17 +7,19 @@ using Microsoft.Extensions.Options;
 namespace FleetControl.Ingest;
 
 /// <summary>
-/// The single store writer: takes the batches waiting in the <see cref="IngestQueue"/>, stores up to
-/// <c>FleetControl:MaxEnvelopesPerCommit</c> envelopes in one transaction, and only after the commit
-/// publishes each batch's DeliveryAck and PUBACKs it to the broker. A failed commit stops the host:
+/// The single store writer: takes the batches waiting in the <see cref="IngestQueue"/>, stores as many
+/// envelopes in one transaction as <see cref="CommitSizer"/> allows (so a commit lasts about
+/// <c>FleetControl:CommitDurationTarget</c>; at most <c>FleetControl:MaxEnvelopesPerCommit</c>), and only
+/// after the commit publishes each batch's DeliveryAck and PUBACKs it to the broker. A failed commit stops the host:
 /// nothing was acknowledged, so nothing acknowledged can be lost.
 /// </summary>
 /// <remarks>
 /// Urgent batches (Emergency and Alert envelopes) go first: whenever any is waiting, the next commit
 /// holds only urgent batches, so an Emergency waits for at most the commit in progress, never behind a
-/// backlog's worth of telemetry queued before it. DeliveryAcks go out per commit; the PUBACKs still go
-/// to the broker in the order the PUBLISHes arrived (MQTT 5 [MQTT-4.6.0-2]), so an urgent batch's PUBACK
-/// waits until the batches that arrived before it are committed too.
+/// backlog's worth of telemetry queued before it, and the commit in progress is short. DeliveryAcks go
+/// out per commit; the PUBACKs still go to the broker in the order the PUBLISHes arrived (MQTT 5
+/// [MQTT-4.6.0-2]), so an urgent batch's PUBACK waits until the batches that arrived before it are
+/// committed too.
 /// </remarks>
 internal sealed class IngestWriter(
     IngestQueue queue,
@@ -32,7 +34,7 @@ internal sealed class IngestWriter(
     /// <summary>Most batches read ahead of the commits (the queue's own bound), so urgent ones behind them are seen.</summary>
     private const int ReadAhead = 4096;
 
-    private readonly int _maxEnvelopes = options.Value.MaxEnvelopesPerCommit;
+    private readonly CommitSizer _sizer = new(options.Value.CommitDurationTarget, options.Value.MaxEnvelopesPerCommit);
 
     /// <summary>True for a batch whose envelopes overtake the backlog (Emergency or Alert).</summary>
     internal static bool IsUrgent(IngestBatch batch) =>
@@ -62,7 +64,8 @@ internal sealed class IngestWriter(
                 var urgentOnly = waiting.Exists(w => !w.Committed && IsUrgent(w.Batch));
                 group.Clear();
                 envelopes.Clear();
-                for (var i = 0; i < waiting.Count && envelopes.Count < _maxEnvelopes; i++)
+                var limit = _sizer.Limit;
+                for (var i = 0; i < waiting.Count && envelopes.Count < limit; i++)
                 {
                     if (!waiting[i].Committed && (!urgentOnly || IsUrgent(waiting[i].Batch)))
                     {
@@ -94,9 +97,11 @@ internal sealed class IngestWriter(
     internal async Task CommitAndAcknowledgeAsync(List<IngestBatch> group, List<Envelope> envelopes, CancellationToken cancellationToken)
     {
         StoreBatchResult result;
+        var started = time.GetTimestamp();
         try
         {
             result = await store.StoreEnvelopesAsync(envelopes, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            _sizer.OnCommitted(envelopes.Count, time.GetElapsedTime(started));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -9,6 +9,7 @@ public sealed class ConfigurationTests
     [Theory]
     [InlineData("--FleetControl:HttpPort=abc", "FleetControl:HttpPort")]
     [InlineData("--FleetControl:GrpcPort=70000", "FleetControl:GrpcPort")]
+    [InlineData("--FleetControl:CommitDurationTarget=00:00:00", "FleetControl:CommitDurationTarget")]
     [InlineData("--FleetControl:BindAddress=nowhere", "FleetControl:BindAddress")]
     [InlineData("--FleetControl:BindAddress=0.0.0.0", "TLS is not configured")]
     [InlineData("--Auth:InsecureDevelopmentOverride=true", "Auth:InsecureDevelopmentOverride is refused unless the environment is Development")]
