@@ -4,8 +4,8 @@ namespace FleetControl.Evidence;
 /// <c>evidence verify EVIDENCE_ID [--vault DIR] [--identity DIR] [--accept-unsigned]</c>: exit 0 with a one-line
 /// OK summary naming who signed the custody entries, 1 with what broke, 2 on bad usage. Without --vault the
 /// directory comes from Evidence:VaultDirectory (appsettings.json, environment) or defaults to "vault". Signatures
-/// are checked against the device CA's issued certificates in the identity directory: --identity, else
-/// <c>{FleetControl:DataDirectory}/identity</c> when configured, else the <c>identity</c> folder beside the vault;
+/// are checked against the device CA's issued certificates in the identity directory: --identity, else the
+/// <c>identity</c> folder beside the vault when there is one, else <c>{FleetControl:DataDirectory}/identity</c>;
 /// the root is Identity:CaCertificateFile when configured. --accept-unsigned lets unsigned entries (chains written
 /// before signing, or under the development plaintext override) pass; they are still named in the summary.
 /// </summary>
@@ -55,9 +55,10 @@ internal static class EvidenceVerifyCommand
             .AddEnvironmentVariables()
             .Build();
         vault ??= configuration[$"{EvidenceVaultOptions.SectionName}:{nameof(EvidenceVaultOptions.VaultDirectory)}"] ?? "vault";
-        identity ??= configuration["FleetControl:DataDirectory"] is { Length: > 0 } data
-            ? Path.Combine(data, "identity")
-            : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(vault)) ?? ".", "identity");
+        var besideVault = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(vault)) ?? ".", "identity");
+        identity ??= Directory.Exists(besideVault) || configuration["FleetControl:DataDirectory"] is not { Length: > 0 } data
+            ? besideVault
+            : Path.Combine(data, "identity");
         var trust = Identity.CustodyTrust.FromDirectory(identity, configuration[$"{Identity.IdentityOptions.SectionName}:{nameof(Identity.IdentityOptions.CaCertificateFile)}"], acceptUnsigned);
 
         var result = await EvidenceVerifier.VerifyAsync(vault, id, trust, cancellationToken).ConfigureAwait(false);
