@@ -20,9 +20,11 @@ internal sealed class CustodyTrust
     private readonly Func<X509Certificate2>? _root;
     private readonly IssuedCertificates? _issued;
     private readonly EnrolmentRegistry? _registry;
+    private readonly string _missing = "no certificates are available to check it";
 
-    private CustodyTrust(Func<X509Certificate2>? root, IssuedCertificates? issued, EnrolmentRegistry? registry, bool acceptUnsigned)
+    private CustodyTrust(Func<X509Certificate2>? root, IssuedCertificates? issued, EnrolmentRegistry? registry, bool acceptUnsigned, string? missing = null)
     {
+        _missing = missing ?? _missing;
         _root = root;
         _issued = issued;
         _registry = registry;
@@ -52,7 +54,8 @@ internal sealed class CustodyTrust
             return X509CertificateLoader.LoadCertificate(pem.RawData);
         });
         return new CustodyTrust(File.Exists(rootFile) ? () => root.Value : null, new IssuedCertificates(identityDirectory),
-            new EnrolmentRegistry(identityDirectory, TimeProvider.System), acceptUnsigned);
+            new EnrolmentRegistry(identityDirectory, TimeProvider.System), acceptUnsigned,
+            $"there is no CA certificate at {rootFile} to check it (give --identity DIR: FleetControl's {{DataDirectory}}/identity)");
     }
 
     /// <summary>
@@ -98,7 +101,7 @@ internal sealed class CustodyTrust
         var key = entry.Signer!;
         if (_root is null || _issued is null)
         {
-            return (null, $"signed by key {Short(key)}, but no certificates are available to check it (give --identity)");
+            return (null, $"signed by key {Short(key)}, but {_missing}");
         }
 
         var candidates = _issued.ForKey(key).Where(c => ChainsToRoot(c, _root())).ToList();
