@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using EdgeGateway.Contracts.Evidence;
 using EdgeGateway.Evidence;
 using EdgeGateway.Security;
@@ -51,17 +50,8 @@ public sealed class SignedCustodyLogTests
     [Fact]
     public void ComputeHash_Version3_IsVersion2sEncodingWithItsTagAndTheSignerLast()
     {
-        var fields = new[] { "edgegateway.custody.v3", "ev-1", "7", "2026-11-23T09:00:00.0000000Z", "copied", "dock-01", "dock", "bytes=10", CustodyLink.GenesisHash, "ab12" };
-        using var expected = new MemoryStream();
-        foreach (var f in fields)
-        {
-            var bytes = Encoding.UTF8.GetBytes(f);
-            expected.Write([(byte)(bytes.Length >> 24), (byte)(bytes.Length >> 16), (byte)(bytes.Length >> 8), (byte)bytes.Length]);
-            expected.Write(bytes);
-        }
-
         Assert.Equal(
-            Convert.ToHexStringLower(SHA256.HashData(expected.ToArray())),
+            Contracts.CustodyLinkTests.LengthPrefixedSha256("edgegateway.custody.v3", "ev-1", "7", "2026-11-23T09:00:00.0000000Z", "copied", "dock-01", "dock", "bytes=10", CustodyLink.GenesisHash, "ab12"),
             CustodyLink.ComputeHash(3, "ev-1", 7, "2026-11-23T09:00:00.0000000Z", "copied", "dock-01", "dock", "bytes=10", CustodyLink.GenesisHash, "ab12"));
     }
 
