@@ -31,8 +31,10 @@ public sealed class DockOffloadTests
         foreach (var id in items.Select(i => i.GetProperty("evidenceId").GetString()!))
         {
             var log = Path.Combine(system.Directory, "verify.log");
-            await using var verify = ManagedProcess.Start("verify", SystemUnderTest.Outputs.FleetControl, ["evidence", "verify", id, "--vault", system.Fleet.VaultDirectory], null, log);
-            await verify.WaitForOutputAsync(l => l.Contains("OK", StringComparison.Ordinal), TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+            await using var verify = ManagedProcess.Start("verify", SystemUnderTest.Outputs.FleetControl, ["evidence", "verify", id, "--vault", system.Fleet.VaultDirectory, "--identity", Path.Combine(system.Fleet.DataDirectory, "identity")], null, log);
+            // OK, and every custody entry signed: the dock's with its device key, the vault's with FleetControl's.
+            await verify.WaitForOutputAsync(l => l.Contains("OK", StringComparison.Ordinal) && l.Contains("signed by dock-e2e (0-", StringComparison.Ordinal)
+                && l.Contains("fleetcontrol-vault", StringComparison.Ordinal) && !l.Contains("unsigned", StringComparison.Ordinal), TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
             await Eventually.TrueAsync(() => verify.HasExited, TimeSpan.FromSeconds(30), "verify exits");
             Assert.Equal(0, verify.ExitCode);
         }

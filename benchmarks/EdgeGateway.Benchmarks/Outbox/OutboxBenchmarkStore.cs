@@ -13,8 +13,11 @@ namespace EdgeGateway.Benchmarks.Outbox;
 /// <summary>A real outbox (and a raw LiteDB file for the baseline) in a temporary directory.</summary>
 internal sealed class OutboxBenchmarkStore : IDisposable
 {
-    private OutboxBenchmarkStore(string directory)
+    private readonly bool _encrypted;
+
+    private OutboxBenchmarkStore(string directory, bool encrypted = false)
     {
+        _encrypted = encrypted;
         Directory = directory;
         Ids = null!;
         Outbox = null!;
@@ -36,11 +39,12 @@ internal sealed class OutboxBenchmarkStore : IDisposable
 
     public ILiteCollection<BsonDocument> RawQueue { get; }
 
-    public static OutboxBenchmarkStore Create()
+    /// <param name="encrypted">Payloads encrypted at rest, as the service does by default (false: plaintext, the older baseline).</param>
+    public static OutboxBenchmarkStore Create(bool encrypted = false)
     {
         var directory = Path.Combine(Path.GetTempPath(), "outbox-bench-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(directory);
-        return new OutboxBenchmarkStore(directory);
+        return new OutboxBenchmarkStore(directory, encrypted);
     }
 
     /// <summary>A position envelope like the GNSS adapter's (about 80 bytes serialized).</summary>
@@ -114,8 +118,9 @@ internal sealed class OutboxBenchmarkStore : IDisposable
         var time = TimeProvider.System;
         Ids = new MonotonicMessageIdGenerator(time);
         var gateway = Options.Create(new GatewayOptions { DeviceId = "bench-vehicle", DataDirectory = Directory });
-        var options = Options.Create(new OutboxOptions { FreeDiskReserveBytes = 0 });
-        Outbox = new LiteDbOutbox(options, gateway, time, Ids, NullLogger<LiteDbOutbox>.Instance);
+        var options = Options.Create(new OutboxOptions { FreeDiskReserveBytes = 0, EncryptPayloads = _encrypted });
+        var protector = EdgeGateway.Outbox.Storage.PayloadProtector.For(options.Value, gateway.Value, new EdgeGateway.Security.FileDataKeyWrapper(Path.Combine(Directory, "identity")));
+        Outbox = new LiteDbOutbox(options, gateway, time, Ids, NullLogger<LiteDbOutbox>.Instance, protector);
         Sink = new ObservationSink(Outbox, Outbox, Ids, gateway, options, time);
     }
 

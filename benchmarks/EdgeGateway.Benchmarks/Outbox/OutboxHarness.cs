@@ -19,6 +19,7 @@ internal static class OutboxHarness
         {
             ["backlog", ..] => await BacklogAsync(args).ConfigureAwait(false),
             ["ack", ..] => await AckAsync(args).ConfigureAwait(false),
+            ["encryption", ..] => await OutboxEncryptionHarness.RunAsync(args).ConfigureAwait(false),
             _ => Usage(),
         };
     }
@@ -27,6 +28,7 @@ internal static class OutboxHarness
     {
         Console.WriteLine("outbox backlog [--backlog 1000000] [--rounds 7] [--per-round 150]");
         Console.WriteLine("outbox ack [--messages 50000] [--lease 100] [--interval-ms 20] [--runs 2]");
+        Console.WriteLine("outbox encryption [--messages 20000] [--lease 100] [--runs 3]");
         return 2;
     }
 

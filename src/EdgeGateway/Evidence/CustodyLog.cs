@@ -7,18 +7,21 @@ namespace EdgeGateway.Evidence;
 /// <summary>
 /// An item's append-only, hash-chained custody log: one JSON line per entry, fsynced on every
 /// append. A torn last line (power cut mid-append) was never acknowledged and is cut off on open.
+/// With a signer every entry this gateway appends is signed with the device key (format version 3).
 /// Not thread-safe: one offload owns an item at a time.
 /// </summary>
 internal sealed class CustodyLog
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly List<CustodyLink> _entries;
+    private readonly ICustodySigner? _signer;
 
-    private CustodyLog(string path, string evidenceId, List<CustodyLink> entries)
+    private CustodyLog(string path, string evidenceId, List<CustodyLink> entries, ICustodySigner? signer)
     {
         FilePath = path;
         EvidenceId = evidenceId;
         _entries = entries;
+        _signer = signer;
     }
 
     public string FilePath { get; }
@@ -29,12 +32,13 @@ internal sealed class CustodyLog
 
     public string HeadHash => _entries.Count == 0 ? CustodyLink.GenesisHash : _entries[^1].Hash;
 
-    public static CustodyLog Open(string path, string evidenceId)
+    /// <summary>Opens (or starts) the log at <paramref name="path"/>; <paramref name="signer"/> signs what is appended (null: unsigned, version 2).</summary>
+    public static CustodyLog Open(string path, string evidenceId, ICustodySigner? signer = null)
     {
         var entries = new List<CustodyLink>();
         if (!File.Exists(path))
         {
-            return new CustodyLog(path, evidenceId, entries);
+            return new CustodyLog(path, evidenceId, entries, signer);
         }
 
         var bytes = File.ReadAllBytes(path);
@@ -75,7 +79,7 @@ internal sealed class CustodyLog
             truncate.Flush(true);
         }
 
-        return new CustodyLog(path, evidenceId, entries);
+        return new CustodyLog(path, evidenceId, entries, signer);
     }
 
     public bool Contains(string evt) => _entries.Exists(e => e.Event == evt);
@@ -89,7 +93,7 @@ internal sealed class CustodyLog
 
     public CustodyLink Append(DateTimeOffset at, string evt, string device, string actor, string details)
     {
-        var link = CustodyLink.Create(EvidenceId, (ulong)_entries.Count, at, evt, device, actor, details, HeadHash);
+        var link = CustodyLink.Create(EvidenceId, (ulong)_entries.Count, at, evt, device, actor, details, HeadHash, signer: _signer);
         Write(link);
         return link;
     }

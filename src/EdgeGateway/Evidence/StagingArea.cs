@@ -1,5 +1,7 @@
 using System.Text.Json;
+using EdgeGateway.Contracts.Evidence;
 using EdgeGateway.Hosting;
+using EdgeGateway.Security;
 using Microsoft.Extensions.Options;
 
 namespace EdgeGateway.Evidence;
@@ -15,10 +17,15 @@ internal sealed class StagingArea
     private readonly EvidenceOptions _options;
     private readonly Dictionary<string, long> _reserved = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
+    private readonly ICustodySigner? _custodySigner;
 
-    public StagingArea(IOptions<EvidenceOptions> options, IOptions<GatewayOptions> gateway)
+    /// <param name="options">Staging quota and directory.</param>
+    /// <param name="gateway">The data directory.</param>
+    /// <param name="identity">The device identity whose key signs custody entries (none, or the development override: unsigned).</param>
+    public StagingArea(IOptions<EvidenceOptions> options, IOptions<GatewayOptions> gateway, GatewayIdentity? identity = null)
     {
         _options = options.Value;
+        _custodySigner = DeviceCustodySigner.For(identity);
         Root = string.IsNullOrEmpty(_options.StagingDirectory)
             ? Path.Combine(gateway.Value.DataDirectory, "evidence")
             : _options.StagingDirectory;
@@ -36,7 +43,7 @@ internal sealed class StagingArea
 
     private string SyncedPath(string evidenceId) => Path.Combine(Root, evidenceId, "custody.synced");
 
-    public CustodyLog OpenCustody(string evidenceId) => CustodyLog.Open(CustodyPath(evidenceId), evidenceId);
+    public CustodyLog OpenCustody(string evidenceId) => CustodyLog.Open(CustodyPath(evidenceId), evidenceId, _custodySigner);
 
     public IEnumerable<string> ItemIds() =>
         Directory.Exists(Root) ? Directory.EnumerateDirectories(Root).Select(Path.GetFileName).OfType<string>() : [];

@@ -71,6 +71,7 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
     private readonly DataLossReporter _reporter;
     private readonly StoreHygiene _hygiene;
     private readonly StatisticsBuilder _statisticsBuilder;
+    private readonly PayloadProtector _protector;
 
     private bool _openAttempted;
     private bool _disposed;
@@ -93,9 +94,11 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
         IOptions<GatewayOptions> gateway,
         TimeProvider timeProvider,
         MonotonicMessageIdGenerator ids,
-        ILogger<LiteDbOutbox> logger)
+        ILogger<LiteDbOutbox> logger,
+        PayloadProtector? protector = null)
     {
         _options = options.Value;
+        _protector = protector ?? PayloadProtector.Plaintext;
         _timeProvider = timeProvider;
         _ids = ids;
         _logger = logger;
@@ -104,14 +107,18 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
         _store = new OutboxStore(path, _options.CheckpointPages, logger);
         _disk = new DiskReserve(path, _options.FreeDiskReserveBytes, _options.UrgentReserveBytes, logger);
         var thinning = new TelemetryThinning(_store, _leases, _policy, _options.ThinningStretch);
-        _admission = new EnqueueAdmission(_store, _policy, _disk, thinning, _leases, _cursors, _options.DataLossReportInterval, logger);
-        _reader = new LeaseReader(_store, _leases, _cursors, _policy, _options.LeaseTimeout);
+        _admission = new EnqueueAdmission(_store, _policy, _disk, thinning, _leases, _cursors, _options.DataLossReportInterval, logger, _protector);
+        _reader = new LeaseReader(_store, _leases, _cursors, _policy, _options.LeaseTimeout, _protector);
         _acknowledger = new Acknowledger(_store, _leases, logger);
         _sweeper = new ExpirySweeper(_store, _leases, logger);
         _discarder = new CorruptMessageDiscarder(_store, logger);
         _reporter = new DataLossReporter(_store, _policy);
         _hygiene = new StoreHygiene(_store, _options, logger);
         _statisticsBuilder = new StatisticsBuilder(_store, _leases, _disk, _policy);
+        if (_protector.Unavailable is { } reason)
+        {
+            Log.EncryptionUnavailable(logger, reason);
+        }
     }
 
     /// <summary>Full path of the data file.</summary>
@@ -700,7 +707,7 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
 
     private SalvageResult SalvageLocked(string file)
     {
-        var result = OutboxSalvager.Salvage(file, batch =>
+        var result = OutboxSalvager.Salvage(file, _protector, batch =>
             WriteBatchLocked(batch.Select(e => PendingEnqueue.From(e, isInternal: true)).ToList()));
         for (var c = 0; c < result.Lost.Length; c++)
         {

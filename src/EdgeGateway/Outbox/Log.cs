@@ -66,6 +66,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 2019, Level = LogLevel.Error, Message = "The outbox store failed ({Reason}); closed and reopened without restarting")]
     public static partial void StoreFailed(ILogger logger, Exception exception, string reason);
 
+    [LoggerMessage(EventId = 2090, Level = LogLevel.Error, Message = "ALARM: outbox payloads cannot be encrypted this run ({Reason}); new messages are stored unencrypted until a restart with free space")]
+    public static partial void EncryptionUnavailable(ILogger logger, string reason);
+
     [LoggerMessage(EventId = 2020, Level = LogLevel.Warning, Message = "Could not create the outbox reserve file {Path}")]
     public static partial void ReserveFileFailed(ILogger logger, Exception exception, string path);
 

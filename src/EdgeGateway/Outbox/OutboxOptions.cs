@@ -13,6 +13,12 @@ internal sealed class OutboxOptions
     [RegularExpression(@"^[A-Za-z0-9_.-]{1,64}\.db$", ErrorMessage = "Outbox:FileName must be a plain file name ending in .db.")]
     public string FileName { get; set; } = "outbox.db";
 
+    /// <summary>
+    /// Encrypt message payloads at rest (AES-256-GCM, data key wrapped by the device's storage key; see
+    /// <see cref="Storage.PayloadProtector"/>). On by default; plaintext messages already stored still drain.
+    /// </summary>
+    public bool EncryptPayloads { get; set; } = true;
+
     /// <summary>A leased message not acknowledged within this time is leased again.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ParseLimitsInInvariantCulture = true, ConvertValueInInvariantCulture = true, ErrorMessage = "Outbox:LeaseTimeout must be between 1 s and 1 day.")]
     public TimeSpan LeaseTimeout { get; set; } = TimeSpan.FromSeconds(30);

@@ -20,6 +20,10 @@ internal static class OutboxRegistration
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<MonotonicMessageIdGenerator>();
         services.TryAddSingleton<Time.IClockStatus, Time.KernelClockStatus>();
+        services.TryAddSingleton<Security.IDataKeyWrapper>(sp => new Security.FileDataKeyWrapper(Security.GatewayIdentity.DirectoryFor(
+            sp.GetRequiredService<IOptions<Security.SecurityOptions>>().Value, sp.GetRequiredService<IOptions<Hosting.GatewayOptions>>().Value)));
+        services.AddSingleton(sp => Storage.PayloadProtector.For(
+            sp.GetRequiredService<IOptions<OutboxOptions>>().Value, sp.GetRequiredService<IOptions<Hosting.GatewayOptions>>().Value, sp.GetRequiredService<Security.IDataKeyWrapper>()));
         services.AddSingleton<LiteDbOutbox>();
         services.AddSingleton<IOutbox>(sp => sp.GetRequiredService<LiteDbOutbox>());
         services.AddSingleton<IOutboxStampState>(sp => sp.GetRequiredService<LiteDbOutbox>());

@@ -19,6 +19,9 @@ internal sealed class FileDeviceKeyStore(string directory) : IDeviceKeyStore
     public string Description => $"file {Path} (mode 0600)";
 
     /// <inheritdoc />
+    public byte[] SignHash(byte[] sha256) => GetOrCreateKey().SignHash(sha256);
+
+    /// <inheritdoc />
     public ECDsa GetOrCreateKey()
     {
         lock (_gate)

@@ -40,7 +40,7 @@ internal static class EvidenceApi
         });
 
         // GET /api/evidence/{id}?verify=true  (verify re-hashes the stored file: costly for large items)
-        api.MapGet("/{id}", async (string id, bool? verify, HttpContext http, IEvidenceCatalog catalog, AuditLog audit, IOptions<EvidenceVaultOptions> options, Alerts.AlertService alerts, CancellationToken ct) =>
+        api.MapGet("/{id}", async (string id, bool? verify, HttpContext http, IEvidenceCatalog catalog, AuditLog audit, IOptions<EvidenceVaultOptions> options, Identity.CustodyTrust trust, Alerts.AlertService alerts, CancellationToken ct) =>
         {
             if (catalog.Find(id) is not { } record)
             {
@@ -52,7 +52,7 @@ internal static class EvidenceApi
             EvidenceVerification? verification = null;
             if (verify == true)
             {
-                verification = await EvidenceVerifier.VerifyAsync(options.Value.VaultDirectory, id, ct).ConfigureAwait(false);
+                verification = await EvidenceVerifier.VerifyAsync(options.Value.VaultDirectory, id, trust, ct).ConfigureAwait(false);
                 await audit.RecordAsync(http, "evidence.verified", id, verification.Ok ? "ok" : "failed", verification.Summary).ConfigureAwait(false);
 
                 // One alert per item: raised by a failed verification, resolved by a later passing one.

@@ -22,9 +22,11 @@ internal sealed class EvidenceVaultService(
     IEvidenceCatalog catalog,
     IOptions<EvidenceVaultOptions> options,
     TimeProvider time,
+    VaultCustodySigner signer,
+    CustodyTrust trust,
     ILogger<EvidenceVaultService> logger) : EvidenceVault.EvidenceVaultBase
 {
-    private const string VaultDevice = "fleetcontrol-vault";
+    private const string VaultDevice = VaultCustodySigner.SignerName;
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> Locks = new(StringComparer.Ordinal);
 
     public override async Task<UploadOffsetReply> GetUploadOffset(UploadOffsetRequest request, ServerCallContext context)
@@ -168,6 +170,13 @@ internal sealed class EvidenceVaultService(
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"custody chain of {id}: {broken}"));
         }
 
+        // A signature that does not hold is refused now; unsigned entries are taken in (nothing stranded) and named by verification.
+        if (trust.Check(id, item.DeviceId, dockCustody, acceptUnsigned: true).Problems is [var badSignature, ..])
+        {
+            Log.CustodyRejected(logger, id, badSignature);
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"custody chain of {id}: {badSignature}"));
+        }
+
         var dockHashed = dockCustody.LastOrDefault(e => e.Event == "hashed");
         if (dockHashed is null || !dockHashed.Details.Contains("sha256=" + sha, StringComparison.Ordinal))
         {
@@ -230,6 +239,12 @@ internal sealed class EvidenceVaultService(
                 throw new RpcException(new Status(StatusCode.InvalidArgument, reason));
             }
 
+            if (entry.IsSigned && trust.Check(id, record.Item.DeviceId, [.. chain, entry], acceptUnsigned: true, from: chain.Count).Problems is [var badSignature])
+            {
+                Log.CustodyRejected(logger, id, badSignature);
+                throw new RpcException(new Status(StatusCode.InvalidArgument, badSignature));
+            }
+
             CustodyChain.Append(path, entry);
             chain.Add(entry);
             appended++;
@@ -239,9 +254,16 @@ internal sealed class EvidenceVaultService(
         return new AppendCustodyReply { Length = (ulong)chain.Count, HeadHash = chain.Count == 0 ? string.Empty : chain[^1].Hash };
     }
 
-    /// <summary>Appends a vault entry in the chain's own format version (an older dock checks entries in version 1).</summary>
-    private static void Add(List<CustodyLink> chain, string id, DateTimeOffset at, string evt, string actor, string details) =>
-        chain.Add(CustodyLink.Create(id, (ulong)chain.Count, at, evt, VaultDevice, actor, details, chain.Count == 0 ? CustodyLink.GenesisHash : chain[^1].Hash, CustodyLink.ContinuationVersion(chain)));
+    /// <summary>
+    /// Appends a vault entry in the chain's own format version (an older dock checks entries in version 1), signed
+    /// with FleetControl's custody key when the chain is signed (a dock that signs reads version 3).
+    /// </summary>
+    private void Add(List<CustodyLink> chain, string id, DateTimeOffset at, string evt, string actor, string details)
+    {
+        var version = CustodyLink.ContinuationVersion(chain);
+        chain.Add(CustodyLink.Create(id, (ulong)chain.Count, at, evt, VaultDevice, actor, details, chain.Count == 0 ? CustodyLink.GenesisHash : chain[^1].Hash,
+            version, version == CustodyLink.SignedVersion ? signer : null));
+    }
 
     /// <summary>fsync, then record <paramref name="offset"/> as durable, then drop the now-clean range from the page cache.</summary>
     private void Checkpoint(SafeFileHandle partial, string id, long from, long offset)

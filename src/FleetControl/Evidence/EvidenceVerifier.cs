@@ -1,15 +1,22 @@
 using EdgeGateway.Contracts.Evidence;
 using System.Security.Cryptography;
+using FleetControl.Identity;
 
 namespace FleetControl.Evidence;
 
 /// <summary>
 /// Verifies one vault item end to end: receipt present, stored file present with the receipt's size
-/// and SHA-256, every custody link intact, and the receipt's entries part of the chain.
+/// and SHA-256, every custody link intact, the receipt's entries part of the chain, and every entry's
+/// signature valid against the certificates the given <see cref="CustodyTrust"/> holds (so a chain edited and fully
+/// re-hashed fails at the first entry altered).
 /// </summary>
 internal static class EvidenceVerifier
 {
-    public static async Task<EvidenceVerification> VerifyAsync(string vaultDirectory, string evidenceId, CancellationToken cancellationToken)
+    /// <param name="vaultDirectory">The vault.</param>
+    /// <param name="evidenceId">The item.</param>
+    /// <param name="trust">Whose signatures count, and whether unsigned entries pass.</param>
+    /// <param name="cancellationToken">Stops the file hash.</param>
+    public static async Task<EvidenceVerification> VerifyAsync(string vaultDirectory, string evidenceId, CustodyTrust trust, CancellationToken cancellationToken)
     {
         if (!VaultStorage.IsValidId(evidenceId))
         {
@@ -79,6 +86,9 @@ internal static class EvidenceVerifier
             problems.Add($"custody chain (format {CustodyLink.DescribeVersions(chain)}) broken at {broken}");
         }
 
+        var signatures = trust.Check(evidenceId, record.Item.DeviceId, chain);
+        problems.AddRange(signatures.Problems.Select(p => "custody signature: " + p));
+
         var receiptHead = receipt.Custody.LastOrDefault()?.Hash;
         if (receiptHead is not null && !chain.Exists(e => e.Hash == receiptHead))
         {
@@ -92,7 +102,7 @@ internal static class EvidenceVerifier
         }
 
         var summary = $"OK {evidenceId}: {receipt.Size} bytes, sha256 {receipt.Sha256}, stored {receipt.StoredAt}, " +
-            $"custody {chain.Count} entries, format {CustodyLink.DescribeVersions(chain)} ({string.Join(" > ", chain.Select(e => e.Event))}), head {(chain.Count > 0 ? chain[^1].Hash : "-")}";
+            $"custody {chain.Count} entries, format {CustodyLink.DescribeVersions(chain)} ({string.Join(" > ", chain.Select(e => e.Event))}), signed by {signatures.Signers}, head {(chain.Count > 0 ? chain[^1].Hash : "-")}";
         return new EvidenceVerification(problems.Count == 0, problems, summary);
     }
 }

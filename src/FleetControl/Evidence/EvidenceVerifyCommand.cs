@@ -1,9 +1,13 @@
 namespace FleetControl.Evidence;
 
 /// <summary>
-/// <c>evidence verify EVIDENCE_ID [--vault DIR]</c>: exit 0 with a one-line OK summary, 1 with what
-/// broke, 2 on bad usage. Without --vault the directory comes from Evidence:VaultDirectory
-/// (appsettings.json, environment) or defaults to "vault".
+/// <c>evidence verify EVIDENCE_ID [--vault DIR] [--identity DIR] [--accept-unsigned]</c>: exit 0 with a one-line
+/// OK summary naming who signed the custody entries, 1 with what broke, 2 on bad usage. Without --vault the
+/// directory comes from Evidence:VaultDirectory (appsettings.json, environment) or defaults to "vault". Signatures
+/// are checked against the device CA's issued certificates in the identity directory: --identity, else the
+/// <c>identity</c> folder beside the vault when there is one, else <c>{FleetControl:DataDirectory}/identity</c>;
+/// the root is Identity:CaCertificateFile when configured. --accept-unsigned lets unsigned entries (chains written
+/// before signing, or under the development plaintext override) pass; they are still named in the summary.
 /// </summary>
 internal static class EvidenceVerifyCommand
 {
@@ -11,11 +15,21 @@ internal static class EvidenceVerifyCommand
     {
         string? id = null;
         string? vault = null;
+        string? identity = null;
+        var acceptUnsigned = false;
         for (var i = 0; i < args.Length; i++)
         {
             if (args[i] == "--vault" && i + 1 < args.Length)
             {
                 vault = args[++i];
+            }
+            else if (args[i] == "--identity" && i + 1 < args.Length)
+            {
+                identity = args[++i];
+            }
+            else if (args[i] == "--accept-unsigned")
+            {
+                acceptUnsigned = true;
             }
             else if (id is null && !args[i].StartsWith("--", StringComparison.Ordinal))
             {
@@ -31,17 +45,23 @@ internal static class EvidenceVerifyCommand
 
         if (id is null)
         {
-            await error.WriteLineAsync("usage: FleetControl evidence verify EVIDENCE_ID [--vault DIR]").ConfigureAwait(false);
+            await error.WriteLineAsync("usage: FleetControl evidence verify EVIDENCE_ID [--vault DIR] [--identity DIR] [--accept-unsigned]").ConfigureAwait(false);
             return 2;
         }
 
-        vault ??= new ConfigurationBuilder()
+        var configuration = new ConfigurationBuilder()
             .SetBasePath(AppContext.BaseDirectory)
             .AddJsonFile("appsettings.json", optional: true)
             .AddEnvironmentVariables()
-            .Build()[$"{EvidenceVaultOptions.SectionName}:{nameof(EvidenceVaultOptions.VaultDirectory)}"] ?? "vault";
+            .Build();
+        vault ??= configuration[$"{EvidenceVaultOptions.SectionName}:{nameof(EvidenceVaultOptions.VaultDirectory)}"] ?? "vault";
+        var besideVault = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(vault)) ?? ".", "identity");
+        identity ??= Directory.Exists(besideVault) || configuration["FleetControl:DataDirectory"] is not { Length: > 0 } data
+            ? besideVault
+            : Path.Combine(data, "identity");
+        var trust = Identity.CustodyTrust.FromDirectory(identity, configuration[$"{Identity.IdentityOptions.SectionName}:{nameof(Identity.IdentityOptions.CaCertificateFile)}"], acceptUnsigned);
 
-        var result = await EvidenceVerifier.VerifyAsync(vault, id, cancellationToken).ConfigureAwait(false);
+        var result = await EvidenceVerifier.VerifyAsync(vault, id, trust, cancellationToken).ConfigureAwait(false);
         if (result.Ok)
         {
             await output.WriteLineAsync(result.Summary).ConfigureAwait(false);

@@ -34,10 +34,12 @@ internal sealed class CertificateAuthority
         IOptions<FleetControlOptions> fleet,
         EnrolmentRegistry registry,
         TimeProvider time,
-        ILogger<CertificateAuthority> logger)
+        ILogger<CertificateAuthority> logger,
+        IssuedCertificates? issued = null)
     {
         _options = options.Value;
         _directory = IdentityDirectory(fleet.Value);
+        Issued = issued ?? new IssuedCertificates(_directory);
         _registry = registry;
         _time = time;
         _logger = logger;
@@ -47,6 +49,9 @@ internal sealed class CertificateAuthority
 
     /// <summary>Where the generated root, the identity state and the revocation list live.</summary>
     public static string IdentityDirectory(FleetControlOptions fleet) => Path.Combine(Path.GetFullPath(fleet.DataDirectory), "identity");
+
+    /// <summary>Every certificate this authority issued, kept so that old custody signatures stay verifiable.</summary>
+    public IssuedCertificates Issued { get; }
 
     /// <summary>The root certificate (public part): gateways trust it for the server, FleetControl for devices.</summary>
     public X509Certificate2 Root => _root.Value.Root;
@@ -104,14 +109,14 @@ internal sealed class CertificateAuthority
     /// Signs a certificate with explicit validity (tests and tools: an expired certificate must be refused).
     /// Records it as issued to <paramref name="subject"/> so a revocation covers it.
     /// </summary>
-    internal X509Certificate2 Issue(string subject, ECDsa publicKey, DateTimeOffset notBefore, DateTimeOffset notAfter, bool clientAuth)
+    internal X509Certificate2 Issue(string subject, ECDsa publicKey, DateTimeOffset notBefore, DateTimeOffset notAfter, bool clientAuth, string? usageOid = null)
     {
         var (root, rootKey) = _root.Value;
         var request = new CertificateRequest(DeviceCertificates.SubjectFor(subject), publicKey, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
-            [new Oid(clientAuth ? DeviceCertificates.ClientAuthenticationOid : DeviceCertificates.ServerAuthenticationOid)], false));
+            [new Oid(usageOid ?? (clientAuth ? DeviceCertificates.ClientAuthenticationOid : DeviceCertificates.ServerAuthenticationOid))], false));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(root, true, false));
         if (notAfter > root.NotAfter)
@@ -122,6 +127,7 @@ internal sealed class CertificateAuthority
         var serial = RandomSerial();
         var certificate = request.Create(root.SubjectName, X509SignatureGenerator.CreateForECDsa(rootKey), notBefore, notAfter, serial);
         _registry.RecordIssued(subject, certificate.SerialNumber, notAfter);
+        Issued.Remember(certificate);
         return certificate;
     }
 
@@ -159,6 +165,7 @@ internal sealed class CertificateAuthority
             return CertificateCheck.Refused($"certificate {certificate.SerialNumber} of {name} is revoked");
         }
 
+        Issued.Remember(certificate); // one issued before the store existed: its custody signatures must verify too
         return CertificateCheck.Accepted(name);
     }
 

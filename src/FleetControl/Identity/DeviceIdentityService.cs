@@ -88,5 +88,6 @@ internal sealed class DeviceIdentityService(
     }
 
     /// <summary>FleetControl's own client names are never device ids.</summary>
-    private bool IsReserved(string deviceId) => string.Equals(deviceId, mqtt.Value.ClientId, StringComparison.Ordinal);
+    private bool IsReserved(string deviceId) =>
+        string.Equals(deviceId, mqtt.Value.ClientId, StringComparison.Ordinal) || string.Equals(deviceId, VaultCustodySigner.SignerName, StringComparison.Ordinal);
 }

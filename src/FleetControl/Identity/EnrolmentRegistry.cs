@@ -24,8 +24,14 @@ internal sealed class EnrolmentRegistry
     private volatile HashSet<string> _revokedSerials = new(StringComparer.OrdinalIgnoreCase);
 
     public EnrolmentRegistry(IOptions<FleetControlOptions> fleet, TimeProvider time)
+        : this(CertificateAuthority.IdentityDirectory(fleet.Value), time)
     {
-        _path = Path.Combine(CertificateAuthority.IdentityDirectory(fleet.Value), "devices.json");
+    }
+
+    /// <summary>The registry kept in <paramref name="identityDirectory"/> (offline tools such as <c>evidence verify</c>).</summary>
+    public EnrolmentRegistry(string identityDirectory, TimeProvider time)
+    {
+        _path = Path.Combine(identityDirectory, "devices.json");
         _time = time;
         _devices = new Lazy<Dictionary<string, DeviceIdentityRecord>>(Load, LazyThreadSafetyMode.ExecutionAndPublication);
     }

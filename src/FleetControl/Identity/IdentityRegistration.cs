@@ -12,6 +12,11 @@ internal static class IdentityRegistration
         services.AddSingleton<TransportSecurity>();
         services.AddSingleton<EnrolmentRegistry>();
         services.AddSingleton<CertificateAuthority>();
+        services.AddSingleton<VaultCustodySigner>();
+        services.AddSingleton(sp => CustodyTrust.ForAuthority(
+            sp.GetRequiredService<CertificateAuthority>(),
+            sp.GetRequiredService<EnrolmentRegistry>(),
+            acceptUnsigned: sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<IdentityOptions>>().Value.DevelopmentPlaintext));
         services.AddSingleton<DeviceAuthenticationInterceptor>();
         services.AddHostedService<IdentityStartup>();
         services.AddGrpc(grpc => grpc.Interceptors.Add<DeviceAuthenticationInterceptor>());

@@ -31,7 +31,14 @@ public sealed class CustodyLinkTests
     [Fact]
     public void ComputeHash_Version2_IsTheDocumentedLengthPrefixedEncoding()
     {
-        var fields = new[] { "edgegateway.custody.v2", "ev-1", "7", At, "copied", "dock-01", "dock", "bytes=10", CustodyLink.GenesisHash };
+        Assert.Equal(
+            LengthPrefixedSha256("edgegateway.custody.v2", "ev-1", "7", At, "copied", "dock-01", "dock", "bytes=10", CustodyLink.GenesisHash),
+            CustodyLink.ComputeHash(2, "ev-1", 7, At, "copied", "dock-01", "dock", "bytes=10", CustodyLink.GenesisHash));
+    }
+
+    /// <summary>SHA-256 (hex) of each field as a 4-byte big-endian length and its UTF-8 bytes: the documented encoding, written out independently.</summary>
+    internal static string LengthPrefixedSha256(params string[] fields)
+    {
         using var expected = new MemoryStream();
         foreach (var f in fields)
         {
@@ -40,9 +47,7 @@ public sealed class CustodyLinkTests
             expected.Write(bytes);
         }
 
-        Assert.Equal(
-            Convert.ToHexStringLower(SHA256.HashData(expected.ToArray())),
-            CustodyLink.ComputeHash(2, "ev-1", 7, At, "copied", "dock-01", "dock", "bytes=10", CustodyLink.GenesisHash));
+        return Convert.ToHexStringLower(SHA256.HashData(expected.ToArray()));
     }
 
     [Fact]

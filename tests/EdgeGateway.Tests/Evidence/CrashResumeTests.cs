@@ -1,3 +1,4 @@
+using FleetControl.Identity;
 using FleetControl.Tests.Evidence;
 using System.Globalization;
 using EdgeGateway.Evidence;
@@ -64,7 +65,7 @@ public sealed class CrashResumeTests
         var copied = custody.Entries.Single(e => e.Event == "copied");
         Assert.Equal(durable, Number(copied.Details, "resumedFrom"));
         Assert.Equal(size - durable, Number(copied.Details, "copiedThisRun"));
-        var verification = await EvidenceVerifier.VerifyAsync(vault.Directory, id, Ct);
+        var verification = await EvidenceVerifier.VerifyAsync(vault.Directory, id, CustodyTrust.UnsignedOnly, Ct);
         Assert.True(verification.Ok, string.Join("; ", verification.Problems));
     }
 
@@ -102,7 +103,7 @@ public sealed class CrashResumeTests
         var resumedFrom = Number(uploaded.Details, "resumedFrom");
         Assert.True(resumedFrom >= 32 * MiB, uploaded.Details);
         Assert.Equal(size - resumedFrom, Number(uploaded.Details, "sentThisRun"));
-        var verification = await EvidenceVerifier.VerifyAsync(vault.Directory, id, Ct);
+        var verification = await EvidenceVerifier.VerifyAsync(vault.Directory, id, CustodyTrust.UnsignedOnly, Ct);
         Assert.True(verification.Ok, string.Join("; ", verification.Problems));
     }
 }

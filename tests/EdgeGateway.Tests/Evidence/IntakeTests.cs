@@ -1,3 +1,4 @@
+using FleetControl.Identity;
 using EdgeGateway.Contracts.V1;
 using EdgeGateway.Evidence;
 using EdgeGateway.Simulators.Dock;
@@ -46,7 +47,7 @@ public sealed class IntakeTests
         Assert.Equal("invalid", receipts.Single(r => r.Item.FileName == "torn.MOV").Item.SidecarStatus);
         foreach (var r in receipts)
         {
-            var verification = await EvidenceVerifier.VerifyAsync(vault.Directory, r.Item.EvidenceId, Ct);
+            var verification = await EvidenceVerifier.VerifyAsync(vault.Directory, r.Item.EvidenceId, CustodyTrust.UnsignedOnly, Ct);
             Assert.True(verification.Ok, string.Join("; ", verification.Problems));
         }
 
@@ -96,7 +97,7 @@ public sealed class IntakeTests
         tamper.Tampering = false;
         await Eventually.TrueAsync(() => sim.Recordings(1).Count == 0, Patience, "wiped once the receipt matches");
         Assert.True(tamper.Tampered >= 2);
-        var verification = await EvidenceVerifier.VerifyAsync(vault.Directory, id, Ct);
+        var verification = await EvidenceVerifier.VerifyAsync(vault.Directory, id, CustodyTrust.UnsignedOnly, Ct);
         Assert.True(verification.Ok, string.Join("; ", verification.Problems));
         Assert.Single(gateway.Custody(id).Entries, e => e.Event == "uploaded");
     }
@@ -119,7 +120,7 @@ public sealed class IntakeTests
         Assert.True(gateway.Counters.UploadRetries >= 1, "the silent call was abandoned and retried");
         var id = Receipts(vault.Directory).Single().Item.EvidenceId;
         Assert.Single(gateway.Custody(id).Entries, e => e.Event == "uploaded");
-        var verification = await EvidenceVerifier.VerifyAsync(vault.Directory, id, Ct);
+        var verification = await EvidenceVerifier.VerifyAsync(vault.Directory, id, CustodyTrust.UnsignedOnly, Ct);
         Assert.True(verification.Ok, string.Join("; ", verification.Problems));
     }
 

@@ -1,3 +1,4 @@
+using FleetControl.Identity;
 using FleetControl.Tests.Evidence;
 using System.Text.Json;
 using EdgeGateway.Contracts.V1;
@@ -32,7 +33,7 @@ public sealed class OffloadPipelineTests
         Assert.Equal(3, ids.Count);
         foreach (var id in ids)
         {
-            var verification = await EvidenceVerifier.VerifyAsync(vault.Directory, id, Ct);
+            var verification = await EvidenceVerifier.VerifyAsync(vault.Directory, id, CustodyTrust.UnsignedOnly, Ct);
             Assert.True(verification.Ok, string.Join("; ", verification.Problems));
             var custody = gateway.Custody(id);
             Assert.Equal(
@@ -86,7 +87,7 @@ public sealed class OffloadPipelineTests
         Assert.Equal(1, flipper.Corrupted);
         Assert.True(gateway.Counters.UploadRetries >= 1, "the vault rejected the corrupted chunk and the call was retried");
         var id = Directory.GetFiles(vault.Directory, "*.receipt.json").Select(f => Path.GetFileName(f)[..^".receipt.json".Length]).Single();
-        var verification = await EvidenceVerifier.VerifyAsync(vault.Directory, id, Ct);
+        var verification = await EvidenceVerifier.VerifyAsync(vault.Directory, id, CustodyTrust.UnsignedOnly, Ct);
         Assert.True(verification.Ok, string.Join("; ", verification.Problems));
         // The corrupted chunk (and what was in flight behind it) was sent again, once, not the file over and over.
         var uploaded = gateway.Custody(id).Entries.Single(e => e.Event == "uploaded");
@@ -179,7 +180,7 @@ public sealed class OffloadPipelineTests
             Assert.Equal(64 * MiB - offset, long.Parse(RecordingOffloader.Field(copied.Details, "copiedThisRun"), System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        var verification = await EvidenceVerifier.VerifyAsync(vault.Directory, id, Ct);
+        var verification = await EvidenceVerifier.VerifyAsync(vault.Directory, id, CustodyTrust.UnsignedOnly, Ct);
         Assert.True(verification.Ok, string.Join("; ", verification.Problems));
     }
 

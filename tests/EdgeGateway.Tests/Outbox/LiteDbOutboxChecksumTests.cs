@@ -11,7 +11,7 @@ public sealed class LiteDbOutboxChecksumTests
     [Fact]
     public async Task LeaseAsync_PayloadCorruptedInPlaceOnDisk_NotSentCountedAsCorruptAndReported()
     {
-        using var context = OutboxTestContext.Create();
+        using var context = OutboxTestContext.Create(o => o.EncryptPayloads = false); // to find the payload on disk
         for (var i = 0; i < 5; i++)
         {
             var draft = OutboxTestContext.Draft(PriorityClass.Event, "events", context.Time.GetUtcNow());

@@ -62,6 +62,7 @@ public sealed class LiteDbOutboxMaintenanceTests
         Assert.Equal(EnqueueResult.Accepted, await context.AcceptAsync(PriorityClass.Alert, "hits"));
         File.Copy(context.DataFile, Path.Combine(crashed.Path, "outbox.db"));
         File.Copy(OutboxStoreFile.LogFileFor(context.DataFile), Path.Combine(crashed.Path, "outbox-log.db"));
+        context.CopyKeysTo(crashed.Path);
 
         using var reopened = OutboxTestContext.Create(directory: crashed.Path);
         Assert.Equal("hits", Assert.Single(await reopened.LeaseAllAsync()).Stream);

@@ -1,3 +1,4 @@
+using EdgeGateway.Outbox.Storage;
 using EdgeGateway.Contracts.V1;
 using EdgeGateway.Core;
 using EdgeGateway.Hosting;
@@ -51,6 +52,14 @@ internal sealed class OutboxTestContext : IDisposable
         directory ??= Path.Combine(Path.GetTempPath(), "outbox-tests-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(directory);
         return new OutboxTestContext(directory, time ?? new FakeTimeProvider(Start), options, owns);
+    }
+
+    /// <summary>Copies the outbox's wrapped data key and the storage key to <paramref name="dataDirectory"/>: an outbox file moved without them cannot be read.</summary>
+    public void CopyKeysTo(string dataDirectory)
+    {
+        System.IO.Directory.CreateDirectory(Path.Combine(dataDirectory, "identity"));
+        File.Copy(DataFile + ".key", Path.Combine(dataDirectory, Options.FileName + ".key"), overwrite: true);
+        File.Copy(Path.Combine(Directory, "identity", "storage.kek"), Path.Combine(dataDirectory, "identity", "storage.kek"), overwrite: true);
     }
 
     /// <summary>Simulates a process restart: closes the store and opens it again with fresh in-memory state.</summary>
@@ -111,7 +120,9 @@ internal sealed class OutboxTestContext : IDisposable
         Ids = new MonotonicMessageIdGenerator(Time);
         var gateway = Microsoft.Extensions.Options.Options.Create(new GatewayOptions { DeviceId = "test-vehicle", DataDirectory = Directory });
         var options = Microsoft.Extensions.Options.Options.Create(Options);
-        Outbox = new LiteDbOutbox(options, gateway, Time, Ids, NullLogger<LiteDbOutbox>.Instance);
+        // As the service does it: payloads encrypted at rest unless the options turn it off.
+        var protector = PayloadProtector.For(Options, gateway.Value, new EdgeGateway.Security.FileDataKeyWrapper(Path.Combine(Directory, "identity")));
+        Outbox = new LiteDbOutbox(options, gateway, Time, Ids, NullLogger<LiteDbOutbox>.Instance, protector);
         Sink = new ObservationSink(Outbox, Outbox, Ids, gateway, options, Time);
     }
 }

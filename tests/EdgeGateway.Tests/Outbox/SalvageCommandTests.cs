@@ -23,6 +23,7 @@ public sealed class SalvageCommandTests
         using var gateway = new TempDirectory();
         var copy = Path.Combine(gateway.Path, "outbox.db.quarantined-test");
         File.Copy(source.DataFile, copy);
+        source.CopyKeysTo(gateway.Sub("data")); // the gateway's own quarantined outbox: its key is there
         var output = new StringWriter();
         var error = new StringWriter();
 

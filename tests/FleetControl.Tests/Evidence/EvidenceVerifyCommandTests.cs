@@ -21,8 +21,24 @@ public sealed class EvidenceVerifyCommandTests
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var code = await EvidenceVerifyCommand.RunAsync(args, output, error, TestContext.Current.CancellationToken);
+        // These chains come from a vault under the development override: unsigned (SignedCustodyTests covers signatures).
+        var code = await EvidenceVerifyCommand.RunAsync([.. args, "--accept-unsigned"], output, error, TestContext.Current.CancellationToken);
         return (code, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public async Task Run_UnsignedChainWithoutAcceptUnsigned_FailsNamingEachEntry()
+    {
+        var (dir, vault) = await StoredItemAsync("ev-unsigned");
+        using var _ = dir;
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        var code = await EvidenceVerifyCommand.RunAsync(["ev-unsigned", "--vault", vault], output, error, TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, code);
+        Assert.Contains("custody signature: entry 0 (captured): unsigned (format v2)", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("custody signature: entry 6 (stored): unsigned (format v2)", error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -37,6 +53,7 @@ public sealed class EvidenceVerifyCommandTests
         Assert.StartsWith("OK ev-ok: 700000 bytes", output, StringComparison.Ordinal);
         Assert.Contains("captured > docked > copied > hashed > received > verified > stored", output, StringComparison.Ordinal);
         Assert.Contains("format v2 (", output, StringComparison.Ordinal);
+        Assert.Contains("signed by unsigned (0-6)", output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -26,8 +26,11 @@ internal sealed class EnqueueAdmission
     private readonly long _alarmIntervalMs;
     private readonly long[] _lastAlarmMs = new long[OutboxClassDefaults.All.Length];
 
-    public EnqueueAdmission(OutboxStore store, EnvelopePolicy policy, DiskReserve disk, TelemetryThinning thinning, LeaseTable leases, ScanCursors cursors, TimeSpan alarmInterval, ILogger logger)
+    private readonly PayloadProtector _protector;
+
+    public EnqueueAdmission(OutboxStore store, EnvelopePolicy policy, DiskReserve disk, TelemetryThinning thinning, LeaseTable leases, ScanCursors cursors, TimeSpan alarmInterval, ILogger logger, PayloadProtector protector)
     {
+        _protector = protector;
         _store = store;
         _policy = policy;
         _disk = disk;
@@ -118,15 +121,16 @@ internal sealed class EnqueueAdmission
             return false;
         }
 
-        (inserts[c] ??= []).Add(new BsonDocument
+        var document = new BsonDocument
         {
             ["_id"] = item.Id,
             ["s"] = item.Stream,
             ["c"] = item.CapturedMs,
             ["x"] = expiresMs,
-            ["b"] = item.Payload,
-            [MessageChecksum.Field] = MessageChecksum.Of(item.Payload),
-        });
+        };
+        _protector.Store(document, item.Id, item.Payload); // encrypted at rest unless configured off
+        document[MessageChecksum.Field] = MessageChecksum.Of(document["b"].AsBinary); // over the stored bytes
+        (inserts[c] ??= []).Add(document);
         state.Count[c]++;
         state.Bytes[c] += item.Size;
         state.AcceptedTotal++;

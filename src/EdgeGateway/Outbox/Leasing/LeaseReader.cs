@@ -29,8 +29,11 @@ internal sealed class LeaseReader
     private readonly Query _descendingAbove = Query.All(Query.Descending);
     private readonly Query _descendingBelow = Query.All(Query.Descending);
 
-    public LeaseReader(OutboxStore store, LeaseTable leases, ScanCursors cursors, EnvelopePolicy policy, TimeSpan leaseTimeout)
+    private readonly PayloadProtector _protector;
+
+    public LeaseReader(OutboxStore store, LeaseTable leases, ScanCursors cursors, EnvelopePolicy policy, TimeSpan leaseTimeout, PayloadProtector protector)
     {
+        _protector = protector;
         _store = store;
         _leases = leases;
         _cursors = cursors;
@@ -231,7 +234,7 @@ internal sealed class LeaseReader
             return false;
         }
 
-        if (!MessageChecksum.IsIntact(document))
+        if (!MessageChecksum.IsIntact(document) || _protector.TryOpen(document) is not { } payload)
         {
             Corrupt.Add((c, document));
             return false;
@@ -243,7 +246,7 @@ internal sealed class LeaseReader
             OutboxClassDefaults.All[c],
             document["s"].AsString,
             DateTimeOffset.FromUnixTimeMilliseconds(expiresMs),
-            document["b"].AsBinary));
+            payload));
         return true;
     }
 }

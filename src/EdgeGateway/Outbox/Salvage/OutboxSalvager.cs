@@ -54,7 +54,10 @@ internal static class OutboxSalvager
     /// Reads <paramref name="file"/> (and its log file) and calls <paramref name="onBatch"/> with
     /// every intact message, at most <see cref="BatchSize"/> at a time, each id once.
     /// </summary>
-    public static SalvageResult Salvage(string file, Action<IReadOnlyList<Envelope>> onBatch)
+    /// <param name="file">The damaged outbox file.</param>
+    /// <param name="protector">Opens encrypted payloads (the live outbox's data key); a payload it cannot open is damaged.</param>
+    /// <param name="onBatch">Receives the intact messages.</param>
+    public static SalvageResult Salvage(string file, PayloadProtector protector, Action<IReadOnlyList<Envelope>> onBatch)
     {
         ArgumentNullException.ThrowIfNull(onBatch);
         var classes = OutboxClassDefaults.All.Length;
@@ -86,7 +89,7 @@ internal static class OutboxSalvager
                     continue;
                 }
 
-                var envelope = TryReadMessage(document, out var classIndex);
+                var envelope = TryReadMessage(document, protector, out var classIndex);
                 if (envelope is null)
                 {
                     if (classIndex >= 0)
@@ -150,10 +153,10 @@ internal static class OutboxSalvager
     }
 
     /// <summary>The envelope of an intact message document, else null; <paramref name="classIndex"/> is its class when known (-1 otherwise).</summary>
-    private static Envelope? TryReadMessage(BsonDocument document, out int classIndex)
+    private static Envelope? TryReadMessage(BsonDocument document, PayloadProtector protector, out int classIndex)
     {
         classIndex = -1;
-        if (!document["b"].IsBinary)
+        if (protector.TryOpen(document) is not { } payload)
         {
             return null;
         }
@@ -161,7 +164,7 @@ internal static class OutboxSalvager
         Envelope envelope;
         try
         {
-            envelope = Envelope.Parser.ParseFrom(document["b"].AsBinary);
+            envelope = Envelope.Parser.ParseFrom(payload);
         }
         catch (InvalidProtocolBufferException)
         {

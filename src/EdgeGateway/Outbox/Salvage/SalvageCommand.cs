@@ -85,8 +85,10 @@ internal static class SalvageCommand
 
         using var logging = LoggerFactory.Create(builder => builder.AddSimpleConsole(o => o.SingleLine = true));
         var time = TimeProvider.System;
+        var security = configuration.GetSection(Security.SecurityOptions.SectionName).Get<Security.SecurityOptions>() ?? new Security.SecurityOptions();
+        var protector = Storage.PayloadProtector.For(outboxOptions, gateway, new Security.FileDataKeyWrapper(Security.GatewayIdentity.DirectoryFor(security, gateway)));
         using var outbox = new LiteDbOutbox(
-            Options.Create(outboxOptions), Options.Create(gateway), time, new MonotonicMessageIdGenerator(time), logging.CreateLogger<LiteDbOutbox>());
+            Options.Create(outboxOptions), Options.Create(gateway), time, new MonotonicMessageIdGenerator(time), logging.CreateLogger<LiteDbOutbox>(), protector);
         SalvageResult result;
         try
         {
