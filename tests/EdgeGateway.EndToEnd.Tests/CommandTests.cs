@@ -83,6 +83,37 @@ public sealed class CommandTests
         await GatewayCrashTests.AssertCompleteAfterDrainAsync(system, gateway, gps, "car-cfg", minimum: 20);
     }
 
+    [Fact]
+    public async Task ResendRange_DeliveredPositionsSentAgain_StoredExactlyOnce()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var system = await SystemUnderTest.StartAsync();
+        var (gateway, gps) = await system.StartVehicleAsync("car-resend", rate: 5);
+        var delivered = await Eventually.WaitAsync(
+            c => system.PositionsAsync("car-resend", c), p => p.Count >= 20, Patience, "20 positions of car-resend are stored");
+        var before = await system.Fleet.GetJsonAsync("/api/stats", ct);
+
+        // Everything captured so far, again: the gateway holds it only in its retained history now.
+        var from = delivered.Min(p => p.Time).AddSeconds(-1);
+        var to = DateTimeOffset.UtcNow.AddMinutes(1);
+        var resend = await SendAsync(system, "car-resend", new { type = "resend-range", from, to, stream = "gnss" }, ct);
+        var done = await WaitFinalAsync(system, resend, ct);
+        Assert.Equal("succeeded", done.GetProperty("state").GetString());
+        var details = done.GetProperty("details");
+        var resent = int.Parse(details.GetProperty("resent").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(resent >= delivered.Count, $"resent {resent}, FleetControl held {delivered.Count} before");
+        Assert.Equal("gnss", details.GetProperty("streams").GetString());
+        Assert.Equal("complete", details.GetProperty("coverage").GetString());
+
+        // They arrive with their original ids: FleetControl counts them as duplicates and stores none twice.
+        await Eventually.WaitAsync(
+            c => system.Fleet.GetJsonAsync("/api/stats", c),
+            s => s.GetProperty("duplicates").GetInt64() >= before.GetProperty("duplicates").GetInt64() + resent,
+            Patience,
+            $"FleetControl has seen the {resent} resent positions");
+        await GatewayCrashTests.AssertCompleteAfterDrainAsync(system, gateway, gps, "car-resend", minimum: delivered.Count);
+    }
+
     private static int CountLines(string file, string text)
     {
         using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
