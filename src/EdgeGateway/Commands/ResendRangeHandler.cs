@@ -101,16 +101,23 @@ internal sealed class ResendRangeHandler(RetentionService retention, LiteDbOutbo
         }
 
         var oldest = history.Oldest(stream);
+        var prunedThrough = history.PrunedThrough;
         var details = new Dictionary<string, string>
         {
             ["resent"] = resent.ToString(CultureInfo.InvariantCulture),
             ["expired"] = expired.ToString(CultureInfo.InvariantCulture),
             ["streams"] = string.Join(",", streams),
             ["retainedFrom"] = oldest?.ToString("O", CultureInfo.InvariantCulture) ?? string.Empty,
-            ["coverage"] = oldest is null || oldest > from
-                ? $"partial: nothing retained before {(oldest is null ? "now" : oldest.Value.ToString("O", CultureInfo.InvariantCulture))} (Retention:MaxAge, Retention:MaxBytes)"
+            ["coverage"] = prunedThrough is { } pruned && pruned >= from
+                ? $"partial: copies captured up to {pruned.ToString("O", CultureInfo.InvariantCulture)} are no longer kept (Retention:MaxAge, Retention:MaxBytes)"
                 : "complete",
         };
+        if (retention.NotKept > 0)
+        {
+            // Since start-up some delivered messages were not copied (disk low, a late acknowledgement): say so.
+            details["notKept"] = retention.NotKept.ToString(CultureInfo.InvariantCulture);
+        }
+
         if (stopReason is not null)
         {
             details["complete"] = "false";

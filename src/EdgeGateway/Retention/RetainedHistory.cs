@@ -23,15 +23,18 @@ internal sealed class RetainedHistory : IDisposable
 
     private readonly RetentionOptions _options;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private readonly Lock _lock = new();
     private readonly TimeSpan[] _maxAge = new TimeSpan[OutboxClassDefaults.All.Length];
-    private readonly DurableLiteDatabase _durable;
+    private DurableLiteDatabase _durable;
     private long _count;
     private long _bytes;
+    private long _prunedThroughMs = long.MinValue;
 
-    public RetainedHistory(string path, RetentionOptions options, ILogger logger)
+    public RetainedHistory(string path, RetentionOptions options, TimeProvider time, ILogger logger)
     {
         _options = options;
+        _time = time;
         _logger = logger;
         FilePath = Path.GetFullPath(path);
         for (var i = 0; i < _maxAge.Length; i++)
@@ -50,6 +53,21 @@ internal sealed class RetainedHistory : IDisposable
 
     /// <summary>How long messages of <paramref name="priority"/> are kept (zero: not at all).</summary>
     public TimeSpan MaxAgeOf(PriorityClass priority) => OutboxClassDefaults.IndexOf(priority) is >= 0 and var i ? _maxAge[i] : TimeSpan.Zero;
+
+    /// <summary>
+    /// The newest captured-at of any copy deleted (by age, by the byte budget, or with a damaged file), or null
+    /// when none ever was: a range starting after it is fully covered.
+    /// </summary>
+    public DateTimeOffset? PrunedThrough
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _prunedThroughMs == long.MinValue ? null : DateTimeOffset.FromUnixTimeMilliseconds(_prunedThroughMs);
+            }
+        }
+    }
 
     /// <summary>Current totals.</summary>
     public RetentionStatistics Statistics
@@ -177,6 +195,7 @@ internal sealed class RetainedHistory : IDisposable
                 var priority = (int)OutboxClassDefaults.All[i];
                 foreach (var doc in col.Query().Where(Query.LT("c", cutoff)).Where("p = @0", priority).ToEnumerable().ToList())
                 {
+                    _prunedThroughMs = Math.Max(_prunedThroughMs, doc["c"].AsInt64);
                     col.Delete(doc["_id"]);
                     _count--;
                     _bytes -= doc["b"].AsBinary.Length;
@@ -240,6 +259,7 @@ internal sealed class RetainedHistory : IDisposable
 
         foreach (var doc in oldest)
         {
+            _prunedThroughMs = Math.Max(_prunedThroughMs, doc["c"].AsInt64);
             col.Delete(doc["_id"]);
             _count--;
             _bytes -= doc["b"].AsBinary.Length;
@@ -250,7 +270,7 @@ internal sealed class RetainedHistory : IDisposable
     }
 
     private void SaveStateLocked() =>
-        _durable.Database.GetCollection(StateCollection).Upsert(new BsonDocument { ["_id"] = 1, ["n"] = _count, ["bytes"] = _bytes });
+        _durable.Database.GetCollection(StateCollection).Upsert(new BsonDocument { ["_id"] = 1, ["n"] = _count, ["bytes"] = _bytes, ["pruned"] = _prunedThroughMs });
 
     private DurableLiteDatabase OpenOrReplace()
     {
@@ -266,7 +286,11 @@ internal sealed class RetainedHistory : IDisposable
             Log.Replaced(_logger, FilePath, ex.Message);
             File.Delete(FilePath);
             File.Delete(DurableLiteDatabase.LogPathFor(FilePath));
-            return Open();
+            var replaced = Open();
+            _prunedThroughMs = _time.GetUtcNow().ToUnixTimeMilliseconds(); // whatever it held is gone
+            _durable = replaced;
+            SaveStateLocked();
+            return replaced;
         }
     }
 
@@ -292,6 +316,7 @@ internal sealed class RetainedHistory : IDisposable
             {
                 _count = state["n"].AsInt64;
                 _bytes = state["bytes"].AsInt64;
+                _prunedThroughMs = state["pruned"].IsNull ? long.MinValue : state["pruned"].AsInt64;
             }
 
             return durable;

@@ -182,7 +182,7 @@ internal sealed class RetentionService : BackgroundService
     {
         try
         {
-            var history = new RetainedHistory(path, _options, _logger);
+            var history = new RetainedHistory(path, _options, _time, _logger);
             var stats = history.Statistics;
             Log.Opened(_logger, path, stats.Messages, stats.Bytes);
             return history;

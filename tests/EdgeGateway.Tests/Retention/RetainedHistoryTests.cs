@@ -23,7 +23,7 @@ public sealed class RetainedHistoryTests : IDisposable
         var options = new RetentionOptions { MaxBytes = 1024 * 1024 };
         var ids = new MonotonicMessageIdGenerator(new FakeTimeProvider(T0));
         var all = Enumerable.Range(0, 300).Select(i => Message(ids, T0.AddSeconds(i / 2), 10_000)).ToList();
-        using (var history = new RetainedHistory(FilePath, options, NullLogger.Instance))
+        using (var history = new RetainedHistory(FilePath, options, new FakeTimeProvider(T0), NullLogger.Instance))
         {
             foreach (var chunk in all.Chunk(50))
             {
@@ -31,6 +31,8 @@ public sealed class RetainedHistoryTests : IDisposable
             }
 
             var stats = history.Statistics;
+            Assert.NotNull(history.PrunedThrough);
+            Assert.True(history.PrunedThrough <= stats.OldestCapturedAt, "pruned through the newest copy deleted");
             Assert.InRange(stats.Bytes, 1, options.MaxBytes);
             Assert.InRange(stats.Messages, 50, 299);
             var newest = history.Range(T0, T0.AddHours(1), null, 1000);
@@ -38,7 +40,7 @@ public sealed class RetainedHistoryTests : IDisposable
             Assert.Equal(stats.OldestCapturedAt, newest[0].CapturedAt);
         }
 
-        using var reopened = new RetainedHistory(FilePath, options, NullLogger.Instance);
+        using var reopened = new RetainedHistory(FilePath, options, new FakeTimeProvider(T0), NullLogger.Instance);
         Assert.InRange(reopened.Statistics.Messages, 50, 299);
 
         // Paging by (captured-at, id) returns every message once, also several per millisecond.
@@ -60,8 +62,9 @@ public sealed class RetainedHistoryTests : IDisposable
     public void Open_DamagedFile_IsReplacedByAnEmptyOne()
     {
         File.WriteAllBytes(FilePath, Enumerable.Repeat((byte)0xAB, 64 * 1024).ToArray());
-        using var history = new RetainedHistory(FilePath, new RetentionOptions(), NullLogger.Instance);
+        using var history = new RetainedHistory(FilePath, new RetentionOptions(), new FakeTimeProvider(T0), NullLogger.Instance);
         Assert.Equal(0, history.Statistics.Messages);
+        Assert.Equal(T0, history.PrunedThrough); // what it held is gone: no range before now is fully covered
         var ids = new MonotonicMessageIdGenerator(new FakeTimeProvider(T0));
         Assert.Equal(1, history.Add([Message(ids, T0, 100)], T0));
     }
