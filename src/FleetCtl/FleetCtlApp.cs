@@ -269,9 +269,23 @@ internal static class FleetCtlApp
             output.Fields(result, "rolloutId", "group", "devices", "firstStageSize", "state");
             return ExitCodes.Ok;
         }));
+        var rolloutId = new Argument<string>("rollout-id") { Description = "Rollout id (from config rollout)" };
+        var status = new Command("rollout-status", "Where a rollout stands (exit 0 completed, 4 stopped, 5 still running)") { rolloutId };
+        status.SetAction(run(async (api, output, parse, ct) =>
+        {
+            var result = await api.GetAsync($"/api/rollouts/{Uri.EscapeDataString(parse.GetValue(rolloutId)!)}", ct).ConfigureAwait(false);
+            output.Fields(result, "rolloutId", "group", "stage", "state", "reason", "deviceStates");
+            return result.GetProperty("state").GetString() switch
+            {
+                "completed" => ExitCodes.Ok,
+                "stopped" => ExitCodes.CommandFailed,
+                _ => ExitCodes.Timeout,
+            };
+        }));
         config.Subcommands.Add(get);
         config.Subcommands.Add(set);
         config.Subcommands.Add(rollout);
+        config.Subcommands.Add(status);
         return config;
     }
 
