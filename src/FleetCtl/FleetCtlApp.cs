@@ -182,14 +182,15 @@ internal static class FleetCtlApp
         var payload = new Option<string?>("--payload") { Description = "ping: text echoed back" };
         var ttl = new Option<int?>("--ttl") { Description = "Seconds the command may wait for the device" };
         var from = new Option<DateTimeOffset?>("--from") { Description = "resend-range: start" };
-        var to = new Option<DateTimeOffset?>("--to") { Description = "resend-range: end" };
+        var to = new Option<DateTimeOffset?>("--to") { Description = "resend-range: end (exclusive)" };
+        var stream = new Option<string?>("--stream") { Description = "resend-range: one stream (e.g. gnss), else every stream" };
         var wait = new Option<int?>("--wait") { Description = "Wait up to this many seconds for the outcome (exit 4 failed/expired, 5 still running)" };
-        var send = new Command("send", "Queue a command (delivered when the device is online)") { device, type, payload, ttl, from, to, wait };
+        var send = new Command("send", "Queue a command (delivered when the device is online)") { device, type, payload, ttl, from, to, stream, wait };
         send.SetAction(run(async (api, output, parse, ct) =>
         {
             var sent = await api.PostAsync(
                 $"/api/devices/{Uri.EscapeDataString(parse.GetValue(device)!)}/commands",
-                new { type = parse.GetValue(type), payload = parse.GetValue(payload), timeToLiveSeconds = parse.GetValue(ttl), from = parse.GetValue(from), to = parse.GetValue(to) },
+                new { type = parse.GetValue(type), payload = parse.GetValue(payload), timeToLiveSeconds = parse.GetValue(ttl), from = parse.GetValue(from), to = parse.GetValue(to), stream = parse.GetValue(stream) },
                 ct).ConfigureAwait(false);
             return parse.GetValue(wait) is { } seconds
                 ? await WaitAsync(api, output, sent.GetProperty("commandId").GetString()!, seconds, ct).ConfigureAwait(false)
@@ -268,9 +269,23 @@ internal static class FleetCtlApp
             output.Fields(result, "rolloutId", "group", "devices", "firstStageSize", "state");
             return ExitCodes.Ok;
         }));
+        var rolloutId = new Argument<string>("rollout-id") { Description = "Rollout id (from config rollout)" };
+        var status = new Command("rollout-status", "Where a rollout stands (exit 0 completed, 4 stopped, 5 still running)") { rolloutId };
+        status.SetAction(run(async (api, output, parse, ct) =>
+        {
+            var result = await api.GetAsync($"/api/rollouts/{Uri.EscapeDataString(parse.GetValue(rolloutId)!)}", ct).ConfigureAwait(false);
+            output.Fields(result, "rolloutId", "group", "stage", "state", "reason", "deviceStates");
+            return result.GetProperty("state").GetString() switch
+            {
+                "completed" => ExitCodes.Ok,
+                "stopped" => ExitCodes.CommandFailed,
+                _ => ExitCodes.Timeout,
+            };
+        }));
         config.Subcommands.Add(get);
         config.Subcommands.Add(set);
         config.Subcommands.Add(rollout);
+        config.Subcommands.Add(status);
         return config;
     }
 

@@ -83,6 +83,82 @@ public sealed class CommandTests
         await GatewayCrashTests.AssertCompleteAfterDrainAsync(system, gateway, gps, "car-cfg", minimum: 20);
     }
 
+    [Fact]
+    public async Task ResendRange_DeliveredPositionsSentAgain_StoredExactlyOnce()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var system = await SystemUnderTest.StartAsync();
+        var (gateway, gps) = await system.StartVehicleAsync("car-resend", rate: 5);
+        var delivered = await Eventually.WaitAsync(
+            c => system.PositionsAsync("car-resend", c), p => p.Count >= 20, Patience, "20 positions of car-resend are stored");
+        var before = await system.Fleet.GetJsonAsync("/api/stats", ct);
+
+        // Everything captured so far, again: the gateway holds it only in its retained history now.
+        var from = delivered.Min(p => p.Time).AddSeconds(-1);
+        var to = DateTimeOffset.UtcNow.AddMinutes(1);
+        var resend = await SendAsync(system, "car-resend", new { type = "resend-range", from, to, stream = "gnss" }, ct);
+        var done = await WaitFinalAsync(system, resend, ct);
+        Assert.Equal("succeeded", done.GetProperty("state").GetString());
+        var details = done.GetProperty("details");
+        var resent = int.Parse(details.GetProperty("resent").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(resent >= delivered.Count, $"resent {resent}, FleetControl held {delivered.Count} before");
+        Assert.Equal("gnss", details.GetProperty("streams").GetString());
+        Assert.Equal("complete", details.GetProperty("coverage").GetString());
+
+        // They arrive with their original ids: FleetControl counts them as duplicates and stores none twice.
+        await Eventually.WaitAsync(
+            c => system.Fleet.GetJsonAsync("/api/stats", c),
+            s => s.GetProperty("duplicates").GetInt64() >= before.GetProperty("duplicates").GetInt64() + resent,
+            Patience,
+            $"FleetControl has seen the {resent} resent positions");
+        await GatewayCrashTests.AssertCompleteAfterDrainAsync(system, gateway, gps, "car-resend", minimum: delivered.Count);
+    }
+
+    [Fact]
+    public async Task Rollout_FleetControlKilledMidRollout_ResumesAfterRestart_NoSecondVersion()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var system = await SystemUnderTest.StartAsync();
+        var (first, _) = await system.StartVehicleAsync("car-ra", rate: 2);
+        var (second, _) = await system.StartVehicleAsync("car-rb", rate: 2);
+        await WaitOnlineAsync(system, "car-ra", online: true);
+        await WaitOnlineAsync(system, "car-rb", online: true);
+        await second.KillAsync(); // its stage-2 command will wait in the queue
+        await WaitOnlineAsync(system, "car-rb", online: false);
+
+        using var posted = await system.Fleet.Http.PostAsJsonAsync(
+            "/api/rollouts",
+            new { devices = new[] { "car-ra", "car-rb" }, firstStageSize = 1, configuration = new { Logging = new { LogLevel = new { Default = "Information" } } } },
+            ct);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, posted.StatusCode);
+        var rolloutId = (await posted.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("rolloutId").GetString()!;
+        await Eventually.WaitAsync(
+            c => system.Fleet.GetJsonAsync($"/api/rollouts/{rolloutId}", c),
+            r => r.GetProperty("stage").GetInt32() == 2 && r.GetProperty("deviceStates").TryGetProperty("car-rb", out _),
+            Patience,
+            "stage 1 applied and stage 2 queued for car-rb");
+
+        // SIGKILL: nothing is written on the way down.
+        await system.Fleet.Process.KillAsync();
+        await system.Fleet.StartAsync(ct);
+        var resumed = await system.Fleet.GetJsonAsync($"/api/rollouts/{rolloutId}", ct);
+        Assert.Equal("running", resumed.GetProperty("state").GetString());
+        Assert.Equal(2, resumed.GetProperty("stage").GetInt32());
+        Assert.Equal("Succeeded", resumed.GetProperty("deviceStates").GetProperty("car-ra").GetString());
+
+        second.Start();
+        await Eventually.WaitAsync(
+            c => system.Fleet.GetJsonAsync($"/api/rollouts/{rolloutId}", c),
+            r => r.GetProperty("state").GetString() == "completed",
+            Patience,
+            "the resumed rollout completes once car-rb is back");
+        var configuration = await system.Fleet.GetJsonAsync("/api/devices/car-rb/configuration", ct);
+        Assert.Equal(1, configuration.GetProperty("desiredVersion").GetInt64());
+        Assert.Equal(1, configuration.GetProperty("reportedVersion").GetInt64());
+        Assert.Equal("applied", configuration.GetProperty("status").GetString());
+        Assert.False(first.Process.HasExited);
+    }
+
     private static int CountLines(string file, string text)
     {
         using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);

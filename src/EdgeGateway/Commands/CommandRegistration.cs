@@ -1,4 +1,5 @@
 using EdgeGateway.Hosting;
+using EdgeGateway.Retention;
 using EdgeGateway.Uplink.Mqtt;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -29,6 +30,8 @@ internal static class CommandRegistration
         services.AddSingleton<ICommandHandler, PingHandler>();
         services.AddSingleton<ICommandHandler, RestartServiceHandler>();
         services.AddSingleton<ICommandHandler, ApplyConfigurationHandler>();
+        services.AddGatewayRetention();
+        services.AddSingleton<ICommandHandler, ResendRangeHandler>();
         services.AddSingleton(sp =>
         {
             var dispatcher = ActivatorUtilities.CreateInstance<CommandDispatcher>(sp);

@@ -4,6 +4,7 @@ using EdgeGateway.Evidence;
 using EdgeGateway.Health;
 using EdgeGateway.Hosting;
 using EdgeGateway.Outbox;
+using EdgeGateway.Retention;
 using EdgeGateway.Uplink.Grpc;
 using EdgeGateway.Uplink.Mqtt;
 using Microsoft.Extensions.Configuration;
@@ -28,6 +29,7 @@ internal static class OptionsCatalog
         Entry<GnssOptions>(GnssOptions.SectionName),
         Entry<DockOptions>(DockOptions.SectionName),
         Entry<EvidenceOptions>(EvidenceOptions.SectionName),
+        Entry<RetentionOptions>(RetentionOptions.SectionName),
     ];
 
     /// <summary>Every failure message of every registered validator, or none.</summary>

@@ -23,6 +23,7 @@ internal static class CommandRegistration
         services.AddHostedService(sp => sp.GetRequiredService<CommandService>());
         services.AddSingleton<ConfigurationService>();
         services.AddSingleton<RolloutService>();
+        services.AddHostedService(sp => sp.GetRequiredService<RolloutService>());
         return services;
     }
 }

@@ -17,6 +17,7 @@ internal sealed class CommandStore : IDisposable
 
     private const string Commands = "commands";
     private const string Configurations = "configurations";
+    private const string Rollouts = "rollouts";
 
     private readonly DurableLiteDatabase _durable;
     private readonly LiteDatabase _db;
@@ -190,7 +191,78 @@ internal sealed class CommandStore : IDisposable
         }
     }
 
+    /// <summary>Stores a rollout's current state durably (after every step, so a restart resumes it).</summary>
+    public void PutRollout(Rollout rollout)
+    {
+        lock (_lock)
+        {
+            // An array, not a document keyed by device id: ids may hold '.', which is not a plain field name.
+            var devices = new BsonArray(rollout.Devices.Select(device => new BsonDocument
+            {
+                ["id"] = device,
+                ["state"] = rollout.DeviceStates.GetValueOrDefault(device) ?? string.Empty,
+                ["command"] = rollout.DeviceCommands.GetValueOrDefault(device) ?? string.Empty,
+            }));
+
+            _db.GetCollection(Rollouts).Upsert(new BsonDocument
+            {
+                ["_id"] = rollout.RolloutId,
+                ["group"] = rollout.Group,
+                ["json"] = rollout.Json,
+                ["first"] = rollout.FirstStageSize,
+                ["started"] = rollout.StartedAt.UtcTicks,
+                ["ttl"] = rollout.TimeToLive is { } ttl ? ttl.Ticks : BsonValue.Null,
+                ["state"] = rollout.State,
+                ["reason"] = rollout.Reason,
+                ["stage"] = rollout.Stage,
+                ["devices"] = devices,
+            });
+            _durable.WaitDurable();
+        }
+    }
+
+    /// <summary>Every stored rollout, newest first.</summary>
+    public IReadOnlyList<Rollout> ListRollouts()
+    {
+        lock (_lock)
+        {
+            return _db.GetCollection(Rollouts).Query().OrderByDescending("_id").ToEnumerable().Select(RolloutFrom).ToList();
+        }
+    }
+
     public void Dispose() => _durable.Dispose();
+
+    private static Rollout RolloutFrom(BsonDocument d)
+    {
+        var rollout = new Rollout
+        {
+            RolloutId = d["_id"].AsString,
+            Group = d["group"].AsString,
+            Devices = d["devices"].AsArray.Select(v => v["id"].AsString).ToList(),
+            Json = d["json"].AsString,
+            FirstStageSize = d["first"].AsInt32,
+            StartedAt = new DateTimeOffset(d["started"].AsInt64, TimeSpan.Zero),
+            TimeToLive = d["ttl"].IsNull ? null : TimeSpan.FromTicks(d["ttl"].AsInt64),
+            Stage = d["stage"].AsInt32,
+        };
+        foreach (var value in d["devices"].AsArray)
+        {
+            var device = value["id"].AsString;
+            if (value["state"].AsString is { Length: > 0 } state)
+            {
+                rollout.DeviceStates[device] = state;
+            }
+
+            if (value["command"].AsString is { Length: > 0 } command)
+            {
+                rollout.DeviceCommands[device] = command;
+            }
+        }
+
+        rollout.Reason = d["reason"].AsString;
+        rollout.State = d["state"].AsString;
+        return rollout;
+    }
 
     private static BsonDocument ToDocument(CommandRecord r)
     {

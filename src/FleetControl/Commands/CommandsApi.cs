@@ -113,7 +113,7 @@ internal static class CommandsApi
             return Results.Accepted($"/api/commands/{command.CommandId}", new { configuration, command = CommandDto.From(command) });
         });
 
-        operate.MapPost("/rollouts", async (ConfigurationRequest request, RolloutService rollouts, IFleetStore fleet, IHostApplicationLifetime lifetime, CancellationToken ct) =>
+        operate.MapPost("/rollouts", async (ConfigurationRequest request, RolloutService rollouts, IFleetStore fleet, CancellationToken ct) =>
         {
             if (CheckConfiguration(request) is { } invalid)
             {
@@ -159,7 +159,7 @@ internal static class CommandsApi
                 return Problem(StatusCodes.Status400BadRequest, "Invalid firstStageSize", "firstStageSize must be at least 1");
             }
 
-            var rollout = rollouts.Start(group, devices, request.Configuration!.Value.GetRawText(), request.FirstStageSize ?? 1, ttl, lifetime.ApplicationStopping);
+            var rollout = rollouts.Start(group, devices, request.Configuration!.Value.GetRawText(), request.FirstStageSize ?? 1, ttl);
             return Results.Accepted($"/api/rollouts/{rollout.RolloutId}", RolloutDto.From(rollout));
         });
 

@@ -16,6 +16,9 @@ internal sealed class Rollout
 
     public required DateTimeOffset StartedAt { get; init; }
 
+    /// <summary>How long each apply-configuration command may wait for its device (null: the default).</summary>
+    public TimeSpan? TimeToLive { get; init; }
+
     private volatile string _state = "running";
 
     /// <summary>running, completed or stopped. Volatile: it is written after <see cref="Reason"/> and polled by readers.</summary>
@@ -25,6 +28,9 @@ internal sealed class Rollout
 
     public int Stage { get; set; } = 1;
 
-    /// <summary>Per device: the command id and its last known state.</summary>
+    /// <summary>Per device: its command's last known state.</summary>
     public System.Collections.Concurrent.ConcurrentDictionary<string, string> DeviceStates { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Per device: the apply-configuration command sent to it (what a resumed rollout waits for).</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, string> DeviceCommands { get; } = new(StringComparer.Ordinal);
 }

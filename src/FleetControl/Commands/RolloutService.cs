@@ -5,20 +5,29 @@ namespace FleetControl.Commands;
 /// <summary>
 /// Staged group rollouts: the first stage's devices get the configuration; only when every one of them
 /// reports it applied does the rest of the group get it. The first failure (rejection or expiry) stops
-/// the rollout: later stages are not sent. Rollouts are tracked in memory (the per-device desired and
-/// reported versions they produce are durable in the command store).
+/// the rollout at once: later stages are not sent (devices of the same stage already sent the configuration
+/// answer on their own, and their answers still show). Every step is stored in <c>commands.db</c> before the
+/// next, so after a FleetControl restart, also a SIGKILL, a running rollout resumes where it was: it waits
+/// for the commands it had sent (they are durable in the command queue) and sends only what it had not.
 /// </summary>
-internal sealed class RolloutService(ConfigurationService configurations, CommandService commands, TimeProvider time, ILogger<RolloutService> logger)
+internal sealed class RolloutService(
+    CommandStore store,
+    ConfigurationService configurations,
+    CommandService commands,
+    TimeProvider time,
+    ILogger<RolloutService> logger) : IHostedService, IDisposable
 {
     private readonly ConcurrentDictionary<string, Rollout> _rollouts = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<string, Task> _running = new(StringComparer.Ordinal);
 
-    /// <summary>Every rollout since start, newest first.</summary>
+    /// <summary>Every rollout, newest first.</summary>
     public IReadOnlyList<Rollout> List() => _rollouts.Values.OrderByDescending(r => r.RolloutId, StringComparer.Ordinal).ToList();
 
     public Rollout? Get(string rolloutId) => _rollouts.GetValueOrDefault(rolloutId);
 
-    /// <summary>Starts a rollout and returns at once; it runs until it completes or stops.</summary>
-    public Rollout Start(string group, IReadOnlyList<string> devices, string json, int firstStageSize, TimeSpan? timeToLive, CancellationToken stopping)
+    /// <summary>Starts a rollout (stored first) and returns at once; it runs until it completes or stops.</summary>
+    public Rollout Start(string group, IReadOnlyList<string> devices, string json, int firstStageSize, TimeSpan? timeToLive)
     {
         var rollout = new Rollout
         {
@@ -28,18 +37,53 @@ internal sealed class RolloutService(ConfigurationService configurations, Comman
             Json = json,
             FirstStageSize = Math.Clamp(firstStageSize, 1, Math.Max(1, devices.Count)),
             StartedAt = time.GetUtcNow(),
+            TimeToLive = timeToLive,
         };
+        store.PutRollout(rollout);
         _rollouts[rollout.RolloutId] = rollout;
-        _ = RunAsync(rollout, timeToLive, stopping);
+        Run(rollout);
         return rollout;
     }
 
-    private async Task RunAsync(Rollout rollout, TimeSpan? timeToLive, CancellationToken stopping)
+    /// <summary>Loads every stored rollout and resumes the running ones.</summary>
+    public Task StartAsync(CancellationToken cancellationToken)
     {
+        foreach (var rollout in store.ListRollouts())
+        {
+            _rollouts[rollout.RolloutId] = rollout;
+            if (rollout.State == "running")
+            {
+                Log.Rollout(logger, rollout.RolloutId, $"resumed at stage {rollout.Stage} after a restart");
+                Run(rollout);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Stops waiting; running rollouts stay "running" in the store and resume at the next start.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(_running.Values).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public void Dispose() => _stopping.Dispose();
+
+    private void Run(Rollout rollout)
+    {
+        var task = RunAsync(rollout, _stopping.Token);
+        _running[rollout.RolloutId] = task;
+        _ = task.ContinueWith(_ => _running.TryRemove(rollout.RolloutId, out Task? _), TaskScheduler.Default);
+    }
+
+    private async Task RunAsync(Rollout rollout, CancellationToken stopping)
+    {
+        await Task.Yield();
         try
         {
             var stages = new[] { rollout.Devices.Take(rollout.FirstStageSize).ToList(), rollout.Devices.Skip(rollout.FirstStageSize).ToList() };
-            for (var i = 0; i < stages.Length; i++)
+            for (var i = Math.Max(0, rollout.Stage - 1); i < stages.Length; i++)
             {
                 if (stages[i].Count == 0)
                 {
@@ -47,41 +91,71 @@ internal sealed class RolloutService(ConfigurationService configurations, Comman
                 }
 
                 rollout.Stage = i + 1;
+                store.PutRollout(rollout);
                 Log.Rollout(logger, rollout.RolloutId, $"stage {i + 1}: {string.Join(", ", stages[i])}");
-                var sent = new List<(string Device, string CommandId)>();
                 foreach (var device in stages[i])
                 {
-                    var (_, command) = await configurations.SetDesiredAsync(device, rollout.Json, timeToLive, stopping).ConfigureAwait(false);
-                    rollout.DeviceStates[device] = command.State.ToString();
-                    sent.Add((device, command.CommandId));
+                    if (!rollout.DeviceCommands.ContainsKey(device))
+                    {
+                        var commandId = AdoptSent(rollout, device);
+                        if (commandId is null)
+                        {
+                            var (_, command) = await configurations.SetDesiredAsync(device, rollout.Json, rollout.TimeToLive, stopping).ConfigureAwait(false);
+                            commandId = command.CommandId;
+                        }
+
+                        rollout.DeviceCommands[device] = commandId;
+                        rollout.DeviceStates[device] = store.Get(commandId)?.State.ToString() ?? "unknown";
+                        store.PutRollout(rollout);
+                    }
                 }
 
-                // Each wait ends when its command is final; commands expire, so this always ends.
-                var results = await Task.WhenAll(sent.Select(async s => (s.Device, Record: await commands.WaitFinalAsync(s.CommandId, stopping).ConfigureAwait(false))))
-                    .ConfigureAwait(false);
-                foreach (var (device, record) in results)
+                // Each wait ends when its command is final; commands expire, so this always ends. The first
+                // failure ends the rollout without waiting for the rest of the stage.
+                var waits = stages[i].ToDictionary(d => commands.WaitFinalAsync(rollout.DeviceCommands[d], stopping), d => d);
+                while (waits.Count > 0)
                 {
+                    var done = await Task.WhenAny(waits.Keys).ConfigureAwait(false);
+                    var device = waits[done];
+                    waits.Remove(done);
+                    var record = await done.ConfigureAwait(false);
                     rollout.DeviceStates[device] = record?.State.ToString() ?? "unknown";
-                }
+                    if (record is null || record.State != CommandState.Succeeded)
+                    {
+                        var others = waits.Count > 0 ? $"; {waits.Count} other device(s) of stage {i + 1} already have it and answer on their own" : string.Empty;
+                        // Reason first: readers poll State, and a "stopped" rollout must never be seen without its reason.
+                        rollout.Reason = $"{device}: {record?.State} {record?.Reason}".TrimEnd() + others;
+                        rollout.State = "stopped";
+                        store.PutRollout(rollout);
+                        Log.Rollout(logger, rollout.RolloutId, "stopped, " + rollout.Reason);
+                        return;
+                    }
 
-                var failed = results.FirstOrDefault(r => r.Record is null || r.Record.State != CommandState.Succeeded);
-                if (failed.Device is not null)
-                {
-                    // Reason first: readers poll State, and a "stopped" rollout must never be seen without its reason.
-                    rollout.Reason = $"{failed.Device}: {failed.Record?.State} {failed.Record?.Reason}".TrimEnd();
-                    rollout.State = "stopped";
-                    Log.Rollout(logger, rollout.RolloutId, "stopped, " + rollout.Reason);
-                    return;
+                    store.PutRollout(rollout);
                 }
             }
 
             rollout.State = "completed";
+            store.PutRollout(rollout);
             Log.Rollout(logger, rollout.RolloutId, "completed");
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
-            rollout.Reason = "FleetControl stopped";
-            rollout.State = "stopped";
+            // FleetControl is stopping: the rollout stays "running" in the store and resumes at the next start.
         }
+    }
+
+    /// <summary>
+    /// The command this rollout already sent to <paramref name="device"/> but had not recorded (FleetControl
+    /// was killed in between): the device's desired configuration is this rollout's, set since it started.
+    /// Adopting it instead of sending again keeps one version per rollout and device.
+    /// </summary>
+    private string? AdoptSent(Rollout rollout, string device)
+    {
+        var desired = store.GetConfiguration(device);
+        return desired.CommandId.Length > 0 && desired.DesiredJson == rollout.Json
+            && store.Get(desired.CommandId) is { } command && command.CreatedAt >= rollout.StartedAt
+            ? command.CommandId
+            : null;
     }
 }

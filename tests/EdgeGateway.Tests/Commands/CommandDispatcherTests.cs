@@ -69,12 +69,12 @@ public sealed class CommandDispatcherTests : IDisposable
         _time.Advance(TimeSpan.FromHours(2));
 
         var expired = await dispatcher.HandleAsync(late, Ct).WaitAsync(Eventually.DefaultTimeout, Ct);
-        var unsupported = await dispatcher.HandleAsync(NewCommand("c3", c => c.ResendRange = new ResendRangeCommand()), Ct).WaitAsync(Eventually.DefaultTimeout, Ct);
+        var unsupported = await dispatcher.HandleAsync(NewCommand("c3", _ => { }), Ct).WaitAsync(Eventually.DefaultTimeout, Ct);
         var badId = await dispatcher.HandleAsync(NewCommand("../etc", c => c.Ping = new PingCommand()), Ct).WaitAsync(Eventually.DefaultTimeout, Ct);
 
         Assert.Equal(CommandOutcome.Expired, expired.Outcome);
         Assert.Equal(CommandOutcome.Failed, unsupported.Outcome);
-        Assert.Contains("ResendRange", unsupported.Reason, StringComparison.Ordinal);
+        Assert.Contains("does not support 'None'", unsupported.Reason, StringComparison.Ordinal);
         Assert.Equal(CommandOutcome.Failed, badId.Outcome);
         Assert.False(Directory.Exists(Path.Combine(_data.Path, "etc")));
     }

@@ -176,6 +176,86 @@ public sealed class CommandsApiTests : IAsyncLifetime
         Assert.Equal("applied", configuration.GetProperty("status").GetString());
     }
 
+    [Fact]
+    public async Task Rollout_FirstFailureInAStage_StopsWithoutWaitingForTheOthers()
+    {
+        await using var bad = await CommandDevice.ConnectAsync(_mqttPort, "bus-a");
+        await using var silent = await CommandDevice.ConnectAsync(_mqttPort, "bus-b");
+        await using var later = await CommandDevice.ConnectAsync(_mqttPort, "bus-c");
+        await WaitOnlineAsync("bus-a", "bus-b", "bus-c");
+
+        var rolloutId = await StartRolloutAsync(["bus-a", "bus-b", "bus-c"], firstStageSize: 2);
+        var command = await bad.NextCommandAsync();
+        await silent.NextCommandAsync(); // received, never answered
+        await bad.AnswerAsync(command, CommandOutcome.Failed, "rejected; rolled back", reportedVersion: 0);
+
+        await Eventually.UntilAsync(async () => (await _fleet.GetJsonAsync($"/api/rollouts/{rolloutId}")).GetProperty("state").GetString() == "stopped", "the rollout stops on the first failure");
+        var rollout = await _fleet.GetJsonAsync($"/api/rollouts/{rolloutId}");
+        Assert.Contains("bus-a: Failed", rollout.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Contains("1 other device(s) of stage 1", rollout.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.False(later.TryGetCommand(out _), "stage 2 is never sent");
+    }
+
+    [Fact]
+    public async Task Rollout_FleetControlRestartedMidStage_ResumesWithoutSendingTwice()
+    {
+        string rolloutId;
+        string waitingCommand;
+        await using (var a = await CommandDevice.ConnectAsync(_mqttPort, "dock-x", "Dock"))
+        await using (var b = await CommandDevice.ConnectAsync(_mqttPort, "dock-y", "Dock"))
+        await using (await CommandDevice.ConnectAsync(_mqttPort, "dock-z", "Dock"))
+        {
+            await WaitOnlineAsync("dock-x", "dock-y", "dock-z");
+            rolloutId = await StartRolloutAsync(["dock-x", "dock-y", "dock-z"], firstStageSize: 2);
+            var first = await a.NextCommandAsync();
+            await a.AnswerAsync(first, CommandOutcome.Succeeded, reportedVersion: first.ApplyConfiguration.Version);
+            waitingCommand = (await b.NextCommandAsync()).CommandId; // dock-y has not answered when FleetControl goes
+            await Eventually.UntilAsync(async () => (await _fleet.GetJsonAsync($"/api/rollouts/{rolloutId}")).GetProperty("deviceStates").GetProperty("dock-x").GetString() == "Succeeded", "dock-x's answer is recorded");
+        }
+
+        // A new FleetControl process on the same data directory (nothing is written at shutdown, so this is what a kill leaves).
+        await _fleet.DisposeAsync();
+        _fleet = await FleetControlInstance.StartAsync(_data.Path, _mqttPort);
+        var resumed = await _fleet.GetJsonAsync($"/api/rollouts/{rolloutId}");
+        Assert.Equal("running", resumed.GetProperty("state").GetString());
+        Assert.Equal(1, resumed.GetProperty("stage").GetInt32());
+
+        await using var y = await CommandDevice.ConnectAsync(_mqttPort, "dock-y", "Dock");
+        await using var z = await CommandDevice.ConnectAsync(_mqttPort, "dock-z", "Dock");
+        var again = await y.NextCommandAsync();
+        Assert.Equal(waitingCommand, again.CommandId); // the same command, re-sent when dock-y came back: not a second version
+        await y.AnswerAsync(again, CommandOutcome.Succeeded, reportedVersion: again.ApplyConfiguration.Version);
+        var last = await z.NextCommandAsync();
+        await z.AnswerAsync(last, CommandOutcome.Succeeded, reportedVersion: last.ApplyConfiguration.Version);
+
+        await Eventually.UntilAsync(async () => (await _fleet.GetJsonAsync($"/api/rollouts/{rolloutId}")).GetProperty("state").GetString() == "completed", "the resumed rollout completes");
+        Assert.Equal(1, (await _fleet.GetJsonAsync("/api/devices/dock-y/configuration")).GetProperty("desiredVersion").GetInt64());
+        Assert.Equal(1, (await _fleet.GetJsonAsync("/api/devices/dock-z/configuration")).GetProperty("reportedVersion").GetInt64());
+    }
+
+    private async Task<string> StartRolloutAsync(string[] devices, int firstStageSize)
+    {
+        var posted = await _fleet.Http.PostAsJsonAsync("/api/rollouts", new { devices, firstStageSize, configuration = new { Health = new { Interval = "00:00:30" } } }, Ct);
+        Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+        return (await posted.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("rolloutId").GetString()!;
+    }
+
+    private Task WaitOnlineAsync(params string[] devices) =>
+        Eventually.UntilAsync(
+            async () =>
+            {
+                foreach (var device in devices)
+                {
+                    if ((await _fleet.FindDeviceAsync(device))?.GetProperty("online").GetBoolean() != true)
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            },
+            $"{string.Join(", ", devices)} are online");
+
     private Task<HttpResponseMessage> PostAsync(string path, object body) => _fleet.Http.PostAsJsonAsync(path, body, Ct);
 
     private async Task PublishOfflineAsync(string deviceId)

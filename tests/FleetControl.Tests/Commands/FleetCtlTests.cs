@@ -70,12 +70,15 @@ public sealed class FleetCtlTests : IAsyncLifetime
         var unknownAlert = await RunAsync("alerts", "ack", "nope");
         var badArguments = await RunAsync("command", "send");
         var missingFile = await RunAsync("config", "rollout", Path.Combine(_data.Path, "missing.json"), "--group", "all");
+        var unknownRollout = await RunAsync("config", "rollout-status", "nope");
 
         Assert.Equal(3, unknownDevice.Code);
         Assert.Contains("unknown device 'nobody'", unknownDevice.Err, StringComparison.Ordinal);
         Assert.Equal(3, unknownAlert.Code);
         Assert.Equal(1, badArguments.Code);
         Assert.Equal(2, missingFile.Code);
+        Assert.Equal(3, unknownRollout.Code);
+        Assert.Contains("no rollout 'nope'", unknownRollout.Err, StringComparison.Ordinal);
 
         var unreachable = new StringWriter();
         var code = await FleetCtlApp.RunAsync(["devices", "list", "--url", $"http://127.0.0.1:{FreePort.Next()}"], new StringWriter(), unreachable, cancellationToken: TestContext.Current.CancellationToken)

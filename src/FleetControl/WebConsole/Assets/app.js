@@ -52,7 +52,7 @@ async function deviceView(id) {
   const bays = device.dock?.bays || [];
   view.innerHTML = `<h2>${esc(id)} <small>${esc(device.role)} · ${device.online ? 'online' : 'offline'} · last seen ${esc(device.lastSeen)}</small></h2>
     <section><h3>Commands</h3><div class="toolbar"><select id="command-type">
-      <option>ping</option><option>collect-diagnostics</option><option>restart-service</option><option>rescan-bays</option></select>
+      <option>ping</option><option>collect-diagnostics</option><option value="resend-range">resend-range (last hour)</option><option>restart-service</option><option>rescan-bays</option></select>
       <button id="send-command">Send</button> <span id="command-status"></span></div>
       <table id="commands"><thead><tr><th>id</th><th>kind</th><th>state</th><th>reason</th><th>created</th></tr></thead><tbody>
       ${commands.map(c => `<tr><td>${esc(c.commandId)}</td><td>${esc(c.kind)}</td><td class="state-${esc(c.state)}">${esc(c.state)}</td><td>${esc(c.reason)}</td><td>${esc(c.createdAt)}</td></tr>`).join('')}</tbody></table></section>
@@ -69,10 +69,13 @@ async function deviceView(id) {
   document.getElementById('send-command').onclick = async () => {
     const status = document.getElementById('command-status');
     try {
-      const sent = await post(`/api/devices/${encodeURIComponent(id)}/commands`, { type: document.getElementById('command-type').value });
+      const type = document.getElementById('command-type').value;
+      const body = type === 'resend-range' ? { type, from: new Date(Date.now() - 3600 * 1000).toISOString(), to: new Date().toISOString() } : { type };
+      const sent = await post(`/api/devices/${encodeURIComponent(id)}/commands`, body);
       status.textContent = `${sent.commandId}: ${sent.state}…`;
       const done = await api(`/api/commands/${sent.commandId}?waitSeconds=60`);
-      status.textContent = `${done.kind}: ${done.state} ${done.reason || ''}`;
+      const resent = done.details && done.details.resent !== undefined ? ` (${done.details.resent} resent, coverage ${done.details.coverage})` : '';
+      status.textContent = `${done.kind}: ${done.state} ${done.reason || ''}${resent}`;
       status.className = `state-${done.state}`;
     } catch (e) { status.textContent = e.message; }
   };
