@@ -2,6 +2,7 @@ using EdgeGateway.Commands;
 using EdgeGateway.Devices.Gnss;
 using EdgeGateway.Evidence;
 using EdgeGateway.Health;
+using EdgeGateway.Hosting.Watchdog;
 using EdgeGateway.Outbox;
 using EdgeGateway.Uplink.Grpc;
 using EdgeGateway.Uplink.Mqtt;
@@ -35,6 +36,7 @@ internal static class GatewayHost
         builder.Services.AddMqttUplink(builder.Configuration);
         builder.Services.AddDeviceRegistration(builder.Configuration);
         builder.Services.AddGatewayHealth(builder.Configuration);
+        builder.Services.AddSystemdWatchdog();
         builder.Services.AddGatewayCommands(RoleOf(builder.Configuration));
 
         switch (RoleOf(builder.Configuration))
