@@ -2,6 +2,7 @@ using EdgeGateway.Commands;
 using EdgeGateway.Devices.Gnss;
 using EdgeGateway.Evidence;
 using EdgeGateway.Health;
+using EdgeGateway.Health.Metrics;
 using EdgeGateway.Hosting.Watchdog;
 using EdgeGateway.Outbox;
 using EdgeGateway.Uplink.Grpc;
@@ -37,6 +38,7 @@ internal static class GatewayHost
         builder.Services.AddDeviceRegistration(builder.Configuration);
         builder.Services.AddGatewayHealth(builder.Configuration);
         builder.Services.AddSystemdWatchdog();
+        builder.Services.AddGatewayMetrics();
         builder.Services.AddGatewayCommands(RoleOf(builder.Configuration));
 
         switch (RoleOf(builder.Configuration))
