@@ -26,6 +26,9 @@ internal static class GatewayHost
         AddConfigurationFiles(builder);
 
         builder.Services.AddSystemd();
+        // Under systemd the console speaks journald's syslog format, unless the site asks for another
+        // (Logging:Console:FormatterName=json keeps every field of a log line for journalctl -o cat | jq).
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(builder.Configuration.GetSection("Logging:Console"));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddOptions<GatewayOptions>()
             .BindConfiguration(GatewayOptions.SectionName)

@@ -111,7 +111,7 @@ internal sealed class MetricsEndpoint(
         var requestLine = Encoding.ASCII.GetString(buffer, 0, Math.Max(0, buffer.AsSpan(0, length).IndexOf("\r\n"u8)));
         var parts = requestLine.Split(' ');
         var (status, body, contentType) = parts is ["GET" or "HEAD", var target, _] && (target == "/metrics" || target.StartsWith("/metrics?", StringComparison.Ordinal))
-            ? ("200 OK", PrometheusText.Render(reporter.BuildReport(), time.GetUtcNow()), PrometheusText.ContentType)
+            ? ("200 OK", PrometheusText.Render(reporter.BuildReport(), time.GetUtcNow()), EdgeGateway.Contracts.Metrics.PrometheusWriter.ContentType)
             : parts is [not ("GET" or "HEAD"), _, _]
                 ? ("405 Method Not Allowed", "GET /metrics only\n", "text/plain; charset=utf-8")
                 : ("404 Not Found", "GET /metrics only\n", "text/plain; charset=utf-8");
