@@ -42,7 +42,7 @@ check_package() { # deb name binary arch
   grep -q "^ExecStart=/opt/$name/$binary" "$x/lib/systemd/system/$name.service" || { echo "package.sh: the unit does not start /opt/$name/$binary" >&2; return 1; }
   [ -x "$x/opt/$name/$binary" ] || { echo "package.sh: /opt/$name/$binary is not executable" >&2; return 1; }
   if command -v systemd-analyze >/dev/null; then
-    systemd-analyze verify --root="$x" "$x/lib/systemd/system/$name.service" 2>&1 | grep -v "Cannot add dependency\|No such file\|ignoring" >&2 || true
+    systemd-analyze verify --root="$x" "$x/lib/systemd/system/$name.service" 2>&1 | grep -v "Cannot add dependency\|No such file\|ignoring\|sysinit.target" >&2 || true
   fi
   # Runs from the package alone: no SDK, no DOTNET_ROOT, a bare PATH (native builds only).
   if [ "$arch" = "$(dpkg --print-architecture)" ]; then
