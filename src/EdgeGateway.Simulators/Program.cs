@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using EdgeGateway.Cli;
 using EdgeGateway.Simulators.Cli;
 using EdgeGateway.Simulators.Gps;
 
@@ -32,50 +33,11 @@ internal static class Program
     }
 
     /// <summary>Dispatches <paramref name="args"/> to a command; usable in-process by tests and launchers.</summary>
-    internal static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
-    {
-        if (args.Count == 0 || args[0] is "-h" or "--help" or "help")
-        {
-            (args.Count == 0 ? error : output).WriteLine(OverallUsage());
-            return args.Count == 0 ? 2 : 0;
-        }
-
-        var command = Commands.FirstOrDefault(c => string.Equals(c.Name, args[0], StringComparison.Ordinal));
-        if (command is null)
-        {
-            error.WriteLine($"error: unknown command '{args[0]}'");
-            error.WriteLine(OverallUsage());
-            return 2;
-        }
-
-        var rest = args.Skip(1).ToArray();
-        if (rest.Any(a => a is "-h" or "--help"))
-        {
-            output.WriteLine(command.Usage);
-            return 0;
-        }
-
-        try
-        {
-            return await command.Handler(rest, output, cancellationToken);
-        }
-        catch (CliUsageException e)
-        {
-            error.WriteLine($"error: {e.Message}");
-            error.WriteLine(command.Usage);
-            return 2;
-        }
-        catch (CliFailureException e)
-        {
-            error.WriteLine($"error: {e.Message}");
-            return 1;
-        }
-    }
-
-    private static string OverallUsage()
-    {
-        var lines = Commands.Select(c => $"  {c.Name,-8} {c.Summary}");
-        return "usage: EdgeGateway.Simulators <command> [options]   (<command> --help for its options)\ncommands:\n"
-            + string.Join('\n', lines);
-    }
+    internal static Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        new CliApplication(
+                "EdgeGateway.Simulators",
+                "Simulated devices for EdgeGateway (GNSS receiver, BWV dock) and the whole local system",
+                Commands.Select(c => new SimulatorVerb(c)),
+                defaultVerb: "")
+            .RunAsync(args, Console.In, output, error, cancellationToken);
 }

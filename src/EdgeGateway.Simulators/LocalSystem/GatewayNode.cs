@@ -60,6 +60,19 @@ internal sealed class GatewayNode : IAsyncDisposable
 
     public ManagedProcess Process => _process ?? throw new InvalidOperationException($"Gateway {DeviceId} is not started.");
 
+    /// <summary>Sets (or, with null, removes) an environment variable for the next <see cref="Start"/>, as a changed unit file would.</summary>
+    public void SetEnvironment(string name, string? value)
+    {
+        if (value is null)
+        {
+            _environment.Remove(name);
+        }
+        else
+        {
+            _environment[name] = value;
+        }
+    }
+
     /// <summary>Starts (or restarts) the gateway process.</summary>
     public ManagedProcess Start()
     {

@@ -29,7 +29,7 @@ internal static class HealthCommand
     /// <summary>Fresh, but the link is not connected or the store is degraded (quarantined at start-up).</summary>
     public const int ExitDegraded = 4;
 
-    private const string Usage = "Usage: health [--data DIR] [--json] [--stale-after hh:mm:ss]";
+    private const string Usage = "Usage: health [--data DIR] [--json] [--stale-after hh:mm:ss] [--Section:Key=value ...]";
 
     private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
 
@@ -41,6 +41,7 @@ internal static class HealthCommand
         string? dataDirectory = null;
         TimeSpan? staleAfter = null;
         var json = false;
+        var overrides = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
             if (args[i] == "--data" && i + 1 < args.Length)
@@ -56,6 +57,10 @@ internal static class HealthCommand
             {
                 json = true;
             }
+            else if (args[i].StartsWith("--", StringComparison.Ordinal) && args[i].Contains(':', StringComparison.Ordinal) && args[i].Contains('=', StringComparison.Ordinal))
+            {
+                overrides.Add(args[i]); // configuration, as on the service's command line
+            }
             else
             {
                 await error.WriteLineAsync($"health: unexpected argument '{args[i]}'. {Usage}").ConfigureAwait(false);
@@ -64,7 +69,7 @@ internal static class HealthCommand
         }
 
         // The same layers as the service (shipped profile, /etc/edgegateway, environment), so it finds the same folder.
-        var configuration = GatewayHost.CreateBuilder([]).Configuration;
+        var configuration = GatewayHost.CreateBuilder([.. overrides]).Configuration;
         dataDirectory ??= configuration[$"{GatewayOptions.SectionName}:{nameof(GatewayOptions.DataDirectory)}"];
         if (string.IsNullOrWhiteSpace(dataDirectory))
         {

@@ -2,6 +2,8 @@ using EdgeGateway.Commands;
 using EdgeGateway.Devices.Gnss;
 using EdgeGateway.Evidence;
 using EdgeGateway.Health;
+using EdgeGateway.Health.Metrics;
+using EdgeGateway.Hosting.Watchdog;
 using EdgeGateway.Outbox;
 using EdgeGateway.Uplink.Grpc;
 using EdgeGateway.Uplink.Mqtt;
@@ -24,6 +26,9 @@ internal static class GatewayHost
         AddConfigurationFiles(builder);
 
         builder.Services.AddSystemd();
+        // Under systemd the console speaks journald's syslog format, unless the site asks for another
+        // (Logging:Console:FormatterName=json keeps every field of a log line for journalctl -o cat | jq).
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(builder.Configuration.GetSection("Logging:Console"));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddOptions<GatewayOptions>()
             .BindConfiguration(GatewayOptions.SectionName)
@@ -35,6 +40,8 @@ internal static class GatewayHost
         builder.Services.AddMqttUplink(builder.Configuration);
         builder.Services.AddDeviceRegistration(builder.Configuration);
         builder.Services.AddGatewayHealth(builder.Configuration);
+        builder.Services.AddSystemdWatchdog();
+        builder.Services.AddGatewayMetrics();
         builder.Services.AddGatewayCommands(RoleOf(builder.Configuration));
 
         switch (RoleOf(builder.Configuration))

@@ -1,37 +1,29 @@
-using EdgeGateway.Devices.Gnss;
+using EdgeGateway.Cli;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace EdgeGateway.Hosting;
 
 /// <summary>
-/// Entry point: engineer commands (<c>nmea decode FILE</c>, <c>at decode FILE</c>) run and exit; anything else runs the
-/// gateway service until it is stopped (SIGTERM / Ctrl+C) or a fatal error stops it.
+/// Entry point: the command line (<see cref="CliApplication"/>) picks a verb; engineer commands (<c>health</c>,
+/// <c>nmea decode FILE</c>, ...) run and exit, <c>run</c> (the default) runs the gateway service until it is stopped
+/// (SIGTERM / Ctrl+C) or a fatal error stops it.
 /// </summary>
 internal static class GatewayProgram
 {
-    public static async Task<int> RunAsync(string[] args)
+    /// <summary>The program's name in help and error messages.</summary>
+    public const string Name = "EdgeGateway";
+
+    public static Task<int> RunAsync(string[] args) =>
+        CreateCommandLine().RunAsync(args, Console.In, Console.Out, Console.Error, CancellationToken.None);
+
+    /// <summary>The command line: every <see cref="CliVerb"/> of this assembly, <c>run</c> by default.</summary>
+    public static CliApplication CreateCommandLine() =>
+        new(Name, "EdgeGateway: the headless gateway of a patrol vehicle or a body-worn-video dock", CliApplication.DiscoverVerbs(typeof(GatewayProgram).Assembly));
+
+    /// <summary>Runs the service with <paramref name="args"/> as configuration overrides until it is stopped.</summary>
+    public static async Task<int> RunServiceAsync(string[] args, TextWriter error)
     {
-        if (args is ["nmea", "decode", .. var rest])
-        {
-            return await NmeaDecodeCommand.RunAsync(rest, Console.Out, Console.Error, CancellationToken.None).ConfigureAwait(false);
-        }
-
-        if (args is ["at", "decode", .. var atArgs])
-        {
-            return await Devices.Modem.AtDecodeCommand.RunAsync(atArgs, Console.Out, Console.Error, CancellationToken.None).ConfigureAwait(false);
-        }
-
-        if (args is ["salvage", .. var salvageArgs])
-        {
-            return await Outbox.Salvage.SalvageCommand.RunAsync(salvageArgs, Console.Out, Console.Error, CancellationToken.None).ConfigureAwait(false);
-        }
-
-        if (args is ["health", .. var healthArgs])
-        {
-            return await Health.HealthCommand.RunAsync(healthArgs, Console.Out, Console.Error, CancellationToken.None).ConfigureAwait(false);
-        }
-
         try
         {
             using var host = GatewayHost.CreateBuilder(args).Build();
@@ -39,7 +31,7 @@ internal static class GatewayProgram
             using var claim = DataDirectoryLock.TryAcquire(dataDirectory);
             if (claim is null)
             {
-                await Console.Error.WriteLineAsync(
+                await error.WriteLineAsync(
                     $"EdgeGateway: another gateway is already running on {Path.GetFullPath(dataDirectory)} (Gateway:DataDirectory); stop it or give this one its own directory.").ConfigureAwait(false);
                 return ExitDataDirectoryInUse;
             }
@@ -53,16 +45,16 @@ internal static class GatewayProgram
             // One line naming the setting, and an exit code systemd can be told not to restart on
             // (RestartPreventExitStatus=78): a bad configuration does not get better by crash-looping.
             var reason = e is OptionsValidationException validation ? string.Join(" ", validation.Failures) : e.Message;
-            await Console.Error.WriteLineAsync($"EdgeGateway: invalid configuration: {reason}").ConfigureAwait(false);
+            await error.WriteLineAsync($"EdgeGateway: invalid configuration: {reason}").ConfigureAwait(false);
             return ExitBadConfiguration;
         }
     }
 
     /// <summary>EX_TEMPFAIL from sysexits.h: the data directory is held by another gateway.</summary>
-    public const int ExitDataDirectoryInUse = 75;
+    public const int ExitDataDirectoryInUse = CliExit.TempFail;
 
     /// <summary>EX_CONFIG from sysexits.h.</summary>
-    public const int ExitBadConfiguration = 78;
+    public const int ExitBadConfiguration = CliExit.Config;
 
     private static bool IsConfigurationError(Exception e) =>
         e is OptionsValidationException

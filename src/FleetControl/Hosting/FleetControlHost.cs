@@ -20,6 +20,9 @@ internal static class FleetControlHost
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         AddSiteConfiguration(builder.Configuration);
         builder.Services.AddSystemd(); // readiness and stop notifications when run as a systemd Type=notify unit
+        // Under systemd the console speaks journald's syslog format, unless the site asks for another
+        // (Logging:Console:FormatterName=json keeps every field of a log line for journalctl -o cat | jq).
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(builder.Configuration.GetSection("Logging:Console"));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddFleetIdentity(); // before the broker and the endpoints: both use its certificates
         builder.Services.AddFleetControlEndpoints();
@@ -82,6 +85,7 @@ internal static class FleetControlHost
         app.MapDeviceRegistry();
         app.MapFleetIdentity();
         app.MapFleetApi();
+        app.MapFleetMetrics();
         app.MapCommandsApi();
         app.MapAlertsApi();
         app.MapPositionsApi();

@@ -55,4 +55,26 @@ public sealed class ProgramTests
         Assert.Equal(0, code);
         Assert.Contains("--pty-link PATH", output.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task RunAsync_Version_PrintsVersionAndReturns0()
+    {
+        var output = new StringWriter();
+
+        var code = await Program.RunAsync(["--version"], output, TextWriter.Null, TestContext.Current.CancellationToken);
+
+        Assert.Equal(0, code);
+        Assert.Matches(@"^\d+\.\d+\.\d+", output.ToString());
+    }
+
+    [Fact]
+    public async Task RunAsync_Help_ListsEveryCommandAndReturns0()
+    {
+        var output = new StringWriter();
+
+        var code = await Program.RunAsync(["--help"], output, TextWriter.Null, TestContext.Current.CancellationToken);
+
+        Assert.Equal(0, code);
+        Assert.All(Program.Commands, c => Assert.Contains($"  {c.Name} ", output.ToString(), StringComparison.Ordinal));
+    }
 }

@@ -16,7 +16,7 @@ namespace EdgeGateway.Devices.Gnss;
 /// (stream <c>gnss</c>, Telemetry). Receiver faults (unplugged, silent, garbage) are logged, counted
 /// and retried; they never stop the host.
 /// </summary>
-internal sealed class GnssAdapter : BackgroundService
+internal sealed class GnssAdapter : BackgroundService, Hosting.Watchdog.ILivenessSource
 {
     /// <summary>Observation stream name.</summary>
     public const string StreamName = "gnss";
@@ -53,6 +53,9 @@ internal sealed class GnssAdapter : BackgroundService
         _thinner = new PositionThinner(_options.Thinning);
     }
 
+    /// <summary>Working while a read is parsed and its fixes stored, idle while waiting for bytes or a receiver.</summary>
+    public Hosting.Watchdog.LivenessProbe Liveness { get; } = new("gnss");
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         Log.Starting(_logger, _connector.Description);
@@ -62,7 +65,19 @@ internal sealed class GnssAdapter : BackgroundService
             _time,
             _transportLogger,
             _counters.Transport);
-        await source.RunAsync(ReadSessionAsync, stoppingToken).ConfigureAwait(false);
+        await source.RunAsync(
+            async (pipe, ct) =>
+            {
+                try
+                {
+                    await ReadSessionAsync(pipe, ct).ConfigureAwait(false);
+                }
+                finally
+                {
+                    Liveness.Idle(); // between connections the adapter waits; it is not stuck
+                }
+            },
+            stoppingToken).ConfigureAwait(false);
     }
 
     /// <summary>Reads one connection until end of stream or silence; fixes go to the sink as they complete.</summary>
@@ -82,7 +97,9 @@ internal sealed class GnssAdapter : BackgroundService
             {
                 try
                 {
+                    Liveness.Idle();
                     result = await pipe.ReadAsync(linked.Token).ConfigureAwait(false);
+                    Liveness.Working(_time);
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using EdgeGateway.Hosting.Watchdog;
 using EdgeGateway.Outbox;
 using Microsoft.Extensions.Logging;
 
@@ -50,6 +51,9 @@ internal sealed class DrainLoop
     /// flat: a test counts it over fake minutes so that a spin cannot come back unnoticed.
     /// </summary>
     public long Wakeups => Interlocked.Read(ref _wakeups);
+
+    /// <summary>Working while the loop carries out a step, idle while it waits (or no bearer is connected): the watchdog's view.</summary>
+    public LivenessProbe Liveness { get; } = new("drain");
 
     /// <summary>The running scheduler's state, or null while no bearer is connected.</summary>
     public DrainState? State => Volatile.Read(ref _current)?.State;
@@ -143,6 +147,7 @@ internal sealed class DrainLoop
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                Liveness.Working(_time);
                 while (_windowAcks.TryDequeue(out var acked))
                 {
                     scheduler.OnAcknowledged(acked);
@@ -190,6 +195,7 @@ internal sealed class DrainLoop
                         }
 
                         timer.Change(step.Due, Timeout.InfiniteTimeSpan);
+                        Liveness.Idle();
                         await _wake.WaitAsync(cancellationToken).ConfigureAwait(false);
                         Interlocked.Increment(ref _wakeups);
                         break;
@@ -199,6 +205,7 @@ internal sealed class DrainLoop
         finally
         {
             // The link is gone (or the service stops): every lease goes back to the outbox.
+            Liveness.Idle();
             Volatile.Write(ref _current, null);
             LastReturned = ReturnAll(scheduler);
         }
@@ -219,6 +226,11 @@ internal sealed class DrainLoop
         if (messages.Count == 0)
         {
             return;
+        }
+
+        if (FaultInjection.HangDrain)
+        {
+            await Task.Delay(Timeout.InfiniteTimeSpan, _time, cancellationToken).ConfigureAwait(false);
         }
 
         foreach (var batch in PublishBatch.Plan(messages, _settings.MaxBatch, _settings.MaxBatchBytes))

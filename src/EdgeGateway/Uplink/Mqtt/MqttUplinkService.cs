@@ -27,7 +27,7 @@ namespace EdgeGateway.Uplink.Mqtt;
 /// <see cref="MqttBearer"/>; acknowledgements received here go to the drain loop, which frees the
 /// window at once and deletes them from the outbox behind it.
 /// </summary>
-internal sealed class MqttUplinkService : BackgroundService
+internal sealed class MqttUplinkService : BackgroundService, Hosting.Watchdog.ILivenessSource
 {
     private readonly MqttUplinkOptions _options;
     private readonly GatewayOptions _gateway;
@@ -70,6 +70,9 @@ internal sealed class MqttUplinkService : BackgroundService
 
     /// <summary>The drain loop this session feeds (its state and wake-up count are observable).</summary>
     internal DrainLoop Drain => _drain;
+
+    /// <summary>The drain loop's probe: the watchdog restarts a gateway whose drain is wedged.</summary>
+    public Hosting.Watchdog.LivenessProbe Liveness => _drain.Liveness;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
