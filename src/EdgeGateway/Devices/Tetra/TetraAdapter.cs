@@ -92,17 +92,6 @@ internal sealed class TetraAdapter : BackgroundService, ITetraSds, IRadioEmergen
             return Task.FromResult(new SdsSendResult(SdsSendOutcome.TooLarge, 0, -1, $"{length * 8} bits > {SdsTl.MaxBits}"));
         }
 
-        if (!_status.Connected)
-        {
-            return Task.FromResult(new SdsSendResult(SdsSendOutcome.NotConnected, 0, -1, "no terminal"));
-        }
-
-        if (Interlocked.Increment(ref _queueLength) > _options.SdsQueueCapacity)
-        {
-            Interlocked.Decrement(ref _queueLength);
-            return Task.FromResult(new SdsSendResult(SdsSendOutcome.NotConnected, 0, -1, "SDS queue full"));
-        }
-
         SdsJob job;
         if (transportLayer)
         {
@@ -115,6 +104,23 @@ internal sealed class TetraAdapter : BackgroundService, ITetraSds, IRadioEmergen
             pdu[0] = protocolId;
             payload.Span.CopyTo(pdu.AsSpan(1));
             job = new SdsJob(destination, pdu, 0, awaitsReport: false);
+        }
+
+        return Enqueue(job, urgent, cancellationToken);
+    }
+
+    /// <summary>Queues a ready PDU (e.g. an SDS-TL report) or refuses it when no terminal is there or the queue is full.</summary>
+    private Task<SdsSendResult> Enqueue(SdsJob job, bool urgent, CancellationToken cancellationToken)
+    {
+        if (!_status.Connected)
+        {
+            return Task.FromResult(new SdsSendResult(SdsSendOutcome.NotConnected, job.Reference, -1, "no terminal"));
+        }
+
+        if (Interlocked.Increment(ref _queueLength) > _options.SdsQueueCapacity)
+        {
+            Interlocked.Decrement(ref _queueLength);
+            return Task.FromResult(new SdsSendResult(SdsSendOutcome.NotConnected, job.Reference, -1, "SDS queue full"));
         }
 
         (urgent ? _urgent : _normal).Enqueue(job);
@@ -365,7 +371,7 @@ internal sealed class TetraAdapter : BackgroundService, ITetraSds, IRadioEmergen
             return;
         }
 
-        if (header!.AiService == SdsHeader.Status || header.LengthBits == 16 && urc.Data.Trim().Length == 4)
+        if (header!.AiService == SdsHeader.Status)
         {
             if (!SdsTl.TryStatusValue(urc.Data, out var status))
             {
@@ -418,7 +424,7 @@ internal sealed class TetraAdapter : BackgroundService, ITetraSds, IRadioEmergen
                 if (pdu.ReportRequest != 0 && header.Calling.Length > 0)
                 {
                     // The TE handles this protocol (AT+CTSP), so the TE answers the report request.
-                    _ = SendAsync(header.Calling, pdu.ProtocolId, SdsTl.EncodeReport(pdu.ProtocolId, pdu.MessageReference, 0x00).AsMemory(1), requestReport: false, urgent: false, CancellationToken.None);
+                    _ = Enqueue(new SdsJob(header.Calling, SdsTl.EncodeReport(pdu.ProtocolId, pdu.MessageReference, 0x00), 0, awaitsReport: false), urgent: false, CancellationToken.None);
                 }
 
                 break;
