@@ -114,17 +114,17 @@ internal static class TetraCommand
 
             if (emergencyAfter is { } seconds)
             {
-                tasks.Add(AfterAsync(TimeSpan.FromSeconds(seconds), () => Press(terminal, output), cancellationToken));
+                tasks.Add(ModemCli.AfterAsync(TimeSpan.FromSeconds(seconds), () => Press(terminal, output), cancellationToken));
             }
 
             foreach (var (at, registered) in coverage)
             {
-                tasks.Add(AfterAsync(at, () => terminal.SetCoverage(registered), cancellationToken));
+                tasks.Add(ModemCli.AfterAsync(at, () => terminal.SetCoverage(registered), cancellationToken));
             }
 
             if (statsInterval > TimeSpan.Zero)
             {
-                tasks.Add(StatsAsync(output, statsInterval, () => $"{terminal.Counters} {network?.Counters} pty_dropped={pty.Dropped}", cancellationToken));
+                tasks.Add(ModemCli.StatsAsync(output, statsInterval, () => $"{terminal.Counters} {network?.Counters} pty_dropped={pty.Dropped}", cancellationToken));
             }
 
             try
@@ -185,25 +185,6 @@ internal static class TetraCommand
                     }
 
                     break;
-            }
-        }
-    }
-
-    private static async Task AfterAsync(TimeSpan delay, Action action, CancellationToken cancellationToken)
-    {
-        await Task.Delay(delay, cancellationToken);
-        action();
-    }
-
-    private static async Task StatsAsync(TextWriter output, TimeSpan interval, Func<string> counters, CancellationToken cancellationToken)
-    {
-        using var timer = new PeriodicTimer(interval);
-        while (await timer.WaitForNextTickAsync(cancellationToken))
-        {
-            lock (output)
-            {
-                output.WriteLine($"STATS {counters()}");
-                output.Flush();
             }
         }
     }

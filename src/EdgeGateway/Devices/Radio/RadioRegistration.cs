@@ -1,4 +1,5 @@
 using EdgeGateway.Core;
+using EdgeGateway.Devices.Lte;
 using EdgeGateway.Devices.Tetra;
 using EdgeGateway.Transport;
 using EdgeGateway.Uplink.Mqtt;
@@ -13,7 +14,7 @@ namespace EdgeGateway.Devices.Radio;
 
 /// <summary>
 /// Registers the radio modems and bearer-aware routing (one line in the host, after the outbox and the
-/// MQTT uplink): the TETRA terminal on its PEI line when <c>Tetra:Enabled</c>, and, when
+/// MQTT uplink): the LTE modem's health when <c>Lte:Enabled</c>, the TETRA terminal on its PEI line when <c>Tetra:Enabled</c>, and, when
 /// <c>Tetra:DispatcherIssi</c> is set, the fan-out that also sends the classes <c>Routing:Tetra</c> allows
 /// as SDS. <see cref="IRadioEmergencySource"/> is always registered (it never fires without a terminal).
 /// </summary>
@@ -29,7 +30,22 @@ internal static class RadioRegistration
             .BindConfiguration(RoutingOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddOptions<LteOptions>()
+            .BindConfiguration(LteOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
+
+        if (configuration.GetSection(LteOptions.SectionName).GetValue<bool>(nameof(LteOptions.Enabled)))
+        {
+            services.TryAddSingleton<LteCounters>();
+            services.TryAddKeyedSingleton<IByteSourceConnector>(LteAdapter.ConnectorKey, static (provider, _) =>
+                new SerialByteSourceConnector(provider.GetRequiredService<IOptions<LteOptions>>().Value.Serial));
+            services.TryAddSingleton<LteAdapter>();
+            services.AddHostedService(provider => provider.GetRequiredService<LteAdapter>());
+            services.TryAddSingleton<ILteLink>(provider => provider.GetRequiredService<LteAdapter>());
+            services.AddSingleton<IHealthContributor, LteHealthContributor>();
+        }
 
         var tetra = configuration.GetSection(TetraOptions.SectionName);
         if (!tetra.GetValue<bool>(nameof(TetraOptions.Enabled)))
@@ -70,11 +86,13 @@ internal static class RadioRegistration
             // Resolved on first use: the adapter and the uplink depend on this sink themselves.
             var uplink = new Lazy<MqttUplinkService?>(provider.GetService<MqttUplinkService>);
             var link = provider.GetService<LinkStateMachine>();
+            var lte = provider.GetService<ILteLink>();
             return new SdsFanOutSink(
                 sink,
                 new Lazy<ITetraSds>(provider.GetRequiredService<ITetraSds>),
                 new BearerRoutingPolicy(provider.GetRequiredService<IOptions<RoutingOptions>>().Value),
-                () => link is not null && link.Current != Contracts.V1.LinkState.Offline,
+                // The modem says the bearer is gone before MQTT's keep-alive notices.
+                () => link is not null && link.Current != Contracts.V1.LinkState.Offline && lte?.Status.State != LteBearerState.Unavailable,
                 ids => uplink.Value?.Drain.Acknowledge(ids),
                 provider.GetRequiredService<IOptions<TetraOptions>>().Value.DispatcherIssi,
                 provider.GetRequiredService<ILoggerFactory>().CreateLogger<SdsFanOutSink>());
