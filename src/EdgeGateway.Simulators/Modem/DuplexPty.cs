@@ -42,58 +42,12 @@ internal sealed unsafe class DuplexPty : IDisposable
     /// <summary>Opens the pair (raw), links it, and starts reading; <paramref name="onInput"/> gets what the gateway writes.</summary>
     public static DuplexPty Open(string? linkPath, Action<ReadOnlyMemory<byte>> onInput)
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            throw new PlatformNotSupportedException("the pseudo-terminal needs Linux");
-        }
-
-        if (LibC.OpenPty(out var master, out var slave, null, null, null) != 0)
-        {
-            throw new IOException($"openpty failed: {LibC.Describe(Marshal.GetLastPInvokeError())}");
-        }
-
+        var (master, slave, slavePath) = PtyPair.OpenRaw();
         try
         {
-            var termios = stackalloc byte[256];
-            if (LibC.TcGetAttr(slave, termios) != 0)
-            {
-                throw new IOException($"tcgetattr failed: {LibC.Describe(Marshal.GetLastPInvokeError())}");
-            }
-
-            LibC.CfMakeRaw(termios);
-            if (LibC.TcSetAttr(slave, LibC.TCSANOW, termios) != 0)
-            {
-                throw new IOException($"tcsetattr failed: {LibC.Describe(Marshal.GetLastPInvokeError())}");
-            }
-
-            var name = stackalloc byte[128];
-            var error = LibC.PtsNameR(master, name, 128);
-            if (error != 0)
-            {
-                throw new IOException($"ptsname_r failed: {LibC.Describe(error)}");
-            }
-
-            var flags = LibC.Fcntl(master, LibC.F_GETFL, 0);
-            if (flags < 0 || LibC.Fcntl(master, LibC.F_SETFL, flags | LibC.O_NONBLOCK) != 0
-                || LibC.Fcntl(master, LibC.F_SETFD, LibC.FD_CLOEXEC) != 0 || LibC.Fcntl(slave, LibC.F_SETFD, LibC.FD_CLOEXEC) != 0)
-            {
-                throw new IOException($"fcntl failed: {LibC.Describe(Marshal.GetLastPInvokeError())}");
-            }
-
-            var slavePath = Marshal.PtrToStringUTF8((nint)name)!;
             if (linkPath is not null)
             {
-                var existing = new FileInfo(linkPath);
-                if (existing.LinkTarget is not null)
-                {
-                    existing.Delete();
-                }
-                else if (existing.Exists || Directory.Exists(linkPath))
-                {
-                    throw new IOException($"--pty-link {linkPath} exists and is not a symlink; not replacing it");
-                }
-
-                File.CreateSymbolicLink(linkPath, slavePath);
+                PtyPair.Link(linkPath, slavePath);
             }
 
             var pty = new DuplexPty(master, slave, slavePath, linkPath, onInput);
@@ -158,10 +112,7 @@ internal sealed unsafe class DuplexPty : IDisposable
             _master = _slave = -1;
         }
 
-        if (LinkPath is not null && new FileInfo(LinkPath) is { LinkTarget: { } target } link && target == SlavePath)
-        {
-            link.Delete();
-        }
+        PtyPair.Unlink(LinkPath, SlavePath);
     }
 
     private void ReadLoop()
