@@ -14,6 +14,8 @@ internal static class Program
         new("gps", "simulated GNSS receiver: NMEA 0183 on a pseudo-terminal and/or TCP", GpsCommand.Usage, GpsCommand.RunAsync),
         new("dock", "simulated BWV docking station: cameras with recordings docked into bay folders", "dock --root DIR [--bays 8] [--cameras N] [--recordings R] [--clip-seconds S] [--big-file-size 2GiB] [--pull-after 10s] [--redock-after 5s] [--once]",
             (args, output, ct) => Dock.DockCommand.RunAsync([.. args], output, Console.Error, ct)),
+        new("tetra", "simulated TETRA terminal (PEI AT commands) on a pseudo-terminal, linked to FleetControl's TETRA gateway", Modem.TetraCommand.Usage, Modem.TetraCommand.RunAsync),
+        new("lte", "simulated LTE (ESN) modem (3GPP TS 27.007 AT commands) on a pseudo-terminal, with coverage scripts", Modem.LteCommand.Usage, Modem.LteCommand.RunAsync),
         new("system", "the whole local system: FleetControl, simulated vehicles and docks, live summary", LocalSystem.LocalSystemCommand.Usage, LocalSystem.LocalSystemCommand.RunAsync),
     ];
 

@@ -125,6 +125,13 @@ internal sealed class ManagedProcess : IAsyncDisposable
     /// <summary>Waits until the process exits (a one-shot command); bound it with the token.</summary>
     public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
 
+    /// <summary>Writes one line to the process's standard input (e.g. a simulator's control commands).</summary>
+    public async Task WriteLineAsync(string line)
+    {
+        await _process.StandardInput.WriteLineAsync(line).ConfigureAwait(false);
+        await _process.StandardInput.FlushAsync().ConfigureAwait(false);
+    }
+
     /// <summary>The last lines the process wrote, for diagnostics.</summary>
     public string RecentOutput()
     {

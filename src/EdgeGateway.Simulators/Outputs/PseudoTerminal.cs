@@ -76,67 +76,26 @@ internal sealed unsafe class PseudoTerminal : IByteOutput, IDisposable
     public static PseudoTerminal Open(string? linkPath = null, ILogger? logger = null)
     {
         logger ??= NullLogger.Instance;
-        if (!OperatingSystem.IsLinux())
-        {
-            throw new PlatformNotSupportedException("the pseudo-terminal output needs Linux");
-        }
-
-        if (LibC.OpenPty(out var master, out var slave, null, null, null) != 0)
-        {
-            throw new IOException($"openpty failed: {LibC.Describe(Marshal.GetLastPInvokeError())}");
-        }
-
+        var (master, slave, slavePath) = PtyPair.OpenRaw();
         try
         {
-            // termios is 60 bytes on glibc; a larger buffer keeps this independent of the exact layout.
-            var termios = stackalloc byte[256];
-            if (LibC.TcGetAttr(slave, termios) != 0)
-            {
-                throw new IOException($"tcgetattr failed: {LibC.Describe(Marshal.GetLastPInvokeError())}");
-            }
-
-            LibC.CfMakeRaw(termios);
-            if (LibC.TcSetAttr(slave, LibC.TCSANOW, termios) != 0)
-            {
-                throw new IOException($"tcsetattr failed: {LibC.Describe(Marshal.GetLastPInvokeError())}");
-            }
-
-            var name = stackalloc byte[128];
-            var error = LibC.PtsNameR(master, name, 128);
-            if (error != 0)
-            {
-                throw new IOException($"ptsname_r failed: {LibC.Describe(error)}");
-            }
-
-            var slavePath = Marshal.PtrToStringUTF8((nint)name)!;
-            var flags = LibC.Fcntl(master, LibC.F_GETFL, 0);
-            if (flags < 0 || LibC.Fcntl(master, LibC.F_SETFL, flags | LibC.O_NONBLOCK) != 0
-                || LibC.Fcntl(master, LibC.F_SETFD, LibC.FD_CLOEXEC) != 0)
-            {
-                throw new IOException($"fcntl on the master failed: {LibC.Describe(Marshal.GetLastPInvokeError())}");
-            }
-
             if (linkPath is not null)
             {
-                CreateLink(linkPath, slavePath);
+                PtyPair.Link(linkPath, slavePath);
             }
-
-            LibC.Close(slave);
-            slave = -1;
-            var terminal = new PseudoTerminal(master, slavePath, linkPath, logger);
-            Log.PtyOpened(logger, slavePath, linkPath ?? "-");
-            return terminal;
         }
         catch
         {
-            if (slave >= 0)
-            {
-                LibC.Close(slave);
-            }
-
+            LibC.Close(slave);
             LibC.Close(master);
             throw;
         }
+
+        // The slave is closed here: the master then sees a hang-up while no reader has it open.
+        LibC.Close(slave);
+        var terminal = new PseudoTerminal(master, slavePath, linkPath, logger);
+        Log.PtyOpened(logger, slavePath, linkPath ?? "-");
+        return terminal;
     }
 
     /// <inheritdoc />
@@ -208,38 +167,8 @@ internal sealed unsafe class PseudoTerminal : IByteOutput, IDisposable
             _master = -1;
         }
 
-        if (LinkPath is not null)
-        {
-            try
-            {
-                var info = new FileInfo(LinkPath);
-                if (info.LinkTarget == SlavePath)
-                {
-                    info.Delete();
-                }
-            }
-            catch (IOException)
-            {
-                // Best effort: a link that cannot be removed is replaced by the next run.
-            }
-        }
-
+        PtyPair.Unlink(LinkPath, SlavePath);
         Log.PtyClosed(_logger, SlavePath);
-    }
-
-    private static void CreateLink(string linkPath, string slavePath)
-    {
-        var existing = new FileInfo(linkPath);
-        if (existing.LinkTarget is not null)
-        {
-            existing.Delete();   // a stale link from an earlier run
-        }
-        else if (existing.Exists || Directory.Exists(linkPath))
-        {
-            throw new IOException($"--pty-link {linkPath} exists and is not a symlink; not replacing it");
-        }
-
-        File.CreateSymbolicLink(linkPath, slavePath);
     }
 
     private void DropFull(int count)

@@ -1,5 +1,6 @@
 using EdgeGateway.Commands;
 using EdgeGateway.Devices.Gnss;
+using EdgeGateway.Devices.Radio;
 using EdgeGateway.Evidence;
 using EdgeGateway.Health;
 using EdgeGateway.Health.Metrics;
@@ -38,6 +39,7 @@ internal static class GatewayHost
         // devices -> core -> outbox -> uplinks (DESIGN.md "The flow").
         builder.Services.AddOutbox(builder.Configuration);
         builder.Services.AddMqttUplink(builder.Configuration);
+        builder.Services.AddRadio(builder.Configuration);
         builder.Services.AddDeviceRegistration(builder.Configuration);
         builder.Services.AddGatewayHealth(builder.Configuration);
         builder.Services.AddSystemdWatchdog();

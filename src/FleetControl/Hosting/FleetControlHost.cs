@@ -8,6 +8,7 @@ using FleetControl.Identity;
 using FleetControl.Mqtt;
 using FleetControl.Registry;
 using FleetControl.Store;
+using FleetControl.Tetra;
 
 namespace FleetControl.Hosting;
 
@@ -28,6 +29,7 @@ internal static class FleetControlHost
         builder.Services.AddFleetControlEndpoints();
         builder.Services.AddFleetStore();
         builder.Services.AddFleetMqtt(builder.Configuration);
+        builder.Services.AddFleetTetraGateway(builder.Configuration);
         builder.Services.AddDeviceRegistry();
         builder.Services.AddFleetCommands();
         builder.Services.AddFleetAlerts();

@@ -102,10 +102,15 @@ internal sealed class AtSession
     /// <paramref name="pdu"/> ended by Ctrl-Z, and waits for the final result code. Without a prompt in time
     /// the PDU entry is cancelled with ESC and the result is <see cref="AtFinalKind.Timeout"/>.
     /// </summary>
-    public Task<AtResponse> SendPduAsync(string command, string pdu, CancellationToken cancellationToken, TimeSpan? timeout = null) =>
-        ExchangeAsync(command, pdu, timeout ?? _options.CommandTimeout, cancellationToken);
+    /// <remarks>
+    /// With <paramref name="awaitPrompt"/> false (terminals that take <c>AT+CMGS=...&lt;CR&gt;data&lt;Ctrl-Z&gt;</c>
+    /// in one go, as ETSI EN 300 392-5 writes it, without a prompt) the command, the PDU and Ctrl-Z are
+    /// written at once.
+    /// </remarks>
+    public Task<AtResponse> SendPduAsync(string command, string pdu, CancellationToken cancellationToken, TimeSpan? timeout = null, bool awaitPrompt = true) =>
+        ExchangeAsync(command, pdu, timeout ?? _options.CommandTimeout, cancellationToken, awaitPrompt);
 
-    private async Task<AtResponse> ExchangeAsync(string command, string? pdu, TimeSpan timeout, CancellationToken cancellationToken)
+    private async Task<AtResponse> ExchangeAsync(string command, string? pdu, TimeSpan timeout, CancellationToken cancellationToken, bool awaitPrompt = true)
     {
         await _oneAtATime.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -120,12 +125,20 @@ internal sealed class AtSession
 
                 _pending = pending;
                 _dialogue.Begin(AtSyntax.EchoCommandName(Encoding.ASCII.GetBytes(command)), expectEcho: true);
-                _reader.ExpectPrompt = pdu is not null;
+                _reader.ExpectPrompt = pdu is not null && awaitPrompt;
             }
 
             _counters.CountCommand();
-            await WriteAsync(command, (byte)'\r', cancellationToken).ConfigureAwait(false);
-            if (pdu is not null)
+            if (pdu is not null && !awaitPrompt)
+            {
+                await WriteAsync(command + "\r" + pdu, CtrlZ, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await WriteAsync(command, (byte)'\r', cancellationToken).ConfigureAwait(false);
+            }
+
+            if (pdu is not null && awaitPrompt)
             {
                 try
                 {

@@ -1,0 +1,170 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using EdgeGateway.Contracts.Tetra;
+using EdgeGateway.Contracts.V1;
+using FleetControl.Ingest;
+using Microsoft.Extensions.Options;
+
+namespace FleetControl.Tetra;
+
+/// <summary>
+/// Stands in for the dispatcher's TETRA SDS gateway (the SwMI side): listens for the network's link
+/// (<see cref="SwmiLink"/> lines), takes the envelope SDS (protocol identifier <see cref="SdsEnvelope.Pid"/>)
+/// that terminals address to <see cref="TetraGatewayOptions.Issi"/>, checks that each comes from the ISSI of
+/// the device it names, and puts it into the same ingest queue as MQTT, so the same store and the same
+/// deduplication by message id apply. Once the store has committed it, the SDS-TL report "consumed" (0x02)
+/// goes back to the terminal; the DeliveryAck also goes out over MQTT as for any stored envelope.
+/// A refused envelope is reported with <see cref="RefusedStatus"/>; malformed lines are counted and skipped.
+/// </summary>
+internal sealed class TetraGatewayService(
+    IOptions<TetraGatewayOptions> options,
+    IngestQueue queue,
+    IngestStats ingestStats,
+    TetraGatewayStats stats,
+    ILogger<TetraGatewayService> logger) : BackgroundService
+{
+    /// <summary>SDS-TL delivery status "consumed by destination": stored durably.</summary>
+    public const byte ConsumedStatus = 0x02;
+
+    /// <summary>Delivery status for a refused envelope (from the "data transfer failed" range 0x40-0x5F).</summary>
+    public const byte RefusedStatus = 0x41;
+
+    private readonly TetraGatewayOptions _options = options.Value;
+    private readonly TaskCompletionSource<int> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The port listened on, once listening (tests and <c>Port = 0</c>).</summary>
+    public Task<int> Port => _port.Task;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var listener = new TcpListener(IPAddress.Parse(_options.BindAddress), _options.Port);
+        listener.Start();
+        var endPoint = (IPEndPoint)listener.LocalEndpoint;
+        _port.TrySetResult(endPoint.Port);
+        Log.Listening(logger, _options.Issi, endPoint.ToString(), _options.Terminals.Count);
+        var links = new List<Task>();
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var client = await listener.AcceptTcpClientAsync(stoppingToken).ConfigureAwait(false);
+                links.RemoveAll(t => t.IsCompleted);
+                links.Add(ServeAsync(client, stoppingToken));
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            listener.Stop();
+            await Task.WhenAll(links).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private async Task ServeAsync(TcpClient client, CancellationToken cancellationToken)
+    {
+        var remote = client.Client.RemoteEndPoint?.ToString() ?? "?";
+        Log.LinkConnected(logger, remote);
+        using var _ = client;
+        var stream = client.GetStream();
+        using var writeGate = new SemaphoreSlim(1, 1);
+        async Task SendAsync(string line, CancellationToken ct)
+        {
+            await writeGate.WaitAsync(ct).ConfigureAwait(false);
+            try
+            {
+                await stream.WriteAsync(Encoding.ASCII.GetBytes(line + "\n"), ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                writeGate.Release();
+            }
+        }
+
+        try
+        {
+            using var reader = new StreamReader(stream, Encoding.ASCII, leaveOpen: true);
+            while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+            {
+                await OnLineAsync(line, SendAsync, cancellationToken).ConfigureAwait(false);
+            }
+
+            Log.LinkEnded(logger, remote, "closed by the network");
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        {
+            Log.LinkEnded(logger, remote, e.Message);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Handles one line from the network; <paramref name="send"/> writes a line back.</summary>
+    internal async Task OnLineAsync(string line, Func<string, CancellationToken, Task> send, CancellationToken cancellationToken)
+    {
+        stats.OnReceived();
+        if (!SwmiLink.TryParse(line, out var calling, out var called, out var data))
+        {
+            stats.OnRefused();
+            Log.Refused(logger, "?", "not an SDS line");
+            return;
+        }
+
+        if (called != _options.Issi || !SdsTl.TryDecode(data, out var pdu) || pdu!.ProtocolId != SdsEnvelope.Pid || pdu.Type != SdsTlMessageType.Transfer)
+        {
+            stats.OnIgnored();
+            Log.Ignored(logger, calling, $"to {called}, protocol 0x{data[0]:X2}");
+            return;
+        }
+
+        var reference = pdu.MessageReference;
+        Task Report(byte status, CancellationToken ct) =>
+            pdu.ReportRequest == 0 ? Task.CompletedTask : send(SwmiLink.Format(_options.Issi, calling, SdsTl.EncodeReport(SdsEnvelope.Pid, reference, status)), ct);
+
+        var refusal = Check(calling, pdu, out var envelope, out var deviceId);
+        if (refusal is not null)
+        {
+            stats.OnRefused();
+            ingestStats.OnRejectedEnvelope();
+            Log.Refused(logger, calling, refusal);
+            await Report(RefusedStatus, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        Log.Received(logger, envelope!.MessageId, envelope.Priority, deviceId!, calling);
+        await queue.Writer.WriteAsync(
+            new IngestBatch(deviceId!, [envelope], async ct =>
+            {
+                // Called by the writer after the commit: the report says "stored", like a DeliveryAck.
+                stats.OnStored();
+                try
+                {
+                    await Report(ConsumedStatus, ct).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+                {
+                    // The link is gone; the device's copy is acknowledged over MQTT instead.
+                }
+            }),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private string? Check(string calling, SdsTlPdu pdu, out Envelope? envelope, out string? deviceId)
+    {
+        envelope = null;
+        if (!_options.Terminals.TryGetValue(calling, out deviceId))
+        {
+            return $"unknown terminal {calling} (not in {TetraGatewayOptions.SectionName}:Terminals)";
+        }
+
+        if (!SdsEnvelope.TryDecodeUserData(pdu.UserData.Span, out envelope, out var error))
+        {
+            return $"not an envelope: {error}";
+        }
+
+        return EnvelopeValidator.Validate(envelope!, deviceId) is { } reason ? $"{reason} (terminal of {deviceId})" : null;
+    }
+}

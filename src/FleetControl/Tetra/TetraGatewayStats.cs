@@ -1,0 +1,30 @@
+namespace FleetControl.Tetra;
+
+/// <summary>What the TETRA gateway received, stored and refused. Thread-safe.</summary>
+internal sealed class TetraGatewayStats
+{
+    private long _received;
+    private long _stored;
+    private long _refused;
+    private long _ignored;
+
+    /// <summary>SDS lines read from the network link.</summary>
+    public long Received => Interlocked.Read(ref _received);
+
+    /// <summary>Envelopes committed and reported consumed.</summary>
+    public long Stored => Interlocked.Read(ref _stored);
+
+    /// <summary>Envelopes refused (unknown terminal, wrong device, invalid) and malformed lines.</summary>
+    public long Refused => Interlocked.Read(ref _refused);
+
+    /// <summary>SDS for other ISSIs or other protocols.</summary>
+    public long Ignored => Interlocked.Read(ref _ignored);
+
+    public void OnReceived() => Interlocked.Increment(ref _received);
+
+    public void OnStored() => Interlocked.Increment(ref _stored);
+
+    public void OnRefused() => Interlocked.Increment(ref _refused);
+
+    public void OnIgnored() => Interlocked.Increment(ref _ignored);
+}
