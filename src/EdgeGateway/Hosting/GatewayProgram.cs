@@ -22,6 +22,11 @@ internal static class GatewayProgram
             return await Devices.Modem.AtDecodeCommand.RunAsync(atArgs, Console.Out, Console.Error, CancellationToken.None).ConfigureAwait(false);
         }
 
+        if (args is ["anpr", "match", .. var anprArgs])
+        {
+            return await Devices.Anpr.AnprMatchCommand.RunAsync(anprArgs, Console.Out, Console.Error, CancellationToken.None).ConfigureAwait(false);
+        }
+
         if (args is ["salvage", .. var salvageArgs])
         {
             return await Outbox.Salvage.SalvageCommand.RunAsync(salvageArgs, Console.Out, Console.Error, CancellationToken.None).ConfigureAwait(false);
