@@ -1,4 +1,5 @@
 using FleetControl.Alerts;
+using FleetControl.Anpr;
 using FleetControl.Api;
 using FleetControl.Auth;
 using FleetControl.Commands;
@@ -32,6 +33,7 @@ internal static class FleetControlHost
         builder.Services.AddOpenApi(); // /openapi/v1.json
         builder.Services.AddFleetAuth(builder.Configuration, builder.Environment);
         builder.Services.AddEvidenceVault(builder.Configuration);
+        builder.Services.AddAnpr(builder.Configuration);
         return builder;
     }
 
@@ -88,5 +90,6 @@ internal static class FleetControlHost
         app.MapOpenApi();
         app.MapEvidenceVault();
         app.MapEvidenceApi();
+        app.MapAnprApi();
     }
 }

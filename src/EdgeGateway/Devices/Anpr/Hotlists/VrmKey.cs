@@ -9,7 +9,7 @@ namespace EdgeGateway.Devices.Anpr.Hotlists;
 internal static class VrmKey
 {
     /// <summary>Longest VRM that packs (UK plates have at most 7 characters; foreign ones rarely exceed 10).</summary>
-    public const int MaxLength = 10;
+    public const int MaxLength = Contracts.Anpr.AnprVrm.MaxLength;
 
     /// <summary>
     /// Packs <paramref name="raw"/>. With <paramref name="foldOcr"/> every character of an OCR confusion pair
@@ -87,7 +87,7 @@ internal static class VrmKey
     }
 
     /// <summary>Normalises a VRM for display and storage (upper case, no spaces or hyphens); null when it does not pack.</summary>
-    public static string? Normalise(ReadOnlySpan<char> raw) => TryPack(raw, foldOcr: false, out var key) ? Unpack(key) : null;
+    public static string? Normalise(ReadOnlySpan<char> raw) => Contracts.Anpr.AnprVrm.Normalise(raw);
 
     /// <summary>A well-mixed hash of a key (the low bits of a packed VRM alone cluster badly).</summary>
     public static int Hash(ulong key)
