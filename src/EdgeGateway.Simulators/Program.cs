@@ -13,6 +13,7 @@ internal static class Program
         new("gps", "simulated GNSS receiver: NMEA 0183 on a pseudo-terminal and/or TCP", GpsCommand.Usage, GpsCommand.RunAsync),
         new("dock", "simulated BWV docking station: cameras with recordings docked into bay folders", "dock --root DIR [--bays 8] [--cameras N] [--recordings R] [--clip-seconds S] [--big-file-size 2GiB] [--pull-after 10s] [--redock-after 5s] [--once]",
             (args, output, ct) => Dock.DockCommand.RunAsync([.. args], output, Console.Error, ct)),
+        new("anpr", "simulated ANPR camera: POSTs reads with real plate and overview JPEGs to a gateway", Anpr.AnprCameraCommand.Usage, Anpr.AnprCameraCommand.RunAsync),
         new("system", "the whole local system: FleetControl, simulated vehicles and docks, live summary", LocalSystem.LocalSystemCommand.Usage, LocalSystem.LocalSystemCommand.RunAsync),
     ];
 

@@ -46,7 +46,7 @@ internal sealed class AnprCameraListener(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "EdgeGateway.Anpr" });
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "EdgeGateway.Anpr", ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
         builder.WebHost.ConfigureKestrel(kestrel =>
