@@ -39,6 +39,19 @@ internal static class AnprCameraCommand
         using var http = new HttpClient { BaseAddress = target, Timeout = TimeSpan.FromSeconds(30) };
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1 / rate));
         long sent = 0;
+        try
+        {
+            await PostReadsAsync().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped (Ctrl+C, SIGTERM): a clean end.
+        }
+
+        return 0;
+
+        async Task PostReadsAsync()
+        {
         do
         {
             var isHit = hotlist.Count > 0 && random.NextDouble() < hitRate;
@@ -74,8 +87,7 @@ internal static class AnprCameraCommand
             sent++;
         }
         while ((count is null || sent < count) && await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
-
-        return 0;
+        }
     }
 
     private static ByteArrayContent Jpeg(byte[] bytes)

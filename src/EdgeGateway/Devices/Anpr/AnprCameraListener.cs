@@ -47,8 +47,8 @@ internal sealed class AnprCameraListener(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "EdgeGateway.Anpr", ContentRootPath = AppContext.BaseDirectory });
+        // Kestrel's per-request logging would flood the gateway's log at every read; the listener logs what matters itself.
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(loggerFactory);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
