@@ -52,41 +52,41 @@ internal static class AnprCameraCommand
 
         async Task PostReadsAsync()
         {
-        do
-        {
-            var isHit = hotlist.Count > 0 && random.NextDouble() < hitRate;
-            var vrm = isHit ? hotlist[random.Next(hotlist.Count)] : vrms[random.Next(vrms.Length)];
-            var (plate, overview) = await images.GetAsync(vrm, rear: random.Next(2) == 0, cancellationToken).ConfigureAwait(false);
-            var metadata = JsonSerializer.Serialize(new
+            do
             {
-                vrm,
-                confidence = Math.Round(0.80 + (random.NextDouble() * 0.19), 3),
-                country = "GB",
-                cameraId = camera,
-                timestamp = TimeProvider.System.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
-                lane,
-            });
-            using var content = new MultipartFormDataContent();
-            content.Add(new StringContent(metadata, System.Text.Encoding.UTF8, "application/json"), "metadata");
-            content.Add(Jpeg(plate), "plate", "plate.jpg");
-            content.Add(Jpeg(overview), "overview", "overview.jpg");
-            string line;
-            try
-            {
-                using var response = await http.PostAsync("anpr/reads", content, cancellationToken).ConfigureAwait(false);
-                var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-                line = $"{{\"vrm\":\"{vrm}\",\"status\":{(int)response.StatusCode},\"response\":{(body.StartsWith('{') ? body : JsonSerializer.Serialize(body))}}}";
-            }
-            catch (HttpRequestException e)
-            {
-                line = $"{{\"vrm\":\"{vrm}\",\"status\":0,\"error\":{JsonSerializer.Serialize(e.Message)}}}";
-            }
+                var isHit = hotlist.Count > 0 && random.NextDouble() < hitRate;
+                var vrm = isHit ? hotlist[random.Next(hotlist.Count)] : vrms[random.Next(vrms.Length)];
+                var (plate, overview) = await images.GetAsync(vrm, rear: random.Next(2) == 0, cancellationToken).ConfigureAwait(false);
+                var metadata = JsonSerializer.Serialize(new
+                {
+                    vrm,
+                    confidence = Math.Round(0.80 + (random.NextDouble() * 0.19), 3),
+                    country = "GB",
+                    cameraId = camera,
+                    timestamp = TimeProvider.System.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
+                    lane,
+                });
+                using var content = new MultipartFormDataContent();
+                content.Add(new StringContent(metadata, System.Text.Encoding.UTF8, "application/json"), "metadata");
+                content.Add(Jpeg(plate), "plate", "plate.jpg");
+                content.Add(Jpeg(overview), "overview", "overview.jpg");
+                string line;
+                try
+                {
+                    using var response = await http.PostAsync("anpr/reads", content, cancellationToken).ConfigureAwait(false);
+                    var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+                    line = $"{{\"vrm\":\"{vrm}\",\"status\":{(int)response.StatusCode},\"response\":{(body.StartsWith('{') ? body : JsonSerializer.Serialize(body))}}}";
+                }
+                catch (HttpRequestException e)
+                {
+                    line = $"{{\"vrm\":\"{vrm}\",\"status\":0,\"error\":{JsonSerializer.Serialize(e.Message)}}}";
+                }
 
-            await output.WriteLineAsync(line).ConfigureAwait(false);
-            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-            sent++;
-        }
-        while ((count is null || sent < count) && await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
+                await output.WriteLineAsync(line).ConfigureAwait(false);
+                await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                sent++;
+            }
+            while ((count is null || sent < count) && await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
         }
     }
 
