@@ -47,6 +47,16 @@ internal static class Program
             return FleetStore.FleetStoreHarness.RunAsync(fleetArgs).GetAwaiter().GetResult();
         }
 
+        if (args is ["anpr-latency", .. var anprArgs])
+        {
+            return Anpr.HitLatencyHarness.RunAsync(anprArgs).GetAwaiter().GetResult();
+        }
+
+        if (args is ["hotlist-memory", .. var hotlistArgs])
+        {
+            return Anpr.HotlistMemoryHarness.Run(hotlistArgs);
+        }
+
         return RunBenchmarks(args);
     }
 

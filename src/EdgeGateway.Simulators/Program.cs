@@ -16,6 +16,7 @@ internal static class Program
             (args, output, ct) => Dock.DockCommand.RunAsync([.. args], output, Console.Error, ct)),
         new("tetra", "simulated TETRA terminal (PEI AT commands) on a pseudo-terminal, linked to FleetControl's TETRA gateway", Modem.TetraCommand.Usage, Modem.TetraCommand.RunAsync),
         new("lte", "simulated LTE (ESN) modem (3GPP TS 27.007 AT commands) on a pseudo-terminal, with coverage scripts", Modem.LteCommand.Usage, Modem.LteCommand.RunAsync),
+        new("anpr", "simulated ANPR camera: POSTs reads with real plate and overview JPEGs to a gateway", Anpr.AnprCameraCommand.Usage, Anpr.AnprCameraCommand.RunAsync),
         new("system", "the whole local system: FleetControl, simulated vehicles and docks, live summary", LocalSystem.LocalSystemCommand.Usage, LocalSystem.LocalSystemCommand.RunAsync),
     ];
 

@@ -74,9 +74,15 @@ internal static class LocalSystemCommand
                 var settings = await fleet.EnrolGatewayAsync(id, vehicleDirectory, cancellationToken).ConfigureAwait(false);
                 settings["Gnss:Transport"] = "Serial";
                 settings["Gnss:Serial:PortName"] = gps.PtyLink;
+                var anpr = i == 1 ? await Anpr.AnprCameraNode.PrepareAsync(outputs, fleet, vehicleDirectory, settings, cancellationToken).ConfigureAwait(false) : null;
                 var gateway = new GatewayNode(outputs, id, "Vehicle", vehicleDirectory, fleet.BrokerPort, fleet.GrpcUrl, settings);
                 nodes.Add(gateway);
                 gateway.Start();
+                if (anpr is not null)
+                {
+                    nodes.Add(anpr); // disposed (stopped) before its gateway
+                    anpr.Start();
+                }
                 summary.AddVehicle(gateway, gps);
                 await output.WriteLineAsync($"Started {id}: GPS simulator on {gps.PtyLink}, gateway (log {gateway.LogFile})").ConfigureAwait(false);
             }

@@ -1,4 +1,5 @@
 using EdgeGateway.Commands;
+using EdgeGateway.Devices.Anpr;
 using EdgeGateway.Devices.Gnss;
 using EdgeGateway.Devices.Radio;
 using EdgeGateway.Evidence;
@@ -50,6 +51,7 @@ internal static class GatewayHost
         {
             case GatewayRole.Vehicle:
                 builder.Services.AddGnss(builder.Configuration);
+                builder.Services.AddAnpr(builder.Configuration);
                 break;
             case GatewayRole.Dock:
                 builder.Services.AddEvidenceOffload(builder.Configuration);

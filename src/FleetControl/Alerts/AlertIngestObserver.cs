@@ -31,7 +31,10 @@ internal sealed class AlertIngestObserver(AlertService alerts)
         }
     }
 
-    private static string Describe(Envelope envelope) => envelope.BodyCase == Envelope.BodyOneofCase.Event
-        ? $"{envelope.Event.Type} {envelope.Event.Detail}".Trim()
-        : $"{envelope.Stream} message";
+    private static string Describe(Envelope envelope) => envelope.BodyCase switch
+    {
+        Envelope.BodyOneofCase.Event => $"{envelope.Event.Type} {envelope.Event.Detail}".Trim(),
+        Envelope.BodyOneofCase.AnprHit => $"ANPR hit {envelope.AnprHit.Read.Vrm} on {envelope.AnprHit.List} ({envelope.AnprHit.Match}): {envelope.AnprHit.Reason}",
+        _ => $"{envelope.Stream} message",
+    };
 }

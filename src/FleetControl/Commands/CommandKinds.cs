@@ -24,6 +24,7 @@ internal static class CommandKinds
         Command.BodyOneofCase.RestartService => RestartService,
         Command.BodyOneofCase.RescanBays => RescanBays,
         Command.BodyOneofCase.ApplyConfiguration => ApplyConfiguration,
+        Command.BodyOneofCase.HotlistUpdate => Anpr.AnprCommandKind.HotlistUpdate,
         _ => throw new ArgumentException("The command has no body.", nameof(command)),
     };
 }

@@ -1,4 +1,5 @@
 using FleetControl.Alerts;
+using FleetControl.Anpr;
 using FleetControl.Api;
 using FleetControl.Auth;
 using FleetControl.Commands;
@@ -37,6 +38,7 @@ internal static class FleetControlHost
         builder.Services.AddOpenApi(); // /openapi/v1.json
         builder.Services.AddFleetAuth(builder.Configuration, builder.Environment);
         builder.Services.AddEvidenceVault(builder.Configuration);
+        builder.Services.AddAnpr(builder.Configuration);
         return builder;
     }
 
@@ -94,5 +96,6 @@ internal static class FleetControlHost
         app.MapOpenApi();
         app.MapEvidenceVault();
         app.MapEvidenceApi();
+        app.MapAnprApi();
     }
 }

@@ -29,12 +29,14 @@ internal sealed class IngestWriter(
     TimeProvider time,
     IOptions<FleetControlOptions> options,
     ILogger<IngestWriter> logger,
-    Alerts.AlertIngestObserver? alerts = null) : BackgroundService
+    Alerts.AlertIngestObserver? alerts = null,
+    IEnumerable<IIngestObserver>? observers = null) : BackgroundService
 {
     /// <summary>Most batches read ahead of the commits (the queue's own bound), so urgent ones behind them are seen.</summary>
     private const int ReadAhead = 4096;
 
     private readonly CommitSizer _sizer = new(options.Value.CommitDurationTarget, options.Value.MaxEnvelopesPerCommit);
+    private readonly IIngestObserver[] _observers = observers?.ToArray() ?? [];
 
     /// <summary>True for a batch whose envelopes overtake the backlog (Emergency or Alert).</summary>
     internal static bool IsUrgent(IngestBatch batch) =>
@@ -111,6 +113,10 @@ internal sealed class IngestWriter(
 
         stats.OnCommitted(result.Stored, result.Duplicates);
         alerts?.OnStored(envelopes);
+        foreach (var observer in _observers)
+        {
+            observer.OnStored(envelopes);
+        }
         Log.Committed(logger, result.Stored, result.Duplicates, group.Count);
 
         var storedAt = Timestamp.FromDateTimeOffset(time.GetUtcNow());

@@ -52,7 +52,7 @@ internal sealed class CommandDevice : IAsyncDisposable
 
     public bool TryGetCommand(out Command? command) => _commands.Reader.TryRead(out command);
 
-    public Task AnswerAsync(Command command, CommandOutcome outcome, string reason = "", long reportedVersion = 0)
+    public Task AnswerAsync(Command command, CommandOutcome outcome, string reason = "", long reportedVersion = 0, IReadOnlyDictionary<string, string>? details = null)
     {
         var result = new CommandResult
         {
@@ -68,8 +68,16 @@ internal sealed class CommandDevice : IAsyncDisposable
             result.Details["payload"] = command.Ping.Payload;
         }
 
+        foreach (var (key, value) in details ?? new Dictionary<string, string>())
+        {
+            result.Details[key] = value;
+        }
+
         return _device.PublishAsync(Topics.CommandResult(DeviceId, command.CommandId), result.ToByteArray());
     }
+
+    /// <summary>Publishes envelopes as this device (e.g. a report alongside its commands).</summary>
+    public Task PublishBatchAsync(params Envelope[] envelopes) => _device.PublishBatchAsync(envelopes);
 
     public ValueTask DisposeAsync() => _device.DisposeAsync();
 }

@@ -32,6 +32,7 @@ internal sealed class GnssAdapter : BackgroundService, Hosting.Watchdog.ILivenes
     private readonly ILogger<GnssAdapter> _logger;
     private readonly ILogger _transportLogger;
     private readonly PositionThinner _thinner;
+    private readonly GnssTrack? _track;
     private readonly List<GnssFix> _pending = [];
     private FixMode _lastMode = FixMode.Unspecified;
 
@@ -41,8 +42,10 @@ internal sealed class GnssAdapter : BackgroundService, Hosting.Watchdog.ILivenes
         IObservationSink sink,
         GnssCounters counters,
         TimeProvider time,
-        ILoggerFactory loggerFactory)
+        ILoggerFactory loggerFactory,
+        GnssTrack? track = null)
     {
+        _track = track;
         _options = options.Value;
         _connector = connector;
         _sink = sink;
@@ -159,6 +162,7 @@ internal sealed class GnssAdapter : BackgroundService, Hosting.Watchdog.ILivenes
     {
         var now = _time.GetUtcNow();
         _counters.CountFix(fix, now);
+        _track?.Add(fix); // before thinning: other adapters interpolate between every fix
         if (fix.Mode != _lastMode)
         {
             Log.ModeChanged(_logger, GnssFixJson.ModeNumber(_lastMode), GnssFixJson.ModeNumber(fix.Mode));

@@ -19,6 +19,7 @@ internal static class GnssRegistration
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<GnssCounters>();
+        services.TryAddSingleton<GnssTrack>();
         services.AddSingleton<IHealthContributor, GnssHealthContributor>();
         services.TryAddKeyedSingleton<IByteSourceConnector>(GnssAdapter.ConnectorKey, static (provider, _) =>
         {

@@ -1,0 +1,9 @@
+using System.Text.Json;
+
+namespace EdgeGateway.Devices.Anpr;
+
+/// <summary>JSON settings of the in-car stream and the engineer commands (camelCase, compact).</summary>
+internal static class AnprJson
+{
+    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web);
+}
