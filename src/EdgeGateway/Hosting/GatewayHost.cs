@@ -1,5 +1,6 @@
 using EdgeGateway.Commands;
 using EdgeGateway.Devices.Gnss;
+using EdgeGateway.Devices.InCarVideo;
 using EdgeGateway.Evidence;
 using EdgeGateway.Health;
 using EdgeGateway.Outbox;
@@ -41,6 +42,7 @@ internal static class GatewayHost
         {
             case GatewayRole.Vehicle:
                 builder.Services.AddGnss(builder.Configuration);
+                builder.Services.AddInCarVideo(builder.Configuration);
                 break;
             case GatewayRole.Dock:
                 builder.Services.AddEvidenceOffload(builder.Configuration);
