@@ -17,7 +17,9 @@ namespace EdgeGateway.Benchmarks.Idle;
 /// context switches of every thread (wake-ups), threads, and resident memory split as the kernel does.
 /// <c>--gateway DLL</c> (repeatable) measures other builds side by side in the same run, e.g. the code
 /// before a change; <c>--env NAME=VALUE</c> (repeatable) sets an environment variable for every gateway.
-/// <c>dotnet run -c Release --project benchmarks/EdgeGateway.Benchmarks -- idle [--settle 120] [--window 60] [--gateway DLL]... [--env NAME=VALUE]... [--dir DIR]</c>
+/// <c>--video</c> adds, for the last build, silent-receiver vehicles with in-car video triggers on the simulated harness
+/// (inputs by interrupt, inputs polled, inputs plus sensors) to compare with the silent vehicle without them.
+/// <c>dotnet run -c Release --project benchmarks/EdgeGateway.Benchmarks -- idle [--settle 120] [--window 60] [--gateway DLL]... [--env NAME=VALUE]... [--video] [--dir DIR]</c>
 /// </summary>
 internal static class IdleHarness
 {
@@ -76,31 +78,60 @@ internal static class IdleHarness
                 await gps.StartAsync(start.Token);
                 var bays = Path.Combine(root, prefix + "dock-idle", "bays");
                 Directory.CreateDirectory(bays);
-                gateways.Add(("vehicle gateway, GNSS 1 Hz" + tag, Gateway(prefix + "vehicle-gnss", "Vehicle", new(settings)
+                gateways.Add(("vehicle gateway, GNSS 1 Hz" + tag, await GatewayAsync(prefix + "vehicle-gnss", "Vehicle", new(settings)
                 {
                     ["Gnss:Transport"] = "Serial",
                     ["Gnss:Serial:PortName"] = gps.PtyLink,
                 }), "<= 3%, <= 64 MB"));
-                gateways.Add(("vehicle gateway, GNSS 1 Hz over TCP" + tag, Gateway(prefix + "vehicle-gnss-tcp", "Vehicle", new(settings)
+                gateways.Add(("vehicle gateway, GNSS 1 Hz over TCP" + tag, await GatewayAsync(prefix + "vehicle-gnss-tcp", "Vehicle", new(settings)
                 {
                     ["Gnss:Transport"] = "Tcp",
                     ["Gnss:Tcp:Host"] = "127.0.0.1",
                     ["Gnss:Tcp:Port"] = gpsTcpPort.ToString(CultureInfo.InvariantCulture),
                 }), ""));
-                gateways.Add(("vehicle gateway, receiver silent" + tag, Gateway(prefix + "vehicle-idle", "Vehicle", new(settings)
+                gateways.Add(("vehicle gateway, receiver silent" + tag, await GatewayAsync(prefix + "vehicle-idle", "Vehicle", new(settings)
                 {
                     ["Gnss:Transport"] = "Tcp",
                     ["Gnss:Tcp:Host"] = "127.0.0.1",
                     ["Gnss:Tcp:Port"] = silent.Port.ToString(CultureInfo.InvariantCulture),
                 }), "<= 1%, <= 64 MB"));
-                gateways.Add(("dock gateway, no camera docked" + tag, Gateway(prefix + "dock-idle", "Dock", new(settings)
+                gateways.Add(("dock gateway, no camera docked" + tag, await GatewayAsync(prefix + "dock-idle", "Dock", new(settings)
                 {
                     ["Dock:BaysRoot"] = bays,
                     ["Evidence:StagingDirectory"] = Path.Combine(root, prefix + "dock-idle", "staging"),
                 }), "<= 1%"));
 
-                GatewayNode Gateway(string id, string role, Dictionary<string, string> gatewaySettings) =>
-                    new(outputs, id, role, Path.Combine(root, id), fleet.BrokerPort, fleet.GrpcUrl, gatewaySettings, builds[b]);
+                if (args.Contains("--video") && b == builds.Count - 1)
+                {
+                    // In-car video triggers on the simulated harness, beside the silent vehicle above (video off).
+                    foreach (var (label, detection, sensors) in new[] { ("inputs by interrupt", "Interrupt", false), ("inputs polled every 50 ms", "Poll", false), ("inputs by interrupt + MPU6050 20 ms + INA219/speed 1 s", "Interrupt", true) })
+                    {
+                        var video = new Dictionary<string, string>(settings)
+                        {
+                            ["Gnss:Transport"] = "Tcp",
+                            ["Gnss:Tcp:Host"] = "127.0.0.1",
+                            ["Gnss:Tcp:Port"] = silent.Port.ToString(CultureInfo.InvariantCulture),
+                        };
+                        InCarVideoHarness.Inputs(video, detection);
+                        if (sensors)
+                        {
+                            InCarVideoHarness.Sensors(video);
+                        }
+
+                        gateways.Add(("vehicle gateway, receiver silent, video triggers: " + label + tag, await GatewayAsync(prefix + "vehicle-video-" + gateways.Count.ToString(CultureInfo.InvariantCulture), "Vehicle", video), ""));
+                    }
+                }
+
+                // Every device enrols as the launcher's do (one-time token, its own key and certificate, mutual TLS).
+                async Task<GatewayNode> GatewayAsync(string id, string role, Dictionary<string, string> gatewaySettings)
+                {
+                    foreach (var (key, value) in await fleet.EnrolGatewayAsync(id, Path.Combine(root, id), start.Token))
+                    {
+                        gatewaySettings[key] = value;
+                    }
+
+                    return new(outputs, id, role, Path.Combine(root, id), fleet.BrokerPort, fleet.GrpcUrl, gatewaySettings, builds[b]);
+                }
             }
 
             var launched = Stopwatch.StartNew();

@@ -74,6 +74,7 @@ internal static class LocalSystemCommand
                 var settings = await fleet.EnrolGatewayAsync(id, vehicleDirectory, cancellationToken).ConfigureAwait(false);
                 settings["Gnss:Transport"] = "Serial";
                 settings["Gnss:Serial:PortName"] = gps.PtyLink;
+                InCarVideoHarness.Apply(settings, vehicleDirectory, i);
                 var gateway = new GatewayNode(outputs, id, "Vehicle", vehicleDirectory, fleet.BrokerPort, fleet.GrpcUrl, settings);
                 nodes.Add(gateway);
                 gateway.Start();

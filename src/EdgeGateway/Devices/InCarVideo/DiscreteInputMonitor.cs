@@ -24,6 +24,9 @@ internal sealed class DiscreteInputMonitor : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<DiscreteInputMonitor> _logger;
 
+    /// <summary>The last accepted state per source, kept across a reopen of the bus so a fault does not repeat triggers.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _known = new(StringComparer.Ordinal);
+
     public DiscreteInputMonitor(
         IVehicleHardware hardware,
         ITriggerPublisher publisher,
@@ -51,6 +54,17 @@ internal sealed class DiscreteInputMonitor : BackgroundService
         }
 
         await Task.Yield(); // opening the buses may block; not on the host's start-up path
+        try
+        {
+            await DeviceRetry.RunAsync(_options.Controller + " inputs", WatchAsync, _counters, _options.ReopenDelay, _time, _logger, stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task WatchAsync(CancellationToken stoppingToken)
+    {
         using var controller = OpenController();
         var inputs = _options.Inputs.Select(o => new Input(o, this, controller)).ToArray();
         try
@@ -82,9 +96,6 @@ internal sealed class DiscreteInputMonitor : BackgroundService
                     }
                 }
             }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
         }
         finally
         {
@@ -122,15 +133,22 @@ internal sealed class DiscreteInputMonitor : BackgroundService
 
         public DiscreteInputOptions Options { get; }
 
-        /// <summary>Takes the level at start-up as the first accepted state; an input already active is a trigger now.</summary>
+        /// <summary>
+        /// Takes the level now as the accepted state; an input already active at start-up is a trigger now. After a
+        /// reopen (bus fault) only a level that differs from the one accepted before the fault is reported.
+        /// </summary>
         public void Start()
         {
             lock (_gate)
             {
-                _lastRaw = _accepted = ReadActive();
-                if (_accepted)
+                var level = ReadActive();
+                _lastRaw = level;
+                var known = _monitor._known.TryGetValue(Options.Source, out var before);
+                _accepted = known ? before : false;
+                if (level != _accepted)
                 {
-                    Accept(true, _monitor._time.GetUtcNow(), "active at start-up");
+                    _accepted = level;
+                    Accept(level, _monitor._time.GetUtcNow(), known ? "changed while the bus was being reopened" : "active at start-up");
                 }
             }
         }
@@ -195,6 +213,7 @@ internal sealed class DiscreteInputMonitor : BackgroundService
 
         private void Accept(bool active, DateTimeOffset at, string? note)
         {
+            _monitor._known[Options.Source] = active;
             if (Options.Momentary && !active)
             {
                 return; // a button's release is not an event

@@ -48,6 +48,10 @@ public sealed class InCarVideoOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00", ErrorMessage = "InCarVideo:SlowSampleInterval must be between 50 ms and 1 minute.")]
     public TimeSpan SlowSampleInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long to wait before opening a bus or sensor again after it failed (missing device, bus error).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00", ErrorMessage = "InCarVideo:ReopenDelay must be between 10 ms and 1 hour.")]
+    public TimeSpan ReopenDelay { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The simulated harness's scenario (only with <see cref="TriggerHardwareKind.Simulated"/>).</summary>
     public string? ScenarioFile { get; set; }
 

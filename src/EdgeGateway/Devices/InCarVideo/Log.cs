@@ -28,4 +28,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1507, Level = LogLevel.Information, Message = "Simulated vehicle harness: scenario step at {Offset}: {Step}")]
     public static partial void ScenarioStep(ILogger logger, TimeSpan offset, string step);
+
+    [LoggerMessage(EventId = 1508, Level = LogLevel.Error, Message = "In-car video {Part} failed: {Reason}; opened again in {Delay}")]
+    public static partial void PartFailed(ILogger logger, string part, TimeSpan delay, string reason);
 }

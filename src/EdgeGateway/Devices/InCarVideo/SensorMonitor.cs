@@ -27,12 +27,18 @@ internal sealed class SensorMonitor(
     private const double StandardGravity = 9.80665;
     private readonly InCarVideoOptions _options = options.Value;
 
+    // Kept across a reopen after a fault, so a recovered sensor does not repeat an "on".
+    private bool _supplyLow;
+    private bool _fast;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield(); // the MPU6050 binding sleeps 200 ms while it resets the chip
         try
         {
-            await Task.WhenAll(AccelerometerLoopAsync(stoppingToken), SlowLoopAsync(stoppingToken)).ConfigureAwait(false);
+            await Task.WhenAll(
+                DeviceRetry.RunAsync("accelerometer (MPU6050)", AccelerometerLoopAsync, counters, _options.ReopenDelay, time, logger, stoppingToken),
+                DeviceRetry.RunAsync("supply monitor (INA219) / speed", SlowLoopAsync, counters, _options.ReopenDelay, time, logger, stoppingToken)).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -92,8 +98,6 @@ internal sealed class SensorMonitor(
 
         using var device = supply.Enabled ? hardware.OpenI2c(supply.Device) : null;
         using var ina = device is null ? null : new Ina219(device);
-        var low = false;
-        var fast = false;
         var failing = false;
         using var timer = new PeriodicTimer(_options.SlowSampleInterval, time);
         do
@@ -104,11 +108,11 @@ internal sealed class SensorMonitor(
                 var speed = gnss!.LastSpeedMps;
                 var threshold = _options.SpeedThresholdMps;
                 // 10 % hysteresis: a car cruising at the threshold does not start and stop recording every second.
-                if (!double.IsNaN(speed) && (fast ? speed < threshold * 0.9 : speed >= threshold))
+                if (!double.IsNaN(speed) && (_fast ? speed < threshold * 0.9 : speed >= threshold))
                 {
-                    fast = !fast;
+                    _fast = !_fast;
                     var text = speed.ToString("0.0", CultureInfo.InvariantCulture);
-                    publisher.Publish(new TriggerSignal(TriggerSources.Speed, fast ? TriggerState.On : TriggerState.Off, now,
+                    publisher.Publish(new TriggerSignal(TriggerSources.Speed, _fast ? TriggerState.On : TriggerState.Off, now,
                         $"{text} m/s from the GNSS fix (threshold {threshold.ToString("0.0", CultureInfo.InvariantCulture)} m/s)",
                         new Dictionary<string, string> { ["speed_mps"] = text }));
                 }
@@ -120,11 +124,11 @@ internal sealed class SensorMonitor(
                 {
                     var volts = ina.ReadBusVoltage().Volts;
                     failing = false;
-                    if (low ? volts > supply.LowVolts + supply.HysteresisVolts : volts < supply.LowVolts)
+                    if (_supplyLow ? volts > supply.LowVolts + supply.HysteresisVolts : volts < supply.LowVolts)
                     {
-                        low = !low;
+                        _supplyLow = !_supplyLow;
                         var text = volts.ToString("0.00", CultureInfo.InvariantCulture);
-                        publisher.Publish(new TriggerSignal(TriggerSources.SupplyLow, low ? TriggerState.On : TriggerState.Off, now,
+                        publisher.Publish(new TriggerSignal(TriggerSources.SupplyLow, _supplyLow ? TriggerState.On : TriggerState.Off, now,
                             $"supply {text} V (low below {supply.LowVolts.ToString("0.00", CultureInfo.InvariantCulture)} V)",
                             new Dictionary<string, string> { ["volts"] = text, ["sensor"] = "ina219" }));
                     }

@@ -1,6 +1,7 @@
 using EdgeGateway.Devices.Gnss;
 using EdgeGateway.Devices.InCarVideo;
 using EdgeGateway.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace EdgeGateway.Tests.Devices.InCarVideo;
 
@@ -76,5 +77,21 @@ public sealed class SensorMonitorTests
 
         Assert.Equal("31.0", on[0].Attributes["speed_mps"]);
         Assert.Equal("off", both[1].Attributes["state"]);
+    }
+
+    [Fact]
+    public async Task AccelerometerNotFitted_FaultCountedAndRetried_GatewayAndOtherTriggersKeepRunning()
+    {
+        var settings = TriggerHarness.GpioSettings();
+        settings["InCarVideo:Accelerometer:Enabled"] = "true";
+        settings["InCarVideo:ReopenDelay"] = "00:00:00.010";
+        await using var harness = await TriggerHarness.StartAsync(settings, wiring: h => h.Unplug(h.Accelerometer));
+
+        await Eventually.TrueAsync(() => harness.Counters.SensorFaults >= 3, because: "the missing accelerometer is retried");
+        harness.Hardware.SetInput("light-bar", true);
+        await harness.TriggersAsync("light-bar", 1);
+
+        var monitor = harness.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<SensorMonitor>().Single();
+        Assert.False(monitor.ExecuteTask!.IsCompleted);
     }
 }

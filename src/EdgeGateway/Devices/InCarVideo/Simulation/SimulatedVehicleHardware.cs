@@ -13,7 +13,7 @@ namespace EdgeGateway.Devices.InCarVideo.Simulation;
 internal sealed class SimulatedVehicleHardware : IVehicleHardware
 {
     private readonly InCarVideoOptions _options;
-    private readonly Dictionary<(int Bus, int Address), SimulatedI2cDevice> _devices = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(int Bus, int Address), SimulatedI2cDevice> _devices = new();
 
     public SimulatedVehicleHardware(IOptions<InCarVideoOptions> options)
     {
@@ -57,6 +57,10 @@ internal sealed class SimulatedVehicleHardware : IVehicleHardware
 
     /// <summary>Sets a horizontal (braking) acceleration in g, the vehicle otherwise at rest.</summary>
     public void SetHorizontalG(double g) => Accelerometer.SetAcceleration(-g, 0, 1);
+
+    /// <summary>Takes <paramref name="device"/> off its bus (a sensor not fitted, or a broken lead): opening it fails as on a real bus.</summary>
+    public void Unplug(SimulatedI2cDevice device) =>
+        _devices.TryRemove((device.ConnectionSettings.BusId, device.ConnectionSettings.DeviceAddress), out _);
 
     public GpioController OpenGpio() => new(Gpio);
 
