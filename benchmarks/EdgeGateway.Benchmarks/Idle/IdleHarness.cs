@@ -17,7 +17,9 @@ namespace EdgeGateway.Benchmarks.Idle;
 /// context switches of every thread (wake-ups), threads, and resident memory split as the kernel does.
 /// <c>--gateway DLL</c> (repeatable) measures other builds side by side in the same run, e.g. the code
 /// before a change; <c>--env NAME=VALUE</c> (repeatable) sets an environment variable for every gateway.
-/// <c>dotnet run -c Release --project benchmarks/EdgeGateway.Benchmarks -- idle [--settle 120] [--window 60] [--gateway DLL]... [--env NAME=VALUE]... [--variant LABEL:NAME=VALUE[,NAME=VALUE]]... [--roles gnss,gnss-tcp,silent,dock] [--dir DIR]</c>
+/// <c>dotnet run -c Release --project benchmarks/EdgeGateway.Benchmarks -- idle [--settle 120] [--window 60] [--gateway DLL]... [--env NAME=VALUE]... [--variant LABEL:NAME=VALUE[,NAME=VALUE]]... [--roles gnss,gnss-tcp,silent,dock,video] [--video] [--dir DIR]</c>
+/// <c>--video</c> (or the role <c>video</c>) adds, for the last build, silent-receiver vehicles with in-car video triggers on
+/// the simulated harness (inputs by interrupt, inputs polled, inputs plus sensors) to compare with the silent vehicle.
 /// </summary>
 internal static class IdleHarness
 {
@@ -48,6 +50,11 @@ internal static class IdleHarness
         }
 
         var roles = (OptionString(args, "--roles") ?? "gnss,gnss-tcp,silent,dock").Split(',').ToHashSet(StringComparer.Ordinal);
+        if (args.Contains("--video"))
+        {
+            roles.Add("video");
+        }
+
         var root = OptionString(args, "--dir") ?? Path.Combine(Path.GetTempPath(), "eg-idle-bench");
         if (Directory.Exists(root))
         {
@@ -119,6 +126,26 @@ internal static class IdleHarness
                     ["Dock:BaysRoot"] = bays,
                     ["Evidence:StagingDirectory"] = Path.Combine(root, prefix + "dock-idle", "staging"),
                 }, "<= 1%"));
+                if (roles.Contains("video") && b == runs.Count - 1)
+                {
+                    // In-car video triggers on the simulated harness, beside the silent vehicle above (video off).
+                    foreach (var (label, detection, sensors) in new[] { ("inputs by interrupt", "Interrupt", false), ("inputs polled every 50 ms", "Poll", false), ("inputs by interrupt + MPU6050 20 ms + INA219/speed 1 s", "Interrupt", true) })
+                    {
+                        var video = new Dictionary<string, string>(settings)
+                        {
+                            ["Gnss:Transport"] = "Tcp",
+                            ["Gnss:Tcp:Host"] = "127.0.0.1",
+                            ["Gnss:Tcp:Port"] = silent.Port.ToString(CultureInfo.InvariantCulture),
+                        };
+                        InCarVideoHarness.Inputs(video, detection);
+                        if (sensors)
+                        {
+                            InCarVideoHarness.Sensors(video);
+                        }
+
+                        specs.Add(Spec(VideoRow + label + tag, prefix + "vehicle-video-" + specs.Count.ToString(CultureInfo.InvariantCulture), "Vehicle", video, ""));
+                    }
+                }
 
                 GatewaySpec Spec(string name, string id, string role, Dictionary<string, string> gatewaySettings, string aim) =>
                     new(name, id, role, gatewaySettings, aim, runs[b].Dll);
@@ -191,14 +218,18 @@ internal static class IdleHarness
         }
     }
 
-    /// <summary>Every value given for a repeatable option.</summary>
+    /// <summary>The first words of the rows with in-car video triggers (role key <c>video</c>).</summary>
+    private const string VideoRow = "vehicle gateway, receiver silent, video triggers: ";
+
     /// <summary>The <c>--roles</c> key of a gateway row.</summary>
     private static string RoleKey(string name) =>
-        name.StartsWith("vehicle gateway, GNSS 1 Hz over TCP", StringComparison.Ordinal) ? "gnss-tcp"
+        name.StartsWith(VideoRow, StringComparison.Ordinal) ? "video"
+        : name.StartsWith("vehicle gateway, GNSS 1 Hz over TCP", StringComparison.Ordinal) ? "gnss-tcp"
         : name.StartsWith("vehicle gateway, GNSS 1 Hz", StringComparison.Ordinal) ? "gnss"
         : name.StartsWith("vehicle gateway, receiver silent", StringComparison.Ordinal) ? "silent"
         : "dock";
 
+    /// <summary>Every value given for a repeatable option.</summary>
     private static IEnumerable<string> Values(string[] args, string name)
     {
         for (var i = 0; i + 1 < args.Length; i++)

@@ -75,6 +75,7 @@ internal static class LocalSystemCommand
                 settings["Gnss:Transport"] = "Serial";
                 settings["Gnss:Serial:PortName"] = gps.PtyLink;
                 var anpr = i == 1 ? await Anpr.AnprCameraNode.PrepareAsync(outputs, fleet, vehicleDirectory, settings, cancellationToken).ConfigureAwait(false) : null;
+                InCarVideoHarness.Apply(settings, vehicleDirectory, i);
                 var gateway = new GatewayNode(outputs, id, "Vehicle", vehicleDirectory, fleet.BrokerPort, fleet.GrpcUrl, settings);
                 nodes.Add(gateway);
                 gateway.Start();

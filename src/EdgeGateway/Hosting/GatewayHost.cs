@@ -2,6 +2,7 @@ using EdgeGateway.Commands;
 using EdgeGateway.Devices.Anpr;
 using EdgeGateway.Devices.Gnss;
 using EdgeGateway.Devices.Radio;
+using EdgeGateway.Devices.InCarVideo;
 using EdgeGateway.Evidence;
 using EdgeGateway.Health;
 using EdgeGateway.Health.Metrics;
@@ -52,6 +53,7 @@ internal static class GatewayHost
             case GatewayRole.Vehicle:
                 builder.Services.AddGnss(builder.Configuration);
                 builder.Services.AddAnpr(builder.Configuration);
+                builder.Services.AddInCarVideo(builder.Configuration);
                 break;
             case GatewayRole.Dock:
                 builder.Services.AddEvidenceOffload(builder.Configuration);

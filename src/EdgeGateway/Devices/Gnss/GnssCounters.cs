@@ -15,6 +15,7 @@ internal sealed class GnssCounters
     private long _lastFixMode;
     private long _lastFixSatellites;
     private long _lastFixUnixMs;
+    private long _lastSpeedBits = BitConverter.DoubleToInt64Bits(double.NaN);
 
     public NmeaReaderCounters Nmea { get; } = new();
 
@@ -50,9 +51,13 @@ internal sealed class GnssCounters
     public long LastFixUnixMs => Interlocked.Read(ref _lastFixUnixMs);
 
     /// <summary>Counts a completed fix and remembers its mode, satellites and time for the health report.</summary>
+    /// <summary>Speed over ground of the latest fix in m/s; NaN before the first fix or when the fix had none (in-car video speed trigger).</summary>
+    public double LastSpeedMps => BitConverter.Int64BitsToDouble(Interlocked.Read(ref _lastSpeedBits));
+
     public void CountFix(in GnssFix fix, DateTimeOffset at)
     {
         Interlocked.Increment(ref _fixes);
+        Interlocked.Exchange(ref _lastSpeedBits, BitConverter.DoubleToInt64Bits(fix.SpeedMps ?? double.NaN));
         Interlocked.Exchange(ref _lastFixMode, GnssFixJson.ModeNumber(fix.Mode));
         Interlocked.Exchange(ref _lastFixSatellites, fix.SatellitesUsed);
         Interlocked.Exchange(ref _lastFixUnixMs, at.ToUnixTimeMilliseconds());

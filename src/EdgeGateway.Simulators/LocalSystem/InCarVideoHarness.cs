@@ -1,0 +1,70 @@
+using System.Globalization;
+
+namespace EdgeGateway.Simulators.LocalSystem;
+
+/// <summary>
+/// The local system's vehicles get the simulated trigger harness (<c>InCarVideo:Hardware=Simulated</c>): light bar,
+/// siren, doors, gun-lock and officer button on GPIO lines, an
+/// MPU6050 and an INA219 on I2C bus 1, and a scenario that a real shift might produce. The gateway's real
+/// Iot.Device.Bindings drivers read the emulated registers; every trigger reaches FleetControl as an event.
+/// </summary>
+internal static class InCarVideoHarness
+{
+    /// <summary>The scenario every simulated vehicle plays (seconds after the gateway starts), staggered per vehicle.</summary>
+    private static readonly string[] Scenario =
+    [
+        "# simulated trigger harness (see src/EdgeGateway/Devices/InCarVideo/README.md)",
+        "{0}s light-bar on",
+        "{1}s siren on",
+        "{2}s accel 1.6",
+        "{3}s siren off",
+        "{4}s light-bar off",
+        "{5}s door-driver on",
+        "{6}s door-driver off",
+        "{7}s officer-button press",
+        "{8}s supply 11.2",
+        "{9}s supply 12.8",
+    ];
+
+    /// <summary>Writes the vehicle's scenario into its directory and adds the harness settings.</summary>
+    public static void Apply(Dictionary<string, string> settings, string vehicleDirectory, int vehicle)
+    {
+        Directory.CreateDirectory(vehicleDirectory);
+        var scenario = Path.Combine(vehicleDirectory, "trigger-scenario.txt");
+        var offset = 5 * (vehicle - 1);
+        object[] at = [10 + offset, 15 + offset, 40 + offset, 50 + offset, 60 + offset, 70 + offset, 75 + offset, 80 + offset, 90 + offset, 100 + offset];
+        File.WriteAllLines(scenario, Scenario.Select(line => string.Format(CultureInfo.InvariantCulture, line, at)));
+        Inputs(settings, "Interrupt");
+        Sensors(settings);
+        settings["InCarVideo:ScenarioFile"] = scenario;
+    }
+
+    /// <summary>The simulated harness with its five discrete inputs, edges seen as <paramref name="detection"/> (Interrupt or Poll).</summary>
+    public static void Inputs(Dictionary<string, string> settings, string detection)
+    {
+        settings["InCarVideo:Enabled"] = "true";
+        settings["InCarVideo:Hardware"] = "Simulated";
+        settings["InCarVideo:Detection"] = detection;
+        (string Source, int Pin, bool ActiveLow, bool Momentary)[] inputs =
+        [
+            ("light-bar", 17, false, false), ("siren", 27, false, false), ("door-driver", 22, true, false),
+            ("gun-lock", 23, false, false), ("officer-button", 24, true, true),
+        ];
+        for (var i = 0; i < inputs.Length; i++)
+        {
+            var prefix = string.Create(CultureInfo.InvariantCulture, $"InCarVideo:Inputs:{i}:");
+            settings[prefix + "Source"] = inputs[i].Source;
+            settings[prefix + "Pin"] = inputs[i].Pin.ToString(CultureInfo.InvariantCulture);
+            settings[prefix + "ActiveLow"] = inputs[i].ActiveLow ? "true" : "false";
+            settings[prefix + "Momentary"] = inputs[i].Momentary ? "true" : "false";
+        }
+    }
+
+    /// <summary>The MPU6050 (crash at 1.5 g, read every 20 ms), the INA219 and the 12 m/s speed trigger (sampled every second).</summary>
+    public static void Sensors(Dictionary<string, string> settings)
+    {
+        settings["InCarVideo:Accelerometer:Enabled"] = "true";
+        settings["InCarVideo:Supply:Enabled"] = "true";
+        settings["InCarVideo:SpeedThresholdMps"] = "12";
+    }
+}
