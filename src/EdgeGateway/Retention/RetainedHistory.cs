@@ -2,6 +2,7 @@ using System.Globalization;
 using EdgeGateway.Contracts.V1;
 using EdgeGateway.Core;
 using EdgeGateway.Outbox;
+using EdgeGateway.Outbox.Storage;
 using EdgeGateway.Storage;
 using LiteDB;
 using Microsoft.Extensions.Logging;
@@ -14,7 +15,9 @@ namespace EdgeGateway.Retention;
 /// the outbox has deleted it. Bounded by age per class (by captured-at) and by total bytes (oldest first).
 /// It is a convenience copy of data FleetControl already confirmed storing: writes are not fsynced (a
 /// power cut may lose the last seconds of copies, never a message), and a damaged file is replaced by an
-/// empty one instead of stopping the gateway. Thread-safe (one lock).
+/// empty one instead of stopping the gateway. Payloads are encrypted at rest like the outbox's
+/// (<see cref="PayloadProtector"/>, its own data key in <c>retained.db.key</c>); a copy that no longer decrypts is
+/// skipped by <see cref="Range"/> (FleetControl already holds the message). Thread-safe (one lock).
 /// </summary>
 internal sealed class RetainedHistory : IDisposable
 {
@@ -24,6 +27,7 @@ internal sealed class RetainedHistory : IDisposable
     private readonly RetentionOptions _options;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly PayloadProtector _protector;
     private readonly Lock _lock = new();
     private readonly TimeSpan[] _maxAge = new TimeSpan[OutboxClassDefaults.All.Length];
     private DurableLiteDatabase _durable;
@@ -31,9 +35,10 @@ internal sealed class RetainedHistory : IDisposable
     private long _bytes;
     private long _prunedThroughMs = long.MinValue;
 
-    public RetainedHistory(string path, RetentionOptions options, TimeProvider time, ILogger logger)
+    public RetainedHistory(string path, RetentionOptions options, TimeProvider time, ILogger logger, PayloadProtector? protector = null)
     {
         _options = options;
+        _protector = protector ?? PayloadProtector.Plaintext;
         _time = time;
         _logger = logger;
         FilePath = Path.GetFullPath(path);
@@ -107,16 +112,17 @@ internal sealed class RetainedHistory : IDisposable
                     continue; // acknowledged twice: kept once
                 }
 
-                col.Insert(new BsonDocument
+                var doc = new BsonDocument
                 {
                     ["_id"] = id,
                     ["c"] = m.CapturedAt.ToUnixTimeMilliseconds(),
                     ["p"] = (int)m.Priority,
                     ["s"] = m.Stream,
-                    ["b"] = m.Envelope.ToArray(),
-                });
+                };
+                _protector.Store(doc, id, m.Envelope.ToArray());
+                col.Insert(doc);
                 _count++;
-                _bytes += m.Envelope.Length;
+                _bytes += doc["b"].AsBinary.Length;
                 added++;
             }
 
@@ -154,12 +160,17 @@ internal sealed class RetainedHistory : IDisposable
                     continue; // same millisecond as the previous page's last: already returned when not greater
                 }
 
+                if (_protector.TryOpen(doc) is not { } envelope)
+                {
+                    continue; // altered, or its key is gone: a convenience copy, FleetControl holds the message
+                }
+
                 result.Add(new RetainedMessage(
                     MonotonicMessageIdGenerator.Format(id),
                     (PriorityClass)doc["p"].AsInt32,
                     doc["s"].AsString,
                     DateTimeOffset.FromUnixTimeMilliseconds(captured),
-                    doc["b"].AsBinary));
+                    envelope));
                 if (result.Count >= limit)
                 {
                     break;

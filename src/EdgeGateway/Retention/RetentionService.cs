@@ -21,6 +21,8 @@ internal sealed class RetentionService : BackgroundService
     private readonly RetentionOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<RetentionService> _logger;
+    private readonly Security.IDataKeyWrapper _keys;
+    private readonly bool _encrypt;
     private readonly Channel<IReadOnlyList<OutboxMessage>> _delivered =
         Channel.CreateUnbounded<IReadOnlyList<OutboxMessage>>(new UnboundedChannelOptions { SingleReader = false });
     private readonly Lazy<RetainedHistory?> _history;
@@ -28,8 +30,16 @@ internal sealed class RetentionService : BackgroundService
     private long _diskCheckedAtMs = long.MinValue;
     private bool _diskLow;
 
-    public RetentionService(IOptions<RetentionOptions> options, IOptions<GatewayOptions> gateway, TimeProvider time, ILogger<RetentionService> logger)
+    public RetentionService(
+        IOptions<RetentionOptions> options,
+        IOptions<GatewayOptions> gateway,
+        IOptions<Outbox.OutboxOptions> outbox,
+        Security.IDataKeyWrapper keys,
+        TimeProvider time,
+        ILogger<RetentionService> logger)
     {
+        _encrypt = outbox.Value.EncryptPayloads;
+        _keys = keys;
         _options = options.Value;
         _time = time;
         _logger = logger;
@@ -182,7 +192,9 @@ internal sealed class RetentionService : BackgroundService
     {
         try
         {
-            var history = new RetainedHistory(path, _options, _time, _logger);
+            // Encrypted like the outbox (Outbox:EncryptPayloads); a key made earlier still opens older copies.
+            var protector = _encrypt || File.Exists(path + ".key") ? Outbox.Storage.PayloadProtector.Open(path, _keys, _encrypt) : null;
+            var history = new RetainedHistory(path, _options, _time, _logger, protector);
             var stats = history.Statistics;
             Log.Opened(_logger, path, stats.Messages, stats.Bytes);
             return history;

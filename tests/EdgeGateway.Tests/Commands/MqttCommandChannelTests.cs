@@ -23,7 +23,7 @@ public sealed class MqttCommandChannelTests : IDisposable
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private IHost BuildHost(string role = "Vehicle") =>
-        GatewayHost.CreateBuilder(["--Gateway:DeviceId=car-1", $"--Gateway:Role={role}", $"--Gateway:DataDirectory={_data.Path}"]).Build();
+        GatewayHost.CreateBuilder(["--Gateway:DeviceId=car-1", $"--Gateway:Role={role}", $"--Gateway:DataDirectory={_data.Path}", "--Security:DevelopmentPlaintext=true"]).Build();
 
     private Task PublishAsync(string topic, byte[] payload, CancellationToken cancellationToken)
     {
@@ -84,7 +84,7 @@ public sealed class MqttCommandChannelTests : IDisposable
     [Fact]
     public async Task CollectDiagnostics_BundlesHealthRedactedConfigurationAndRecentLogs()
     {
-        using var host = GatewayHost.CreateBuilder(["--Gateway:DeviceId=car-1", $"--Gateway:DataDirectory={_data.Path}", "--Mqtt:Password=s3cret"]).Build();
+        using var host = GatewayHost.CreateBuilder(["--Gateway:DeviceId=car-1", $"--Gateway:DataDirectory={_data.Path}", "--Mqtt:Password=s3cret", "--Security:DevelopmentPlaintext=true"]).Build();
         host.Services.GetRequiredService<ILogger<MqttCommandChannelTests>>().LogInformation("a line to find in the bundle");
         await File.WriteAllTextAsync(Path.Combine(_data.Path, "health.json"), """{"linkState":"Connected"}""", Ct);
         var dispatcher = host.Services.GetRequiredService<CommandDispatcher>();

@@ -1,5 +1,6 @@
 using EdgeGateway.Contracts.V1;
 using EdgeGateway.Core;
+using EdgeGateway.Outbox.Storage;
 using EdgeGateway.Retention;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -67,6 +68,31 @@ public sealed class RetainedHistoryTests : IDisposable
         Assert.Equal(T0, history.PrunedThrough); // what it held is gone: no range before now is fully covered
         var ids = new MonotonicMessageIdGenerator(new FakeTimeProvider(T0));
         Assert.Equal(1, history.Add([Message(ids, T0, 100)], T0));
+    }
+
+    [Fact]
+    public void Add_WithAProtector_StoresNoPlaintextOnDisk_AndRangeReturnsTheOriginalBytes()
+    {
+        var keys = new EdgeGateway.Security.FileDataKeyWrapper(Path.Combine(_data.Path, "identity"));
+        var ids = new MonotonicMessageIdGenerator(new FakeTimeProvider(T0));
+        var message = Message(ids, T0, 2_000);
+        using (var history = new RetainedHistory(FilePath, new RetentionOptions(), new FakeTimeProvider(T0), NullLogger.Instance, PayloadProtector.Open(FilePath, keys)))
+        {
+            Assert.Equal(1, history.Add([message], T0));
+            Assert.Equal(message.Envelope.ToArray(), history.Range(T0, T0.AddSeconds(1), null, 10).Single().Envelope.ToArray());
+        }
+
+        // The payload's 1,940 'x' characters appear nowhere in the file; reopened with the key, the copy reads back.
+        var file = File.ReadAllBytes(FilePath);
+        Assert.Equal(-1, file.AsSpan().IndexOf(new byte[64].Select(_ => (byte)'x').ToArray()));
+        using (var reopened = new RetainedHistory(FilePath, new RetentionOptions(), new FakeTimeProvider(T0), NullLogger.Instance, PayloadProtector.Open(FilePath, keys)))
+        {
+            Assert.Equal(message.Envelope.ToArray(), reopened.Range(T0, T0.AddSeconds(1), null, 10).Single().Envelope.ToArray());
+        }
+
+        // Without its key the copy is skipped, never returned as garbage.
+        using var keyless = new RetainedHistory(FilePath, new RetentionOptions(), new FakeTimeProvider(T0), NullLogger.Instance);
+        Assert.Empty(keyless.Range(T0, T0.AddSeconds(1), null, 10));
     }
 
     private static RetainedMessage Message(MonotonicMessageIdGenerator ids, DateTimeOffset captured, int size)
