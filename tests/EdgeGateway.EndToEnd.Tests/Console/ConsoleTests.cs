@@ -52,6 +52,9 @@ public sealed class ConsoleTests(ConsoleSystem fixture) : IClassFixture<ConsoleS
         await ConsoleBrowser.ScreenshotAsync(page, "command-ping");
 
         await page.GotoAsync($"/console/#/device/{ConsoleSystem.Dock}");
+        // A hash change re-renders the page asynchronously: choose the command only on the dock's page, or the
+        // choice is made on the vehicle's page just before it is replaced (and the dock gets its default, ping).
+        await Assertions.Expect(page.Locator("h2").First).ToContainTextAsync(ConsoleSystem.Dock);
         await page.SelectOptionAsync("#command-type", "rescan-bays");
         await page.ClickAsync("#send-command");
         await Assertions.Expect(page.Locator("#command-status")).ToHaveTextAsync(new Regex("rescan-bays: succeeded"));
