@@ -24,9 +24,9 @@ internal sealed class EmbeddedBroker : IAsyncDisposable
 
     public event Action<string, MqttApplicationMessage, long>? Published;
 
-    public static async Task<EmbeddedBroker> StartAsync()
+    public static async Task<EmbeddedBroker> StartAsync(int? port = null)
     {
-        var broker = new EmbeddedBroker(FreePort.Next());
+        var broker = new EmbeddedBroker(port ?? FreePort.Next());
         await broker.StartAgainAsync();
         return broker;
     }

@@ -2,7 +2,12 @@ using EdgeGateway.Contracts;
 using EdgeGateway.Contracts.V1;
 using EdgeGateway.Uplink.Drain;
 using EdgeGateway.Uplink.Mqtt;
+using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.Time.Testing;
+using MQTTnet;
+using MQTTnet.Adapter;
+using MQTTnet.Exceptions;
 using MQTTnet.Protocol;
 
 namespace EdgeGateway.Tests.Uplink;
@@ -146,6 +151,58 @@ public sealed class MqttUplinkServiceTests
         Assert.True(uplink.Counters.Reconnects >= 1);
         Assert.Contains(uplink.LinkLogger.Entries, e => e.Id.Id == 2100 && e.Message.Contains("Offline", StringComparison.Ordinal));
         Assert.Contains(uplink.ServiceLogger.Entries, e => e.Id.Id == 2111);
+    }
+
+    [Fact]
+    public async Task BrokerClosingConnectionsDuringConnect_CountsAsUnreachable_ProbeReconnectsWhenItIsBack()
+    {
+        // A broker that is shutting down still accepts TCP and closes it during the CONNECT exchange;
+        // MQTTnet reports that as a connecting failure wrapping "Connection closed". It must not be taken for a
+        // refusal, which would wait out the whole (here hour-long) backoff instead of probing.
+        var port = FreePort.Next();
+        var stopping = new TcpListener(IPAddress.Loopback, port);
+        stopping.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        stopping.Start();
+        var closer = CloseEveryConnectionAsync(stopping);
+        await using var uplink = new UplinkHarness(port, o =>
+        {
+            o.ReconnectMin = TimeSpan.FromHours(1);
+            o.ReconnectMax = TimeSpan.FromHours(1);
+            o.ReachabilityProbeInterval = TimeSpan.FromMilliseconds(100);
+        });
+        await uplink.StartAsync();
+        await Eventually.TrueAsync(() => uplink.ServiceLogger.Entries.Any(e => e.Id.Id == 2102), Long, "a connect attempt failed");
+
+        stopping.Stop();
+        await closer.WaitAsync(Long, TestContext.Current.CancellationToken);
+        await using var broker = await EmbeddedBroker.StartAsync(port);
+        await uplink.Link.WaitForAsync(LinkState.Connected, TestContext.Current.CancellationToken).WaitAsync(Long, TestContext.Current.CancellationToken);
+        Assert.Contains(uplink.ServiceLogger.Entries, e => e.Id.Id == 2111); // the probe ended the backoff
+    }
+
+    /// <summary>Accepts and at once closes every connection until the listener stops.</summary>
+    private static async Task CloseEveryConnectionAsync(TcpListener listener)
+    {
+        try
+        {
+            while (true)
+            {
+                using var accepted = await listener.AcceptTcpClientAsync(TestContext.Current.CancellationToken);
+            }
+        }
+        catch (Exception exception) when (exception is SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            // The listener was stopped.
+        }
+    }
+
+    [Fact]
+    public void ConnectFailureClassification_AClosedConnectExchangeIsTransport_AProtocolErrorIsNot()
+    {
+        Assert.True(MqttUplinkService.IsTransportFailure(new MqttConnectingFailedException("Error while authenticating. Connection closed.", new MqttCommunicationException("Connection closed."))));
+        Assert.True(MqttUplinkService.IsTransportFailure(new MqttCommunicationException("connection refused")));
+        Assert.False(MqttUplinkService.IsTransportFailure(new MqttConnectingFailedException("Error while authenticating.", new MqttProtocolViolationException("bad packet"))));
+        Assert.False(MqttUplinkService.IsTransportFailure(new MqttProtocolViolationException("bad packet")));
     }
 
     [Fact]

@@ -189,11 +189,18 @@ internal sealed class MqttUplinkService : BackgroundService, Hosting.Watchdog.IL
     }
 
     /// <summary>
-    /// True unless the broker answered and refused (CONNACK failure, protocol or configuration error):
-    /// those wait out the full backoff instead of being retried as soon as the port accepts.
+    /// True unless the broker answered and refused (protocol or configuration error; a CONNACK refusal
+    /// arrives as a result code, not an exception): those wait out the full backoff instead of being
+    /// retried as soon as the port accepts. MQTTnet wraps whatever broke the CONNECT exchange in
+    /// <see cref="MqttConnectingFailedException"/>: a broker that is stopping accepts TCP and closes it
+    /// ("Connection closed"), which is a transport failure, or a broker restart would cost the full backoff.
     /// </summary>
-    private static bool IsTransportFailure(Exception exception) =>
-        exception is not (MqttConnectingFailedException or MqttProtocolViolationException or MqttConfigurationException);
+    internal static bool IsTransportFailure(Exception exception) => exception switch
+    {
+        MqttConnectingFailedException { InnerException: { } cause } => IsTransportFailure(cause),
+        MqttConnectingFailedException or MqttProtocolViolationException or MqttConfigurationException => false,
+        _ => true,
+    };
 
     private async Task<(MqttClientConnectResult? Result, string? Error, bool Unreachable)> TryConnectAsync(IMqttClient client, CancellationToken cancellationToken)
     {
