@@ -8,6 +8,11 @@ cd "$(dirname "$0")"
 
 eng/install-prerequisites.sh || { echo "0 passed, 1 failed"; exit 1; }
 
+# A merge that left conflict markers in any tracked file (docs included) fails the run before anything else.
+if markers=$(git grep -n -I -E '^(<<<<<<<|>>>>>>>) ' -- . 2>/dev/null) && [ -n "$markers" ]; then
+  echo "test.sh: unresolved merge conflict markers:"; echo "$markers"; echo "0 passed, 1 failed"; exit 1
+fi
+
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 dotnet build EdgeGateway.sln -c Debug -nologo -v q || { echo "test.sh: build failed"; echo "0 passed, 1 failed"; exit 1; }
