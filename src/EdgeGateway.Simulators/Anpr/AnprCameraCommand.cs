@@ -9,7 +9,8 @@ namespace EdgeGateway.Simulators.Anpr;
 /// <c>anpr</c>: a simulated ANPR camera. It POSTs reads (JSON metadata plus real plate-patch and overview JPEGs) to a
 /// gateway's camera listener at a steady rate, drawing VRMs from a population of realistic UK plates and, with the
 /// given probability, from a hotlist CSV (<c>vrm,list,reason,markers</c>) so a known share of reads are hits. One JSON
-/// line per read: <c>{"vrm","status","readId","hit"}</c>.
+/// line per attempt: <c>{"vrm","status","response"}</c>, or <c>{"vrm","status":0,"error"}</c> for a read the gateway did
+/// not take, which the camera keeps (up to 10,000) and sends again, oldest first, like a real camera's buffer.
 /// </summary>
 internal static class AnprCameraCommand
 {
@@ -52,43 +53,85 @@ internal static class AnprCameraCommand
 
         async Task PostReadsAsync()
         {
+            // Like a real camera, a read the gateway did not take (down, restarting, 5xx) is kept and sent
+            // again before newer ones, so a gateway that starts after its camera loses nothing.
+            var pending = new Queue<PendingRead>();
             do
             {
-                var isHit = hotlist.Count > 0 && random.NextDouble() < hitRate;
-                var vrm = isHit ? hotlist[random.Next(hotlist.Count)] : vrms[random.Next(vrms.Length)];
-                var (plate, overview) = await images.GetAsync(vrm, rear: random.Next(2) == 0, cancellationToken).ConfigureAwait(false);
-                var metadata = JsonSerializer.Serialize(new
+                if (count is null || sent < count)
                 {
-                    vrm,
-                    confidence = Math.Round(0.80 + (random.NextDouble() * 0.19), 3),
-                    country = "GB",
-                    cameraId = camera,
-                    timestamp = TimeProvider.System.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
-                    lane,
-                });
-                using var content = new MultipartFormDataContent();
-                content.Add(new StringContent(metadata, System.Text.Encoding.UTF8, "application/json"), "metadata");
-                content.Add(Jpeg(plate), "plate", "plate.jpg");
-                content.Add(Jpeg(overview), "overview", "overview.jpg");
-                string line;
-                try
-                {
-                    using var response = await http.PostAsync("anpr/reads", content, cancellationToken).ConfigureAwait(false);
-                    var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-                    line = $"{{\"vrm\":\"{vrm}\",\"status\":{(int)response.StatusCode},\"response\":{(body.StartsWith('{') ? body : JsonSerializer.Serialize(body))}}}";
-                }
-                catch (HttpRequestException e)
-                {
-                    line = $"{{\"vrm\":\"{vrm}\",\"status\":0,\"error\":{JsonSerializer.Serialize(e.Message)}}}";
+                    pending.Enqueue(await NextReadAsync().ConfigureAwait(false));
+                    sent++;
+                    if (pending.Count > MaxPending)
+                    {
+                        var dropped = pending.Dequeue();
+                        await WriteLineAsync($"{{\"vrm\":\"{dropped.Vrm}\",\"status\":0,\"error\":\"camera buffer full ({MaxPending} reads): oldest read dropped\"}}").ConfigureAwait(false);
+                    }
                 }
 
-                await output.WriteLineAsync(line).ConfigureAwait(false);
-                await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-                sent++;
+                while (pending.TryPeek(out var read))
+                {
+                    var (delivered, line) = await PostAsync(read).ConfigureAwait(false);
+                    await WriteLineAsync(line).ConfigureAwait(false);
+                    if (!delivered)
+                    {
+                        break;
+                    }
+
+                    pending.Dequeue();
+                }
             }
-            while ((count is null || sent < count) && await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
+            while ((count is null || sent < count || pending.Count > 0) && await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
+        }
+
+        async Task<PendingRead> NextReadAsync()
+        {
+            var isHit = hotlist.Count > 0 && random.NextDouble() < hitRate;
+            var vrm = isHit ? hotlist[random.Next(hotlist.Count)] : vrms[random.Next(vrms.Length)];
+            var (plate, overview) = await images.GetAsync(vrm, rear: random.Next(2) == 0, cancellationToken).ConfigureAwait(false);
+            var metadata = JsonSerializer.Serialize(new
+            {
+                vrm,
+                confidence = Math.Round(0.80 + (random.NextDouble() * 0.19), 3),
+                country = "GB",
+                cameraId = camera,
+                timestamp = TimeProvider.System.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture),
+                lane,
+            });
+            return new PendingRead(vrm, metadata, plate, overview);
+        }
+
+        // Delivered: the gateway answered 2xx, or 4xx (it will never take this read; retrying cannot help).
+        async Task<(bool Delivered, string Line)> PostAsync(PendingRead read)
+        {
+            using var content = new MultipartFormDataContent();
+            content.Add(new StringContent(read.Metadata, System.Text.Encoding.UTF8, "application/json"), "metadata");
+            content.Add(Jpeg(read.Plate), "plate", "plate.jpg");
+            content.Add(Jpeg(read.Overview), "overview", "overview.jpg");
+            try
+            {
+                using var response = await http.PostAsync("anpr/reads", content, cancellationToken).ConfigureAwait(false);
+                var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+                var status = (int)response.StatusCode;
+                return (status < 500, $"{{\"vrm\":\"{read.Vrm}\",\"status\":{status},\"response\":{(body.StartsWith('{') ? body : JsonSerializer.Serialize(body))}}}");
+            }
+            catch (HttpRequestException e)
+            {
+                return (false, $"{{\"vrm\":\"{read.Vrm}\",\"status\":0,\"error\":{JsonSerializer.Serialize(e.Message + "; kept, sent again next tick")}}}");
+            }
+        }
+
+        async Task WriteLineAsync(string line)
+        {
+            await output.WriteLineAsync(line).ConfigureAwait(false);
+            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>How many reads the camera keeps while the gateway does not take them (a real camera's buffer).</summary>
+    private const int MaxPending = 10_000;
+
+    private sealed record PendingRead(string Vrm, string Metadata, byte[] Plate, byte[] Overview);
 
     private static ByteArrayContent Jpeg(byte[] bytes)
     {
