@@ -64,6 +64,33 @@ public sealed class ConsoleTests(ConsoleSystem fixture) : IClassFixture<ConsoleS
     }
 
     [Fact]
+    public async Task SendCommand_CollectDiagnostics_BundleUploadedOverGrpc_DownloadLinkServesTheZip()
+    {
+        var page = await fixture.Browser.NewLoggedInPageAsync(fixture.BaseUrl);
+        await ReloadUntilAsync(page, $"/console/#/device/{ConsoleSystem.Vehicle}", "#send-command");
+        await page.SelectOptionAsync("#command-type", "collect-diagnostics");
+        await page.ClickAsync("#send-command");
+        await Assertions.Expect(page.Locator("#command-status")).ToHaveTextAsync(new Regex("collect-diagnostics: succeeded"));
+        var sha = await page.Locator("#command-status code").TextContentAsync();
+        await ConsoleBrowser.ScreenshotAsync(page, "command-diagnostics");
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#diagnostics-link"));
+        var saved = Path.Combine(ConsoleBrowser.ScreenshotDirectory, "diagnostics-" + ConsoleSystem.Vehicle + ".zip");
+        await download.SaveAsAsync(saved);
+        var bytes = await File.ReadAllBytesAsync(saved, TestContext.Current.CancellationToken);
+        Assert.Equal(sha, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)));
+        using (var zip = new System.IO.Compression.ZipArchive(new MemoryStream(bytes)))
+        {
+            Assert.NotNull(zip.GetEntry("logs.txt"));
+        }
+
+        // Listed on the device page with the same hash.
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("#diagnostics tbody tr").First).ToContainTextAsync(sha!);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task Rollout_DockRejectsIt_RolloutStopsAndTheDockKeepsItsVersion()
     {
         var page = await fixture.Browser.NewLoggedInPageAsync(fixture.BaseUrl);

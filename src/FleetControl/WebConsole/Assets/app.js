@@ -47,8 +47,9 @@ async function fleetView() {
 }
 
 async function deviceView(id) {
-  const [device, commands, configuration] = await Promise.all([
-    api(`/api/devices/${encodeURIComponent(id)}`), api(`/api/devices/${encodeURIComponent(id)}/commands?limit=20`), api(`/api/devices/${encodeURIComponent(id)}/configuration`)]);
+  const [device, commands, configuration, bundles] = await Promise.all([
+    api(`/api/devices/${encodeURIComponent(id)}`), api(`/api/devices/${encodeURIComponent(id)}/commands?limit=20`), api(`/api/devices/${encodeURIComponent(id)}/configuration`),
+    api(`/api/devices/${encodeURIComponent(id)}/diagnostics`).catch(() => [])]);
   const bays = device.dock?.bays || [];
   view.innerHTML = `<h2>${esc(id)} <small>${esc(device.role)} · ${device.online ? 'online' : 'offline'} · last seen ${esc(device.lastSeen)}</small></h2>
     <section><h3>Commands</h3><div class="toolbar"><select id="command-type">
@@ -56,6 +57,9 @@ async function deviceView(id) {
       <button id="send-command">Send</button> <span id="command-status"></span></div>
       <table id="commands"><thead><tr><th>id</th><th>kind</th><th>state</th><th>reason</th><th>created</th></tr></thead><tbody>
       ${commands.map(c => `<tr><td>${esc(c.commandId)}</td><td>${esc(c.kind)}</td><td class="state-${esc(c.state)}">${esc(c.state)}</td><td>${esc(c.reason)}</td><td>${esc(c.createdAt)}</td></tr>`).join('')}</tbody></table></section>
+    <section><h3>Diagnostics bundles</h3><table id="diagnostics"><thead><tr><th>bundle</th><th>stored</th><th>size</th><th>sha256</th><th></th></tr></thead><tbody>
+      ${bundles.map(b => `<tr data-bundle="${esc(b.bundleId)}"><td>${esc(b.bundleId)}</td><td>${esc(b.storedAt)}</td><td>${Math.ceil(Number(b.size) / 1024)} KiB</td><td><code>${esc(b.sha256)}</code></td>
+        <td><a href="${esc(b.download)}" download>download</a></td></tr>`).join('')}</tbody></table></section>
     <section><h3>Configuration</h3><p id="config-versions">desired v${configuration.desiredVersion} · reported v${configuration.reportedVersion} · ${esc(configuration.status || 'none')}</p>
       <textarea id="config-json">${esc(configuration.desiredJson || '{}')}</textarea><button id="set-config">Set desired configuration</button></section>
     ${bays.length ? `<section><h3>Dock bays</h3><table id="bays"><tbody>${bays.map(b => (b.transfers || []).map(t => {
@@ -77,6 +81,9 @@ async function deviceView(id) {
       const resent = done.details && done.details.resent !== undefined ? ` (${done.details.resent} resent, coverage ${done.details.coverage})` : '';
       status.textContent = `${done.kind}: ${done.state} ${done.reason || ''}${resent}`;
       status.className = `state-${done.state}`;
+      if (done.details?.bundleId) { // collect-diagnostics: the bundle came over gRPC; offer it at once
+        status.insertAdjacentHTML('beforeend', ` <a id="diagnostics-link" download href="/api/devices/${encodeURIComponent(id)}/diagnostics/${encodeURIComponent(done.details.bundleId)}">download bundle</a> <code>${esc(done.details.sha256)}</code>`);
+      }
     } catch (e) { status.textContent = e.message; }
   };
   document.getElementById('set-config').onclick = async () => {
