@@ -64,6 +64,36 @@ public sealed class ConsoleTests(ConsoleSystem fixture) : IClassFixture<ConsoleS
     }
 
     [Fact]
+    public async Task SendCommand_ResendRange_AsksForTheLastHour_AndShowsWhatWasResent()
+    {
+        var page = await fixture.Browser.NewLoggedInPageAsync(fixture.BaseUrl);
+        await ReloadUntilAsync(page, $"/console/#/device/{ConsoleSystem.Vehicle}", "#send-command");
+        await page.SelectOptionAsync("#command-type", "resend-range");
+
+        var request = await page.RunAndWaitForRequestAsync(() => page.ClickAsync("#send-command"),
+            r => r.Method == "POST" && r.Url.EndsWith($"/api/devices/{ConsoleSystem.Vehicle}/commands", StringComparison.Ordinal));
+
+        using (var body = System.Text.Json.JsonDocument.Parse(request.PostData!))
+        {
+            Assert.Equal("resend-range", body.RootElement.GetProperty("type").GetString());
+            var from = body.RootElement.GetProperty("from").GetDateTimeOffset();
+            var to = body.RootElement.GetProperty("to").GetDateTimeOffset();
+            Assert.InRange((to - from).TotalMinutes, 59.9, 60.1); // two clock readings in the page, one hour apart
+        }
+
+        // The vehicle has been delivering since the fixture started: its retained copies of the hour go again.
+        var status = page.Locator("#command-status");
+        await Assertions.Expect(status).ToHaveTextAsync(new Regex(@"resend-range: succeeded\s+\([0-9]+ resent, coverage \S+"));
+        var resent = int.Parse(Regex.Match(await status.TextContentAsync() ?? string.Empty, @"\(([0-9]+) resent").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(resent > 0, $"something was resent: {await status.TextContentAsync()}");
+        await ConsoleBrowser.ScreenshotAsync(page, "command-resend-range");
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("#commands tbody tr").First).ToContainTextAsync("resend-range");
+        await Assertions.Expect(page.Locator("#commands tbody tr").First).ToContainTextAsync("succeeded");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task SendCommand_CollectDiagnostics_BundleUploadedOverGrpc_DownloadLinkServesTheZip()
     {
         var page = await fixture.Browser.NewLoggedInPageAsync(fixture.BaseUrl);
