@@ -185,6 +185,63 @@ async function evidenceItemView(id) {
   };
 }
 
+// ANPR: hits with the hotlist entry they matched and their alert (acknowledged here), recent reads, search by VRM,
+// and each read's evidence: the images' SHA-256 taken at capture, whether FleetControl holds byte-identical copies,
+// and the read's custody from camera to store. Reads and images need the evidence role; each search is audited.
+let anprState = { vrm: '' };
+async function anprView() {
+  const query = anprState.vrm ? `vrm=${encodeURIComponent(anprState.vrm)}&limit=200` : 'limit=50';
+  const [hits, found] = await Promise.all([api('/api/anpr/hits?limit=100'), api(`/api/anpr/reads?${query}`)]);
+  const reads = found.reads || [];
+  view.innerHTML = `<div id="anpr"><h2>ANPR</h2>
+    <section><h3>Hits (<span id="anpr-hit-count">${hits.length}</span>)</h3>
+      <table id="anpr-hits"><thead><tr><th>camera time</th><th>device</th><th>read</th><th>hotlist entry</th><th>list</th><th>reason</th><th>markers</th><th>match</th><th>on the list now</th><th>alert</th></tr></thead><tbody>
+      ${hits.map(h => `<tr data-hit="${esc(h.messageId)}" data-read="${esc(h.readId)}"><td>${esc(h.cameraTime)}</td><td>${esc(h.deviceId)}</td>
+        <td><a href="#/anpr" data-search="${esc(h.vrm)}">${esc(h.vrm)}</a></td><td class="entry">${esc(h.entryVrm)}</td><td>${esc(h.list)}</td><td>${esc(h.reason)}</td>
+        <td class="markers">${esc((h.markers || []).join(', ') || '-')}</td><td>${esc(h.match)} (v${esc(h.hotlistVersion)})</td>
+        <td class="current">${h.currentEntry ? `yes: ${esc(h.currentEntry.list)}` : 'removed'}</td>
+        <td class="alert-state">${!h.alert ? '-' : h.alert.acknowledgedBy ? `${esc(h.alert.state)}, acknowledged by ${esc(h.alert.acknowledgedBy)}`
+          : `${esc(h.alert.state)} <button data-ack-alert="${esc(h.alert.alertId)}">Acknowledge</button>`}</td></tr>`).join('')}</tbody></table></section>
+    <section><h3>Reads</h3><div class="toolbar"><input id="anpr-vrm" placeholder="VRM, e.g. AB12 CDE" value="${esc(anprState.vrm)}"><button id="anpr-search">Search</button>
+      <span id="anpr-read-count">${found.count ?? reads.length}</span> ${anprState.vrm ? `reads of ${esc(anprState.vrm)}` : 'most recent reads'}</div>
+      <table id="anpr-reads"><thead><tr><th>camera time</th><th>device</th><th>VRM</th><th>confidence</th><th>camera</th><th>position</th><th>images</th><th></th></tr></thead><tbody>
+      ${reads.map(r => `<tr data-read="${esc(r.readId)}"><td>${esc(r.cameraTime)}</td><td>${esc(r.deviceId)}</td><td class="vrm">${esc(r.vrm)}</td><td>${esc(r.confidence)}</td>
+        <td>${esc(r.cameraId)} ${esc(r.lane)}</td><td>${r.latitude == null ? '-' : `${Number(r.latitude).toFixed(5)}, ${Number(r.longitude).toFixed(5)}`}</td>
+        <td>${(r.images || []).map(i => `<span class="image-${esc(i.stored)}">${esc(i.kind)}: ${esc(i.stored)}</span>`).join(' ')}</td>
+        <td><button data-evidence="${esc(r.readId)}">Evidence</button></td></tr>
+        <tr class="evidence" data-evidence-of="${esc(r.readId)}" hidden><td colspan="8">${readEvidence(r)}</td></tr>`).join('')}</tbody></table></section></div>`;
+  const search = () => { anprState.vrm = document.getElementById('anpr-vrm').value.trim(); anprView().catch(e => { view.textContent = `Error: ${e.message}`; }); };
+  document.getElementById('anpr-search').onclick = search;
+  document.getElementById('anpr-vrm').onkeydown = e => { if (e.key === 'Enter') search(); };
+  document.getElementById('anpr').onclick = async e => {
+    const evidence = e.target.closest('button[data-evidence]');
+    if (evidence) {
+      const row = view.querySelector(`tr[data-evidence-of="${CSS.escape(evidence.dataset.evidence)}"]`);
+      row.hidden = !row.hidden;
+      row.querySelectorAll('img[data-src]').forEach(img => { img.src = img.dataset.src; img.removeAttribute('data-src'); }); // images load (and are audited) only when opened
+      return;
+    }
+    const find = e.target.closest('a[data-search]');
+    if (find) { e.preventDefault(); document.getElementById('anpr-vrm').value = find.dataset.search; search(); return; }
+    const ack = e.target.closest('button[data-ack-alert]');
+    if (ack) {
+      ack.disabled = true;
+      try { await post(`/api/alerts/${encodeURIComponent(ack.dataset.ackAlert)}/ack`, {}); await anprView(); } catch (err) { ack.disabled = false; alert(err.message); }
+    }
+  };
+}
+// A read's evidence: each image's SHA-256 as the gateway took it at capture, FleetControl's check of its copy, and the custody steps.
+const readEvidence = r => {
+  const stored = { verified: 'held, SHA-256 matches the capture hash', mismatch: 'held, SHA-256 DIFFERS from the capture hash', pending: 'not arrived yet' };
+  return `<div class="read-evidence">${(r.images || []).map(i => `<figure data-image="${esc(i.kind)}"><img data-src="/api/anpr/reads/${encodeURIComponent(r.readId)}/${encodeURIComponent(i.kind)}.jpg" alt="${esc(i.kind)}" height="80">
+      <figcaption>${esc(i.kind)} · ${esc(i.size)} bytes<br>sha256 <code class="sha256">${esc(i.sha256)}</code><br><span class="image-${esc(i.stored)}">${esc(stored[i.stored] || i.stored)}</span></figcaption></figure>`).join('')}
+    <ol class="custody">
+      <li>captured by camera ${esc(r.cameraId)} (lane ${esc(r.lane)}) at ${esc(r.cameraTime)}: ${esc(r.vrm)}, confidence ${esc(r.confidence)}, ${esc(r.country)}</li>
+      <li>received by gateway ${esc(r.deviceId)} at ${esc(r.receivedAt)} (${esc(r.receivedTimeSource)} time)${r.latitude == null ? ', no position' : `, position ${Number(r.latitude).toFixed(5)}, ${Number(r.longitude).toFixed(5)} (fix ${esc(r.positionAgeMs)} ms old)`}; images hashed at capture</li>
+      <li>stored at FleetControl: message ${esc(r.messageId)}; ${(r.images || []).map(i => `${esc(i.kind)} ${esc(i.stored)}`).join(', ') || 'no images'}</li>
+    </ol></div>`;
+};
+
 async function route() {
   const [, page, id] = (location.hash || '#/fleet').split('/');
   try {
@@ -194,6 +251,7 @@ async function route() {
     else if (page === 'rollouts') await rolloutsView();
     else if (page === 'evidence' && id) await evidenceItemView(decodeURIComponent(id));
     else if (page === 'evidence') await evidenceView();
+    else if (page === 'anpr') await anprView();
     else await fleetView();
   } catch (e) { view.textContent = `Error: ${e.message}`; }
 }
