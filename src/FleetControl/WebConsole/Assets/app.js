@@ -13,21 +13,22 @@ const post = (path, body, method = 'POST') => api(path, { method, headers: { 'co
 const PAGE = 100;
 let fleetState = { filter: '', online: 'all', page: 0 };
 
+// The fleet table pages and filters on the server (/api/fleet-table): 10,000 devices send 100 rows, not 10,000.
+let fleetRequest = 0;
 async function fleetView() {
-  const devices = await api('/api/devices');
-  const render = () => {
-    const f = fleetState.filter.toLowerCase();
-    const rows = devices.filter(d => (!f || d.deviceId.toLowerCase().includes(f) || (d.role || '').toLowerCase().includes(f))
-      && (fleetState.online === 'all' || String(d.online) === fleetState.online));
-    const pages = Math.max(1, Math.ceil(rows.length / PAGE));
-    fleetState.page = Math.min(fleetState.page, pages - 1);
-    const page = rows.slice(fleetState.page * PAGE, (fleetState.page + 1) * PAGE);
-    view.innerHTML = `<h2>Fleet (<span id="fleet-count">${rows.length}</span> of ${devices.length})</h2>
+  const render = async () => {
+    const mine = ++fleetRequest;
+    const page = await api(`/api/fleet-table?offset=${fleetState.page * PAGE}&limit=${PAGE}&filter=${encodeURIComponent(fleetState.filter)}&online=${fleetState.online}`);
+    if (mine !== fleetRequest) return; // a newer filter or page is on its way
+    const pages = Math.max(1, Math.ceil(page.matched / PAGE));
+    if (fleetState.page > pages - 1) { fleetState.page = pages - 1; return render(); }
+    const typing = document.activeElement?.id === 'filter';
+    view.innerHTML = `<h2>Fleet (<span id="fleet-count">${page.matched}</span> of ${page.total})</h2>
       <div class="toolbar"><input id="filter" placeholder="filter by id or role" value="${esc(fleetState.filter)}">
       <select id="online"><option value="all">all</option><option value="true">online</option><option value="false">offline</option></select>
       <button id="prev">&lt;</button> page ${fleetState.page + 1}/${pages} <button id="next">&gt;</button></div>
       <table id="fleet"><thead><tr><th>device</th><th>role</th><th>online</th><th>last seen</th><th>software</th><th>link</th><th>durability</th><th>backlog</th><th>oldest unsent</th></tr></thead><tbody>
-      ${page.map(d => {
+      ${page.devices.map(d => {
         const queues = d.health?.queues || [];
         const backlog = queues.reduce((n, q) => n + Number(q.depth || 0), 0);
         const oldest = queues.reduce((n, q) => Math.max(n, Number(q.oldestUnsentAgeMs || 0)), 0);
@@ -36,14 +37,15 @@ async function fleetView() {
         <td>${esc(d.health?.linkState)}</td><td>${esc(d.health?.durability)}</td><td>${backlog}</td><td>${Math.round(oldest / 1000)} s</td></tr>`;
       }).join('')}</tbody></table>`;
     const filter = document.getElementById('filter');
-    filter.oninput = () => { fleetState.filter = filter.value; fleetState.page = 0; render(); document.getElementById('filter').focus(); };
+    if (typing) { filter.focus(); filter.setSelectionRange(filter.value.length, filter.value.length); }
+    filter.oninput = () => { fleetState.filter = filter.value; fleetState.page = 0; render(); };
     const online = document.getElementById('online');
     online.value = fleetState.online;
     online.onchange = () => { fleetState.online = online.value; fleetState.page = 0; render(); };
     document.getElementById('prev').onclick = () => { fleetState.page = Math.max(0, fleetState.page - 1); render(); };
     document.getElementById('next').onclick = () => { fleetState.page = Math.min(pages - 1, fleetState.page + 1); render(); };
   };
-  render();
+  await render();
 }
 
 async function deviceView(id) {
