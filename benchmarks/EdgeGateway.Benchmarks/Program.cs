@@ -52,6 +52,11 @@ internal static class Program
             return Anpr.HitLatencyHarness.RunAsync(anprArgs).GetAwaiter().GetResult();
         }
 
+        if (args is ["console", .. var consoleArgs])
+        {
+            return FleetConsole.ConsoleHarness.RunAsync(consoleArgs).GetAwaiter().GetResult();
+        }
+
         if (args is ["hotlist-memory", .. var hotlistArgs])
         {
             return Anpr.HotlistMemoryHarness.Run(hotlistArgs);

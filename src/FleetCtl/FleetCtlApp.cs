@@ -82,6 +82,7 @@ internal static class FleetCtlApp
         root.Subcommands.Add(Alerts(Run));
         root.Subcommands.Add(Evidence(Run));
         root.Subcommands.Add(AnprCommands.Build(action => Run(action)));
+        root.Subcommands.Add(DiagnosticsCommands.Build(action => Run(action)));
         return await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr }, cancellationToken).ConfigureAwait(false);
     }
 

@@ -37,11 +37,19 @@ public sealed class CommandTests
         gateway.Start();
         var diagnosed = await WaitFinalAsync(system, queued, ct);
         Assert.Equal("succeeded", diagnosed.GetProperty("state").GetString());
-        using (var bundle = JsonDocument.Parse(diagnosed.GetProperty("details").GetProperty("bundle").GetString()!))
+        // The bundle came over gRPC: stored under FleetControl's data directory and served by REST, byte for byte.
+        var details = diagnosed.GetProperty("details");
+        Assert.Equal(queued, details.GetProperty("bundleId").GetString());
+        var stored = await File.ReadAllBytesAsync(Path.Combine(system.Fleet.DataDirectory, "diagnostics", "car-cmd", queued + ".zip"), ct);
+        Assert.Equal(details.GetProperty("sha256").GetString(), Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stored)));
+        var downloaded = await system.Fleet.Http.GetByteArrayAsync($"/api/devices/car-cmd/diagnostics/{queued}", ct);
+        Assert.Equal(stored, downloaded);
+        using (var zip = new System.IO.Compression.ZipArchive(new MemoryStream(downloaded)))
         {
-            Assert.Equal("car-cmd", bundle.RootElement.GetProperty("deviceId").GetString());
-            Assert.True(bundle.RootElement.GetProperty("logs").GetArrayLength() > 0, "the bundle carries recent log lines");
-            Assert.Equal(JsonValueKind.Object, bundle.RootElement.GetProperty("configuration").ValueKind);
+            using var manifest = JsonDocument.Parse(zip.GetEntry("manifest.json")!.Open());
+            Assert.Equal("car-cmd", manifest.RootElement.GetProperty("deviceId").GetString());
+            Assert.True(manifest.RootElement.GetProperty("logLines").GetInt32() > 0, "the bundle carries recent log lines");
+            Assert.NotNull(zip.GetEntry("configuration.json"));
         }
 
         // Each command ran once, its result kept on the gateway's disk across the kill.

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -5,26 +7,27 @@ using System.Text.Json.Nodes;
 using EdgeGateway.Contracts.V1;
 using EdgeGateway.Health;
 using EdgeGateway.Hosting;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace EdgeGateway.Commands;
 
 /// <summary>
-/// collect-diagnostics: a JSON bundle of the latest health report, the effective configuration (secrets
-/// redacted) and the newest log lines, returned in the result (detail <c>bundle</c>, with its SHA-256; the
-/// result file under <c>{DataDirectory}/commands/</c> keeps it), trimmed to
-/// <see cref="MaxBundleBytes"/> by dropping the oldest log lines first.
+/// collect-diagnostics: a zip of <c>manifest.json</c>, the latest <c>health.json</c>, the effective
+/// <c>configuration.json</c> (secrets redacted) and the newest log lines (<c>logs.txt</c>), uploaded to
+/// FleetControl over gRPC (<see cref="IDiagnosticsUploader"/>). The result carries only the receipt:
+/// <c>bundleId</c> (the command id), <c>sha256</c>, <c>size</c>, <c>logLines</c>. FleetControl refusing the
+/// bundle (too large, damaged) fails the command with its reason.
 /// </summary>
 internal sealed class CollectDiagnosticsHandler(
     IConfiguration configuration,
     RecentLogProvider logs,
+    IDiagnosticsUploader uploader,
     IOptions<GatewayOptions> gateway,
     TimeProvider time) : ICommandHandler
 {
-    /// <summary>Largest bundle sent in a result (an MQTT publish on a narrow bearer).</summary>
-    public const int MaxBundleBytes = 192 * 1024;
-
     /// <summary>Log lines when the command does not say.</summary>
     public const int DefaultLogLines = 200;
 
@@ -34,19 +37,58 @@ internal sealed class CollectDiagnosticsHandler(
 
     public async Task<CommandHandlerResult> HandleAsync(Command command, CancellationToken cancellationToken)
     {
+        var requested = command.CollectDiagnostics.MaxLogLines is > 0 and var n ? (int)Math.Min(n, RecentLogProvider.Capacity) : DefaultLogLines;
+        var lines = logs.Tail(requested);
+        var collectedAt = time.GetUtcNow();
+        var bundle = await BuildAsync(command.CommandId, lines, collectedAt, cancellationToken).ConfigureAwait(false);
+        var sha = Convert.ToHexStringLower(SHA256.HashData(bundle));
+        var header = new DiagnosticsBundleHeader
+        {
+            DeviceId = gateway.Value.DeviceId,
+            CommandId = command.CommandId,
+            Format = "zip",
+            Size = (ulong)bundle.Length,
+            Sha256 = sha,
+            CollectedAt = Timestamp.FromDateTimeOffset(collectedAt),
+        };
+
+        DiagnosticsReceipt receipt;
+        try
+        {
+            receipt = await uploader.UploadAsync(header, bundle, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            return CommandHandlerResult.Failure($"FleetControl did not take the diagnostics bundle ({ex.StatusCode}): {ex.Status.Detail}");
+        }
+
+        if (!string.Equals(receipt.Sha256, sha, StringComparison.OrdinalIgnoreCase))
+        {
+            return CommandHandlerResult.Failure($"FleetControl stored a bundle hashing to {receipt.Sha256}, not {sha}");
+        }
+
+        return CommandHandlerResult.Success(new Dictionary<string, string>
+        {
+            ["bundleId"] = receipt.BundleId,
+            ["sha256"] = sha,
+            ["size"] = bundle.Length.ToString(CultureInfo.InvariantCulture),
+            ["logLines"] = lines.Count.ToString(CultureInfo.InvariantCulture),
+        });
+    }
+
+    /// <summary>The zip's bytes.</summary>
+    internal async Task<byte[]> BuildAsync(string commandId, IReadOnlyList<string> lines, DateTimeOffset collectedAt, CancellationToken cancellationToken)
+    {
         var dataDirectory = Path.GetFullPath(gateway.Value.DataDirectory);
         var healthPath = HealthFile.PathIn(dataDirectory);
-        JsonNode? health = null;
-        if (File.Exists(healthPath))
+        string health;
+        try
         {
-            try
-            {
-                health = JsonNode.Parse(await File.ReadAllTextAsync(healthPath, cancellationToken).ConfigureAwait(false));
-            }
-            catch (JsonException ex)
-            {
-                health = JsonValue.Create("unreadable: " + ex.Message);
-            }
+            health = File.Exists(healthPath) ? await File.ReadAllTextAsync(healthPath, cancellationToken).ConfigureAwait(false) : "null";
+        }
+        catch (IOException ex)
+        {
+            health = JsonValue.Create("unreadable: " + ex.Message).ToJsonString();
         }
 
         var settings = new JsonObject();
@@ -55,35 +97,34 @@ internal sealed class CollectDiagnosticsHandler(
             settings[key] = IsSecret(key) ? "(redacted)" : value;
         }
 
-        var requested = command.CollectDiagnostics.MaxLogLines is > 0 and var n ? (int)Math.Min(n, RecentLogProvider.Capacity) : DefaultLogLines;
-        var lines = logs.Tail(requested).ToList();
-        string json;
-        while (true)
+        var manifest = new JsonObject
         {
-            var bundle = new JsonObject
-            {
-                ["deviceId"] = gateway.Value.DeviceId,
-                ["softwareVersion"] = GatewayVersion.Current,
-                ["collectedAt"] = time.GetUtcNow(),
-                ["health"] = health?.DeepClone(),
-                ["configuration"] = settings.DeepClone(),
-                ["logs"] = new JsonArray([.. lines.Select(l => (JsonNode?)JsonValue.Create(l))]),
-            };
-            json = bundle.ToJsonString();
-            if (Encoding.UTF8.GetByteCount(json) <= MaxBundleBytes || lines.Count == 0)
-            {
-                break;
-            }
+            ["bundleId"] = commandId,
+            ["deviceId"] = gateway.Value.DeviceId,
+            ["softwareVersion"] = GatewayVersion.Current,
+            ["collectedAt"] = collectedAt,
+            ["logLines"] = lines.Count,
+            ["files"] = new JsonArray("health.json", "configuration.json", "logs.txt"),
+        };
 
-            lines.RemoveRange(0, Math.Max(1, lines.Count / 4));
+        using var buffer = new MemoryStream();
+        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            Add(zip, "manifest.json", manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), collectedAt);
+            Add(zip, "health.json", health, collectedAt);
+            Add(zip, "configuration.json", settings.ToJsonString(new JsonSerializerOptions { WriteIndented = true }), collectedAt);
+            Add(zip, "logs.txt", string.Join('\n', lines) + (lines.Count > 0 ? "\n" : string.Empty), collectedAt);
         }
 
-        return CommandHandlerResult.Success(new Dictionary<string, string>
-        {
-            ["bundle"] = json,
-            ["sha256"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json))),
-            ["logLines"] = lines.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        });
+        return buffer.ToArray();
+    }
+
+    private static void Add(ZipArchive zip, string name, string text, DateTimeOffset at)
+    {
+        var entry = zip.CreateEntry(name, CompressionLevel.Optimal);
+        entry.LastWriteTime = at;
+        using var stream = entry.Open();
+        stream.Write(Encoding.UTF8.GetBytes(text));
     }
 
     private static bool IsSecret(string key) =>

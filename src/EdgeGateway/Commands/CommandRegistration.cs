@@ -1,5 +1,6 @@
 using EdgeGateway.Hosting;
 using EdgeGateway.Retention;
+using EdgeGateway.Security;
 using EdgeGateway.Uplink.Mqtt;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -18,6 +19,8 @@ internal static class CommandRegistration
         services.AddSingleton<RecentLogProvider>();
         services.AddSingleton<ILoggerProvider>(sp => sp.GetRequiredService<RecentLogProvider>());
         services.AddSingleton<IMqttDownlink, MqttCommandChannel>();
+        services.AddDeviceSecurity();
+        services.AddSingleton<IDiagnosticsUploader, GrpcDiagnosticsUploader>();
         services.AddSingleton<ICommandHandler, CollectDiagnosticsHandler>();
         if (role == GatewayRole.Dock)
         {

@@ -14,7 +14,7 @@ namespace FleetControl.Anpr;
 /// <list type="bullet">
 /// <item><c>GET /api/anpr/reads?vrm=&amp;from=&amp;to=&amp;deviceId=&amp;area=south,west,north,east&amp;limit=&amp;format=json|csv</c></item>
 /// <item><c>GET /api/anpr/reads/{readId}/{plate|overview}.jpg</c></item>
-/// <item><c>GET /api/anpr/hits?limit=</c></item>
+/// <item><c>GET /api/anpr/hits?limit=</c>: each hit with its alert (state, acknowledgement) and the hotlist's current entry</item>
 /// <item><c>GET /api/anpr/hotlist</c> (version, entries, each vehicle's version), <c>GET /api/anpr/hotlist/entries?vrm=</c></item>
 /// <item><c>POST /api/anpr/hotlist</c> with <see cref="HotlistChangeRequest"/>: the next version, sent to every vehicle</item>
 /// </list>
@@ -90,7 +90,9 @@ internal static class AnprApi
             return Results.File(path, "image/jpeg");
         });
 
-        reads.MapGet("/hits", (int? limit, AnprStore store) => Results.Ok(store.RecentHits(Math.Clamp(limit ?? 100, 1, 10_000)).Select(h => new
+        // Each hit with the alert it raised (alert-message:{messageId}: state and acknowledgement) and the entry the
+        // hotlist holds for it now (null once removed), beside the entry as the vehicle matched it.
+        reads.MapGet("/hits", (int? limit, AnprStore store, Alerts.AlertStore alerts) => Results.Ok(store.RecentHits(Math.Clamp(limit ?? 100, 1, 10_000)).Select(h => new
         {
             messageId = h.MessageId,
             deviceId = h.DeviceId,
@@ -105,6 +107,10 @@ internal static class AnprApi
             cameraTime = h.Hit.Read.CameraTime.ToDateTimeOffset(),
             latitude = h.Hit.Read.HasLatitude ? h.Hit.Read.Latitude : (double?)null,
             longitude = h.Hit.Read.HasLongitude ? h.Hit.Read.Longitude : (double?)null,
+            alert = alerts.Get($"{Alerts.AlertRules.AlertMessage}:{h.MessageId}") is { } a
+                ? new { alertId = a.AlertId, state = a.State, acknowledgedBy = a.AcknowledgedBy, acknowledgedAt = a.AcknowledgedAt }
+                : null,
+            currentEntry = store.HotlistEntries(h.Hit.EntryVrm).Select(ToDto).FirstOrDefault(),
         })));
 
         var hotlist = endpoints.MapGroup("/api/anpr/hotlist").RequireAuthorization(AuthPolicies.OperateFleet);

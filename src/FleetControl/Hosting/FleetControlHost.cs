@@ -3,6 +3,7 @@ using FleetControl.Anpr;
 using FleetControl.Api;
 using FleetControl.Auth;
 using FleetControl.Commands;
+using FleetControl.Diagnostics;
 using FleetControl.WebConsole;
 using FleetControl.Evidence;
 using FleetControl.Identity;
@@ -39,6 +40,7 @@ internal static class FleetControlHost
         builder.Services.AddFleetAuth(builder.Configuration, builder.Environment);
         builder.Services.AddEvidenceVault(builder.Configuration);
         builder.Services.AddAnpr(builder.Configuration);
+        builder.Services.AddFleetDiagnostics();
         return builder;
     }
 
@@ -97,5 +99,6 @@ internal static class FleetControlHost
         app.MapEvidenceVault();
         app.MapEvidenceApi();
         app.MapAnprApi();
+        app.MapFleetDiagnostics();
     }
 }

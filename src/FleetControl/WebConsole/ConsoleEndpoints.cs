@@ -29,6 +29,7 @@ internal static class ConsoleEndpoints
             return Results.Redirect("/console/login");
         }).ExcludeFromDescription();
         app.MapGet("/console/me", (ClaimsPrincipal user) => Results.Ok(new { user = user.Identity?.Name, roles = AuthPolicies.RolesOf(user).ToList() })).RequireAuthorization(AuthPolicies.ReadFleet).ExcludeFromDescription();
+        app.MapFleetTableApi();
         app.MapGet("/console/{file?}", (string? file) => Asset(string.IsNullOrEmpty(file) ? "index.html" : file)).RequireAuthorization(AuthPolicies.ReadFleet).ExcludeFromDescription();
     }
 

@@ -7,7 +7,7 @@ namespace EdgeGateway.EndToEnd.Tests.Console;
 /// The web console in a real headless chromium against a real local system (FleetControl, gateways and
 /// simulators as processes): what an engineer does, click by click. Each test leaves a screenshot.
 /// </summary>
-public sealed class ConsoleTests(ConsoleSystem fixture) : IClassFixture<ConsoleSystem>
+public sealed partial class ConsoleTests(ConsoleSystem fixture) : IClassFixture<ConsoleSystem>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
 
@@ -64,9 +64,69 @@ public sealed class ConsoleTests(ConsoleSystem fixture) : IClassFixture<ConsoleS
     }
 
     [Fact]
+    public async Task SendCommand_ResendRange_AsksForTheLastHour_AndShowsWhatWasResent()
+    {
+        var page = await fixture.Browser.NewLoggedInPageAsync(fixture.BaseUrl);
+        await ReloadUntilAsync(page, $"/console/#/device/{ConsoleSystem.Vehicle}", "#send-command");
+        await page.SelectOptionAsync("#command-type", "resend-range");
+
+        var request = await page.RunAndWaitForRequestAsync(() => page.ClickAsync("#send-command"),
+            r => r.Method == "POST" && r.Url.EndsWith($"/api/devices/{ConsoleSystem.Vehicle}/commands", StringComparison.Ordinal));
+
+        using (var body = System.Text.Json.JsonDocument.Parse(request.PostData!))
+        {
+            Assert.Equal("resend-range", body.RootElement.GetProperty("type").GetString());
+            var from = body.RootElement.GetProperty("from").GetDateTimeOffset();
+            var to = body.RootElement.GetProperty("to").GetDateTimeOffset();
+            Assert.InRange((to - from).TotalMinutes, 59.9, 60.1); // two clock readings in the page, one hour apart
+        }
+
+        // The vehicle has been delivering since the fixture started: its retained copies of the hour go again.
+        var status = page.Locator("#command-status");
+        await Assertions.Expect(status).ToHaveTextAsync(new Regex(@"resend-range: succeeded\s+\([0-9]+ resent, coverage \S+"));
+        var resent = int.Parse(Regex.Match(await status.TextContentAsync() ?? string.Empty, @"\(([0-9]+) resent").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(resent > 0, $"something was resent: {await status.TextContentAsync()}");
+        await ConsoleBrowser.ScreenshotAsync(page, "command-resend-range");
+        await page.ReloadAsync();
+        // (The history also holds the hotlist updates FleetControl sends the vehicle.)
+        await Assertions.Expect(page.Locator("#commands tbody tr:has-text('resend-range')").First).ToContainTextAsync("succeeded");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task SendCommand_CollectDiagnostics_BundleUploadedOverGrpc_DownloadLinkServesTheZip()
+    {
+        var page = await fixture.Browser.NewLoggedInPageAsync(fixture.BaseUrl);
+        await ReloadUntilAsync(page, $"/console/#/device/{ConsoleSystem.Vehicle}", "#send-command");
+        await page.SelectOptionAsync("#command-type", "collect-diagnostics");
+        await page.ClickAsync("#send-command");
+        await Assertions.Expect(page.Locator("#command-status")).ToHaveTextAsync(new Regex("collect-diagnostics: succeeded"));
+        var sha = await page.Locator("#command-status code").TextContentAsync();
+        await ConsoleBrowser.ScreenshotAsync(page, "command-diagnostics");
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#diagnostics-link"));
+        var saved = Path.Combine(ConsoleBrowser.ScreenshotDirectory, "diagnostics-" + ConsoleSystem.Vehicle + ".zip");
+        await download.SaveAsAsync(saved);
+        var bytes = await File.ReadAllBytesAsync(saved, TestContext.Current.CancellationToken);
+        Assert.Equal(sha, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)));
+        using (var zip = new System.IO.Compression.ZipArchive(new MemoryStream(bytes)))
+        {
+            Assert.NotNull(zip.GetEntry("logs.txt"));
+        }
+
+        // Listed on the device page with the same hash.
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("#diagnostics tbody tr").First).ToContainTextAsync(sha!);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task Rollout_DockRejectsIt_RolloutStopsAndTheDockKeepsItsVersion()
     {
         var page = await fixture.Browser.NewLoggedInPageAsync(fixture.BaseUrl);
+        // Run first, the fixture's devices may not have registered yet ("unknown device(s)"): wait for both.
+        await ReloadUntilAsync(page, "/console/#/fleet", $"tr[data-device='{ConsoleSystem.Dock}'] td.online");
+        await ReloadUntilAsync(page, "/console/#/fleet", $"tr[data-device='{ConsoleSystem.Vehicle}'] td.online");
         await page.GotoAsync("/console/#/rollouts");
         // Valid for a vehicle (it runs no dock, so nothing to restart); the dock's own validator refuses it.
         await page.FillAsync("#rollout-json", """{"Dock":{"Bays":0}}""");

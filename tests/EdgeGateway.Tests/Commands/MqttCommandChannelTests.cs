@@ -82,9 +82,12 @@ public sealed class MqttCommandChannelTests : IDisposable
     }
 
     [Fact]
-    public async Task CollectDiagnostics_BundlesHealthRedactedConfigurationAndRecentLogs()
+    public async Task CollectDiagnostics_ZipsHealthRedactedConfigurationAndRecentLogs_AndUploadsIt()
     {
-        using var host = GatewayHost.CreateBuilder(["--Gateway:DeviceId=car-1", $"--Gateway:DataDirectory={_data.Path}", "--Mqtt:Password=s3cret", "--Security:DevelopmentPlaintext=true"]).Build();
+        var uploads = new CapturingUploader();
+        var builder = GatewayHost.CreateBuilder(["--Gateway:DeviceId=car-1", $"--Gateway:DataDirectory={_data.Path}", "--Mqtt:Password=s3cret", "--Security:DevelopmentPlaintext=true"]);
+        builder.Services.AddSingleton<IDiagnosticsUploader>(uploads);
+        using var host = builder.Build();
         host.Services.GetRequiredService<ILogger<MqttCommandChannelTests>>().LogInformation("a line to find in the bundle");
         await File.WriteAllTextAsync(Path.Combine(_data.Path, "health.json"), """{"linkState":"Connected"}""", Ct);
         var dispatcher = host.Services.GetRequiredService<CommandDispatcher>();
@@ -93,12 +96,32 @@ public sealed class MqttCommandChannelTests : IDisposable
         var result = await dispatcher.HandleAsync(command, Ct).WaitAsync(Eventually.DefaultTimeout, Ct);
 
         Assert.Equal(CommandOutcome.Succeeded, result.Outcome);
-        using var bundle = JsonDocument.Parse(result.Details["bundle"]);
-        Assert.Equal("Connected", bundle.RootElement.GetProperty("health").GetProperty("linkState").GetString());
-        Assert.Equal("(redacted)", bundle.RootElement.GetProperty("configuration").GetProperty("Mqtt:Password").GetString());
-        Assert.DoesNotContain("s3cret", result.Details["bundle"], StringComparison.Ordinal);
-        Assert.Contains(bundle.RootElement.GetProperty("logs").EnumerateArray(), l => l.GetString()!.Contains("a line to find in the bundle", StringComparison.Ordinal));
-        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(result.Details["bundle"]))), result.Details["sha256"]);
+        var (header, bytes) = Assert.Single(uploads.Bundles);
+        Assert.Equal(("car-1", "d-1", "zip", (ulong)bytes.Length), (header.DeviceId, header.CommandId, header.Format, header.Size));
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), header.Sha256);
+        Assert.Equal(header.Sha256, result.Details["sha256"]);
+        Assert.Equal("d-1", result.Details["bundleId"]);
+        using var zip = new System.IO.Compression.ZipArchive(new MemoryStream(bytes));
+        string Text(string name) => new StreamReader(zip.GetEntry(name)!.Open()).ReadToEnd();
+        using var health = JsonDocument.Parse(Text("health.json"));
+        Assert.Equal("Connected", health.RootElement.GetProperty("linkState").GetString());
+        var configuration = Text("configuration.json");
+        using var settings = JsonDocument.Parse(configuration);
+        Assert.Equal("(redacted)", settings.RootElement.GetProperty("Mqtt:Password").GetString());
+        Assert.DoesNotContain("s3cret", configuration, StringComparison.Ordinal);
+        Assert.Contains("a line to find in the bundle", Text("logs.txt"), StringComparison.Ordinal);
+    }
+
+    /// <summary>Keeps what the handler would send to FleetControl.</summary>
+    private sealed class CapturingUploader : IDiagnosticsUploader
+    {
+        public List<(DiagnosticsBundleHeader Header, byte[] Bytes)> Bundles { get; } = [];
+
+        public Task<DiagnosticsReceipt> UploadAsync(DiagnosticsBundleHeader header, ReadOnlyMemory<byte> bundle, CancellationToken cancellationToken)
+        {
+            Bundles.Add((header, bundle.ToArray()));
+            return Task.FromResult(new DiagnosticsReceipt { BundleId = header.CommandId, Sha256 = header.Sha256, Size = header.Size });
+        }
     }
 
     [Fact]

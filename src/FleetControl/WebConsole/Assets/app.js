@@ -13,21 +13,22 @@ const post = (path, body, method = 'POST') => api(path, { method, headers: { 'co
 const PAGE = 100;
 let fleetState = { filter: '', online: 'all', page: 0 };
 
+// The fleet table pages and filters on the server (/api/fleet-table): 10,000 devices send 100 rows, not 10,000.
+let fleetRequest = 0;
 async function fleetView() {
-  const devices = await api('/api/devices');
-  const render = () => {
-    const f = fleetState.filter.toLowerCase();
-    const rows = devices.filter(d => (!f || d.deviceId.toLowerCase().includes(f) || (d.role || '').toLowerCase().includes(f))
-      && (fleetState.online === 'all' || String(d.online) === fleetState.online));
-    const pages = Math.max(1, Math.ceil(rows.length / PAGE));
-    fleetState.page = Math.min(fleetState.page, pages - 1);
-    const page = rows.slice(fleetState.page * PAGE, (fleetState.page + 1) * PAGE);
-    view.innerHTML = `<h2>Fleet (<span id="fleet-count">${rows.length}</span> of ${devices.length})</h2>
+  const render = async () => {
+    const mine = ++fleetRequest;
+    const page = await api(`/api/fleet-table?offset=${fleetState.page * PAGE}&limit=${PAGE}&filter=${encodeURIComponent(fleetState.filter)}&online=${fleetState.online}`);
+    if (mine !== fleetRequest) return; // a newer filter or page is on its way
+    const pages = Math.max(1, Math.ceil(page.matched / PAGE));
+    if (fleetState.page > pages - 1) { fleetState.page = pages - 1; return render(); }
+    const typing = document.activeElement?.id === 'filter';
+    view.innerHTML = `<h2>Fleet (<span id="fleet-count">${page.matched}</span> of ${page.total})</h2>
       <div class="toolbar"><input id="filter" placeholder="filter by id or role" value="${esc(fleetState.filter)}">
       <select id="online"><option value="all">all</option><option value="true">online</option><option value="false">offline</option></select>
       <button id="prev">&lt;</button> page ${fleetState.page + 1}/${pages} <button id="next">&gt;</button></div>
       <table id="fleet"><thead><tr><th>device</th><th>role</th><th>online</th><th>last seen</th><th>software</th><th>link</th><th>durability</th><th>backlog</th><th>oldest unsent</th></tr></thead><tbody>
-      ${page.map(d => {
+      ${page.devices.map(d => {
         const queues = d.health?.queues || [];
         const backlog = queues.reduce((n, q) => n + Number(q.depth || 0), 0);
         const oldest = queues.reduce((n, q) => Math.max(n, Number(q.oldestUnsentAgeMs || 0)), 0);
@@ -36,19 +37,21 @@ async function fleetView() {
         <td>${esc(d.health?.linkState)}</td><td>${esc(d.health?.durability)}</td><td>${backlog}</td><td>${Math.round(oldest / 1000)} s</td></tr>`;
       }).join('')}</tbody></table>`;
     const filter = document.getElementById('filter');
-    filter.oninput = () => { fleetState.filter = filter.value; fleetState.page = 0; render(); document.getElementById('filter').focus(); };
+    if (typing) { filter.focus(); filter.setSelectionRange(filter.value.length, filter.value.length); }
+    filter.oninput = () => { fleetState.filter = filter.value; fleetState.page = 0; render(); };
     const online = document.getElementById('online');
     online.value = fleetState.online;
     online.onchange = () => { fleetState.online = online.value; fleetState.page = 0; render(); };
     document.getElementById('prev').onclick = () => { fleetState.page = Math.max(0, fleetState.page - 1); render(); };
     document.getElementById('next').onclick = () => { fleetState.page = Math.min(pages - 1, fleetState.page + 1); render(); };
   };
-  render();
+  await render();
 }
 
 async function deviceView(id) {
-  const [device, commands, configuration] = await Promise.all([
-    api(`/api/devices/${encodeURIComponent(id)}`), api(`/api/devices/${encodeURIComponent(id)}/commands?limit=20`), api(`/api/devices/${encodeURIComponent(id)}/configuration`)]);
+  const [device, commands, configuration, bundles] = await Promise.all([
+    api(`/api/devices/${encodeURIComponent(id)}`), api(`/api/devices/${encodeURIComponent(id)}/commands?limit=20`), api(`/api/devices/${encodeURIComponent(id)}/configuration`),
+    api(`/api/devices/${encodeURIComponent(id)}/diagnostics`).catch(() => [])]);
   const bays = device.dock?.bays || [];
   view.innerHTML = `<h2>${esc(id)} <small>${esc(device.role)} · ${device.online ? 'online' : 'offline'} · last seen ${esc(device.lastSeen)}</small></h2>
     <section><h3>Commands</h3><div class="toolbar"><select id="command-type">
@@ -56,6 +59,9 @@ async function deviceView(id) {
       <button id="send-command">Send</button> <span id="command-status"></span></div>
       <table id="commands"><thead><tr><th>id</th><th>kind</th><th>state</th><th>reason</th><th>created</th></tr></thead><tbody>
       ${commands.map(c => `<tr><td>${esc(c.commandId)}</td><td>${esc(c.kind)}</td><td class="state-${esc(c.state)}">${esc(c.state)}</td><td>${esc(c.reason)}</td><td>${esc(c.createdAt)}</td></tr>`).join('')}</tbody></table></section>
+    <section><h3>Diagnostics bundles</h3><table id="diagnostics"><thead><tr><th>bundle</th><th>stored</th><th>size</th><th>sha256</th><th></th></tr></thead><tbody>
+      ${bundles.map(b => `<tr data-bundle="${esc(b.bundleId)}"><td>${esc(b.bundleId)}</td><td>${esc(b.storedAt)}</td><td>${Math.ceil(Number(b.size) / 1024)} KiB</td><td><code>${esc(b.sha256)}</code></td>
+        <td><a href="${esc(b.download)}" download>download</a></td></tr>`).join('')}</tbody></table></section>
     <section><h3>Configuration</h3><p id="config-versions">desired v${configuration.desiredVersion} · reported v${configuration.reportedVersion} · ${esc(configuration.status || 'none')}</p>
       <textarea id="config-json">${esc(configuration.desiredJson || '{}')}</textarea><button id="set-config">Set desired configuration</button></section>
     ${bays.length ? `<section><h3>Dock bays</h3><table id="bays"><tbody>${bays.map(b => (b.transfers || []).map(t => {
@@ -77,6 +83,9 @@ async function deviceView(id) {
       const resent = done.details && done.details.resent !== undefined ? ` (${done.details.resent} resent, coverage ${done.details.coverage})` : '';
       status.textContent = `${done.kind}: ${done.state} ${done.reason || ''}${resent}`;
       status.className = `state-${done.state}`;
+      if (done.details?.bundleId) { // collect-diagnostics: the bundle came over gRPC; offer it at once
+        status.insertAdjacentHTML('beforeend', ` <a id="diagnostics-link" download href="/api/devices/${encodeURIComponent(id)}/diagnostics/${encodeURIComponent(done.details.bundleId)}">download bundle</a> <code>${esc(done.details.sha256)}</code>`);
+      }
     } catch (e) { status.textContent = e.message; }
   };
   document.getElementById('set-config').onclick = async () => {
@@ -178,6 +187,63 @@ async function evidenceItemView(id) {
   };
 }
 
+// ANPR: hits with the hotlist entry they matched and their alert (acknowledged here), recent reads, search by VRM,
+// and each read's evidence: the images' SHA-256 taken at capture, whether FleetControl holds byte-identical copies,
+// and the read's custody from camera to store. Reads and images need the evidence role; each search is audited.
+let anprState = { vrm: '' };
+async function anprView() {
+  const query = anprState.vrm ? `vrm=${encodeURIComponent(anprState.vrm)}&limit=200` : 'limit=50';
+  const [hits, found] = await Promise.all([api('/api/anpr/hits?limit=100'), api(`/api/anpr/reads?${query}`)]);
+  const reads = found.reads || [];
+  view.innerHTML = `<div id="anpr"><h2>ANPR</h2>
+    <section><h3>Hits (<span id="anpr-hit-count">${hits.length}</span>)</h3>
+      <table id="anpr-hits"><thead><tr><th>camera time</th><th>device</th><th>read</th><th>hotlist entry</th><th>list</th><th>reason</th><th>markers</th><th>match</th><th>on the list now</th><th>alert</th></tr></thead><tbody>
+      ${hits.map(h => `<tr data-hit="${esc(h.messageId)}" data-read="${esc(h.readId)}"><td>${esc(h.cameraTime)}</td><td>${esc(h.deviceId)}</td>
+        <td><a href="#/anpr" data-search="${esc(h.vrm)}">${esc(h.vrm)}</a></td><td class="entry">${esc(h.entryVrm)}</td><td>${esc(h.list)}</td><td>${esc(h.reason)}</td>
+        <td class="markers">${esc((h.markers || []).join(', ') || '-')}</td><td>${esc(h.match)} (v${esc(h.hotlistVersion)})</td>
+        <td class="current">${h.currentEntry ? `yes: ${esc(h.currentEntry.list)}` : 'removed'}</td>
+        <td class="alert-state">${!h.alert ? '-' : h.alert.acknowledgedBy ? `${esc(h.alert.state)}, acknowledged by ${esc(h.alert.acknowledgedBy)}`
+          : `${esc(h.alert.state)} <button data-ack-alert="${esc(h.alert.alertId)}">Acknowledge</button>`}</td></tr>`).join('')}</tbody></table></section>
+    <section><h3>Reads</h3><div class="toolbar"><input id="anpr-vrm" placeholder="VRM, e.g. AB12 CDE" value="${esc(anprState.vrm)}"><button id="anpr-search">Search</button>
+      <span id="anpr-read-count">${found.count ?? reads.length}</span> ${anprState.vrm ? `reads of ${esc(anprState.vrm)}` : 'most recent reads'}</div>
+      <table id="anpr-reads"><thead><tr><th>camera time</th><th>device</th><th>VRM</th><th>confidence</th><th>camera</th><th>position</th><th>images</th><th></th></tr></thead><tbody>
+      ${reads.map(r => `<tr data-read="${esc(r.readId)}"><td>${esc(r.cameraTime)}</td><td>${esc(r.deviceId)}</td><td class="vrm">${esc(r.vrm)}</td><td>${esc(r.confidence)}</td>
+        <td>${esc(r.cameraId)} ${esc(r.lane)}</td><td>${r.latitude == null ? '-' : `${Number(r.latitude).toFixed(5)}, ${Number(r.longitude).toFixed(5)}`}</td>
+        <td>${(r.images || []).map(i => `<span class="image-${esc(i.stored)}">${esc(i.kind)}: ${esc(i.stored)}</span>`).join(' ')}</td>
+        <td><button data-evidence="${esc(r.readId)}">Evidence</button></td></tr>
+        <tr class="evidence" data-evidence-of="${esc(r.readId)}" hidden><td colspan="8">${readEvidence(r)}</td></tr>`).join('')}</tbody></table></section></div>`;
+  const search = () => { anprState.vrm = document.getElementById('anpr-vrm').value.trim(); anprView().catch(e => { view.textContent = `Error: ${e.message}`; }); };
+  document.getElementById('anpr-search').onclick = search;
+  document.getElementById('anpr-vrm').onkeydown = e => { if (e.key === 'Enter') search(); };
+  document.getElementById('anpr').onclick = async e => {
+    const evidence = e.target.closest('button[data-evidence]');
+    if (evidence) {
+      const row = view.querySelector(`tr[data-evidence-of="${CSS.escape(evidence.dataset.evidence)}"]`);
+      row.hidden = !row.hidden;
+      row.querySelectorAll('img[data-src]').forEach(img => { img.src = img.dataset.src; img.removeAttribute('data-src'); }); // images load (and are audited) only when opened
+      return;
+    }
+    const find = e.target.closest('a[data-search]');
+    if (find) { e.preventDefault(); document.getElementById('anpr-vrm').value = find.dataset.search; search(); return; }
+    const ack = e.target.closest('button[data-ack-alert]');
+    if (ack) {
+      ack.disabled = true;
+      try { await post(`/api/alerts/${encodeURIComponent(ack.dataset.ackAlert)}/ack`, {}); await anprView(); } catch (err) { ack.disabled = false; alert(err.message); }
+    }
+  };
+}
+// A read's evidence: each image's SHA-256 as the gateway took it at capture, FleetControl's check of its copy, and the custody steps.
+const readEvidence = r => {
+  const stored = { verified: 'held, SHA-256 matches the capture hash', mismatch: 'held, SHA-256 DIFFERS from the capture hash', pending: 'not arrived yet' };
+  return `<div class="read-evidence">${(r.images || []).map(i => `<figure data-image="${esc(i.kind)}"><img data-src="/api/anpr/reads/${encodeURIComponent(r.readId)}/${encodeURIComponent(i.kind)}.jpg" alt="${esc(i.kind)}" height="80">
+      <figcaption>${esc(i.kind)} · ${esc(i.size)} bytes<br>sha256 <code class="sha256">${esc(i.sha256)}</code><br><span class="image-${esc(i.stored)}">${esc(stored[i.stored] || i.stored)}</span></figcaption></figure>`).join('')}
+    <ol class="custody">
+      <li>captured by camera ${esc(r.cameraId)} (lane ${esc(r.lane)}) at ${esc(r.cameraTime)}: ${esc(r.vrm)}, confidence ${esc(r.confidence)}, ${esc(r.country)}</li>
+      <li>received by gateway ${esc(r.deviceId)} at ${esc(r.receivedAt)} (${esc(r.receivedTimeSource)} time)${r.latitude == null ? ', no position' : `, position ${Number(r.latitude).toFixed(5)}, ${Number(r.longitude).toFixed(5)} (fix ${esc(r.positionAgeMs)} ms old)`}; images hashed at capture</li>
+      <li>stored at FleetControl: message ${esc(r.messageId)}; ${(r.images || []).map(i => `${esc(i.kind)} ${esc(i.stored)}`).join(', ') || 'no images'}</li>
+    </ol></div>`;
+};
+
 async function route() {
   const [, page, id] = (location.hash || '#/fleet').split('/');
   try {
@@ -187,6 +253,7 @@ async function route() {
     else if (page === 'rollouts') await rolloutsView();
     else if (page === 'evidence' && id) await evidenceItemView(decodeURIComponent(id));
     else if (page === 'evidence') await evidenceView();
+    else if (page === 'anpr') await anprView();
     else await fleetView();
   } catch (e) { view.textContent = `Error: ${e.message}`; }
 }
