@@ -73,6 +73,45 @@ internal static class ProcFs
         return new ResidentMemory(Field("VmRSS:"), Field("RssAnon:"), Field("RssFile:"), Field("RssShmem:"), Field("VmHWM:"));
     }
 
+    /// <summary>
+    /// Resident KiB per mapping of <c>/proc/PID/smaps</c>, summed by what is mapped: a file's name, or
+    /// the kind of anonymous memory (<c>[heap]</c>, <c>[stack]</c>, <c>memfd:doublemapper</c>, <c>[anon]</c>),
+    /// largest first. <c>Private</c> is the part no other process shares (Private_Clean + Private_Dirty).
+    /// </summary>
+    public static List<(string Mapping, long Rss, long Private)> Mappings(int pid)
+    {
+        var sums = new Dictionary<string, (long Rss, long Private)>(StringComparer.Ordinal);
+        var current = "[anon]";
+        foreach (var line in File.ReadLines($"/proc/{pid}/smaps"))
+        {
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            var space = line.IndexOf(' ', StringComparison.Ordinal);
+            if (space > 0 && (colon < 0 || colon > space))
+            {
+                // A mapping's header: "start-end perms offset dev inode [path]".
+                var fields = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
+                current = fields.Length > 5 ? Path.GetFileName(fields[5].Trim()) is { Length: > 0 } name ? name : fields[5].Trim() : "[anon]";
+                if (fields.Length > 5 && fields[5].StartsWith('['))
+                {
+                    current = fields[5].Trim();
+                }
+
+                continue;
+            }
+
+            var isRss = line.StartsWith("Rss:", StringComparison.Ordinal);
+            var isPrivate = line.StartsWith("Private_Clean:", StringComparison.Ordinal) || line.StartsWith("Private_Dirty:", StringComparison.Ordinal);
+            if (isRss || isPrivate)
+            {
+                var kib = long.Parse(line.AsSpan(colon + 1).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture);
+                var sum = sums.GetValueOrDefault(current);
+                sums[current] = isRss ? (sum.Rss + kib, sum.Private) : (sum.Rss, sum.Private + kib);
+            }
+        }
+
+        return sums.Select(s => (s.Key, s.Value.Rss, s.Value.Private)).OrderByDescending(s => s.Item2).ToList();
+    }
+
     /// <summary>Resident memory of one process, in KiB.</summary>
     /// <param name="Rss">VmRSS: the sum of the three parts.</param>
     /// <param name="Anonymous">Private heaps: the GC heap, native heaps, thread stacks.</param>

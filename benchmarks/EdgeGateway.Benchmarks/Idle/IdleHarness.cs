@@ -17,7 +17,7 @@ namespace EdgeGateway.Benchmarks.Idle;
 /// context switches of every thread (wake-ups), threads, and resident memory split as the kernel does.
 /// <c>--gateway DLL</c> (repeatable) measures other builds side by side in the same run, e.g. the code
 /// before a change; <c>--env NAME=VALUE</c> (repeatable) sets an environment variable for every gateway.
-/// <c>dotnet run -c Release --project benchmarks/EdgeGateway.Benchmarks -- idle [--settle 120] [--window 60] [--gateway DLL]... [--env NAME=VALUE]... [--variant LABEL:NAME=VALUE[,NAME=VALUE]]... [--roles gnss,gnss-tcp,silent,dock,video] [--video] [--dir DIR]</c>
+/// <c>dotnet run -c Release --project benchmarks/EdgeGateway.Benchmarks -- idle [--settle 120] [--window 60] [--gateway DLL]... [--env NAME=VALUE]... [--variant LABEL:NAME=VALUE[,NAME=VALUE]]... [--roles gnss,gnss-tcp,silent,dock,video] [--video] [--smaps] [--dir DIR]</c>
 /// <c>--video</c> (or the role <c>video</c>) adds, for the last build, silent-receiver vehicles with in-car video triggers on
 /// the simulated harness (inputs by interrupt, inputs polled, inputs plus sensors) to compare with the silent vehicle.
 /// </summary>
@@ -189,6 +189,24 @@ internal static class IdleHarness
                 var memory = after[i].Memory;
                 Console.WriteLine(Invariant(
                     $"| {measured[i].Name} | {cpu:0.00}% | {ProcFs.ContextSwitchesBetween(before[i].Switches, after[i].Switches) / seconds:0.0} | {after[i].Threads} | {Mb(memory.Rss)} | {(double)memory.Rss / baseRss:0.00} | {Mb(memory.Anonymous)} | {Mb(memory.File)} | {Mb(memory.Shared)} | {measured[i].Aim} |"));
+            }
+
+            if (args.Contains("--smaps"))
+            {
+                // Where each process's resident set lives, mapping by mapping (largest first, at least 0.25 MB).
+                for (var i = 0; i < measured.Count; i++)
+                {
+                    var mappings = ProcFs.Mappings(measured[i].Process.Id);
+                    Console.WriteLine();
+                    Console.WriteLine(Invariant($"  smaps of {measured[i].Name}: {mappings.Count} mappings, Rss {Mb(mappings.Sum(m => m.Rss))} MB, private {Mb(mappings.Sum(m => m.Private))} MB"));
+                    foreach (var (mapping, rss, own) in mappings.Where(m => m.Rss >= 256))
+                    {
+                        Console.WriteLine(Invariant($"    {Mb(rss),7} MB rss {Mb(own),7} MB private  {mapping}"));
+                    }
+
+                    var small = mappings.Where(m => m.Rss < 256).ToList();
+                    Console.WriteLine(Invariant($"    {Mb(small.Sum(m => m.Rss)),7} MB rss {Mb(small.Sum(m => m.Private)),7} MB private  ({small.Count} smaller mappings)"));
+                }
             }
 
             Console.WriteLine();

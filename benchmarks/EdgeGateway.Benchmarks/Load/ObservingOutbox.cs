@@ -23,7 +23,19 @@ internal sealed class ObservingOutbox(IOutbox inner, AckObserver observer) : IOu
     public async ValueTask<IReadOnlyList<OutboxMessage>> LeaseAsync(int maxCount, CancellationToken cancellationToken)
     {
         var start = Stopwatch.GetTimestamp();
-        var leased = await inner.LeaseAsync(maxCount, cancellationToken).ConfigureAwait(false);
+        return Observe(start, await inner.LeaseAsync(maxCount, cancellationToken).ConfigureAwait(false));
+    }
+
+    public async ValueTask<IReadOnlyList<OutboxMessage>> LeaseUrgentAsync(int maxCount, CancellationToken cancellationToken)
+    {
+        var start = Stopwatch.GetTimestamp();
+        return Observe(start, await inner.LeaseUrgentAsync(maxCount, cancellationToken).ConfigureAwait(false));
+    }
+
+    public Task WaitForUrgentAsync(CancellationToken cancellationToken) => inner.WaitForUrgentAsync(cancellationToken);
+
+    private IReadOnlyList<OutboxMessage> Observe(long start, IReadOnlyList<OutboxMessage> leased)
+    {
         observer.Leases.Add(start, leased.Count);
         foreach (var message in leased)
         {

@@ -20,6 +20,21 @@ internal interface IOutbox
     /// </summary>
     ValueTask<IReadOnlyList<OutboxMessage>> LeaseAsync(int maxCount, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Leases up to <paramref name="maxCount"/> urgent messages (Emergency, then Alert) and nothing else,
+    /// oldest first: the drain's urgent lane, used while backlog sends wait for room so an Emergency does
+    /// not queue behind them. Same leases, expiry and checksum rules as <see cref="LeaseAsync"/>.
+    /// </summary>
+    ValueTask<IReadOnlyList<OutboxMessage>> LeaseUrgentAsync(int maxCount, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IReadOnlyList<OutboxMessage>>([]);
+
+    /// <summary>
+    /// Completes when an urgent message (Emergency or Alert) may be waiting to be leased: at once if one
+    /// is stored and not leased, else when one is accepted or leases are released. Never, for an outbox
+    /// without an urgent lane (the default).
+    /// </summary>
+    Task WaitForUrgentAsync(CancellationToken cancellationToken) => Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+
     /// <summary>Deletes the messages FleetControl has stored. Unknown ids (duplicate acks) are ignored.</summary>
     ValueTask AcknowledgeAsync(IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken);
 

@@ -79,6 +79,9 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
     private long _lastReportFlushMs = long.MinValue;
     private OutboxStatistics? _statistics;
     private TaskCompletionSource _signal = NewSignal();
+
+    // Set when an Emergency or Alert is accepted (or leases come back): wakes the drain's urgent lane.
+    private TaskCompletionSource _urgentSignal = NewSignal();
     private readonly SemaphoreSlim _deleteWake = new(0);
     private readonly CancellationTokenSource _stopping = new();
     private Task? _deleteBehind;
@@ -214,7 +217,13 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
         }
     }
 
-    public ValueTask<IReadOnlyList<OutboxMessage>> LeaseAsync(int maxCount, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<OutboxMessage>> LeaseAsync(int maxCount, CancellationToken cancellationToken) =>
+        Lease(maxCount, urgentOnly: false, cancellationToken);
+
+    public ValueTask<IReadOnlyList<OutboxMessage>> LeaseUrgentAsync(int maxCount, CancellationToken cancellationToken) =>
+        Lease(maxCount, urgentOnly: true, cancellationToken);
+
+    private ValueTask<IReadOnlyList<OutboxMessage>> Lease(int maxCount, bool urgentOnly, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
         cancellationToken.ThrowIfCancellationRequested();
@@ -224,7 +233,7 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
             Interlocked.Decrement(ref _waiters);
             try
             {
-                var leased = LeaseLocked(maxCount);
+                var leased = LeaseLocked(maxCount, urgentOnly);
                 RecoverIfFailedLocked();
                 return new ValueTask<IReadOnlyList<OutboxMessage>>(leased);
             }
@@ -306,6 +315,26 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
         }
 
         Signal();
+        SignalUrgent();
+    }
+
+    public Task WaitForUrgentAsync(CancellationToken cancellationToken)
+    {
+        Task signal;
+        lock (_gate)
+        {
+            signal = _urgentSignal.Task;
+            if (_store.IsOpen && !_disposed)
+            {
+                var available = _leases.Available(_store.State.Count);
+                if (available[0] + available[1] > 0)
+                {
+                    return Task.CompletedTask;
+                }
+            }
+        }
+
+        return signal.WaitAsync(cancellationToken);
     }
 
     public Task WaitForMessagesAsync(CancellationToken cancellationToken)
@@ -438,6 +467,8 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
     private long NowMs() => _timeProvider.GetUtcNow().ToUnixTimeMilliseconds();
 
     private void Signal() => Interlocked.Exchange(ref _signal, NewSignal()).TrySetResult();
+
+    private void SignalUrgent() => Interlocked.Exchange(ref _urgentSignal, NewSignal()).TrySetResult();
 
     private async Task WaitForSignalOrLeaseTimeoutAsync(Task signal, TimeSpan delay, CancellationToken cancellationToken)
     {
@@ -685,6 +716,7 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
         }
 
         Signal(); // whatever was queued before the restart is leasable now
+        SignalUrgent();
     }
 
     /// <summary>
@@ -856,6 +888,10 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
         {
             _lastEnqueueMs = nowMs;
             Signal();
+            if (batch.Exists(i => i.ClassIndex < LeaseScheduler.UrgentClasses && i.Result == EnqueueResult.Accepted))
+            {
+                SignalUrgent();
+            }
         }
 
         if (thinned + evicted > 0)
@@ -931,20 +967,21 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
         }
     }
 
-    private List<OutboxMessage> LeaseLocked(int maxCount)
+    private List<OutboxMessage> LeaseLocked(int maxCount, bool urgentOnly)
     {
         if (!EnsureOpenLocked())
         {
             return [];
         }
 
-        if (_acknowledger.Pending > DeleteBehindLimit && !DeleteAcknowledgedLocked(_acknowledger.Pending - DeleteBehindLimit))
+        // The urgent lane never pays for the deletes behind: it must hold the lock as briefly as it can.
+        if (!urgentOnly && _acknowledger.Pending > DeleteBehindLimit && !DeleteAcknowledgedLocked(_acknowledger.Pending - DeleteBehindLimit))
         {
             return [];
         }
 
         var expired = new Dictionary<UInt128, (int Class, BsonDocument Document)>();
-        var result = _reader.Lease(maxCount, NowMs(), expired);
+        var result = _reader.Lease(maxCount, NowMs(), expired, urgentOnly);
         if (expired.Count > 0 && !_sweeper.Delete(expired.Values))
         {
             _cursors.Reset();

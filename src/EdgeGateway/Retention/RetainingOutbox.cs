@@ -22,9 +22,14 @@ internal sealed class RetainingOutbox(IOutbox inner, RetentionService retention)
     public ValueTask<EnqueueResult> EnqueueAsync(Envelope envelope, CancellationToken cancellationToken) =>
         inner.EnqueueAsync(envelope, cancellationToken);
 
-    public async ValueTask<IReadOnlyList<OutboxMessage>> LeaseAsync(int maxCount, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<OutboxMessage>> LeaseAsync(int maxCount, CancellationToken cancellationToken) =>
+        Remember(await inner.LeaseAsync(maxCount, cancellationToken).ConfigureAwait(false));
+
+    public async ValueTask<IReadOnlyList<OutboxMessage>> LeaseUrgentAsync(int maxCount, CancellationToken cancellationToken) =>
+        Remember(await inner.LeaseUrgentAsync(maxCount, cancellationToken).ConfigureAwait(false));
+
+    private IReadOnlyList<OutboxMessage> Remember(IReadOnlyList<OutboxMessage> leased)
     {
-        var leased = await inner.LeaseAsync(maxCount, cancellationToken).ConfigureAwait(false);
         if (retention.Enabled && leased.Count > 0)
         {
             lock (_lock)
@@ -77,4 +82,6 @@ internal sealed class RetainingOutbox(IOutbox inner, RetentionService retention)
     }
 
     public Task WaitForMessagesAsync(CancellationToken cancellationToken) => inner.WaitForMessagesAsync(cancellationToken);
+
+    public Task WaitForUrgentAsync(CancellationToken cancellationToken) => inner.WaitForUrgentAsync(cancellationToken);
 }

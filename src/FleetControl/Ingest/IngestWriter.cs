@@ -19,7 +19,8 @@ namespace FleetControl.Ingest;
 /// backlog's worth of telemetry queued before it, and the commit in progress is short. DeliveryAcks go
 /// out per commit; the PUBACKs still go to the broker in the order the PUBLISHes arrived (MQTT 5
 /// [MQTT-4.6.0-2]), so an urgent batch's PUBACK waits until the batches that arrived before it are
-/// committed too.
+/// committed too. For a second after an urgent batch arrives, backlog commits are held at the sizer's floor
+/// (<see cref="CommitSizer.UrgentHold"/>), so the next urgent batch of a burst waits for a short commit.
 /// </remarks>
 internal sealed class IngestWriter(
     IngestQueue queue,
@@ -35,7 +36,7 @@ internal sealed class IngestWriter(
     /// <summary>Most batches read ahead of the commits (the queue's own bound), so urgent ones behind them are seen.</summary>
     private const int ReadAhead = 4096;
 
-    private readonly CommitSizer _sizer = new(options.Value.CommitDurationTarget, options.Value.MaxEnvelopesPerCommit);
+    private readonly CommitSizer _sizer = new(options.Value.CommitDurationTarget, options.Value.MaxEnvelopesPerCommit, time);
     private readonly IIngestObserver[] _observers = observers?.ToArray() ?? [];
 
     /// <summary>True for a batch whose envelopes overtake the backlog (Emergency or Alert).</summary>
@@ -61,6 +62,10 @@ internal sealed class IngestWriter(
                 while (waiting.Count < ReadAhead && reader.TryRead(out var batch))
                 {
                     waiting.Add((batch, false));
+                    if (IsUrgent(batch))
+                    {
+                        _sizer.OnUrgentArrived(); // the backlog commits after it stay short for a while
+                    }
                 }
 
                 var urgentOnly = waiting.Exists(w => !w.Committed && IsUrgent(w.Batch));

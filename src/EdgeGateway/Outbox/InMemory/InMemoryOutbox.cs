@@ -38,6 +38,7 @@ internal sealed class InMemoryOutbox : IOutbox, IOutboxStampState
     private readonly SortedSet<Entry>[] _ready;
     private readonly long[] _thinnedThrough = new long[OutboxClassDefaults.All.Length];
     private TaskCompletionSource _signal = NewSignal();
+    private TaskCompletionSource _urgentSignal = NewSignal();
     private long _order;
 
     /// <summary>Creates an empty outbox with the given rules (product defaults when <paramref name="options"/> is null).</summary>
@@ -161,7 +162,31 @@ internal sealed class InMemoryOutbox : IOutbox, IOutboxStampState
         }
     }
 
-    public ValueTask<IReadOnlyList<OutboxMessage>> LeaseAsync(int maxCount, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<OutboxMessage>> LeaseAsync(int maxCount, CancellationToken cancellationToken) =>
+        Lease(maxCount, urgentOnly: false, cancellationToken);
+
+    public ValueTask<IReadOnlyList<OutboxMessage>> LeaseUrgentAsync(int maxCount, CancellationToken cancellationToken) =>
+        Lease(maxCount, urgentOnly: true, cancellationToken);
+
+    public Task WaitForUrgentAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_ready[0].Count + _ready[1].Count > 0)
+            {
+                return Task.CompletedTask;
+            }
+
+            if (_urgentSignal.Task.IsCompleted)
+            {
+                _urgentSignal = NewSignal();
+            }
+
+            return _urgentSignal.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    private ValueTask<IReadOnlyList<OutboxMessage>> Lease(int maxCount, bool urgentOnly, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
         cancellationToken.ThrowIfCancellationRequested();
@@ -178,7 +203,8 @@ internal sealed class InMemoryOutbox : IOutbox, IOutboxStampState
             });
 
             var available = _ready.Select(r => (long)r.Count).ToArray();
-            var plan = _scheduler.Plan(maxCount, available);
+            var plan = urgentOnly ? _scheduler.PlanUrgent(maxCount, available) : _scheduler.Plan(maxCount, available);
+            var classes = urgentOnly ? LeaseScheduler.UrgentClasses : plan.Length;
             var expired = 0;
             for (var c = 0; c < plan.Length; c++)
             {
@@ -189,7 +215,7 @@ internal sealed class InMemoryOutbox : IOutbox, IOutboxStampState
             }
 
             // Slots a class could not use (its messages had expired) go down the priority order.
-            for (var c = 0; c < plan.Length && result.Count < maxCount && expired > 0; c++)
+            for (var c = 0; c < classes && result.Count < maxCount && expired > 0; c++)
             {
                 if (_ready[c].Count > 0)
                 {
@@ -242,6 +268,7 @@ internal sealed class InMemoryOutbox : IOutbox, IOutboxStampState
 
             _leases.Clear();
             _signal.TrySetResult();
+            _urgentSignal.TrySetResult();
         }
     }
 
@@ -349,6 +376,10 @@ internal sealed class InMemoryOutbox : IOutbox, IOutboxStampState
         }
 
         _signal.TrySetResult();
+        if (entry.ClassIndex < LeaseScheduler.UrgentClasses)
+        {
+            _urgentSignal.TrySetResult();
+        }
     }
 
     private void Remove(Entry entry)

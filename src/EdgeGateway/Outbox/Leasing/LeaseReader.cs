@@ -55,13 +55,15 @@ internal sealed class LeaseReader
     /// to <paramref name="expired"/> (the caller deletes and counts them); their slots go down the
     /// priority order.
     /// </summary>
-    public List<OutboxMessage> Lease(int maxCount, long nowMs, Dictionary<UInt128, (int Class, BsonDocument Document)> expired)
+    /// <remarks>With <paramref name="urgentOnly"/>, Emergency and Alert only (the urgent lane): lower classes are neither read nor planned.</remarks>
+    public List<OutboxMessage> Lease(int maxCount, long nowMs, Dictionary<UInt128, (int Class, BsonDocument Document)> expired, bool urgentOnly = false)
     {
         var result = new List<OutboxMessage>();
         Corrupt.Clear();
         var state = _store.State;
         _leases.ExpireDue(nowMs, (_, lease) => _cursors.Reset(lease.ClassIndex));
-        var plan = _scheduler.Plan(maxCount, _leases.Available(state.Count));
+        var plan = urgentOnly ? _scheduler.PlanUrgent(maxCount, _leases.Available(state.Count)) : _scheduler.Plan(maxCount, _leases.Available(state.Count));
+        var classes = urgentOnly ? LeaseScheduler.UrgentClasses : plan.Length;
         for (var c = 0; c < plan.Length; c++)
         {
             if (plan[c] > 0)
@@ -71,7 +73,7 @@ internal sealed class LeaseReader
         }
 
         // Slots a class could not use (its messages had expired) go down the priority order.
-        for (var c = 0; c < plan.Length && result.Count < maxCount && expired.Count > 0; c++)
+        for (var c = 0; c < classes && result.Count < maxCount && expired.Count > 0; c++)
         {
             if (state.Count[c] - _leases.LeasedIn(c) - expired.Values.Count(e => e.Class == c) > 0)
             {

@@ -17,7 +17,8 @@ namespace EdgeGateway.Outbox.Leasing;
 /// </remarks>
 internal sealed class LeaseScheduler
 {
-    private const int UrgentClasses = 2;
+    /// <summary>Emergency and Alert: the first classes of <see cref="OutboxClassDefaults.All"/>.</summary>
+    public const int UrgentClasses = 2;
 
     private readonly double[] _shares;
     private readonly double[] _deficit;
@@ -26,6 +27,23 @@ internal sealed class LeaseScheduler
     {
         _shares = classes.Select(c => c.MinimumShare).ToArray();
         _deficit = new double[classes.Count];
+    }
+
+    /// <summary>
+    /// Slots for the urgent classes only (the urgent lane's lease), every slot they can take in priority
+    /// order. Leaves the lower classes' credit alone: the urgent lane does not count as a batch for them.
+    /// </summary>
+    public int[] PlanUrgent(int maxCount, IReadOnlyList<long> available)
+    {
+        var slots = new int[_shares.Length];
+        var remaining = maxCount;
+        for (var c = 0; c < UrgentClasses && remaining > 0; c++)
+        {
+            slots[c] = (int)Math.Min(available[c], remaining);
+            remaining -= slots[c];
+        }
+
+        return slots;
     }
 
     /// <summary>Slots per class (indexed like <see cref="OutboxClassDefaults.All"/>) for a batch of <paramref name="maxCount"/>.</summary>

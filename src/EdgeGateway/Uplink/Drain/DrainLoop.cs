@@ -37,6 +37,11 @@ internal sealed class DrainLoop
     private long _wakeups;
     private DrainScheduler? _current;
 
+    // The urgent lane (the loop's own flow only): armed while the loop waits, for a step or for room
+    // to send backlog; when it completes, Emergency and Alert are leased and sent at once.
+    private Task? _urgentWait;
+    private bool _urgentLaneEmpty;
+
     public DrainLoop(IOutbox outbox, DrainSettings settings, UplinkCounters counters, TimeProvider time, ILogger logger)
     {
         _outbox = outbox;
@@ -140,6 +145,7 @@ internal sealed class DrainLoop
         }
 
         Volatile.Write(ref _current, scheduler);
+        _urgentWait = null;
         using var timer = _time.CreateTimer(static state => ((AutoResetSignal)state!).Set(), _wake, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         Task? outboxWait = null;
         try
@@ -158,6 +164,12 @@ internal sealed class DrainLoop
                     await outboxWait.ConfigureAwait(false);
                     outboxWait = null;
                     scheduler.OnOutboxSignal();
+                }
+
+                _urgentLaneEmpty = false;
+                if (_urgentWait is { IsCompleted: true })
+                {
+                    await SendUrgentAsync(bearer, scheduler, cancellationToken).ConfigureAwait(false);
                 }
 
                 var step = scheduler.Next(Volatile.Read(ref _pendingDeletes));
@@ -193,6 +205,8 @@ internal sealed class DrainLoop
                         {
                             outboxWait ??= WaitForOutboxAsync(cancellationToken);
                         }
+
+                        _ = ArmUrgentLane(cancellationToken); // observed at the top of the loop
 
                         timer.Change(step.Due, Timeout.InfiniteTimeSpan);
                         Liveness.Idle();
@@ -235,7 +249,16 @@ internal sealed class DrainLoop
 
         foreach (var batch in PublishBatch.Plan(messages, _settings.MaxBatch, _settings.MaxBatchBytes))
         {
-            await bearer.SendAsync(batch, cancellationToken).ConfigureAwait(false);
+            var send = bearer.SendAsync(batch, cancellationToken);
+            if (!send.IsCompleted && !DrainScheduler.IsUrgent(batch.Priority))
+            {
+                await SendBehindUrgentAsync(send.AsTask(), bearer, scheduler, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await send.ConfigureAwait(false);
+            }
+
             var ids = new string[batch.Messages.Count];
             for (var i = 0; i < ids.Length; i++)
             {
@@ -243,6 +266,67 @@ internal sealed class DrainLoop
             }
 
             scheduler.OnSent(ids);
+        }
+    }
+
+    /// <summary>
+    /// A backlog batch waits for room on the bearer (its pending sends are full until acknowledgements
+    /// come back): meanwhile every Emergency and Alert that arrives is leased and sent past it, so it
+    /// does not wait for the backlog's room to free. Order holds: urgent messages are leased oldest first,
+    /// one lease at a time, and sent before the next lease.
+    /// </summary>
+    private async Task SendBehindUrgentAsync(Task send, IUplinkBearer bearer, DrainScheduler scheduler, CancellationToken cancellationToken)
+    {
+        while (!send.IsCompleted && ArmUrgentLane(cancellationToken) is { } urgent)
+        {
+            await Task.WhenAny(send, urgent).ConfigureAwait(false);
+            if (urgent.IsCompleted)
+            {
+                await SendUrgentAsync(bearer, scheduler, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await send.ConfigureAwait(false);
+    }
+
+    /// <summary>Arms the urgent lane's wait unless its last lease came back empty (until the next step); returns it.</summary>
+    private Task? ArmUrgentLane(CancellationToken cancellationToken)
+    {
+        if (!_urgentLaneEmpty)
+        {
+            _urgentWait ??= WaitForUrgentAsync(cancellationToken);
+        }
+
+        return _urgentWait;
+    }
+
+    /// <summary>Leases the waiting Emergency and Alert messages and sends them at once, past window and pacing.</summary>
+    private async Task SendUrgentAsync(IUplinkBearer bearer, DrainScheduler scheduler, CancellationToken cancellationToken)
+    {
+        var urgent = _urgentWait!;
+        _urgentWait = null;
+        await urgent.ConfigureAwait(false);
+        var leased = await _outbox.LeaseUrgentAsync(_settings.MaxLease, cancellationToken).ConfigureAwait(false);
+        _urgentLaneEmpty = leased.Count == 0; // nothing leasable after all: do not re-arm before the next step
+        var live = scheduler.OnUrgentLeased(leased, out var expired);
+        if (expired > 0)
+        {
+            _counters.Expired(expired);
+            Log.SkippedExpired(_logger, expired);
+        }
+
+        await SendAsync(bearer, scheduler, live, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task WaitForUrgentAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _outbox.WaitForUrgentAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _wake.Set();
         }
     }
 

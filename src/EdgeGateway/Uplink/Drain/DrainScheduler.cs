@@ -206,6 +206,19 @@ internal sealed class DrainScheduler
             _signalledSinceLease = false;
         }
 
+        return SkipExpired(leased, out skippedExpired);
+    }
+
+    /// <summary>
+    /// What the urgent lane leased (Emergency and Alert only, sent at once past window and pacing, like an
+    /// urgent probe result). Returns the live ones; leaves the backlog's lease state alone.
+    /// </summary>
+    public IReadOnlyList<OutboxMessage> OnUrgentLeased(IReadOnlyList<OutboxMessage> leased, out int skippedExpired) =>
+        SkipExpired(leased, out skippedExpired);
+
+    private IReadOnlyList<OutboxMessage> SkipExpired(IReadOnlyList<OutboxMessage> leased, out int skippedExpired)
+    {
+        skippedExpired = 0;
         var utcNow = _time.GetUtcNow();
         List<OutboxMessage>? live = null;
         for (var i = 0; i < leased.Count; i++)

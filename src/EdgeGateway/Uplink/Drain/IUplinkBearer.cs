@@ -11,7 +11,9 @@ internal interface IUplinkBearer
     /// Hands one batch to the link and returns once it is on its way (not when it is acknowledged).
     /// The bearer bounds its own pending sends (e.g. MQTT's receive maximum) by waiting here.
     /// A send that fails on a live link is the bearer's to report; the batch stays in the window and
-    /// is re-sent after the ack timeout.
+    /// is re-sent after the ack timeout. While a backlog batch waits here for room, the drain may send an
+    /// urgent batch (Emergency, Alert) alongside it: a bearer keeps room for those and must allow that one
+    /// concurrent call.
     /// </summary>
     ValueTask SendAsync(PublishBatch batch, CancellationToken cancellationToken);
 

@@ -33,6 +33,39 @@ public abstract class OutboxContractTests
     }
 
     [Fact]
+    public async Task LeaseUrgentAsync_MixedBacklog_OnlyEmergencyThenAlertOldestFirst()
+    {
+        using var outbox = Create();
+        foreach (var priority in new[] { PriorityClass.Telemetry, PriorityClass.Alert, PriorityClass.Bulk, PriorityClass.Emergency, PriorityClass.Event, PriorityClass.Alert, PriorityClass.Emergency })
+        {
+            Assert.Equal(EnqueueResult.Accepted, await outbox.AcceptAsync(priority, priority.ToString()));
+        }
+
+        var urgent = await outbox.Outbox.LeaseUrgentAsync(10, OutboxUnderTest.Cancel);
+
+        Assert.Equal([PriorityClass.Emergency, PriorityClass.Emergency, PriorityClass.Alert, PriorityClass.Alert], urgent.Select(m => m.Priority));
+        Assert.Equal(urgent.Where(m => m.Priority == PriorityClass.Emergency).Select(m => m.MessageId).Order(StringComparer.Ordinal), urgent.Take(2).Select(m => m.MessageId));
+        Assert.Empty(await outbox.Outbox.LeaseUrgentAsync(10, OutboxUnderTest.Cancel)); // leased: not handed out again
+        Assert.Equal(3, (await outbox.LeaseAsync(10)).Count); // the rest, by the ordinary lease
+    }
+
+    [Fact]
+    public async Task WaitForUrgentAsync_OnlyLowerClassesQueued_CompletesOnEmergency()
+    {
+        using var outbox = Create();
+        await outbox.AcceptAsync(PriorityClass.Telemetry);
+        await outbox.AcceptAsync(PriorityClass.Bulk, "bulk");
+        var wait = outbox.Outbox.WaitForUrgentAsync(OutboxUnderTest.Cancel);
+        Assert.False(wait.IsCompleted);
+
+        await outbox.AcceptAsync(PriorityClass.Emergency, "panic");
+
+        await wait.WaitAsync(TimeSpan.FromSeconds(30), OutboxUnderTest.Cancel);
+        Assert.Single(await outbox.Outbox.LeaseUrgentAsync(10, OutboxUnderTest.Cancel));
+        Assert.False(outbox.Outbox.WaitForUrgentAsync(OutboxUnderTest.Cancel).IsCompleted); // leased: nothing urgent waits
+    }
+
+    [Fact]
     public async Task LeaseAsync_DeepEventBacklog_LowerClassesKeepMinimumShare()
     {
         using var outbox = Create();

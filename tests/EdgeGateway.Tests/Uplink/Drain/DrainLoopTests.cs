@@ -116,6 +116,43 @@ public sealed class DrainLoopTests
         Assert.Equal(8, (await outbox.LeaseAsync(100, TestContext.Current.CancellationToken)).Count);
     }
 
+    [Fact]
+    public async Task Run_BacklogSendWaitsForRoom_EmergencyOvertakesItInOrder()
+    {
+        var time = new FakeTimeProvider();
+        var outbox = new FakeDrainOutbox();
+        var backlog = Enumerable.Range(0, 8).Select(_ => TestEnvelopes.Message(Device)).ToList();
+        backlog.ForEach(outbox.Add);
+        var bearer = new GatedBearer();
+        var loop = new DrainLoop(outbox, Settings with { MaxInFlight = 100 }, new UplinkCounters(), time, new TestLogger<DrainLoop>());
+        using var link = new CancellationTokenSource();
+        var run = loop.RunAsync(bearer, link.Token);
+        await Eventually.TrueAsync(() => bearer.Waiting == 1, Long, "a backlog batch waits for room");
+
+        // Two Emergencies and an Alert arrive while the backlog batch still waits: they go out past it, in order.
+        var urgent = new[]
+        {
+            TestEnvelopes.Message(Device, PriorityClass.Emergency, "panic"),
+            TestEnvelopes.Message(Device, PriorityClass.Emergency, "panic"),
+            TestEnvelopes.Message(Device, PriorityClass.Alert, "collision"),
+        };
+        outbox.Add(urgent[0]);
+        await Eventually.TrueAsync(() => bearer.Sent.Count == 1, Long, "first Emergency sent past the waiting backlog");
+        outbox.Add(urgent[1]);
+        outbox.Add(urgent[2]);
+        await Eventually.TrueAsync(() => bearer.Sent.Sum(b => b.Messages.Count) == 3, Long, "all urgent sent past the waiting backlog");
+        Assert.Equal(1, bearer.Waiting);
+
+        bearer.OpenRoom();
+        await Eventually.TrueAsync(() => bearer.Sent.Sum(b => b.Messages.Count) == 11 && loop.State == DrainState.Idle, Long, "backlog sent once room opened");
+
+        var sent = bearer.Sent.SelectMany(b => b.Messages).Select(m => m.MessageId).ToList();
+        Assert.Equal(urgent.Select(m => m.MessageId), sent.Take(3));
+        Assert.Equal(backlog.Select(m => m.MessageId), sent.Skip(3)); // the backlog in its own order, each once
+        Assert.True(outbox.UrgentLeaseCalls >= 1);
+        await StopAsync(link, run);
+    }
+
     private static async Task StopAsync(CancellationTokenSource link, Task run)
     {
         await link.CancelAsync();

@@ -16,6 +16,7 @@ internal sealed class FakeDrainOutbox : IOutbox
     private readonly List<OutboxMessage> _ready = [];
     private readonly HashSet<string> _leased = [];
     private TaskCompletionSource _signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _urgentSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>When set, <see cref="WaitForMessagesAsync"/> always completes at once.</summary>
     public bool AlwaysSignals { get; init; }
@@ -38,19 +39,52 @@ internal sealed class FakeDrainOutbox : IOutbox
         }
     }
 
+    /// <summary>Calls of <see cref="LeaseUrgentAsync"/>.</summary>
+    public int UrgentLeaseCalls { get; private set; }
+
     public void Add(OutboxMessage message)
     {
         TaskCompletionSource signal;
+        TaskCompletionSource? urgent = null;
         lock (_gate)
         {
             var at = _ready.FindIndex(m => m.Priority > message.Priority);
             _ready.Insert(at < 0 ? _ready.Count : at, message);
             signal = _signal;
             _signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (IsUrgent(message))
+            {
+                urgent = _urgentSignal;
+                _urgentSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
         }
 
         signal.TrySetResult();
+        urgent?.TrySetResult();
     }
+
+    public ValueTask<IReadOnlyList<OutboxMessage>> LeaseUrgentAsync(int maxCount, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            UrgentLeaseCalls++;
+            var leased = _ready.Where(m => IsUrgent(m) && !_leased.Contains(m.MessageId)).Take(maxCount).ToList();
+            leased.ForEach(m => _leased.Add(m.MessageId));
+            return ValueTask.FromResult<IReadOnlyList<OutboxMessage>>(leased);
+        }
+    }
+
+    public Task WaitForUrgentAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return _ready.Exists(m => IsUrgent(m) && !_leased.Contains(m.MessageId))
+                ? Task.CompletedTask
+                : _urgentSignal.Task.WaitAsync(cancellationToken);
+        }
+    }
+
+    private static bool IsUrgent(OutboxMessage message) => message.Priority is PriorityClass.Emergency or PriorityClass.Alert;
 
     public ValueTask<EnqueueResult> EnqueueAsync(Envelope envelope, CancellationToken cancellationToken) =>
         throw new NotSupportedException("the drain never enqueues");
