@@ -27,7 +27,9 @@ internal static class TetraCommand
           --coverage SCRIPT     coverage changes, e.g. lost@30,ok@90 (seconds after start)
           --ready-file FILE     also write the READY line to FILE
           --stats-interval S    print a STATS line every S seconds (default 10, 0 = never)
-        stdin (one per line): emergency | status N | coverage on | coverage off | text ISSI MESSAGE
+        stdin (one per line): emergency | status N | send-status N | coverage on | coverage off | text ISSI MESSAGE
+          (status N: the terminal reports status N to the gateway on PEI; send-status N: the officer sends
+          status N over the air to the dispatcher, i.e. FleetControl's TETRA gateway)
         stdout: 'READY pty=<slave> link=<path>', then STATS lines, 'EMERGENCY' per press, 'DONE ...' at exit.
         """;
 
@@ -106,7 +108,7 @@ internal static class TetraCommand
             await output.WriteLineAsync(ready);
             await output.FlushAsync(cancellationToken);
 
-            var tasks = new List<Task> { terminal.RunAsync(cancellationToken), ReadControlAsync(terminal, output, cancellationToken) };
+            var tasks = new List<Task> { terminal.RunAsync(cancellationToken), ReadControlAsync(terminal, status => network?.SendStatus(issi, dispatcher, status), output, cancellationToken) };
             if (network is not null)
             {
                 tasks.Add(network.RunAsync(cancellationToken));
@@ -152,7 +154,7 @@ internal static class TetraCommand
     }
 
     /// <summary>Control lines on stdin; ends quietly when stdin closes.</summary>
-    private static async Task ReadControlAsync(TetraTerminal terminal, TextWriter output, CancellationToken cancellationToken)
+    private static async Task ReadControlAsync(TetraTerminal terminal, Action<ushort> sendStatus, TextWriter output, CancellationToken cancellationToken)
     {
         await Task.Yield();
         var input = Console.In;
@@ -166,6 +168,9 @@ internal static class TetraCommand
                     break;
                 case ["status", var value] when ushort.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var status):
                     terminal.PressEmergency(status);
+                    break;
+                case ["send-status", var value] when ushort.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var status):
+                    sendStatus(status);
                     break;
                 case ["coverage", "on"]:
                     terminal.SetCoverage(true);

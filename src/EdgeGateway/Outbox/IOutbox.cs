@@ -20,6 +20,16 @@ internal interface IOutbox
     /// </summary>
     ValueTask<IReadOnlyList<OutboxMessage>> LeaseAsync(int maxCount, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Like <see cref="LeaseAsync(int, CancellationToken)"/>, but only messages of the classes in
+    /// <paramref name="classes"/> (a narrow bearer such as TETRA leases only what it may carry; the rest
+    /// stays unleased for the next bearer). The default refuses a real filter: stores implement it.
+    /// </summary>
+    ValueTask<IReadOnlyList<OutboxMessage>> LeaseAsync(int maxCount, IReadOnlySet<PriorityClass> classes, CancellationToken cancellationToken) =>
+        OutboxClassDefaults.All.All(classes.Contains)
+            ? LeaseAsync(maxCount, cancellationToken)
+            : throw new NotSupportedException($"{GetType().Name} cannot lease by class.");
+
     /// <summary>Deletes the messages FleetControl has stored. Unknown ids (duplicate acks) are ignored.</summary>
     ValueTask AcknowledgeAsync(IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken);
 

@@ -214,7 +214,10 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
         }
     }
 
-    public ValueTask<IReadOnlyList<OutboxMessage>> LeaseAsync(int maxCount, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<OutboxMessage>> LeaseAsync(int maxCount, CancellationToken cancellationToken) =>
+        LeaseAsync(maxCount, null, cancellationToken);
+
+    public ValueTask<IReadOnlyList<OutboxMessage>> LeaseAsync(int maxCount, IReadOnlySet<PriorityClass>? classes, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
         cancellationToken.ThrowIfCancellationRequested();
@@ -224,7 +227,7 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
             Interlocked.Decrement(ref _waiters);
             try
             {
-                var leased = LeaseLocked(maxCount);
+                var leased = LeaseLocked(maxCount, classes);
                 RecoverIfFailedLocked();
                 return new ValueTask<IReadOnlyList<OutboxMessage>>(leased);
             }
@@ -931,7 +934,7 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
         }
     }
 
-    private List<OutboxMessage> LeaseLocked(int maxCount)
+    private List<OutboxMessage> LeaseLocked(int maxCount, IReadOnlySet<PriorityClass>? classes)
     {
         if (!EnsureOpenLocked())
         {
@@ -944,7 +947,7 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
         }
 
         var expired = new Dictionary<UInt128, (int Class, BsonDocument Document)>();
-        var result = _reader.Lease(maxCount, NowMs(), expired);
+        var result = _reader.Lease(maxCount, NowMs(), expired, classes);
         if (expired.Count > 0 && !_sweeper.Delete(expired.Values))
         {
             _cursors.Reset();

@@ -103,7 +103,19 @@ internal sealed class TetraAdapter : BackgroundService, ITetraSds, IRadioEmergen
             var pdu = new byte[length];
             pdu[0] = protocolId;
             payload.Span.CopyTo(pdu.AsSpan(1));
-            job = new SdsJob(destination, pdu, 0, awaitsReport: false);
+            if (requestReport && protocolId == LipCodec.ProtocolId)
+            {
+                // LIP has no SDS-TL: the reference rides in the short report's user-defined data and
+                // FleetControl's TETRA gateway answers with an SDS-TL report carrying it.
+                var reference = NextReference();
+                job = LipCodec.TrySetUserData(pdu, reference)
+                    ? new SdsJob(destination, pdu, reference, awaitsReport: true)
+                    : new SdsJob(destination, pdu, 0, awaitsReport: false);
+            }
+            else
+            {
+                job = new SdsJob(destination, pdu, 0, awaitsReport: false);
+            }
         }
 
         return Enqueue(job, urgent, cancellationToken);
@@ -280,7 +292,10 @@ internal sealed class TetraAdapter : BackgroundService, ITetraSds, IRadioEmergen
 
     private async Task SendOneAsync(AtSession session, SdsJob job, CancellationToken cancellationToken)
     {
-        var bits = job.Pdu.Length * 8;
+        // A LIP short report is 84 bits; everything else goes in whole bytes.
+        var bits = job.Pdu.Length == (LipCodec.ShortReportBits + 7) / 8 && job.Pdu[0] == LipCodec.ProtocolId && (job.Pdu[1] >> 6) == 0
+            ? LipCodec.ShortReportBits
+            : job.Pdu.Length * 8;
         if (job.AwaitsReport)
         {
             // Registered before sending: a fast report can arrive before the final result code.

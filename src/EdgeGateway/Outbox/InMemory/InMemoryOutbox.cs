@@ -161,7 +161,10 @@ internal sealed class InMemoryOutbox : IOutbox, IOutboxStampState
         }
     }
 
-    public ValueTask<IReadOnlyList<OutboxMessage>> LeaseAsync(int maxCount, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<OutboxMessage>> LeaseAsync(int maxCount, CancellationToken cancellationToken) =>
+        LeaseAsync(maxCount, null, cancellationToken);
+
+    public ValueTask<IReadOnlyList<OutboxMessage>> LeaseAsync(int maxCount, IReadOnlySet<PriorityClass>? classes, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
         cancellationToken.ThrowIfCancellationRequested();
@@ -177,7 +180,7 @@ internal sealed class InMemoryOutbox : IOutbox, IOutboxStampState
                 }
             });
 
-            var available = _ready.Select(r => (long)r.Count).ToArray();
+            var available = _ready.Select((r, c) => classes is null || classes.Contains(OutboxClassDefaults.All[c]) ? (long)r.Count : 0).ToArray();
             var plan = _scheduler.Plan(maxCount, available);
             var expired = 0;
             for (var c = 0; c < plan.Length; c++)
@@ -191,7 +194,7 @@ internal sealed class InMemoryOutbox : IOutbox, IOutboxStampState
             // Slots a class could not use (its messages had expired) go down the priority order.
             for (var c = 0; c < plan.Length && result.Count < maxCount && expired > 0; c++)
             {
-                if (_ready[c].Count > 0)
+                if (available[c] > 0 && _ready[c].Count > 0)
                 {
                     expired += Fetch(c, maxCount - result.Count, nowMs, result);
                 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using EdgeGateway.Contracts.V1;
 using EdgeGateway.Hosting.Watchdog;
 using EdgeGateway.Outbox;
 using Microsoft.Extensions.Logging;
@@ -33,9 +34,13 @@ internal sealed class DrainLoop
     private readonly AutoResetSignal _wake = new();
     private readonly ConcurrentQueue<IReadOnlyList<string>> _windowAcks = new();
     private readonly Channel<IReadOnlyList<string>> _deletes = Channel.CreateUnbounded<IReadOnlyList<string>>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly SemaphoreSlim _runGate = new(1, 1);
+    private readonly Lock _fallbackGate = new();
+    private CancellationTokenSource? _fallbackStop;
     private int _pendingDeletes;
     private long _wakeups;
     private DrainScheduler? _current;
+    private IUplinkBearer? _bearer;
 
     public DrainLoop(IOutbox outbox, DrainSettings settings, UplinkCounters counters, TimeProvider time, ILogger logger)
     {
@@ -87,6 +92,23 @@ internal sealed class DrainLoop
         _wake.Set();
     }
 
+    /// <summary>
+    /// The bearer cannot carry these sent messages (too large for an SDS, say): they leave the window
+    /// (so they neither block it nor time it out) but stay leased until the run ends, and then wait in
+    /// the outbox for the next bearer. Thread-safe.
+    /// </summary>
+    public void Decline(IReadOnlyList<string> messageIds)
+    {
+        if (messageIds.Count > 0 && Volatile.Read(ref _current) is not null)
+        {
+            _windowAcks.Enqueue(messageIds);
+            _wake.Set();
+        }
+    }
+
+    /// <summary>The bearer the drain runs on now (null while none is connected).</summary>
+    public IUplinkBearer? Bearer => Volatile.Read(ref _bearer);
+
     /// <summary>Wakes the loop (e.g. the link is gone and the caller is about to cancel it).</summary>
     public void Wake() => _wake.Set();
 
@@ -131,15 +153,77 @@ internal sealed class DrainLoop
     /// is gone or the service stops); then every lease goes back to the outbox (<see cref="LastReturned"/>).
     /// Throws if the outbox fails.
     /// </summary>
+    /// <remarks>
+    /// The primary bearer (MQTT): a fallback run (<see cref="RunFallbackAsync"/>) is told to stop first and
+    /// this run starts once it has settled; only one run drains the outbox at a time.
+    /// </remarks>
     public async Task RunAsync(IUplinkBearer bearer, CancellationToken cancellationToken)
     {
-        var scheduler = new DrainScheduler(_settings, _time);
+        lock (_fallbackGate)
+        {
+            _fallbackStop?.Cancel();
+        }
+
+        await _runGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await RunCoreAsync(bearer, _settings, null, fallback: false, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _runGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Drains only <paramref name="classes"/> through a narrow fallback bearer (TETRA) with its own limits,
+    /// until <paramref name="cancellationToken"/> fires or the primary bearer starts (<see cref="RunAsync"/>):
+    /// then no more is sent, the bearer settles (its outstanding reports arrive, bounded by the ack timeout)
+    /// and the acknowledged messages are deleted before any lease is returned, so the primary bearer does
+    /// not send again what the fallback delivered. Returns at once if the primary bearer is running.
+    /// </summary>
+    public async Task RunFallbackAsync(IUplinkBearer bearer, DrainSettings settings, IReadOnlySet<PriorityClass> classes, CancellationToken cancellationToken)
+    {
+        if (!await _runGate.WaitAsync(TimeSpan.Zero, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        lock (_fallbackGate)
+        {
+            _fallbackStop = stop;
+        }
+
+        try
+        {
+            await RunCoreAsync(bearer, settings, classes, fallback: true, stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // The primary bearer is back.
+        }
+        finally
+        {
+            lock (_fallbackGate)
+            {
+                _fallbackStop = null;
+            }
+
+            _runGate.Release();
+        }
+    }
+
+    private async Task RunCoreAsync(IUplinkBearer bearer, DrainSettings settings, IReadOnlySet<PriorityClass>? classes, bool fallback, CancellationToken cancellationToken)
+    {
+        var scheduler = new DrainScheduler(settings, _time);
         while (_windowAcks.TryDequeue(out _))
         {
             // Acks for an earlier connection's window: that window was returned already.
         }
 
         Volatile.Write(ref _current, scheduler);
+        Volatile.Write(ref _bearer, bearer);
         using var timer = _time.CreateTimer(static state => ((AutoResetSignal)state!).Set(), _wake, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         Task? outboxWait = null;
         try
@@ -165,20 +249,22 @@ internal sealed class DrainLoop
                 {
                     case DrainAction.ReturnOverdue:
                         _counters.AckTimedOut();
-                        Log.AckTimeout(_logger, _settings.AckTimeout, step.Count);
-                        bearer.AcksOverdue($"no acknowledgement within {_settings.AckTimeout}");
+                        Log.AckTimeout(_logger, settings.AckTimeout, step.Count);
+                        bearer.AcksOverdue($"no acknowledgement within {settings.AckTimeout}");
                         ReturnAll(scheduler);
                         break;
                     case DrainAction.ReturnExpired:
                         ReturnAll(scheduler);
                         break;
                     case DrainAction.SendHeld:
-                        await SendAsync(bearer, scheduler, step.Messages!, cancellationToken).ConfigureAwait(false);
+                        await SendAsync(bearer, settings, scheduler, step.Messages!, cancellationToken).ConfigureAwait(false);
                         break;
                     case DrainAction.Lease or DrainAction.Probe:
                         // Armed before leasing, so a message enqueued during the lease is not missed.
                         outboxWait ??= WaitForOutboxAsync(cancellationToken);
-                        var leased = await _outbox.LeaseAsync(step.Count, cancellationToken).ConfigureAwait(false);
+                        var leased = classes is null
+                            ? await _outbox.LeaseAsync(step.Count, cancellationToken).ConfigureAwait(false)
+                            : await _outbox.LeaseAsync(step.Count, classes, cancellationToken).ConfigureAwait(false);
                         var live = scheduler.OnLeased(step.Action, leased, out var expired);
                         if (expired > 0)
                         {
@@ -186,7 +272,7 @@ internal sealed class DrainLoop
                             Log.SkippedExpired(_logger, expired);
                         }
 
-                        await SendAsync(bearer, scheduler, live, cancellationToken).ConfigureAwait(false);
+                        await SendAsync(bearer, settings, scheduler, live, cancellationToken).ConfigureAwait(false);
                         break;
                     default:
                         if (step.WantsOutboxSignal)
@@ -206,7 +292,13 @@ internal sealed class DrainLoop
         {
             // The link is gone (or the service stops): every lease goes back to the outbox.
             Liveness.Idle();
+            if (fallback && scheduler.InFlight > 0)
+            {
+                await SettleAsync(bearer, settings.AckTimeout).ConfigureAwait(false);
+            }
+
             Volatile.Write(ref _current, null);
+            Volatile.Write(ref _bearer, null);
             LastReturned = ReturnAll(scheduler);
         }
     }
@@ -221,7 +313,29 @@ internal sealed class DrainLoop
         return inFlight;
     }
 
-    private async Task SendAsync(IUplinkBearer bearer, DrainScheduler scheduler, IReadOnlyList<OutboxMessage> messages, CancellationToken cancellationToken)
+    /// <summary>
+    /// A fallback bearer is giving way: waits (at most <paramref name="grace"/>) for what it still has in
+    /// flight to be reported, and for the acknowledged ids to be deleted, so a returned lease is never one
+    /// that was delivered.
+    /// </summary>
+    private async Task SettleAsync(IUplinkBearer bearer, TimeSpan grace)
+    {
+        using var deadline = new CancellationTokenSource(grace, _time);
+        try
+        {
+            await bearer.SettleAsync(deadline.Token).ConfigureAwait(false);
+            while (Volatile.Read(ref _pendingDeletes) > 0)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(10), _time, deadline.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Out of patience: the unreported ones go back and may be sent again (FleetControl deduplicates envelopes).
+        }
+    }
+
+    private async Task SendAsync(IUplinkBearer bearer, DrainSettings settings, DrainScheduler scheduler, IReadOnlyList<OutboxMessage> messages, CancellationToken cancellationToken)
     {
         if (messages.Count == 0)
         {
@@ -233,7 +347,7 @@ internal sealed class DrainLoop
             await Task.Delay(Timeout.InfiniteTimeSpan, _time, cancellationToken).ConfigureAwait(false);
         }
 
-        foreach (var batch in PublishBatch.Plan(messages, _settings.MaxBatch, _settings.MaxBatchBytes))
+        foreach (var batch in PublishBatch.Plan(messages, settings.MaxBatch, settings.MaxBatchBytes))
         {
             await bearer.SendAsync(batch, cancellationToken).ConfigureAwait(false);
             var ids = new string[batch.Messages.Count];

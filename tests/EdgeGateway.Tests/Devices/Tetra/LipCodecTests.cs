@@ -1,3 +1,4 @@
+using EdgeGateway.Contracts.Tetra;
 using EdgeGateway.Devices.Tetra;
 
 namespace EdgeGateway.Tests.Devices.Tetra;
