@@ -15,11 +15,14 @@ internal static class LteCommand
           --reply-delay-ms N    delay before each reply (default 20)
           --coverage SCRIPT     coverage changes, e.g. lost@60,ok@660 (a ten-minute tunnel) or poor@30,ok@90
           --stats-interval S    print a STATS line every S seconds (default 10, 0 = never)
+          --replay PATH         answer the commands recorded in PATH (a .dump capture, a traffic recording
+                                or a directory of them) with the recorded replies, byte for byte
+                                (malformed ones too); its unsolicited lines follow the first command
         stdin (one per line): coverage good | coverage poor | coverage lost
         stdout: 'READY pty=<slave> link=<path>', then STATS lines, 'DONE ...' at exit.
         """;
 
-    private static readonly string[] ValueOptions = ["--pty-link", "--reply-delay-ms", "--coverage", "--stats-interval"];
+    private static readonly string[] ValueOptions = ["--pty-link", "--reply-delay-ms", "--coverage", "--stats-interval", "--replay"];
 
     private static readonly string[] FlagOptions = ["--no-echo"];
 
@@ -46,7 +49,7 @@ internal static class LteCommand
 
         using (pty)
         {
-            modem = new LteModem(!cli.Has("--no-echo"), delay, bytes => pty.Write(bytes.Span), TimeProvider.System);
+            modem = new LteModem(!cli.Has("--no-echo"), delay, bytes => pty.Write(bytes.Span), TimeProvider.System) { Replay = ModemCli.LoadReplay(cli) };
             await output.WriteLineAsync($"READY pty={pty.SlavePath} link={link}");
             await output.FlushAsync(cancellationToken);
             var tasks = new List<Task> { modem.RunAsync(cancellationToken), ReadControlAsync(modem, output, cancellationToken) };

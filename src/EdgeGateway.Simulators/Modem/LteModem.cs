@@ -16,7 +16,7 @@ internal sealed class LteModem(bool echo, TimeSpan replyDelay, Action<ReadOnlyMe
     private int _ceregMode;
 
     /// <summary>For STATS lines.</summary>
-    public string Counters => $"commands={Commands} coverage={_coverage}";
+    public string Counters => $"commands={Commands} replayed={Replayed} coverage={_coverage}";
 
     /// <summary>Coverage changes; a registration change is reported as <c>+CEREG</c> when enabled.</summary>
     public void SetCoverage(LteCoverage coverage)

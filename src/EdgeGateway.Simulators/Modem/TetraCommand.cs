@@ -27,6 +27,9 @@ internal static class TetraCommand
           --coverage SCRIPT     coverage changes, e.g. lost@30,ok@90 (seconds after start)
           --ready-file FILE     also write the READY line to FILE
           --stats-interval S    print a STATS line every S seconds (default 10, 0 = never)
+          --replay PATH         answer the commands recorded in PATH (a .dump capture, a traffic recording
+                                or a directory of them) with the recorded replies, byte for byte
+                                (malformed ones too); its unsolicited lines follow the first command
         stdin (one per line): emergency | status N | send-status N | coverage on | coverage off | text ISSI MESSAGE
           (status N: the terminal reports status N to the gateway on PEI; send-status N: the officer sends
           status N over the air to the dispatcher, i.e. FleetControl's TETRA gateway)
@@ -34,7 +37,7 @@ internal static class TetraCommand
         """;
 
     private static readonly string[] ValueOptions =
-        ["--pty-link", "--issi", "--dispatcher", "--swmi", "--reply-delay-ms", "--air-time-ms", "--emergency-after", "--coverage", "--ready-file", "--stats-interval"];
+        ["--pty-link", "--issi", "--dispatcher", "--swmi", "--reply-delay-ms", "--air-time-ms", "--emergency-after", "--coverage", "--ready-file", "--stats-interval", "--replay"];
 
     private static readonly string[] FlagOptions = ["--no-echo", "--no-prompt"];
 
@@ -77,7 +80,7 @@ internal static class TetraCommand
 
         using (pty)
         {
-            terminal = new TetraTerminal(options, bytes => pty.Write(bytes.Span), TimeProvider.System);
+            terminal = new TetraTerminal(options, bytes => pty.Write(bytes.Span), TimeProvider.System) { Replay = ModemCli.LoadReplay(cli) };
             SwmiClient? network = null;
             if (swmi is not null)
             {
