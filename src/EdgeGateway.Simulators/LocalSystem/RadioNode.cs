@@ -98,6 +98,9 @@ internal sealed partial class RadioNode : IAsyncDisposable
         settings["Mqtt:Port"] = DataPort.ToString(CultureInfo.InvariantCulture);
     }
 
+    /// <summary>Changes the LTE modem's coverage now (<c>good</c>, <c>poor</c>, <c>lost</c>), as its script would.</summary>
+    public Task SetLteCoverageAsync(string coverage) => _lte?.WriteLineAsync($"coverage {coverage}") ?? Task.CompletedTask;
+
     /// <summary>Presses the terminal's emergency button (as the officer would).</summary>
     public Task PressEmergencyAsync() => _tetra?.WriteLineAsync("emergency") ?? Task.CompletedTask;
 

@@ -42,8 +42,19 @@ internal sealed class LteDataPath(IPEndPoint listen, IPEndPoint target) : IAsync
 
         foreach (var client in open)
         {
-            Interlocked.Increment(ref _cut);
-            client.Client.LingerState = new LingerOption(true, 0); // a reset, not a polite close
+            try
+            {
+                if (client.Client is { } socket)
+                {
+                    socket.LingerState = new LingerOption(true, 0); // a reset, not a polite close
+                    Interlocked.Increment(ref _cut);
+                }
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                // Already closed by its relay.
+            }
+
             client.Dispose();
         }
     }

@@ -180,13 +180,13 @@ internal sealed class DrainLoop
     /// until <paramref name="cancellationToken"/> fires or the primary bearer starts (<see cref="RunAsync"/>):
     /// then no more is sent, the bearer settles (its outstanding reports arrive, bounded by the ack timeout)
     /// and the acknowledged messages are deleted before any lease is returned, so the primary bearer does
-    /// not send again what the fallback delivered. Returns at once if the primary bearer is running.
+    /// not send again what the fallback delivered. Returns false at once if the primary bearer is running.
     /// </summary>
-    public async Task RunFallbackAsync(IUplinkBearer bearer, DrainSettings settings, IReadOnlySet<PriorityClass> classes, CancellationToken cancellationToken)
+    public async Task<bool> RunFallbackAsync(IUplinkBearer bearer, DrainSettings settings, IReadOnlySet<PriorityClass> classes, CancellationToken cancellationToken)
     {
         if (!await _runGate.WaitAsync(TimeSpan.Zero, cancellationToken).ConfigureAwait(false))
         {
-            return;
+            return false;
         }
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -212,6 +212,8 @@ internal sealed class DrainLoop
 
             _runGate.Release();
         }
+
+        return true;
     }
 
     private async Task RunCoreAsync(IUplinkBearer bearer, DrainSettings settings, IReadOnlySet<PriorityClass>? classes, bool fallback, CancellationToken cancellationToken)

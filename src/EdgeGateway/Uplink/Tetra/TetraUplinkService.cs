@@ -111,9 +111,14 @@ internal sealed class TetraUplinkService : BackgroundService
     {
         using var scope = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var bearer = new TetraBearer(_terminal, _uplink.Drain, _settings, _counters, _time, _logger, stoppingToken);
+        var run = _uplink.Drain.RunFallbackAsync(bearer, _settings.Drain, _settings.Classes, scope.Token);
+        if (run.IsCompleted && !await run.ConfigureAwait(false))
+        {
+            return; // MQTT's drain holds the outbox: LTE is back already
+        }
+
         _counters.Failover();
         Log.FailedOver(_logger, string.Join(", ", _settings.Classes), _settings.DispatcherIssi);
-        var run = _uplink.Drain.RunFallbackAsync(bearer, _settings.Drain, _settings.Classes, scope.Token);
         while (!run.IsCompleted)
         {
             await Task.WhenAny(run, _changed.WaitAsync(stoppingToken)).ConfigureAwait(false);
@@ -125,7 +130,10 @@ internal sealed class TetraUplinkService : BackgroundService
 
         try
         {
-            await run.ConfigureAwait(false);
+            if (!await run.ConfigureAwait(false))
+            {
+                return;
+            }
         }
         catch (OperationCanceledException) when (scope.IsCancellationRequested)
         {
