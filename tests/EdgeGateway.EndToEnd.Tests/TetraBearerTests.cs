@@ -74,6 +74,14 @@ public sealed class TetraBearerTests
         Assert.Equal([emergencyId], after); // exactly once: acknowledged over TETRA, never sent again over MQTT
         var positions = await system.PositionsAsync(deviceId, TestContext.Current.CancellationToken);
         Assert.Equal(positions.Count, positions.Select(p => p.MessageId).Distinct().Count());
+
+        // LIP stops with LTE back: more positions arrive, all over MQTT.
+        var lipBefore = positions.Count(p => p.MessageId.StartsWith("lip-", StringComparison.Ordinal));
+        var mqttBefore = positions.Count - lipBefore;
+        var later = await Eventually.WaitAsync(
+            ct => system.PositionsAsync(deviceId, ct), p => p.Count - p.Count(x => x.MessageId.StartsWith("lip-", StringComparison.Ordinal)) >= mqttBefore + 5, Patience,
+            "five more positions over MQTT");
+        Assert.Equal(lipBefore, later.Count(p => p.MessageId.StartsWith("lip-", StringComparison.Ordinal)));
     }
 
     /// <summary>Message ids of the device's stored events of type "emergency".</summary>
