@@ -294,7 +294,7 @@ internal sealed class DrainLoop
         {
             // The link is gone (or the service stops): every lease goes back to the outbox.
             Liveness.Idle();
-            if (fallback && scheduler.InFlight > 0)
+            if (fallback && (scheduler.InFlight > 0 || Volatile.Read(ref _pendingDeletes) > 0))
             {
                 await SettleAsync(bearer, settings.AckTimeout).ConfigureAwait(false);
             }
