@@ -57,6 +57,16 @@ internal static class Program
             return FleetConsole.ConsoleHarness.RunAsync(consoleArgs).GetAwaiter().GetResult();
         }
 
+        if (args is ["sds", .. var sdsArgs])
+        {
+            return Modem.SdsHarness.RunAsync(sdsArgs).GetAwaiter().GetResult();
+        }
+
+        if (args is ["failover", .. var failoverArgs])
+        {
+            return Modem.FailoverHarness.RunAsync(failoverArgs).GetAwaiter().GetResult();
+        }
+
         if (args is ["hotlist-memory", .. var hotlistArgs])
         {
             return Anpr.HotlistMemoryHarness.Run(hotlistArgs);

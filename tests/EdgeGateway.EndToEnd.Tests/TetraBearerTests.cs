@@ -15,7 +15,7 @@ public sealed class TetraBearerTests
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
 
     [Fact]
-    public async Task LteDown_EmergencyReachesFleetControlOverTetra_LteBack_BacklogDrainsOverMqttExactlyOnce()
+    public async Task LteDown_EmergencyAndLipOverTetraBearer_LteBack_BacklogOverMqtt_NothingDuplicated()
     {
         const string deviceId = "car-tetra";
         var tetraPort = FreePort.Next();
@@ -47,6 +47,7 @@ public sealed class TetraBearerTests
             ["Tetra:Serial:PortName"] = link,
             ["Tetra:DispatcherIssi"] = "9000",
             ["Tetra:SdsMinInterval"] = "00:00:00.200",
+            ["Routing:LipInterval"] = "00:00:02",
             ["Health:FileInterval"] = "00:00:01",
         });
         await Eventually.TrueAsync(() => HealthCounter(gateway, "tetra.registered") == 1, Patience, "the gateway's TETRA terminal to be initialised and registered");
@@ -57,17 +58,30 @@ public sealed class TetraBearerTests
         var events = await Eventually.WaitAsync(
             ct => EmergenciesAsync(system, deviceId, ct), e => e.Count > 0, Patience, "FleetControl holds the emergency sent over TETRA");
         var emergencyId = Assert.Single(events);
-        Assert.Empty(await system.PositionsAsync(deviceId, TestContext.Current.CancellationToken)); // nothing came over MQTT: LTE is down
+
+        // Positions flow as LIP while LTE is down (nothing else can have carried them).
+        var lip = await Eventually.WaitAsync(
+            ct => system.PositionsAsync(deviceId, ct), p => p.Count > 0, Patience, "a LIP position over TETRA");
+        Assert.All(lip, p => Assert.StartsWith("lip-", p.MessageId, StringComparison.Ordinal));
+        await Eventually.TrueAsync(() => HealthCounter(gateway, "tetra.uplink.envelopes_stored") >= 1, Patience, "the gateway's outbox copy acknowledged over TETRA");
 
         relay.Sever(acceptNew: true); // LTE back
 
         await Eventually.WaitAsync(
-            ct => system.PositionsAsync(deviceId, ct), p => p.Count >= 10, Patience, "the backlog of positions to drain over MQTT");
-        // The outbox hands out Emergency first: any MQTT copy of it went before these positions.
+            ct => system.PositionsAsync(deviceId, ct), p => p.Count(x => !x.MessageId.StartsWith("lip-", StringComparison.Ordinal)) >= 10, Patience,
+            "the backlog of positions to drain over MQTT");
         var after = await EmergenciesAsync(system, deviceId, TestContext.Current.CancellationToken);
-        Assert.Equal([emergencyId], after); // exactly once, whichever bearers carried it
+        Assert.Equal([emergencyId], after); // exactly once: acknowledged over TETRA, never sent again over MQTT
         var positions = await system.PositionsAsync(deviceId, TestContext.Current.CancellationToken);
         Assert.Equal(positions.Count, positions.Select(p => p.MessageId).Distinct().Count());
+
+        // LIP stops with LTE back: more positions arrive, all over MQTT.
+        var lipBefore = positions.Count(p => p.MessageId.StartsWith("lip-", StringComparison.Ordinal));
+        var mqttBefore = positions.Count - lipBefore;
+        var later = await Eventually.WaitAsync(
+            ct => system.PositionsAsync(deviceId, ct), p => p.Count - p.Count(x => x.MessageId.StartsWith("lip-", StringComparison.Ordinal)) >= mqttBefore + 5, Patience,
+            "five more positions over MQTT");
+        Assert.Equal(lipBefore, later.Count(p => p.MessageId.StartsWith("lip-", StringComparison.Ordinal)));
     }
 
     /// <summary>Message ids of the device's stored events of type "emergency".</summary>

@@ -16,6 +16,35 @@ public static class SwmiLink
     public static string Format(string calling, string called, ReadOnlySpan<byte> userData) =>
         $"SDS {calling} {called} {SdsTl.ToHex(userData)}";
 
+    /// <summary>
+    /// A pre-coded status (SDS type 1/status, 16 bits, EN 300 392-2 clause 14.8.34) a terminal sent:
+    /// <c>STATUS &lt;calling&gt; &lt;called&gt; &lt;value, 4 hex digits&gt;</c>.
+    /// </summary>
+    public static string FormatStatus(string calling, string called, ushort status) =>
+        $"STATUS {calling} {called} {status:X4}";
+
+    /// <summary>Parses a <see cref="FormatStatus"/> line; false for anything else.</summary>
+    public static bool TryParseStatus(string line, out string calling, out string called, out ushort status)
+    {
+        calling = called = string.Empty;
+        status = 0;
+        if (line.Length > MaxLineLength)
+        {
+            return false;
+        }
+
+        var parts = line.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length != 4 || parts[0] != "STATUS" || !IsIdentity(parts[1]) || !IsIdentity(parts[2]) || parts[3].Length != 4
+            || !ushort.TryParse(parts[3], System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out status))
+        {
+            return false;
+        }
+
+        calling = parts[1];
+        called = parts[2];
+        return true;
+    }
+
     /// <summary>Parses one line; false for anything that is not a well-formed SDS line.</summary>
     public static bool TryParse(string line, out string calling, out string called, out byte[] userData)
     {

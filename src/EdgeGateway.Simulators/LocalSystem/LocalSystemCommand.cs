@@ -24,12 +24,19 @@ internal static class LocalSystemCommand
           --rate HZ           GPS fixes per second per vehicle (default 1)
           --big-file-size S   size of the large recording each docked camera carries (default 256MiB; 0 = none)
           --duration S        stop by itself after S seconds (default: run until Ctrl+C)
+          --radio-vehicles N  the first N vehicles get a simulated LTE modem (their MQTT goes through its data
+                              path) and a TETRA terminal linked to FleetControl's TETRA gateway (default 1)
+          --lte-coverage S    the LTE modem's coverage script (default lost@60,ok@150: a 90 s tunnel; while it
+                              lasts, emergency, status and LIP positions go over TETRA)
+          --emergency-after S press vehicle-01's TETRA emergency button S seconds after start (default 90; 0 = never)
+          --tetra-port P      FleetControl's TETRA gateway link (default 5090)
         Prints a summary every 2 s: per vehicle, fixes produced by the receiver, messages accepted by the
         gateway's outbox, acknowledged by FleetControl, backlog, positions stored; per dock, bays and transfers.
         """;
 
     private static readonly string[] ValueOptions =
-        ["--vehicles", "--docks", "--dir", "--http-port", "--grpc-port", "--mqtt-port", "--rate", "--big-file-size", "--duration"];
+        ["--vehicles", "--docks", "--dir", "--http-port", "--grpc-port", "--mqtt-port", "--rate", "--big-file-size", "--duration",
+         "--radio-vehicles", "--lte-coverage", "--emergency-after", "--tetra-port"];
 
     private static readonly string[] FlagOptions = ["--fresh"];
 
@@ -47,13 +54,33 @@ internal static class LocalSystemCommand
         var httpPort = (int)(cli.GetInt64("--http-port", 1, 65535) ?? 5080);
         var grpcPort = (int)(cli.GetInt64("--grpc-port", 1, 65535) ?? 5081);
         var mqttPort = (int)(cli.GetInt64("--mqtt-port", 1, 65535) ?? 1883);
+        var radioVehicles = (int)Math.Min(cli.GetInt64("--radio-vehicles", 0, 50) ?? 1, vehicles);
+        var lteCoverage = cli.GetString("--lte-coverage") ?? "lost@60,ok@150";
+        _ = Modem.LteCommand.ParseCoverage(lteCoverage); // a bad script is a usage error now, not in a child process
+        var emergencyAfter = cli.GetInt64("--emergency-after", 0, 86_400) ?? 90;
+        var tetraPort = (int)(cli.GetInt64("--tetra-port", 1, 65535) ?? 5090);
 
         // Refuse clearly, before anything starts: a second run on the same data, or a port someone else holds.
         using var directoryLock = SystemDirectoryLock.Acquire(directory, fresh: cli.Has("--fresh"));
         PortCheck.EnsureFree(httpPort, "FleetControl REST", "--http-port");
         PortCheck.EnsureFree(grpcPort, "FleetControl gRPC", "--grpc-port");
         PortCheck.EnsureFree(mqttPort, "FleetControl's MQTT broker", "--mqtt-port");
+        if (radioVehicles > 0)
+        {
+            PortCheck.EnsureFree(tetraPort, "FleetControl's TETRA gateway", "--tetra-port");
+        }
+
         await using var fleet = new FleetControlNode(outputs, Path.Combine(directory, "fleetcontrol"), httpPort, grpcPort, mqttPort);
+        if (radioVehicles > 0)
+        {
+            fleet.Settings["Tetra:Enabled"] = "true";
+            fleet.Settings["Tetra:Port"] = tetraPort.ToString(CultureInfo.InvariantCulture);
+            fleet.Settings["Tetra:Issi"] = RadioNode.DispatcherIssi;
+            for (var i = 1; i <= radioVehicles; i++)
+            {
+                fleet.Settings[string.Create(CultureInfo.InvariantCulture, $"Tetra:Terminals:{1000 + i}")] = string.Create(CultureInfo.InvariantCulture, $"vehicle-{i:00}");
+            }
+        }
 
         var nodes = new List<IAsyncDisposable>();
         var summary = new SystemSummary(fleet, TimeProvider.System);
@@ -76,6 +103,19 @@ internal static class LocalSystemCommand
                 settings["Gnss:Serial:PortName"] = gps.PtyLink;
                 var anpr = i == 1 ? await Anpr.AnprCameraNode.PrepareAsync(outputs, fleet, vehicleDirectory, settings, cancellationToken).ConfigureAwait(false) : null;
                 InCarVideoHarness.Apply(settings, vehicleDirectory, i);
+                RadioNode? radio = null;
+                if (i <= radioVehicles)
+                {
+                    radio = new RadioNode(outputs, vehicleDirectory, string.Create(CultureInfo.InvariantCulture, $"{1000 + i}"), lteCoverage, fleet.BrokerPort, tetraPort);
+                    nodes.Add(radio);
+                    await radio.StartAsync(cancellationToken).ConfigureAwait(false);
+                    radio.Apply(settings);
+                    if (i == 1 && emergencyAfter > 0)
+                    {
+                        _ = PressLaterAsync(radio, TimeSpan.FromSeconds(emergencyAfter), output, cancellationToken);
+                    }
+                }
+
                 var gateway = new GatewayNode(outputs, id, "Vehicle", vehicleDirectory, fleet.BrokerPort, fleet.GrpcUrl, settings);
                 nodes.Add(gateway);
                 gateway.Start();
@@ -84,8 +124,12 @@ internal static class LocalSystemCommand
                     nodes.Add(anpr); // disposed (stopped) before its gateway
                     anpr.Start();
                 }
-                summary.AddVehicle(gateway, gps);
+                summary.AddVehicle(gateway, gps, radio);
                 await output.WriteLineAsync($"Started {id}: GPS simulator on {gps.PtyLink}, gateway (log {gateway.LogFile})").ConfigureAwait(false);
+                if (radio is not null)
+                {
+                    await output.WriteLineAsync($"  {id} radios: LTE modem on {radio.LteLink} (MQTT through its data path, coverage {lteCoverage}), TETRA terminal ISSI {radio.Issi} on {radio.TetraLink}").ConfigureAwait(false);
+                }
             }
 
             for (var i = 1; i <= docks; i++)
@@ -154,6 +198,20 @@ internal static class LocalSystemCommand
 
             await fleet.StopAsync().ConfigureAwait(false);
             await output.WriteLineAsync($"Stopped. Logs are in {directory}.").ConfigureAwait(false);
+        }
+    }
+
+    private static async Task PressLaterAsync(RadioNode radio, TimeSpan delay, TextWriter output, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            await radio.PressEmergencyAsync().ConfigureAwait(false);
+            await output.WriteLineAsync($"vehicle-01: TETRA emergency button pressed (ISSI {radio.Issi})").ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or InvalidOperationException or IOException)
+        {
+            // Stopping, or the simulator is gone.
         }
     }
 }

@@ -10,10 +10,10 @@ namespace EdgeGateway.Simulators.LocalSystem;
 /// </summary>
 internal sealed class SystemSummary(FleetControlNode fleet, TimeProvider time)
 {
-    private readonly List<(GatewayNode Gateway, GpsSimulatorNode Gps)> _vehicles = [];
+    private readonly List<(GatewayNode Gateway, GpsSimulatorNode Gps, RadioNode? Radio)> _vehicles = [];
     private readonly List<(GatewayNode Gateway, DockSimulatorNode Simulator)> _docks = [];
 
-    public void AddVehicle(GatewayNode gateway, GpsSimulatorNode gps) => _vehicles.Add((gateway, gps));
+    public void AddVehicle(GatewayNode gateway, GpsSimulatorNode gps, RadioNode? radio = null) => _vehicles.Add((gateway, gps, radio));
 
     public void AddDock(GatewayNode gateway, DockSimulatorNode simulator) => _docks.Add((gateway, simulator));
 
@@ -24,13 +24,23 @@ internal sealed class SystemSummary(FleetControlNode fleet, TimeProvider time)
         text.Append(CultureInfo.InvariantCulture, $"--- {time.GetLocalNow():HH:mm:ss} ");
         text.AppendLine(devices is null ? "(FleetControl not answering)" : $"FleetControl holds {devices.Count} device(s)");
         text.AppendLine("device       link        fixes  accepted  acked  backlog  stored  online");
-        foreach (var (gateway, gps) in _vehicles)
+        var radios = new List<string>();
+        foreach (var (gateway, gps, radio) in _vehicles)
         {
             var health = Health(gateway);
             var device = Find(devices, gateway.DeviceId);
             text.AppendLine(string.Create(
                 CultureInfo.InvariantCulture,
                 $"{gateway.DeviceId,-12} {health.Link,-11} {gps.Fixes,5}  {health.Accepted,8}  {health.Acked,5}  {health.Backlog,7}  {Number(device, "positionCount"),6}  {Online(device)}"));
+            if (radio is not null)
+            {
+                radios.Add($"{gateway.DeviceId}{radio.Describe(gateway)[1..]}");
+            }
+        }
+
+        foreach (var line in radios)
+        {
+            text.AppendLine(line);
         }
 
         foreach (var (gateway, simulator) in _docks)

@@ -19,6 +19,8 @@ internal abstract class AtDevice
     private readonly StringBuilder _line = new();
     private bool _inPdu;
     private long _commands;
+    private long _replayed;
+    private int _unsolicitedReplayed;
 
     protected AtDevice(bool echo, TimeSpan replyDelay, Action<ReadOnlyMemory<byte>> write, TimeProvider time)
     {
@@ -27,6 +29,15 @@ internal abstract class AtDevice
         _write = write;
         Time = time;
     }
+
+    /// <summary>
+    /// A recorded exchange to replay: a command it holds is answered with the recorded reply (before the
+    /// device's own answers), and its unsolicited lines are written once the host has sent a first command.
+    /// </summary>
+    public AtRecording? Replay { get; set; }
+
+    /// <summary>Commands answered from <see cref="Replay"/>.</summary>
+    public long Replayed => Interlocked.Read(ref _replayed);
 
     /// <summary>Commands received.</summary>
     public long Commands => Interlocked.Read(ref _commands);
@@ -88,7 +99,21 @@ internal abstract class AtDevice
                         {
                             Echo(text);
                             await Task.Delay(ReplyDelay, Time).ConfigureAwait(false);
-                            Write(AnswerBasic(text) ?? Answer(text.ToUpperInvariant()));
+                            var upper = text.ToUpperInvariant();
+                            var recorded = Replay?.TryAnswer(upper);
+                            if (recorded is not null)
+                            {
+                                Interlocked.Increment(ref _replayed);
+                            }
+
+                            Write(recorded ?? AnswerBasic(text) ?? Answer(upper));
+                            if (Replay is { Unsolicited.Count: > 0 } replay && Interlocked.Exchange(ref _unsolicitedReplayed, 1) == 0)
+                            {
+                                foreach (var line in replay.Unsolicited)
+                                {
+                                    Unsolicited(line);
+                                }
+                            }
                         });
                     }
                 }
@@ -96,6 +121,27 @@ internal abstract class AtDevice
             else if (b != (byte)'\n' && _line.Length < 4096)
             {
                 _line.Append((char)b);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes the information lines of every recorded reply of <see cref="Replay"/> to commands the host does not
+    /// send, as stray lines between replies: what a host meets when another program shares the port or the modem
+    /// repeats itself. Final result codes are left out (a stray final would answer whatever command is pending).
+    /// </summary>
+    public void InjectRecordedReplies(IReadOnlyCollection<string> except)
+    {
+        foreach (var (command, reply) in Replay?.Exchanges ?? [])
+        {
+            var stray = AtRecording.WithoutFinal(reply);
+            if (!except.Contains(command) && stray.Length > 0)
+            {
+                Enqueue(() =>
+                {
+                    Write(stray);
+                    return Task.CompletedTask;
+                });
             }
         }
     }

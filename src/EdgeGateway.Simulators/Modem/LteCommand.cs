@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using EdgeGateway.Simulators.Cli;
 
 namespace EdgeGateway.Simulators.Modem;
@@ -15,11 +16,16 @@ internal static class LteCommand
           --reply-delay-ms N    delay before each reply (default 20)
           --coverage SCRIPT     coverage changes, e.g. lost@60,ok@660 (a ten-minute tunnel) or poor@30,ok@90
           --stats-interval S    print a STATS line every S seconds (default 10, 0 = never)
+          --data-path L=T       the modem's data path: relay TCP from L (HOST:PORT) to T (HOST:PORT) while in
+                                coverage; lost coverage cuts it (point the gateway's Mqtt:Port at L)
+          --replay PATH         answer the commands recorded in PATH (a .dump capture, a traffic recording
+                                or a directory of them) with the recorded replies, byte for byte
+                                (malformed ones too); its unsolicited lines follow the first command
         stdin (one per line): coverage good | coverage poor | coverage lost
         stdout: 'READY pty=<slave> link=<path>', then STATS lines, 'DONE ...' at exit.
         """;
 
-    private static readonly string[] ValueOptions = ["--pty-link", "--reply-delay-ms", "--coverage", "--stats-interval"];
+    private static readonly string[] ValueOptions = ["--pty-link", "--reply-delay-ms", "--coverage", "--stats-interval", "--replay", "--data-path"];
 
     private static readonly string[] FlagOptions = ["--no-echo"];
 
@@ -46,10 +52,18 @@ internal static class LteCommand
 
         using (pty)
         {
-            modem = new LteModem(!cli.Has("--no-echo"), delay, bytes => pty.Write(bytes.Span), TimeProvider.System);
-            await output.WriteLineAsync($"READY pty={pty.SlavePath} link={link}");
+            modem = new LteModem(!cli.Has("--no-echo"), delay, bytes => pty.Write(bytes.Span), TimeProvider.System) { Replay = ModemCli.LoadReplay(cli) };
+            await using var dataPath = ParseDataPath(cli.GetString("--data-path"));
+            dataPath?.Start();
+            modem.CoverageChanged += coverage => dataPath?.SetUp(coverage != LteCoverage.Lost);
+            await output.WriteLineAsync($"READY pty={pty.SlavePath} link={link}{(dataPath is null ? string.Empty : $" data_port={dataPath.Port}")}");
             await output.FlushAsync(cancellationToken);
             var tasks = new List<Task> { modem.RunAsync(cancellationToken), ReadControlAsync(modem, output, cancellationToken) };
+            if (dataPath is not null)
+            {
+                tasks.Add(dataPath.RunAsync(cancellationToken));
+            }
+
             foreach (var (at, coverage) in script)
             {
                 tasks.Add(ModemCli.AfterAsync(at, () => modem.SetCoverage(coverage), cancellationToken));
@@ -57,7 +71,7 @@ internal static class LteCommand
 
             if (statsInterval > TimeSpan.Zero)
             {
-                tasks.Add(ModemCli.StatsAsync(output, statsInterval, () => modem.Counters, cancellationToken));
+                tasks.Add(ModemCli.StatsAsync(output, statsInterval, () => $"{modem.Counters} {dataPath?.Counters}", cancellationToken));
             }
 
             try
@@ -71,6 +85,19 @@ internal static class LteCommand
             await output.WriteLineAsync($"DONE {modem.Counters}");
             return 0;
         }
+    }
+
+    private static LteDataPath? ParseDataPath(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        var parts = text.Split('=');
+        return parts.Length == 2 && IPEndPoint.TryParse(parts[0], out var listen) && IPEndPoint.TryParse(parts[1], out var target)
+            ? new LteDataPath(listen, target)
+            : throw new CliUsageException($"--data-path {text}: expected LISTEN=TARGET, both HOST:PORT with numeric addresses");
     }
 
     /// <summary><c>lost@60,ok@660</c>: coverage at seconds after start (<c>ok</c> = good).</summary>

@@ -16,13 +16,17 @@ internal sealed class LteModem(bool echo, TimeSpan replyDelay, Action<ReadOnlyMe
     private int _ceregMode;
 
     /// <summary>For STATS lines.</summary>
-    public string Counters => $"commands={Commands} coverage={_coverage}";
+    public string Counters => $"commands={Commands} replayed={Replayed} coverage={_coverage}";
+
+    /// <summary>Raised after each coverage change (the data path follows it).</summary>
+    public event Action<LteCoverage>? CoverageChanged;
 
     /// <summary>Coverage changes; a registration change is reported as <c>+CEREG</c> when enabled.</summary>
     public void SetCoverage(LteCoverage coverage)
     {
         var before = _coverage;
         _coverage = coverage;
+        CoverageChanged?.Invoke(coverage);
         if ((before == LteCoverage.Lost) != (coverage == LteCoverage.Lost) && Volatile.Read(ref _ceregMode) > 0)
         {
             Unsolicited($"+CEREG: {RegistrationFields(withMode: false)}");

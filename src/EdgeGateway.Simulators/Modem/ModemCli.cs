@@ -1,3 +1,5 @@
+using EdgeGateway.Simulators.Cli;
+
 namespace EdgeGateway.Simulators.Modem;
 
 /// <summary>What the modem simulator commands share: scheduled actions and STATS lines.</summary>
@@ -22,5 +24,21 @@ internal static class ModemCli
                 output.Flush();
             }
         }
+    }
+
+    /// <summary>The recording named by <c>--replay</c>, or null; a missing path is a usage error.</summary>
+    public static AtRecording? LoadReplay(CliArguments cli)
+    {
+        if (cli.GetString("--replay") is not { } path)
+        {
+            return null;
+        }
+
+        if (!File.Exists(path) && !Directory.Exists(path))
+        {
+            throw new CliUsageException($"--replay {path}: no such file or directory");
+        }
+
+        return AtRecording.Load(path);
     }
 }

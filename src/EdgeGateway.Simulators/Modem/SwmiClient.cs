@@ -30,6 +30,15 @@ internal sealed class SwmiClient(IPEndPoint endPoint, Action<string, string, byt
         }
     }
 
+    /// <summary>Queues a terminal's pre-coded status for FleetControl (<see cref="SwmiLink.FormatStatus"/>); dropped while not connected.</summary>
+    public void SendStatus(string calling, string called, ushort status)
+    {
+        if (!_connected || !_outgoing.Writer.TryWrite(SwmiLink.FormatStatus(calling, called, status)))
+        {
+            Interlocked.Increment(ref _dropped);
+        }
+    }
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)

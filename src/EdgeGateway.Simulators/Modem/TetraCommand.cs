@@ -27,12 +27,17 @@ internal static class TetraCommand
           --coverage SCRIPT     coverage changes, e.g. lost@30,ok@90 (seconds after start)
           --ready-file FILE     also write the READY line to FILE
           --stats-interval S    print a STATS line every S seconds (default 10, 0 = never)
-        stdin (one per line): emergency | status N | coverage on | coverage off | text ISSI MESSAGE
+          --replay PATH         answer the commands recorded in PATH (a .dump capture, a traffic recording
+                                or a directory of them) with the recorded replies, byte for byte
+                                (malformed ones too); its unsolicited lines follow the first command
+        stdin (one per line): emergency | status N | send-status N | coverage on | coverage off | text ISSI MESSAGE
+          (status N: the terminal reports status N to the gateway on PEI; send-status N: the officer sends
+          status N over the air to the dispatcher, i.e. FleetControl's TETRA gateway)
         stdout: 'READY pty=<slave> link=<path>', then STATS lines, 'EMERGENCY' per press, 'DONE ...' at exit.
         """;
 
     private static readonly string[] ValueOptions =
-        ["--pty-link", "--issi", "--dispatcher", "--swmi", "--reply-delay-ms", "--air-time-ms", "--emergency-after", "--coverage", "--ready-file", "--stats-interval"];
+        ["--pty-link", "--issi", "--dispatcher", "--swmi", "--reply-delay-ms", "--air-time-ms", "--emergency-after", "--coverage", "--ready-file", "--stats-interval", "--replay"];
 
     private static readonly string[] FlagOptions = ["--no-echo", "--no-prompt"];
 
@@ -75,7 +80,7 @@ internal static class TetraCommand
 
         using (pty)
         {
-            terminal = new TetraTerminal(options, bytes => pty.Write(bytes.Span), TimeProvider.System);
+            terminal = new TetraTerminal(options, bytes => pty.Write(bytes.Span), TimeProvider.System) { Replay = ModemCli.LoadReplay(cli) };
             SwmiClient? network = null;
             if (swmi is not null)
             {
@@ -106,7 +111,7 @@ internal static class TetraCommand
             await output.WriteLineAsync(ready);
             await output.FlushAsync(cancellationToken);
 
-            var tasks = new List<Task> { terminal.RunAsync(cancellationToken), ReadControlAsync(terminal, output, cancellationToken) };
+            var tasks = new List<Task> { terminal.RunAsync(cancellationToken), ReadControlAsync(terminal, status => network?.SendStatus(issi, dispatcher, status), output, cancellationToken) };
             if (network is not null)
             {
                 tasks.Add(network.RunAsync(cancellationToken));
@@ -152,7 +157,7 @@ internal static class TetraCommand
     }
 
     /// <summary>Control lines on stdin; ends quietly when stdin closes.</summary>
-    private static async Task ReadControlAsync(TetraTerminal terminal, TextWriter output, CancellationToken cancellationToken)
+    private static async Task ReadControlAsync(TetraTerminal terminal, Action<ushort> sendStatus, TextWriter output, CancellationToken cancellationToken)
     {
         await Task.Yield();
         var input = Console.In;
@@ -166,6 +171,9 @@ internal static class TetraCommand
                     break;
                 case ["status", var value] when ushort.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var status):
                     terminal.PressEmergency(status);
+                    break;
+                case ["send-status", var value] when ushort.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var status):
+                    sendStatus(status);
                     break;
                 case ["coverage", "on"]:
                     terminal.SetCoverage(true);

@@ -34,7 +34,7 @@ internal sealed class TetraTerminal : AtDevice
 
     /// <summary>For STATS lines.</summary>
     public string Counters =>
-        $"commands={Commands} sds_sent={Interlocked.Read(ref _sdsSent)} sds_received={Interlocked.Read(ref _sdsReceived)} emergencies={Interlocked.Read(ref _emergencies)} registered={(_registered ? 1 : 0)}";
+        $"commands={Commands} replayed={Replayed} sds_sent={Interlocked.Read(ref _sdsSent)} sds_received={Interlocked.Read(ref _sdsReceived)} emergencies={Interlocked.Read(ref _emergencies)} registered={(_registered ? 1 : 0)}";
 
     /// <summary>The network delivers an SDS to this terminal: <c>+CTSDSR: 12,...</c> and the hex user data.</summary>
     public void DeliverSds(string calling, byte[] userData)

@@ -23,7 +23,7 @@ internal interface IOutbox
     /// <summary>
     /// Leases up to <paramref name="maxCount"/> urgent messages (Emergency, then Alert) and nothing else,
     /// oldest first: the drain's urgent lane, used while backlog sends wait for room so an Emergency does
-    /// not queue behind them. Same leases, expiry and checksum rules as <see cref="LeaseAsync"/>.
+    /// not queue behind them. Same leases, expiry and checksum rules as <see cref="LeaseAsync(int, CancellationToken)"/>.
     /// </summary>
     ValueTask<IReadOnlyList<OutboxMessage>> LeaseUrgentAsync(int maxCount, CancellationToken cancellationToken) =>
         ValueTask.FromResult<IReadOnlyList<OutboxMessage>>([]);
@@ -34,6 +34,16 @@ internal interface IOutbox
     /// without an urgent lane (the default).
     /// </summary>
     Task WaitForUrgentAsync(CancellationToken cancellationToken) => Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="LeaseAsync(int, CancellationToken)"/>, but only messages of the classes in
+    /// <paramref name="classes"/> (a narrow bearer such as TETRA leases only what it may carry; the rest
+    /// stays unleased for the next bearer). The default refuses a real filter: stores implement it.
+    /// </summary>
+    ValueTask<IReadOnlyList<OutboxMessage>> LeaseAsync(int maxCount, IReadOnlySet<PriorityClass> classes, CancellationToken cancellationToken) =>
+        OutboxClassDefaults.All.All(classes.Contains)
+            ? LeaseAsync(maxCount, cancellationToken)
+            : throw new NotSupportedException($"{GetType().Name} cannot lease by class.");
 
     /// <summary>Deletes the messages FleetControl has stored. Unknown ids (duplicate acks) are ignored.</summary>
     ValueTask AcknowledgeAsync(IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken);

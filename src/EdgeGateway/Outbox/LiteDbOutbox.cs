@@ -218,12 +218,12 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
     }
 
     public ValueTask<IReadOnlyList<OutboxMessage>> LeaseAsync(int maxCount, CancellationToken cancellationToken) =>
-        Lease(maxCount, urgentOnly: false, cancellationToken);
+        LeaseAsync(maxCount, null, cancellationToken);
 
     public ValueTask<IReadOnlyList<OutboxMessage>> LeaseUrgentAsync(int maxCount, CancellationToken cancellationToken) =>
-        Lease(maxCount, urgentOnly: true, cancellationToken);
+        LeaseAsync(maxCount, LeaseScheduler.Urgent, cancellationToken);
 
-    private ValueTask<IReadOnlyList<OutboxMessage>> Lease(int maxCount, bool urgentOnly, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<OutboxMessage>> LeaseAsync(int maxCount, IReadOnlySet<PriorityClass>? classes, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
         cancellationToken.ThrowIfCancellationRequested();
@@ -233,7 +233,7 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
             Interlocked.Decrement(ref _waiters);
             try
             {
-                var leased = LeaseLocked(maxCount, urgentOnly);
+                var leased = LeaseLocked(maxCount, classes);
                 RecoverIfFailedLocked();
                 return new ValueTask<IReadOnlyList<OutboxMessage>>(leased);
             }
@@ -967,7 +967,7 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
         }
     }
 
-    private List<OutboxMessage> LeaseLocked(int maxCount, bool urgentOnly)
+    private List<OutboxMessage> LeaseLocked(int maxCount, IReadOnlySet<PriorityClass>? classes)
     {
         if (!EnsureOpenLocked())
         {
@@ -975,13 +975,13 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
         }
 
         // The urgent lane never pays for the deletes behind: it must hold the lock as briefly as it can.
-        if (!urgentOnly && _acknowledger.Pending > DeleteBehindLimit && !DeleteAcknowledgedLocked(_acknowledger.Pending - DeleteBehindLimit))
+        if (!LeaseScheduler.IsUrgentOnly(classes) && _acknowledger.Pending > DeleteBehindLimit && !DeleteAcknowledgedLocked(_acknowledger.Pending - DeleteBehindLimit))
         {
             return [];
         }
 
         var expired = new Dictionary<UInt128, (int Class, BsonDocument Document)>();
-        var result = _reader.Lease(maxCount, NowMs(), expired, urgentOnly);
+        var result = _reader.Lease(maxCount, NowMs(), expired, classes);
         if (expired.Count > 0 && !_sweeper.Delete(expired.Values))
         {
             _cursors.Reset();

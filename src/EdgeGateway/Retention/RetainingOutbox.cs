@@ -22,14 +22,18 @@ internal sealed class RetainingOutbox(IOutbox inner, RetentionService retention)
     public ValueTask<EnqueueResult> EnqueueAsync(Envelope envelope, CancellationToken cancellationToken) =>
         inner.EnqueueAsync(envelope, cancellationToken);
 
-    public async ValueTask<IReadOnlyList<OutboxMessage>> LeaseAsync(int maxCount, CancellationToken cancellationToken) =>
-        Remember(await inner.LeaseAsync(maxCount, cancellationToken).ConfigureAwait(false));
+    public ValueTask<IReadOnlyList<OutboxMessage>> LeaseAsync(int maxCount, CancellationToken cancellationToken) =>
+        RememberAsync(inner.LeaseAsync(maxCount, cancellationToken));
 
-    public async ValueTask<IReadOnlyList<OutboxMessage>> LeaseUrgentAsync(int maxCount, CancellationToken cancellationToken) =>
-        Remember(await inner.LeaseUrgentAsync(maxCount, cancellationToken).ConfigureAwait(false));
+    public ValueTask<IReadOnlyList<OutboxMessage>> LeaseAsync(int maxCount, IReadOnlySet<PriorityClass> classes, CancellationToken cancellationToken) =>
+        RememberAsync(inner.LeaseAsync(maxCount, classes, cancellationToken));
 
-    private IReadOnlyList<OutboxMessage> Remember(IReadOnlyList<OutboxMessage> leased)
+    public ValueTask<IReadOnlyList<OutboxMessage>> LeaseUrgentAsync(int maxCount, CancellationToken cancellationToken) =>
+        RememberAsync(inner.LeaseUrgentAsync(maxCount, cancellationToken));
+
+    private async ValueTask<IReadOnlyList<OutboxMessage>> RememberAsync(ValueTask<IReadOnlyList<OutboxMessage>> lease)
     {
+        var leased = await lease.ConfigureAwait(false);
         if (retention.Enabled && leased.Count > 0)
         {
             lock (_lock)

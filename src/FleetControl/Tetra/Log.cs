@@ -20,4 +20,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5965, Level = LogLevel.Debug, Message = "SDS from {Calling} ignored: {What}")]
     public static partial void Ignored(ILogger logger, string calling, string what);
+
+    [LoggerMessage(EventId = 5966, Level = LogLevel.Information, Message = "LIP position of {DeviceId} from {Calling}: {Latitude:F5},{Longitude:F5}")]
+    public static partial void Location(ILogger logger, string deviceId, string calling, double latitude, double longitude);
+
+    [LoggerMessage(EventId = 5967, Level = LogLevel.Information, Message = "Status 0x{Status:X4} of {DeviceId} from {Calling}")]
+    public static partial void Status(ILogger logger, string deviceId, string calling, ushort status);
 }

@@ -26,6 +26,9 @@ internal sealed class TetraGatewayOptions : IValidatableObject
     /// </summary>
     public Dictionary<string, string> Terminals { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>The pre-coded status value that means "emergency" (EN 300 392-2 clause 14.8.34: 0).</summary>
+    public int EmergencyStatus { get; set; }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!Enabled)

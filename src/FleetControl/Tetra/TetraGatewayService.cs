@@ -1,9 +1,11 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using EdgeGateway.Contracts.Tetra;
 using EdgeGateway.Contracts.V1;
 using FleetControl.Ingest;
+using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Options;
 
 namespace FleetControl.Tetra;
@@ -16,13 +18,15 @@ namespace FleetControl.Tetra;
 /// deduplication by message id apply. Once the store has committed it, the SDS-TL report "consumed" (0x02)
 /// goes back to the terminal; the DeliveryAck also goes out over MQTT as for any stored envelope.
 /// A refused envelope is reported with <see cref="RefusedStatus"/>; malformed lines are counted and skipped.
+/// LIP short location reports become positions and pre-coded status SDS become events of the terminal's device.
 /// </summary>
 internal sealed class TetraGatewayService(
     IOptions<TetraGatewayOptions> options,
     IngestQueue queue,
     IngestStats ingestStats,
     TetraGatewayStats stats,
-    ILogger<TetraGatewayService> logger) : BackgroundService
+    ILogger<TetraGatewayService> logger,
+    TimeProvider? timeProvider = null) : BackgroundService
 {
     /// <summary>SDS-TL delivery status "consumed by destination": stored durably.</summary>
     public const byte ConsumedStatus = 0x02;
@@ -30,7 +34,14 @@ internal sealed class TetraGatewayService(
     /// <summary>Delivery status for a refused envelope (from the "data transfer failed" range 0x40-0x5F).</summary>
     public const byte RefusedStatus = 0x41;
 
+    /// <summary>Stream of the positions that arrive as LIP.</summary>
+    public const string LipStream = "tetra-lip";
+
+    /// <summary>Stream of the events made from terminals' pre-coded status SDS.</summary>
+    public const string StatusStream = "tetra-status";
+
     private readonly TetraGatewayOptions _options = options.Value;
+    private readonly TimeProvider time = timeProvider ?? TimeProvider.System;
     private readonly TaskCompletionSource<int> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The port listened on, once listening (tests and <c>Port = 0</c>).</summary>
@@ -106,10 +117,22 @@ internal sealed class TetraGatewayService(
     internal async Task OnLineAsync(string line, Func<string, CancellationToken, Task> send, CancellationToken cancellationToken)
     {
         stats.OnReceived();
+        if (SwmiLink.TryParseStatus(line, out var statusFrom, out var statusTo, out var statusValue))
+        {
+            await OnStatusAsync(statusFrom, statusTo, statusValue, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         if (!SwmiLink.TryParse(line, out var calling, out var called, out var data))
         {
             stats.OnRefused();
             Log.Refused(logger, "?", "not an SDS line");
+            return;
+        }
+
+        if (called == _options.Issi && data[0] == LipCodec.ProtocolId)
+        {
+            await OnLocationAsync(calling, data, send, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -150,6 +173,123 @@ internal sealed class TetraGatewayService(
                 }
             }),
             cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A LIP short location report (ETSI TS 100 392-18-1) from a known terminal becomes a position of its
+    /// device (stream <see cref="LipStream"/>, captured now less the report's time elapsed). When its additional
+    /// data is user-defined, that byte is the sender's reference: an SDS-TL report (PID <see cref="SdsEnvelope.Pid"/>)
+    /// carrying it says "stored" once the store has committed, which the gateway takes as the acknowledgement.
+    /// </summary>
+    private async Task OnLocationAsync(string calling, byte[] data, Func<string, CancellationToken, Task> send, CancellationToken cancellationToken)
+    {
+        if (!_options.Terminals.TryGetValue(calling, out var deviceId))
+        {
+            stats.OnRefused();
+            Log.Refused(logger, calling, $"LIP from an unknown terminal {calling}");
+            return;
+        }
+
+        if (!LipCodec.TryDecode(data, data.Length * 8, out var report))
+        {
+            stats.OnRefused();
+            ingestStats.OnRejectedEnvelope();
+            Log.Refused(logger, calling, "not a LIP short location report");
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var captured = now - (report!.TimeElapsed switch { 1 => TimeSpan.FromMinutes(2.5), 2 => TimeSpan.FromMinutes(17.5), _ => TimeSpan.Zero });
+        var position = new Position
+        {
+            FixTime = Timestamp.FromDateTimeOffset(captured),
+            Latitude = report.Latitude,
+            Longitude = report.Longitude,
+            Mode = FixMode._2D,
+        };
+        if (LipCodec.VelocityKmh(report.HorizontalVelocity) is { } kmh)
+        {
+            position.SpeedMps = kmh / 3.6;
+            position.TrackDeg = report.DirectionOfTravel * 22.5;
+        }
+
+        var envelope = new Envelope
+        {
+            MessageId = $"lip-{Guid.CreateVersion7(now):D}",
+            DeviceId = deviceId,
+            Stream = LipStream,
+            CapturedAt = Timestamp.FromDateTimeOffset(captured),
+            TimeSource = TimeSource.Ntp,
+            Priority = PriorityClass.Telemetry,
+            Position = position,
+        };
+        Log.Location(logger, deviceId, calling, report.Latitude, report.Longitude);
+        var reference = report.AdditionalDataIsUserDefined ? (byte?)report.AdditionalData : null;
+        await queue.Writer.WriteAsync(
+            new IngestBatch(deviceId, [envelope], async ct =>
+            {
+                stats.OnStored();
+                stats.OnPosition();
+                if (reference is { } r)
+                {
+                    await ReportQuietlyAsync(send, SwmiLink.Format(_options.Issi, calling, SdsTl.EncodeReport(SdsEnvelope.Pid, r, ConsumedStatus)), ct).ConfigureAwait(false);
+                }
+            }),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A pre-coded status from a known terminal becomes an Event of its device (<c>tetra.status</c>, or <c>emergency</c> for the emergency value).</summary>
+    private async Task OnStatusAsync(string calling, string called, ushort status, CancellationToken cancellationToken)
+    {
+        if (called != _options.Issi)
+        {
+            stats.OnIgnored();
+            return;
+        }
+
+        if (!_options.Terminals.TryGetValue(calling, out var deviceId))
+        {
+            stats.OnRefused();
+            Log.Refused(logger, calling, $"status from an unknown terminal {calling}");
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var emergency = status == _options.EmergencyStatus;
+        var envelope = new Envelope
+        {
+            MessageId = $"status-{Guid.CreateVersion7(now):D}",
+            DeviceId = deviceId,
+            Stream = StatusStream,
+            CapturedAt = Timestamp.FromDateTimeOffset(now),
+            TimeSource = TimeSource.Ntp,
+            Priority = emergency ? PriorityClass.Emergency : PriorityClass.Event,
+            Event = new DeviceEvent
+            {
+                Type = emergency ? "tetra.emergency" : "tetra.status",
+                Detail = $"status 0x{status:X4} from ISSI {calling}",
+                Attributes = { ["issi"] = calling, ["status"] = status.ToString(CultureInfo.InvariantCulture) },
+            },
+        };
+        Log.Status(logger, deviceId, calling, status);
+        await queue.Writer.WriteAsync(new IngestBatch(deviceId, [envelope], _ =>
+        {
+            stats.OnStored();
+            stats.OnStatus();
+            return Task.CompletedTask;
+        }), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task ReportQuietlyAsync(Func<string, CancellationToken, Task> send, string line, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await send(line, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        {
+            // The link is gone: the gateway re-sends after its ack timeout (or over LTE).
+        }
     }
 
     private string? Check(string calling, SdsTlPdu pdu, out Envelope? envelope, out string? deviceId)

@@ -8,6 +8,19 @@ internal sealed class TetraGatewayStats
     private long _refused;
     private long _ignored;
 
+    private long _positions;
+    private long _statuses;
+
+    /// <summary>LIP positions stored.</summary>
+    public long Positions => Interlocked.Read(ref _positions);
+
+    /// <summary>Status SDS stored as events.</summary>
+    public long Statuses => Interlocked.Read(ref _statuses);
+
+    public void OnPosition() => Interlocked.Increment(ref _positions);
+
+    public void OnStatus() => Interlocked.Increment(ref _statuses);
+
     /// <summary>SDS lines read from the network link.</summary>
     public long Received => Interlocked.Read(ref _received);
 

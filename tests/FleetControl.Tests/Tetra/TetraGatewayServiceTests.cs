@@ -83,6 +83,59 @@ public sealed class TetraGatewayServiceTests
         Assert.Equal(2, _stats.Ignored);
     }
 
+    [Fact]
+    public async Task LipShortReportWithReference_BecomesAPosition_ReportCarriesTheReferenceAfterTheCommit()
+    {
+        var lip = LipCodec.Encode(LipCodec.FromPosition(51.79549, -0.07795, speedMetresPerSecond: 13.9, trackDegrees: 90));
+        Assert.True(LipCodec.TrySetUserData(lip, 42));
+
+        await OnLineAsync(SwmiLink.Format("1001", "9000", lip));
+
+        Assert.True(_queue.Reader.TryRead(out var batch));
+        var envelope = Assert.Single(batch!.Envelopes);
+        Assert.Equal(("car-1", TetraGatewayService.LipStream, PriorityClass.Telemetry), (envelope.DeviceId, envelope.Stream, envelope.Priority));
+        Assert.Equal(51.79549, envelope.Position.Latitude, tolerance: 2e-5);
+        Assert.Equal(-0.07795, envelope.Position.Longitude, tolerance: 2e-5);
+        Assert.Equal(90, envelope.Position.TrackDeg);
+        Assert.Null(EnvelopeValidator.Validate(envelope, "car-1"));
+        Assert.Empty(_sent);
+
+        await batch.CompleteAsync!(TestContext.Current.CancellationToken).WaitAsync(Bound, TestContext.Current.CancellationToken);
+
+        Assert.True(SwmiLink.TryParse(Assert.Single(_sent), out _, out var called, out var data));
+        Assert.Equal("1001", called);
+        Assert.True(SdsTl.TryDecode(data, out var pdu));
+        Assert.Equal((42, TetraGatewayService.ConsumedStatus), (pdu!.MessageReference, pdu.DeliveryStatus));
+        Assert.Equal(1, _stats.Positions);
+    }
+
+    [Fact]
+    public async Task LipWithoutReference_StoredWithoutReport_UnknownTerminalRefused()
+    {
+        var lip = LipCodec.Encode(LipCodec.FromPosition(51.5, -0.1, null, null));
+        await OnLineAsync(SwmiLink.Format("1001", "9000", lip));
+        await OnLineAsync(SwmiLink.Format("1077", "9000", lip));
+
+        Assert.True(_queue.Reader.TryRead(out var batch));
+        await batch!.CompleteAsync!(TestContext.Current.CancellationToken).WaitAsync(Bound, TestContext.Current.CancellationToken);
+        Assert.False(_queue.Reader.TryRead(out _));
+        Assert.Empty(_sent);
+        Assert.Equal(1, _stats.Refused);
+    }
+
+    [Theory]
+    [InlineData(0x8003, "tetra.status", PriorityClass.Event)]
+    [InlineData(0x0000, "tetra.emergency", PriorityClass.Emergency)]
+    public async Task StatusFromItsTerminal_BecomesAnEvent(int status, string type, PriorityClass priority)
+    {
+        await OnLineAsync(SwmiLink.FormatStatus("1001", "9000", (ushort)status));
+
+        Assert.True(_queue.Reader.TryRead(out var batch));
+        var envelope = Assert.Single(batch!.Envelopes);
+        Assert.Equal((type, priority, TetraGatewayService.StatusStream), (envelope.Event.Type, envelope.Priority, envelope.Stream));
+        Assert.Equal(status.ToString(System.Globalization.CultureInfo.InvariantCulture), envelope.Event.Attributes["status"]);
+    }
+
     private Task OnLineAsync(string line) => _service.OnLineAsync(line, (text, _) =>
     {
         lock (_sent)

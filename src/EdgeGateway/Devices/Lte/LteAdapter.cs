@@ -2,7 +2,6 @@ using System.Text;
 using EdgeGateway.Devices.Modem;
 using EdgeGateway.Transport;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -15,28 +14,21 @@ namespace EdgeGateway.Devices.Lte;
 /// <c>AT+CGPADDR=1</c> (the PDP context's address: attached or not), and keeps an <see cref="LteBearerState"/>
 /// that routing reads. Line faults are logged, counted and retried; they never stop the host.
 /// </summary>
-internal sealed class LteAdapter : BackgroundService, ILteLink
+internal sealed class LteAdapter : AtModemAdapter, ILteLink
 {
     /// <summary>DI key of the modem's <see cref="IByteSourceConnector"/>.</summary>
     public const string ConnectorKey = "lte";
 
     private readonly LteOptions _options;
-    private readonly IByteSourceConnector _connector;
-    private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly ILogger _transportLogger;
-    private readonly ILogger _atLogger;
     private volatile LteStatus _status = LteStatus.Unknown;
 
     public LteAdapter(IOptions<LteOptions> options, [FromKeyedServices(ConnectorKey)] IByteSourceConnector connector, LteCounters counters, TimeProvider time, ILoggerFactory loggerFactory)
+        : base(connector, new ReconnectOptions(options.Value.ReconnectMinDelay, options.Value.ReconnectMaxDelay), options.Value.CommandTimeout, counters.Transport, counters.At, time, loggerFactory)
     {
         _options = options.Value;
-        _connector = connector;
         Counters = counters;
-        _time = time;
         _logger = loggerFactory.CreateLogger<LteAdapter>();
-        _transportLogger = loggerFactory.CreateLogger(typeof(ReconnectingByteSource));
-        _atLogger = loggerFactory.CreateLogger<AtSession>();
     }
 
     /// <inheritdoc />
@@ -48,56 +40,34 @@ internal sealed class LteAdapter : BackgroundService, ILteLink
     /// <summary>The line and AT counters.</summary>
     public LteCounters Counters { get; }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        Log.Starting(_logger, _connector.Description);
-        var source = new ReconnectingByteSource(
-            _connector,
-            new ReconnectOptions(_options.ReconnectMinDelay, _options.ReconnectMaxDelay),
-            _time,
-            _transportLogger,
-            Counters.Transport);
-        await source.RunDuplexAsync(RunSessionAsync, stoppingToken).ConfigureAwait(false);
-    }
+    protected override void LogStarting() => Log.Starting(_logger, SourceDescription);
 
-    private async Task RunSessionAsync(DeviceLink link, CancellationToken cancellationToken)
+    protected override async Task RunConnectionAsync(AtSession session, Task reading, CancellationToken cancellationToken)
     {
-        var session = new AtSession(link, new AtSessionOptions(_options.CommandTimeout, _options.CommandTimeout), Counters.At, _time, _atLogger);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var reading = session.RunAsync(stop.Token);
-        var listening = ListenAsync(session, stop.Token);
-        try
+        var ping = await session.SendAsync("AT", cancellationToken).ConfigureAwait(false);
+        if (!ping.IsOk)
         {
-            var ping = await session.SendAsync("AT", stop.Token).ConfigureAwait(false);
-            if (!ping.IsOk)
+            Log.NotAnswering(_logger, ping);
+            return;
+        }
+
+        await session.SendAsync("AT+CMEE=1", cancellationToken).ConfigureAwait(false);
+        await session.SendAsync("AT+CEREG=2", cancellationToken).ConfigureAwait(false);
+        using var timer = new PeriodicTimer(_options.PollInterval, Time);
+        var silent = 0;
+        do
+        {
+            silent = await PollAsync(session, cancellationToken).ConfigureAwait(false) ? 0 : silent + 1;
+            if (silent >= 3 || reading.IsCompleted)
             {
-                Log.NotAnswering(_logger, ping);
+                Log.NotAnswering(_logger, new AtResponse(AtFinalKind.Timeout, -1, []));
                 return;
             }
-
-            await session.SendAsync("AT+CMEE=1", stop.Token).ConfigureAwait(false);
-            await session.SendAsync("AT+CEREG=2", stop.Token).ConfigureAwait(false);
-            using var timer = new PeriodicTimer(_options.PollInterval, _time);
-            var silent = 0;
-            do
-            {
-                silent = await PollAsync(session, stop.Token).ConfigureAwait(false) ? 0 : silent + 1;
-                if (silent >= 3 || reading.IsCompleted)
-                {
-                    Log.NotAnswering(_logger, new AtResponse(AtFinalKind.Timeout, -1, []));
-                    return;
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stop.Token).ConfigureAwait(false));
         }
-        finally
-        {
-            Update(LteStatus.Unknown);
-            await stop.CancelAsync().ConfigureAwait(false);
-            await listening.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            await reading.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
+        while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
     }
+
+    protected override void OnConnectionEnded() => Update(LteStatus.Unknown);
 
     /// <summary>One round of reads; false when the modem did not answer the first.</summary>
     private async Task<bool> PollAsync(AtSession session, CancellationToken cancellationToken)
@@ -144,18 +114,17 @@ internal sealed class LteAdapter : BackgroundService, ILteLink
             : null;
     }
 
-    private async Task ListenAsync(AtSession session, CancellationToken cancellationToken)
+    protected override ValueTask OnUnsolicitedAsync(AtSession session, AtUnsolicited urc, CancellationToken cancellationToken)
     {
-        await foreach (var urc in session.Unsolicited.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        if (urc.Name == "CEREG")
         {
-            if (urc.Name == "CEREG")
-            {
-                var registration = RegistrationReport.Parse(AtSyntax.Parameters(Encoding.ASCII.GetBytes(urc.Line)), solicited: false);
-                // Losing registration also loses the address; regaining it waits for the next poll to read one.
-                var status = _status with { Registration = registration };
-                Update(registration.IsRegistered ? status : status with { Address = null });
-            }
+            var registration = RegistrationReport.Parse(AtSyntax.Parameters(Encoding.ASCII.GetBytes(urc.Line)), solicited: false);
+            // Losing registration also loses the address; regaining it waits for the next poll to read one.
+            var status = _status with { Registration = registration };
+            Update(registration.IsRegistered ? status : status with { Address = null });
         }
+
+        return ValueTask.CompletedTask;
     }
 
     private void Update(LteStatus next)

@@ -2,12 +2,11 @@ using EdgeGateway.Core;
 using EdgeGateway.Devices.Lte;
 using EdgeGateway.Devices.Tetra;
 using EdgeGateway.Transport;
-using EdgeGateway.Uplink.Mqtt;
 using EdgeGateway.Uplink.Routing;
+using EdgeGateway.Uplink.Tetra;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace EdgeGateway.Devices.Radio;
@@ -15,8 +14,8 @@ namespace EdgeGateway.Devices.Radio;
 /// <summary>
 /// Registers the radio modems and bearer-aware routing (one line in the host, after the outbox and the
 /// MQTT uplink): the LTE modem's health when <c>Lte:Enabled</c>, the TETRA terminal on its PEI line when <c>Tetra:Enabled</c>, and, when
-/// <c>Tetra:DispatcherIssi</c> is set, the fan-out that also sends the classes <c>Routing:Tetra</c> allows
-/// as SDS. <see cref="IRadioEmergencySource"/> is always registered (it never fires without a terminal).
+/// <c>Tetra:DispatcherIssi</c> is set, TETRA as the drain's fallback bearer for the classes <c>Routing:Tetra</c>
+/// allows while LTE is down. <see cref="IRadioEmergencySource"/> is always registered (it never fires without a terminal).
 /// </summary>
 internal static class RadioRegistration
 {
@@ -65,38 +64,13 @@ internal static class RadioRegistration
 
         if (!string.IsNullOrEmpty(tetra[nameof(TetraOptions.DispatcherIssi)]))
         {
-            DecorateSink(services);
+            // TETRA as the drain's fallback bearer while LTE is down (needs the MQTT uplink's drain).
+            services.TryAddSingleton<TetraUplinkCounters>();
+            services.AddHostedService<TetraUplinkService>();
+            services.AddSingleton<IHealthContributor, TetraUplinkHealthContributor>();
         }
 
         return services;
-    }
-
-    /// <summary>Wraps the registered <see cref="IObservationSink"/> in <see cref="SdsFanOutSink"/>.</summary>
-    private static void DecorateSink(IServiceCollection services)
-    {
-        var inner = services.LastOrDefault(d => d.ServiceType == typeof(IObservationSink))
-            ?? throw new InvalidOperationException("AddRadio needs the outbox's IObservationSink: call AddOutbox first.");
-        services.Remove(inner);
-        services.AddSingleton<IObservationSink>(provider =>
-        {
-            var sink = inner.ImplementationInstance as IObservationSink
-                ?? (inner.ImplementationFactory is { } factory
-                    ? (IObservationSink)factory(provider)
-                    : (IObservationSink)ActivatorUtilities.CreateInstance(provider, inner.ImplementationType!));
-            // Resolved on first use: the adapter and the uplink depend on this sink themselves.
-            var uplink = new Lazy<MqttUplinkService?>(provider.GetService<MqttUplinkService>);
-            var link = provider.GetService<LinkStateMachine>();
-            var lte = provider.GetService<ILteLink>();
-            return new SdsFanOutSink(
-                sink,
-                new Lazy<ITetraSds>(provider.GetRequiredService<ITetraSds>),
-                new BearerRoutingPolicy(provider.GetRequiredService<IOptions<RoutingOptions>>().Value),
-                // The modem says the bearer is gone before MQTT's keep-alive notices.
-                () => link is not null && link.Current != Contracts.V1.LinkState.Offline && lte?.Status.State != LteBearerState.Unavailable,
-                ids => uplink.Value?.Drain.Acknowledge(ids),
-                provider.GetRequiredService<IOptions<TetraOptions>>().Value.DispatcherIssi,
-                provider.GetRequiredService<ILoggerFactory>().CreateLogger<SdsFanOutSink>());
-        });
     }
 
     /// <summary>No terminal fitted: no emergency ever comes from the radio.</summary>

@@ -8,7 +8,6 @@ using EdgeGateway.Devices.Modem;
 using EdgeGateway.Transport;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -23,7 +22,7 @@ namespace EdgeGateway.Devices.Tetra;
 /// status becomes an Emergency envelope (stream <c>radio</c>) and raises <see cref="EmergencyRaised"/>.
 /// Line faults are logged, counted and retried; they never stop the host.
 /// </summary>
-internal sealed class TetraAdapter : BackgroundService, ITetraSds, IRadioEmergencySource
+internal sealed class TetraAdapter : AtModemAdapter, ITetraSds, IRadioEmergencySource
 {
     /// <summary>Observation stream of radio events.</summary>
     public const string StreamName = "radio";
@@ -35,13 +34,10 @@ internal sealed class TetraAdapter : BackgroundService, ITetraSds, IRadioEmergen
     private const int MaxPollFailures = 3;
 
     private readonly TetraOptions _options;
-    private readonly IByteSourceConnector _connector;
     private readonly IObservationSink _sink;
     private readonly TetraCounters _counters;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly ILogger _transportLogger;
-    private readonly ILogger _atLogger;
     private readonly ConcurrentQueue<SdsJob> _urgent = new();
     private readonly ConcurrentQueue<SdsJob> _normal = new();
     private readonly SemaphoreSlim _queued = new(0);
@@ -59,15 +55,13 @@ internal sealed class TetraAdapter : BackgroundService, ITetraSds, IRadioEmergen
         TetraCounters counters,
         TimeProvider time,
         ILoggerFactory loggerFactory)
+        : base(connector, new ReconnectOptions(options.Value.ReconnectMinDelay, options.Value.ReconnectMaxDelay), options.Value.CommandTimeout, counters.Transport, counters.At, time, loggerFactory)
     {
         _options = options.Value;
-        _connector = connector;
         _sink = sink;
         _counters = counters;
         _time = time;
         _logger = loggerFactory.CreateLogger<TetraAdapter>();
-        _transportLogger = loggerFactory.CreateLogger(typeof(ReconnectingByteSource));
-        _atLogger = loggerFactory.CreateLogger<AtSession>();
     }
 
     /// <inheritdoc />
@@ -103,7 +97,19 @@ internal sealed class TetraAdapter : BackgroundService, ITetraSds, IRadioEmergen
             var pdu = new byte[length];
             pdu[0] = protocolId;
             payload.Span.CopyTo(pdu.AsSpan(1));
-            job = new SdsJob(destination, pdu, 0, awaitsReport: false);
+            if (requestReport && protocolId == LipCodec.ProtocolId)
+            {
+                // LIP has no SDS-TL: the reference rides in the short report's user-defined data and
+                // FleetControl's TETRA gateway answers with an SDS-TL report carrying it.
+                var reference = NextReference();
+                job = LipCodec.TrySetUserData(pdu, reference)
+                    ? new SdsJob(destination, pdu, reference, awaitsReport: true)
+                    : new SdsJob(destination, pdu, 0, awaitsReport: false);
+            }
+            else
+            {
+                job = new SdsJob(destination, pdu, 0, awaitsReport: false);
+            }
         }
 
         return Enqueue(job, urgent, cancellationToken);
@@ -128,27 +134,14 @@ internal sealed class TetraAdapter : BackgroundService, ITetraSds, IRadioEmergen
         return job.Result.Task.WaitAsync(cancellationToken);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        Log.Starting(_logger, _connector.Description);
-        var source = new ReconnectingByteSource(
-            _connector,
-            new ReconnectOptions(_options.ReconnectMinDelay, _options.ReconnectMaxDelay),
-            _time,
-            _transportLogger,
-            _counters.Transport);
-        await source.RunDuplexAsync(RunSessionAsync, stoppingToken).ConfigureAwait(false);
-    }
+    protected override void LogStarting() => Log.Starting(_logger, SourceDescription);
 
     /// <summary>One connection: initialise, then poll, send and listen until the line ends or the terminal stops answering.</summary>
-    internal async Task RunSessionAsync(DeviceLink link, CancellationToken cancellationToken)
+    protected override async Task RunConnectionAsync(AtSession session, Task reading, CancellationToken cancellationToken)
     {
-        var session = new AtSession(link, new AtSessionOptions(_options.CommandTimeout, _options.CommandTimeout), _counters.At, _time, _atLogger);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var reading = session.RunAsync(stop.Token);
-        var listening = ListenAsync(session, stop.Token);
         Task? polling = null;
         Task? sending = null;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
             if (await InitialiseAsync(session, stop.Token).ConfigureAwait(false))
@@ -161,16 +154,16 @@ internal sealed class TetraAdapter : BackgroundService, ITetraSds, IRadioEmergen
         }
         finally
         {
-            SetStatus(TetraStatus.Disconnected);
             await stop.CancelAsync().ConfigureAwait(false);
-            await QuietlyAsync(listening).ConfigureAwait(false);
-            await QuietlyAsync(polling).ConfigureAwait(false);
-            await QuietlyAsync(sending).ConfigureAwait(false);
-            FailWaiting("terminal disconnected");
+            await QuietlyAsync(polling, cancelledOnly: true).ConfigureAwait(false);
+            await QuietlyAsync(sending, cancelledOnly: true).ConfigureAwait(false);
         }
+    }
 
-        // A read error (the port went away) surfaces here so the transport logs and reconnects.
-        await reading.ConfigureAwait(false);
+    protected override void OnConnectionEnded()
+    {
+        SetStatus(TetraStatus.Disconnected);
+        FailWaiting("terminal disconnected");
     }
 
     private async Task<bool> InitialiseAsync(AtSession session, CancellationToken cancellationToken)
@@ -280,7 +273,10 @@ internal sealed class TetraAdapter : BackgroundService, ITetraSds, IRadioEmergen
 
     private async Task SendOneAsync(AtSession session, SdsJob job, CancellationToken cancellationToken)
     {
-        var bits = job.Pdu.Length * 8;
+        // A LIP short report is 84 bits; everything else goes in whole bytes.
+        var bits = job.Pdu.Length == (LipCodec.ShortReportBits + 7) / 8 && job.Pdu[0] == LipCodec.ProtocolId && (job.Pdu[1] >> 6) == 0
+            ? LipCodec.ShortReportBits
+            : job.Pdu.Length * 8;
         if (job.AwaitsReport)
         {
             // Registered before sending: a fast report can arrive before the final result code.
@@ -340,25 +336,22 @@ internal sealed class TetraAdapter : BackgroundService, ITetraSds, IRadioEmergen
         }
     }
 
-    private async Task ListenAsync(AtSession session, CancellationToken cancellationToken)
+    protected override async ValueTask OnUnsolicitedAsync(AtSession session, AtUnsolicited urc, CancellationToken cancellationToken)
     {
-        await foreach (var urc in session.Unsolicited.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        switch (urc.Name)
         {
-            switch (urc.Name)
-            {
-                case "CTSDSR":
-                    await OnSdsAsync(session, urc, cancellationToken).ConfigureAwait(false);
-                    break;
-                case "CREG":
-                    var report = RegistrationReport.Parse(AtSyntax.Parameters(Encoding.ASCII.GetBytes(urc.Line)), solicited: false);
-                    if (report.Stat is not null && report.IsRegistered != _status.Registered)
-                    {
-                        SetStatus(_status with { Registered = report.IsRegistered });
-                        Log.Registration(_logger, report.IsRegistered ? "registered" : "not registered", report.Stat, _status.Signal?.Dbm);
-                    }
+            case "CTSDSR":
+                await OnSdsAsync(session, urc, cancellationToken).ConfigureAwait(false);
+                break;
+            case "CREG":
+                var report = RegistrationReport.Parse(AtSyntax.Parameters(Encoding.ASCII.GetBytes(urc.Line)), solicited: false);
+                if (report.Stat is not null && report.IsRegistered != _status.Registered)
+                {
+                    SetStatus(_status with { Registered = report.IsRegistered });
+                    Log.Registration(_logger, report.IsRegistered ? "registered" : "not registered", report.Stat, _status.Signal?.Dbm);
+                }
 
-                    break;
-            }
+                break;
         }
     }
 
@@ -580,22 +573,6 @@ internal sealed class TetraAdapter : BackgroundService, ITetraSds, IRadioEmergen
         if (before.Connected != status.Connected || before.Registered != status.Registered)
         {
             StatusChanged?.Invoke(status);
-        }
-    }
-
-    private static async Task QuietlyAsync(Task? task)
-    {
-        if (task is null)
-        {
-            return;
-        }
-
-        try
-        {
-            await task.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
         }
     }
 }

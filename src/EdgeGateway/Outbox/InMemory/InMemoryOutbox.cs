@@ -163,10 +163,10 @@ internal sealed class InMemoryOutbox : IOutbox, IOutboxStampState
     }
 
     public ValueTask<IReadOnlyList<OutboxMessage>> LeaseAsync(int maxCount, CancellationToken cancellationToken) =>
-        Lease(maxCount, urgentOnly: false, cancellationToken);
+        LeaseAsync(maxCount, null, cancellationToken);
 
     public ValueTask<IReadOnlyList<OutboxMessage>> LeaseUrgentAsync(int maxCount, CancellationToken cancellationToken) =>
-        Lease(maxCount, urgentOnly: true, cancellationToken);
+        LeaseAsync(maxCount, LeaseScheduler.Urgent, cancellationToken);
 
     public Task WaitForUrgentAsync(CancellationToken cancellationToken)
     {
@@ -186,7 +186,7 @@ internal sealed class InMemoryOutbox : IOutbox, IOutboxStampState
         }
     }
 
-    private ValueTask<IReadOnlyList<OutboxMessage>> Lease(int maxCount, bool urgentOnly, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<OutboxMessage>> LeaseAsync(int maxCount, IReadOnlySet<PriorityClass>? classes, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
         cancellationToken.ThrowIfCancellationRequested();
@@ -202,9 +202,8 @@ internal sealed class InMemoryOutbox : IOutbox, IOutboxStampState
                 }
             });
 
-            var available = _ready.Select(r => (long)r.Count).ToArray();
-            var plan = urgentOnly ? _scheduler.PlanUrgent(maxCount, available) : _scheduler.Plan(maxCount, available);
-            var classes = urgentOnly ? LeaseScheduler.UrgentClasses : plan.Length;
+            var available = _ready.Select((r, c) => classes is null || classes.Contains(OutboxClassDefaults.All[c]) ? (long)r.Count : 0).ToArray();
+            var plan = LeaseScheduler.IsUrgentOnly(classes) ? _scheduler.PlanUrgent(maxCount, available) : _scheduler.Plan(maxCount, available);
             var expired = 0;
             for (var c = 0; c < plan.Length; c++)
             {
@@ -215,9 +214,9 @@ internal sealed class InMemoryOutbox : IOutbox, IOutboxStampState
             }
 
             // Slots a class could not use (its messages had expired) go down the priority order.
-            for (var c = 0; c < classes && result.Count < maxCount && expired > 0; c++)
+            for (var c = 0; c < plan.Length && result.Count < maxCount && expired > 0; c++)
             {
-                if (_ready[c].Count > 0)
+                if (available[c] > 0 && _ready[c].Count > 0)
                 {
                     expired += Fetch(c, maxCount - result.Count, nowMs, result);
                 }

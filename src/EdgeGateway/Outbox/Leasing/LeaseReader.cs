@@ -53,17 +53,29 @@ internal sealed class LeaseReader
     /// <summary>
     /// Leases up to <paramref name="maxCount"/> messages. Expired messages met on the way are added
     /// to <paramref name="expired"/> (the caller deletes and counts them); their slots go down the
-    /// priority order.
+    /// priority order. With <paramref name="classes"/>, only those classes are leased (null: every class).
     /// </summary>
-    /// <remarks>With <paramref name="urgentOnly"/>, Emergency and Alert only (the urgent lane): lower classes are neither read nor planned.</remarks>
-    public List<OutboxMessage> Lease(int maxCount, long nowMs, Dictionary<UInt128, (int Class, BsonDocument Document)> expired, bool urgentOnly = false)
+    /// <remarks>A filter of urgent classes only (<see cref="LeaseScheduler.Urgent"/>, the urgent lane) takes every slot they can and
+    /// leaves the lower classes' credit alone.</remarks>
+    public List<OutboxMessage> Lease(int maxCount, long nowMs, Dictionary<UInt128, (int Class, BsonDocument Document)> expired, IReadOnlySet<Contracts.V1.PriorityClass>? classes = null)
     {
         var result = new List<OutboxMessage>();
         Corrupt.Clear();
         var state = _store.State;
         _leases.ExpireDue(nowMs, (_, lease) => _cursors.Reset(lease.ClassIndex));
-        var plan = urgentOnly ? _scheduler.PlanUrgent(maxCount, _leases.Available(state.Count)) : _scheduler.Plan(maxCount, _leases.Available(state.Count));
-        var classes = urgentOnly ? LeaseScheduler.UrgentClasses : plan.Length;
+        var available = _leases.Available(state.Count);
+        if (classes is not null)
+        {
+            for (var c = 0; c < available.Length; c++)
+            {
+                if (!classes.Contains(OutboxClassDefaults.All[c]))
+                {
+                    available[c] = 0;
+                }
+            }
+        }
+
+        var plan = LeaseScheduler.IsUrgentOnly(classes) ? _scheduler.PlanUrgent(maxCount, available) : _scheduler.Plan(maxCount, available);
         for (var c = 0; c < plan.Length; c++)
         {
             if (plan[c] > 0)
@@ -73,9 +85,9 @@ internal sealed class LeaseReader
         }
 
         // Slots a class could not use (its messages had expired) go down the priority order.
-        for (var c = 0; c < classes && result.Count < maxCount && expired.Count > 0; c++)
+        for (var c = 0; c < plan.Length && result.Count < maxCount && expired.Count > 0; c++)
         {
-            if (state.Count[c] - _leases.LeasedIn(c) - expired.Values.Count(e => e.Class == c) > 0)
+            if (available[c] > 0 && state.Count[c] - _leases.LeasedIn(c) - expired.Values.Count(e => e.Class == c) > 0)
             {
                 Fetch(c, maxCount - result.Count, nowMs, result, expired);
             }

@@ -1,3 +1,5 @@
+using EdgeGateway.Contracts.V1;
+
 namespace EdgeGateway.Outbox.Leasing;
 
 /// <summary>
@@ -19,6 +21,13 @@ internal sealed class LeaseScheduler
 {
     /// <summary>Emergency and Alert: the first classes of <see cref="OutboxClassDefaults.All"/>.</summary>
     public const int UrgentClasses = 2;
+
+    /// <summary>The urgent classes as a lease filter (the drain's urgent lane).</summary>
+    public static readonly IReadOnlySet<PriorityClass> Urgent = OutboxClassDefaults.All.Take(UrgentClasses).ToHashSet();
+
+    /// <summary>True when a lease filter admits urgent classes only: such a lease is planned by <see cref="PlanUrgent"/>.</summary>
+    public static bool IsUrgentOnly(IReadOnlySet<PriorityClass>? classes) =>
+        classes is not null && classes.All(Urgent.Contains);
 
     private readonly double[] _shares;
     private readonly double[] _deficit;

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using EdgeGateway.Contracts.V1;
 using EdgeGateway.Hosting.Watchdog;
 using EdgeGateway.Outbox;
+using EdgeGateway.Outbox.Leasing;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeGateway.Uplink.Drain;
@@ -33,9 +35,13 @@ internal sealed class DrainLoop
     private readonly AutoResetSignal _wake = new();
     private readonly ConcurrentQueue<IReadOnlyList<string>> _windowAcks = new();
     private readonly Channel<IReadOnlyList<string>> _deletes = Channel.CreateUnbounded<IReadOnlyList<string>>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly SemaphoreSlim _runGate = new(1, 1);
+    private readonly Lock _fallbackGate = new();
+    private CancellationTokenSource? _fallbackStop;
     private int _pendingDeletes;
     private long _wakeups;
     private DrainScheduler? _current;
+    private IUplinkBearer? _bearer;
 
     // The urgent lane (the loop's own flow only): armed while the loop waits, for a step or for room
     // to send backlog; when it completes, Emergency and Alert are leased and sent at once.
@@ -92,6 +98,23 @@ internal sealed class DrainLoop
         _wake.Set();
     }
 
+    /// <summary>
+    /// The bearer cannot carry these sent messages (too large for an SDS, say): they leave the window
+    /// (so they neither block it nor time it out) but stay leased until the run ends, and then wait in
+    /// the outbox for the next bearer. Thread-safe.
+    /// </summary>
+    public void Decline(IReadOnlyList<string> messageIds)
+    {
+        if (messageIds.Count > 0 && Volatile.Read(ref _current) is not null)
+        {
+            _windowAcks.Enqueue(messageIds);
+            _wake.Set();
+        }
+    }
+
+    /// <summary>The bearer the drain runs on now (null while none is connected).</summary>
+    public IUplinkBearer? Bearer => Volatile.Read(ref _bearer);
+
     /// <summary>Wakes the loop (e.g. the link is gone and the caller is about to cancel it).</summary>
     public void Wake() => _wake.Set();
 
@@ -136,9 +159,72 @@ internal sealed class DrainLoop
     /// is gone or the service stops); then every lease goes back to the outbox (<see cref="LastReturned"/>).
     /// Throws if the outbox fails.
     /// </summary>
+    /// <remarks>
+    /// The primary bearer (MQTT): a fallback run (<see cref="RunFallbackAsync"/>) is told to stop first and
+    /// this run starts once it has settled; only one run drains the outbox at a time.
+    /// </remarks>
     public async Task RunAsync(IUplinkBearer bearer, CancellationToken cancellationToken)
     {
-        var scheduler = new DrainScheduler(_settings, _time);
+        lock (_fallbackGate)
+        {
+            _fallbackStop?.Cancel();
+        }
+
+        await _runGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await RunCoreAsync(bearer, _settings, null, fallback: false, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _runGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Drains only <paramref name="classes"/> through a narrow fallback bearer (TETRA) with its own limits,
+    /// until <paramref name="cancellationToken"/> fires or the primary bearer starts (<see cref="RunAsync"/>):
+    /// then no more is sent, the bearer settles (its outstanding reports arrive, bounded by the ack timeout)
+    /// and the acknowledged messages are deleted before any lease is returned, so the primary bearer does
+    /// not send again what the fallback delivered. Returns false at once if the primary bearer is running.
+    /// </summary>
+    public async Task<bool> RunFallbackAsync(IUplinkBearer bearer, DrainSettings settings, IReadOnlySet<PriorityClass> classes, CancellationToken cancellationToken)
+    {
+        if (!await _runGate.WaitAsync(TimeSpan.Zero, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        lock (_fallbackGate)
+        {
+            _fallbackStop = stop;
+        }
+
+        try
+        {
+            await RunCoreAsync(bearer, settings, classes, fallback: true, stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // The primary bearer is back.
+        }
+        finally
+        {
+            lock (_fallbackGate)
+            {
+                _fallbackStop = null;
+            }
+
+            _runGate.Release();
+        }
+
+        return true;
+    }
+
+    private async Task RunCoreAsync(IUplinkBearer bearer, DrainSettings settings, IReadOnlySet<PriorityClass>? classes, bool fallback, CancellationToken cancellationToken)
+    {
+        var scheduler = new DrainScheduler(settings, _time);
         while (_windowAcks.TryDequeue(out _))
         {
             // Acks for an earlier connection's window: that window was returned already.
@@ -146,6 +232,10 @@ internal sealed class DrainLoop
 
         Volatile.Write(ref _current, scheduler);
         _urgentWait = null;
+        Volatile.Write(ref _bearer, bearer);
+
+        // The urgent lane leases Emergency and Alert: only on a bearer that may carry both.
+        var urgentLane = classes is null || LeaseScheduler.Urgent.All(classes.Contains);
         using var timer = _time.CreateTimer(static state => ((AutoResetSignal)state!).Set(), _wake, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         Task? outboxWait = null;
         try
@@ -166,10 +256,10 @@ internal sealed class DrainLoop
                     scheduler.OnOutboxSignal();
                 }
 
-                _urgentLaneEmpty = false;
+                _urgentLaneEmpty = !urgentLane;
                 if (_urgentWait is { IsCompleted: true })
                 {
-                    await SendUrgentAsync(bearer, scheduler, cancellationToken).ConfigureAwait(false);
+                    await SendUrgentAsync(bearer, settings, scheduler, cancellationToken).ConfigureAwait(false);
                 }
 
                 var step = scheduler.Next(Volatile.Read(ref _pendingDeletes));
@@ -177,20 +267,22 @@ internal sealed class DrainLoop
                 {
                     case DrainAction.ReturnOverdue:
                         _counters.AckTimedOut();
-                        Log.AckTimeout(_logger, _settings.AckTimeout, step.Count);
-                        bearer.AcksOverdue($"no acknowledgement within {_settings.AckTimeout}");
+                        Log.AckTimeout(_logger, settings.AckTimeout, step.Count);
+                        bearer.AcksOverdue($"no acknowledgement within {settings.AckTimeout}");
                         ReturnAll(scheduler);
                         break;
                     case DrainAction.ReturnExpired:
                         ReturnAll(scheduler);
                         break;
                     case DrainAction.SendHeld:
-                        await SendAsync(bearer, scheduler, step.Messages!, cancellationToken).ConfigureAwait(false);
+                        await SendAsync(bearer, settings, scheduler, step.Messages!, cancellationToken).ConfigureAwait(false);
                         break;
                     case DrainAction.Lease or DrainAction.Probe:
                         // Armed before leasing, so a message enqueued during the lease is not missed.
                         outboxWait ??= WaitForOutboxAsync(cancellationToken);
-                        var leased = await _outbox.LeaseAsync(step.Count, cancellationToken).ConfigureAwait(false);
+                        var leased = classes is null
+                            ? await _outbox.LeaseAsync(step.Count, cancellationToken).ConfigureAwait(false)
+                            : await _outbox.LeaseAsync(step.Count, classes, cancellationToken).ConfigureAwait(false);
                         var live = scheduler.OnLeased(step.Action, leased, out var expired);
                         if (expired > 0)
                         {
@@ -198,7 +290,7 @@ internal sealed class DrainLoop
                             Log.SkippedExpired(_logger, expired);
                         }
 
-                        await SendAsync(bearer, scheduler, live, cancellationToken).ConfigureAwait(false);
+                        await SendAsync(bearer, settings, scheduler, live, cancellationToken).ConfigureAwait(false);
                         break;
                     default:
                         if (step.WantsOutboxSignal)
@@ -220,7 +312,13 @@ internal sealed class DrainLoop
         {
             // The link is gone (or the service stops): every lease goes back to the outbox.
             Liveness.Idle();
+            if (fallback && (scheduler.InFlight > 0 || Volatile.Read(ref _pendingDeletes) > 0))
+            {
+                await SettleAsync(bearer, settings.AckTimeout).ConfigureAwait(false);
+            }
+
             Volatile.Write(ref _current, null);
+            Volatile.Write(ref _bearer, null);
             LastReturned = ReturnAll(scheduler);
         }
     }
@@ -235,7 +333,29 @@ internal sealed class DrainLoop
         return inFlight;
     }
 
-    private async Task SendAsync(IUplinkBearer bearer, DrainScheduler scheduler, IReadOnlyList<OutboxMessage> messages, CancellationToken cancellationToken)
+    /// <summary>
+    /// A fallback bearer is giving way: waits (at most <paramref name="grace"/>) for what it still has in
+    /// flight to be reported, and for the acknowledged ids to be deleted, so a returned lease is never one
+    /// that was delivered.
+    /// </summary>
+    private async Task SettleAsync(IUplinkBearer bearer, TimeSpan grace)
+    {
+        using var deadline = new CancellationTokenSource(grace, _time);
+        try
+        {
+            await bearer.SettleAsync(deadline.Token).ConfigureAwait(false);
+            while (Volatile.Read(ref _pendingDeletes) > 0)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(10), _time, deadline.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Out of patience: the unreported ones go back and may be sent again (FleetControl deduplicates envelopes).
+        }
+    }
+
+    private async Task SendAsync(IUplinkBearer bearer, DrainSettings settings, DrainScheduler scheduler, IReadOnlyList<OutboxMessage> messages, CancellationToken cancellationToken)
     {
         if (messages.Count == 0)
         {
@@ -247,12 +367,12 @@ internal sealed class DrainLoop
             await Task.Delay(Timeout.InfiniteTimeSpan, _time, cancellationToken).ConfigureAwait(false);
         }
 
-        foreach (var batch in PublishBatch.Plan(messages, _settings.MaxBatch, _settings.MaxBatchBytes))
+        foreach (var batch in PublishBatch.Plan(messages, settings.MaxBatch, settings.MaxBatchBytes))
         {
             var send = bearer.SendAsync(batch, cancellationToken);
             if (!send.IsCompleted && !DrainScheduler.IsUrgent(batch.Priority))
             {
-                await SendBehindUrgentAsync(send.AsTask(), bearer, scheduler, cancellationToken).ConfigureAwait(false);
+                await SendBehindUrgentAsync(send.AsTask(), bearer, settings, scheduler, cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -275,14 +395,14 @@ internal sealed class DrainLoop
     /// does not wait for the backlog's room to free. Order holds: urgent messages are leased oldest first,
     /// one lease at a time, and sent before the next lease.
     /// </summary>
-    private async Task SendBehindUrgentAsync(Task send, IUplinkBearer bearer, DrainScheduler scheduler, CancellationToken cancellationToken)
+    private async Task SendBehindUrgentAsync(Task send, IUplinkBearer bearer, DrainSettings settings, DrainScheduler scheduler, CancellationToken cancellationToken)
     {
         while (!send.IsCompleted && ArmUrgentLane(cancellationToken) is { } urgent)
         {
             await Task.WhenAny(send, urgent).ConfigureAwait(false);
             if (urgent.IsCompleted)
             {
-                await SendUrgentAsync(bearer, scheduler, cancellationToken).ConfigureAwait(false);
+                await SendUrgentAsync(bearer, settings, scheduler, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -301,12 +421,12 @@ internal sealed class DrainLoop
     }
 
     /// <summary>Leases the waiting Emergency and Alert messages and sends them at once, past window and pacing.</summary>
-    private async Task SendUrgentAsync(IUplinkBearer bearer, DrainScheduler scheduler, CancellationToken cancellationToken)
+    private async Task SendUrgentAsync(IUplinkBearer bearer, DrainSettings settings, DrainScheduler scheduler, CancellationToken cancellationToken)
     {
         var urgent = _urgentWait!;
         _urgentWait = null;
         await urgent.ConfigureAwait(false);
-        var leased = await _outbox.LeaseUrgentAsync(_settings.MaxLease, cancellationToken).ConfigureAwait(false);
+        var leased = await _outbox.LeaseUrgentAsync(settings.MaxLease, cancellationToken).ConfigureAwait(false);
         _urgentLaneEmpty = leased.Count == 0; // nothing leasable after all: do not re-arm before the next step
         var live = scheduler.OnUrgentLeased(leased, out var expired);
         if (expired > 0)
@@ -315,7 +435,7 @@ internal sealed class DrainLoop
             Log.SkippedExpired(_logger, expired);
         }
 
-        await SendAsync(bearer, scheduler, live, cancellationToken).ConfigureAwait(false);
+        await SendAsync(bearer, settings, scheduler, live, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task WaitForUrgentAsync(CancellationToken cancellationToken)

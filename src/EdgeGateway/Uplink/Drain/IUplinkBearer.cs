@@ -19,4 +19,11 @@ internal interface IUplinkBearer
 
     /// <summary>The drain gave up waiting for acknowledgements on this link and returns every lease to re-send.</summary>
     void AcksOverdue(string reason);
+
+    /// <summary>
+    /// The drain is leaving this bearer: completes when every send it still waits on has been reported
+    /// (acknowledged, declined or failed), or when <paramref name="cancellationToken"/> gives up.
+    /// A bearer whose acknowledgements come separately (MQTT) has nothing to wait for.
+    /// </summary>
+    Task SettleAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

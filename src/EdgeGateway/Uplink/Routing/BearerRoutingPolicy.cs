@@ -3,22 +3,16 @@ using EdgeGateway.Contracts.V1;
 namespace EdgeGateway.Uplink.Routing;
 
 /// <summary>
-/// Decides, per envelope, whether it also goes as TETRA SDS now. Pure: the caller says what the bearers
-/// are doing. The IP link (MQTT over LTE or the depot) always gets every class through the one outbox and
-/// drain scheduler; this only adds TETRA for the classes <see cref="RoutingOptions"/> allows.
+/// Decides, per class, whether TETRA carries it now. Pure: the caller says what the bearers are doing.
+/// The IP link (MQTT over LTE or the depot) carries every class; while it is down, the drain moves onto
+/// TETRA for the classes <see cref="RoutingOptions"/> allows (see <c>Uplink/Tetra</c>).
 /// </summary>
 internal sealed class BearerRoutingPolicy(RoutingOptions options)
 {
     /// <summary>
-    /// True when <paramref name="priority"/> should be sent over TETRA now: its route is
-    /// <see cref="TetraRoute.Always"/>, or <see cref="TetraRoute.WhenLteDown"/> while <paramref name="ipLinkUp"/> is
-    /// false; and only while <paramref name="tetraAvailable"/>.
+    /// True when <paramref name="priority"/> should be sent over TETRA now: its route is not
+    /// <see cref="TetraRoute.Never"/>, the IP link is down and the terminal is available.
     /// </summary>
     public bool UseTetra(PriorityClass priority, bool ipLinkUp, bool tetraAvailable) =>
-        tetraAvailable && options.TetraRouteOf(priority) switch
-        {
-            TetraRoute.Always => true,
-            TetraRoute.WhenLteDown => !ipLinkUp,
-            _ => false,
-        };
+        tetraAvailable && !ipLinkUp && options.TetraRouteOf(priority) != TetraRoute.Never;
 }

@@ -9,12 +9,20 @@ public sealed class RoutingOptions : IValidatableObject
     /// <summary>Configuration section name.</summary>
     public const string SectionName = "Routing";
 
-    /// <summary>The classes that may also go as TETRA SDS, and when. Classes not listed never do.</summary>
+    /// <summary>
+    /// The classes the TETRA bearer may carry while LTE is down. Classes not listed never go over TETRA.
+    /// Emergency, Alert and Event (status) go as envelope SDS; Telemetry positions as LIP short reports.
+    /// </summary>
     public Dictionary<PriorityClass, TetraRoute> Tetra { get; set; } = new()
     {
-        [PriorityClass.Emergency] = TetraRoute.Always,
+        [PriorityClass.Emergency] = TetraRoute.WhenLteDown,
         [PriorityClass.Alert] = TetraRoute.WhenLteDown,
+        [PriorityClass.Event] = TetraRoute.WhenLteDown,
+        [PriorityClass.Telemetry] = TetraRoute.WhenLteDown,
     };
+
+    /// <summary>Least gap between two LIP positions over TETRA; positions in between wait for LTE.</summary>
+    public TimeSpan LipInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Returns how <paramref name="priority"/> may use TETRA.</summary>
     public TetraRoute TetraRouteOf(PriorityClass priority) => Tetra.TryGetValue(priority, out var route) ? route : TetraRoute.Never;
@@ -22,6 +30,11 @@ public sealed class RoutingOptions : IValidatableObject
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (LipInterval < TimeSpan.Zero)
+        {
+            yield return new ValidationResult($"{SectionName}:{nameof(LipInterval)} must not be negative.", [$"{SectionName}:{nameof(LipInterval)}"]);
+        }
+
         foreach (var (priority, route) in Tetra)
         {
             var member = $"{SectionName}:{nameof(Tetra)}:{priority}";

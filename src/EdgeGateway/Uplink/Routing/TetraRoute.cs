@@ -3,12 +3,15 @@ namespace EdgeGateway.Uplink.Routing;
 /// <summary>When a priority class may also travel as TETRA SDS.</summary>
 public enum TetraRoute
 {
-    /// <summary>Never over TETRA (the default for Event, Read, Telemetry; forced for Bulk).</summary>
+    /// <summary>Never over TETRA (forced for Read and Bulk).</summary>
     Never,
 
     /// <summary>Over TETRA only while the IP link (LTE, depot) is down.</summary>
     WhenLteDown,
 
-    /// <summary>Over TETRA as well as the IP link, at once (Emergency: every available bearer).</summary>
+    /// <summary>
+    /// Accepted for older configurations; the same as <see cref="WhenLteDown"/>: one drain serves every
+    /// bearer, so a message goes over TETRA only while the IP link is down (over LTE it is out in milliseconds).
+    /// </summary>
     Always,
 }

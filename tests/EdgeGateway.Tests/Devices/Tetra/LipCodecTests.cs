@@ -1,3 +1,4 @@
+using EdgeGateway.Contracts.Tetra;
 using EdgeGateway.Devices.Tetra;
 
 namespace EdgeGateway.Tests.Devices.Tetra;
@@ -37,6 +38,37 @@ public sealed class LipCodecTests
         Assert.Equal(20, decoded.HorizontalVelocity);
         Assert.Equal(4, decoded.DirectionOfTravel);
         Assert.Equal(2, decoded.PositionError);
+    }
+
+    [Fact]
+    public void TrySetUserData_OnTheStandardExample_OnlyTheLastNineBitsChange()
+    {
+        var plain = LipCodec.Encode(new LipShortReport(0, 145.142012, -37.899131, 2, 20, 4, false, 0));
+        var marked = plain.ToArray();
+
+        Assert.True(LipCodec.TrySetUserData(marked, 0x2A));
+
+        Assert.Equal(Bits(plain, 0, 75), Bits(marked, 0, 75));
+        Assert.Equal(1u, Bits(marked, 75, 1));      // type of additional data: user-defined
+        Assert.Equal(0x2Au, Bits(marked, 76, 8));   // the reference
+        Assert.Equal(0u, Bits(marked, 84, 4));      // padding
+        Assert.True(LipCodec.TryDecode(marked, LipCodec.ShortReportBits, out var decoded));
+        Assert.Equal((true, 0x2A), (decoded!.AdditionalDataIsUserDefined, decoded.AdditionalData));
+        Assert.False(LipCodec.TrySetUserData(new byte[5], 1));
+    }
+
+    [Theory]
+    [InlineData(0.0, 0.0, 0, 0)]
+    [InlineData(13.8889, 90.0, 50, 4)]     // 50 km/h east
+    [InlineData(27.7778, 359.0, 100, 0)]   // 100 km/h, a degree west of north rounds to north
+    [InlineData(5.0, 193.0, 18, 9)]        // 18 km/h, south by west (193 / 22.5 = 8.6)
+    public void FromPosition_SpeedAndTrack_CodedAsClauses6317And6315(double metresPerSecond, double track, double kmh, int direction)
+    {
+        var report = LipCodec.FromPosition(51.5, -0.1, metresPerSecond, track);
+
+        Assert.Equal(LipCodec.VelocityCode(kmh), report.HorizontalVelocity);
+        Assert.Equal(direction, report.DirectionOfTravel);
+        Assert.Equal(127, LipCodec.FromPosition(51.5, -0.1, null, null).HorizontalVelocity); // unknown
     }
 
     [Fact]

@@ -81,6 +81,35 @@ public sealed class TetraAdapterTests
     }
 
     [Fact]
+    public async Task SendLip_WithReport_84BitsOnTheAir_ReferenceInUserData_CompletesOnFleetControlsReport()
+    {
+        await using var harness = new TetraTerminalHarness();
+        var onAir = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        harness.Terminal.SdsSent += (destination, data) =>
+        {
+            onAir.TrySetResult(data);
+            // FleetControl's TETRA gateway: stored, so an SDS-TL report (PID 0xC8) carrying the LIP's user data.
+            Assert.True(LipCodec.TryDecode(data, LipCodec.ShortReportBits, out var lip));
+            harness.Terminal.DeliverSds(destination, SdsTl.EncodeReport(SdsEnvelope.Pid, (byte)lip!.AdditionalData, 0x02));
+        };
+        await harness.StartAsync();
+        var report = LipCodec.Encode(LipCodec.FromPosition(51.79549, -0.07795, 13.9, 90));
+
+        var result = await harness.Adapter.SendAsync("9000", LipCodec.ProtocolId, report[1..], requestReport: true, urgent: false, TestContext.Current.CancellationToken)
+            .WaitAsync(Bound, TestContext.Current.CancellationToken);
+
+        Assert.Equal((SdsSendOutcome.Delivered, 0x02), (result.Outcome, result.DeliveryStatus));
+        var data = await onAir.Task.WaitAsync(Bound, TestContext.Current.CancellationToken);
+        Assert.Equal(11, data.Length); // 84 bits, the last nibble padding
+        Assert.Equal(0, data[^1] & 0x0F);
+        Assert.True(LipCodec.TryDecode(data, LipCodec.ShortReportBits, out var sent));
+        Assert.True(sent!.AdditionalDataIsUserDefined);
+        Assert.Equal(result.MessageReference, sent.AdditionalData);
+        Assert.Equal(51.79549, sent.Latitude, tolerance: 2e-5);
+        Assert.Equal(4, sent.DirectionOfTravel);
+    }
+
+    [Fact]
     public async Task Send_FailureReport_IsFailed_AndALateDuplicateReportIsIgnored()
     {
         await using var harness = new TetraTerminalHarness();

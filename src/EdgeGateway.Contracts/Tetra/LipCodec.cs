@@ -1,4 +1,4 @@
-namespace EdgeGateway.Devices.Tetra;
+namespace EdgeGateway.Contracts.Tetra;
 
 /// <summary>
 /// Encodes and decodes the LIP short location report (ETSI TS 100 392-18-1 clause 6.2.1): protocol
@@ -6,7 +6,7 @@ namespace EdgeGateway.Devices.Tetra;
 /// position error (3), horizontal velocity (7), direction of travel (4), type of additional data (1),
 /// additional data (8): 84 bits, carried as 11 bytes with 4 padding bits. Never throws on decode.
 /// </summary>
-internal static class LipCodec
+public static class LipCodec
 {
     /// <summary>Protocol identifier of LIP (SDS type 4).</summary>
     public const byte ProtocolId = 0x0A;
@@ -96,6 +96,53 @@ internal static class LipCodec
 
         var n = (int)Math.Round(13 + (Math.Log(kmh / 16) / Math.Log(1.038)));
         return Math.Clamp(n, 29, 126);
+    }
+
+    /// <summary>
+    /// Sets the short report's additional data to user-defined (type of additional data = 1) carrying
+    /// <paramref name="value"/>: the gateway puts an 8-bit reference there, which FleetControl's TETRA gateway
+    /// returns in an SDS-TL report once the position is stored (the short report has no acknowledgement of its own).
+    /// False if <paramref name="pdu"/> is not a short report.
+    /// </summary>
+    public static bool TrySetUserData(Span<byte> pdu, byte value)
+    {
+        if (pdu.Length * 8 < ShortReportBits || pdu[0] != ProtocolId || (pdu[1] >> 6) != 0)
+        {
+            return false;
+        }
+
+        // Bit 75 is the type of additional data, bits 76-83 the data (bit 0 = MSB of byte 0).
+        SetBits(pdu, 75, 1, 1);
+        SetBits(pdu, 76, 8, value);
+        return true;
+    }
+
+    /// <summary>A short report for a position: time elapsed &lt;5 s, error &lt;20 m unless told, velocity and heading coded.</summary>
+    public static LipShortReport FromPosition(double latitude, double longitude, double? speedMetresPerSecond, double? trackDegrees, int positionError = 1) =>
+        new(
+            0,
+            longitude,
+            latitude,
+            positionError,
+            speedMetresPerSecond is { } speed ? VelocityCode(speed * 3.6) : 127,
+            trackDegrees is { } track ? (int)Math.Round(((track % 360) + 360) % 360 / 22.5) % 16 : 0,
+            false,
+            0);
+
+    private static void SetBits(Span<byte> bytes, int position, int bits, uint value)
+    {
+        for (var i = bits - 1; i >= 0; i--, position++)
+        {
+            var mask = (byte)(0x80 >> (position & 7));
+            if (((value >> i) & 1) != 0)
+            {
+                bytes[position >> 3] |= mask;
+            }
+            else
+            {
+                bytes[position >> 3] &= (byte)~mask;
+            }
+        }
     }
 
     private static uint Coordinate(double degrees, double step, int bits)

@@ -1,4 +1,4 @@
-namespace EdgeGateway.Devices.Tetra;
+namespace EdgeGateway.Contracts.Tetra;
 
 /// <summary>
 /// A LIP short location report (ETSI TS 100 392-18-1 clause 6.2.1) in its coded form: what the 76 bits
@@ -12,7 +12,7 @@ namespace EdgeGateway.Devices.Tetra;
 /// <param name="DirectionOfTravel">0-15, in 22.5 degree steps from north.</param>
 /// <param name="AdditionalDataIsUserDefined">false: <paramref name="AdditionalData"/> is the reason for sending.</param>
 /// <param name="AdditionalData">Reason for sending or user-defined data (8 bits).</param>
-internal sealed record LipShortReport(
+public sealed record LipShortReport(
     int TimeElapsed,
     double Longitude,
     double Latitude,

@@ -1,0 +1,181 @@
+using EdgeGateway.Contracts.Tetra;
+using EdgeGateway.Contracts.V1;
+using EdgeGateway.Devices.Tetra;
+using EdgeGateway.Outbox;
+using EdgeGateway.Uplink.Drain;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeGateway.Uplink.Tetra;
+
+/// <summary>
+/// The drain's fallback bearer over the TETRA terminal (SDS type 4 to FleetControl's TETRA gateway at
+/// <c>Tetra:DispatcherIssi</c>). Each message goes as one SDS, asking for a report:
+/// <list type="bullet">
+/// <item>a Telemetry position as a LIP short location report (84 bits), at most one per
+/// <see cref="TetraUplinkSettings.LipInterval"/>; the others are declined and wait for LTE;</item>
+/// <item>anything else as an envelope SDS (PID 0xC8, message id kept); one too large for an SDS is declined.</item>
+/// </list>
+/// FleetControl's report "consumed" (sent only after its store committed) acknowledges the outbox copy
+/// through <see cref="DrainLoop.Acknowledge"/>, exactly like a DeliveryAck over MQTT; a failed send or a
+/// missing report leaves the message in the window, and the drain re-sends it after its ack timeout.
+/// </summary>
+internal sealed class TetraBearer : IUplinkBearer
+{
+    /// <summary>SDS-TL delivery status "consumed by destination": FleetControl's word that it stored the message.</summary>
+    public const byte ConsumedStatus = 0x02;
+
+    private readonly ITetraSds _sds;
+    private readonly DrainLoop _drain;
+    private readonly TetraUplinkSettings _settings;
+    private readonly TetraUplinkCounters _counters;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CancellationToken _stopping;
+    private readonly SemaphoreSlim _slots;
+    private readonly Lock _gate = new();
+    private readonly HashSet<Task> _inFlight = [];
+    private long _lastLipAt = long.MinValue;
+
+    /// <param name="sds">The terminal.</param>
+    /// <param name="drain">Where acknowledgements and declines go.</param>
+    /// <param name="settings">Dispatcher, LIP interval, pending limit.</param>
+    /// <param name="counters">What went and what was declined.</param>
+    /// <param name="time">Clock of the LIP interval.</param>
+    /// <param name="logger">Where sends are logged.</param>
+    /// <param name="stopping">Cancelled when the service stops (outstanding reports are abandoned).</param>
+    public TetraBearer(ITetraSds sds, DrainLoop drain, TetraUplinkSettings settings, TetraUplinkCounters counters, TimeProvider time, ILogger logger, CancellationToken stopping)
+    {
+        _sds = sds;
+        _drain = drain;
+        _settings = settings;
+        _counters = counters;
+        _time = time;
+        _logger = logger;
+        _stopping = stopping;
+        _slots = new SemaphoreSlim(settings.MaxPending);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask SendAsync(PublishBatch batch, CancellationToken cancellationToken)
+    {
+        foreach (var message in batch.Messages)
+        {
+            var sds = Plan(message);
+            if (sds is null)
+            {
+                _counters.Declined();
+                _drain.Decline([message.MessageId]);
+                continue;
+            }
+
+            await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            Track(SendOneAsync(message, sds.Value.Pid, sds.Value.Payload));
+        }
+    }
+
+    /// <inheritdoc />
+    public void AcksOverdue(string reason) => Log.ReportsOverdue(_logger, reason);
+
+    /// <inheritdoc />
+    public Task SettleAsync(CancellationToken cancellationToken)
+    {
+        Task[] pending;
+        lock (_gate)
+        {
+            pending = [.. _inFlight];
+        }
+
+        return Task.WhenAll(pending).WaitAsync(cancellationToken);
+    }
+
+    /// <summary>What SDS carries <paramref name="message"/>, or null to decline it (it waits for LTE).</summary>
+    internal (byte Pid, byte[] Payload)? Plan(OutboxMessage message)
+    {
+        Envelope envelope;
+        try
+        {
+            envelope = Envelope.Parser.ParseFrom(message.Envelope.Span);
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            return null;
+        }
+
+        if (envelope.BodyCase == Envelope.BodyOneofCase.Position && message.Priority == PriorityClass.Telemetry)
+        {
+            var now = _time.GetTimestamp();
+            if (_lastLipAt != long.MinValue && _time.GetElapsedTime(_lastLipAt, now) < _settings.LipInterval)
+            {
+                return null; // thinned to the LIP rate: the full fix goes over LTE later
+            }
+
+            _lastLipAt = now;
+            var position = envelope.Position;
+            var report = LipCodec.FromPosition(
+                position.Latitude,
+                position.Longitude,
+                position.HasSpeedMps ? position.SpeedMps : null,
+                position.HasTrackDeg ? position.TrackDeg : null,
+                position.HasHdop && position.Hdop > 5 ? 2 : 1);
+            return (LipCodec.ProtocolId, LipCodec.Encode(report)[1..]);
+        }
+
+        return SdsEnvelope.TryEncodeUserData(envelope) is { } userData ? (SdsEnvelope.Pid, userData) : null;
+    }
+
+    private async Task SendOneAsync(OutboxMessage message, byte pid, byte[] payload)
+    {
+        try
+        {
+            var result = await _sds.SendAsync(_settings.DispatcherIssi, pid, payload, requestReport: true, urgent: message.Priority == PriorityClass.Emergency, _stopping).ConfigureAwait(false);
+            if (result.Outcome == SdsSendOutcome.Delivered && result.DeliveryStatus == ConsumedStatus)
+            {
+                _counters.Stored(pid == LipCodec.ProtocolId);
+                Log.Stored(_logger, message.MessageId, message.Priority, pid == LipCodec.ProtocolId ? "LIP" : "envelope");
+                _drain.Acknowledge([message.MessageId]);
+            }
+            else if (result.Outcome == SdsSendOutcome.TooLarge)
+            {
+                _counters.Declined();
+                _drain.Decline([message.MessageId]);
+            }
+            else
+            {
+                // Stays in the window: re-sent after the ack timeout, over TETRA or over LTE if it is back.
+                _counters.NotStored();
+                Log.NotStored(_logger, message.MessageId, result.Outcome, result.Detail);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: the message stays in the outbox.
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    private void Track(Task task)
+    {
+        lock (_gate)
+        {
+            _inFlight.Add(task);
+        }
+
+        task.ContinueWith(
+            static (done, state) =>
+            {
+                var self = (TetraBearer)state!;
+                lock (self._gate)
+                {
+                    self._inFlight.Remove(done);
+                }
+            },
+            this,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+}
