@@ -27,6 +27,7 @@ internal static class InCarVideoRegistration
         services.TryAddSingleton<TriggerBus>();
         services.TryAddSingleton<ITriggerPublisher>(sp => sp.GetRequiredService<TriggerBus>());
         services.AddHostedService<TriggerEventWriter>();
+        services.AddHostedService<AdapterTriggerBridge>();
 
         var section = configuration.GetSection(InCarVideoOptions.SectionName);
         if (!section.GetValue<bool>(nameof(InCarVideoOptions.Enabled)))
