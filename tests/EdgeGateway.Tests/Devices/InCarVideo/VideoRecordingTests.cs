@@ -108,7 +108,7 @@ public sealed class VideoRecordingTests
             var started = Assert.Single(sink.Envelopes, e => e.Event?.Type == "video.incident_started").Event;
             var ids = started.Attributes["evidence_ids"].Split(',');
             Assert.Equal(2, ids.Length);
-            await Eventually.TrueAsync(() => ids.All(id => ClipFinisher.IsDone(staging.OpenCustody(id))), Patience, "both clips verified in the vault");
+            await Eventually.TrueAsync(() => ids.All(id => ClipFinisher.IsDone(staging.OpenCustody(id)) && !File.Exists(staging.DataPath(id))), Patience, "both clips verified in the vault and freed on the vehicle");
 
             Assert.Equal(1, counters.Incidents); // the crash during the light bar extended the same incident
             Assert.Equal("front,rear", started.Attributes["cameras"]);
@@ -127,7 +127,7 @@ public sealed class VideoRecordingTests
                 Assert.Equal(segments.Count, int.Parse(RecordingOffloader.Field(chain.Single(e => e.Event == "assembled").Details, "segments"), CultureInfo.InvariantCulture));
                 var verification = await EvidenceVerifier.VerifyAsync(vault.Directory, id, CustodyTrust.UnsignedOnly, Ct);
                 Assert.True(verification.Ok, string.Join("; ", verification.Problems));
-                Assert.False(File.Exists(staging.DataPath(id))); // gone from the vehicle only after the matching receipt
+                Assert.False(Directory.Exists(Path.Combine(staging.ItemDirectory(id), "segments"))); // freed after the matching receipt, custody kept
             }
         }
         finally

@@ -32,6 +32,13 @@ public sealed class VideoOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00", ErrorMessage = "Video:PostEvent must be between 0 and 10 minutes.")]
     public TimeSpan PostEvent { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The longest clip: an incident still running then (a light bar on for an hour, speed above the threshold) is closed
+    /// and uploaded, and recording goes on in a new incident that carries its triggers on.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:10", "02:00:00", ErrorMessage = "Video:MaxClipDuration must be between 10 s and 2 hours.")]
+    public TimeSpan MaxClipDuration { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>Byte quota of every camera's ring together; past it the oldest segments are dropped (counted, alarmed).</summary>
     [Range(1024 * 1024, long.MaxValue, ErrorMessage = "Video:RingQuotaBytes must be at least 1 MiB.")]
     public long RingQuotaBytes { get; set; } = 1024L * 1024 * 1024;

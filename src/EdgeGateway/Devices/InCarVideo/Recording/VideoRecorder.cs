@@ -73,6 +73,10 @@ internal sealed class VideoRecorder(
                 if (signal is null)
                 {
                     Check();
+                    if (_open is { } running && time.GetUtcNow() - running.WindowStart >= _options.MaxClipDuration)
+                    {
+                        await ContinueAsync(running, time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
+                    }
                 }
                 else
                 {
@@ -201,7 +205,7 @@ internal sealed class VideoRecorder(
                 return;
             }
 
-            await OpenAsync(signal, cancellationToken).ConfigureAwait(false);
+            await OpenAsync(signal.Source, signal.State, signal.At, signal.At - _options.PreEvent, cancellationToken).ConfigureAwait(false);
         }
 
         var incident = _open!;
@@ -237,15 +241,15 @@ internal sealed class VideoRecorder(
         Check();
     }
 
-    private async Task OpenAsync(TriggerSignal signal, CancellationToken cancellationToken)
+    private async Task<Incident> OpenAsync(string source, TriggerState state, DateTimeOffset at, DateTimeOffset windowStart, CancellationToken cancellationToken)
     {
         var device = gateway.Value.DeviceId;
-        var id = Invariant($"inc-{device}-{signal.At.UtcDateTime:yyyyMMdd'T'HHmmssfff}");
+        var id = Invariant($"inc-{device}-{at.UtcDateTime:yyyyMMdd'T'HHmmssfff}");
         var incident = new Incident
         {
             Id = id,
-            FirstTrigger = signal.At,
-            WindowStart = signal.At - _options.PreEvent,
+            FirstTrigger = at,
+            WindowStart = windowStart,
             Clips = _cameras.Select(c => new IncidentClip(c.Name, IncidentStore.ClipEvidenceId(device, id, c.Name),
                 _options.Cameras.First(o => o.Name == c.Name).Url)).ToList(),
         };
@@ -257,7 +261,7 @@ internal sealed class VideoRecorder(
             EnsureCaptured(incident, clip);
         }
 
-        Log.IncidentOpened(_logger, id, signal.Source, signal.State, incident.Clips.Count, incident.WindowStart);
+        Log.IncidentOpened(_logger, id, source, state, incident.Clips.Count, incident.WindowStart);
 
         // The pre-event footage already in the rings.
         foreach (var camera in _cameras)
@@ -273,10 +277,10 @@ internal sealed class VideoRecorder(
         var evt = new DeviceEvent
         {
             Type = "video.incident_started",
-            Detail = Invariant($"incident {id}: {signal.Source} {signal.State.ToString().ToLowerInvariant()}; recording {incident.Clips.Count} camera(s), activating {_options.PairedBodyWornCameras.Length} body-worn camera(s)"),
+            Detail = Invariant($"incident {id}: {source} {state.ToString().ToLowerInvariant()}; recording {incident.Clips.Count} camera(s), activating {_options.PairedBodyWornCameras.Length} body-worn camera(s)"),
         };
         evt.Attributes["incident_id"] = id;
-        evt.Attributes["source"] = signal.Source;
+        evt.Attributes["source"] = source;
         evt.Attributes["cameras"] = string.Join(',', incident.Clips.Select(c => c.Camera));
         evt.Attributes["evidence_ids"] = string.Join(',', incident.Clips.Select(c => c.EvidenceId));
         evt.Attributes["bwv_activated"] = string.Join(',', _options.PairedBodyWornCameras);
@@ -285,10 +289,31 @@ internal sealed class VideoRecorder(
         {
             Stream = Stream,
             Priority = PriorityClass.Event,
-            CapturedAt = Timestamp.FromDateTimeOffset(signal.At),
+            CapturedAt = Timestamp.FromDateTimeOffset(at),
             TimeSource = TimeSource.Local,
             Event = evt,
         }, cancellationToken).ConfigureAwait(false);
+        return incident;
+    }
+
+    /// <summary>The longest clip was reached with triggers still running: close it and go on in a new incident.</summary>
+    private async Task ContinueAsync(Incident full, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var active = full.Active.ToList();
+        var endsAt = full.EndsAt;
+        full.Active.Clear();
+        full.EndsAt = now;
+        Close(full, "longest clip reached; continued in a new incident");
+        if (active.Count == 0 && (endsAt is null || endsAt <= now))
+        {
+            return;
+        }
+
+        var next = await OpenAsync("continued", TriggerState.On, now, now, cancellationToken).ConfigureAwait(false);
+        next.Active.AddRange(active);
+        next.EndsAt = active.Count > 0 ? null : endsAt;
+        next.Critical = full.Critical;
+        Record(next, new TriggerSignal("continued", TriggerState.On, now, $"from {full.Id}; still on: {(active.Count > 0 ? string.Join(',', active) : "post-event time")}"));
     }
 
     private CustodyLog EnsureCaptured(Incident incident, IncidentClip clip)
