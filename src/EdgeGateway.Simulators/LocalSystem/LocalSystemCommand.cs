@@ -24,12 +24,14 @@ internal static class LocalSystemCommand
           --rate HZ           GPS fixes per second per vehicle (default 1)
           --big-file-size S   size of the large recording each docked camera carries (default 256MiB; 0 = none)
           --duration S        stop by itself after S seconds (default: run until Ctrl+C)
+          --cameras N         simulated in-car cameras per vehicle (ffmpeg test patterns; default 1, 0 = none);
+                              the gateway records them and every trigger becomes a clip in the vault
         Prints a summary every 2 s: per vehicle, fixes produced by the receiver, messages accepted by the
         gateway's outbox, acknowledged by FleetControl, backlog, positions stored; per dock, bays and transfers.
         """;
 
     private static readonly string[] ValueOptions =
-        ["--vehicles", "--docks", "--dir", "--http-port", "--grpc-port", "--mqtt-port", "--rate", "--big-file-size", "--duration"];
+        ["--vehicles", "--docks", "--dir", "--http-port", "--grpc-port", "--mqtt-port", "--rate", "--big-file-size", "--duration", "--cameras"];
 
     private static readonly string[] FlagOptions = ["--fresh"];
 
@@ -40,6 +42,7 @@ internal static class LocalSystemCommand
         var outputs = BuildOutputs.Locate();
         var vehicles = (int)(cli.GetInt64("--vehicles", 0, 50) ?? 2);
         var docks = (int)(cli.GetInt64("--docks", 0, 10) ?? 1);
+        var cameras = (int)(cli.GetInt64("--cameras", 0, 4) ?? 1);
         var directory = Path.GetFullPath(cli.GetString("--dir") ?? Path.Combine(outputs.RepositoryRoot, ".local", "system"));
         var rate = cli.GetDouble("--rate", 1, 0.01, 100);
         var bigFile = cli.GetString("--big-file-size") ?? "256MiB";
@@ -76,6 +79,11 @@ internal static class LocalSystemCommand
                 settings["Gnss:Serial:PortName"] = gps.PtyLink;
                 var anpr = i == 1 ? await Anpr.AnprCameraNode.PrepareAsync(outputs, fleet, vehicleDirectory, settings, cancellationToken).ConfigureAwait(false) : null;
                 InCarVideoHarness.Apply(settings, vehicleDirectory, i);
+                foreach (var camera in InCarVideoHarness.StartCameras(settings, vehicleDirectory, cameras))
+                {
+                    nodes.Add(camera);
+                }
+
                 var gateway = new GatewayNode(outputs, id, "Vehicle", vehicleDirectory, fleet.BrokerPort, fleet.GrpcUrl, settings);
                 nodes.Add(gateway);
                 gateway.Start();
@@ -85,7 +93,7 @@ internal static class LocalSystemCommand
                     anpr.Start();
                 }
                 summary.AddVehicle(gateway, gps);
-                await output.WriteLineAsync($"Started {id}: GPS simulator on {gps.PtyLink}, gateway (log {gateway.LogFile})").ConfigureAwait(false);
+                await output.WriteLineAsync($"Started {id}: GPS simulator on {gps.PtyLink}, {cameras} in-car camera(s), gateway (log {gateway.LogFile})").ConfigureAwait(false);
             }
 
             for (var i = 1; i <= docks; i++)
