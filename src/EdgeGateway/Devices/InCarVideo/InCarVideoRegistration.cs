@@ -29,6 +29,7 @@ internal static class InCarVideoRegistration
         services.TryAddSingleton<ITriggerPublisher>(sp => sp.GetRequiredService<TriggerBus>());
         services.AddHostedService<TriggerEventWriter>();
         services.AddHostedService<AdapterTriggerBridge>();
+        services.AddSingleton<Commands.ICommandHandler, StartRecordingHandler>();
         services.AddVideoRecording(configuration);
 
         var section = configuration.GetSection(InCarVideoOptions.SectionName);
