@@ -72,7 +72,7 @@ public sealed class VideoRecordingTests
     }
 
     [Fact]
-    public async Task Trigger_TwoCameras_OneVerifiedClipPerCameraWithPreEventFootage_CrashExtendsTheSameIncident()
+    public async Task Trigger_TwoCameras_OneVerifiedClipPerCameraWithPreEventFootage_CrashExtendsIt_IgnitionOffFinalisesIt()
     {
         using var dir = new TempDirectory();
         await using var vault = await VaultHost.StartAsync(dir.Sub("vault"));
@@ -100,7 +100,7 @@ public sealed class VideoRecordingTests
             var at = DateTimeOffset.UtcNow;
             publisher.Publish(new TriggerSignal(TriggerSources.LightBar, TriggerState.On, at, "gpio pin 17 active"));
             publisher.Publish(new TriggerSignal(TriggerSources.Crash, TriggerState.Pulse, at.AddMilliseconds(500), "1.60 g horizontal"));
-            publisher.Publish(new TriggerSignal(TriggerSources.LightBar, TriggerState.Off, at.AddSeconds(1), "gpio pin 17 inactive"));
+            publisher.Publish(new TriggerSignal(TriggerSources.Ignition, TriggerState.Off, at.AddSeconds(1), "gpio pin 5 inactive")); // the light bar stays on
 
             var staging = Staging(data);
             var sink = (CapturingSink)host.Services.GetRequiredService<IObservationSink>();
@@ -118,7 +118,7 @@ public sealed class VideoRecordingTests
                 var chain = staging.OpenCustody(id).Entries;
                 var events = chain.Select(e => e.Event).ToList();
                 Assert.Equal("captured", events[0]);
-                Assert.Equal(["light-bar", "crash", "light-bar"], chain.Where(e => e.Event == "trigger").Select(e => RecordingOffloader.Field(e.Details, "source")));
+                Assert.Equal(["light-bar", "crash", "ignition"], chain.Where(e => e.Event == "trigger").Select(e => RecordingOffloader.Field(e.Details, "source")));
                 Assert.Equal(["finalised", "assembled", "hashed", "received", "verified", "stored", "uploaded", "verified"], events.SkipWhile(e => e != "finalised"));
                 var segments = chain.Where(e => e.Event == "segment").ToList();
                 Assert.InRange(segments.Count, 4, 12);
