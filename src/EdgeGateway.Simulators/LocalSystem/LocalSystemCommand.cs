@@ -79,10 +79,8 @@ internal static class LocalSystemCommand
                 settings["Gnss:Serial:PortName"] = gps.PtyLink;
                 var anpr = i == 1 ? await Anpr.AnprCameraNode.PrepareAsync(outputs, fleet, vehicleDirectory, settings, cancellationToken).ConfigureAwait(false) : null;
                 InCarVideoHarness.Apply(settings, vehicleDirectory, i);
-                foreach (var camera in InCarVideoHarness.StartCameras(settings, vehicleDirectory, cameras))
-                {
-                    nodes.Add(camera);
-                }
+                var started = InCarVideoHarness.StartCameras(settings, vehicleDirectory, cameras);
+                nodes.AddRange(started);
 
                 var gateway = new GatewayNode(outputs, id, "Vehicle", vehicleDirectory, fleet.BrokerPort, fleet.GrpcUrl, settings);
                 nodes.Add(gateway);
@@ -93,7 +91,7 @@ internal static class LocalSystemCommand
                     anpr.Start();
                 }
                 summary.AddVehicle(gateway, gps);
-                await output.WriteLineAsync($"Started {id}: GPS simulator on {gps.PtyLink}, {cameras} in-car camera(s), gateway (log {gateway.LogFile})").ConfigureAwait(false);
+                await output.WriteLineAsync($"Started {id}: GPS simulator on {gps.PtyLink}, {started.Count} in-car camera(s){(started.Count < cameras ? " (ffmpeg missing)" : string.Empty)}, gateway (log {gateway.LogFile})").ConfigureAwait(false);
             }
 
             for (var i = 1; i <= docks; i++)
