@@ -71,6 +71,22 @@ public sealed class VideoRecordingTests
         return Directory.Exists(ring) ? Directory.GetFiles(ring, "seg-*.ts").Length : 0;
     }
 
+    private static async Task<(string Codec, double Seconds)> ProbeAsync(string file)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("ffprobe") { RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var arg in (string[])["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=codec_name:format=duration", "-of", "default=noprint_wrappers=1", file])
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var text = await process.StandardOutput.ReadToEndAsync(Ct).WaitAsync(Patience, Ct);
+        await process.WaitForExitAsync(Ct).WaitAsync(Patience, Ct);
+        var fields = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(l => l.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
+        return (fields["codec_name"], double.Parse(fields["duration"], CultureInfo.InvariantCulture));
+    }
+
     [Fact]
     public async Task Trigger_TwoCameras_OneVerifiedClipPerCameraWithPreEventFootage_CrashExtendsIt_IgnitionOffFinalisesIt()
     {
@@ -127,6 +143,9 @@ public sealed class VideoRecordingTests
                 Assert.Equal(segments.Count, int.Parse(RecordingOffloader.Field(chain.Single(e => e.Event == "assembled").Details, "segments"), CultureInfo.InvariantCulture));
                 var verification = await EvidenceVerifier.VerifyAsync(vault.Directory, id, CustodyTrust.UnsignedOnly, Ct);
                 Assert.True(verification.Ok, string.Join("; ", verification.Problems));
+                var (codec, seconds) = await ProbeAsync(Assert.Single(Directory.GetFiles(vault.Directory, id + "*.mp4")));
+                Assert.Equal("h264", codec); // copied, not re-encoded: the camera's H.264
+                Assert.InRange(seconds, segments.Count - 1.5, segments.Count + 1.5); // one key frame a second: about 1 s per segment
                 Assert.False(Directory.Exists(Path.Combine(staging.ItemDirectory(id), "segments"))); // freed after the matching receipt, custody kept
             }
         }
