@@ -71,6 +71,50 @@ public sealed class VideoRecordingTests
         return Directory.Exists(ring) ? Directory.GetFiles(ring, "seg-*.ts").Length : 0;
     }
 
+    private static async Task<IHost> StartGatewayAsync(Dictionary<string, string?> settings)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.SectionName);
+        builder.Services.AddSingleton<IObservationSink, CapturingSink>();
+        builder.Services.AddInCarVideo(builder.Configuration);
+        var host = builder.Build();
+        await host.StartAsync(Ct).WaitAsync(Patience, Ct);
+        return host;
+    }
+
+    [Fact]
+    public async Task Camera_NotDelivering_OneFaultAlert_ThenRecoveredWhenItStreams()
+    {
+        using var dir = new TempDirectory();
+        var port = FreeUdpPort();
+        var settings = Settings(dir.Sub("data"), "http://127.0.0.1:9");
+        settings["Video:Cameras:0:Name"] = "front";
+        settings["Video:Cameras:0:Url"] = $"udp://127.0.0.1:{port}?timeout=1000000"; // nothing sends yet: ffmpeg gives up after 1 s
+        using var host = await StartGatewayAsync(settings);
+        try
+        {
+            var sink = (CapturingSink)host.Services.GetRequiredService<IObservationSink>();
+            var counters = host.Services.GetRequiredService<VideoCounters>();
+            await Eventually.TrueAsync(() => counters.FaultsOf("front") >= 2, Patience, "the camera faulted and a reconnect failed too");
+
+            await using var camera = InCarCameraSimulator.Start("front", port, Path.Combine(dir.Path, "front.log"));
+            await Eventually.TrueAsync(() => sink.Envelopes.Any(e => e.Event?.Type == "video.camera_recovered"), Patience, "the camera recovered");
+
+            var events = sink.Envelopes.Where(e => e.Stream == VideoRecorder.Stream).Select(e => e.Event.Type).ToList();
+            Assert.Equal(["video.camera_fault", "video.camera_recovered"], events); // one alert per fault, however many reconnects failed
+            var fault = sink.Envelopes.Single(e => e.Event?.Type == "video.camera_fault");
+            Assert.Equal(EdgeGateway.Contracts.V1.PriorityClass.Alert, fault.Priority);
+            Assert.Equal("front", fault.Event.Attributes["camera"]);
+        }
+        finally
+        {
+            await host.StopAsync(CancellationToken.None).WaitAsync(Patience, CancellationToken.None);
+        }
+    }
+
     private static async Task<(string Codec, double Seconds)> ProbeAsync(string file)
     {
         var info = new System.Diagnostics.ProcessStartInfo("ffprobe") { RedirectStandardOutput = true, UseShellExecute = false };
@@ -95,17 +139,7 @@ public sealed class VideoRecordingTests
         await using var front = InCarCameraSimulator.Start("front", FreeUdpPort(), Path.Combine(dir.Path, "front.log"));
         await using var rear = InCarCameraSimulator.Start("rear", FreeUdpPort(), Path.Combine(dir.Path, "rear.log"));
         var data = dir.Sub("data");
-        var settings = Settings(data, vault.Url, front, rear);
-
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.SectionName);
-        builder.Services.AddSingleton<IObservationSink, CapturingSink>();
-        builder.Services.AddInCarVideo(builder.Configuration);
-        using var host = builder.Build();
-        await host.StartAsync(Ct).WaitAsync(Patience, Ct);
+        using var host = await StartGatewayAsync(Settings(data, vault.Url, front, rear));
         try
         {
             // The rings have been recording for longer than the pre-event time (and drop what is older) before anything happens.

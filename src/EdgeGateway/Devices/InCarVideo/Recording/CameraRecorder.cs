@@ -53,6 +53,12 @@ internal sealed partial class CameraRecorder : IDisposable
     /// <summary>Closed segments still in the ring, oldest first.</summary>
     public IReadOnlyCollection<RingSegment> Closed => _closed.Values;
 
+    /// <summary>Whether the camera is in a fault (not delivering) now.</summary>
+    public bool Faulted => _faulted;
+
+    /// <summary>Why it last faulted.</summary>
+    public string LastFault { get; private set; } = string.Empty;
+
     /// <summary>Whether ffmpeg is running now.</summary>
     public bool Running => _process is { HasExited: false };
 
@@ -241,6 +247,7 @@ internal sealed partial class CameraRecorder : IDisposable
 
     private void MarkFaulted(string reason)
     {
+        LastFault = reason;
         _counters.CameraFault(Name);
         if (!_faulted)
         {

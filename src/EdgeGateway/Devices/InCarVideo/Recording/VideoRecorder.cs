@@ -43,6 +43,7 @@ internal sealed class VideoRecorder(
     private IncidentStore _store = null!;
     private Incident? _open;
     private bool _overQuotaAlarm;
+    private readonly HashSet<string> _faultedCameras = new(StringComparer.Ordinal);
 
     /// <summary>The folder of the rings and incidents.</summary>
     public string Root => string.IsNullOrEmpty(_options.Directory) ? Path.Combine(gateway.Value.DataDirectory, "video") : _options.Directory;
@@ -72,7 +73,7 @@ internal sealed class VideoRecorder(
             {
                 if (signal is null)
                 {
-                    Check();
+                    await CheckAsync(stoppingToken).ConfigureAwait(false);
                     if (_open is { } running && time.GetUtcNow() - running.WindowStart >= _options.MaxClipDuration)
                     {
                         await ContinueAsync(running, time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
@@ -238,7 +239,7 @@ internal sealed class VideoRecorder(
 
         incident.Critical |= _options.CriticalSources.Contains(signal.Source, StringComparer.Ordinal);
         Record(incident, signal);
-        Check();
+        await CheckAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<Incident> OpenAsync(string source, TriggerState state, DateTimeOffset at, DateTimeOffset windowStart, CancellationToken cancellationToken)
@@ -341,13 +342,18 @@ internal sealed class VideoRecorder(
     }
 
     /// <summary>The periodic work: supervise ffmpeg, take closed segments, close a finished incident, keep the ring bounded.</summary>
-    private void Check()
+    private async Task CheckAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var closedPerCamera = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         foreach (var camera in _cameras)
         {
             camera.Supervise();
+            if (camera.Faulted ? _faultedCameras.Add(camera.Name) : _faultedCameras.Remove(camera.Name))
+            {
+                await CameraEventAsync(camera, now, cancellationToken).ConfigureAwait(false);
+            }
+
             foreach (var segment in camera.CollectClosed())
             {
                 counters.SegmentClosed();
@@ -414,6 +420,25 @@ internal sealed class VideoRecorder(
 
         _overQuotaAlarm = overQuota;
         counters.RingBytes(total);
+    }
+
+    /// <summary>A camera stopped delivering (Alert, once per fault) or delivers again (Event), on stream <see cref="Stream"/>.</summary>
+    private async Task CameraEventAsync(CameraRecorder camera, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var evt = new DeviceEvent
+        {
+            Type = camera.Faulted ? "video.camera_fault" : "video.camera_recovered",
+            Detail = camera.Faulted ? Invariant($"camera {camera.Name} is not delivering: {camera.LastFault}; reconnecting") : Invariant($"camera {camera.Name} delivers again"),
+        };
+        evt.Attributes["camera"] = camera.Name;
+        await sink.AcceptAsync(new Envelope
+        {
+            Stream = Stream,
+            Priority = camera.Faulted ? PriorityClass.Alert : PriorityClass.Event,
+            CapturedAt = Timestamp.FromDateTimeOffset(now),
+            TimeSource = TimeSource.Local,
+            Event = evt,
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     private void AddSegment(Incident incident, RingSegment segment)
