@@ -17,6 +17,11 @@ internal static class Program
             return Idle.IdleHarness.RunAsync(idleArgs).GetAwaiter().GetResult();
         }
 
+        if (args is ["video-ring", .. var videoArgs])
+        {
+            return Video.VideoRingHarness.RunAsync(videoArgs).GetAwaiter().GetResult();
+        }
+
         if (args is ["evidence", .. var evidenceArgs])
         {
             return Evidence.EvidenceHarness.RunAsync(evidenceArgs).GetAwaiter().GetResult();

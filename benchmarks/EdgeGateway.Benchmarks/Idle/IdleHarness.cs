@@ -129,7 +129,12 @@ internal static class IdleHarness
                 if (roles.Contains("video") && b == runs.Count - 1)
                 {
                     // In-car video triggers on the simulated harness, beside the silent vehicle above (video off).
-                    foreach (var (label, detection, sensors) in new[] { ("inputs by interrupt", "Interrupt", false), ("inputs polled every 50 ms", "Poll", false), ("inputs by interrupt + MPU6050 20 ms + INA219/speed 1 s", "Interrupt", true) })
+                    foreach (var (label, detection, sensors, fifo) in new[]
+                    {
+                        ("inputs by interrupt", "Interrupt", false, true), ("inputs polled every 50 ms", "Poll", false, true),
+                        ("inputs by interrupt + MPU6050 read every 20 ms + INA219/speed 1 s", "Interrupt", true, false),
+                        ("inputs by interrupt + MPU6050 FIFO 20 ms drained every 1 s + INA219/speed 1 s", "Interrupt", true, true),
+                    })
                     {
                         var video = new Dictionary<string, string>(settings)
                         {
@@ -141,6 +146,7 @@ internal static class IdleHarness
                         if (sensors)
                         {
                             InCarVideoHarness.Sensors(video);
+                            video["InCarVideo:Accelerometer:Fifo"] = fifo ? "true" : "false";
                         }
 
                         specs.Add(Spec(VideoRow + label + tag, prefix + "vehicle-video-" + specs.Count.ToString(CultureInfo.InvariantCulture), "Vehicle", video, ""));

@@ -39,6 +39,50 @@ internal static class InCarVideoHarness
         settings["InCarVideo:ScenarioFile"] = scenario;
     }
 
+    /// <summary>
+    /// Starts <paramref name="cameras"/> simulated in-car cameras for the vehicle (ffmpeg test patterns over UDP, logs in
+    /// the vehicle's directory) and points the gateway's recorder at them (<c>Video:*</c>): every trigger of the scenario
+    /// then becomes a clip in FleetControl's vault.
+    /// </summary>
+    public static List<InCarCamera.InCarCameraSimulator> StartCameras(Dictionary<string, string> settings, string vehicleDirectory, int cameras)
+    {
+        string[] names = ["front", "rear", "cabin", "side"];
+        var started = new List<InCarCamera.InCarCameraSimulator>();
+        for (var i = 0; i < cameras; i++)
+        {
+            var port = FreeUdpPort();
+            InCarCamera.InCarCameraSimulator camera;
+            try
+            {
+                camera = InCarCamera.InCarCameraSimulator.Start(names[i], port, Path.Combine(vehicleDirectory, $"camera-{names[i]}.log"));
+            }
+            catch (System.ComponentModel.Win32Exception)
+            {
+                break; // no ffmpeg here (eng/install-prerequisites.sh installs it): the vehicle runs without cameras
+            }
+
+            started.Add(camera);
+            var prefix = string.Create(CultureInfo.InvariantCulture, $"Video:Cameras:{i}:");
+            settings[prefix + "Name"] = names[i];
+            settings[prefix + "Url"] = camera.RecorderUrl;
+        }
+
+        if (started.Count > 0)
+        {
+            settings["Video:Enabled"] = "true";
+            settings["Video:PairedBodyWornCameras:0"] = "BWV100001";
+            settings["Video:MaxClipDuration"] = "00:02:00"; // the simulated drive is often above the speed trigger: clips every 2 minutes at most
+        }
+
+        return started;
+    }
+
+    private static int FreeUdpPort()
+    {
+        using var socket = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        return ((System.Net.IPEndPoint)socket.Client.LocalEndPoint!).Port;
+    }
+
     /// <summary>The simulated harness with its five discrete inputs, edges seen as <paramref name="detection"/> (Interrupt or Poll).</summary>
     public static void Inputs(Dictionary<string, string> settings, string detection)
     {

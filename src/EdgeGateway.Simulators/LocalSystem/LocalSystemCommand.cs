@@ -30,13 +30,15 @@ internal static class LocalSystemCommand
                               lasts, emergency, status and LIP positions go over TETRA)
           --emergency-after S press vehicle-01's TETRA emergency button S seconds after start (default 90; 0 = never)
           --tetra-port P      FleetControl's TETRA gateway link (default 5090)
+          --cameras N         simulated in-car cameras per vehicle (ffmpeg test patterns; default 1, 0 = none);
+                              the gateway records them and every trigger becomes a clip in the vault
         Prints a summary every 2 s: per vehicle, fixes produced by the receiver, messages accepted by the
         gateway's outbox, acknowledged by FleetControl, backlog, positions stored; per dock, bays and transfers.
         """;
 
     private static readonly string[] ValueOptions =
         ["--vehicles", "--docks", "--dir", "--http-port", "--grpc-port", "--mqtt-port", "--rate", "--big-file-size", "--duration",
-         "--radio-vehicles", "--lte-coverage", "--emergency-after", "--tetra-port"];
+         "--radio-vehicles", "--lte-coverage", "--emergency-after", "--tetra-port", "--cameras"];
 
     private static readonly string[] FlagOptions = ["--fresh"];
 
@@ -47,6 +49,7 @@ internal static class LocalSystemCommand
         var outputs = BuildOutputs.Locate();
         var vehicles = (int)(cli.GetInt64("--vehicles", 0, 50) ?? 2);
         var docks = (int)(cli.GetInt64("--docks", 0, 10) ?? 1);
+        var cameras = (int)(cli.GetInt64("--cameras", 0, 4) ?? 1);
         var directory = Path.GetFullPath(cli.GetString("--dir") ?? Path.Combine(outputs.RepositoryRoot, ".local", "system"));
         var rate = cli.GetDouble("--rate", 1, 0.01, 100);
         var bigFile = cli.GetString("--big-file-size") ?? "256MiB";
@@ -103,6 +106,8 @@ internal static class LocalSystemCommand
                 settings["Gnss:Serial:PortName"] = gps.PtyLink;
                 var anpr = i == 1 ? await Anpr.AnprCameraNode.PrepareAsync(outputs, fleet, vehicleDirectory, settings, cancellationToken).ConfigureAwait(false) : null;
                 InCarVideoHarness.Apply(settings, vehicleDirectory, i);
+                var started = InCarVideoHarness.StartCameras(settings, vehicleDirectory, cameras);
+                nodes.AddRange(started);
                 RadioNode? radio = null;
                 if (i <= radioVehicles)
                 {
@@ -125,7 +130,7 @@ internal static class LocalSystemCommand
                     anpr.Start();
                 }
                 summary.AddVehicle(gateway, gps, radio);
-                await output.WriteLineAsync($"Started {id}: GPS simulator on {gps.PtyLink}, gateway (log {gateway.LogFile})").ConfigureAwait(false);
+                await output.WriteLineAsync($"Started {id}: GPS simulator on {gps.PtyLink}, {started.Count} in-car camera(s){(started.Count < cameras ? " (ffmpeg missing)" : string.Empty)}, gateway (log {gateway.LogFile})").ConfigureAwait(false);
                 if (radio is not null)
                 {
                     await output.WriteLineAsync($"  {id} radios: LTE modem on {radio.LteLink} (MQTT through its data path, coverage {lteCoverage}), TETRA terminal ISSI {radio.Issi} on {radio.TetraLink}").ConfigureAwait(false);

@@ -8,7 +8,7 @@ namespace FleetControl.Commands;
 /// <param name="To">resend-range: end (exclusive).</param>
 /// <param name="Stream">resend-range: one stream, or all when empty.</param>
 /// <param name="MaxLogLines">collect-diagnostics: log lines in the bundle.</param>
-/// <param name="Reason">restart-service: why (logged by the device).</param>
+/// <param name="Reason">restart-service: why (logged by the device); start-recording: why (in the clips' custody).</param>
 internal sealed record CommandRequest(
     string? Type,
     int? TimeToLiveSeconds = null,

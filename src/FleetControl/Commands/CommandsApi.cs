@@ -204,6 +204,9 @@ internal static class CommandsApi
             case CommandKinds.RescanBays:
                 command.RescanBays = new RescanBaysCommand();
                 break;
+            case CommandKinds.StartRecording:
+                command.StartRecording = new StartRecordingCommand { Reason = request.Reason ?? string.Empty };
+                break;
             default:
                 return (null, $"type must be one of: {string.Join(", ", CommandKinds.Sendable)}");
         }

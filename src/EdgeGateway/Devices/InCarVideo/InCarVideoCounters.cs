@@ -14,6 +14,8 @@ internal sealed class InCarVideoCounters : IHealthContributor
     private long _sensorFaults;
     private long _accelerometerSamples;
     private long _slowSamples;
+    private long _fifoBatches;
+    private long _fifoOverflows;
 
     /// <summary>Raw edges seen on discrete inputs (before debouncing).</summary>
     public long Edges => Interlocked.Read(ref _edges);
@@ -53,6 +55,20 @@ internal sealed class InCarVideoCounters : IHealthContributor
 
     public void AccelerometerSampled() => Interlocked.Increment(ref _accelerometerSamples);
 
+    /// <summary>FIFO drains of the accelerometer (one wake-up each).</summary>
+    public long FifoBatches => Interlocked.Read(ref _fifoBatches);
+
+    /// <summary>Times the accelerometer's FIFO was found full (samples lost, counted, FIFO reset).</summary>
+    public long FifoOverflows => Interlocked.Read(ref _fifoOverflows);
+
+    public void FifoDrained(int samples)
+    {
+        Interlocked.Add(ref _accelerometerSamples, samples);
+        Interlocked.Increment(ref _fifoBatches);
+    }
+
+    public void FifoOverflowed() => Interlocked.Increment(ref _fifoOverflows);
+
     public void SlowSampled() => Interlocked.Increment(ref _slowSamples);
 
     public void Contribute(HealthReport report)
@@ -67,5 +83,6 @@ internal sealed class InCarVideoCounters : IHealthContributor
         c["video.input_edges"] = (ulong)Edges;
         c["video.input_bounces"] = (ulong)Bounces;
         c["video.sensor_faults"] = (ulong)SensorFaults;
+        c["video.accelerometer_fifo_overflows"] = (ulong)FifoOverflows;
     }
 }

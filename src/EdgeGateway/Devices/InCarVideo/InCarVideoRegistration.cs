@@ -1,4 +1,5 @@
 using EdgeGateway.Core;
+using EdgeGateway.Devices.InCarVideo.Recording;
 using EdgeGateway.Devices.InCarVideo.Simulation;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,6 +28,9 @@ internal static class InCarVideoRegistration
         services.TryAddSingleton<TriggerBus>();
         services.TryAddSingleton<ITriggerPublisher>(sp => sp.GetRequiredService<TriggerBus>());
         services.AddHostedService<TriggerEventWriter>();
+        services.AddHostedService<AdapterTriggerBridge>();
+        services.AddSingleton<Commands.ICommandHandler, StartRecordingHandler>();
+        services.AddVideoRecording(configuration);
 
         var section = configuration.GetSection(InCarVideoOptions.SectionName);
         if (!section.GetValue<bool>(nameof(InCarVideoOptions.Enabled)))

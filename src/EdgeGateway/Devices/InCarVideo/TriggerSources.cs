@@ -36,6 +36,9 @@ public static class TriggerSources
     /// <summary>ANPR hotlist hit (published by the ANPR adapter through <see cref="ITriggerPublisher"/>).</summary>
     public const string AnprHit = "anpr-hit";
 
+    /// <summary>An operator's start-recording command from FleetControl.</summary>
+    public const string Operator = "operator";
+
     /// <summary>Radio emergency (published by the TETRA adapter through <see cref="ITriggerPublisher"/>).</summary>
     public const string RadioEmergency = "radio-emergency";
 }

@@ -22,10 +22,15 @@ public sealed class SensorMonitorTests
         ["InCarVideo:SlowSampleInterval"] = "00:00:00.050",
     };
 
-    [Fact]
-    public async Task Mpu6050_BelowThreshold_Nothing_AboveThreshold_OneCrashPulseWithItsG()
+    [Theory]
+    [InlineData("true")]
+    [InlineData("false")]
+    public async Task Mpu6050_BelowThreshold_Nothing_AboveThreshold_OneCrashPulseWithItsG(string fifo)
     {
-        await using var harness = await TriggerHarness.StartAsync(Settings());
+        var settings = Settings();
+        settings["InCarVideo:Accelerometer:Fifo"] = fifo;
+        settings["InCarVideo:Accelerometer:BatchInterval"] = "00:00:00.200";
+        await using var harness = await TriggerHarness.StartAsync(settings);
         harness.Hardware.SetHorizontalG(1.2);
         var seen = harness.Counters.AccelerometerSamples;
         await Eventually.TrueAsync(() => harness.Counters.AccelerometerSamples > seen + 3, because: "the accelerometer was read at 1.2 g");
@@ -40,6 +45,33 @@ public sealed class SensorMonitorTests
         Assert.Equal("pulse", crash[0].Attributes["state"]);
         Assert.Equal("1.60", crash[0].Attributes["g"]);
         Assert.Equal("mpu6050", crash[0].Attributes["sensor"]);
+    }
+
+    [Fact]
+    public async Task Mpu6050Fifo_PulseBetweenDrains_OneCrashAtItsSampleTime_ManySamplesPerWakeUp()
+    {
+        var settings = Settings();
+        settings["InCarVideo:Accelerometer:SampleInterval"] = "00:00:00.010";
+        settings["InCarVideo:Accelerometer:BatchInterval"] = "00:00:01.500";
+        await using var harness = await TriggerHarness.StartAsync(settings);
+        await Eventually.TrueAsync(() => harness.Counters.FifoBatches >= 1, because: "the FIFO drained once");
+
+        var before = DateTimeOffset.UtcNow;
+        harness.Hardware.SetHorizontalG(2.0); // a pulse that starts and ends between two drains
+        await Task.Delay(100, TestContext.Current.CancellationToken);
+        harness.Hardware.SetHorizontalG(0);
+        var after = DateTimeOffset.UtcNow;
+        var crash = await harness.TriggersAsync(TriggerSources.Crash, 1);
+        await Eventually.TrueAsync(() => harness.Counters.FifoBatches >= 3, because: "two more drains");
+
+        Assert.Single(harness.TriggersNow(TriggerSources.Crash));
+        Assert.Equal("2.00", crash[0].Attributes["g"]);
+        var at = harness.Sink.Snapshot().Single(e => e.Stream == TriggerEventWriter.Stream && e.Event.Attributes["source"] == TriggerSources.Crash).CapturedAt.ToDateTimeOffset();
+        Assert.InRange(at, before.AddMilliseconds(-30), after.AddMilliseconds(30)); // the sample's time, not the drain's
+        Assert.True(harness.Counters.AccelerometerSamples >= 10 * harness.Counters.FifoBatches,
+            $"{harness.Counters.AccelerometerSamples} samples in {harness.Counters.FifoBatches} drains");
+        Assert.Equal(0, harness.Counters.FifoOverflows);
+        Assert.Equal(0, harness.Hardware.Accelerometer.Overflows);
     }
 
     [Fact]

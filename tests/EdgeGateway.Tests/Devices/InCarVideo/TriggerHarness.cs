@@ -58,7 +58,7 @@ internal sealed class TriggerHarness : IAsyncDisposable
         ["InCarVideo:Inputs:2:Momentary"] = "true",
     };
 
-    public static async Task<TriggerHarness> StartAsync(Dictionary<string, string?> settings, TimeProvider? time = null, Action<SimulatedVehicleHardware>? wiring = null)
+    public static async Task<TriggerHarness> StartAsync(Dictionary<string, string?> settings, TimeProvider? time = null, Action<SimulatedVehicleHardware>? wiring = null, Action<IServiceCollection>? configure = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection()
@@ -72,6 +72,7 @@ internal sealed class TriggerHarness : IAsyncDisposable
             services.AddSingleton(time);
         }
 
+        configure?.Invoke(services);
         services.AddInCarVideo(configuration);
         var harness = new TriggerHarness(services.BuildServiceProvider());
         wiring?.Invoke(harness.Hardware); // the state of the harness before the gateway starts

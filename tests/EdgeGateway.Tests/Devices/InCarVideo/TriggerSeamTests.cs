@@ -67,6 +67,7 @@ public sealed class TriggerSeamTests
         settings["InCarVideo:ScenarioFile"] = scenario;
         settings["InCarVideo:Accelerometer:Enabled"] = "true";
         settings["InCarVideo:Accelerometer:SampleInterval"] = "00:00:00.005";
+        settings["InCarVideo:Accelerometer:Fifo"] = "false"; // the order of publication is what is checked: every sample read at once
         settings["InCarVideo:Debounce"] = "00:00:00.050";
 
         await using var harness = await TriggerHarness.StartAsync(settings);

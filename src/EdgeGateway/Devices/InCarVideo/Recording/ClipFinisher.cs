@@ -1,0 +1,199 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using EdgeGateway.Contracts.Evidence;
+using EdgeGateway.Contracts.V1;
+using EdgeGateway.Evidence;
+using EdgeGateway.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EdgeGateway.Devices.InCarVideo.Recording;
+
+/// <summary>
+/// Takes a closed incident's clip into the evidence chain, through the dock's path (<see cref="StagingArea"/>,
+/// <see cref="CustodyLog"/>, <see cref="EvidenceUploader"/>): ffmpeg's concat demuxer joins the clip's segments
+/// without re-encoding (<c>-c copy</c>, bit-exact), the MP4 is fsynced and hashed (custody <c>assembled</c>,
+/// <c>hashed</c>), uploaded resumably, and the receipt checked (<c>uploaded</c>, <c>verified</c>). The custody log is
+/// the clip's state: a restart continues after its last entry, so a clip is assembled once and lands in the vault once.
+/// Segments and the clip leave the vehicle only after a matching receipt.
+/// </summary>
+internal sealed class ClipFinisher(
+    StagingArea staging,
+    EvidenceUploader uploader,
+    VideoCounters counters,
+    IOptions<VideoOptions> options,
+    IOptions<GatewayOptions> gateway,
+    TimeProvider time,
+    ILogger<ClipFinisher> logger)
+{
+    /// <summary>The folder of a clip's segment copies.</summary>
+    public string SegmentDirectory(string evidenceId) => Path.Combine(staging.ItemDirectory(evidenceId), "segments");
+
+    /// <summary>True when the clip is in the vault with a matching receipt (or had nothing to record).</summary>
+    public static bool IsDone(CustodyLog custody) => custody.ContainsAfter("verified", "uploaded") || custody.Contains("empty");
+
+    /// <summary>Assembles (once), uploads and verifies one clip.</summary>
+    public async Task FinishAsync(Incident incident, IncidentClip clip, CancellationToken cancellationToken)
+    {
+        var custody = staging.OpenCustody(clip.EvidenceId);
+        var device = gateway.Value.DeviceId;
+        if (IsDone(custody))
+        {
+            Cleanup(clip.EvidenceId);
+            return;
+        }
+
+        if (!custody.Contains("hashed"))
+        {
+            var segments = custody.Entries.Where(e => e.Event == "segment").Select(e => RecordingOffloader.Field(e.Details, "file")).ToList();
+            if (segments.Count == 0)
+            {
+                custody.Append(time.GetUtcNow(), "empty", device, "in-car-video", $"camera={clip.Camera} delivered no footage between the window's start and end");
+                Cleanup(clip.EvidenceId);
+                return;
+            }
+
+            await AssembleAsync(incident, clip, custody, segments, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!custody.Contains("uploaded"))
+        {
+            await UploadAsync(incident, clip, custody, cancellationToken).ConfigureAwait(false);
+        }
+
+        Cleanup(clip.EvidenceId);
+    }
+
+    private async Task AssembleAsync(Incident incident, IncidentClip clip, CustodyLog custody, List<string> segments, CancellationToken cancellationToken)
+    {
+        var folder = SegmentDirectory(clip.EvidenceId);
+        var list = Path.Combine(staging.ItemDirectory(clip.EvidenceId), "concat.txt");
+        var text = new StringBuilder("ffconcat version 1.0\n");
+        foreach (var name in segments)
+        {
+            text.Append("file '").Append(Path.Combine(folder, name).Replace("'", "'\\''", StringComparison.Ordinal)).Append("'\n");
+        }
+
+        await File.WriteAllTextAsync(list, text.ToString(), cancellationToken).ConfigureAwait(false);
+        var temp = staging.DataPath(clip.EvidenceId) + ".mp4";
+        File.Delete(temp);
+        var info = new ProcessStartInfo(options.Value.FfmpegPath) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var arg in (ReadOnlySpan<string>)[
+            "-hide_banner", "-nostdin", "-loglevel", "error", "-f", "concat", "-safe", "0", "-i", list,
+            "-map", "0", "-c", "copy", "-fflags", "+bitexact", "-flags:v", "+bitexact", "-map_metadata", "-1",
+            "-movflags", "+faststart", "-f", "mp4", temp])
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using (var process = Process.Start(info) ?? throw new IOException("ffmpeg did not start"))
+        {
+            var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+            _ = process.StandardOutput.ReadToEndAsync(cancellationToken);
+            try
+            {
+                await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill();
+                throw;
+            }
+
+            if (process.ExitCode != 0)
+            {
+                throw new IOException($"ffmpeg concat of {clip.EvidenceId} exited with {process.ExitCode}: {(await stderr.ConfigureAwait(false)).Trim()}");
+            }
+        }
+
+        string sha;
+        long size;
+        using (var stream = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite, FileShare.Read))
+        {
+            stream.Flush(true);
+            size = stream.Length;
+            sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
+        }
+
+        File.Move(temp, staging.DataPath(clip.EvidenceId), overwrite: true);
+        var device = gateway.Value.DeviceId;
+        custody.Append(time.GetUtcNow(), "assembled", device, "in-car-video", Invariant(
+            $"file={FileName(incident, clip)} segments={segments.Count} first={segments[0]} last={segments[^1]} method=ffmpeg-concat-copy"));
+        custody.Append(time.GetUtcNow(), "hashed", device, "in-car-video", Invariant($"sha256={sha} size={size}"));
+        counters.ClipAssembled();
+        Log.ClipAssembled(logger, clip.EvidenceId, incident.Id, clip.Camera, segments.Count, size, sha);
+    }
+
+    private async Task UploadAsync(Incident incident, IncidentClip clip, CustodyLog custody, CancellationToken cancellationToken)
+    {
+        var hashed = custody.Entries.Last(e => e.Event == "hashed");
+        var sha = RecordingOffloader.Field(hashed.Details, "sha256");
+        var size = long.Parse(RecordingOffloader.Field(hashed.Details, "size"), CultureInfo.InvariantCulture);
+        var device = gateway.Value.DeviceId;
+        var sidecar = JsonSerializer.Serialize(new Dictionary<string, object?>
+        {
+            ["incidentId"] = incident.Id,
+            ["camera"] = clip.Camera,
+            ["trigger"] = incident.Triggers.FirstOrDefault(),
+            ["triggers"] = incident.Triggers,
+            ["windowStart"] = incident.WindowStart,
+            ["windowEnd"] = incident.EndsAt,
+            ["category"] = incident.Critical ? "critical" : "in-car-video",
+        });
+        var item = new EvidenceItem
+        {
+            EvidenceId = clip.EvidenceId,
+            DeviceId = device,
+            CameraSerial = device + "/" + clip.Camera,
+            FileName = FileName(incident, clip),
+            Size = (ulong)size,
+            Sha256 = sha,
+            Critical = incident.Critical,
+            SidecarJson = sidecar,
+            SidecarStatus = "ok",
+            RecordedAt = CustodyLink.FormatTime(incident.WindowStart),
+        };
+        var outcome = await uploader.UploadAsync(item, staging.DataPath(clip.EvidenceId),
+            () => Task.FromResult<(string, IReadOnlyList<CustodyLink>)>((sha, custody.Entries.ToList())), null, static _ => { }, cancellationToken).ConfigureAwait(false);
+        var receipt = outcome.Receipt;
+        if (receipt.EvidenceId != clip.EvidenceId || receipt.Sha256 != sha || receipt.Size != (ulong)size)
+        {
+            throw new ReceiptMismatchException($"receipt for {clip.EvidenceId} (sha256 {receipt.Sha256}, {receipt.Size} bytes) does not match the clip (sha256 {sha}, {size} bytes)");
+        }
+
+        custody.AppendVerified(receipt.Custody.Select(CustodyLink.FromProto));
+        custody.Append(time.GetUtcNow(), "uploaded", device, "in-car-video", Invariant($"vault={gateway.Value.FleetControlUrl} storedAt={receipt.StoredAt} resumedFrom={outcome.ResumedFrom} sentThisRun={outcome.BytesSent}"));
+        custody.Append(time.GetUtcNow(), "verified", device, "in-car-video", Invariant($"receipt sha256={receipt.Sha256} size={receipt.Size} matches the clip"));
+        counters.ClipVerified();
+        Log.ClipVerified(logger, clip.EvidenceId, receipt.Sha256);
+        try
+        {
+            var stored = custody.Entries.ToList().FindLastIndex(e => e.Event == "stored");
+            await uploader.AppendCustodyAsync(clip.EvidenceId, custody.Entries.Skip(stored + 1), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Grpc.Core.RpcException)
+        {
+            // The vault's copy of the chain ends at "stored"; the vehicle's log holds the rest.
+        }
+    }
+
+    /// <summary>After a matching receipt (or nothing recorded): the segments and the clip go, the custody log stays.</summary>
+    private void Cleanup(string evidenceId)
+    {
+        var folder = SegmentDirectory(evidenceId);
+        if (Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
+        File.Delete(Path.Combine(staging.ItemDirectory(evidenceId), "concat.txt"));
+        staging.FreeData(evidenceId);
+    }
+
+    private static string FileName(Incident incident, IncidentClip clip) => incident.Id + "-" + clip.Camera + ".mp4";
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Logging;
+
+namespace EdgeGateway.Devices.InCarVideo.Recording;
+
+/// <summary>In-car video recording log messages (event ids 1550-1579).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1550, Level = LogLevel.Information, Message = "Camera {Camera}: recording {Url} into the ring (generation {Generation}, ffmpeg pid {Pid})")]
+    public static partial void CameraStarted(ILogger logger, string camera, string url, int generation, int pid);
+
+    [LoggerMessage(EventId = 1551, Level = LogLevel.Warning, Message = "Camera {Camera} fault: {Reason}; reconnecting in {Delay}")]
+    public static partial void CameraFault(ILogger logger, string camera, string reason, TimeSpan delay);
+
+    [LoggerMessage(EventId = 1552, Level = LogLevel.Information, Message = "Camera {Camera} delivers again")]
+    public static partial void CameraRecovered(ILogger logger, string camera);
+
+    [LoggerMessage(EventId = 1553, Level = LogLevel.Warning, Message = "Ring file {Path} could not be handled: {Reason}")]
+    public static partial void RingDeleteFailed(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 1554, Level = LogLevel.Warning, Message = "Camera {Camera}: stopped ffmpeg pid {Pid} left by a previous run")]
+    public static partial void StaleRecorderStopped(ILogger logger, string camera, int pid);
+
+    [LoggerMessage(EventId = 1555, Level = LogLevel.Warning, Message = "Video ring over its quota of {Quota} bytes: dropped {Segment} of camera {Camera}, which is inside the pre-event time")]
+    public static partial void RingOverQuota(ILogger logger, long quota, string segment, string camera);
+
+    [LoggerMessage(EventId = 1556, Level = LogLevel.Information, Message = "Incident {Incident} opened by {Source} {State}: {Cameras} camera(s) from {WindowStart:O}")]
+    public static partial void IncidentOpened(ILogger logger, string incident, string source, TriggerState state, int cameras, DateTimeOffset windowStart);
+
+    [LoggerMessage(EventId = 1557, Level = LogLevel.Information, Message = "Incident {Incident} closed ({Reason}): recording ended at {EndsAt:O}")]
+    public static partial void IncidentClosed(ILogger logger, string incident, string reason, DateTimeOffset endsAt);
+
+    [LoggerMessage(EventId = 1558, Level = LogLevel.Information, Message = "Clip {EvidenceId} ({Incident}, camera {Camera}): {Segments} segment(s), {Bytes} bytes, sha256 {Sha256}")]
+    public static partial void ClipAssembled(ILogger logger, string evidenceId, string incident, string camera, int segments, long bytes, string sha256);
+
+    [LoggerMessage(EventId = 1559, Level = LogLevel.Information, Message = "Clip {EvidenceId} in the vault: receipt sha256 {Sha256} matches")]
+    public static partial void ClipVerified(ILogger logger, string evidenceId, string sha256);
+
+    [LoggerMessage(EventId = 1560, Level = LogLevel.Warning, Message = "Clip {EvidenceId} not finished: {Reason}; tried again in {Delay}")]
+    public static partial void ClipRetry(ILogger logger, string evidenceId, string reason, TimeSpan delay);
+
+    [LoggerMessage(EventId = 1561, Level = LogLevel.Information, Message = "Incident {Incident} resumed after a restart ({Clips} clip(s), closed {Closed})")]
+    public static partial void IncidentResumed(ILogger logger, string incident, int clips, bool closed);
+}

@@ -1,0 +1,55 @@
+using EdgeGateway.Contracts.V1;
+using EdgeGateway.Core;
+using EdgeGateway.Evidence;
+using EdgeGateway.Hosting;
+using EdgeGateway.Security;
+using Grpc.Net.Client;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace EdgeGateway.Devices.InCarVideo.Recording;
+
+/// <summary>Registers in-car video recording (vehicle role, <c>Video:Enabled</c>).</summary>
+internal static class VideoRecordingRegistration
+{
+    /// <summary>
+    /// The recorder (rings, incidents) and the part of the dock's evidence path a vehicle needs: staging with custody
+    /// logs and the resumable gRPC uploader. Nothing of it is registered unless <c>Video:Enabled</c> is true.
+    /// </summary>
+    public static IServiceCollection AddVideoRecording(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<VideoOptions>()
+            .BindConfiguration(VideoOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        if (!configuration.GetSection(VideoOptions.SectionName).GetValue<bool>(nameof(VideoOptions.Enabled)))
+        {
+            return services;
+        }
+
+        services.AddOptions<EvidenceOptions>()
+            .BindConfiguration(EvidenceOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<StagingArea>();
+        services.TryAddSingleton<EvidenceCounters>();
+        services.AddDeviceSecurity();
+        services.TryAddSingleton(sp => new EvidenceVault.EvidenceVaultClient(
+            GrpcChannel.ForAddress(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.FleetControlUrl, new GrpcChannelOptions
+            {
+                MaxSendMessageSize = 8 * 1024 * 1024,
+                HttpHandler = sp.GetRequiredService<GatewayIdentity>().CreateHttpHandler(),
+            })));
+        services.TryAddSingleton<EvidenceUploader>();
+        services.TryAddSingleton<VideoCounters>();
+        services.AddSingleton<IHealthContributor>(sp => sp.GetRequiredService<VideoCounters>());
+        services.TryAddSingleton<ClipFinisher>();
+        services.TryAddSingleton<VideoRecorder>();
+        services.AddSingleton<ITriggerListener>(sp => sp.GetRequiredService<VideoRecorder>());
+        services.AddHostedService(sp => sp.GetRequiredService<VideoRecorder>());
+        return services;
+    }
+}
