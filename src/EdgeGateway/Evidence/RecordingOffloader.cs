@@ -282,7 +282,7 @@ internal sealed class RecordingOffloader(
         }
 
         var uploadingShown = false;
-        var outcome = await uploader.UploadAsync(evidence, staging.DataPath(id), FinishAsync, tail,
+        var outcome = await uploader.UploadAsync(evidence, () => staging.OpenReader(id), FinishAsync, tail,
             bytes =>
             {
                 // While the copy runs, its progress is what the dock shows; then the upload's.
