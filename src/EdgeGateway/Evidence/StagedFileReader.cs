@@ -65,6 +65,24 @@ internal sealed class StagedFileReader : IDisposable
         {
             var at = offset + done;
             var index = at / StagingCipher.SegmentSize;
+            if (at % StagingCipher.SegmentSize == 0 && into.Length - done >= StagingCipher.SegmentSize && index != _segment)
+            {
+                // A whole record wanted: decrypted straight into the caller's buffer.
+                var n = await LoadAsync(index, into[done..], cancellationToken).ConfigureAwait(false);
+                if (n < 0)
+                {
+                    break;
+                }
+
+                done += n;
+                if (n < StagingCipher.SegmentSize)
+                {
+                    break; // the last, short record
+                }
+
+                continue;
+            }
+
             if (index != _segment && !await LoadAsync(index, cancellationToken).ConfigureAwait(false))
             {
                 break;
@@ -86,6 +104,20 @@ internal sealed class StagedFileReader : IDisposable
 
     private async ValueTask<bool> LoadAsync(long index, CancellationToken cancellationToken)
     {
+        var n = await LoadAsync(index, _plain, cancellationToken).ConfigureAwait(false);
+        if (n < 0)
+        {
+            return false;
+        }
+
+        _segment = index;
+        _segmentLength = n;
+        return true;
+    }
+
+    /// <summary>Reads and decrypts record <paramref name="index"/> into <paramref name="plain"/>; its plaintext length, or -1 past the end.</summary>
+    private async ValueTask<int> LoadAsync(long index, Memory<byte> plain, CancellationToken cancellationToken)
+    {
         var position = index * StagingCipher.RecordSize;
         var length = 0;
         while (length < StagingCipher.RecordSize)
@@ -101,18 +133,16 @@ internal sealed class StagedFileReader : IDisposable
 
         if (length == 0)
         {
-            return false;
+            return -1;
         }
 
-        if (!_cipher!.TryOpen(index, _record.AsSpan(0, length), _plain))
+        if (!_cipher!.TryOpen(index, _record.AsSpan(0, length), plain.Span))
         {
             _segment = -1;
             throw new InvalidDataException($"staged record {index} (file offset {position}) fails authentication: the staged copy was altered or cut short");
         }
 
-        _segment = index;
-        _segmentLength = length - StagingCipher.Overhead;
-        return true;
+        return length - StagingCipher.Overhead;
     }
 
     /// <inheritdoc />

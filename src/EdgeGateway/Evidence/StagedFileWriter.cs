@@ -49,6 +49,16 @@ internal sealed class StagedFileWriter : IDisposable
 
         while (!data.IsEmpty)
         {
+            if (_pending == 0 && data.Length >= StagingCipher.SegmentSize)
+            {
+                // A whole segment in the caller's buffer: encrypted straight from it, no copy.
+                _cipher.Seal(Flushed / StagingCipher.SegmentSize, data.Span[..StagingCipher.SegmentSize], _record.AsSpan(0, StagingCipher.RecordSize));
+                await _target.WriteAsync(_record.AsMemory(0, StagingCipher.RecordSize), cancellationToken).ConfigureAwait(false);
+                Flushed += StagingCipher.SegmentSize;
+                data = data[StagingCipher.SegmentSize..];
+                continue;
+            }
+
             var take = Math.Min(data.Length, StagingCipher.SegmentSize - _pending);
             data.Span[..take].CopyTo(_segment.AsSpan(_pending));
             _pending += take;
