@@ -57,6 +57,36 @@ public sealed class RestTlsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rest_ForceWebCertificateConfigured_ServedInsteadOfTheCaIssuedOne()
+    {
+        using var data = new TempDirectory();
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=fleet.force.example", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(System.Net.IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        using var web = request.CreateSelfSigned(DateTimeOffset.Now.AddMinutes(-5), DateTimeOffset.Now.AddDays(1));
+        var certificateFile = Path.Combine(data.Path, "web.crt");
+        var keyFile = Path.Combine(data.Path, "web.key");
+        await File.WriteAllTextAsync(certificateFile, web.ExportCertificatePem(), Ct);
+        EdgeGateway.Contracts.Security.PrivateFile.WriteAllText(keyFile, key.ExportPkcs8PrivateKeyPem());
+        await using var fleet = await FleetControlInstance.StartAsync(Path.Combine(data.Path, "fleet"), FreePort.Next(),
+            "--Identity:DevelopmentPlaintext=false", $"--FleetControl:Tls:CertificatePath={certificateFile}", $"--FleetControl:Tls:KeyPath={keyFile}");
+
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(fleet.RestUri.Host, fleet.RestUri.Port, Ct).AsTask().WaitAsync(Eventually.DefaultTimeout, Ct);
+        string? thumbprint = null;
+        await using var tls = new SslStream(tcp.GetStream(), false, (_, certificate, _, _) =>
+        {
+            thumbprint = certificate is null ? null : X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()).Thumbprint;
+            return true;
+        });
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "127.0.0.1" }, Ct).WaitAsync(Eventually.DefaultTimeout, Ct);
+
+        Assert.Equal(web.Thumbprint, thumbprint);
+    }
+
+    [Fact]
     public async Task Rest_ClientTrustingTheCa_SignedInRequestsWork()
     {
         using var response = await _fleet.Http.GetAsync("/api/devices", Ct);
