@@ -42,6 +42,11 @@ internal static class Program
             return Load.LoadHarness.RunAsync(loadArgs).GetAwaiter().GetResult();
         }
 
+        if (args is ["security", .. var securityArgs])
+        {
+            return Security.SecurityHarness.RunAsync(securityArgs).GetAwaiter().GetResult();
+        }
+
         if (args is ["outbox", .. var outboxArgs])
         {
             return Outbox.OutboxHarness.RunAsync(outboxArgs).GetAwaiter().GetResult();

@@ -18,13 +18,22 @@ internal static class FleetCtlApp
     /// <summary>Environment variable naming a file whose first line is the token.</summary>
     public const string TokenFileVariable = "FLEETCONTROL_TOKEN_FILE";
 
+    /// <summary>Environment variable for the default <c>--cacert</c>.</summary>
+    public const string CaCertificateVariable = "FLEETCONTROL_CACERT";
+
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, HttpMessageHandler? handler = null, CancellationToken cancellationToken = default)
     {
         var url = new Option<string>("--url")
         {
-            Description = $"FleetControl's REST address (default ${UrlVariable} or http://127.0.0.1:5080)",
+            Description = $"FleetControl's REST address (default ${UrlVariable} or https://127.0.0.1:5080)",
             Recursive = true,
-            DefaultValueFactory = _ => Environment.GetEnvironmentVariable(UrlVariable) is { Length: > 0 } u ? u : "http://127.0.0.1:5080",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable(UrlVariable) is { Length: > 0 } u ? u : "https://127.0.0.1:5080",
+        };
+        var caCertificate = new Option<FileInfo?>("--cacert")
+        {
+            Description = $"Trust FleetControl's certificate only if it chains to this CA (PEM; FleetControl's {{DataDirectory}}/identity/ca.crt; default ${CaCertificateVariable}, else the system store)",
+            Recursive = true,
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable(CaCertificateVariable) is { Length: > 0 } f ? new FileInfo(f) : null,
         };
         var tokenFile = new Option<FileInfo>("--token-file")
         {
@@ -36,6 +45,7 @@ internal static class FleetCtlApp
         root.Options.Add(url);
         root.Options.Add(json);
         root.Options.Add(tokenFile);
+        root.Options.Add(caCertificate);
 
         // Binds the shared options and turns FleetCtlException into its exit code.
         Func<ParseResult, CancellationToken, Task<int>> Run(Func<FleetClient, Output, ParseResult, CancellationToken, Task<int>> action) =>
@@ -47,7 +57,19 @@ internal static class FleetCtlApp
                     return ExitCodes.Usage;
                 }
 
-                using var http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
+                System.Security.Cryptography.X509Certificates.X509Certificate2? anchor;
+                try
+                {
+                    anchor = parse.GetValue(caCertificate) is { } ca ? System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(ca.FullName) : null;
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+                {
+                    await stderr.WriteLineAsync($"fleetctl: cannot read the CA certificate: {ex.Message}").ConfigureAwait(false);
+                    return ExitCodes.Usage;
+                }
+
+                using var http = handler is not null ? new HttpClient(handler, disposeHandler: false)
+                    : anchor is not null ? new HttpClient(TrustedServer.Handler(anchor)) : new HttpClient();
                 http.BaseAddress = baseAddress;
                 http.Timeout = Timeout.InfiniteTimeSpan; // waits are bounded by their own --timeout
                 string? token;

@@ -35,7 +35,7 @@ public sealed class VehicleFlowTests
         Assert.Equal(JsonValueKind.Object, device.GetProperty("lastPosition").ValueKind);
 
         // The launcher signed in with the administrator token it created; without one the same API refuses.
-        using var anonymous = BearerHttpClient.Create(system.Fleet.Http.BaseAddress!, token: null);
+        using var anonymous = BearerHttpClient.Create(system.Fleet.Http.BaseAddress!, token: null, trustedRoot: System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(system.Fleet.CaCertificateFile));
         var refused = await anonymous.GetAsync("/api/devices/car-flow", TestContext.Current.CancellationToken);
         Assert.Equal(System.Net.HttpStatusCode.Unauthorized, refused.StatusCode);
         Assert.True(File.Exists(system.Fleet.AdminPasswordFile));

@@ -73,6 +73,9 @@ public sealed class MosquittoBroker : IAsyncDisposable
         }
     }
 
+    /// <summary>The broker's process id (for a reload signal sent the way an operator or FleetControl would).</summary>
+    public int ProcessId => _process?.Id ?? throw new InvalidOperationException("mosquitto is not running");
+
     /// <summary>SIGTERM: mosquitto saves its persistence file and exits.</summary>
     public async Task StopAsync()
     {

@@ -22,6 +22,11 @@ namespace EdgeGateway.Benchmarks.Evidence;
 /// gRPC upload over loopback -> vault hash -> receipt -> camera wiped. Reports MB/s and the ratio to
 /// <c>sha256sum</c> of the same file measured in the same run.
 /// <c>dotnet run -c Release --project benchmarks/EdgeGateway.Benchmarks -- evidence [--single 1GiB] [--bay-size 256MiB] [--bays 8] [--concurrency 4] [--repeat 1] [--chunk 1MiB] [--dir DIR]</c>
+/// <para>
+/// <c>evidence encryption [--single 1GiB] [--repeat 3]</c>: the same single-recording offload with the staged copy
+/// encrypted at rest (<c>Evidence:EncryptStaging</c>) and in plaintext, alternating in one run; prints the
+/// encrypted/plain rate ratio per pair and the median.
+/// </para>
 /// </summary>
 internal static class EvidenceHarness
 {
@@ -52,6 +57,11 @@ internal static class EvidenceHarness
             var cpu2 = Process.GetCurrentProcess().TotalProcessorTime;
             Console.WriteLine(Invariant($"256 MiB: SHA-256 {(cpu1 - cpu0).TotalSeconds:0.000} CPU-s, CRC32C {(cpu2 - cpu1).TotalSeconds:0.000} CPU-s ({crc:x8})"));
             return 0;
+        }
+
+        if (args is ["encryption", .. var encryptionArgs])
+        {
+            return await EncryptionAsync(encryptionArgs);
         }
 
         if (args is ["copy-only", var size, .. var rest])
@@ -152,6 +162,80 @@ internal static class EvidenceHarness
             Directory.Delete(root, recursive: true);
         }
     }
+
+    /// <summary>Encrypted against plaintext staging, same size, alternating order, in one run.</summary>
+    private static async Task<int> EncryptionAsync(string[] args)
+    {
+        long single = 1L << 30;
+        var repeat = 3;
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            switch (args[i])
+            {
+                case "--single": SizeParser.TryParse(args[i + 1], out single); break;
+                case "--repeat": repeat = Math.Max(1, int.Parse(args[i + 1], CultureInfo.InvariantCulture)); break;
+                default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
+            }
+        }
+
+        var root = Path.Combine(Path.GetTempPath(), "eg-evidence-encryption-bench");
+        if (Directory.Exists(root))
+        {
+            Directory.Delete(root, recursive: true);
+        }
+
+        Directory.CreateDirectory(root);
+        try
+        {
+            var seed = await new ClipFactory(Path.Combine(root, ".cache")).EnsureSeedClipAsync(5, CancellationToken.None);
+            Console.WriteLine($"evidence encryption harness: {Environment.ProcessorCount} cores, AES-NI {System.Runtime.Intrinsics.X86.Aes.IsSupported}, {single / MiB:0} MiB per offload, {repeat} pairs");
+            var n = 0;
+            async Task<(double Rate, double Cpu)> RunAsync(bool encrypt, long size)
+            {
+                var runDir = Path.Combine(root, Invariant($"run-{++n}"));
+                var sim = new DockSimulator(Path.Combine(runDir, "bays"));
+                await sim.DockAsync(1, Camera(Invariant($"BWV7{n:D5}"), size), seed, CancellationToken.None);
+                await SyncAsync();
+                _encryptStaging = encrypt;
+                var seconds = await OffloadAsync(runDir, sim, 1, 1);
+                Directory.Delete(runDir, recursive: true);
+                return (size / MiB / seconds, _lastPipelineCpuSeconds);
+            }
+
+            foreach (var encrypt in new[] { false, true, false, true })
+            {
+                var (rate, _) = await RunAsync(encrypt, 128L << 20);
+                Console.WriteLine(Invariant($"warm-up {(encrypt ? "encrypted" : "plain    ")} 128 MiB {rate:0.0} MB/s"));
+            }
+
+            var ratios = new List<double>();
+            for (var pair = 1; pair <= repeat; pair++)
+            {
+                // Alternate which goes first, so a drift in the machine's load does not favour one side.
+                var order = pair % 2 == 1 ? new[] { false, true } : new[] { true, false };
+                var results = new Dictionary<bool, (double Rate, double Cpu)>();
+                foreach (var encrypt in order)
+                {
+                    results[encrypt] = await RunAsync(encrypt, single);
+                }
+
+                var ratio = results[true].Rate / results[false].Rate;
+                ratios.Add(ratio);
+                Console.WriteLine(Invariant($"pair {pair}  plain {results[false].Rate,7:0.0} MB/s ({results[false].Cpu:0.00} CPU-s)   encrypted {results[true].Rate,7:0.0} MB/s ({results[true].Cpu:0.00} CPU-s)   ratio {ratio:0.00}"));
+            }
+
+            ratios.Sort();
+            Console.WriteLine(Invariant($"encrypted/plain offload rate: median {ratios[ratios.Count / 2]:0.00} (min {ratios[0]:0.00}, max {ratios[^1]:0.00}) over {repeat} pairs"));
+            return 0;
+        }
+        finally
+        {
+            _encryptStaging = true;
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static bool _encryptStaging = true;
 
     /// <summary>The staging copy + SHA-256 alone (no upload), to see where time goes.</summary>
     private static async Task<int> CopyOnlyAsync(string sizeText, string checkpointText)
@@ -262,6 +346,7 @@ internal static class EvidenceHarness
             ["Dock:ScanInterval"] = "00:00:00.050",
             ["Evidence:MaxConcurrentTransfers"] = concurrency.ToString(CultureInfo.InvariantCulture),
             ["Evidence:MinFreeDiskBytes"] = "0",
+            ["Evidence:EncryptStaging"] = _encryptStaging ? "true" : "false",
             ["Evidence:ChunkBytes"] = SizeParser.TryParse(_chunk, out var chunk) ? chunk.ToString(CultureInfo.InvariantCulture) : "1048576",
         });
         builder.Services.AddSingleton(TimeProvider.System);

@@ -34,7 +34,23 @@ internal sealed class FleetControlNode : IAsyncDisposable
         HttpPort = httpPort;
         GrpcPort = grpcPort;
         BrokerPort = externalBroker?.Port ?? mqttPort;
-        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(10) };
+        Http = new HttpClient(TrustingHandler()) { BaseAddress = new Uri(RestUrl), Timeout = TimeSpan.FromSeconds(10) };
+    }
+
+    /// <summary>REST and the web console: https (FleetControl's CA-issued server certificate) unless the development override is on.</summary>
+    public string RestUrl => $"{(Tls ? "https" : "http")}://127.0.0.1:{HttpPort}";
+
+    /// <summary>Trusts FleetControl's server certificate only if it chains to its CA file (written at its first start).</summary>
+    private SocketsHttpHandler TrustingHandler()
+    {
+        var handler = new SocketsHttpHandler();
+        System.Security.Cryptography.X509Certificates.X509Certificate2? anchor = null;
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+        {
+            anchor ??= File.Exists(CaCertificateFile) ? System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(CaCertificateFile) : null;
+            return anchor is not null && EdgeGateway.Contracts.Security.ServerCertificateCheck.IsTrusted(certificate, errors, anchor);
+        };
+        return handler;
     }
 
     public int HttpPort { get; }

@@ -89,10 +89,11 @@ internal static class LocalSystemCommand
         var summary = new SystemSummary(fleet, TimeProvider.System);
         try
         {
-            await output.WriteLineAsync($"Starting FleetControl (REST http://127.0.0.1:{fleet.HttpPort}, gRPC {fleet.GrpcUrl}, MQTT 127.0.0.1:{fleet.BrokerPort})...").ConfigureAwait(false);
+            await output.WriteLineAsync($"Starting FleetControl (REST {fleet.RestUrl}, gRPC {fleet.GrpcUrl}, MQTT 127.0.0.1:{fleet.BrokerPort})...").ConfigureAwait(false);
             await fleet.StartAsync(cancellationToken).ConfigureAwait(false);
             var link = fleet.Tls ? "mTLS (device certificates from FleetControl's CA " + fleet.CaCertificateFile + ")" : "PLAINTEXT (development override)";
-            await output.WriteLineAsync($"Links: MQTT 127.0.0.1:{fleet.BrokerPort} {link}; gRPC {fleet.GrpcUrl} {link}; each device enrols with a one-time token").ConfigureAwait(false);
+            var web = fleet.Tls ? "TLS (server certificate from the same CA)" : "PLAINTEXT (development override)";
+            await output.WriteLineAsync($"Links: MQTT 127.0.0.1:{fleet.BrokerPort} {link}; gRPC {fleet.GrpcUrl} {link}; REST and console {fleet.RestUrl} {web}; each device enrols with a one-time token").ConfigureAwait(false);
 
             for (var i = 1; i <= vehicles; i++)
             {
@@ -156,12 +157,14 @@ internal static class LocalSystemCommand
             }
 
             // How to sign in; the secrets stay in their 0600 files and are never printed.
-            var rest = $"http://127.0.0.1:{fleet.HttpPort}";
+            var rest = fleet.RestUrl;
+            var cacert = fleet.Tls ? $" --cacert {fleet.CaCertificateFile}" : string.Empty;
+            var trust = fleet.Tls ? $"FLEETCONTROL_CACERT={fleet.CaCertificateFile} " : string.Empty;
             await output.WriteLineAsync($"""
                 All running. Data and logs: {directory}.
-                  console:  {rest}/console/  user {FleetControlNode.AdminAccount}, password in {fleet.AdminPasswordFile}
-                  curl:     curl -H "Authorization: Bearer $(cat {fleet.AdminTokenFile})" {rest}/api/devices
-                  fleetctl: FLEETCONTROL_TOKEN_FILE={fleet.AdminTokenFile} dotnet run --project src/FleetCtl -- devices list
+                  console:  {rest}/console/  user {FleetControlNode.AdminAccount}, password in {fleet.AdminPasswordFile}{(fleet.Tls ? $"\n            (the browser does not know FleetControl's own CA: import {fleet.CaCertificateFile}, or accept the warning once)" : string.Empty)}
+                  curl:     curl{cacert} -H "Authorization: Bearer $(cat {fleet.AdminTokenFile})" {rest}/api/devices
+                  fleetctl: {trust}FLEETCONTROL_URL={rest} FLEETCONTROL_TOKEN_FILE={fleet.AdminTokenFile} dotnet run --project src/FleetCtl -- devices list
                   more accounts: dotnet src/FleetControl/bin/Release/net10.0/FleetControl.dll accounts add NAME --role viewer --FleetControl:DataDirectory={fleet.DataDirectory}
                 (Ctrl+C stops everything)
                 """).ConfigureAwait(false);

@@ -29,6 +29,9 @@ internal sealed class EvidenceAlarms(IServiceProvider services, TimeProvider tim
     /// <summary>The vault's receipt did not match the staged copy; nothing wiped, retried.</summary>
     public const string ReceiptMismatch = "evidence.receipt_mismatch";
 
+    /// <summary>The vault's custody entries in a receipt are not signed by FleetControl's custody key; nothing wiped, retried.</summary>
+    public const string ReceiptUnverified = "evidence.receipt_unverified";
+
     /// <summary>A file on a docked camera the dock will not take.</summary>
     public const string FileNotAccepted = "evidence.file_not_accepted";
 

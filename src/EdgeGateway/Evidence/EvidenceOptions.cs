@@ -11,6 +11,12 @@ public sealed class EvidenceOptions
     /// <summary>Staging directory; empty means <c>{Gateway:DataDirectory}/evidence</c>.</summary>
     public string StagingDirectory { get; set; } = string.Empty;
 
+    /// <summary>
+    /// Encrypt new staged copies at rest (AES-256-GCM in 1 MiB segments, a data key per item wrapped by the device's
+    /// storage key). Off only to measure its cost; copies staged encrypted are still read when it is off.
+    /// </summary>
+    public bool EncryptStaging { get; set; } = true;
+
     /// <summary>Most bytes staging may hold (0 = only the free-disk reserve applies).</summary>
     [Range(0, long.MaxValue, ErrorMessage = "Evidence:StagingQuotaBytes must not be negative.")]
     public long StagingQuotaBytes { get; set; }

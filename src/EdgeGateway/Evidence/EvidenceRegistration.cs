@@ -41,6 +41,7 @@ internal static class EvidenceRegistration
                 HttpHandler = sp.GetRequiredService<GatewayIdentity>().CreateHttpHandler(),
             })));
         services.AddSingleton<EvidenceUploader>();
+        services.AddSingleton(sp => new VaultCustodyVerifier(sp.GetService<GatewayIdentity>()));
         services.AddSingleton<RecordingOffloader>();
         services.AddSingleton<OffloadService>();
         services.AddHostedService(sp => sp.GetRequiredService<OffloadService>());

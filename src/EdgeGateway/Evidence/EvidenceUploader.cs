@@ -69,13 +69,13 @@ internal sealed class EvidenceUploader
     private static readonly ResiliencePropertyKey<string> EvidenceIdKey = new("evidence-id");
 
     /// <param name="item">The item; its Sha256 may be empty for a pipelined upload (then it goes in the trailer).</param>
-    /// <param name="dataPath">The staged file.</param>
+    /// <param name="openStaged">Opens the staged copy's plaintext (decrypting an encrypted one).</param>
     /// <param name="finishAsync">Supplies the SHA-256 and the custody chain for the trailer (waits for a running copy).</param>
     /// <param name="tail">The running copy to follow, or null when the staged file is complete.</param>
     /// <param name="onProgress">Bytes the vault holds so far.</param>
     /// <param name="cancellationToken">Stops the upload.</param>
     public async Task<UploadOutcome> UploadAsync(
-        EvidenceItem item, string dataPath, Func<Task<(string Sha256, IReadOnlyList<CustodyLink> Custody)>> finishAsync,
+        EvidenceItem item, Func<StagedFileReader> openStaged, Func<Task<(string Sha256, IReadOnlyList<CustodyLink> Custody)>> finishAsync,
         StagingTail? tail, Action<long> onProgress, CancellationToken cancellationToken)
     {
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
@@ -84,9 +84,9 @@ internal sealed class EvidenceUploader
         try
         {
             var receipt = await _retry.ExecuteAsync(
-                static (ctx, state) => state.self.UploadOnceAsync(state.item, state.dataPath, state.finishAsync, state.tail, state.onProgress, state.tally, ctx.CancellationToken),
+                static (ctx, state) => state.self.UploadOnceAsync(state.item, state.openStaged, state.finishAsync, state.tail, state.onProgress, state.tally, ctx.CancellationToken),
                 context,
-                (self: this, item, dataPath, finishAsync, tail, onProgress, tally)).ConfigureAwait(false);
+                (self: this, item, openStaged, finishAsync, tail, onProgress, tally)).ConfigureAwait(false);
             return new UploadOutcome(receipt, tally.FirstOffset ?? 0, tally.BytesSent);
         }
         finally
@@ -105,7 +105,7 @@ internal sealed class EvidenceUploader
     }
 
     private async ValueTask<EvidenceReceipt> UploadOnceAsync(
-        EvidenceItem item, string dataPath, Func<Task<(string Sha256, IReadOnlyList<CustodyLink> Custody)>> finishAsync,
+        EvidenceItem item, Func<StagedFileReader> openStaged, Func<Task<(string Sha256, IReadOnlyList<CustodyLink> Custody)>> finishAsync,
         StagingTail? tail, Action<long> onProgress, Tally tally, CancellationToken cancellationToken)
     {
         var status = await _client.GetUploadOffsetAsync(new UploadOffsetRequest { EvidenceId = item.EvidenceId }, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -130,8 +130,7 @@ internal sealed class EvidenceUploader
                 throw new CopyAbandonedException($"the staging copy of {item.EvidenceId} stopped");
             }
 
-            using var data = new FileStream(dataPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan | FileOptions.Asynchronous);
-            data.Position = offset;
+            using var data = openStaged();
             while (offset < (long)item.Size)
             {
                 var want = (int)Math.Min(_options.ChunkBytes, (long)item.Size - offset);
@@ -140,14 +139,19 @@ internal sealed class EvidenceUploader
                     throw new CopyAbandonedException($"the staging copy of {item.EvidenceId} stopped at {tail.Written}");
                 }
 
-                var n = await data.ReadAtLeastAsync(buffer.AsMemory(0, want), want, throwOnEndOfStream: true, cancellationToken).ConfigureAwait(false);
+                var n = await data.ReadAsync(offset, buffer.AsMemory(0, want), cancellationToken).ConfigureAwait(false);
+                if (n != want)
+                {
+                    throw new EndOfStreamException($"the staged copy of {item.EvidenceId} ends at {offset + n} of {item.Size} bytes");
+                }
+
                 if (tail is null)
                 {
-                    PageCache.Drop(data.SafeFileHandle, offset, n); // a finished copy is fsynced: read once, not needed again
+                    PageCache.Drop(data.Handle, data.FileOffset(offset), data.FileOffset(offset + n) - data.FileOffset(offset)); // a finished copy is fsynced: read once, not needed again
                 }
                 else
                 {
-                    tail.MarkConsumed(offset + n, data.SafeFileHandle);
+                    tail.MarkConsumed(data.FileOffset(offset + n), data.Handle);
                 }
 
                 var chunk = new UploadChunk

@@ -38,6 +38,9 @@ internal static partial class Log
     [LoggerMessage(3033, LogLevel.Error, "Receipt for {EvidenceId} does not match: local {LocalSha256}/{LocalSize}, vault {VaultSha256}/{VaultSize}; nothing wiped")]
     public static partial void ReceiptMismatch(ILogger logger, string evidenceId, string localSha256, long localSize, string vaultSha256, long vaultSize);
 
+    [LoggerMessage(3037, LogLevel.Error, "Receipt for {EvidenceId} is not trusted: {Problem}; nothing wiped")]
+    public static partial void ReceiptUnverified(ILogger logger, string evidenceId, string problem);
+
     [LoggerMessage(3034, LogLevel.Warning, "Offload of {EvidenceId} failed; retry after {Backoff}; nothing wiped")]
     public static partial void OffloadFailed(ILogger logger, Exception exception, string evidenceId, TimeSpan backoff);
 

@@ -45,13 +45,27 @@ internal sealed class RecordingCopier(StagingArea staging, IOptions<EvidenceOpti
 
             await using var sourceScope = source.ConfigureAwait(false);
 
+            // The item's cipher (its data key), or none for a plaintext copy; an encrypted copy resumes at a segment boundary.
+            using var cipher = staging.CipherForCopy(evidenceId, fresh: durable == 0);
+            if (cipher is not null && durable != recording.Size)
+            {
+                durable -= durable % StagingCipher.SegmentSize;
+            }
+
             // Whatever lies past the durable offset may be unsynced garbage: drop it.
-            durable = Math.Min(durable, target.Length);
-            target.SetLength(durable);
+            var fileLength = cipher is null ? target.Length : StagingCipher.PlainLength(target.Length);
+            durable = Math.Min(durable, fileLength);
+            target.SetLength(cipher is null ? durable : StagingCipher.FileLength(durable));
 
             // A resume continues the same item only if the staged bytes are the camera's bytes: the
-            // staged prefix is re-hashed and compared with the camera's prefix as it is read.
-            var (offset, mismatchAt) = await VerifyPrefixAsync(recording, target, source, hash, buffer, compare, durable, cancellationToken).ConfigureAwait(false);
+            // staged prefix is re-hashed (decrypted) and compared with the camera's prefix as it is read.
+            (long Offset, long? MismatchAt) verified;
+            using (var reader = new StagedFileReader(target.SafeFileHandle, cipher is null ? null : staging.CipherForCopy(evidenceId, fresh: false), ownsFile: false))
+            {
+                verified = await VerifyPrefixAsync(recording, reader, source, hash, buffer, compare, durable, cancellationToken).ConfigureAwait(false);
+            }
+
+            var (offset, mismatchAt) = verified;
             var discarded = 0L;
             if (mismatchAt is not null)
             {
@@ -64,10 +78,11 @@ internal sealed class RecordingCopier(StagingArea staging, IOptions<EvidenceOpti
             }
 
             var resumedFrom = offset;
+            using var writer = new StagedFileWriter(target, cipher, offset);
             onProgress(offset);
-            tail?.MarkDurable(offset, target.SafeFileHandle);
+            tail?.MarkDurable(writer.FileOffset(offset), target.SafeFileHandle);
             tail?.Advance(offset);
-            target.Position = offset;
+            target.Position = writer.FileOffset(offset);
             var limiter = new BandwidthLimiter(o.CopyBytesPerSecond, time);
             var lastCheckpoint = offset;
             Task? pendingCheckpoint = null;
@@ -90,24 +105,29 @@ internal sealed class RecordingCopier(StagingArea staging, IOptions<EvidenceOpti
                         }
 
                         hash.AppendData(buffer, 0, n);
-                        await target.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+                        await writer.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
 
                         // Read once and hashed: the camera's pages are not needed again (a resume re-reads from the camera anyway).
                         PageCache.Drop(source.SafeFileHandle, offset, n);
                         offset += n;
-                        onProgress(offset);
-                        tail?.Advance(offset);
-                        if (offset - lastCheckpoint >= o.CheckpointBytes)
+                        if (offset == recording.Size)
                         {
-                            // The fsync runs beside the copy; progress.json only ever names fsynced bytes.
+                            await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+                        }
+
+                        onProgress(offset);
+                        tail?.Advance(writer.Flushed);
+                        if (writer.Flushed - lastCheckpoint >= o.CheckpointBytes)
+                        {
+                            // The fsync runs beside the copy; progress.json only ever names fsynced bytes (whole records).
                             if (pendingCheckpoint is not null)
                             {
                                 await pendingCheckpoint.ConfigureAwait(false);
                             }
 
-                            var at = offset;
-                            pendingCheckpoint = Task.Run(() => Checkpoint(target.SafeFileHandle, evidenceId, at, recording.Size, tail), CancellationToken.None);
-                            lastCheckpoint = offset;
+                            var at = writer.Flushed;
+                            pendingCheckpoint = Task.Run(() => Checkpoint(target.SafeFileHandle, evidenceId, at, writer.FileOffset(at), recording.Size, tail), CancellationToken.None);
+                            lastCheckpoint = at;
                         }
 
                         await limiter.PaceAsync(n, cancellationToken).ConfigureAwait(false);
@@ -115,15 +135,15 @@ internal sealed class RecordingCopier(StagingArea staging, IOptions<EvidenceOpti
                 }
                 catch (Exception e) when (e is CameraUndockedException or OperationCanceledException)
                 {
-                    // Undocked or the dock is shutting down: keep everything copied so far.
+                    // Undocked or the dock is shutting down: keep everything copied so far (whole records).
                     await SettleAsync(pendingCheckpoint).ConfigureAwait(false);
-                    Checkpoint(target.SafeFileHandle, evidenceId, offset, recording.Size, tail);
+                    Checkpoint(target.SafeFileHandle, evidenceId, writer.Flushed, writer.FileOffset(writer.Flushed), recording.Size, tail);
                     throw;
                 }
                 catch (IOException e) when (!File.Exists(recording.MarkerPath))
                 {
                     await SettleAsync(pendingCheckpoint).ConfigureAwait(false);
-                    Checkpoint(target.SafeFileHandle, evidenceId, offset, recording.Size, tail);
+                    Checkpoint(target.SafeFileHandle, evidenceId, writer.Flushed, writer.FileOffset(writer.Flushed), recording.Size, tail);
                     throw new CameraUndockedException($"camera left bay {recording.Bay}", e);
                 }
                 catch
@@ -141,7 +161,7 @@ internal sealed class RecordingCopier(StagingArea staging, IOptions<EvidenceOpti
             RandomAccess.FlushToDisk(target.SafeFileHandle);
             var sha = Convert.ToHexStringLower(hash.GetHashAndReset());
             staging.WriteProgress(evidenceId, new CopyProgress(offset, recording.Size, sha));
-            tail?.MarkDurable(offset, target.SafeFileHandle);
+            tail?.MarkDurable(writer.FileOffset(offset), target.SafeFileHandle);
             return new CopyResult(sha, resumedFrom, offset - resumedFrom, mismatchAt, discarded);
         }
         finally
@@ -159,13 +179,22 @@ internal sealed class RecordingCopier(StagingArea staging, IOptions<EvidenceOpti
     /// bytes. Returns the verified length and, when they differ, the first differing chunk's offset.
     /// </summary>
     private static async Task<(long Offset, long? MismatchAt)> VerifyPrefixAsync(
-        DockedRecording recording, FileStream target, FileStream source, IncrementalHash hash, byte[] buffer, byte[]? compare, long durable, CancellationToken cancellationToken)
+        DockedRecording recording, StagedFileReader target, FileStream source, IncrementalHash hash, byte[] buffer, byte[]? compare, long durable, CancellationToken cancellationToken)
     {
         long offset = 0;
         while (offset < durable)
         {
             var want = (int)Math.Min(buffer.Length, durable - offset);
-            var n = await RandomAccess.ReadAsync(target.SafeFileHandle, buffer.AsMemory(0, want), offset, cancellationToken).ConfigureAwait(false);
+            int n;
+            try
+            {
+                n = await target.ReadAsync(offset, buffer.AsMemory(0, want), cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidDataException)
+            {
+                return (offset, offset); // a staged record that does not authenticate: start over from the camera
+            }
+
             if (n == 0)
             {
                 break;
@@ -207,12 +236,12 @@ internal sealed class RecordingCopier(StagingArea staging, IOptions<EvidenceOpti
         return done;
     }
 
-    /// <summary>fsync, then record <paramref name="offset"/> as the durable copy offset.</summary>
-    private void Checkpoint(SafeFileHandle target, string evidenceId, long offset, long size, StagingTail? tail)
+    /// <summary>fsync, then record <paramref name="offset"/> (plaintext bytes, <paramref name="fileOffset"/> in the file) as the durable copy offset.</summary>
+    private void Checkpoint(SafeFileHandle target, string evidenceId, long offset, long fileOffset, long size, StagingTail? tail)
     {
         RandomAccess.FlushToDisk(target);
         staging.WriteProgress(evidenceId, new CopyProgress(offset, size, null));
-        tail?.MarkDurable(offset, target);
+        tail?.MarkDurable(fileOffset, target);
     }
 
     /// <summary>Waits for a background checkpoint; its failure, if any, shows again in the next checkpoint.</summary>

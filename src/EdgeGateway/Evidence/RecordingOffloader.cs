@@ -21,6 +21,7 @@ internal sealed class RecordingOffloader(
     DockStatusTracker tracker,
     EvidenceCounters counters,
     EvidenceAlarms alarms,
+    Security.VaultCustodyVerifier vaultCustody,
     IOptions<EvidenceOptions> options,
     IOptions<GatewayOptions> gateway,
     TimeProvider time,
@@ -282,7 +283,7 @@ internal sealed class RecordingOffloader(
         }
 
         var uploadingShown = false;
-        var outcome = await uploader.UploadAsync(evidence, staging.DataPath(id), FinishAsync, tail,
+        var outcome = await uploader.UploadAsync(evidence, () => staging.OpenReader(id), FinishAsync, tail,
             bytes =>
             {
                 // While the copy runs, its progress is what the dock shows; then the upload's.
@@ -320,6 +321,19 @@ internal sealed class RecordingOffloader(
         }
 
         alarms.Clear(EvidenceAlarms.ReceiptMismatch, id);
+
+        // The vault's entries are trusted (and the camera wiped) only if FleetControl's custody key signed them.
+        if (vaultCustody.Problem(id, receipt, custody.Entries.Count > 0 && custody.Entries[^1].IsSigned) is { } untrusted)
+        {
+            counters.ReceiptMismatched();
+            Log.ReceiptUnverified(logger, id, untrusted);
+            alarms.Raise(EvidenceAlarms.ReceiptUnverified, id,
+                Invariant($"receipt for {id} ({rec.FileName}, camera {rec.Camera.Serial}) is not trusted: {untrusted}; nothing wiped, retried"),
+                new Dictionary<string, string> { ["evidence_id"] = id, ["camera_serial"] = rec.Camera.Serial, ["file"] = rec.FileName, ["problem"] = untrusted });
+            throw new ReceiptMismatchException($"receipt for {id} is not trusted: {untrusted}");
+        }
+
+        alarms.Clear(EvidenceAlarms.ReceiptUnverified, id);
 
         custody.AppendVerified(receipt.Custody.Select(CustodyLink.FromProto));
         custody.Append(time.GetUtcNow(), "uploaded", device, "dock", Invariant($"vault={gateway.Value.FleetControlUrl} storedAt={receipt.StoredAt} resumedFrom={outcome.ResumedFrom} sentThisRun={outcome.BytesSent}"));

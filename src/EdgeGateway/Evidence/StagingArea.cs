@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EdgeGateway.Contracts.Evidence;
+using EdgeGateway.Contracts.Security;
 using EdgeGateway.Hosting;
 using EdgeGateway.Security;
 using Microsoft.Extensions.Options;
@@ -10,6 +11,12 @@ namespace EdgeGateway.Evidence;
 /// Local staging: one directory per evidence item holding the staged copy (<c>data.partial</c>), its
 /// durable copy progress (<c>progress.json</c>) and its custody log (<c>custody.jsonl</c>). Space is
 /// reserved per item before copying so the quota is never overrun by concurrent copies.
+/// <para>
+/// With <see cref="EvidenceOptions.EncryptStaging"/> (default) and a key wrapper, a new staged copy is encrypted at
+/// rest (<see cref="StagingCipher"/>) under its own data key, kept only wrapped (<see cref="IDataKeyWrapper"/>, like the
+/// outbox's) in <c>data.key</c> (mode 0600) beside it. A copy without <c>data.key</c> is plaintext (staged before
+/// encryption, or with it off) and is read as it is. Hashes are always of the plaintext.
+/// </para>
 /// </summary>
 internal sealed class StagingArea
 {
@@ -18,13 +25,16 @@ internal sealed class StagingArea
     private readonly Dictionary<string, long> _reserved = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private readonly ICustodySigner? _custodySigner;
+    private readonly IDataKeyWrapper? _keys;
 
     /// <param name="options">Staging quota and directory.</param>
     /// <param name="gateway">The data directory.</param>
     /// <param name="identity">The device identity whose key signs custody entries (none, or the development override: unsigned).</param>
-    public StagingArea(IOptions<EvidenceOptions> options, IOptions<GatewayOptions> gateway, GatewayIdentity? identity = null)
+    /// <param name="keys">Wraps the staged copies' data keys (none: new copies are staged in plaintext).</param>
+    public StagingArea(IOptions<EvidenceOptions> options, IOptions<GatewayOptions> gateway, GatewayIdentity? identity = null, IDataKeyWrapper? keys = null)
     {
         _options = options.Value;
+        _keys = keys;
         _custodySigner = DeviceCustodySigner.For(identity);
         Root = string.IsNullOrEmpty(_options.StagingDirectory)
             ? Path.Combine(gateway.Value.DataDirectory, "evidence")
@@ -36,6 +46,65 @@ internal sealed class StagingArea
     public string ItemDirectory(string evidenceId) => Path.Combine(Root, evidenceId);
 
     public string DataPath(string evidenceId) => Path.Combine(Root, evidenceId, "data.partial");
+
+    public string KeyPath(string evidenceId) => Path.Combine(Root, evidenceId, "data.key");
+
+    /// <summary>True when new staged copies are encrypted at rest.</summary>
+    public bool EncryptsNew => _options.EncryptStaging && _keys is not null;
+
+    /// <summary>
+    /// The cipher of a staged copy about to be written: its existing data key, or (for a copy starting from nothing,
+    /// <paramref name="fresh"/>) a new one when encryption is on; null for a plaintext copy.
+    /// </summary>
+    public StagingCipher? CipherForCopy(string evidenceId, bool fresh)
+    {
+        if (File.Exists(KeyPath(evidenceId)) || (fresh && EncryptsNew))
+        {
+            if (!File.Exists(KeyPath(evidenceId)))
+            {
+                PrivateFile.WriteAllBytes(KeyPath(evidenceId), _keys!.Wrap(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+            }
+
+            return Cipher(evidenceId);
+        }
+
+        return null;
+    }
+
+    /// <summary>A reader of the staged copy's plaintext (decrypting when it has a data key).</summary>
+    public StagedFileReader OpenReader(string evidenceId)
+    {
+        var cipher = File.Exists(KeyPath(evidenceId)) ? Cipher(evidenceId) : null;
+        try
+        {
+            var handle = File.OpenHandle(DataPath(evidenceId), FileMode.Open, FileAccess.Read, FileShare.ReadWrite, FileOptions.Asynchronous);
+            return new StagedFileReader(handle, cipher, ownsFile: true);
+        }
+        catch
+        {
+            cipher?.Dispose();
+            throw;
+        }
+    }
+
+    private StagingCipher Cipher(string evidenceId)
+    {
+        var wrapped = File.ReadAllBytes(KeyPath(evidenceId));
+        if (_keys is null)
+        {
+            throw new InvalidOperationException($"the staged copy of {evidenceId} is encrypted, but this dock has no storage key wrapper");
+        }
+
+        var key = _keys.Unwrap(wrapped);
+        try
+        {
+            return new StagingCipher(key, evidenceId);
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
+        }
+    }
 
     public string CustodyPath(string evidenceId) => Path.Combine(Root, evidenceId, "custody.jsonl");
 
@@ -74,10 +143,11 @@ internal sealed class StagingArea
     public void MarkCustodySynced(string evidenceId, int entries) =>
         WriteAtomically(SyncedPath(evidenceId), System.Text.Encoding.ASCII.GetBytes(entries.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
-    /// <summary>Deletes the staged copy and its progress; the custody log stays as the item's record.</summary>
+    /// <summary>Deletes the staged copy, its data key and its progress; the custody log stays as the item's record.</summary>
     public void FreeData(string evidenceId)
     {
         File.Delete(DataPath(evidenceId));
+        File.Delete(KeyPath(evidenceId));
         File.Delete(ProgressPath(evidenceId));
     }
 

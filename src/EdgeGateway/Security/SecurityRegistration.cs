@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 
 namespace EdgeGateway.Security;
 
-/// <summary>Registers the device key store, the identity every link uses, and enrolment/renewal. Idempotent.</summary>
+/// <summary>Registers the device key store, the wrapper of data keys at rest, the identity every link uses, and enrolment/renewal. Idempotent.</summary>
 internal static class SecurityRegistration
 {
     public static IServiceCollection AddDeviceSecurity(this IServiceCollection services)
@@ -22,6 +22,8 @@ internal static class SecurityRegistration
         services.AddSingleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IDeviceKeyStore>(sp => new FileDeviceKeyStore(GatewayIdentity.DirectoryFor(
+            sp.GetRequiredService<IOptions<SecurityOptions>>().Value, sp.GetRequiredService<IOptions<GatewayOptions>>().Value)));
+        services.TryAddSingleton<IDataKeyWrapper>(sp => new FileDataKeyWrapper(GatewayIdentity.DirectoryFor(
             sp.GetRequiredService<IOptions<SecurityOptions>>().Value, sp.GetRequiredService<IOptions<GatewayOptions>>().Value)));
         services.AddSingleton<GatewayIdentity>();
         services.AddHostedService<DeviceEnrolmentService>();

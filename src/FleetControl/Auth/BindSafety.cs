@@ -5,15 +5,13 @@ using Microsoft.Extensions.Options;
 namespace FleetControl.Auth;
 
 /// <summary>
-/// Safe default: FleetControl serves loopback only unless TLS is configured. Binding REST and gRPC to any
-/// other address in cleartext would put sign-ins, tokens and evidence on the network unprotected, so it is
-/// refused at start-up (exit 78) with a message naming the settings.
+/// Safe default: FleetControl serves loopback only unless its endpoints use TLS. REST and gRPC are TLS unless the
+/// development override <c>Identity:DevelopmentPlaintext</c> is on; binding them to any other address in cleartext
+/// would put sign-ins, tokens and evidence on the network unprotected, so that is refused at start-up (exit 78) with
+/// a message naming the settings.
 /// </summary>
 internal sealed class BindSafety(IConfiguration configuration) : IValidateOptions<FleetControlOptions>
 {
-    /// <summary>Settings that count as "TLS is configured" (a certificate for Kestrel).</summary>
-    public static readonly string[] TlsSettings = ["FleetControl:Tls:CertificatePath", "Kestrel:Certificates:Default:Path"];
-
     public ValidateOptionsResult Validate(string? name, FleetControlOptions options) =>
         Check(options.BindAddress, configuration) is { } problem ? ValidateOptionsResult.Fail(problem) : ValidateOptionsResult.Success;
 
@@ -28,12 +26,12 @@ internal sealed class BindSafety(IConfiguration configuration) : IValidateOption
             return null; // a malformed address is reported by FleetControlOptions itself
         }
 
-        if (TlsSettings.Any(setting => !string.IsNullOrWhiteSpace(configuration[setting])))
+        if (!configuration.GetValue<bool>("Identity:DevelopmentPlaintext"))
         {
-            return null;
+            return null; // REST and gRPC serve TLS (Identity/RestTls, mutual TLS on gRPC)
         }
 
         return $"FleetControl:BindAddress is {bindAddress}, which other machines can reach, but TLS is not configured: "
-            + $"set {string.Join(" or ", TlsSettings)} to a certificate, or bind to 127.0.0.1.";
+            + "the development override Identity:DevelopmentPlaintext serves REST and gRPC in cleartext; turn it off, or bind to 127.0.0.1.";
     }
 }

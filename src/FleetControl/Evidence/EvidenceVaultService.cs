@@ -199,6 +199,14 @@ internal sealed class EvidenceVaultService(
             StoredAt = now.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
         };
         receipt.Custody.AddRange(chain.Skip(dockCustody.Count).Select(e => e.ToProto()));
+        foreach (var key in chain.Skip(dockCustody.Count).Where(e => e.IsSigned && e.Signer is not null).Select(e => e.Signer!).Distinct(StringComparer.Ordinal))
+        {
+            if (signer.CertificatePemFor(key) is { } pem)
+            {
+                receipt.SignerCertificates.Add(pem); // so the dock can check the vault's signatures against its CA
+            }
+        }
+
         catalog.Save(new EvidenceRecord(item, receipt, storedName));
         Log.Stored(logger, id, size, sha);
         return receipt;

@@ -5,9 +5,9 @@ using Microsoft.Extensions.Options;
 namespace FleetControl.Hosting;
 
 /// <summary>
-/// Validated <c>FleetControl</c> options and the two Kestrel endpoints: REST on HTTP/1.1
-/// (<c>FleetControl:HttpPort</c>) and gRPC on HTTP/2 with mutual TLS (<c>FleetControl:GrpcPort</c>; cleartext only
-/// under the development override <c>Identity:DevelopmentPlaintext</c>).
+/// Validated <c>FleetControl</c> options and the two Kestrel endpoints: REST and the web console on HTTP/1.1 over TLS
+/// (<c>FleetControl:HttpPort</c>, <see cref="Identity.RestTls"/>) and gRPC on HTTP/2 with mutual TLS
+/// (<c>FleetControl:GrpcPort</c>); both cleartext only under the development override <c>Identity:DevelopmentPlaintext</c>.
 /// </summary>
 internal static class EndpointsRegistration
 {
@@ -19,7 +19,7 @@ internal static class EndpointsRegistration
             .ValidateOnStart();
         services.AddSingleton<FleetEndpoints>();
         services.AddOptions<KestrelServerOptions>()
-            .Configure<IOptions<FleetControlOptions>, FleetEndpoints, Identity.TransportSecurity, Identity.CertificateAuthority>((kestrel, options, endpoints, security, authority) =>
+            .Configure<IOptions<FleetControlOptions>, FleetEndpoints, Identity.TransportSecurity, Identity.CertificateAuthority, IConfiguration>((kestrel, options, endpoints, security, authority, configuration) =>
             {
                 var fleet = options.Value;
                 var address = IPAddress.Parse(fleet.BindAddress);
@@ -27,6 +27,11 @@ internal static class EndpointsRegistration
                 {
                     listen.Protocols = HttpProtocols.Http1;
                     endpoints.Rest = listen;
+                    endpoints.RestTls = security.IsTlsEnabled;
+                    if (security.IsTlsEnabled)
+                    {
+                        Identity.RestTls.Use(listen, Identity.RestTls.Certificate(configuration, authority));
+                    }
                 });
                 kestrel.Listen(address, fleet.GrpcPort, listen =>
                 {

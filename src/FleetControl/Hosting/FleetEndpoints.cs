@@ -10,7 +10,10 @@ internal sealed class FleetEndpoints
 
     public ListenOptions? Grpc { get; set; }
 
-    public Uri RestUri => ToUri(Rest);
+    /// <summary>Whether the REST endpoint serves TLS (it does unless the development plaintext override is on).</summary>
+    public bool RestTls { get; set; }
+
+    public Uri RestUri => ToUri(Rest, RestTls ? "https" : "http");
 
     /// <summary>Whether the gRPC endpoint serves TLS (it does unless the development plaintext override is on).</summary>
     public bool GrpcTls { get; set; }

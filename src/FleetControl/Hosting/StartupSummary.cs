@@ -20,7 +20,7 @@ internal sealed class StartupSummary(
             var broker = m.Mode == MqttMode.Embedded
                 ? $"embedded broker on {m.BindAddress}:{m.Port} ({security.LinkLabel})"
                 : $"external broker {m.Host}:{m.Port} ({security.LinkLabel})";
-            Api.Log.Listening(logger, endpoints.RestUri.ToString(), $"{endpoints.GrpcUri} ({security.LinkLabel})", broker, Path.GetFullPath(fleet.Value.DataDirectory));
+            Api.Log.Listening(logger, $"{endpoints.RestUri} ({(endpoints.RestTls ? "TLS" : security.LinkLabel)})", $"{endpoints.GrpcUri} ({security.LinkLabel})", broker, Path.GetFullPath(fleet.Value.DataDirectory));
         });
         return Task.CompletedTask;
     }

@@ -33,8 +33,8 @@ internal static class IdentityApi
             return Results.Ok(new EnrolmentTokenDto(id, token, expires, authority.RootPem));
         });
 
-        api.MapPost("/revoke", (string id, EnrolmentRegistry registry, CertificateAuthority authority, TransportSecurity security,
-            IOptions<MqttOptions> mqtt, ILogger<EnrolmentRegistry> logger) =>
+        api.MapPost("/revoke", async (string id, EnrolmentRegistry registry, RevocationPublisher revocations, TransportSecurity security,
+            IOptions<MqttOptions> mqtt, ILogger<EnrolmentRegistry> logger, CancellationToken cancellationToken) =>
         {
             if (InvalidId(id, mqtt.Value) is { } invalid)
             {
@@ -44,7 +44,7 @@ internal static class IdentityApi
             var count = registry.Revoke(id);
             if (security.IsTlsEnabled)
             {
-                authority.WriteRevocationList();
+                await revocations.PublishAsync(cancellationToken).ConfigureAwait(false); // the CRL, and an external broker's reload
             }
 
             Log.Revoked(logger, id, count);

@@ -39,6 +39,13 @@ internal sealed class IdentityOptions : IValidatableObject
     /// </summary>
     public string[] ServerNames { get; set; } = [];
 
+    /// <summary>
+    /// External broker only: a command run (no shell; words split on spaces) after a revocation has rewritten
+    /// <c>{identity}/crl.pem</c>, so the broker re-reads its revocation list without a restart, e.g.
+    /// <c>systemctl reload mosquitto</c> or <c>/usr/bin/pkill -HUP -x mosquitto</c> (mosquitto reloads <c>crlfile</c> on SIGHUP).
+    /// </summary>
+    public string? BrokerReloadCommand { get; set; }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (string.IsNullOrEmpty(CaCertificateFile) != string.IsNullOrEmpty(CaKeyFile))

@@ -12,6 +12,7 @@ internal static class IdentityRegistration
         services.AddSingleton<TransportSecurity>();
         services.AddSingleton<EnrolmentRegistry>();
         services.AddSingleton<CertificateAuthority>();
+        services.AddSingleton<RevocationPublisher>();
         services.AddSingleton<VaultCustodySigner>();
         services.AddSingleton(sp => CustodyTrust.ForAuthority(
             sp.GetRequiredService<CertificateAuthority>(),

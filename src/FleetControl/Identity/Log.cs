@@ -35,4 +35,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5610, Level = LogLevel.Information, Message = "Mutual TLS on: gRPC and MQTT require a certificate issued by the device CA {Path}")]
     public static partial void TlsOn(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 5611, Level = LogLevel.Information, Message = "Revocation list {Path} written; broker reload requested with '{Command}'")]
+    public static partial void BrokerReloaded(ILogger logger, string command, string path);
+
+    [LoggerMessage(EventId = 5612, Level = LogLevel.Error, Message = "The broker reload command '{Command}' failed ({Reason}): the external broker refuses the revoked certificate only after it reloads or restarts")]
+    public static partial void BrokerReloadFailed(ILogger logger, string command, string reason);
 }

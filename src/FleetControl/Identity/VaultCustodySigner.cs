@@ -59,6 +59,10 @@ internal sealed class VaultCustodySigner : ICustodySigner
         }
     }
 
+    /// <summary>The newest certificate issued for <paramref name="keyId"/> (PEM), for a receipt; null when there is none.</summary>
+    public string? CertificatePemFor(string keyId) =>
+        _authority.Issued.ForKey(keyId).OrderBy(c => c.NotAfter).LastOrDefault()?.ExportCertificatePem();
+
     private void EnsureCertified()
     {
         if (_key is null)

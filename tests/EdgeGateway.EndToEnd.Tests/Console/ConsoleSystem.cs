@@ -26,7 +26,7 @@ public sealed class ConsoleSystem : IAsyncLifetime
 
     internal Simulators.LocalSystem.GatewayNode DoomedGateway { get; private set; } = null!;
 
-    public string BaseUrl => $"http://127.0.0.1:{System.Fleet.HttpPort}";
+    public string BaseUrl => System.Fleet.RestUrl;
 
     public async ValueTask InitializeAsync()
     {

@@ -38,6 +38,8 @@ public sealed class CrashResumeTests
         settings["Evidence:CopyBytesPerSecond"] = (40 * MiB).ToString(CultureInfo.InvariantCulture);
         var staging = Staging(data);
         var id = EvidenceIds.ForFile("BWV700", sim.Recordings(1).Single());
+        var camera = File.ReadAllBytes(sim.Recordings(1).Single());
+        var cameraSha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(camera));
 
         long stagedAtKill;
         await using (var first = GatewayProcess.Start(settings, dir.Sub("run1")))
@@ -47,6 +49,10 @@ public sealed class CrashResumeTests
             await first.KillAsync();
             stagedAtKill = staging.StagedBytes(id);
         }
+
+        // Encrypted at rest (the default): what a stolen dock's disk holds is not the footage.
+        Assert.True(File.Exists(staging.KeyPath(id)), "the staged copy has its wrapped data key");
+        Assert.False(EncryptedStagingTests.ContainsPlaintext(File.ReadAllBytes(staging.DataPath(id)), camera), "the staged copy is plaintext on disk");
 
         var durable = staging.ReadProgress(id)!.Offset;
         Assert.True(durable >= 48 * MiB);
@@ -65,6 +71,10 @@ public sealed class CrashResumeTests
         var copied = custody.Entries.Single(e => e.Event == "copied");
         Assert.Equal(durable, Number(copied.Details, "resumedFrom"));
         Assert.Equal(size - durable, Number(copied.Details, "copiedThisRun"));
+        // The hash and the vault's receipt are of the plaintext footage, as if nothing had been encrypted.
+        Assert.Equal(cameraSha, RecordingOffloader.Field(custody.Entries.Single(e => e.Event == "hashed").Details, "sha256"));
+        Assert.Contains($"receipt sha256={cameraSha} ", custody.Entries.Last(e => e.Event == "verified").Details, StringComparison.Ordinal);
+        Assert.Equal(camera, File.ReadAllBytes(Directory.EnumerateFiles(vault.Directory, "*", SearchOption.AllDirectories).Single(f => new FileInfo(f).Length == size)));
         var verification = await EvidenceVerifier.VerifyAsync(vault.Directory, id, CustodyTrust.UnsignedOnly, Ct);
         Assert.True(verification.Ok, string.Join("; ", verification.Problems));
     }

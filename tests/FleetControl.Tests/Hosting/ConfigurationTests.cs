@@ -11,7 +11,7 @@ public sealed class ConfigurationTests
     [InlineData("--FleetControl:GrpcPort=70000", "FleetControl:GrpcPort")]
     [InlineData("--FleetControl:CommitDurationTarget=00:00:00", "FleetControl:CommitDurationTarget")]
     [InlineData("--FleetControl:BindAddress=nowhere", "FleetControl:BindAddress")]
-    [InlineData("--FleetControl:BindAddress=0.0.0.0", "TLS is not configured")]
+    [InlineData("--FleetControl:BindAddress=0.0.0.0 --Identity:DevelopmentPlaintext=true", "TLS is not configured")]
     [InlineData("--Auth:InsecureDevelopmentOverride=true", "Auth:InsecureDevelopmentOverride is refused unless the environment is Development")]
     [InlineData("--Auth:Oidc:Authority=http://idp.example", "Auth:Oidc:Authority must be https")]
     [InlineData("--Auth:MaxFailedSignIns=0", "Auth:MaxFailedSignIns")]
@@ -28,7 +28,7 @@ public sealed class ConfigurationTests
         try
         {
             exitCode = await FleetControlProgram.RunAsync(
-                [$"--FleetControl:DataDirectory={data.Path}", $"--Mqtt:Port={FreePort.Next()}", "--Logging:LogLevel:Default=None", badArgument])
+                [$"--FleetControl:DataDirectory={data.Path}", $"--Mqtt:Port={FreePort.Next()}", "--Logging:LogLevel:Default=None", .. badArgument.Split(' ')])
                 .WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken);
         }
         finally

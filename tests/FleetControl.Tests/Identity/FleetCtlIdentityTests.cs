@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using FleetCtl;
+using FleetControl.Identity;
+using Microsoft.Extensions.DependencyInjection;
 using FleetControl.Tests.Infrastructure;
 using Grpc.Core;
 
@@ -48,7 +50,7 @@ public sealed class FleetCtlIdentityTests : IAsyncLifetime
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var code = await FleetCtlApp.RunAsync([.. args, "--url", _fleet.RestUri.ToString(), .. _fleet.TokenFileArguments(global::FleetControl.Auth.Roles.Administrator, _data.Path)], stdout, stderr, cancellationToken: TestContext.Current.CancellationToken)
+        var code = await FleetCtlApp.RunAsync([.. args, "--url", _fleet.RestUri.ToString(), "--cacert", _fleet.Services.GetRequiredService<CertificateAuthority>().RootFile, .. _fleet.TokenFileArguments(global::FleetControl.Auth.Roles.Administrator, _data.Path)], stdout, stderr, cancellationToken: TestContext.Current.CancellationToken)
             .WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken);
         return (code, stdout.ToString() + stderr);
     }

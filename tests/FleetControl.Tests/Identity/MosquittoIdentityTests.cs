@@ -180,6 +180,30 @@ public sealed class MosquittoIdentityTests : IAsyncLifetime
         Assert.False((await EnrolledDevice.TryConnectAsync(after, Options(car1, "car-1"))).Connected);
     }
 
+    [Fact]
+    public async Task RevokedCertificate_RefusedAfterTheReloadCommandWithoutARestart()
+    {
+        using var car1 = Issue("car-1");
+        using var connected = new MqttClientFactory().CreateMqttClient();
+        Assert.True((await EnrolledDevice.TryConnectAsync(connected, Options(car1, "car-1"))).Connected);
+        var pid = _broker.ProcessId;
+
+        // What POST /api/devices/{id}/revoke does: the registry, then the CRL and the broker's reload command.
+        _registry.Revoke("car-1");
+        var publisher = new RevocationPublisher(_authority, Microsoft.Extensions.Options.Options.Create(new IdentityOptions
+        {
+            BrokerReloadCommand = $"kill -HUP {pid.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+        }), NullLogger<RevocationPublisher>.Instance);
+        Assert.True(await publisher.PublishAsync(TestContext.Current.CancellationToken).WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken));
+
+        await Eventually.UntilAsync(async () =>
+        {
+            using var after = new MqttClientFactory().CreateMqttClient();
+            return !(await EnrolledDevice.TryConnectAsync(after, Options(car1, "car-1"))).Connected;
+        }, "a new connection with the revoked certificate is refused", Eventually.DefaultTimeout);
+        Assert.Equal(pid, _broker.ProcessId);
+    }
+
     private MqttClientOptions Options(X509Certificate2 certificate, string clientId) =>
         EnrolledDevice.MqttOptions(_authority.Root, _broker.Port, clientId, certificate);
 

@@ -21,7 +21,8 @@ internal sealed class FleetControlInstance : IAsyncDisposable
         var endpoints = app.Services.GetRequiredService<FleetEndpoints>();
         RestUri = endpoints.RestUri;
         GrpcUri = endpoints.GrpcUri;
-        Http = BearerHttpClient.Create(RestUri, tokens[global::FleetControl.Auth.Roles.Administrator]);
+        TrustedRoot = RestUri.Scheme == Uri.UriSchemeHttps ? app.Services.GetRequiredService<global::FleetControl.Identity.CertificateAuthority>().Root : null;
+        Http = BearerHttpClient.Create(RestUri, tokens[global::FleetControl.Auth.Roles.Administrator], trustedRoot: TrustedRoot);
     }
 
     /// <summary>An API token per role (see <see cref="TestAccounts"/>).</summary>
@@ -38,7 +39,10 @@ internal sealed class FleetControlInstance : IAsyncDisposable
     public HttpClient Http { get; }
 
     /// <summary>A new client signed in with <paramref name="role"/>'s token, or anonymous when null.</summary>
-    public HttpClient ClientFor(string? role) => BearerHttpClient.Create(RestUri, role is null ? null : Tokens[role]);
+    public HttpClient ClientFor(string? role) => BearerHttpClient.Create(RestUri, role is null ? null : Tokens[role], trustedRoot: TrustedRoot);
+
+    /// <summary>FleetControl's CA when REST is served over TLS (the identity tests), otherwise null.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? TrustedRoot { get; }
 
     /// <summary>
     /// Arguments that make fleetctl (or another client) use <paramref name="role"/>'s API token: the token in a

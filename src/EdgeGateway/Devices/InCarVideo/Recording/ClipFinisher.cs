@@ -156,7 +156,7 @@ internal sealed class ClipFinisher(
             SidecarStatus = "ok",
             RecordedAt = CustodyLink.FormatTime(incident.WindowStart),
         };
-        var outcome = await uploader.UploadAsync(item, staging.DataPath(clip.EvidenceId),
+        var outcome = await uploader.UploadAsync(item, () => staging.OpenReader(clip.EvidenceId),
             () => Task.FromResult<(string, IReadOnlyList<CustodyLink>)>((sha, custody.Entries.ToList())), null, static _ => { }, cancellationToken).ConfigureAwait(false);
         var receipt = outcome.Receipt;
         if (receipt.EvidenceId != clip.EvidenceId || receipt.Sha256 != sha || receipt.Size != (ulong)size)
