@@ -5,6 +5,7 @@ using FleetControl.Auth;
 using FleetControl.Commands;
 using FleetControl.WebConsole;
 using FleetControl.Evidence;
+using FleetControl.Health;
 using FleetControl.Identity;
 using FleetControl.Mqtt;
 using FleetControl.Registry;
@@ -39,6 +40,7 @@ internal static class FleetControlHost
         builder.Services.AddFleetAuth(builder.Configuration, builder.Environment);
         builder.Services.AddEvidenceVault(builder.Configuration);
         builder.Services.AddAnpr(builder.Configuration);
+        builder.Services.AddFleetHealth();
         return builder;
     }
 
@@ -84,7 +86,7 @@ internal static class FleetControlHost
     {
         app.UseFleetAuth();
         app.MapFleetConsole();
-        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
+        app.MapFleetHealth();
         app.MapAuthApi();
         app.MapDeviceRegistry();
         app.MapFleetIdentity();
