@@ -2,6 +2,7 @@ using System.Text.Json;
 using EdgeGateway.Contracts.Evidence;
 using EdgeGateway.Hosting;
 using EdgeGateway.Security;
+using EdgeGateway.Time;
 using Microsoft.Extensions.Options;
 
 namespace EdgeGateway.Evidence;
@@ -18,12 +19,16 @@ internal sealed class StagingArea
     private readonly Dictionary<string, long> _reserved = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private readonly ICustodySigner? _custodySigner;
+    private readonly ClockStepJournal? _clock;
+    private readonly Dictionary<string, ClockStepCursor> _clockCursors = new(StringComparer.Ordinal);
 
     /// <param name="options">Staging quota and directory.</param>
     /// <param name="gateway">The data directory.</param>
     /// <param name="identity">The device identity whose key signs custody entries (none, or the development override: unsigned).</param>
-    public StagingArea(IOptions<EvidenceOptions> options, IOptions<GatewayOptions> gateway, GatewayIdentity? identity = null)
+    /// <param name="clock">The clock-step journal whose steps open items record (none: not recorded).</param>
+    public StagingArea(IOptions<EvidenceOptions> options, IOptions<GatewayOptions> gateway, GatewayIdentity? identity = null, ClockStepJournal? clock = null)
     {
+        _clock = clock;
         _options = options.Value;
         _custodySigner = DeviceCustodySigner.For(identity);
         Root = string.IsNullOrEmpty(_options.StagingDirectory)
@@ -43,7 +48,30 @@ internal sealed class StagingArea
 
     private string SyncedPath(string evidenceId) => Path.Combine(Root, evidenceId, "custody.synced");
 
-    public CustodyLog OpenCustody(string evidenceId) => CustodyLog.Open(CustodyPath(evidenceId), evidenceId, _custodySigner);
+    public CustodyLog OpenCustody(string evidenceId) => CustodyLog.Open(CustodyPath(evidenceId), evidenceId, _custodySigner, ClockCursor(evidenceId));
+
+    /// <summary>
+    /// The item's place in the clock-step journal: an item already on disk when first opened by this process was open
+    /// through every step this process saw; a new item only cares about steps from now on.
+    /// </summary>
+    private ClockStepCursor? ClockCursor(string evidenceId)
+    {
+        if (_clock is null)
+        {
+            return null;
+        }
+
+        lock (_gate)
+        {
+            if (!_clockCursors.TryGetValue(evidenceId, out var cursor))
+            {
+                cursor = new ClockStepCursor(_clock, File.Exists(CustodyPath(evidenceId)) ? 0 : _clock.Count);
+                _clockCursors[evidenceId] = cursor;
+            }
+
+            return cursor;
+        }
+    }
 
     public IEnumerable<string> ItemIds() =>
         Directory.Exists(Root) ? Directory.EnumerateDirectories(Root).Select(Path.GetFileName).OfType<string>() : [];

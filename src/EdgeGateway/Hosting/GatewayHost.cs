@@ -9,6 +9,7 @@ using EdgeGateway.Health.Metrics;
 using EdgeGateway.Hosting.Watchdog;
 using EdgeGateway.Outbox;
 using EdgeGateway.Uplink.Grpc;
+using EdgeGateway.Time;
 using EdgeGateway.Uplink.Mqtt;
 using EdgeGateway.Updates;
 using Microsoft.Extensions.Configuration;
@@ -48,6 +49,7 @@ internal static class GatewayHost
         builder.Services.AddSystemdWatchdog();
         builder.Services.AddGatewayMetrics();
         builder.Services.AddGatewayUpdates();
+        builder.Services.AddClockWatch();
         builder.Services.AddGatewayCommands(RoleOf(builder.Configuration));
 
         switch (RoleOf(builder.Configuration))
