@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Http.Json;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -26,6 +27,8 @@ public sealed class UpdateTests
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var trustedKey = Path.Combine(directory.Path, "fleet-signing.pub.pem");
         await File.WriteAllTextAsync(trustedKey, key.ExportSubjectPublicKeyInfoPem(), ct);
+        var signingKey = Path.Combine(directory.Path, "fleet-signing.pem");
+        await File.WriteAllTextAsync(signingKey, key.ExportPkcs8PrivateKeyPem(), ct);
         var root = directory.Sub("install");
         var gatewayDirectory = directory.Sub("gateway");
         var environment = new Dictionary<string, string>
@@ -39,6 +42,7 @@ public sealed class UpdateTests
             ["Mqtt__ReconnectMax"] = "00:00:02",
             ["Health__FileInterval"] = "00:00:01",
             ["Updates__HealthDeadline"] = "00:00:20",
+            ["Updates__TrustedKeyFile"] = trustedKey,
         };
         foreach (var (name, value) in await system.Fleet.EnrolGatewayAsync("car-ota", gatewayDirectory, ct))
         {
@@ -52,8 +56,30 @@ public sealed class UpdateTests
             await supervisor.WaitForOutputAsync(l => l.Contains("supervisor: starting 1.0.0 (slot A)", StringComparison.Ordinal), Patience, ct);
             var outbox = Path.Combine(gatewayDirectory, "data", "outbox.db");
 
-            // A good update: started on trial, healthy, committed.
-            Assert.Equal(0, await ApplyAsync(directory, root, trustedKey, Package(directory, key, "1.1.0", Launcher())));
+            // A good update, the way FleetControl offers it: signed with 'FleetControl update sign', sent as the
+            // install-update command; the gateway downloads, verifies and installs it, the supervisor starts it on
+            // trial, it is healthy and commits.
+            var good = Package(directory, key, "1.1.0", Launcher());
+            var offer = Path.Combine(directory.Path, "1.1.0.signed-offer.json");
+            await using (var sign = ManagedProcess.Start("update sign", SystemUnderTest.Outputs.FleetControl,
+                ["update", "sign", "--key", signingKey, "--package", good.Package, "--version", "1.1.0", "--out", offer], null, Path.Combine(directory.Path, "sign.log")))
+            {
+                await sign.WaitForExitAsync(ct).WaitAsync(Patience, ct);
+                Assert.True(sign.ExitCode == 0, sign.RecentOutput());
+            }
+
+            await Eventually.UntilAsync(
+                async () =>
+                {
+                    using var response = await system.Fleet.Http.GetAsync("/api/devices/car-ota", ct);
+                    return response.IsSuccessStatusCode
+                        && JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct)).RootElement.GetProperty("online").GetBoolean();
+                },
+                "car-ota (1.0.0) is online",
+                Patience);
+            using var sent = await system.Fleet.Http.PostAsJsonAsync(
+                "/api/devices/car-ota/commands", new { type = "install-update", offer = await File.ReadAllTextAsync(offer, ct) }, ct);
+            Assert.True(sent.IsSuccessStatusCode, await sent.Content.ReadAsStringAsync(ct));
             await supervisor.WaitForOutputAsync(l => l.Contains("supervisor: 1.1.0 committed", StringComparison.Ordinal), Patience, ct);
             Assert.Equal(("1.1.0", "B"), Current(root));
             await WaitForEventAsync(system, "update.committed", "1.1.0", ct);

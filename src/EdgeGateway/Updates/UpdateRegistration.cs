@@ -12,6 +12,7 @@ internal static class UpdateRegistration
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddHostedService<UpdateConfirmation>();
+        services.AddSingleton<Commands.ICommandHandler, InstallUpdateHandler>();
         return services;
     }
 }

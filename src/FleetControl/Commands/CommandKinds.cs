@@ -11,9 +11,10 @@ internal static class CommandKinds
     public const string RestartService = "restart-service";
     public const string RescanBays = "rescan-bays";
     public const string ApplyConfiguration = "apply-configuration";
+    public const string InstallUpdate = "install-update";
 
     /// <summary>Every kind an engineer may send directly (configuration goes through the configuration API).</summary>
-    public static IReadOnlyList<string> Sendable { get; } = [Ping, CollectDiagnostics, ResendRange, RestartService, RescanBays];
+    public static IReadOnlyList<string> Sendable { get; } = [Ping, CollectDiagnostics, ResendRange, RestartService, RescanBays, InstallUpdate];
 
     /// <summary>The kind of a command body.</summary>
     public static string Of(Command command) => command.BodyCase switch
@@ -24,6 +25,7 @@ internal static class CommandKinds
         Command.BodyOneofCase.RestartService => RestartService,
         Command.BodyOneofCase.RescanBays => RescanBays,
         Command.BodyOneofCase.ApplyConfiguration => ApplyConfiguration,
+        Command.BodyOneofCase.InstallUpdate => InstallUpdate,
         Command.BodyOneofCase.HotlistUpdate => Anpr.AnprCommandKind.HotlistUpdate,
         _ => throw new ArgumentException("The command has no body.", nameof(command)),
     };

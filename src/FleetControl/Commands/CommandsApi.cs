@@ -204,6 +204,17 @@ internal static class CommandsApi
             case CommandKinds.RescanBays:
                 command.RescanBays = new RescanBaysCommand();
                 break;
+            case CommandKinds.InstallUpdate:
+                try
+                {
+                    command.InstallUpdate = new InstallUpdateCommand { OfferJson = EdgeGateway.Contracts.Updates.UpdateOffer.Parse(request.Offer ?? string.Empty).ToJson() };
+                }
+                catch (Exception e) when (e is System.Text.Json.JsonException or InvalidDataException)
+                {
+                    return (null, $"install-update needs offer: a signed update offer (JSON, from 'FleetControl update sign'): {e.Message}");
+                }
+
+                break;
             default:
                 return (null, $"type must be one of: {string.Join(", ", CommandKinds.Sendable)}");
         }
