@@ -185,6 +185,8 @@ internal static partial class ConfigurationReference
             rules.Add(attribute switch
             {
                 RequiredAttribute => "required",
+                RangeAttribute r when r.Maximum is double max && max >= long.MaxValue => $"at least {Format(r.Minimum)}",
+                RangeAttribute r when r.Maximum is int max && max == int.MaxValue => $"at least {Format(r.Minimum)}",
                 RangeAttribute r => $"{Format(r.Minimum)} to {Format(r.Maximum)}",
                 RegularExpressionAttribute x => $"matches `{x.Pattern}`",
                 MinLengthAttribute m => $"at least {m.Length} long",
