@@ -136,6 +136,9 @@ internal sealed partial class UpdateSupervisor(InstallLayout layout, TimeSpan he
         }
 
         info.Environment[UpdateConfirmation.RootVariable] = layout.Root;
+        // systemd's watchdog names the supervisor (WATCHDOG_PID); the gateway it runs is the one that makes progress
+        // and pings (the unit says NotifyAccess=all), so the child takes the watchdog over.
+        info.Environment.Remove("WATCHDOG_PID");
         if (candidate is null)
         {
             info.Environment.Remove(UpdateConfirmation.CandidateVariable);
