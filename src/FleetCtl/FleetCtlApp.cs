@@ -202,7 +202,7 @@ internal static class FleetCtlApp
     {
         var command = new Command("command", "Remote commands");
         var device = new Argument<string>("device") { Description = "Device id" };
-        var type = new Argument<string>("type") { Description = "ping, collect-diagnostics, resend-range, restart-service, rescan-bays or start-recording" };
+        var type = new Argument<string>("type") { Description = "ping, collect-diagnostics, resend-range, restart-service, rescan-bays, start-recording or install-update" };
         var payload = new Option<string?>("--payload") { Description = "ping: text echoed back" };
         var ttl = new Option<int?>("--ttl") { Description = "Seconds the command may wait for the device" };
         var from = new Option<DateTimeOffset?>("--from") { Description = "resend-range: start" };
@@ -210,12 +210,17 @@ internal static class FleetCtlApp
         var stream = new Option<string?>("--stream") { Description = "resend-range: one stream (e.g. gnss), else every stream" };
         var reason = new Option<string?>("--reason") { Description = "restart-service, start-recording: why (kept by the device)" };
         var wait = new Option<int?>("--wait") { Description = "Wait up to this many seconds for the outcome (exit 4 failed/expired, 5 still running)" };
-        var send = new Command("send", "Queue a command (delivered when the device is online)") { device, type, payload, ttl, from, to, stream, reason, wait };
+        var offer = new Option<string?>("--offer") { Description = "install-update: the signed offer file (from 'FleetControl update sign')" };
+        var send = new Command("send", "Queue a command (delivered when the device is online)") { device, type, payload, ttl, from, to, stream, reason, wait, offer };
         send.SetAction(run(async (api, output, parse, ct) =>
         {
             var sent = await api.PostAsync(
                 $"/api/devices/{Uri.EscapeDataString(parse.GetValue(device)!)}/commands",
-                new { type = parse.GetValue(type), payload = parse.GetValue(payload), timeToLiveSeconds = parse.GetValue(ttl), from = parse.GetValue(from), to = parse.GetValue(to), stream = parse.GetValue(stream), reason = parse.GetValue(reason) },
+                new
+                {
+                    type = parse.GetValue(type), payload = parse.GetValue(payload), timeToLiveSeconds = parse.GetValue(ttl), from = parse.GetValue(from), to = parse.GetValue(to), stream = parse.GetValue(stream), reason = parse.GetValue(reason),
+                    offer = parse.GetValue(offer) is { } offerFile ? await File.ReadAllTextAsync(offerFile, ct).ConfigureAwait(false) : null,
+                },
                 ct).ConfigureAwait(false);
             return parse.GetValue(wait) is { } seconds
                 ? await WaitAsync(api, output, sent.GetProperty("commandId").GetString()!, seconds, ct).ConfigureAwait(false)

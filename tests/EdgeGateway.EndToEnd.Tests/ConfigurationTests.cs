@@ -87,6 +87,27 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public async Task Gateway_MetricsPortInUse_ExitsWithConfigErrorNamingThePortAndTheSetting()
+    {
+        using var directory = new TempDirectory();
+        using var holder = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        holder.Start();
+        var port = ((System.Net.IPEndPoint)holder.LocalEndpoint).Port;
+        var environment = new Dictionary<string, string>
+        {
+            ["Gateway__DeviceId"] = "car-metrics-port",
+            ["Gateway__DataDirectory"] = directory.Sub("data"),
+            ["Security__DevelopmentPlaintext"] = "true", // the named override, so the port is the setting refused
+            ["Metrics__Enabled"] = "true",
+            ["Metrics__Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+
+        await AssertRefusedAsync(SystemUnderTest.Outputs.Gateway, "EdgeGateway", environment, directory,
+            $"port {port} on 127.0.0.1 (the Prometheus metrics endpoint) is already in use by another program: set Metrics:Port to a free port");
+        Assert.DoesNotContain("Hosting failed to start", await File.ReadAllTextAsync(Path.Combine(directory.Path, "process.log"), TestContext.Current.CancellationToken), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Gateway_SecondGatewayOnSameDataDirectory_RefusedWithExit75()
     {
         using var directory = new TempDirectory();

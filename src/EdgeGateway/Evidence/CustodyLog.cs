@@ -1,4 +1,6 @@
+using System.Globalization;
 using EdgeGateway.Contracts.Evidence;
+using EdgeGateway.Time;
 using System.Text;
 using System.Text.Json;
 
@@ -15,14 +17,19 @@ internal sealed class CustodyLog
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly List<CustodyLink> _entries;
     private readonly ICustodySigner? _signer;
+    private readonly ClockStepCursor? _clock;
 
-    private CustodyLog(string path, string evidenceId, List<CustodyLink> entries, ICustodySigner? signer)
+    private CustodyLog(string path, string evidenceId, List<CustodyLink> entries, ICustodySigner? signer, ClockStepCursor? clock)
     {
         FilePath = path;
         EvidenceId = evidenceId;
         _entries = entries;
         _signer = signer;
+        _clock = clock;
     }
+
+    /// <summary>The event of an entry that explains a wall-clock step between its neighbours.</summary>
+    public const string ClockStepEvent = "clock-step";
 
     public string FilePath { get; }
 
@@ -32,13 +39,16 @@ internal sealed class CustodyLog
 
     public string HeadHash => _entries.Count == 0 ? CustodyLink.GenesisHash : _entries[^1].Hash;
 
-    /// <summary>Opens (or starts) the log at <paramref name="path"/>; <paramref name="signer"/> signs what is appended (null: unsigned, version 2).</summary>
-    public static CustodyLog Open(string path, string evidenceId, ICustodySigner? signer = null)
+    /// <summary>
+    /// Opens (or starts) the log at <paramref name="path"/>; <paramref name="signer"/> signs what is appended (null: unsigned,
+    /// version 2); with <paramref name="clock"/>, wall-clock steps are recorded before the next entry (see <see cref="Append"/>).
+    /// </summary>
+    public static CustodyLog Open(string path, string evidenceId, ICustodySigner? signer = null, ClockStepCursor? clock = null)
     {
         var entries = new List<CustodyLink>();
         if (!File.Exists(path))
         {
-            return new CustodyLog(path, evidenceId, entries, signer);
+            return new CustodyLog(path, evidenceId, entries, signer, clock);
         }
 
         var bytes = File.ReadAllBytes(path);
@@ -79,7 +89,7 @@ internal sealed class CustodyLog
             truncate.Flush(true);
         }
 
-        return new CustodyLog(path, evidenceId, entries, signer);
+        return new CustodyLog(path, evidenceId, entries, signer, clock);
     }
 
     public bool Contains(string evt) => _entries.Exists(e => e.Event == evt);
@@ -91,7 +101,41 @@ internal sealed class CustodyLog
         return from >= 0 && _entries.FindIndex(from + 1, e => e.Event == evt) >= 0;
     }
 
+    /// <summary>
+    /// Appends an entry. First, so that the chain stays explainable, a <see cref="ClockStepEvent"/> entry for every
+    /// wall-clock step since this item's last entry (before/after wall time and the monotonic window), and one when the
+    /// wall clock now reads earlier than the last entry (a step the process did not see: an RTC reset after a power loss).
+    /// </summary>
     public CustodyLink Append(DateTimeOffset at, string evt, string device, string actor, string details)
+    {
+        RecordClockSteps(at, device);
+        return AppendEntry(at, evt, device, actor, details);
+    }
+
+    private void RecordClockSteps(DateTimeOffset at, string device)
+    {
+        if (_clock is null)
+        {
+            return;
+        }
+
+        foreach (var step in _clock.TakeNew())
+        {
+            AppendEntry(step.After, ClockStepEvent, device, "clock", string.Create(CultureInfo.InvariantCulture,
+                $"before={CustodyLink.FormatTime(step.Before)} after={CustodyLink.FormatTime(step.After)} step={step.Size.TotalSeconds:+0.000;-0.000}s monotonic={step.MonotonicFrom:0.000}s..{step.MonotonicTo:0.000}s synchronised={(step.Synchronised ? "yes" : "no")}"));
+        }
+
+        if (_entries.Count > 0
+            && _entries[^1].Device == device // a camera's own clock (the captured entry) is not the gateway's
+            && DateTimeOffset.TryParse(_entries[^1].At, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var last)
+            && last - at > _clock.Journal.Tolerance)
+        {
+            AppendEntry(at, ClockStepEvent, device, "clock", string.Create(CultureInfo.InvariantCulture,
+                $"before={_entries[^1].At} after={CustodyLink.FormatTime(at)} step={(at - last).TotalSeconds:+0.000;-0.000}s monotonic={_clock.Journal.MonotonicSeconds():0.000}s reason=wall clock earlier than the previous entry (clock reset while the gateway was not running?)"));
+        }
+    }
+
+    private CustodyLink AppendEntry(DateTimeOffset at, string evt, string device, string actor, string details)
     {
         var link = CustodyLink.Create(EvidenceId, (ulong)_entries.Count, at, evt, device, actor, details, HeadHash, signer: _signer);
         Write(link);

@@ -3,6 +3,7 @@ using EdgeGateway.Contracts.Evidence;
 using EdgeGateway.Contracts.Security;
 using EdgeGateway.Hosting;
 using EdgeGateway.Security;
+using EdgeGateway.Time;
 using Microsoft.Extensions.Options;
 
 namespace EdgeGateway.Evidence;
@@ -26,13 +27,17 @@ internal sealed class StagingArea
     private readonly Lock _gate = new();
     private readonly ICustodySigner? _custodySigner;
     private readonly IDataKeyWrapper? _keys;
+    private readonly ClockStepJournal? _clock;
+    private readonly Dictionary<string, ClockStepCursor> _clockCursors = new(StringComparer.Ordinal);
 
     /// <param name="options">Staging quota and directory.</param>
     /// <param name="gateway">The data directory.</param>
     /// <param name="identity">The device identity whose key signs custody entries (none, or the development override: unsigned).</param>
     /// <param name="keys">Wraps the staged copies' data keys (none: new copies are staged in plaintext).</param>
-    public StagingArea(IOptions<EvidenceOptions> options, IOptions<GatewayOptions> gateway, GatewayIdentity? identity = null, IDataKeyWrapper? keys = null)
+    /// <param name="clock">The clock-step journal whose steps open items record (none: not recorded).</param>
+    public StagingArea(IOptions<EvidenceOptions> options, IOptions<GatewayOptions> gateway, GatewayIdentity? identity = null, IDataKeyWrapper? keys = null, ClockStepJournal? clock = null)
     {
+        _clock = clock;
         _options = options.Value;
         _keys = keys;
         _custodySigner = DeviceCustodySigner.For(identity);
@@ -112,7 +117,30 @@ internal sealed class StagingArea
 
     private string SyncedPath(string evidenceId) => Path.Combine(Root, evidenceId, "custody.synced");
 
-    public CustodyLog OpenCustody(string evidenceId) => CustodyLog.Open(CustodyPath(evidenceId), evidenceId, _custodySigner);
+    public CustodyLog OpenCustody(string evidenceId) => CustodyLog.Open(CustodyPath(evidenceId), evidenceId, _custodySigner, ClockCursor(evidenceId));
+
+    /// <summary>
+    /// The item's place in the clock-step journal: an item already on disk when first opened by this process was open
+    /// through every step this process saw; a new item only cares about steps from now on.
+    /// </summary>
+    private ClockStepCursor? ClockCursor(string evidenceId)
+    {
+        if (_clock is null)
+        {
+            return null;
+        }
+
+        lock (_gate)
+        {
+            if (!_clockCursors.TryGetValue(evidenceId, out var cursor))
+            {
+                cursor = new ClockStepCursor(_clock, File.Exists(CustodyPath(evidenceId)) ? 0 : _clock.Count);
+                _clockCursors[evidenceId] = cursor;
+            }
+
+            return cursor;
+        }
+    }
 
     public IEnumerable<string> ItemIds() =>
         Directory.Exists(Root) ? Directory.EnumerateDirectories(Root).Select(Path.GetFileName).OfType<string>() : [];

@@ -9,7 +9,9 @@ using EdgeGateway.Health.Metrics;
 using EdgeGateway.Hosting.Watchdog;
 using EdgeGateway.Outbox;
 using EdgeGateway.Uplink.Grpc;
+using EdgeGateway.Time;
 using EdgeGateway.Uplink.Mqtt;
+using EdgeGateway.Updates;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -46,6 +48,8 @@ internal static class GatewayHost
         builder.Services.AddGatewayHealth(builder.Configuration);
         builder.Services.AddSystemdWatchdog();
         builder.Services.AddGatewayMetrics();
+        builder.Services.AddGatewayUpdates();
+        builder.Services.AddClockWatch();
         builder.Services.AddGatewayCommands(RoleOf(builder.Configuration));
 
         switch (RoleOf(builder.Configuration))

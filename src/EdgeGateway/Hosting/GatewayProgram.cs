@@ -36,6 +36,11 @@ internal static class GatewayProgram
                 return ExitDataDirectoryInUse;
             }
 
+            foreach (var check in host.Services.GetServices<IStartupCheck>())
+            {
+                check.Check(); // a port in use: one line naming the setting, not a stack trace from the host
+            }
+
             await host.StartAsync().ConfigureAwait(false);
             await host.WaitForShutdownAsync().ConfigureAwait(false);
             return HostExit.Code(host.Services);

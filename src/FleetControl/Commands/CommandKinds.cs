@@ -13,8 +13,10 @@ internal static class CommandKinds
     public const string ApplyConfiguration = "apply-configuration";
     public const string StartRecording = "start-recording";
 
+    public const string InstallUpdate = "install-update";
+
     /// <summary>Every kind an engineer may send directly (configuration goes through the configuration API).</summary>
-    public static IReadOnlyList<string> Sendable { get; } = [Ping, CollectDiagnostics, ResendRange, RestartService, RescanBays, StartRecording];
+    public static IReadOnlyList<string> Sendable { get; } = [Ping, CollectDiagnostics, ResendRange, RestartService, RescanBays, StartRecording, InstallUpdate];
 
     /// <summary>The kind of a command body.</summary>
     public static string Of(Command command) => command.BodyCase switch
@@ -25,6 +27,7 @@ internal static class CommandKinds
         Command.BodyOneofCase.RestartService => RestartService,
         Command.BodyOneofCase.RescanBays => RescanBays,
         Command.BodyOneofCase.ApplyConfiguration => ApplyConfiguration,
+        Command.BodyOneofCase.InstallUpdate => InstallUpdate,
         Command.BodyOneofCase.HotlistUpdate => Anpr.AnprCommandKind.HotlistUpdate,
         Command.BodyOneofCase.StartRecording => StartRecording,
         _ => throw new ArgumentException("The command has no body.", nameof(command)),

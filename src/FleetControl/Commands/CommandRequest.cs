@@ -9,6 +9,7 @@ namespace FleetControl.Commands;
 /// <param name="Stream">resend-range: one stream, or all when empty.</param>
 /// <param name="MaxLogLines">collect-diagnostics: log lines in the bundle.</param>
 /// <param name="Reason">restart-service: why (logged by the device); start-recording: why (in the clips' custody).</param>
+/// <param name="Offer">install-update: the signed update offer (JSON), as <c>update sign</c> writes it.</param>
 internal sealed record CommandRequest(
     string? Type,
     int? TimeToLiveSeconds = null,
@@ -17,4 +18,5 @@ internal sealed record CommandRequest(
     DateTimeOffset? To = null,
     string? Stream = null,
     int? MaxLogLines = null,
-    string? Reason = null);
+    string? Reason = null,
+    string? Offer = null);

@@ -207,6 +207,17 @@ internal static class CommandsApi
             case CommandKinds.StartRecording:
                 command.StartRecording = new StartRecordingCommand { Reason = request.Reason ?? string.Empty };
                 break;
+            case CommandKinds.InstallUpdate:
+                try
+                {
+                    command.InstallUpdate = new InstallUpdateCommand { OfferJson = EdgeGateway.Contracts.Updates.UpdateOffer.Parse(request.Offer ?? string.Empty).ToJson() };
+                }
+                catch (Exception e) when (e is System.Text.Json.JsonException or InvalidDataException)
+                {
+                    return (null, $"install-update needs offer: a signed update offer (JSON, from 'FleetControl update sign'): {e.Message}");
+                }
+
+                break;
             default:
                 return (null, $"type must be one of: {string.Join(", ", CommandKinds.Sendable)}");
         }

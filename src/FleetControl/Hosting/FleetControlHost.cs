@@ -6,6 +6,7 @@ using FleetControl.Commands;
 using FleetControl.Diagnostics;
 using FleetControl.WebConsole;
 using FleetControl.Evidence;
+using FleetControl.Health;
 using FleetControl.Identity;
 using FleetControl.Mqtt;
 using FleetControl.Registry;
@@ -41,6 +42,7 @@ internal static class FleetControlHost
         builder.Services.AddEvidenceVault(builder.Configuration);
         builder.Services.AddAnpr(builder.Configuration);
         builder.Services.AddFleetDiagnostics();
+        builder.Services.AddFleetHealth();
         return builder;
     }
 
@@ -86,7 +88,7 @@ internal static class FleetControlHost
     {
         app.UseFleetAuth();
         app.MapFleetConsole();
-        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).AllowAnonymous();
+        app.MapFleetHealth();
         app.MapAuthApi();
         app.MapDeviceRegistry();
         app.MapFleetIdentity();

@@ -8,11 +8,15 @@ namespace FleetControl.Identity;
 /// Runs before every gRPC method: checks the caller's client certificate (chain, validity, revocation)
 /// on every call, records the device id for <see cref="DeviceCaller"/>, and keeps the call in a table
 /// so that revoking the device aborts it at once (a long evidence upload included). Only
-/// <c>DeviceIdentity/Enrol</c> runs without a certificate: its one-time token authorises it.
+/// <c>DeviceIdentity/Enrol</c> runs without a certificate (its one-time token authorises it), and the standard
+/// gRPC health service (<c>grpc.health.v1.Health</c>), which tells nothing but readiness.
 /// </summary>
 internal sealed class DeviceAuthenticationInterceptor : Interceptor
 {
     private const string EnrolMethod = "/edgegateway.v1.DeviceIdentity/Enrol";
+
+    // The standard gRPC health service: a load balancer or an installer probes it without a device certificate.
+    private const string HealthService = "/grpc.health.v1.Health/";
     private readonly TransportSecurity _security;
     private readonly CertificateAuthority _authority;
     private readonly ILogger<DeviceAuthenticationInterceptor> _logger;
@@ -93,7 +97,8 @@ internal sealed class DeviceAuthenticationInterceptor : Interceptor
             return null;
         }
 
-        if (string.Equals(context.Method, EnrolMethod, StringComparison.Ordinal) && http.Connection.ClientCertificate is null)
+        if ((string.Equals(context.Method, EnrolMethod, StringComparison.Ordinal) || context.Method.StartsWith(HealthService, StringComparison.Ordinal))
+            && http.Connection.ClientCertificate is null)
         {
             return null;
         }

@@ -31,6 +31,9 @@ internal sealed class EmbeddedBroker(
 
     private long _refusedPublishes;
 
+    /// <summary>True while the broker is started and accepting connections (readiness).</summary>
+    public bool IsListening => _server is { IsStarted: true };
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var bind = IPAddress.Parse(_options.BindAddress);

@@ -63,7 +63,7 @@ public sealed class CliApplicationTests
     {
         var paths = CliApplication.DiscoverVerbs(typeof(EdgeGateway.Hosting.GatewayProgram).Assembly).Select(v => v.Path).Order(StringComparer.Ordinal);
 
-        Assert.Equal(["anpr match", "at decode", "health", "nmea decode", "run", "salvage"], paths);
+        Assert.Equal(["anpr match", "at decode", "health", "nmea decode", "run", "salvage", "supervise", "update apply"], paths);
     }
 
     private sealed class EchoVerb : CliVerb

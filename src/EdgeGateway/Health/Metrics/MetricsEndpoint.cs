@@ -4,7 +4,6 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace EdgeGateway.Health.Metrics;
 
@@ -14,7 +13,7 @@ namespace EdgeGateway.Health.Metrics;
 /// not arrive within a few seconds is dropped. While nobody scrapes, it waits in <c>accept</c>: no timer, no CPU.
 /// </summary>
 internal sealed class MetricsEndpoint(
-    IOptions<MetricsOptions> options,
+    MetricsListener listener,
     IServiceProvider services,
     TimeProvider time,
     ILogger<MetricsEndpoint> logger) : BackgroundService
@@ -25,27 +24,15 @@ internal sealed class MetricsEndpoint(
     /// <summary>The bound endpoint once listening (port 0 in the options picks a free one), for tests.</summary>
     public IPEndPoint? LocalEndpoint { get; private set; }
 
-    /// <summary>Starts listening before the host reports started, so a port in use stops start-up naming the setting.</summary>
+    /// <summary>Starts listening before the host reports started (already bound by the start-up check), so a port in use stops start-up naming the setting.</summary>
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        var settings = options.Value;
-        if (settings.Enabled)
+        _listener = listener.Listener;
+        if (_listener is not null)
         {
-            var address = IPAddress.Parse(settings.Address);
-            _listener = new TcpListener(address, settings.Port);
-            try
-            {
-                _listener.Start();
-            }
-            catch (SocketException e)
-            {
-                throw new OptionsValidationException(
-                    "Metrics:Port", typeof(MetricsOptions), [$"Metrics:Port {settings.Port} on {settings.Address} cannot be used: {e.Message}."]);
-            }
-
             LocalEndpoint = (IPEndPoint)_listener.LocalEndpoint;
             Log.Listening(logger, LocalEndpoint.ToString());
-            if (!IPAddress.IsLoopback(address))
+            if (!IPAddress.IsLoopback(LocalEndpoint.Address))
             {
                 Log.NotLoopback(logger, LocalEndpoint.ToString());
             }
@@ -127,7 +114,7 @@ internal sealed class MetricsEndpoint(
 
     public override void Dispose()
     {
-        _listener?.Dispose();
+        listener.Dispose();
         base.Dispose();
     }
 }

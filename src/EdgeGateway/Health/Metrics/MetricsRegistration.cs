@@ -1,4 +1,5 @@
 using System.Net;
+using EdgeGateway.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EdgeGateway.Health.Metrics;
@@ -13,6 +14,8 @@ internal static class MetricsRegistration
             .ValidateDataAnnotations()
             .Validate(o => IPAddress.TryParse(o.Address, out _), "Metrics:Address must be an IP address (e.g. 127.0.0.1).")
             .ValidateOnStart();
+        services.AddSingleton<MetricsListener>();
+        services.AddSingleton<IStartupCheck>(sp => sp.GetRequiredService<MetricsListener>());
         services.AddHostedService<MetricsEndpoint>();
         return services;
     }
