@@ -24,9 +24,32 @@ internal sealed class PostgreSqlEvidenceCatalog(VaultStorage storage, NpgsqlData
 
     public EvidencePage Search(EvidenceQuery query)
     {
+        using var cmd = dataSource.CreateCommand();
+        var limit = PrepareSearch(cmd, query);
+        var items = new List<EvidenceSummary>(limit + 1);
+        using (var reader = cmd.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                items.Add(JsonSerializer.Deserialize<EvidenceSummary>(reader.GetString(0))!);
+            }
+        }
+
+        if (items.Count <= limit)
+        {
+            return new EvidencePage(items, null);
+        }
+
+        items.RemoveAt(items.Count - 1);
+        var last = items[^1];
+        return new EvidencePage(items, string.Create(CultureInfo.InvariantCulture, $"{Micros(last.RecordedAt).Ticks}_{last.EvidenceId}"));
+    }
+
+    /// <summary>Puts the search's SQL and parameters into <paramref name="cmd"/> (one row more than the page); returns the page size.</summary>
+    internal static int PrepareSearch(NpgsqlCommand cmd, EvidenceQuery query)
+    {
         var limit = Math.Clamp(query.Limit, 1, EvidenceQuery.MaxLimit);
         var sql = new StringBuilder("SELECT summary FROM evidence WHERE true");
-        using var cmd = dataSource.CreateCommand();
         void Filter(string column, string? wanted)
         {
             if (!string.IsNullOrEmpty(wanted))
@@ -63,24 +86,7 @@ internal sealed class PostgreSqlEvidenceCatalog(VaultStorage storage, NpgsqlData
         sql.Append(" ORDER BY recorded_at DESC, evidence_id LIMIT @n");
         cmd.Parameters.AddWithValue("n", limit + 1);
         cmd.CommandText = sql.ToString();
-
-        var items = new List<EvidenceSummary>(limit + 1);
-        using (var reader = cmd.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                items.Add(JsonSerializer.Deserialize<EvidenceSummary>(reader.GetString(0))!);
-            }
-        }
-
-        if (items.Count <= limit)
-        {
-            return new EvidencePage(items, null);
-        }
-
-        items.RemoveAt(items.Count - 1);
-        var last = items[^1];
-        return new EvidencePage(items, string.Create(CultureInfo.InvariantCulture, $"{Micros(last.RecordedAt).Ticks}_{last.EvidenceId}"));
+        return limit;
     }
 
     public void Save(EvidenceRecord record)

@@ -26,6 +26,30 @@ internal sealed class PostgreSqlFleetStore : IFleetStore
         "device_id, role, software_version, hostname, capabilities, registered_at, online, last_seen, envelopes, positions, " +
         "last_position_captured, last_position, health, health_at, dock, dock_at";
 
+    /// <summary>The read queries (an EXPLAIN test checks each one has an index behind it).</summary>
+    internal const string DevicesQuery = $"SELECT {DeviceColumns} FROM devices ORDER BY device_id";
+
+    internal const string DeviceQuery = $"SELECT {DeviceColumns} FROM devices WHERE device_id = @id";
+
+    internal const string PositionsQuery =
+        "SELECT message_id, device_id, sequence, fix_time, latitude, longitude, altitude, speed, track, mode FROM positions " +
+        "WHERE device_id = @d ORDER BY fix_time DESC, message_id DESC LIMIT @n";
+
+    internal const string PositionsWindowQuery =
+        "SELECT message_id, device_id, sequence, fix_time, latitude, longitude, altitude, speed, track, mode FROM positions " +
+        "WHERE device_id = @d AND fix_time >= @from AND fix_time < @to ORDER BY fix_time, message_id LIMIT @n";
+
+    internal const string PositionsWindowAfterQuery =
+        "SELECT message_id, device_id, sequence, fix_time, latitude, longitude, altitude, speed, track, mode FROM positions " +
+        "WHERE device_id = @d AND fix_time >= @from AND fix_time < @to AND (fix_time, message_id) > (@at, @after) ORDER BY fix_time, message_id LIMIT @n";
+
+    internal const string DataLossQuery = "SELECT message_id, captured_at, raw FROM data_loss WHERE device_id = @d ORDER BY captured_at";
+
+    internal const string HealthQuery =
+        "SELECT captured_at, raw FROM health WHERE device_id = @d AND captured_at >= @from AND captured_at <= @to ORDER BY captured_at DESC, message_id DESC LIMIT @n";
+
+    internal const string EventsQuery = "SELECT message_id, stream, captured_at, raw FROM events WHERE device_id = @d ORDER BY captured_at DESC LIMIT @n";
+
     private readonly NpgsqlDataSource _dataSource;
     private readonly ConcurrentDictionary<(string Table, DateOnly Day), bool> _partitions = new();
 
@@ -294,13 +318,13 @@ internal sealed class PostgreSqlFleetStore : IFleetStore
 
     public async Task<IReadOnlyList<DeviceRecord>> GetDevicesAsync(CancellationToken cancellationToken)
     {
-        await using var cmd = _dataSource.CreateCommand($"SELECT {DeviceColumns} FROM devices ORDER BY device_id");
+        await using var cmd = _dataSource.CreateCommand(DevicesQuery);
         return await ReadAllAsync(cmd, ReadDevice, cancellationToken);
     }
 
     public async Task<DeviceRecord?> GetDeviceAsync(string deviceId, CancellationToken cancellationToken)
     {
-        await using var cmd = _dataSource.CreateCommand($"SELECT {DeviceColumns} FROM devices WHERE device_id = @id");
+        await using var cmd = _dataSource.CreateCommand(DeviceQuery);
         cmd.Parameters.AddWithValue("id", deviceId);
         var rows = await ReadAllAsync(cmd, ReadDevice, cancellationToken);
         return rows.Count == 0 ? null : rows[0];
@@ -309,8 +333,7 @@ internal sealed class PostgreSqlFleetStore : IFleetStore
     public async Task<IReadOnlyList<PositionRecord>> GetPositionsAsync(string deviceId, int limit, CancellationToken cancellationToken)
     {
         await using var cmd = _dataSource.CreateCommand(
-            "SELECT message_id, device_id, sequence, fix_time, latitude, longitude, altitude, speed, track, mode FROM positions " +
-            "WHERE device_id = @d ORDER BY fix_time DESC, message_id DESC LIMIT @n");
+PositionsQuery);
         cmd.Parameters.AddWithValue("d", deviceId);
         cmd.Parameters.AddWithValue("n", Math.Max(0, limit));
         return await ReadAllAsync(cmd, ReadPosition, cancellationToken);
@@ -335,10 +358,7 @@ internal sealed class PostgreSqlFleetStore : IFleetStore
         }
 
         await using var cmd = _dataSource.CreateCommand(
-            "SELECT message_id, device_id, sequence, fix_time, latitude, longitude, altitude, speed, track, mode FROM positions " +
-            "WHERE device_id = @d AND fix_time >= @from AND fix_time < @to " +
-            (hasCursor ? "AND (fix_time, message_id) > (@at, @after) " : string.Empty) +
-            "ORDER BY fix_time, message_id LIMIT @n");
+hasCursor ? PositionsWindowAfterQuery : PositionsWindowQuery);
         cmd.Parameters.AddWithValue("d", deviceId);
         cmd.Parameters.Add(new NpgsqlParameter("from", NpgsqlDbType.TimestampTz) { Value = from is { } f ? Utc(f) : DateTime.SpecifyKind(DateTime.MinValue, DateTimeKind.Utc) });
         cmd.Parameters.Add(new NpgsqlParameter("to", NpgsqlDbType.TimestampTz) { Value = to is { } t ? Utc(t) : DateTime.SpecifyKind(DateTime.MaxValue, DateTimeKind.Utc) });
@@ -359,7 +379,7 @@ internal sealed class PostgreSqlFleetStore : IFleetStore
 
     public async Task<IReadOnlyList<DataLossRecord>> GetDataLossAsync(string deviceId, CancellationToken cancellationToken)
     {
-        await using var cmd = _dataSource.CreateCommand("SELECT message_id, captured_at, raw FROM data_loss WHERE device_id = @d ORDER BY captured_at");
+        await using var cmd = _dataSource.CreateCommand(DataLossQuery);
         cmd.Parameters.AddWithValue("d", deviceId);
         return await ReadAllAsync(cmd, r => new DataLossRecord(r.GetString(0), Time(r, 1), DataLossReport.Parser.ParseFrom((byte[])r[2])), cancellationToken);
     }
@@ -367,7 +387,7 @@ internal sealed class PostgreSqlFleetStore : IFleetStore
     public async Task<IReadOnlyList<HealthSample>> GetHealthHistoryAsync(string deviceId, DateTimeOffset? from, DateTimeOffset? to, int limit, CancellationToken cancellationToken)
     {
         await using var cmd = _dataSource.CreateCommand(
-            "SELECT captured_at, raw FROM health WHERE device_id = @d AND captured_at >= @from AND captured_at <= @to ORDER BY captured_at DESC, message_id DESC LIMIT @n");
+HealthQuery);
         cmd.Parameters.AddWithValue("d", deviceId);
         cmd.Parameters.Add(new NpgsqlParameter("from", NpgsqlDbType.TimestampTz) { Value = from is { } f ? Utc(f) : DateTime.SpecifyKind(DateTime.MinValue, DateTimeKind.Utc) });
         cmd.Parameters.Add(new NpgsqlParameter("to", NpgsqlDbType.TimestampTz) { Value = to is { } t ? Utc(t) : DateTime.SpecifyKind(DateTime.MaxValue, DateTimeKind.Utc) });
@@ -379,7 +399,7 @@ internal sealed class PostgreSqlFleetStore : IFleetStore
     public async Task<IReadOnlyList<EventRecord>> GetEventsAsync(string deviceId, int limit, CancellationToken cancellationToken)
     {
         await using var cmd = _dataSource.CreateCommand(
-            "SELECT message_id, stream, captured_at, raw FROM events WHERE device_id = @d ORDER BY captured_at DESC LIMIT @n");
+EventsQuery);
         cmd.Parameters.AddWithValue("d", deviceId);
         cmd.Parameters.AddWithValue("n", Math.Max(0, limit));
         return await ReadAllAsync(
