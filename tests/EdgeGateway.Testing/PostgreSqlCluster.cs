@@ -21,6 +21,12 @@ public sealed class PostgreSqlCluster : IAsyncLifetime
 
     public int Port { get; private set; }
 
+    /// <summary>fsync on (benchmarks measure a durable database); off by default for tests. Set before start.</summary>
+    public bool Durable { get; init; }
+
+    /// <summary>The postmaster's process id (its children are the server's other processes).</summary>
+    public int PostmasterPid => int.Parse(File.ReadLines(Path.Combine(DataDirectory, "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
+
     private string DataDirectory => Path.Combine(_root, "data");
 
     private static bool IsRoot => Environment.UserName == "root";
@@ -44,7 +50,7 @@ public sealed class PostgreSqlCluster : IAsyncLifetime
             Path.Combine(_bin, "pg_ctl"),
             [
                 "-D", DataDirectory, "-l", Path.Combine(_root, "server.log"), "-w", "-t", "120",
-                "-o", $"-k {_root} -p {Port} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=300",
+                "-o", $"-k {_root} -p {Port} -c listen_addresses=127.0.0.1 -c max_connections=300" + (Durable ? string.Empty : " -c fsync=off -c full_page_writes=off"),
                 "start",
             ],
             asServer: true);

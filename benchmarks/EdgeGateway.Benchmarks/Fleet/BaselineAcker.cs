@@ -1,0 +1,58 @@
+using EdgeGateway.Contracts;
+using EdgeGateway.Contracts.V1;
+using Google.Protobuf;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+namespace EdgeGateway.Benchmarks.Fleet;
+
+/// <summary>
+/// The baseline: a plain QoS 1 subscriber to every device's telemetry that parses each batch and
+/// publishes its DeliveryAck at once. The broker and the protocol work of FleetControl, without a store.
+/// </summary>
+internal sealed class BaselineAcker : IAsyncDisposable
+{
+    private readonly IMqttClient _client;
+
+    private BaselineAcker(IMqttClient client) => _client = client;
+
+    public static async Task<BaselineAcker> StartAsync(int port)
+    {
+        var client = new MqttClientFactory().CreateMqttClient();
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            var topic = e.ApplicationMessage.Topic;
+            var batch = EnvelopeBatch.Parser.ParseFrom(e.ApplicationMessage.Payload);
+            var ack = new DeliveryAck();
+            foreach (var envelope in batch.Envelopes)
+            {
+                ack.MessageIds.Add(envelope.MessageId);
+            }
+
+            var deviceId = topic.Split('/')[2];
+            _ = client.PublishAsync(new MqttApplicationMessageBuilder()
+                .WithTopic(Topics.Acks(deviceId))
+                .WithPayload(ack.ToByteArray())
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .Build());
+            return Task.CompletedTask;
+        };
+        await client.ConnectAsync(new MqttClientOptionsBuilder()
+            .WithTcpServer("127.0.0.1", port)
+            .WithClientId("baseline-acker")
+            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithCleanStart(true)
+            .Build());
+        await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+            .WithTopicFilter(f => f.WithTopic("fleet/v1/+/telemetry/#").WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce))
+            .Build());
+        return new BaselineAcker(client);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _client.DisconnectAsync();
+        _client.Dispose();
+    }
+}
