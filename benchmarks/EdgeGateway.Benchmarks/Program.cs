@@ -42,6 +42,11 @@ internal static class Program
             return Outbox.OutboxHarness.RunAsync(outboxArgs).GetAwaiter().GetResult();
         }
 
+        if (args is ["fleet-acker", .. var ackerArgs])
+        {
+            return Fleet.BaselineAcker.RunProcessAsync(ackerArgs).GetAwaiter().GetResult();
+        }
+
         if (args is ["fleet", .. var scaleArgs])
         {
             return Fleet.FleetScaleHarness.RunAsync(scaleArgs).GetAwaiter().GetResult();

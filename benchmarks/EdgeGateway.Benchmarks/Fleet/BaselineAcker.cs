@@ -50,6 +50,15 @@ internal sealed class BaselineAcker : IAsyncDisposable
         return new BaselineAcker(client);
     }
 
+    /// <summary><c>fleet-acker PORT</c>: runs the acker as its own process (as FleetControl is) until killed.</summary>
+    public static async Task<int> RunProcessAsync(string[] args)
+    {
+        await using var acker = await StartAsync(int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture));
+        Console.WriteLine("subscribed");
+        await Task.Delay(Timeout.Infinite);
+        return 0;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _client.DisconnectAsync();

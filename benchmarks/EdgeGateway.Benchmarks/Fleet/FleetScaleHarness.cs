@@ -45,7 +45,7 @@ internal static class FleetScaleHarness
         }
 
         Console.WriteLine();
-        Console.WriteLine("| devices | target | offered env/s | acked env/s | ratio to baseline | ack p50 ms | ack p99 ms | CPU ms per 1,000 env: broker / FleetControl / PostgreSQL / simulators | connections | kept up |");
+        Console.WriteLine("| devices | target | offered env/s | acked env/s | ratio to baseline | ack p50 ms | ack p99 ms | CPU ms per 1,000 env: broker / FleetControl (acker) / PostgreSQL / simulators | connections | kept up |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in results)
         {
@@ -62,14 +62,14 @@ internal static class FleetScaleHarness
         Directory.CreateDirectory(dir);
         await using var broker = await MosquittoProcess.StartAsync(dir);
         var instances = new List<Process>();
-        BaselineAcker? acker = null;
         string? connectionString = null;
         try
         {
             switch (target)
             {
                 case "baseline":
-                    acker = await BaselineAcker.StartAsync(broker.Port);
+                    // Its own process, as FleetControl is: not sharing the simulators' thread pool.
+                    instances.Add(StartProcess("acker", [Path.Combine(AppContext.BaseDirectory, "EdgeGateway.Benchmarks.dll"), "fleet-acker", broker.Port.ToString(CultureInfo.InvariantCulture)]));
                     break;
                 case "litedb":
                     instances.Add(StartFleetControl(dir, 1, broker.Port, []));
@@ -128,11 +128,6 @@ internal static class FleetScaleHarness
         }
         finally
         {
-            if (acker is not null)
-            {
-                await acker.DisposeAsync();
-            }
-
             foreach (var p in instances)
             {
                 if (!p.HasExited)
@@ -157,9 +152,7 @@ internal static class FleetScaleHarness
 
     private static Process StartFleetControl(string dir, int index, int brokerPort, string[] extra)
     {
-        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in (string[])
-        [
+        return StartProcess($"fc-{index}", [
             Path.Combine(AppContext.BaseDirectory, "FleetControl.dll"),
             $"--FleetControl:DataDirectory={Path.Combine(dir, "fc-" + index)}",
             $"--FleetControl:HttpPort={HarnessSupport.FreePort()}",
@@ -173,14 +166,20 @@ internal static class FleetScaleHarness
             $"--Evidence:VaultDirectory={Path.Combine(dir, "vault")}",
             "--Logging:LogLevel:Default=Warning",
             .. extra,
-        ])
+        ]);
+    }
+
+    private static Process StartProcess(string name, string[] arguments)
+    {
+        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in arguments)
         {
             info.ArgumentList.Add(a);
         }
 
-        var process = Process.Start(info) ?? throw new InvalidOperationException("FleetControl did not start");
-        process.OutputDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line && line.Contains("fail", StringComparison.Ordinal)) { Console.Error.WriteLine($"  fc-{index}: {line}"); } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line) { Console.Error.WriteLine($"  fc-{index}: {line}"); } };
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"{name} did not start");
+        process.OutputDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line && line.Contains("fail", StringComparison.Ordinal)) { Console.Error.WriteLine($"  {name}: {line}"); } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line) { Console.Error.WriteLine($"  {name}: {line}"); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
