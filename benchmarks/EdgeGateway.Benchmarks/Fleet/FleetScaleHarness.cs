@@ -20,12 +20,15 @@ internal static class FleetScaleHarness
 {
     public static async Task<int> RunAsync(string[] args)
     {
+        // Thousands of MQTT clients' continuations in one process: do not let the pool's slow thread injection throttle them.
+        ThreadPool.SetMinThreads(Math.Max(64, Environment.ProcessorCount * 16), Math.Max(64, Environment.ProcessorCount * 16));
         var deviceCounts = (HarnessSupport.OptionString(args, "--devices") ?? "1000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList();
         var targets = (HarnessSupport.OptionString(args, "--targets") ?? "baseline,litedb,postgres,postgres3").Split(',');
         var seconds = HarnessSupport.Option(args, "--seconds", 20);
         var warmup = HarnessSupport.Option(args, "--warmup", 5);
         var batch = HarnessSupport.Option(args, "--batch", 5);
-        Console.WriteLine($"fleet: devices {string.Join(',', deviceCounts)}, targets {string.Join(',', targets)}, {batch} envelopes per batch at 1 Hz per device, warm-up {warmup} s, window {seconds} s, {Environment.ProcessorCount} cores");
+        var interval = TimeSpan.FromSeconds(HarnessSupport.Option(args, "--interval", 1)); // seconds between a device's batches
+        Console.WriteLine($"fleet: devices {string.Join(',', deviceCounts)}, targets {string.Join(',', targets)}, {batch} envelopes per batch every {interval.TotalSeconds} s per device, warm-up {warmup} s, window {seconds} s, {Environment.ProcessorCount} cores");
 
         await using var postgres = new PostgreSqlCluster { Durable = true };
         if (targets.Any(t => t.StartsWith("postgres", StringComparison.Ordinal)))
@@ -38,7 +41,7 @@ internal static class FleetScaleHarness
         {
             foreach (var target in targets)
             {
-                var result = await RunOneAsync(target, devices, batch, warmup, seconds, postgres);
+                var result = await RunOneAsync(target, devices, batch, interval, warmup, seconds, postgres);
                 results.Add(result);
                 Console.WriteLine(result.Line());
             }
@@ -56,7 +59,7 @@ internal static class FleetScaleHarness
         return 0;
     }
 
-    private static async Task<FleetResult> RunOneAsync(string target, int devices, int batch, int warmup, int seconds, PostgreSqlCluster postgres)
+    private static async Task<FleetResult> RunOneAsync(string target, int devices, int batch, TimeSpan interval, int warmup, int seconds, PostgreSqlCluster postgres)
     {
         var dir = Path.Combine(Path.GetTempPath(), "eg-fleet-" + Guid.NewGuid().ToString("N")[..10]);
         Directory.CreateDirectory(dir);
@@ -88,7 +91,7 @@ internal static class FleetScaleHarness
                     throw new ArgumentException($"unknown target {target}");
             }
 
-            await using var fleet = new SimulatedFleet(broker.Port, batch);
+            await using var fleet = new SimulatedFleet(broker.Port, batch, interval);
             await fleet.WaitForAckerAsync(instances, TimeSpan.FromSeconds(120));
             var connected = Stopwatch.StartNew();
             await fleet.ConnectAsync(devices);

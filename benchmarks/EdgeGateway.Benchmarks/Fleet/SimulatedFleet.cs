@@ -12,10 +12,10 @@ namespace EdgeGateway.Benchmarks.Fleet;
 
 /// <summary>
 /// Many gateways at the protocol level: one MQTT 5 client per device, each publishing a batch of
-/// position envelopes once a second (devices spread evenly over the second) and matching the
+/// position envelopes once per interval (1 s by default; devices spread evenly over it) and matching the
 /// DeliveryAcks that come back.
 /// </summary>
-internal sealed class SimulatedFleet(int port, int batchSize) : IAsyncDisposable
+internal sealed class SimulatedFleet(int port, int batchSize, TimeSpan interval) : IAsyncDisposable
 {
     private readonly List<IMqttClient> _clients = [];
     private readonly ConcurrentDictionary<string, long> _pending = new(StringComparer.Ordinal);
@@ -87,7 +87,7 @@ internal sealed class SimulatedFleet(int port, int batchSize) : IAsyncDisposable
         for (var i = 0; i < n; i++)
         {
             var client = _clients[i];
-            var offset = TimeSpan.FromMilliseconds(1000.0 * i / n);
+            var offset = interval * i / n;
             _loops.Add(Task.Run(() => LoopAsync(client, client.Options.ClientId, offset, _stop.Token)));
         }
     }
@@ -118,7 +118,7 @@ internal sealed class SimulatedFleet(int port, int batchSize) : IAsyncDisposable
         try
         {
             await Task.Delay(offset, stop);
-            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+            using var timer = new PeriodicTimer(interval);
             ulong sequence = 0;
             do
             {

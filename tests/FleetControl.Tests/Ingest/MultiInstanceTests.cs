@@ -12,8 +12,8 @@ namespace FleetControl.Tests.Ingest;
 /// </summary>
 public sealed class MultiInstanceTests(PostgreSqlCluster cluster) : IAsyncLifetime
 {
-    private const int Devices = 4;
-    private const int Rounds = 12;
+    private const int Devices = 3;
+    private const int Rounds = 9;
     private const int BatchSize = 10;
     private readonly TempDirectory _dir = new();
     private MosquittoBroker _mosquitto = null!;
@@ -169,7 +169,7 @@ public sealed class MultiInstanceTests(PostgreSqlCluster cluster) : IAsyncLifeti
                 }
 
                 cts.Token.ThrowIfCancellationRequested();
-                if (!await device.WaitForAckAsync(TimeSpan.FromSeconds(4)))
+                if (!await device.WaitForAckAsync(TimeSpan.FromSeconds(2)))
                 {
                     foreach (var chunk in _pending.Values.OrderBy(e => e.Sequence).Chunk(BatchSize))
                     {
