@@ -53,6 +53,8 @@ internal sealed class BaselineAcker : IAsyncDisposable
     /// <summary><c>fleet-acker PORT</c>: runs the acker as its own process (as FleetControl is) until killed.</summary>
     public static async Task<int> RunProcessAsync(string[] args)
     {
+        ThreadPool.SetMinThreads(64, 64); // as the harness: a burst must not wait for the pool to inject threads
+
         await using var acker = await StartAsync(int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture));
         Console.WriteLine("subscribed");
         await Task.Delay(Timeout.Infinite);
