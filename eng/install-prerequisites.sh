@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the local system and the tests drive for real:
 #   mosquitto (broker interoperability tests), socat (pseudo-terminals), ffmpeg (real MP4 recordings),
-#   chromium (the web console's browser tests; Playwright drives this system browser, nothing is downloaded).
+#   chromium (the web console's browser tests; Playwright drives this system browser, nothing is downloaded),
+#   postgresql (FleetControl's shared store; the tests start a private cluster from its binaries, no service).
 # Idempotent and quiet when everything is present. Needs root or sudo to install.
 set -uo pipefail
 need=()
@@ -9,6 +10,7 @@ need=()
 command -v socat >/dev/null 2>&1 || need+=(socat)
 command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
 ((${#need[@]})) || exit 0
 echo "installing ${need[*]} (Debian packages)"
 sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"

@@ -52,6 +52,16 @@ internal static class Program
             return Outbox.OutboxHarness.RunAsync(outboxArgs).GetAwaiter().GetResult();
         }
 
+        if (args is ["fleet-acker", .. var ackerArgs])
+        {
+            return Fleet.BaselineAcker.RunProcessAsync(ackerArgs).GetAwaiter().GetResult();
+        }
+
+        if (args is ["fleet", .. var scaleArgs])
+        {
+            return Fleet.FleetScaleHarness.RunAsync(scaleArgs).GetAwaiter().GetResult();
+        }
+
         if (args is ["fleetstore", .. var fleetArgs])
         {
             return FleetStore.FleetStoreHarness.RunAsync(fleetArgs).GetAwaiter().GetResult();

@@ -14,7 +14,7 @@ internal static class EvidenceVaultRegistration
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<VaultStorage>();
-        services.AddSingleton<IEvidenceCatalog, FileEvidenceCatalog>();
+        services.TryAddSingleton<IEvidenceCatalog, FileEvidenceCatalog>(); // Store:Provider=PostgreSql registers its own first
         services.AddHostedService<EvidenceIndexWarmup>();
         services.AddGrpc(o => o.MaxReceiveMessageSize = 8 * 1024 * 1024);
 

@@ -63,6 +63,13 @@ internal sealed class FileEvidenceCatalog(VaultStorage storage) : IEvidenceCatal
 
     public void Save(EvidenceRecord record)
     {
+        WriteReceipt(storage, record);
+        _index.Value.Upsert(EvidenceIndex.Summarise(record)); // replaces the entry if the build already read the file
+    }
+
+    /// <summary>Writes the item's receipt file atomically and durably (every catalogue keeps it: `evidence verify` reads the vault alone).</summary>
+    internal static void WriteReceipt(VaultStorage storage, EvidenceRecord record)
+    {
         var path = storage.RecordPath(record.Item.EvidenceId);
         var temp = path + ".tmp";
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
@@ -73,7 +80,6 @@ internal sealed class FileEvidenceCatalog(VaultStorage storage) : IEvidenceCatal
 
         File.Move(temp, path, overwrite: true);
         VaultStorage.SyncDirectory(Path.GetDirectoryName(path)!);
-        _index.Value.Upsert(EvidenceIndex.Summarise(record)); // replaces the entry if the build already read the file
     }
 
     internal static EvidenceRecord? Read(string path)
@@ -83,7 +89,13 @@ internal sealed class FileEvidenceCatalog(VaultStorage storage) : IEvidenceCatal
             return null;
         }
 
-        var json = JsonNode.Parse(File.ReadAllText(path)) ?? throw new InvalidDataException($"{path} is empty");
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    /// <summary>Parses a receipt file's content (<see cref="Format"/>); <paramref name="source"/> names it in errors.</summary>
+    internal static EvidenceRecord Parse(string text, string source)
+    {
+        var json = JsonNode.Parse(text) ?? throw new InvalidDataException($"{source} is empty");
         return new EvidenceRecord(
             JsonParser.Default.Parse<EvidenceItem>(json["item"]!.ToJsonString()),
             JsonParser.Default.Parse<EvidenceReceipt>(json["receipt"]!.ToJsonString()),

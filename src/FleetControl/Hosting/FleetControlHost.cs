@@ -30,7 +30,7 @@ internal static class FleetControlHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddFleetIdentity(); // before the broker and the endpoints: both use its certificates
         builder.Services.AddFleetControlEndpoints();
-        builder.Services.AddFleetStore();
+        builder.Services.AddFleetStore(builder.Configuration);
         builder.Services.AddFleetMqtt(builder.Configuration);
         builder.Services.AddFleetTetraGateway(builder.Configuration);
         builder.Services.AddDeviceRegistry();

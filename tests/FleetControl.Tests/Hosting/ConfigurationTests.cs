@@ -18,6 +18,9 @@ public sealed class ConfigurationTests
     [InlineData("--Mqtt:Mode=Carrier-Pigeon", "Mqtt:Mode")]
     [InlineData("--Mqtt:SessionExpiry=00:00:00", "Mqtt:SessionExpiry")]
     [InlineData("--Mqtt:SharedSubscriptionGroup=a/b", "Mqtt:SharedSubscriptionGroup")]
+    [InlineData("--Store:Provider=Carrier-Pigeon", "Store:Provider")]
+    [InlineData("--Store:Provider=PostgreSql", "Store:ConnectionString is required")]
+    [InlineData("--Store:Retention=01:00:00", "Store:Retention")]
     public async Task Run_BadSetting_RefusesToStartNamingIt(string badArgument, string setting)
     {
         using var data = new TempDirectory();

@@ -25,7 +25,8 @@ internal sealed class FleetControlProcess : IAsyncDisposable
 
     public string Output => string.Join('\n', _output);
 
-    public static async Task<FleetControlProcess> StartAsync(string dataDirectory, int mqttPort)
+    /// <summary>Starts FleetControl.dll; <paramref name="extraArgs"/> come last (later arguments win).</summary>
+    public static async Task<FleetControlProcess> StartAsync(string dataDirectory, int mqttPort, params string[] extraArgs)
     {
         var httpPort = FreePort.Next();
         var tokens = await TestAccounts.ProvisionAsync(dataDirectory);
@@ -36,8 +37,8 @@ internal sealed class FleetControlProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[]
-        {
+        foreach (var arg in (string[])
+        [
             dll,
             $"--FleetControl:DataDirectory={dataDirectory}",
             $"--FleetControl:HttpPort={httpPort}",
@@ -45,7 +46,8 @@ internal sealed class FleetControlProcess : IAsyncDisposable
             $"--Mqtt:Port={mqttPort}",
             "--Mqtt:ReconnectDelay=00:00:00.200",
             "--Identity:DevelopmentPlaintext=true", // the named development override: crash tests are about durability
-        })
+            .. extraArgs,
+        ])
         {
             start.ArgumentList.Add(arg);
         }

@@ -84,6 +84,24 @@ internal sealed class TestDevice : IAsyncDisposable
 
     public bool TryGetAck(out DeliveryAck? ack) => _acks.Reader.TryRead(out ack);
 
+    /// <summary>
+    /// True once an ack is waiting (read it with <see cref="TryGetAck"/>), false after <paramref name="timeout"/>.
+    /// Unlike a timed-out <see cref="NextAckAsync"/>, it leaves no pending read behind to swallow the next ack.
+    /// </summary>
+    public async Task<bool> WaitForAckAsync(TimeSpan timeout)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        cts.CancelAfter(timeout);
+        try
+        {
+            return await _acks.Reader.WaitToReadAsync(cts.Token);
+        }
+        catch (OperationCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Drops the connection without DISCONNECT, as a power cut would: the broker publishes the last will.</summary>
     public void DropConnection()
     {

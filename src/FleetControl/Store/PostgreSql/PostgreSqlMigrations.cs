@@ -1,0 +1,197 @@
+using Npgsql;
+
+namespace FleetControl.Store.PostgreSql;
+
+/// <summary>
+/// The PostgreSQL schema as numbered migrations, applied in order at start-up. Every instance runs
+/// <see cref="MigrateAsync"/>; a session-level advisory lock makes the others wait while one applies
+/// a version, and each version is applied in its own transaction together with its row in
+/// <c>fc_schema_migrations</c>, so a crash never leaves half a version. A version once released is
+/// never edited: a change is a new version.
+/// </summary>
+internal static class PostgreSqlMigrations
+{
+    /// <summary>The advisory lock key (any constant shared by every instance; "FCMIGRAT" in ASCII).</summary>
+    public const long LockKey = 0x46434D4947524154;
+
+    /// <summary>Every version, oldest first.</summary>
+    public static IReadOnlyList<(int Version, string Description, string Sql)> All { get; } =
+    [
+        (1, "devices, envelopes and positions (daily partitions), events, data loss, health, evidence", V1),
+    ];
+
+    public static int Latest => All[^1].Version;
+
+    /// <summary>Applies every version not yet applied; returns the versions this call applied.</summary>
+    public static async Task<IReadOnlyList<int>> MigrateAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", connection))
+        {
+            lockCommand.Parameters.AddWithValue("key", LockKey);
+            await lockCommand.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        try
+        {
+            await using (var create = new NpgsqlCommand(
+                "CREATE TABLE IF NOT EXISTS fc_schema_migrations (version int PRIMARY KEY, description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
+                connection))
+            {
+                await create.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            var applied = new HashSet<int>();
+            await using (var read = new NpgsqlCommand("SELECT version FROM fc_schema_migrations", connection))
+            await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    applied.Add(reader.GetInt32(0));
+                }
+            }
+
+            if (applied.Count > 0 && applied.Max() > Latest)
+            {
+                throw new InvalidOperationException(
+                    $"The PostgreSQL schema is at version {applied.Max()}, newer than this FleetControl knows ({Latest}): upgrade this instance.");
+            }
+
+            var done = new List<int>();
+            foreach (var (version, description, sql) in All)
+            {
+                if (applied.Contains(version))
+                {
+                    continue;
+                }
+
+                await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+                await using (var apply = new NpgsqlCommand(sql, connection, transaction))
+                {
+                    await apply.ExecuteNonQueryAsync(cancellationToken);
+                }
+
+                await using (var record = new NpgsqlCommand("INSERT INTO fc_schema_migrations (version, description) VALUES (@v, @d)", connection, transaction))
+                {
+                    record.Parameters.AddWithValue("v", version);
+                    record.Parameters.AddWithValue("d", description);
+                    await record.ExecuteNonQueryAsync(cancellationToken);
+                }
+
+                await transaction.CommitAsync(cancellationToken);
+                done.Add(version);
+            }
+
+            return done;
+        }
+        finally
+        {
+            await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", connection);
+            unlock.Parameters.AddWithValue("key", LockKey);
+            await unlock.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+    }
+
+    // Envelopes and positions are RANGE-partitioned by day on a time the envelope carries (capture
+    // time, fix time), so a redelivered envelope lands in the same partition as its first copy and the
+    // primary key (which must contain the partition key) still deduplicates it. Partitions are made
+    // on demand by fc_ensure_day_partition and dropped whole by retention.
+    private const string V1 = """
+        CREATE TABLE devices (
+            device_id text COLLATE "C" PRIMARY KEY,
+            role text NOT NULL DEFAULT '',
+            software_version text NOT NULL DEFAULT '',
+            hostname text NOT NULL DEFAULT '',
+            capabilities text[] NOT NULL DEFAULT '{}',
+            registered_at timestamptz,
+            online boolean NOT NULL DEFAULT false,
+            last_seen timestamptz,
+            envelopes bigint NOT NULL DEFAULT 0,
+            positions bigint NOT NULL DEFAULT 0,
+            last_position_time timestamptz,
+            last_position_captured timestamptz,
+            last_position bytea,
+            health bytea,
+            health_at timestamptz,
+            dock bytea,
+            dock_at timestamptz);
+        CREATE INDEX devices_online ON devices (online);
+
+        CREATE TABLE envelopes (
+            message_id text COLLATE "C" NOT NULL,
+            captured_at timestamptz NOT NULL,
+            device_id text COLLATE "C" NOT NULL,
+            received_at timestamptz NOT NULL,
+            raw bytea NOT NULL,
+            PRIMARY KEY (message_id, captured_at)
+        ) PARTITION BY RANGE (captured_at);
+
+        CREATE TABLE positions (
+            device_id text COLLATE "C" NOT NULL,
+            fix_time timestamptz NOT NULL,
+            message_id text COLLATE "C" NOT NULL,
+            sequence bigint NOT NULL,
+            latitude double precision NOT NULL,
+            longitude double precision NOT NULL,
+            altitude double precision,
+            speed double precision,
+            track double precision,
+            mode int NOT NULL,
+            PRIMARY KEY (device_id, fix_time, message_id)
+        ) PARTITION BY RANGE (fix_time);
+
+        CREATE TABLE events (
+            message_id text COLLATE "C" PRIMARY KEY,
+            device_id text COLLATE "C" NOT NULL,
+            stream text NOT NULL,
+            captured_at timestamptz NOT NULL,
+            raw bytea NOT NULL);
+        CREATE INDEX events_device_captured ON events (device_id, captured_at DESC);
+
+        CREATE TABLE data_loss (
+            message_id text COLLATE "C" PRIMARY KEY,
+            device_id text COLLATE "C" NOT NULL,
+            captured_at timestamptz NOT NULL,
+            raw bytea NOT NULL);
+        CREATE INDEX data_loss_device_captured ON data_loss (device_id, captured_at);
+
+        CREATE TABLE health (
+            device_id text COLLATE "C" NOT NULL,
+            captured_at timestamptz NOT NULL,
+            message_id text COLLATE "C" NOT NULL,
+            raw bytea NOT NULL,
+            PRIMARY KEY (device_id, captured_at, message_id));
+
+        CREATE TABLE evidence (
+            evidence_id text COLLATE "C" PRIMARY KEY,
+            device_id text COLLATE "C" NOT NULL,
+            camera_serial text NOT NULL,
+            officer_id text,
+            category text,
+            trigger text,
+            recorded_at timestamptz NOT NULL,
+            summary jsonb NOT NULL,
+            record bytea NOT NULL);
+        CREATE INDEX evidence_recorded ON evidence (recorded_at DESC, evidence_id);
+        CREATE INDEX evidence_device ON evidence (lower(device_id), recorded_at DESC, evidence_id);
+        CREATE INDEX evidence_camera ON evidence (lower(camera_serial), recorded_at DESC, evidence_id);
+        CREATE INDEX evidence_officer ON evidence (lower(officer_id), recorded_at DESC, evidence_id);
+        CREATE INDEX evidence_category ON evidence (lower(category), recorded_at DESC, evidence_id);
+        CREATE INDEX evidence_trigger ON evidence (lower(trigger), recorded_at DESC, evidence_id);
+
+        -- Creates parent's partition for the UTC day holding "at" unless it exists. The transaction-level
+        -- advisory lock serialises instances creating the same partition at once.
+        CREATE FUNCTION fc_ensure_day_partition(parent text, at timestamptz) RETURNS void
+        LANGUAGE plpgsql AS $$
+        DECLARE
+            day date := (at AT TIME ZONE 'UTC')::date;
+            name text := parent || '_p' || to_char(day, 'YYYYMMDD');
+        BEGIN
+            PERFORM pg_advisory_xact_lock(hashtext(name));
+            IF to_regclass(name) IS NULL THEN
+                EXECUTE format('CREATE TABLE %I PARTITION OF %I FOR VALUES FROM (%L) TO (%L)',
+                    name, parent, (day::timestamp AT TIME ZONE 'UTC'), ((day + 1)::timestamp AT TIME ZONE 'UTC'));
+            END IF;
+        END $$;
+        """;
+}
