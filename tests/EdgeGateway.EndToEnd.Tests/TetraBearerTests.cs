@@ -15,7 +15,7 @@ public sealed class TetraBearerTests
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
 
     [Fact]
-    public async Task LteDown_EmergencyAndLipOverTetraBearer_LteBack_BacklogOverMqtt_NothingDuplicated()
+    public async Task LteDown_EmergencyAndLipOverTetraBearer_LteBack_BacklogOverMqtt_EmergencyOverBothBearers_NothingDuplicated()
     {
         const string deviceId = "car-tetra";
         var tetraPort = FreePort.Next();
@@ -82,6 +82,15 @@ public sealed class TetraBearerTests
             ct => system.PositionsAsync(deviceId, ct), p => p.Count - p.Count(x => x.MessageId.StartsWith("lip-", StringComparison.Ordinal)) >= mqttBefore + 5, Patience,
             "five more positions over MQTT");
         Assert.Equal(lipBefore, later.Count(p => p.MessageId.StartsWith("lip-", StringComparison.Ordinal)));
+
+        // With LTE up, an Emergency goes over every available bearer at once (Routing:Tetra:Emergency=Always):
+        // MQTT and a TETRA copy of the same envelope; FleetControl stores it once.
+        await terminal.WriteLineAsync("emergency");
+        await Eventually.TrueAsync(() => HealthCounter(gateway, "tetra.uplink.copies_sent") >= 1, Patience, "the emergency's TETRA copy sent while LTE is up");
+        var both = await Eventually.WaitAsync(
+            ct => EmergenciesAsync(system, deviceId, ct), e => e.Count >= 2, Patience, "the second emergency stored");
+        Assert.Equal(2, both.Count);
+        Assert.Equal(2, both.Distinct().Count());
     }
 
     /// <summary>Message ids of the device's stored events of type "emergency".</summary>

@@ -1,12 +1,15 @@
+using EdgeGateway.Contracts.V1;
 using EdgeGateway.Core;
 using EdgeGateway.Devices.Lte;
 using EdgeGateway.Devices.Tetra;
 using EdgeGateway.Transport;
+using EdgeGateway.Uplink.Mqtt;
 using EdgeGateway.Uplink.Routing;
 using EdgeGateway.Uplink.Tetra;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace EdgeGateway.Devices.Radio;
@@ -68,9 +71,45 @@ internal static class RadioRegistration
             services.TryAddSingleton<TetraUplinkCounters>();
             services.AddHostedService<TetraUplinkService>();
             services.AddSingleton<IHealthContributor, TetraUplinkHealthContributor>();
+            DecorateSinkWithCopies(services);
         }
 
         return services;
+    }
+
+    /// <summary>
+    /// Wraps the outbox's <see cref="IObservationSink"/> in <see cref="SdsCopySink"/>, which copies the classes routed
+    /// <see cref="TetraRoute.Always"/> over TETRA while the IP link is up (Emergency: every bearer at once).
+    /// </summary>
+    private static void DecorateSinkWithCopies(IServiceCollection services)
+    {
+        var inner = services.LastOrDefault(d => d.ServiceType == typeof(IObservationSink))
+            ?? throw new InvalidOperationException("AddRadio needs the outbox's IObservationSink: call AddOutbox first.");
+        services.Remove(inner);
+        services.AddSingleton<IObservationSink>(provider =>
+        {
+            var sink = inner.ImplementationInstance as IObservationSink
+                ?? (inner.ImplementationFactory is { } factory
+                    ? (IObservationSink)factory(provider)
+                    : (IObservationSink)ActivatorUtilities.CreateInstance(provider, inner.ImplementationType!));
+            var policy = new BearerRoutingPolicy(provider.GetRequiredService<IOptions<RoutingOptions>>().Value);
+            if (!policy.CopiesAny)
+            {
+                return sink;
+            }
+
+            var link = provider.GetService<LinkStateMachine>();
+            var lte = provider.GetService<ILteLink>();
+            return new SdsCopySink(
+                sink,
+                new Lazy<ITetraSds>(provider.GetRequiredService<ITetraSds>), // the terminal depends on this sink itself
+                policy,
+                // The modem says the bearer is gone before MQTT's keep-alive notices.
+                () => link is not null && link.Current != LinkState.Offline && lte?.Status.State != LteBearerState.Unavailable,
+                provider.GetRequiredService<IOptions<TetraOptions>>().Value.DispatcherIssi,
+                provider.GetRequiredService<TetraUplinkCounters>(),
+                provider.GetRequiredService<ILoggerFactory>().CreateLogger<SdsCopySink>());
+        });
     }
 
     /// <summary>No terminal fitted: no emergency ever comes from the radio.</summary>

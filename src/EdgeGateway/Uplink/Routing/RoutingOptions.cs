@@ -10,12 +10,13 @@ public sealed class RoutingOptions : IValidatableObject
     public const string SectionName = "Routing";
 
     /// <summary>
-    /// The classes the TETRA bearer may carry while LTE is down. Classes not listed never go over TETRA.
-    /// Emergency, Alert and Event (status) go as envelope SDS; Telemetry positions as LIP short reports.
+    /// The classes the TETRA bearer may carry while LTE is down (<see cref="TetraRoute.Always"/>: also a copy while
+    /// it is up). Classes not listed never go over TETRA. Emergency, Alert and Event (status) go as envelope SDS;
+    /// Telemetry positions as LIP short reports.
     /// </summary>
     public Dictionary<PriorityClass, TetraRoute> Tetra { get; set; } = new()
     {
-        [PriorityClass.Emergency] = TetraRoute.WhenLteDown,
+        [PriorityClass.Emergency] = TetraRoute.Always,
         [PriorityClass.Alert] = TetraRoute.WhenLteDown,
         [PriorityClass.Event] = TetraRoute.WhenLteDown,
         [PriorityClass.Telemetry] = TetraRoute.WhenLteDown,

@@ -10,8 +10,9 @@ public enum TetraRoute
     WhenLteDown,
 
     /// <summary>
-    /// Accepted for older configurations; the same as <see cref="WhenLteDown"/>: one drain serves every
-    /// bearer, so a message goes over TETRA only while the IP link is down (over LTE it is out in milliseconds).
+    /// Every available bearer at once: as <see cref="WhenLteDown"/>, and while the IP link is up a copy also goes
+    /// over TETRA as soon as the message is stored (FleetControl keeps the first and drops the other by message id).
+    /// The default for Emergency.
     /// </summary>
     Always,
 }

@@ -8,6 +8,8 @@ internal sealed class TetraUplinkCounters
     private long _declined;
     private long _notStored;
     private long _runs;
+    private long _copies;
+    private long _copiesNotSent;
 
     /// <summary>Envelopes FleetControl reported stored over TETRA (acknowledged in the outbox).</summary>
     public long EnvelopesStored => Interlocked.Read(ref _envelopes);
@@ -23,6 +25,16 @@ internal sealed class TetraUplinkCounters
 
     /// <summary>Times the drain moved onto TETRA (LTE lost while the terminal was registered).</summary>
     public long Failovers => Interlocked.Read(ref _runs);
+
+    /// <summary>Copies of <c>Always</c>-routed messages (Emergency) sent over TETRA while the IP link was up.</summary>
+    public long CopiesSent => Interlocked.Read(ref _copies);
+
+    /// <summary>Copies that could not go (too large, refused); their outbox copies still went over IP.</summary>
+    public long CopiesNotSent => Interlocked.Read(ref _copiesNotSent);
+
+    public void CopySent() => Interlocked.Increment(ref _copies);
+
+    public void CopyNotSent() => Interlocked.Increment(ref _copiesNotSent);
 
     public void Stored(bool position)
     {

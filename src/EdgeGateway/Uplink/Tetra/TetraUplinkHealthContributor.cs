@@ -14,5 +14,7 @@ internal sealed class TetraUplinkHealthContributor(TetraUplinkCounters counters)
         c["tetra.uplink.positions_stored"] = (ulong)counters.PositionsStored;
         c["tetra.uplink.declined"] = (ulong)counters.DeclinedCount;
         c["tetra.uplink.not_stored"] = (ulong)counters.NotStoredCount;
+        c["tetra.uplink.copies_sent"] = (ulong)counters.CopiesSent;
+        c["tetra.uplink.copies_not_sent"] = (ulong)counters.CopiesNotSent;
     }
 }
