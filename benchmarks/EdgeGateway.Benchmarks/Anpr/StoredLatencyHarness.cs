@@ -11,7 +11,7 @@ using static EdgeGateway.Benchmarks.HarnessSupport;
 namespace EdgeGateway.Benchmarks.Anpr;
 
 /// <summary>
-/// <c>anpr-stored [--backlog 100000] [--reads 100] [--interval-ms 50] [--streams 16] [--warmup 20] [--dir DIR]</c>:
+/// <c>anpr-stored [--backlog 100000] [--reads 100] [--interval-ms 50] [--streams 16] [--warmup 20] [--set Key=Value]... [--dir DIR]</c>:
 /// read POST → the Read envelope stored at FleetControl, while a Telemetry backlog drains, against the same measure
 /// with nothing queued, in the same run. Reuses the load harness's hosts: <see cref="GatewayUnderTest"/> (real LiteDB
 /// outbox, MQTT uplink) with the ANPR listener added, and <see cref="FleetControlUnderTest"/> (embedded broker, ingest,
@@ -47,12 +47,23 @@ internal static class StoredLatencyHarness
         var anprPort = FreePort();
         try
         {
-            await using var gateway = await GatewayUnderTest.StartAsync(Path.Combine(dir, "gateway"), mqttPort, observer, new Dictionary<string, string?>
+            var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
             {
                 ["Anpr:Enabled"] = "true",
                 ["Anpr:Port"] = anprPort.ToString(CultureInfo.InvariantCulture),
                 ["Logging:LogLevel:Default"] = "Error", // the link-down reconnect warnings while the backlog builds
-            }, (services, configuration) => services.AddAnpr(configuration)).ConfigureAwait(false);
+            };
+            for (var i = 0; i + 1 < args.Length; i++)
+            {
+                // Gateway configuration overrides, e.g. --set Mqtt:MaxInFlight=1000 (as in the load harness).
+                if (args[i] == "--set" && args[i + 1].Split('=', 2) is [var key, var value])
+                {
+                    settings[key] = value;
+                    Console.WriteLine($"gateway override {key}={value}");
+                }
+            }
+
+            await using var gateway = await GatewayUnderTest.StartAsync(Path.Combine(dir, "gateway"), mqttPort, observer, settings, (services, configuration) => services.AddAnpr(configuration)).ConfigureAwait(false);
             await gateway.Services.GetRequiredService<AnprCameraListener>().Listening.Task.WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
             using var camera = new Camera(anprPort, readIds);
 
@@ -92,10 +103,10 @@ internal static class StoredLatencyHarness
             Console.WriteLine();
             Report("no backlog (baseline): read POST -> 202", idle.Select(s => Ms(s.Start, s.Accepted)));
             Report("no backlog (baseline): read POST -> leased by uplink", idle.Select(s => Ms(s.Start, observer.LeasedAt(s.MessageId(readIds)))));
+            Report("no backlog (baseline): leased -> stored at FleetControl", idle.Select(s => Ms(observer.LeasedAt(s.MessageId(readIds)), observer.StoredAt(s.MessageId(readIds)))));
             Report("no backlog (baseline): read POST -> stored at FleetControl", idle.Select(s => Ms(s.Start, observer.StoredAt(s.MessageId(readIds)))));
             Report($"{backlog} backlog draining: read POST -> 202", busy.Select(s => Ms(s.Start, s.Accepted)));
             Report($"{backlog} backlog draining: read POST -> leased by uplink", busy.Select(s => Ms(s.Start, observer.LeasedAt(s.MessageId(readIds)))));
-            Report("no backlog (baseline): leased -> stored at FleetControl", idle.Select(s => Ms(observer.LeasedAt(s.MessageId(readIds)), observer.StoredAt(s.MessageId(readIds)))));
             Report($"{backlog} backlog draining: leased -> stored at FleetControl", busy.Select(s => Ms(observer.LeasedAt(s.MessageId(readIds)), observer.StoredAt(s.MessageId(readIds)))));
             Report($"{backlog} backlog draining: read POST -> stored at FleetControl", busy.Select(s => Ms(s.Start, observer.StoredAt(s.MessageId(readIds)))));
             var idleStored = Sorted(idle.Select(s => Ms(s.Start, observer.StoredAt(s.MessageId(readIds)))));
