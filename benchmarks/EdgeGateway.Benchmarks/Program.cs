@@ -72,6 +72,11 @@ internal static class Program
             return Anpr.HitLatencyHarness.RunAsync(anprArgs).GetAwaiter().GetResult();
         }
 
+        if (args is ["anpr-stored", .. var storedArgs])
+        {
+            return Anpr.StoredLatencyHarness.RunAsync(storedArgs).GetAwaiter().GetResult();
+        }
+
         if (args is ["console", .. var consoleArgs])
         {
             return FleetConsole.ConsoleHarness.RunAsync(consoleArgs).GetAwaiter().GetResult();

@@ -132,7 +132,7 @@ internal static class HitLatencyHarness
         }
     }
 
-    private static byte[] Image(Random random, int size)
+    internal static byte[] Image(Random random, int size)
     {
         var bytes = new byte[size];
         random.NextBytes(bytes);

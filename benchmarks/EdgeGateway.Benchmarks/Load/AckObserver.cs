@@ -8,10 +8,11 @@ namespace EdgeGateway.Benchmarks.Load;
 /// Timestamps (Stopwatch ticks) what happens to the messages of one load run, fed by the two
 /// in-process decorators: <see cref="ObservingOutbox"/> in the gateway (enqueue, DeliveryAck applied
 /// = outbox delete) and <see cref="ObservingAckPublisher"/> in FleetControl (ack published = the
-/// envelopes are durably committed). Emergency ids are "watched" for per-message latency; every
-/// other id is only counted, so the hot path stays a dictionary lookup.
+/// envelopes are durably committed). Ids of the watched class (Emergency unless given, Read for the
+/// ANPR harness) are "watched" for per-message latency; every other id is only counted, so the hot
+/// path stays a dictionary lookup.
 /// </summary>
-internal sealed class AckObserver
+internal sealed class AckObserver(PriorityClass watchedClass = PriorityClass.Emergency)
 {
     private readonly ConcurrentDictionary<string, WatchedMessage> _watched = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _pending = new(StringComparer.Ordinal);
@@ -24,6 +25,12 @@ internal sealed class AckObserver
     private long _drainedAt;
     private volatile bool _armed;
     private readonly ConcurrentQueue<Commit> _commits = new();
+
+    /// <summary>A watched envelope is about to be stored in the outbox (its id is stamped): e.g. to map a read id to it.</summary>
+    public event Action<Envelope>? WatchedEnqueuing;
+
+    /// <summary>The class whose ids are watched.</summary>
+    public PriorityClass WatchedClass => watchedClass;
 
     /// <summary>Gateway outbox LeaseAsync calls (non-empty ones counted by items).</summary>
     public CallTimer Leases { get; } = new();
@@ -74,7 +81,7 @@ internal sealed class AckObserver
         var urgent = false;
         foreach (var envelope in envelopes)
         {
-            if (envelope.Priority == PriorityClass.Emergency && _watched.TryGetValue(envelope.MessageId, out var w))
+            if (envelope.Priority == watchedClass && _watched.TryGetValue(envelope.MessageId, out var w))
             {
                 urgent = true;
                 Interlocked.CompareExchange(ref w.CommitStartedAt, start, 0);
@@ -98,16 +105,17 @@ internal sealed class AckObserver
     public void Enqueuing(Envelope envelope)
     {
         _pending.TryAdd(envelope.MessageId, 0);
-        if (envelope.Priority == PriorityClass.Emergency)
+        if (envelope.Priority == watchedClass)
         {
             _watched.TryAdd(envelope.MessageId, new WatchedMessage(envelope.MessageId));
+            WatchedEnqueuing?.Invoke(envelope);
         }
     }
 
     /// <summary>The outbox refused it: it will never be acked.</summary>
     public void Refused(string messageId) => _pending.TryRemove(messageId, out _);
 
-    /// <summary>The uplink leased this Emergency id to publish it (first lease counts).</summary>
+    /// <summary>The uplink leased this watched id to publish it (first lease counts).</summary>
     public void Leased(string messageId)
     {
         if (_watched.TryGetValue(messageId, out var w))

@@ -54,7 +54,11 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
     /// <summary>Completes at the first transition to Connected.</summary>
     public Task Connected => _connected.Task;
 
-    public static async Task<GatewayUnderTest> StartAsync(string dataDirectory, int mqttPort, AckObserver observer, IReadOnlyDictionary<string, string?> overrides)
+    /// <summary>The gateway's services (e.g. a feature registered through <c>addFeatures</c>).</summary>
+    public IServiceProvider Services => _host.Services;
+
+    /// <summary>Starts the gateway; <paramref name="addFeatures"/> registers device features beside the shared part (e.g. ANPR).</summary>
+    public static async Task<GatewayUnderTest> StartAsync(string dataDirectory, int mqttPort, AckObserver observer, IReadOnlyDictionary<string, string?> overrides, Action<IServiceCollection, IConfiguration>? addFeatures = null)
     {
         var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
@@ -92,6 +96,7 @@ internal sealed class GatewayUnderTest : IAsyncDisposable
         builder.Services.AddOutbox(builder.Configuration);
         builder.Services.AddMqttUplink(builder.Configuration);
         builder.Services.AddGatewayHealth(builder.Configuration);
+        addFeatures?.Invoke(builder.Services, builder.Configuration);
         builder.Services.AddSingleton<IOutbox>(sp => new ObservingOutbox(sp.GetRequiredService<LiteDbOutbox>(), observer));
 
         var host = builder.Build();

@@ -39,7 +39,7 @@ internal sealed class ObservingOutbox(IOutbox inner, AckObserver observer) : IOu
         observer.Leases.Add(start, leased.Count);
         foreach (var message in leased)
         {
-            if (message.Priority == PriorityClass.Emergency)
+            if (message.Priority == observer.WatchedClass)
             {
                 observer.Leased(message.MessageId);
             }
