@@ -107,6 +107,11 @@ public sealed class ClipEncryptionTests
         Assert.Equal(sha, Convert.ToHexStringLower(SHA256.HashData(plain)));
         Assert.False(EncryptedStagingTests.ContainsPlaintext(staged, plain), "the staged clip holds the footage in the clear");
 
+        // A kill between "assembled" and "hashed" leaves the custody log without its last entry: only the hash is redone.
+        var lines = await File.ReadAllLinesAsync(staging.CustodyPath(id), Ct);
+        Assert.Contains("\"hashed\"", lines[^1], StringComparison.Ordinal);
+        await File.WriteAllLinesAsync(staging.CustodyPath(id), lines[..^1], Ct);
+
         // 2: the vault is up; the same clip (not assembled again) is uploaded from the encrypted copy and verified.
         await using var vault = await VaultHost.StartAsync(dir.Sub("vault"));
         using var channel = GrpcChannel.ForAddress(vault.Url);
@@ -114,7 +119,7 @@ public sealed class ClipEncryptionTests
         chain = staging.OpenCustody(id).Entries;
         Assert.True(ClipFinisher.IsDone(staging.OpenCustody(id)));
         Assert.Single(chain, e => e.Event == "assembled");
-        Assert.Single(chain, e => e.Event == "hashed");
+        Assert.Equal($"sha256={sha} size={size}", Assert.Single(chain, e => e.Event == "hashed").Details);
         Assert.Equal($"receipt sha256={sha} size={size} matches the clip", chain[^1].Details);
         Assert.Equal(plain, await File.ReadAllBytesAsync(Assert.Single(Directory.GetFiles(vault.Directory, id + "*.mp4")), Ct));
         Assert.False(File.Exists(staging.DataPath(id)));
