@@ -211,9 +211,15 @@ internal static class FleetCtlApp
         var reason = new Option<string?>("--reason") { Description = "restart-service, start-recording: why (kept by the device)" };
         var wait = new Option<int?>("--wait") { Description = "Wait up to this many seconds for the outcome (exit 4 failed/expired, 5 still running)" };
         var offer = new Option<string?>("--offer") { Description = "install-update: the signed offer file (from 'FleetControl update sign')" };
-        var send = new Command("send", "Queue a command (delivered when the device is online)") { device, type, payload, ttl, from, to, stream, reason, wait, offer };
+        var nearby = new Option<double?>("--nearby") { Description = "start-recording: send it to every vehicle within this many metres of the device's last position (the device included)" };
+        var send = new Command("send", "Queue a command (delivered when the device is online)") { device, type, payload, ttl, from, to, stream, reason, wait, offer, nearby };
         send.SetAction(run(async (api, output, parse, ct) =>
         {
+            if (parse.GetValue(nearby) is { } radius)
+            {
+                return await SendNearbyAsync(api, output, parse.GetValue(device)!, parse.GetValue(type)!, radius, parse.GetValue(reason), parse.GetValue(ttl), parse.GetValue(wait), ct).ConfigureAwait(false);
+            }
+
             var sent = await api.PostAsync(
                 $"/api/devices/{Uri.EscapeDataString(parse.GetValue(device)!)}/commands",
                 new
@@ -244,6 +250,37 @@ internal static class FleetCtlApp
         command.Subcommands.Add(waitCommand);
         command.Subcommands.Add(list);
         return command;
+    }
+
+    /// <summary><c>command send DEVICE start-recording --nearby R</c>: one command per vehicle within R metres; with --wait, the worst outcome's exit code.</summary>
+    private static async Task<int> SendNearbyAsync(FleetClient api, Output output, string device, string type, double radius, string? reason, int? ttl, int? wait, CancellationToken ct)
+    {
+        var sent = await api.PostAsync(
+            $"/api/devices/{Uri.EscapeDataString(device)}/commands/nearby",
+            new { type, radiusMetres = radius, reason, timeToLiveSeconds = ttl },
+            ct).ConfigureAwait(false);
+        if (wait is not { } seconds)
+        {
+            if (output.Json)
+            {
+                output.Raw(sent);
+            }
+            else
+            {
+                output.Table(sent.GetProperty("targets"), "deviceId", "distanceMetres", "command.commandId", "command.state");
+            }
+
+            return ExitCodes.Ok;
+        }
+
+        var code = ExitCodes.Ok;
+        foreach (var target in sent.GetProperty("targets").EnumerateArray())
+        {
+            var outcome = await WaitAsync(api, output, target.GetProperty("command").GetProperty("commandId").GetString()!, seconds, ct).ConfigureAwait(false);
+            code = code == ExitCodes.Ok ? outcome : code;
+        }
+
+        return code;
     }
 
     private static async Task<int> WaitAsync(FleetClient api, Output output, string commandId, int seconds, CancellationToken ct)

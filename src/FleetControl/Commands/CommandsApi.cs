@@ -43,6 +43,46 @@ internal static class CommandsApi
             return Results.Accepted($"/api/commands/{record.CommandId}", CommandDto.From(record));
         });
 
+        operate.MapPost("/devices/{id}/commands/nearby", async (string id, NearbyCommandRequest request, CommandService commands, IFleetStore fleet, CancellationToken ct) =>
+        {
+            if (await UnknownDeviceAsync(id, fleet, ct).ConfigureAwait(false) is { } notFound)
+            {
+                return notFound;
+            }
+
+            if (request.RadiusMetres is not { } radius || !double.IsFinite(radius) || radius < 1 || radius > NearbyRecording.MaxRadiusMetres)
+            {
+                return Problem(StatusCodes.Status400BadRequest, "Invalid radiusMetres", $"radiusMetres must be 1-{NearbyRecording.MaxRadiusMetres}");
+            }
+
+            if ((request.Type ?? CommandKinds.StartRecording) != CommandKinds.StartRecording)
+            {
+                return Problem(StatusCodes.Status400BadRequest, "Invalid command", $"only {CommandKinds.StartRecording} can be sent to nearby vehicles");
+            }
+
+            if (TimeToLive(request.TimeToLiveSeconds, out var ttl) is { } ttlError)
+            {
+                return ttlError;
+            }
+
+            var devices = await fleet.GetDevicesAsync(ct).ConfigureAwait(false);
+            if (devices.FirstOrDefault(d => d.DeviceId == id)?.LastPosition is not { } centre)
+            {
+                return Problem(StatusCodes.Status409Conflict, "No position", $"'{id}' has no stored position to measure from");
+            }
+
+            var targets = new List<NearbyTargetDto>();
+            foreach (var (device, distance) in NearbyRecording.Select(devices, centre, radius))
+            {
+                var (command, _) = Build(new CommandRequest(CommandKinds.StartRecording, Reason: request.Reason));
+                var record = await commands.SendAsync(device.DeviceId, command!, ttl, ct).ConfigureAwait(false);
+                var at = device.LastPosition!;
+                targets.Add(new NearbyTargetDto(device.DeviceId, Math.Round(distance, 1), at.Time, at.Latitude, at.Longitude, CommandDto.From(record)));
+            }
+
+            return Results.Accepted((string?)null, new NearbyCommandDto(id, centre.Latitude, centre.Longitude, centre.Time, radius, targets));
+        });
+
         api.MapGet("/devices/{id}/commands", async (string id, int? limit, CommandStore store, IFleetStore fleet, CancellationToken ct) =>
         {
             var n = limit ?? 100;

@@ -68,6 +68,9 @@ public sealed class VideoCrashTests
         }
 
         Assert.Equal(0, Count("uploaded"));
+        Assert.True(File.Exists(staging.KeyPath(id)), "the clip is staged encrypted at rest (its wrapped data key)");
+        Assert.True((await File.ReadAllBytesAsync(staging.DataPath(id), Ct)).AsSpan().IndexOf("ftyp"u8) < 0, "the staged clip is a plaintext MP4");
+        Assert.False(File.Exists(staging.DataPath(id) + ".mp4"), "ffmpeg's plaintext output outlived the encryption");
 
         // 3: the upload resumes at the vault's offset; the clip is not assembled again.
         settings.Remove("Evidence:UploadBytesPerSecond");

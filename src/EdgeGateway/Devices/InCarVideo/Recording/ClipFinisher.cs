@@ -18,7 +18,16 @@ namespace EdgeGateway.Devices.InCarVideo.Recording;
 /// without re-encoding (<c>-c copy</c>, bit-exact), the MP4 is fsynced and hashed (custody <c>assembled</c>,
 /// <c>hashed</c>), uploaded resumably, and the receipt checked (<c>uploaded</c>, <c>verified</c>). The custody log is
 /// the clip's state: a restart continues after its last entry, so a clip is assembled once and lands in the vault once.
-/// Segments and the clip leave the vehicle only after a matching receipt.
+/// <para>
+/// At rest the clip is staged like the dock's copies: with <see cref="EvidenceOptions.EncryptStaging"/> and a key
+/// wrapper, ffmpeg's plaintext MP4 (<c>data.partial.mp4</c>, transient) is hashed and sealed in one pass into
+/// <see cref="StagingCipher"/> records under the clip's own wrapped data key (<c>data.key</c>), fsynced, renamed to
+/// <c>data.partial</c>, and only then is the plaintext deleted and the custody log told (<c>assembled</c>,
+/// <c>hashed</c>). A gateway killed anywhere before that starts the assembly over from the kept segments (the key
+/// already made is reused); one killed between the two entries only hashes the staged copy again. Once the encrypted
+/// clip is hashed, the plaintext segment copies go (they are not needed again); without encryption they stay until
+/// the receipt. The clip leaves the vehicle only after a matching receipt.
+/// </para>
 /// </summary>
 internal sealed class ClipFinisher(
     StagingArea staging,
@@ -56,7 +65,20 @@ internal sealed class ClipFinisher(
                 return;
             }
 
-            await AssembleAsync(incident, clip, custody, segments, cancellationToken).ConfigureAwait(false);
+            if (custody.Contains("assembled") && File.Exists(staging.DataPath(clip.EvidenceId)))
+            {
+                // Killed between "assembled" and "hashed": the staged copy is complete, only its hash is missing.
+                await HashStagedAsync(clip, custody, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await AssembleAsync(incident, clip, custody, segments, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        if (File.Exists(staging.KeyPath(clip.EvidenceId)))
+        {
+            DeleteSegments(clip.EvidenceId); // the encrypted clip is hashed: no plaintext copy of its footage stays
         }
 
         if (!custody.Contains("uploaded"))
@@ -78,8 +100,10 @@ internal sealed class ClipFinisher(
         }
 
         await File.WriteAllTextAsync(list, text.ToString(), cancellationToken).ConfigureAwait(false);
-        var temp = staging.DataPath(clip.EvidenceId) + ".mp4";
-        File.Delete(temp);
+        var temp = PlainTempPath(clip.EvidenceId);
+        var sealedTemp = staging.DataPath(clip.EvidenceId) + ".sealing";
+        File.Delete(temp); // leftovers of a run killed before "assembled": the assembly starts over from the segments
+        File.Delete(sealedTemp);
         var info = new ProcessStartInfo(options.Value.FfmpegPath) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var arg in (ReadOnlySpan<string>)[
             "-hide_banner", "-nostdin", "-loglevel", "error", "-f", "concat", "-safe", "0", "-i", list,
@@ -111,20 +135,98 @@ internal sealed class ClipFinisher(
 
         string sha;
         long size;
-        using (var stream = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite, FileShare.Read))
+        var cipher = staging.CipherForCopy(clip.EvidenceId, fresh: true); // a key made by a killed run is reused
+        if (cipher is null)
         {
-            stream.Flush(true);
-            size = stream.Length;
-            sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
+            using (var stream = new FileStream(temp, FileMode.Open, FileAccess.ReadWrite, FileShare.Read))
+            {
+                stream.Flush(true);
+                size = stream.Length;
+                sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
+            }
+
+            File.Move(temp, staging.DataPath(clip.EvidenceId), overwrite: true);
+        }
+        else
+        {
+            (sha, size) = await SealAsync(temp, sealedTemp, cipher, cancellationToken).ConfigureAwait(false);
+            File.Move(sealedTemp, staging.DataPath(clip.EvidenceId), overwrite: true);
+            File.Delete(temp);
         }
 
-        File.Move(temp, staging.DataPath(clip.EvidenceId), overwrite: true);
         var device = gateway.Value.DeviceId;
         custody.Append(time.GetUtcNow(), "assembled", device, "in-car-video", Invariant(
             $"file={FileName(incident, clip)} segments={segments.Count} first={segments[0]} last={segments[^1]} method=ffmpeg-concat-copy"));
         custody.Append(time.GetUtcNow(), "hashed", device, "in-car-video", Invariant($"sha256={sha} size={size}"));
         counters.ClipAssembled();
         Log.ClipAssembled(logger, clip.EvidenceId, incident.Id, clip.Camera, segments.Count, size, sha);
+    }
+
+    /// <summary>Hashes the plaintext MP4 and writes it as <see cref="StagingCipher"/> records into <paramref name="target"/> (fsynced), in one pass.</summary>
+    private static async Task<(string Sha256, long Size)> SealAsync(string plain, string target, StagingCipher cipher, CancellationToken cancellationToken)
+    {
+        await using var stream = new FileStream(target, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
+        using var writer = new StagedFileWriter(stream, cipher, 0);
+        await using var source = new FileStream(plain, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(StagingCipher.SegmentSize);
+        try
+        {
+            int n;
+            while ((n = await source.ReadAsync(buffer.AsMemory(0, StagingCipher.SegmentSize), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                hash.AppendData(buffer, 0, n);
+                await writer.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+            }
+
+            await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+        stream.Flush(true);
+        return (Convert.ToHexStringLower(hash.GetHashAndReset()), writer.Flushed);
+    }
+
+    /// <summary>Hashes the staged copy's plaintext (decrypting it) and records it: the resume after a kill between <c>assembled</c> and <c>hashed</c>.</summary>
+    private async Task HashStagedAsync(IncidentClip clip, CustodyLog custody, CancellationToken cancellationToken)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(StagingCipher.SegmentSize);
+        long size = 0;
+        try
+        {
+            using var reader = staging.OpenReader(clip.EvidenceId);
+            int n;
+            while ((n = await reader.ReadAsync(size, buffer.AsMemory(0, StagingCipher.SegmentSize), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                hash.AppendData(buffer, 0, n);
+                size += n;
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        var sha = Convert.ToHexStringLower(hash.GetHashAndReset());
+        custody.Append(time.GetUtcNow(), "hashed", gateway.Value.DeviceId, "in-car-video", Invariant($"sha256={sha} size={size}"));
+        Log.ClipAssembled(logger, clip.EvidenceId, "(resumed)", clip.Camera, 0, size, sha);
+    }
+
+    /// <summary>ffmpeg's plaintext output, transient: deleted once the clip is staged encrypted.</summary>
+    internal string PlainTempPath(string evidenceId) => staging.DataPath(evidenceId) + ".mp4";
+
+    private void DeleteSegments(string evidenceId)
+    {
+        var folder = SegmentDirectory(evidenceId);
+        if (Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     private async Task UploadAsync(Incident incident, IncidentClip clip, CustodyLog custody, CancellationToken cancellationToken)
@@ -183,12 +285,9 @@ internal sealed class ClipFinisher(
     /// <summary>After a matching receipt (or nothing recorded): the segments and the clip go, the custody log stays.</summary>
     private void Cleanup(string evidenceId)
     {
-        var folder = SegmentDirectory(evidenceId);
-        if (Directory.Exists(folder))
-        {
-            Directory.Delete(folder, recursive: true);
-        }
-
+        DeleteSegments(evidenceId);
+        File.Delete(PlainTempPath(evidenceId));
+        File.Delete(staging.DataPath(evidenceId) + ".sealing");
         File.Delete(Path.Combine(staging.ItemDirectory(evidenceId), "concat.txt"));
         staging.FreeData(evidenceId);
     }
