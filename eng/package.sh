@@ -2,6 +2,9 @@
 # Builds the installable Debian packages: one .deb per program (edgegateway, fleetcontrol) per architecture,
 # each a self-contained, ReadyToRun publish (no .NET on the target), with its systemd unit, sysusers
 # account, /etc defaults (conffiles) and udev example; then checks every package (see check_package).
+# The gateway is installed in the A/B layout of over-the-air updates: /opt/edgegateway/releases/A (with its
+# manifest.json), the current -> releases/A link, and (postinst) update-state.json, so both
+# edgegateway.service and edgegateway-supervised.service (supervise: OTA with rollback) start straight away.
 #
 #   eng/package.sh [--rid linux-x64] [--rid linux-arm64] [--out artifacts/packages] [--version 0.1.0]
 #
@@ -30,25 +33,57 @@ programs=(
   "fleetcontrol|src/FleetControl|FleetControl|deploy/systemd/fleetcontrol.service|deploy/systemd/fleetcontrol.sysusers|FleetControl: fleet back end (MQTT ingest, evidence vault, REST API, web console)"
 )
 
+# Where a program's binary is installed: the gateway's through the A/B layout's current link.
+program_dir() { [ "$1" = edgegateway ] && echo "opt/$1/current" || echo "opt/$1"; }
+
 check_package() { # deb name binary arch
-  local deb=$1 name=$2 binary=$3 arch=$4 x
+  local deb=$1 name=$2 binary=$3 arch=$4 x dir units unit
+  dir=$(program_dir "$name"); units=("$name.service")
   dpkg-deb --info "$deb" >/dev/null
   x=$(mktemp -d); trap 'rm -rf "$x"' RETURN
   dpkg-deb -x "$deb" "$x"; dpkg-deb -e "$deb" "$x/DEBIAN"
-  for f in "opt/$name/$binary" "lib/systemd/system/$name.service" "usr/lib/sysusers.d/$name.conf" "etc/$name/appsettings.json"; do
+  for f in "$dir/$binary" "lib/systemd/system/$name.service" "usr/lib/sysusers.d/$name.conf" "etc/$name/appsettings.json"; do
     [ -e "$x/$f" ] || { echo "package.sh: $deb lacks /$f" >&2; return 1; }
   done
+  if [ "$name" = edgegateway ]; then
+    units+=("$name-supervised.service")
+    [ "$(readlink "$x/opt/$name/current")" = releases/A ] || { echo "package.sh: /opt/$name/current is not a link to releases/A" >&2; return 1; }
+    grep -q "\"version\": *\"$version\"" "$x/opt/$name/releases/A/manifest.json" && grep -q "\"entry\": *\"$binary\"" "$x/opt/$name/releases/A/manifest.json" \
+      || { echo "package.sh: /opt/$name/releases/A/manifest.json does not name $version and $binary" >&2; return 1; }
+    grep -q "^ExecStart=/$dir/$binary supervise --root /opt/$name" "$x/lib/systemd/system/$name-supervised.service" || { echo "package.sh: the supervised unit does not supervise /opt/$name" >&2; return 1; }
+    grep -q "update-state.json" "$x/DEBIAN/postinst" || { echo "package.sh: postinst does not seed update-state.json" >&2; return 1; }
+  fi
   grep -qx "/etc/$name/appsettings.json" "$x/DEBIAN/conffiles" || { echo "package.sh: /etc/$name/appsettings.json is not a conffile" >&2; return 1; }
-  grep -q "^ExecStart=/opt/$name/$binary" "$x/lib/systemd/system/$name.service" || { echo "package.sh: the unit does not start /opt/$name/$binary" >&2; return 1; }
-  [ -x "$x/opt/$name/$binary" ] || { echo "package.sh: /opt/$name/$binary is not executable" >&2; return 1; }
+  grep -q "^ExecStart=/$dir/$binary" "$x/lib/systemd/system/$name.service" || { echo "package.sh: the unit does not start /$dir/$binary" >&2; return 1; }
+  [ -x "$x/$dir/$binary" ] || { echo "package.sh: /$dir/$binary is not executable" >&2; return 1; }
   if command -v systemd-analyze >/dev/null; then
-    systemd-analyze verify --root="$x" "$x/lib/systemd/system/$name.service" 2>&1 | grep -v "Cannot add dependency\|No such file\|ignoring\|sysinit.target" >&2 || true
+    for unit in "${units[@]}"; do
+      systemd-analyze verify --root="$x" "$x/lib/systemd/system/$unit" 2>&1 | grep -v "Cannot add dependency\|No such file\|ignoring\|sysinit.target" >&2 || true
+    done
   fi
   # Runs from the package alone: no SDK, no DOTNET_ROOT, a bare PATH (native builds only).
   if [ "$arch" = "$(dpkg --print-architecture)" ]; then
-    env -i PATH=/usr/bin:/bin HOME="$x" "$x/opt/$name/$binary" --version >/dev/null \
-      || { echo "package.sh: /opt/$name/$binary --version failed outside the SDK" >&2; return 1; }
+    env -i PATH=/usr/bin:/bin HOME="$x" "$x/$dir/$binary" --version >/dev/null \
+      || { echo "package.sh: /$dir/$binary --version failed outside the SDK" >&2; return 1; }
   fi
+}
+
+# The gateway's postinst lines for the A/B layout. First install (no update-state.json): slot A, this version,
+# committed. An upgrade while slot A is current (nothing pending) moves the state to this version. An upgrade while
+# an over-the-air release in slot B is current keeps it current (dpkg has just reset the link to releases/A, so
+# it is pointed back): the package manager never downgrades a gateway that updated itself.
+postinst_layout() { # name: the lines, with the root, the account and this package's version filled in
+  sed -e "s|@ROOT@|/opt/$1|g" -e "s|@USER@|$1|g" -e "s|@VERSION@|$version|g" <<'LAYOUT'
+  state=@ROOT@/update-state.json
+  if [ ! -f "$state" ] || { grep -q '^  "slot": *"A"' "$state" && ! grep -q '"pending": *{' "$state"; }; then
+    printf '{\n  "version": "%s",\n  "slot": "A"\n}\n' "@VERSION@" > "$state.new" && mv -f "$state.new" "$state"
+  else
+    slot=$(sed -n 's/^  "slot": *"\([AB]\)".*/\1/p' "$state" | head -1)
+    if [ -n "$slot" ]; then ln -sfn "releases/$slot" @ROOT@/current.new && mv -Tf @ROOT@/current.new @ROOT@/current; fi
+  fi
+  # The supervisor and install-update (run as the service's account) write releases/, current and the state.
+  if getent passwd @USER@ >/dev/null; then chown -R @USER@:@USER@ @ROOT@; fi
+LAYOUT
 }
 
 for rid in "${rids[@]}"; do
@@ -57,11 +92,21 @@ for rid in "${rids[@]}"; do
     IFS='|' read -r name project binary unit sysusers description <<<"$entry"
     stage="$out/stage/$name-$arch"; rm -rf "$stage"; mkdir -p "$stage/DEBIAN"
     echo "== $name $version $arch: publish ($rid, self-contained, ReadyToRun)"
+    dir=$(program_dir "$name"); publish="$stage/$dir"
+    [ "$name" = edgegateway ] && publish="$stage/opt/$name/releases/A"
     dotnet publish "$project" -c Release -r "$rid" --self-contained true -p:PublishReadyToRun=true \
-      -p:DebugType=none -p:GenerateDocumentationFile=false -o "$stage/opt/$name" --nologo -v quiet
+      -p:DebugType=none -p:GenerateDocumentationFile=false -o "$publish" --nologo -v quiet
     # Shipped defaults stay beside the binary; the site file in /etc starts empty and is the installer's to edit.
     install -D -m 0644 "$unit" "$stage/lib/systemd/system/$name.service"
-    sed -i "s|^ExecStart=/usr/bin/dotnet /opt/$name/$binary.dll|ExecStart=/opt/$name/$binary|" "$stage/lib/systemd/system/$name.service"
+    sed -i -e "s|^ExecStart=/usr/bin/dotnet /opt/$name/$binary.dll|ExecStart=/$dir/$binary|" -e "s|^ExecStart=/opt/$name/$binary|ExecStart=/$dir/$binary|" \
+      "$stage/lib/systemd/system/$name.service"
+    if [ "$name" = edgegateway ]; then
+      # The A/B layout the supervisor and install-update expect (src/EdgeGateway/Updates/InstallLayout.cs): this
+      # release is slot A; an over-the-air update goes into releases/B and switches current.
+      printf '{\n  "version": "%s",\n  "entry": "%s"\n}\n' "$version" "$binary" > "$publish/manifest.json"
+      ln -s releases/A "$stage/opt/$name/current"
+      install -D -m 0644 deploy/systemd/$name-supervised.service "$stage/lib/systemd/system/$name-supervised.service"
+    fi
     install -D -m 0644 "$sysusers" "$stage/usr/lib/sysusers.d/$name.conf"
     install -d -m 0755 "$stage/etc/$name"
     printf '{\n  "//": "This machine'"'"'s settings for %s, above the shipped defaults in /opt/%s. See /usr/share/doc/%s/README.md."\n}\n' \
@@ -90,6 +135,7 @@ CONTROL
 set -e
 if [ "\$1" = configure ]; then
   command -v systemd-sysusers >/dev/null && systemd-sysusers /usr/lib/sysusers.d/$name.conf || true
+$( [ "$name" = edgegateway ] && postinst_layout "$name" )
   if [ -d /run/systemd/system ]; then systemctl daemon-reload || true; fi
 fi
 exit 0

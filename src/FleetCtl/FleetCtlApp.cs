@@ -105,6 +105,7 @@ internal static class FleetCtlApp
         root.Subcommands.Add(Evidence(Run));
         root.Subcommands.Add(AnprCommands.Build(action => Run(action)));
         root.Subcommands.Add(DiagnosticsCommands.Build(action => Run(action)));
+        root.Subcommands.Add(UpdateCommands.Build(action => Run(action)));
         return await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr }, cancellationToken).ConfigureAwait(false);
     }
 

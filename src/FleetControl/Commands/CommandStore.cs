@@ -216,6 +216,10 @@ internal sealed class CommandStore : IDisposable
                 ["reason"] = rollout.Reason,
                 ["stage"] = rollout.Stage,
                 ["devices"] = devices,
+                ["kind"] = rollout.Kind,
+                ["waves"] = new BsonArray(rollout.Waves.Select(w => new BsonValue(w))),
+                ["version"] = rollout.Version,
+                ["waveTimeout"] = rollout.WaveTimeout is { } waveTimeout ? waveTimeout.Ticks : BsonValue.Null,
             });
             _durable.WaitDurable();
         }
@@ -244,6 +248,12 @@ internal sealed class CommandStore : IDisposable
             StartedAt = new DateTimeOffset(d["started"].AsInt64, TimeSpan.Zero),
             TimeToLive = d["ttl"].IsNull ? null : TimeSpan.FromTicks(d["ttl"].AsInt64),
             Stage = d["stage"].AsInt32,
+
+            // Stored before update rollouts existed: a configuration rollout.
+            Kind = d.TryGetValue("kind", out var kind) && kind.IsString ? kind.AsString : Rollout.ConfigurationKind,
+            Waves = d.TryGetValue("waves", out var waves) && waves.IsArray ? waves.AsArray.Select(w => w.AsInt32).ToList() : [],
+            Version = d.TryGetValue("version", out var version) && version.IsString ? version.AsString : string.Empty,
+            WaveTimeout = d.TryGetValue("waveTimeout", out var waveTimeout) && !waveTimeout.IsNull ? TimeSpan.FromTicks(waveTimeout.AsInt64) : null,
         };
         foreach (var value in d["devices"].AsArray)
         {

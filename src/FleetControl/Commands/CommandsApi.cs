@@ -165,33 +165,10 @@ internal static class CommandsApi
                 return ttlError;
             }
 
-            var known = await fleet.GetDevicesAsync(ct).ConfigureAwait(false);
-            IReadOnlyList<string> devices;
-            string group;
-            if (request.Devices is { Count: > 0 } explicitDevices)
+            var (group, devices, targetProblem) = await RolloutTargets.ResolveAsync(fleet, request.Group, request.Devices, ct).ConfigureAwait(false);
+            if (targetProblem is not null)
             {
-                var unknown = explicitDevices.Where(d => known.All(k => k.DeviceId != d)).ToList();
-                if (unknown.Count > 0)
-                {
-                    return Problem(StatusCodes.Status404NotFound, "Unknown device", "unknown device(s): " + string.Join(", ", unknown));
-                }
-
-                devices = explicitDevices.Distinct(StringComparer.Ordinal).ToList();
-                group = "devices";
-            }
-            else if (!string.IsNullOrEmpty(request.Group))
-            {
-                group = request.Group;
-                devices = known.Where(d => group.Equals("all", StringComparison.OrdinalIgnoreCase) || d.Role.Equals(group, StringComparison.OrdinalIgnoreCase))
-                    .Select(d => d.DeviceId).ToList();
-                if (devices.Count == 0)
-                {
-                    return Problem(StatusCodes.Status404NotFound, "Empty group", $"no device has role '{group}'");
-                }
-            }
-            else
-            {
-                return Problem(StatusCodes.Status400BadRequest, "No target", "give either group (a role or 'all') or devices");
+                return targetProblem;
             }
 
             if (request.FirstStageSize is < 1)

@@ -21,7 +21,7 @@ internal sealed class RolloutService(
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<string, Task> _running = new(StringComparer.Ordinal);
 
-    /// <summary>Every rollout, newest first.</summary>
+    /// <summary>Every configuration rollout, newest first (update rollouts are the UpdateRolloutService's).</summary>
     public IReadOnlyList<Rollout> List() => _rollouts.Values.OrderByDescending(r => r.RolloutId, StringComparer.Ordinal).ToList();
 
     public Rollout? Get(string rolloutId) => _rollouts.GetValueOrDefault(rolloutId);
@@ -48,7 +48,7 @@ internal sealed class RolloutService(
     /// <summary>Loads every stored rollout and resumes the running ones.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        foreach (var rollout in store.ListRollouts())
+        foreach (var rollout in store.ListRollouts().Where(r => r.Kind == Rollout.ConfigurationKind))
         {
             _rollouts[rollout.RolloutId] = rollout;
             if (rollout.State == "running")

@@ -12,6 +12,7 @@ using FleetControl.Mqtt;
 using FleetControl.Registry;
 using FleetControl.Store;
 using FleetControl.Tetra;
+using FleetControl.Updates;
 
 namespace FleetControl.Hosting;
 
@@ -35,6 +36,7 @@ internal static class FleetControlHost
         builder.Services.AddFleetTetraGateway(builder.Configuration);
         builder.Services.AddDeviceRegistry();
         builder.Services.AddFleetCommands();
+        builder.Services.AddFleetUpdateRollouts();
         builder.Services.AddFleetAlerts();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi(); // /openapi/v1.json
@@ -95,6 +97,7 @@ internal static class FleetControlHost
         app.MapFleetApi();
         app.MapFleetMetrics();
         app.MapCommandsApi();
+        app.MapUpdateRolloutsApi();
         app.MapAlertsApi();
         app.MapPositionsApi();
         app.MapOpenApi();
