@@ -106,13 +106,17 @@ internal static class ConsoleHarness
             var (filtered, filteredBytes) = await FleetPageAsync(http, "/api/fleet-table?offset=4900&limit=100&filter=car-0&online=true", pageRuns).ConfigureAwait(false);
             var (api, bytes) = await FleetPageAsync(http, "/api/devices", pageRuns).ConfigureAwait(false);
             var query = await StoreQueryAsync(store, pageRuns).ConfigureAwait(false);
+            var storePage = await StoreQueryAsync(store, pageRuns, new DeviceQuery(Limit: 100)).ConfigureAwait(false);
+            var storeFiltered = await StoreQueryAsync(store, pageRuns, new DeviceQuery("car-0", true, 4900, 100)).ConfigureAwait(false);
             Console.WriteLine("| what | p50 | p99 | max | ratio to the store query (p50) |");
             Console.WriteLine("|---|---:|---:|---:|---:|");
             var baseline = Percentile(query, 0.5);
             Console.WriteLine(Row(Invariant($"console page: GET /api/fleet-table, first 100 ({tableBytes / 1024.0:0} KiB)"), table, baseline));
             Console.WriteLine(Row(Invariant($"console page: filter + online + page 50 ({filteredBytes / 1024.0:0} KiB)"), filtered, baseline));
             Console.WriteLine(Row(Invariant($"every device: GET /api/devices ({bytes / 1024.0 / 1024.0:0.0} MiB JSON)"), api, baseline));
-            Console.WriteLine(Row("baseline: IFleetStore.GetDevicesAsync", query, baseline));
+            Console.WriteLine(Row("store page: IFleetStore.GetDevicePageAsync, first 100", storePage, baseline));
+            Console.WriteLine(Row("store page: GetDevicePageAsync, filter + online + page 50", storeFiltered, baseline));
+            Console.WriteLine(Row("baseline: IFleetStore.GetDevicesAsync (every device, what the table read before)", query, baseline));
 
             Console.WriteLine();
             Console.WriteLine($"## 3. Alert fan-out ({alerts} alerts, one at a time, each awaited on every session)");
@@ -261,13 +265,15 @@ internal static class ConsoleHarness
         return (timings, bytes);
     }
 
-    private static async Task<List<double>> StoreQueryAsync(IFleetStore store, int runs)
+    private static async Task<List<double>> StoreQueryAsync(IFleetStore store, int runs, DeviceQuery? page = null)
     {
         var timings = new List<double>(runs);
         for (var i = -2; i < runs; i++)
         {
             var watch = Stopwatch.StartNew();
-            var all = await store.GetDevicesAsync(CancellationToken.None).ConfigureAwait(false);
+            object all = page is null
+                ? await store.GetDevicesAsync(CancellationToken.None).ConfigureAwait(false)
+                : await store.GetDevicePageAsync(page, CancellationToken.None).ConfigureAwait(false);
             if (i >= 0)
             {
                 timings.Add(watch.Elapsed.TotalMilliseconds);

@@ -26,6 +26,8 @@ internal sealed class ObservingFleetStore(IFleetStore inner, AckObserver observe
 
     public Task<IReadOnlyList<DeviceRecord>> GetDevicesAsync(CancellationToken cancellationToken) => inner.GetDevicesAsync(cancellationToken);
 
+    public Task<DevicePage> GetDevicePageAsync(DeviceQuery query, CancellationToken cancellationToken) => inner.GetDevicePageAsync(query, cancellationToken);
+
     public Task<DeviceRecord?> GetDeviceAsync(string deviceId, CancellationToken cancellationToken) => inner.GetDeviceAsync(deviceId, cancellationToken);
 
     public Task<IReadOnlyList<PositionRecord>> GetPositionsAsync(string deviceId, int limit, CancellationToken cancellationToken) =>

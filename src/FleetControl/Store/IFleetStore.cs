@@ -23,6 +23,12 @@ internal interface IFleetStore
     /// <summary>Every known device, ordered by id.</summary>
     Task<IReadOnlyList<DeviceRecord>> GetDevicesAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// One page of devices, filtered and paged in the store (the console's fleet table), so a large fleet
+    /// is never read whole for one screen.
+    /// </summary>
+    Task<DevicePage> GetDevicePageAsync(DeviceQuery query, CancellationToken cancellationToken);
+
     /// <summary>One device, or null when unknown.</summary>
     Task<DeviceRecord?> GetDeviceAsync(string deviceId, CancellationToken cancellationToken);
 

@@ -320,6 +320,51 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
         return Task.FromResult(devices);
     }
 
+    public Task<DevicePage> GetDevicePageAsync(DeviceQuery query, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        // Walks the primary key in id order (ordinal in files created with the ordinal collation) and converts only
+        // the page's documents to records. The online-only filter uses the "online" index; "id or role contains"
+        // has no index in LiteDB and is evaluated per document inside the engine, never in a list of every record.
+        var conditions = new List<BsonExpression>();
+        if (!string.IsNullOrEmpty(query.Filter))
+        {
+            conditions.Add(BsonExpression.Create(
+                "INDEXOF(LOWER($._id), @0) >= 0 OR INDEXOF(LOWER($.role), @0) >= 0",
+                new BsonValue(query.Filter.ToLowerInvariant())));
+        }
+
+        if (query.Online is { } online)
+        {
+            conditions.Add(BsonExpression.Create("$.online = @0", new BsonValue(online)));
+        }
+
+        long total;
+        long matched;
+        List<BsonDocument> docs;
+        lock (_lock)
+        {
+            var col = _db.GetCollection(Devices);
+            total = col.LongCount();
+            var filtered = col.Query();
+            foreach (var condition in conditions)
+            {
+                filtered = filtered.Where(condition);
+            }
+
+            matched = conditions.Count == 0 ? total : filtered.LongCount();
+            var paged = col.Query();
+            foreach (var condition in conditions)
+            {
+                paged = paged.Where(condition);
+            }
+
+            docs = paged.OrderBy("_id").Offset(Math.Max(0, query.Offset)).Limit(Math.Max(0, query.Limit)).ToList();
+        }
+
+        return Task.FromResult(new DevicePage(total, matched, docs.Select(ToDeviceRecord).ToList()));
+    }
+
     public Task<DeviceRecord?> GetDeviceAsync(string deviceId, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();

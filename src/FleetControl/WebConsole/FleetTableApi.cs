@@ -9,6 +9,7 @@ namespace FleetControl.WebConsole;
 /// filtered (device id or role containing <c>filter</c>, case-insensitive; online state) and paged on the server, so a
 /// fleet of 10,000 devices sends the browser 100 rows instead of every device. Answers
 /// <c>{total, matched, offset, devices}</c> with the devices in the shape of <c>GET /api/devices</c>, ordered by id.
+/// The store filters and pages (<see cref="IFleetStore.GetDevicePageAsync"/>): only the page's devices are read.
 /// </summary>
 internal static class FleetTableApi
 {
@@ -32,20 +33,13 @@ internal static class FleetTableApi
             }
 
             bool? wanted = online is "true" ? true : online is "false" ? false : null;
-            var devices = await store.GetDevicesAsync(ct).ConfigureAwait(false);
-            var matched = devices
-                .Where(d => string.IsNullOrEmpty(filter)
-                    || d.DeviceId.Contains(filter, StringComparison.OrdinalIgnoreCase)
-                    || d.Role.Contains(filter, StringComparison.OrdinalIgnoreCase))
-                .Where(d => wanted is null || d.Online == wanted)
-                .OrderBy(d => d.DeviceId, StringComparer.Ordinal)
-                .ToList();
+            var page = await store.GetDevicePageAsync(new DeviceQuery(filter, wanted, skip, take), ct).ConfigureAwait(false);
             return Results.Ok(new
             {
-                total = devices.Count,
-                matched = matched.Count,
+                total = page.Total,
+                matched = page.Matched,
                 offset = skip,
-                devices = matched.Skip(skip).Take(take).Select(DtoMapper.ToDto).ToList(),
+                devices = page.Devices.Select(DtoMapper.ToDto).ToList(),
             });
         }).RequireAuthorization(AuthPolicies.ReadFleet);
         return endpoints;

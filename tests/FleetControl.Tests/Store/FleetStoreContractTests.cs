@@ -189,6 +189,55 @@ public abstract class FleetStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetDevicePage_FilterOnlineAndPaging_MatchesInIdOrder()
+    {
+        // 12 vehicles car-01..car-12 (even ones online), 3 docks (one registered as "bay-7" with role Dock),
+        // and ids with LIKE wildcards that must match only literally.
+        for (var i = 1; i <= 12; i++)
+        {
+            await Store.RegisterDeviceAsync(new DeviceRegistration($"car-{i:D2}", "Vehicle", "1.0.0", "h", [], Now), Ct);
+            await Store.UpdateStatusAsync($"car-{i:D2}", new DeviceStatus { Online = i % 2 == 0, At = Timestamp.FromDateTimeOffset(Now) }, Now, Ct);
+        }
+
+        foreach (var id in new[] { "dock-2", "dock-1", "bay-7" })
+        {
+            await Store.RegisterDeviceAsync(new DeviceRegistration(id, "Dock", "1.0.0", "h", [], Now), Ct);
+        }
+
+        await Store.UpdateStatusAsync("dock-1", new DeviceStatus { Online = true, At = Timestamp.FromDateTimeOffset(Now) }, Now, Ct);
+        await Store.StoreEnvelopesAsync([TestEnvelopes.Event("cam%1", 1), TestEnvelopes.Event("cam_2", 1), TestEnvelopes.Event("camX2", 1), TestEnvelopes.Event("Car-00", 1)], Now, Ct);
+
+        var first = await Store.GetDevicePageAsync(new DeviceQuery(Limit: 4), Ct);
+        var third = await Store.GetDevicePageAsync(new DeviceQuery(Offset: 8, Limit: 4), Ct);
+        var beyond = await Store.GetDevicePageAsync(new DeviceQuery(Offset: 100, Limit: 4), Ct);
+        var docks = await Store.GetDevicePageAsync(new DeviceQuery("dOcK"), Ct);
+        var onlineDocks = await Store.GetDevicePageAsync(new DeviceQuery("DOCK", Online: true), Ct);
+        var offlineCars = await Store.GetDevicePageAsync(new DeviceQuery("car-", Online: false, Offset: 2, Limit: 2), Ct);
+        var online = await Store.GetDevicePageAsync(new DeviceQuery(Online: true, Limit: 3), Ct);
+        var percent = await Store.GetDevicePageAsync(new DeviceQuery("%"), Ct);
+        var underscore = await Store.GetDevicePageAsync(new DeviceQuery("m_"), Ct);
+        var none = await Store.GetDevicePageAsync(new DeviceQuery("nothing-like-this"), Ct);
+
+        Assert.Equal((19L, 19L), (first.Total, first.Matched));
+        Assert.Equal(["Car-00", "bay-7", "cam%1", "camX2"], first.Devices.Select(d => d.DeviceId));
+        Assert.Equal(["car-04", "car-05", "car-06", "car-07"], third.Devices.Select(d => d.DeviceId));
+        Assert.Equal((19L, 19L, 0), (beyond.Total, beyond.Matched, beyond.Devices.Count));
+        Assert.Equal((19L, 3L), (docks.Total, docks.Matched));
+        Assert.Equal(["bay-7", "dock-1", "dock-2"], docks.Devices.Select(d => d.DeviceId));
+        Assert.Equal("Dock", docks.Devices[0].Role);
+        Assert.Equal(["dock-1"], onlineDocks.Devices.Select(d => d.DeviceId));
+        Assert.Equal(1, onlineDocks.Matched);
+        Assert.Equal(7, offlineCars.Matched); // Car-00 (never online, filter ignores case) and car-01, 03, 05, 07, 09, 11
+        Assert.Equal(["car-03", "car-05"], offlineCars.Devices.Select(d => d.DeviceId));
+        Assert.Equal(7, online.Matched);
+        Assert.Equal(["car-02", "car-04", "car-06"], online.Devices.Select(d => d.DeviceId));
+        Assert.True(online.Devices.All(d => d.Online));
+        Assert.Equal(["cam%1"], percent.Devices.Select(d => d.DeviceId));
+        Assert.Equal(["cam_2"], underscore.Devices.Select(d => d.DeviceId));
+        Assert.Equal((19L, 0L, 0), (none.Total, none.Matched, none.Devices.Count));
+    }
+
+    [Fact]
     public async Task Reopen_SameData_DataStillThereAndIdsStillKnown()
     {
         var a = TestEnvelopes.Position("car-3", 1);

@@ -29,6 +29,17 @@ internal sealed class PostgreSqlFleetStore : IFleetStore
     /// <summary>The read queries (an EXPLAIN test checks each one has an index behind it).</summary>
     internal const string DevicesQuery = $"SELECT {DeviceColumns} FROM devices ORDER BY device_id";
 
+    /// <summary>
+    /// The fleet table's page of devices: <c>@f</c> an ILIKE pattern on id or role (trigram indexes), <c>@o</c> the
+    /// online flag ((online, device_id) index, already in id order), <c>@n</c> and <c>@k</c> limit and offset.
+    /// </summary>
+    internal static string DevicePageQuery(bool filter, bool online) =>
+        $"SELECT {DeviceColumns} FROM devices{DeviceWhere(filter, online)} ORDER BY device_id LIMIT @n OFFSET @k";
+
+    /// <summary>How many devices the fleet table's filter matches (same parameters as <see cref="DevicePageQuery"/>).</summary>
+    internal static string DeviceMatchCountQuery(bool filter, bool online) =>
+        $"SELECT count(*) FROM devices{DeviceWhere(filter, online)}";
+
     internal const string DeviceQuery = $"SELECT {DeviceColumns} FROM devices WHERE device_id = @id";
 
     internal const string PositionsQuery =
@@ -321,6 +332,64 @@ internal sealed class PostgreSqlFleetStore : IFleetStore
         await using var cmd = _dataSource.CreateCommand(DevicesQuery);
         return await ReadAllAsync(cmd, ReadDevice, cancellationToken);
     }
+
+    public async Task<DevicePage> GetDevicePageAsync(DeviceQuery query, CancellationToken cancellationToken)
+    {
+        var filter = !string.IsNullOrEmpty(query.Filter);
+        var online = query.Online is not null;
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT count(*) FROM devices"));
+        batch.BatchCommands.Add(DevicePageCommand(DeviceMatchCountQuery(filter, online), query));
+        var page = DevicePageCommand(DevicePageQuery(filter, online), query);
+        page.Parameters.AddWithValue("n", Math.Max(0, query.Limit));
+        page.Parameters.AddWithValue("k", Math.Max(0, query.Offset));
+        batch.BatchCommands.Add(page);
+
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var total = reader.GetInt64(0);
+        await reader.NextResultAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        var matched = reader.GetInt64(0);
+        await reader.NextResultAsync(cancellationToken);
+        var devices = new List<DeviceRecord>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            devices.Add(ReadDevice(reader));
+        }
+
+        return new DevicePage(total, matched, devices);
+    }
+
+    /// <summary>A fleet-table command with the filter parameters its query uses.</summary>
+    internal static NpgsqlBatchCommand DevicePageCommand(string sql, DeviceQuery query)
+    {
+        var cmd = new NpgsqlBatchCommand(sql);
+        if (!string.IsNullOrEmpty(query.Filter))
+        {
+            cmd.Parameters.AddWithValue("f", ContainsPattern(query.Filter));
+        }
+
+        if (query.Online is { } online)
+        {
+            cmd.Parameters.AddWithValue("o", online);
+        }
+
+        return cmd;
+    }
+
+    /// <summary>An ILIKE pattern matching any text that contains <paramref name="text"/> literally.</summary>
+    internal static string ContainsPattern(string text) =>
+        "%" + text.Replace(@"\", @"\\", StringComparison.Ordinal).Replace("%", @"\%", StringComparison.Ordinal).Replace("_", @"\_", StringComparison.Ordinal) + "%";
+
+    private static string DeviceWhere(bool filter, bool online) => (filter, online) switch
+    {
+        (true, true) => " WHERE (device_id ILIKE @f OR role ILIKE @f) AND online = @o",
+        (true, false) => " WHERE (device_id ILIKE @f OR role ILIKE @f)",
+        (false, true) => " WHERE online = @o",
+        _ => string.Empty,
+    };
 
     public async Task<DeviceRecord?> GetDeviceAsync(string deviceId, CancellationToken cancellationToken)
     {

@@ -18,6 +18,7 @@ internal static class PostgreSqlMigrations
     public static IReadOnlyList<(int Version, string Description, string Sql)> All { get; } =
     [
         (1, "devices, envelopes and positions (daily partitions), events, data loss, health, evidence", V1),
+        (2, "fleet table: trigram indexes on device id and role, online flag with device id", V2),
     ];
 
     public static int Latest => All[^1].Version;
@@ -193,5 +194,17 @@ internal static class PostgreSqlMigrations
                     name, parent, (day::timestamp AT TIME ZONE 'UTC'), ((day + 1)::timestamp AT TIME ZONE 'UTC'));
             END IF;
         END $$;
+        """;
+
+    // The console's fleet table pages the device list on the server: "id or role contains" is served
+    // by trigram GIN indexes (pg_trgm, a trusted extension since PostgreSQL 13, so the database owner
+    // may create it), and the online filter in device id order by (online, device_id), which replaces
+    // the online-only index of V1.
+    private const string V2 = """
+        CREATE EXTENSION IF NOT EXISTS pg_trgm;
+        CREATE INDEX devices_id_trgm ON devices USING gin (device_id gin_trgm_ops);
+        CREATE INDEX devices_role_trgm ON devices USING gin (role gin_trgm_ops);
+        CREATE INDEX devices_online_id ON devices (online, device_id);
+        DROP INDEX devices_online;
         """;
 }
