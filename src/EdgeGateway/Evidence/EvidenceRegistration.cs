@@ -20,19 +20,35 @@ internal static class EvidenceRegistration
             .BindConfiguration(DockOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddEvidenceUpload();
+        services.AddSingleton<BayScanner>();
+        services.AddSingleton<RecordingCopier>();
+        services.AddSingleton<IHealthContributor>(sp => sp.GetRequiredService<EvidenceCounters>());
+        services.AddSingleton<DockStatusTracker>();
+        services.AddSingleton<EvidenceAlarms>();
+        services.AddHostedService(sp => sp.GetRequiredService<EvidenceAlarms>());
+        services.AddSingleton(sp => new VaultCustodyVerifier(sp.GetService<GatewayIdentity>()));
+        services.AddSingleton<RecordingOffloader>();
+        services.AddSingleton<OffloadService>();
+        services.AddHostedService(sp => sp.GetRequiredService<OffloadService>());
+        services.AddHostedService<DockStatusReporter>();
+        return services;
+    }
+
+    /// <summary>
+    /// The part of the evidence path every role that produces evidence needs (the dock's offload, the vehicle's
+    /// in-car clips): evidence options, the staging area with its custody logs, counters, and the resumable
+    /// gRPC uploader to FleetControl's vault over the device's mutual TLS.
+    /// </summary>
+    public static IServiceCollection AddEvidenceUpload(this IServiceCollection services)
+    {
         services.AddOptions<EvidenceOptions>()
             .BindConfiguration(EvidenceOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<BayScanner>();
-        services.AddSingleton<StagingArea>();
-        services.AddSingleton<RecordingCopier>();
-        services.AddSingleton<EvidenceCounters>();
-        services.AddSingleton<IHealthContributor>(sp => sp.GetRequiredService<EvidenceCounters>());
-        services.AddSingleton<DockStatusTracker>();
-        services.AddSingleton<EvidenceAlarms>();
-        services.AddHostedService(sp => sp.GetRequiredService<EvidenceAlarms>());
+        services.TryAddSingleton<StagingArea>();
+        services.TryAddSingleton<EvidenceCounters>();
         services.AddDeviceSecurity();
         services.TryAddSingleton(sp => new EvidenceVault.EvidenceVaultClient(
             GrpcChannel.ForAddress(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.FleetControlUrl, new GrpcChannelOptions
@@ -40,12 +56,7 @@ internal static class EvidenceRegistration
                 MaxSendMessageSize = 8 * 1024 * 1024,
                 HttpHandler = sp.GetRequiredService<GatewayIdentity>().CreateHttpHandler(),
             })));
-        services.AddSingleton<EvidenceUploader>();
-        services.AddSingleton(sp => new VaultCustodyVerifier(sp.GetService<GatewayIdentity>()));
-        services.AddSingleton<RecordingOffloader>();
-        services.AddSingleton<OffloadService>();
-        services.AddHostedService(sp => sp.GetRequiredService<OffloadService>());
-        services.AddHostedService<DockStatusReporter>();
+        services.TryAddSingleton<EvidenceUploader>();
         return services;
     }
 }

@@ -1,13 +1,8 @@
-using EdgeGateway.Contracts.V1;
 using EdgeGateway.Core;
 using EdgeGateway.Evidence;
-using EdgeGateway.Hosting;
-using EdgeGateway.Security;
-using Grpc.Net.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace EdgeGateway.Devices.InCarVideo.Recording;
 
@@ -29,21 +24,7 @@ internal static class VideoRecordingRegistration
             return services;
         }
 
-        services.AddOptions<EvidenceOptions>()
-            .BindConfiguration(EvidenceOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<StagingArea>();
-        services.TryAddSingleton<EvidenceCounters>();
-        services.AddDeviceSecurity();
-        services.TryAddSingleton(sp => new EvidenceVault.EvidenceVaultClient(
-            GrpcChannel.ForAddress(sp.GetRequiredService<IOptions<GatewayOptions>>().Value.FleetControlUrl, new GrpcChannelOptions
-            {
-                MaxSendMessageSize = 8 * 1024 * 1024,
-                HttpHandler = sp.GetRequiredService<GatewayIdentity>().CreateHttpHandler(),
-            })));
-        services.TryAddSingleton<EvidenceUploader>();
+        services.AddEvidenceUpload();
         services.TryAddSingleton<VideoCounters>();
         services.AddSingleton<IHealthContributor>(sp => sp.GetRequiredService<VideoCounters>());
         services.TryAddSingleton<ClipFinisher>();
