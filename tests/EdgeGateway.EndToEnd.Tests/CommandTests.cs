@@ -81,8 +81,12 @@ public sealed class CommandTests
         var good = await PutConfigurationAsync(system, "car-cfg", new { Logging = new { LogLevel = new { Default = "Information" } } }, ct);
         var applied = await WaitFinalAsync(system, good, ct);
         Assert.Equal("succeeded", applied.GetProperty("state").GetString());
-        var afterGood = await system.Fleet.GetJsonAsync("/api/devices/car-cfg/configuration", ct);
-        Assert.Equal("applied", afterGood.GetProperty("status").GetString());
+        // The command's result and the reported version travel separately: the status follows once the report is in.
+        var afterGood = await Eventually.WaitAsync(
+            token => system.Fleet.GetJsonAsync("/api/devices/car-cfg/configuration", token),
+            c => c.GetProperty("status").GetString() == "applied",
+            TimeSpan.FromSeconds(60),
+            "the device to report the good configuration applied");
         Assert.Equal(afterGood.GetProperty("desiredVersion").GetInt64(), afterGood.GetProperty("reportedVersion").GetInt64());
         Assert.True(File.Exists(desiredFile));
         Assert.False(gateway.Process.HasExited, "a hot section is applied without a restart");
