@@ -547,8 +547,10 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
         {
             synced = file.SyncBehind();
         }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
+            // Whatever a file closed or failed under it throws (through LiteDB's internals, too): the
+            // loop must not die of it; the next operation under the lock sees the failure and reopens.
             _logger.LogDebug(ex, "The delete-behind's fsync failed; the next durable commit covers its pages");
         }
 
