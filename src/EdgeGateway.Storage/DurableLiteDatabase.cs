@@ -104,6 +104,32 @@ public sealed class DurableLiteDatabase : IDisposable
     }
 
     /// <summary>
+    /// Makes what is committed so far durable from a thread other than the owner's, while the owner goes
+    /// on (a "sync behind": the owner's next <see cref="WaitDurable"/> then finds little left to flush).
+    /// Waits for LiteDB's writer, then fsyncs the log if anything is unsynced; returns whether it fsynced.
+    /// Does nothing (false) in the checkpoint fall-back, which is not safe beside the owner. May throw
+    /// <see cref="ObjectDisposedException"/> or <see cref="IOException"/> when the owner closes the
+    /// database meanwhile or LiteDB's writer failed: the caller ignores what it did not need durable.
+    /// </summary>
+    public bool SyncBehind()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_writer.FallbackReason is not null)
+        {
+            return false;
+        }
+
+        _writer.WaitForWrites();
+        if (_log.UnsyncedWrites == 0)
+        {
+            return false;
+        }
+
+        _log.FlushToDisk();
+        return true;
+    }
+
+    /// <summary>
     /// Rewrites the data file without free pages (LiteDB <c>Rebuild</c>, keeping the collation) and
     /// returns the bytes saved. LiteDB leaves the previous file as <c>{name}-backup{ext}</c>.
     /// </summary>

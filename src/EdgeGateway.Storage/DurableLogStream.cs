@@ -67,15 +67,35 @@ internal sealed class DurableLogStream : Stream
     /// <summary>Called by LiteDB's writer: the pages are already in the OS; the fsync is <see cref="FlushToDisk"/>.</summary>
     public override void Flush() => Interlocked.Increment(ref _liteDbFlushes);
 
-    /// <summary>fsync: everything written so far survives a power cut.</summary>
+    /// <summary>
+    /// fsync: everything written before the call survives a power cut. The fsync itself runs outside
+    /// this stream's lock, so LiteDB's reads and its writer's writes of the log go on meanwhile, and
+    /// two threads may fsync at once (the owner's durable commit, and a sync behind it).
+    /// </summary>
     public void FlushToDisk()
     {
+        FileStream file;
+        long writes;
         lock (this)
         {
             ObjectDisposedException.ThrowIf(_released, this);
-            var writes = _writes;
-            _file.Flush(flushToDisk: true);
-            _writesAtSync = writes;
+            file = _file;
+            writes = _writes;
+        }
+
+        try
+        {
+            // No FileStream buffer (bufferSize 0): Flush(true) is only fsync on the handle, safe beside concurrent pwrites.
+            file.Flush(flushToDisk: true);
+        }
+        catch (ObjectDisposedException) when (IsReplaced(file))
+        {
+            // Reopen() replaced the file meanwhile; it fsynced the old one before closing it.
+        }
+
+        lock (this)
+        {
+            _writesAtSync = Math.Max(_writesAtSync, writes);
             _syncs++;
         }
     }
@@ -93,6 +113,14 @@ internal sealed class DurableLogStream : Stream
             _file.Dispose();
             _file = OpenFile(_path);
             _writes++;
+        }
+    }
+
+    private bool IsReplaced(FileStream file)
+    {
+        lock (this)
+        {
+            return !_released && !ReferenceEquals(file, _file);
         }
     }
 

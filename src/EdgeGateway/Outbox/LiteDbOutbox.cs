@@ -147,6 +147,15 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
     /// </summary>
     internal bool DeleteBehind { get; set; } = true;
 
+    /// <summary>
+    /// Tests: called on the delete-behind's thread after each turn that deleted something, once its
+    /// sync behind the lock is done: whether it fsynced, and how many acknowledged messages still wait.
+    /// </summary>
+    internal Action<bool, int>? DeleteBehindSynced { get; set; }
+
+    /// <summary>Tests: the open file (its log stream counts fsyncs); null while closed.</summary>
+    internal DurableLiteDatabase? DurableFile => _store.DurableFile;
+
     /// <summary>Documents the lease scans have read since the outbox was created.</summary>
     internal long LeaseDocumentsRead
     {
@@ -499,16 +508,53 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
             var more = true;
             while (more && !cancellationToken.IsCancellationRequested)
             {
+                DurableLiteDatabase? written = null;
+                int pending;
                 lock (_gate)
                 {
                     // At least one message per turn, so the loop makes progress however busy the lock is.
-                    more = !_disposed && _store.IsOpen && _acknowledger.Pending > 0 && DeleteAcknowledgedLocked(DeleteChunk, yieldToWaiters: true) && _acknowledger.Pending > 0;
+                    var before = _acknowledger.Pending;
+                    more = !_disposed && _store.IsOpen && before > 0 && DeleteAcknowledgedLocked(DeleteChunk, yieldToWaiters: true) && _acknowledger.Pending > 0;
                     RecoverIfFailedLocked(); // a failed delete stays marked and is retried after the reopen
+                    pending = _acknowledger.Pending;
+                    if (pending < before && !_disposed)
+                    {
+                        written = _store.DurableFile;
+                    }
+                }
+
+                if (written is not null)
+                {
+                    SyncDeletesBehind(written, pending);
                 }
 
                 await Task.Yield();
             }
         }
+    }
+
+    /// <summary>
+    /// fsyncs the delete-behind's commit from this thread, outside the lock, so that the next durable
+    /// enqueue (an Emergency) neither waits for the lock during it nor pays for flushing these pages in
+    /// its own fsync. Not needed for correctness: a delete lost in a power cut only means the message is
+    /// sent again (FleetControl de-duplicates), and an enqueue's own fsync covers whatever is left. A
+    /// failure here (the store closed or failed meanwhile) is left to the next operation under the lock.
+    /// </summary>
+    private void SyncDeletesBehind(DurableLiteDatabase file, int pending)
+    {
+        var synced = false;
+        try
+        {
+            synced = file.SyncBehind();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Whatever a file closed or failed under it throws (through LiteDB's internals, too): the
+            // loop must not die of it; the next operation under the lock sees the failure and reopens.
+            _logger.LogDebug(ex, "The delete-behind's fsync failed; the next durable commit covers its pages");
+        }
+
+        DeleteBehindSynced?.Invoke(synced, pending);
     }
 
     /// <summary>

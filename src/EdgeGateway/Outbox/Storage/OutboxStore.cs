@@ -282,6 +282,12 @@ internal sealed class OutboxStore : IDisposable
         _uncommitted.Clear(); // the state document just committed holds them
     }
 
+    /// <summary>
+    /// The open file, for a sync behind the lock (<see cref="DurableLiteDatabase.SyncBehind"/>), the one
+    /// call made on it without the outbox lock; null while closed.
+    /// </summary>
+    public DurableLiteDatabase? DurableFile => _file;
+
     /// <summary>Waits until everything committed is on disk: one fsync for the whole group.</summary>
     public void WaitDurable() => _file!.WaitDurable();
 
