@@ -62,4 +62,42 @@ public sealed class LiteDbOutboxChecksumTests
         Assert.Equal(2, leased.Count);
         Assert.DoesNotContain(context.Outbox.GetStatistics().Drops, d => d.Reason == MessageChecksum.CorruptReason);
     }
+
+    [Fact]
+    public async Task LeaseAsync_EncryptionMarkerLostToDamage_NeverSendsTheCiphertextCountsItCorrupt()
+    {
+        using var context = OutboxTestContext.Create();
+        await context.AcceptAsync(PriorityClass.Read, "anpr");
+        await context.AcceptAsync(PriorityClass.Read, "anpr");
+        context.Outbox.Dispose();
+        using (var database = new LiteDatabase(new ConnectionString { Filename = context.DataFile }))
+        {
+            // A flipped bit in the marker's field name ("e" -> "d") and in the ciphertext of the first message: it
+            // must not be read as an unencrypted envelope from before encryption. The second keeps its ciphertext.
+            var queue = database.GetCollection("q_read");
+            var documents = queue.FindAll().ToList();
+            for (var i = 0; i < documents.Count; i++)
+            {
+                var document = documents[i];
+                document["d"] = document[PayloadProtector.Field];
+                Assert.True(document.Remove(PayloadProtector.Field));
+                if (i == 0)
+                {
+                    var payload = document["b"].AsBinary;
+                    payload[^20] ^= 0x04;
+                    document["b"] = payload;
+                    document[MessageChecksum.Field] = MessageChecksum.Of(payload);
+                }
+
+                queue.Update(document);
+            }
+        }
+
+        context.Reopen();
+        var leased = await context.LeaseAllAsync();
+
+        var intact = Assert.Single(leased); // the undamaged ciphertext still opens: its marker's loss is harmless
+        Assert.Equal(PriorityClass.Read, OutboxTestContext.Parse(intact).Priority);
+        Assert.Equal(1UL, context.Outbox.GetStatistics().Drops.Single(d => d.Reason == MessageChecksum.CorruptReason).Count);
+    }
 }

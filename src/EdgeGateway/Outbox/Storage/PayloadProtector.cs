@@ -146,13 +146,23 @@ internal sealed class PayloadProtector
         }
 
         var marker = document[Field];
+        var bytes = stored.AsBinary;
         if (marker.IsNull)
         {
-            return stored.AsBinary; // written before encryption
+            // Written before encryption: a serialized envelope, which never starts with the format byte (a
+            // protobuf tag of field 0 is invalid). One that does lost its marker to damage (a flipped bit in the
+            // field's name): it is opened as encrypted, so damage never passes ciphertext on as an envelope.
+            if (bytes.Length == 0 || bytes[0] != FormatVersion)
+            {
+                return bytes;
+            }
+        }
+        else if (!marker.IsInt32 || marker.AsInt32 != FormatVersion)
+        {
+            return null;
         }
 
-        var bytes = stored.AsBinary;
-        if (_aes is null || !marker.IsInt32 || marker.AsInt32 != FormatVersion || bytes.Length < Overhead || bytes[0] != FormatVersion || !document["_id"].IsBinary)
+        if (_aes is null || bytes.Length < Overhead || bytes[0] != FormatVersion || !document["_id"].IsBinary)
         {
             return null;
         }
