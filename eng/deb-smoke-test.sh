@@ -3,8 +3,8 @@
 # near it. test.sh runs it (one test in its "N passed, N failed" total), so CI does this on every run.
 #   1. eng/package.sh --rid linux-x64 --program edgegateway (self-contained publish, the cost of this test)
 #   2. dpkg -i (as root, or through sudo): /opt/edgegateway/releases/A, current, the units, the edgegateway account
-#   3. the installed binary with a bare environment (env -i PATH=/usr/bin:/bin, so no dotnet, no DOTNET_ROOT):
-#      --version, --help
+#   3. the installed binary with no SDK: a bare environment (env -i PATH=/usr/bin:/bin, no DOTNET_ROOT) in a
+#      private mount namespace (unshare) where the machine's .NET folders are hidden: --version, --help
 #   4. the unit's ExecStart= and Environment= lines, read from the installed edgegateway.service, run as its
 #      User= in its WorkingDirectory= (systemd is not PID 1 in CI), plus a device id, a fresh data directory,
 #      no FleetControl (link offline) and a watchdog stand-in: NOTIFY_SOCKET and WATCHDOG_USEC from WatchdogSec=,
@@ -87,17 +87,29 @@ binary=${command_line[0]}
 mapfile -t unit_env < <(sed -n 's/^Environment=//p' "$unit")
 watchdog_sec=$(sed -n 's/^WatchdogSec=\([0-9]*\)s\{0,1\}$/\1/p' "$unit" | tail -1)
 [ -n "$watchdog_sec" ] || fail "the unit has no WatchdogSec= in seconds"
-bare=(env -i PATH=/usr/bin:/bin HOME="$work")
-if "${bare[@]}" sh -c 'command -v dotnet' >/dev/null 2>&1; then
-  fail "dotnet is on /usr/bin:/bin: the test could not tell the package from the SDK"
-fi
+# No SDK: a bare environment (env -i PATH=/usr/bin:/bin, no DOTNET_ROOT) in a private mount namespace where every
+# .NET installation on this machine (the SDK's folder, behind /usr/bin/dotnet) is hidden under an empty folder.
+sdk_dirs=()
+for d in /usr/share/dotnet /usr/lib/dotnet /opt/dotnet "${DOTNET_ROOT:-}" "${HOME:-/root}/.dotnet" \
+         "$(dirname "$(readlink -f "$(command -v dotnet 2>/dev/null || echo /nonexistent/dotnet)")")"; do
+  [ -n "$d" ] && [ -d "$d" ] && [[ " ${sdk_dirs[*]} " != *" $d "* ]] && sdk_dirs+=("$d")
+done
+mkdir -p "$work/empty"
+nosdk() { # COMMAND...: as root, no .NET anywhere, bare environment (add variables with env NAME=value first)
+  as_root unshare --mount --propagation private sh -c \
+    'e=$1; shift; while [ "$1" != -- ]; do mount --bind "$e" "$1" || exit 125; shift; done; shift; exec env -i PATH=/usr/bin:/bin "$@"' \
+    nosdk "$work/empty" "${sdk_dirs[@]}" -- "$@"
+}
+nosdk sh -c '! command -v dotnet && [ ! -e /usr/share/dotnet/dotnet ]' >/dev/null \
+  || fail "could not hide the SDK (${sdk_dirs[*]}) from the installed gateway: unshare --mount needs root (CAP_SYS_ADMIN)"
+step "hidden from the gateway: ${sdk_dirs[*]:-no .NET installation found}; PATH=/usr/bin:/bin"
 
 # 3. Version and help, outside any SDK.
 step "$binary --version / --help with a bare environment"
-version=$("${bare[@]}" "$binary" --version 2>&1) || fail "--version failed: $version"
+version=$(nosdk HOME="$work" "$binary" --version 2>&1) || fail "--version failed: $version"
 expected=$(dpkg-deb -f "$deb" Version)
 [[ "$version" == *"$expected"* ]] || fail "--version printed '$version', not the package's version $expected"
-help=$("${bare[@]}" "$binary" --help 2>&1) || fail "--help failed: $help"
+help=$(nosdk HOME="$work" "$binary" --help 2>&1) || fail "--help failed: $help"
 grep -q "health" <<<"$help" || fail "--help does not list the health verb: $help"
 
 # 4. Start it as the unit would: its account, its working directory, its environment, its command line.
@@ -111,8 +123,7 @@ for _ in $(seq 50); do [ -S "$notify" ] && break; sleep 0.1; done
 as_root chmod 0666 "$notify"
 chmod 0755 "$work"
 step "starting: ${command_line[*]} (as $user, ${unit_env[*]})"
-as_root env -i PATH=/usr/bin:/bin HOME="$data" "${unit_env[@]}" \
-  NOTIFY_SOCKET="$notify" WATCHDOG_USEC=$((watchdog_sec * 1000000)) \
+nosdk HOME="$data" "${unit_env[@]}" NOTIFY_SOCKET="$notify" WATCHDOG_USEC=$((watchdog_sec * 1000000)) \
   setpriv --reuid="$user" --regid="${group:-$user}" --init-groups --no-new-privs \
   sh -c 'cd "$1" && shift && exec "$@"' smoke "$data" \
   "${command_line[@]}" --Gateway:DeviceId=deb-smoke-01 --Gateway:DataDirectory="$data" \
@@ -123,7 +134,7 @@ pid=$!
 healthy=""
 for _ in $(seq 90); do
   alive "$pid" || { wait "$pid"; rc=$?; pid=""; tail -n 40 "$work/gateway.log" >&2; fail "the gateway exited (code $rc) instead of staying up"; }
-  if as_root env -i PATH=/usr/bin:/bin HOME="$data" "${unit_env[@]}" "$binary" health --data "$data" >"$work/health.txt" 2>&1; then
+  if nosdk HOME="$data" "${unit_env[@]}" "$binary" health --data "$data" >"$work/health.txt" 2>&1; then
     healthy=0; break
   else
     rc=$?; [ "$rc" -eq 4 ] && { healthy=4; break; }
@@ -144,8 +155,11 @@ stop TERM
 for _ in $(seq 30); do alive "$pid" || break; sleep 1; done
 alive "$pid" && fail "the gateway did not stop within 30 s of SIGTERM (the unit's TimeoutStopSec)"
 wait "$pid"; rc=$?; pid=""
-[ "$rc" -eq 0 ] || { tail -n 20 "$work/gateway.log" >&2; fail "the gateway exited with code $rc on SIGTERM, not 0"; }
+# Clean for systemd: exit 0, or ended by the SIGTERM itself (143; SuccessExitStatus= counts SIGTERM as success).
+[ "$rc" -eq 0 ] || [ "$rc" -eq 143 ] || { tail -n 20 "$work/gateway.log" >&2; fail "the gateway exited with code $rc on SIGTERM (systemd would count it as a failure)"; }
 as_root dpkg --purge edgegateway >"$work/dpkg.log" 2>&1 || { cat "$work/dpkg.log" >&2; fail "dpkg --purge failed"; }
 installed=""
 [ ! -e /opt/edgegateway/current ] || fail "/opt/edgegateway/current is still there after purge"
+# The postinst's update-state.json is not a packaged file, so dpkg leaves it: remove it, so the next run starts clean.
+as_root rm -f /opt/edgegateway/update-state.json; as_root rmdir /opt/edgegateway 2>/dev/null
 step "passed"
