@@ -41,7 +41,7 @@ command -v socat >/dev/null || fail "socat is needed (eng/install-prerequisites.
 
 work=$(mktemp -d /tmp/deb-smoke.XXXXXX)
 chmod 0755 "$work"
-pid=""; socat_pid=""; installed=""
+pid=""; socat_pid=""; installed=""; touched=""
 alive() { ps -p "$1" >/dev/null 2>&1; }
 stop() { # SIGNAL: the gateway (and, through sudo, its child) by process id
   local child; child=$(pgrep -P "$pid" 2>/dev/null)
@@ -51,6 +51,8 @@ cleanup() {
   [ -n "$pid" ] && stop KILL
   [ -n "$socat_pid" ] && kill "$socat_pid" 2>/dev/null
   [ -n "$installed" ] && as_root dpkg --purge edgegateway >/dev/null 2>&1
+  # The postinst's update-state.json is not a packaged file, so a purge leaves it: remove it, so the next run starts clean.
+  [ -n "$touched" ] && { as_root rm -f /opt/edgegateway/update-state.json; as_root rmdir /opt/edgegateway 2>/dev/null; }
   as_root rm -rf "$work"
 }
 trap cleanup EXIT
@@ -69,7 +71,7 @@ if dpkg-query -W -f='${Status}' edgegateway 2>/dev/null | grep -q installed; the
   fail "edgegateway is already installed on this machine; remove it first (sudo dpkg --purge edgegateway)"
 fi
 step "installing $(basename "$deb")"
-installed=yes
+installed=yes; touched=yes
 as_root dpkg -i "$deb" >"$work/dpkg.log" 2>&1 || { cat "$work/dpkg.log" >&2; fail "dpkg -i failed"; }
 unit=/lib/systemd/system/edgegateway.service
 [ -f "$unit" ] || fail "the package did not install $unit"
@@ -160,6 +162,4 @@ wait "$pid"; rc=$?; pid=""
 as_root dpkg --purge edgegateway >"$work/dpkg.log" 2>&1 || { cat "$work/dpkg.log" >&2; fail "dpkg --purge failed"; }
 installed=""
 [ ! -e /opt/edgegateway/current ] || fail "/opt/edgegateway/current is still there after purge"
-# The postinst's update-state.json is not a packaged file, so dpkg leaves it: remove it, so the next run starts clean.
-as_root rm -f /opt/edgegateway/update-state.json; as_root rmdir /opt/edgegateway 2>/dev/null
 step "passed"
