@@ -2,6 +2,8 @@
 # Runs every test in the solution (unit, integration, end-to-end with real processes, ptys and
 # brokers). Installs what the tests need first, so a fresh Debian machine with the .NET 10 SDK needs
 # nothing else. Extra arguments go to `dotnet test` (e.g. --filter "FullyQualifiedName~Gnss").
+# Without arguments it also installs the x64 gateway .deb and starts the gateway from it (eng/deb-smoke-test.sh),
+# counted as one test.
 # The last line is the total: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -25,6 +27,14 @@ read -r passed failed skipped < <(
     { for (i = 1; i <= NF; i++) { split($i, kv, "=\""); gsub(/"/, "", kv[2]); v[kv[1]] += kv[2] } }
     END { printf "%d %d %d\n", v["passed"], v["failed"] + v["error"] + v["timeout"] + v["aborted"], v["notExecuted"] }')
 if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi   # a crashed test host still fails the run
+# The installed package, started from its unit's command line with no SDK on PATH: one test (not in a filtered run).
+if [ "$#" -eq 0 ]; then
+  if eng/deb-smoke-test.sh 2>&1 | tee "$results/deb-smoke.log"; [ "${PIPESTATUS[0]}" -eq 0 ]; then
+    passed=$((passed + 1))
+  else
+    echo "test.sh: eng/deb-smoke-test.sh failed"; failed=$((failed + 1))
+  fi
+fi
 if [ "${CI:-}" = "true" ] && [ "$skipped" -gt 0 ]; then
   echo "test.sh: $skipped test(s) skipped under CI=true; CI installs every tool, so nothing may skip"
   failed=$((failed + skipped))

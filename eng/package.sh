@@ -6,24 +6,26 @@
 # manifest.json), the current -> releases/A link, and (postinst) update-state.json, so both
 # edgegateway.service and edgegateway-supervised.service (supervise: OTA with rollback) start straight away.
 #
-#   eng/package.sh [--rid linux-x64] [--rid linux-arm64] [--out artifacts/packages] [--version 0.1.0]
+#   eng/package.sh [--rid linux-x64] [--rid linux-arm64] [--program edgegateway|fleetcontrol] [--out artifacts/packages] [--version 0.1.0]
 #
-# Default: both architectures. Install on the target with
+# Default: both architectures, both programs. Install on the target with
 #   sudo apt install ./edgegateway_VERSION_arm64.deb && sudoedit /etc/edgegateway/appsettings.json && sudo systemctl enable --now edgegateway
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-rids=(); out="$root/artifacts/packages"; version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props | head -1)
+rids=(); only=""; out="$root/artifacts/packages"; version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props | head -1)
 while (($#)); do
   case "$1" in
     --rid) rids+=("$2"); shift 2 ;;
     --out) out=$(realpath -m "$2"); shift 2 ;;
+    --program) only="$2"; shift 2 ;;
     --version) version="$2"; shift 2 ;;
     -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "package.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
 ((${#rids[@]})) || rids=(linux-x64 linux-arm64)
+case "$only" in ""|edgegateway|fleetcontrol) ;; *) echo "package.sh: unknown --program '$only' (edgegateway or fleetcontrol)" >&2; exit 2 ;; esac
 command -v dpkg-deb >/dev/null || { echo "package.sh: dpkg-deb is needed (apt-get install dpkg)" >&2; exit 1; }
 mkdir -p "$out"
 
@@ -90,6 +92,7 @@ for rid in "${rids[@]}"; do
   case "$rid" in linux-x64) arch=amd64 ;; linux-arm64) arch=arm64 ;; *) echo "package.sh: unsupported --rid $rid" >&2; exit 2 ;; esac
   for entry in "${programs[@]}"; do
     IFS='|' read -r name project binary unit sysusers description <<<"$entry"
+    [ -z "$only" ] || [ "$only" = "$name" ] || continue
     stage="$out/stage/$name-$arch"; rm -rf "$stage"; mkdir -p "$stage/DEBIAN"
     echo "== $name $version $arch: publish ($rid, self-contained, ReadyToRun)"
     dir=$(program_dir "$name"); publish="$stage/$dir"
