@@ -18,7 +18,9 @@ namespace FleetControl.Alerts;
 /// with <c>At</c> = now) at every connect, straight to the broker, outside its outbox. So when the window's
 /// estimate says "slow", it is raised to the device's latest live status sample (a retained replay does not count):
 /// a device with a correct clock draining a backlog is not flagged; a device whose clock is slow is, from its
-/// connect on. Not detected: a clock that drifts slow during one connection while every message is backlog.</para>
+/// connect on. Without a live status since FleetControl started, a slow-looking estimate is unknown (null), never
+/// flagged. Not detected: a clock that drifts slow during one connection while every message is backlog. Estimates
+/// live in memory: after a restart they come back with the next messages.</para>
 /// </remarks>
 internal sealed class ClockOffsetTracker(TimeProvider time, IOptions<AlertOptions> options)
 {
@@ -47,9 +49,11 @@ internal sealed class ClockOffsetTracker(TimeProvider time, IOptions<AlertOption
         {
             clock.Samples.RemoveAll(s => now - s.ReceivedAt > _options.ClockOffsetWindow);
             TimeSpan? best = clock.Samples.Count == 0 ? clock.Last : clock.Samples.Max(s => s.Difference);
-            if (best is { } b && b < -_options.ClockOffsetThreshold && clock.LiveStatus is { } live && live > b)
+            if (best is { } b && b < -_options.ClockOffsetThreshold)
             {
-                best = live; // looks slow, but the live status says the messages are old, not the clock wrong
+                // Looks slow: believed only as far as the latest live status says (the rest may be backlog);
+                // unknown without one (e.g. after FleetControl restarted while the device drains a backlog).
+                best = clock.LiveStatus is { } live ? (live > b ? live : b) : null;
             }
 
             clock.Last = best;
