@@ -6,10 +6,11 @@ namespace FleetControl.Alerts;
 
 /// <summary>
 /// Condition rules, evaluated over every device each <see cref="AlertOptions.EvaluationInterval"/>: offline
-/// (or silent) too long, oldest unsent message too old, durability degraded, dock transfers failing. An alert
+/// (or silent) too long, oldest unsent message too old, durability degraded, dock transfers failing, clock off by more
+/// than <see cref="AlertOptions.ClockOffsetThreshold"/> (<see cref="ClockOffsetTracker"/>). An alert
 /// whose condition no longer holds is resolved.
 /// </summary>
-internal sealed class AlertEvaluator(IFleetStore fleet, AlertService alerts, AlertStore store, TimeProvider time, IOptions<AlertOptions> options, ILogger<AlertEvaluator> logger)
+internal sealed class AlertEvaluator(IFleetStore fleet, AlertService alerts, AlertStore store, ClockOffsetTracker clocks, TimeProvider time, IOptions<AlertOptions> options, ILogger<AlertEvaluator> logger)
     : BackgroundService
 {
     private readonly AlertOptions _options = options.Value;
@@ -79,7 +80,16 @@ internal sealed class AlertEvaluator(IFleetStore fleet, AlertService alerts, Ale
             }
         }
 
-        foreach (var rule in new[] { AlertRules.Offline, AlertRules.BacklogAge, AlertRules.DurabilityDegraded, AlertRules.DockTransferFailing })
+        foreach (var id in clocks.Devices)
+        {
+            if (clocks.OffsetOf(id) is { } offset && offset.Duration() > clocks.Threshold)
+            {
+                Raise(raised, AlertRules.ClockOffset, id, "major",
+                    $"{id}: clock is {offset.Duration().TotalSeconds:F1} s {(offset > TimeSpan.Zero ? "fast" : "slow")} (threshold {clocks.Threshold.TotalSeconds:F1} s)");
+            }
+        }
+
+        foreach (var rule in new[] { AlertRules.Offline, AlertRules.BacklogAge, AlertRules.DurabilityDegraded, AlertRules.DockTransferFailing, AlertRules.ClockOffset })
         {
             foreach (var alertId in store.ActiveIds(rule).Where(a => !raised.Contains(a)))
             {

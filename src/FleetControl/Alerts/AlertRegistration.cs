@@ -19,6 +19,7 @@ internal static class AlertRegistration
             return new AlertStore(Path.Combine(directory, AlertStore.FileName));
         });
         services.AddSingleton<AlertService>();
+        services.AddSingleton<ClockOffsetTracker>();
         services.AddSingleton<AlertIngestObserver>();
         services.AddSingleton<AlertEvaluator>();
         services.AddHostedService(sp => sp.GetRequiredService<AlertEvaluator>());

@@ -10,5 +10,6 @@ internal static class AlertRules
     public const string BacklogAge = "backlog-age";
     public const string DurabilityDegraded = "durability-degraded";
     public const string DockTransferFailing = "dock-transfer-failing";
+    public const string ClockOffset = "clock-offset";
     public const string EvidenceVerificationFailed = "evidence-verification";
 }

@@ -20,4 +20,10 @@ internal class DeviceDto
     public required JsonElement? Health { get; init; }
 
     public required DateTimeOffset? HealthAt { get; init; }
+
+    /// <summary>The device's estimated clock offset in seconds (positive: ahead of FleetControl), or null before any message with its time.</summary>
+    public double? ClockOffsetSeconds { get; init; }
+
+    /// <summary>True when |<see cref="ClockOffsetSeconds"/>| is above <c>Alerts:ClockOffsetThreshold</c>.</summary>
+    public bool ClockSuspect { get; init; }
 }

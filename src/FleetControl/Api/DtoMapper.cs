@@ -10,7 +10,10 @@ internal static class DtoMapper
 {
     private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true));
 
-    public static DeviceDto ToDto(DeviceRecord d) => new()
+    public static DeviceDto ToDto(DeviceRecord d) => ToDto(d, null);
+
+    /// <summary>The device with its clock offset estimate (<see cref="Alerts.ClockOffsetTracker"/>) when given.</summary>
+    public static DeviceDto ToDto(DeviceRecord d, Alerts.ClockOffsetTracker? clocks) => new()
     {
         DeviceId = d.DeviceId,
         Role = d.Role,
@@ -24,11 +27,16 @@ internal static class DtoMapper
         LastPosition = d.LastPosition is { } p ? new LastPositionDto(p.Time, p.Latitude, p.Longitude, p.Altitude, p.Speed, p.Track, ModeName(p.Mode)) : null,
         Health = ToJson(d.Health),
         HealthAt = d.HealthAt,
+        ClockOffsetSeconds = ClockOffset(d, clocks),
+        ClockSuspect = clocks?.IsSuspect(d.DeviceId) ?? false,
     };
 
-    public static DeviceDetailDto ToDetailDto(DeviceRecord d, IReadOnlyList<DataLossRecord> losses, IReadOnlyList<EventRecord> events)
+    private static double? ClockOffset(DeviceRecord d, Alerts.ClockOffsetTracker? clocks) =>
+        clocks?.OffsetOf(d.DeviceId) is { } offset ? Math.Round(offset.TotalSeconds, 3) : null;
+
+    public static DeviceDetailDto ToDetailDto(DeviceRecord d, IReadOnlyList<DataLossRecord> losses, IReadOnlyList<EventRecord> events, Alerts.ClockOffsetTracker? clocks = null)
     {
-        var baseDto = ToDto(d);
+        var baseDto = ToDto(d, clocks);
         return new DeviceDetailDto
         {
             DeviceId = baseDto.DeviceId,
@@ -43,6 +51,8 @@ internal static class DtoMapper
             LastPosition = baseDto.LastPosition,
             Health = baseDto.Health,
             HealthAt = baseDto.HealthAt,
+            ClockOffsetSeconds = baseDto.ClockOffsetSeconds,
+            ClockSuspect = baseDto.ClockSuspect,
             Dock = ToJson(d.Dock),
             DockAt = d.DockAt,
             DataLoss = losses.Select(l => new DataLossDto(

@@ -16,13 +16,13 @@ internal static class FleetApi
     {
         var api = endpoints.MapGroup("/api").RequireAuthorization(AuthPolicies.ReadFleet);
 
-        api.MapGet("/devices", async (IFleetStore store, CancellationToken ct) =>
+        api.MapGet("/devices", async (IFleetStore store, Alerts.ClockOffsetTracker clocks, CancellationToken ct) =>
         {
             var devices = await store.GetDevicesAsync(ct).ConfigureAwait(false);
-            return Results.Ok(devices.Select(DtoMapper.ToDto).ToList());
+            return Results.Ok(devices.Select(d => DtoMapper.ToDto(d, clocks)).ToList());
         });
 
-        api.MapGet("/devices/{id}", async (string id, IFleetStore store, ILoggerFactory loggers, CancellationToken ct) =>
+        api.MapGet("/devices/{id}", async (string id, IFleetStore store, Alerts.ClockOffsetTracker clocks, ILoggerFactory loggers, CancellationToken ct) =>
         {
             var device = await store.GetDeviceAsync(id, ct).ConfigureAwait(false);
             if (device is null)
@@ -33,7 +33,7 @@ internal static class FleetApi
 
             var losses = await store.GetDataLossAsync(id, ct).ConfigureAwait(false);
             var events = await store.GetEventsAsync(id, 50, ct).ConfigureAwait(false);
-            return Results.Ok(DtoMapper.ToDetailDto(device, losses, events));
+            return Results.Ok(DtoMapper.ToDetailDto(device, losses, events, clocks));
         });
 
         api.MapGet("/devices/{id}/positions", async (string id, int? limit, IFleetStore store, CancellationToken ct) =>

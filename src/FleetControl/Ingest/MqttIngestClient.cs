@@ -28,7 +28,8 @@ internal sealed class MqttIngestClient(
     IOptions<MqttOptions> options,
     TransportSecurity security,
     CertificateAuthority authority,
-    ILogger<MqttIngestClient> logger) : BackgroundService, IAckPublisher, ICommandPublisher
+    ILogger<MqttIngestClient> logger,
+    Alerts.ClockOffsetTracker? clocks = null) : BackgroundService, IAckPublisher, ICommandPublisher
 {
     private readonly MqttOptions _options = options.Value;
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
@@ -240,6 +241,11 @@ internal sealed class MqttIngestClient(
             return;
         }
 
+        if (clocks is not null && valid.Where(v => v.CapturedAt is not null).MaxBy(v => v.CapturedAt) is { } newest)
+        {
+            clocks.OnEnvelope(deviceId, newest.CapturedAt.ToDateTimeOffset()); // the least delayed of the batch
+        }
+
         // QoS 1: hold the PUBACK until the writer has committed, so the broker redelivers after a crash.
         Func<CancellationToken, Task>? complete = null;
         if (e.ApplicationMessage.QualityOfServiceLevel != MqttQualityOfServiceLevel.AtMostOnce)
@@ -301,6 +307,11 @@ internal sealed class MqttIngestClient(
             stats.OnRejectedPayload();
             Log.PayloadRejected(logger, e.ApplicationMessage.Topic, "not_a_device_status: " + ex.Message);
             return;
+        }
+
+        if (status.Online && status.At is not null && !e.ApplicationMessage.Retain)
+        {
+            clocks?.OnLiveStatus(deviceId, status.At.ToDateTimeOffset()); // a retained replay is old, not live
         }
 
         await store.UpdateStatusAsync(deviceId, status, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);

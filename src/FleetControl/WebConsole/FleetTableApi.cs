@@ -18,7 +18,7 @@ internal static class FleetTableApi
 
     public static IEndpointRouteBuilder MapFleetTableApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/api/fleet-table", async (int? offset, int? limit, string? filter, string? online, IFleetStore store, CancellationToken ct) =>
+        endpoints.MapGet("/api/fleet-table", async (int? offset, int? limit, string? filter, string? online, IFleetStore store, Alerts.ClockOffsetTracker clocks, CancellationToken ct) =>
         {
             var skip = offset ?? 0;
             var take = limit ?? 100;
@@ -39,7 +39,7 @@ internal static class FleetTableApi
                 total = page.Total,
                 matched = page.Matched,
                 offset = skip,
-                devices = page.Devices.Select(DtoMapper.ToDto).ToList(),
+                devices = page.Devices.Select(d => DtoMapper.ToDto(d, clocks)).ToList(),
             });
         }).RequireAuthorization(AuthPolicies.ReadFleet);
         return endpoints;

@@ -27,14 +27,14 @@ async function fleetView() {
       <div class="toolbar"><input id="filter" placeholder="filter by id or role" value="${esc(fleetState.filter)}">
       <select id="online"><option value="all">all</option><option value="true">online</option><option value="false">offline</option></select>
       <button id="prev">&lt;</button> page ${fleetState.page + 1}/${pages} <button id="next">&gt;</button></div>
-      <table id="fleet"><thead><tr><th>device</th><th>role</th><th>online</th><th>last seen</th><th>software</th><th>link</th><th>durability</th><th>backlog</th><th>oldest unsent</th></tr></thead><tbody>
+      <table id="fleet"><thead><tr><th>device</th><th>role</th><th>online</th><th>last seen</th><th>software</th><th>link</th><th>durability</th><th>backlog</th><th>oldest unsent</th><th>clock</th></tr></thead><tbody>
       ${page.devices.map(d => {
         const queues = d.health?.queues || [];
         const backlog = queues.reduce((n, q) => n + Number(q.depth || 0), 0);
         const oldest = queues.reduce((n, q) => Math.max(n, Number(q.oldestUnsentAgeMs || 0)), 0);
         return `<tr data-device="${esc(d.deviceId)}"><td><a href="#/device/${encodeURIComponent(d.deviceId)}">${esc(d.deviceId)}</a></td><td>${esc(d.role)}</td>
         <td class="${d.online ? 'online' : 'offline'}">${d.online ? 'online' : 'offline'}</td><td>${esc(d.lastSeen)}</td><td>${esc(d.softwareVersion)}</td>
-        <td>${esc(d.health?.linkState)}</td><td>${esc(d.health?.durability)}</td><td>${backlog}</td><td>${Math.round(oldest / 1000)} s</td></tr>`;
+        <td>${esc(d.health?.linkState)}</td><td>${esc(d.health?.durability)}</td><td>${backlog}</td><td>${Math.round(oldest / 1000)} s</td><td>${clockText(d)}</td></tr>`;
       }).join('')}</tbody></table>`;
     const filter = document.getElementById('filter');
     if (typing) { filter.focus(); filter.setSelectionRange(filter.value.length, filter.value.length); }
@@ -48,12 +48,19 @@ async function fleetView() {
   await render();
 }
 
+// The device's estimated clock offset; "suspect" above Alerts:ClockOffsetThreshold (FleetControl/Alerts/ClockOffsetTracker).
+function clockText(d) {
+  if (d.clockOffsetSeconds === null || d.clockOffsetSeconds === undefined) return '';
+  const text = `${d.clockOffsetSeconds > 0 ? '+' : ''}${Number(d.clockOffsetSeconds).toFixed(1)} s`;
+  return d.clockSuspect ? `<span class="clock-suspect" title="clock off by more than the threshold">${esc(text)} suspect</span>` : esc(text);
+}
+
 async function deviceView(id) {
   const [device, commands, configuration, bundles] = await Promise.all([
     api(`/api/devices/${encodeURIComponent(id)}`), api(`/api/devices/${encodeURIComponent(id)}/commands?limit=20`), api(`/api/devices/${encodeURIComponent(id)}/configuration`),
     api(`/api/devices/${encodeURIComponent(id)}/diagnostics`).catch(() => [])]);
   const bays = device.dock?.bays || [];
-  view.innerHTML = `<h2>${esc(id)} <small>${esc(device.role)} · ${device.online ? 'online' : 'offline'} · last seen ${esc(device.lastSeen)}</small></h2>
+  view.innerHTML = `<h2>${esc(id)} <small>${esc(device.role)} · ${device.online ? 'online' : 'offline'} · last seen ${esc(device.lastSeen)} · clock <span id="device-clock">${clockText(device)}</span></small></h2>
     <section><h3>Commands</h3><div class="toolbar"><select id="command-type">
       <option>ping</option><option>collect-diagnostics</option><option value="resend-range">resend-range (last hour)</option><option>restart-service</option><option>rescan-bays</option></select>
       <button id="send-command">Send</button> <span id="command-status"></span></div>
