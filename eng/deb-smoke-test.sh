@@ -97,14 +97,33 @@ for d in /usr/share/dotnet /usr/lib/dotnet /opt/dotnet "${DOTNET_ROOT:-}" "${HOM
   [ -n "$d" ] && [ -d "$d" ] && [[ " ${sdk_dirs[*]} " != *" $d "* ]] && sdk_dirs+=("$d")
 done
 mkdir -p "$work/empty"
-nosdk() { # COMMAND...: as root, no .NET anywhere, bare environment (add variables with env NAME=value first)
-  as_root unshare --mount --propagation private sh -c \
-    'e=$1; shift; while [ "$1" != -- ]; do mount --bind "$e" "$1" || exit 125; shift; done; shift; exec env -i PATH=/usr/bin:/bin "$@"' \
-    nosdk "$work/empty" "${sdk_dirs[@]}" -- "$@"
+# Preferably a private mount namespace (needs CAP_SYS_ADMIN); where that is refused (an unprivileged container),
+# a PATH of only the tools the steps use, none of them dotnet: still "no SDK on its PATH".
+isolation=${DEB_SMOKE_ISOLATION:-namespace}
+if [ "$isolation" = namespace ] && ! as_root unshare --mount --propagation private true 2>/dev/null; then
+  isolation=path
+fi
+if [ "$isolation" = path ]; then
+  mkdir -p "$work/bin"
+  for tool in sh setpriv cat; do ln -sf "$(command -v "$tool")" "$work/bin/$tool"; done
+  chmod 0755 "$work/bin"
+fi
+nosdk() { # COMMAND...: as root, no .NET on PATH (and, in a namespace, none anywhere), bare environment
+  if [ "$isolation" = namespace ]; then
+    as_root unshare --mount --propagation private sh -c \
+      'e=$1; shift; while [ "$1" != -- ]; do mount --bind "$e" "$1" || exit 125; shift; done; shift; exec env -i PATH=/usr/bin:/bin "$@"' \
+      nosdk "$work/empty" "${sdk_dirs[@]}" -- "$@"
+  else
+    as_root env -i PATH="$work/bin" "$@"
+  fi
 }
-nosdk sh -c '! command -v dotnet && [ ! -e /usr/share/dotnet/dotnet ]' >/dev/null \
-  || fail "could not hide the SDK (${sdk_dirs[*]}) from the installed gateway: unshare --mount needs root (CAP_SYS_ADMIN)"
-step "hidden from the gateway: ${sdk_dirs[*]:-no .NET installation found}; PATH=/usr/bin:/bin"
+if [ "$isolation" = namespace ]; then
+  nosdk sh -c '! command -v dotnet && [ ! -e /usr/share/dotnet/dotnet ]' >/dev/null \
+    || fail "could not hide the SDK (${sdk_dirs[*]}) from the installed gateway"
+else
+  nosdk sh -c '! command -v dotnet' >/dev/null || fail "dotnet is still on the bare PATH $work/bin"
+fi
+step "no SDK for the gateway ($isolation): hidden ${sdk_dirs[*]:-nothing}; PATH=$([ "$isolation" = namespace ] && echo /usr/bin:/bin || echo "$work/bin")"
 
 # 3. Version and help, outside any SDK.
 step "$binary --version / --help with a bare environment"
