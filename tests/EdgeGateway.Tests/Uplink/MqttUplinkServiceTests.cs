@@ -4,6 +4,7 @@ using EdgeGateway.Uplink.Drain;
 using EdgeGateway.Uplink.Mqtt;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Time.Testing;
 using MQTTnet;
 using MQTTnet.Adapter;
@@ -154,16 +155,18 @@ public sealed class MqttUplinkServiceTests
     }
 
     [Fact]
-    public async Task BrokerClosingConnectionsDuringConnect_CountsAsUnreachable_ProbeReconnectsWhenItIsBack()
+    public async Task PortAcceptingAndClosing_CountsAsUnreachable_ProbesDoNotReconnectUntilABrokerListens()
     {
-        // A broker that is shutting down still accepts TCP and closes it during the CONNECT exchange;
-        // MQTTnet reports that as a connecting failure wrapping "Connection closed". It must not be taken for a
-        // refusal, which would wait out the whole (here hour-long) backoff instead of probing.
+        // A broker that is shutting down (or a TCP proxy with no backend) accepts TCP and closes it during the
+        // CONNECT exchange; MQTTnet reports that as a connecting failure wrapping "Connection closed". It must not
+        // be taken for a refusal, which would wait out the whole (here hour-long) backoff instead of probing; and
+        // a probe that meets the same closing port must not count as the broker being back (a reconnect loop).
         var port = FreePort.Next();
         var stopping = new TcpListener(IPAddress.Loopback, port);
         stopping.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
         stopping.Start();
-        var closer = CloseEveryConnectionAsync(stopping);
+        var accepted = new StrongBox<int>();
+        var closer = CloseEveryConnectionAsync(stopping, accepted);
         await using var uplink = new UplinkHarness(port, o =>
         {
             o.ReconnectMin = TimeSpan.FromHours(1);
@@ -172,6 +175,10 @@ public sealed class MqttUplinkServiceTests
         });
         await uplink.StartAsync();
         await Eventually.TrueAsync(() => uplink.ServiceLogger.Entries.Any(e => e.Id.Id == 2102), Long, "a connect attempt failed");
+        // The probe connects too, and sees the far end close at once: not a broker that is back, so no new attempt.
+        await Eventually.TrueAsync(() => Volatile.Read(ref accepted.Value) >= 6, Long, "several probes met the closing port");
+        Assert.Single(uplink.ServiceLogger.Entries, e => e.Id.Id == 2102);
+        Assert.DoesNotContain(uplink.ServiceLogger.Entries, e => e.Id.Id == 2111);
 
         stopping.Stop();
         await closer.WaitAsync(Long, TestContext.Current.CancellationToken);
@@ -180,14 +187,15 @@ public sealed class MqttUplinkServiceTests
         Assert.Contains(uplink.ServiceLogger.Entries, e => e.Id.Id == 2111); // the probe ended the backoff
     }
 
-    /// <summary>Accepts and at once closes every connection until the listener stops.</summary>
-    private static async Task CloseEveryConnectionAsync(TcpListener listener)
+    /// <summary>Accepts and at once closes every connection until the listener stops; counts them.</summary>
+    private static async Task CloseEveryConnectionAsync(TcpListener listener, StrongBox<int> accepted)
     {
         try
         {
             while (true)
             {
-                using var accepted = await listener.AcceptTcpClientAsync(TestContext.Current.CancellationToken);
+                using var connection = await listener.AcceptTcpClientAsync(TestContext.Current.CancellationToken);
+                Interlocked.Increment(ref accepted.Value);
             }
         }
         catch (Exception exception) when (exception is SocketException or ObjectDisposedException or OperationCanceledException)

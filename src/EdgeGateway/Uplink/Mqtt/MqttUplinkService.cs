@@ -29,6 +29,9 @@ namespace EdgeGateway.Uplink.Mqtt;
 /// </summary>
 internal sealed class MqttUplinkService : BackgroundService, Hosting.Watchdog.ILivenessSource
 {
+    /// <summary>How long a probe's connection must stay open and quiet to count as a listening broker.</summary>
+    private static readonly TimeSpan ProbeQuietTime = TimeSpan.FromMilliseconds(200);
+
     private readonly MqttUplinkOptions _options;
     private readonly GatewayOptions _gateway;
     private readonly LinkStateMachine _link;
@@ -142,8 +145,8 @@ internal sealed class MqttUplinkService : BackgroundService, Hosting.Watchdog.IL
     }
 
     /// <summary>
-    /// Waits out one backoff delay. If the broker was unreachable, a bare TCP connect every
-    /// <see cref="MqttUplinkOptions.ReachabilityProbeInterval"/> ends the wait as soon as it is back; a
+    /// Waits out one backoff delay. If the broker was unreachable, a TCP connect every
+    /// <see cref="MqttUplinkOptions.ReachabilityProbeInterval"/> that the far end keeps open ends the wait as soon as it is back; a
     /// broker that answers but refuses (auth, busy) always gets the full delay.
     /// </summary>
     private async Task BackOffAsync(TimeSpan delay, bool probeReachability, CancellationToken cancellationToken)
@@ -180,11 +183,29 @@ internal sealed class MqttUplinkService : BackgroundService, Hosting.Watchdog.IL
         try
         {
             await probe.ConnectAsync(_options.Host, _options.Port, timeout.Token).ConfigureAwait(false);
-            return true;
         }
         catch (Exception exception) when (exception is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             return false;
+        }
+
+        // A port that accepts and at once closes is not a broker that is back (a TCP proxy with no backend, a broker
+        // shutting down, a modem's data path without coverage): connecting to it would fail again, every probe
+        // interval. A broker (TLS or not) waits for the client's first bytes, so a connection still quiet after a
+        // moment is one. Wall-clock time: this is about a real socket, whatever clock the backoff runs on.
+        using var quiet = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        quiet.CancelAfter(ProbeQuietTime);
+        try
+        {
+            return await probe.GetStream().ReadAsync(new byte[1], quiet.Token).ConfigureAwait(false) > 0;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return true; // still open and quiet: listening
+        }
+        catch (IOException)
+        {
+            return false; // reset by the peer
         }
     }
 
