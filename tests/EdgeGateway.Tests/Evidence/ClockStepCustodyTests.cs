@@ -1,6 +1,7 @@
 using EdgeGateway.Contracts.Evidence;
 using EdgeGateway.Evidence;
 using EdgeGateway.Hosting;
+using EdgeGateway.Tests.Time;
 using EdgeGateway.Time;
 using Microsoft.Extensions.Options;
 
@@ -106,25 +107,5 @@ public sealed class ClockStepCustodyTests
     {
         var entries = CustodyLog.Open(path, id).Entries.Select(e => CustodyLink.FromProto(e.ToProto())).ToList();
         Assert.Null(FleetControl.Evidence.CustodyChain.FindBreak(id, entries));
-    }
-
-    private sealed class SteppableTime(DateTimeOffset start) : TimeProvider
-    {
-        private DateTimeOffset _wall = start;
-        private long _ticks;
-
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-        public override DateTimeOffset GetUtcNow() => _wall;
-
-        public override long GetTimestamp() => _ticks;
-
-        public void Advance(TimeSpan by)
-        {
-            _wall += by;
-            _ticks += by.Ticks;
-        }
-
-        public void Step(TimeSpan by) => _wall += by;
     }
 }

@@ -71,25 +71,4 @@ public sealed class ClockTests
         var first = KernelClockStatus.ReadKernel();
         Assert.Equal(first, KernelClockStatus.ReadKernel());
     }
-
-    /// <summary>A fake clock whose wall time can be set without the monotonic clock moving (a clock step).</summary>
-    private sealed class SteppableTime(DateTimeOffset start) : TimeProvider
-    {
-        private DateTimeOffset _wall = start;
-        private long _ticks;
-
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-        public override DateTimeOffset GetUtcNow() => _wall;
-
-        public override long GetTimestamp() => _ticks;
-
-        public void Advance(TimeSpan by)
-        {
-            _wall += by;
-            _ticks += by.Ticks;
-        }
-
-        public void Step(TimeSpan by) => _wall += by;
-    }
 }
