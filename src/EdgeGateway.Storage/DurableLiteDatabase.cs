@@ -175,7 +175,15 @@ public sealed class DurableLiteDatabase : IDisposable
         }
         finally
         {
+            // After an I/O error LiteDB can leave transactions whose finalizers would crash the process.
+            AbandonedTransactions = LiteDbAbandonedTransactions.Abandon(Database);
             _log.Release();
         }
     }
+
+    /// <summary>
+    /// Transactions LiteDB still held open when the database closed (after an I/O error closed its engine
+    /// mid-transaction); their finalizers are suppressed (see <see cref="LiteDbAbandonedTransactions"/>).
+    /// </summary>
+    public int AbandonedTransactions { get; private set; }
 }

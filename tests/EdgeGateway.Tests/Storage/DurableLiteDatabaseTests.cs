@@ -1,4 +1,5 @@
 using EdgeGateway.Storage;
+using EdgeGateway.Testing;
 using LiteDB;
 
 namespace EdgeGateway.Tests.Storage;
@@ -145,6 +146,59 @@ public sealed class DurableLiteDatabaseTests
         using (new FileStream(DurableLiteDatabase.LogPathFor(path), FileMode.Open, FileAccess.ReadWrite, FileShare.None))
         {
         }
+    }
+
+    /// <summary>
+    /// A full disk closes LiteDB's engine with the transaction open; LiteDB then leaves that transaction
+    /// for its finalizer, which throws "discarded page must be writable" on the finalizer thread and ends
+    /// the process once the thread that ran the transaction is gone. Here that thread is gone and the
+    /// finalizers are made to run: without the suppression this test run crashes.
+    /// </summary>
+    [Fact]
+    public void Dispose_EngineClosedByAFullDiskMidTransaction_NothingLeftForTheFinalizer()
+    {
+        using var disk = SmallFileSystem.Mount(3 * 1024 * 1024);
+        var store = DurableLiteDatabase.Open(Path.Combine(disk.Path, "test.db"));
+        Exception? failure = null;
+        var writer = new Thread(() =>
+        {
+            store.Database.BeginTrans();
+            store.Database.GetCollection("docs").InsertBulk(Documents(0, 200));
+            store.CommitDurably();
+            disk.Fill();
+            try
+            {
+                for (var i = 1; i < 100; i++)
+                {
+                    store.Database.BeginTrans();
+                    store.Database.GetCollection("docs").InsertBulk(Documents(i * 200, 200));
+                    store.CommitDurably();
+                }
+            }
+            catch (Exception ex)
+            {
+                failure = ex;
+                try
+                {
+                    store.Database.Rollback();
+                }
+                catch (Exception)
+                {
+                    // what the outbox meets too: the engine is already closed
+                }
+            }
+        });
+        writer.Start();
+        Assert.True(writer.Join(TimeSpan.FromSeconds(60)), "the writer finished");
+        Assert.NotNull(failure);
+
+        store.Dispose();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+
+        Assert.True(store.AbandonedTransactions >= 1, "LiteDB left the failed transaction open");
     }
 
     [Fact]
