@@ -124,6 +124,31 @@ public sealed class AnprPostgreSqlTests(PostgreSqlCluster cluster)
         Assert.Null(b.Device("car-2"));
     }
 
+    [Fact]
+    public async Task Purge_TwoInstancesAtOnce_EachDroppedPartitionCountedOnce()
+    {
+        await using var dataSource = await PostgreSqlTestDatabase.CreateAsync(cluster);
+        using var vault = new TempDirectory();
+        var a = new PostgreSqlAnprReadStore(dataSource, vault.Path);
+        var b = new PostgreSqlAnprReadStore(dataSource, vault.Path);
+        for (var day = 1; day <= 4; day++)
+        {
+            var (read, images) = AnprEnvelopes.Read("car-1", (ulong)day, "AB12CDE", Now.AddDays(-day), 51.5, -0.1);
+            await a.StoreAsync([read, .. images, AnprEnvelopes.Hit("car-2", (ulong)(day + 10), "XY05ZZZ", Now.AddDays(-day), 51.5, -0.1)], Ct);
+        }
+
+        var purged = await Task.WhenAll(a.PurgeAsync(Now.AddDays(-2), Ct), b.PurgeAsync(Now.AddDays(-2), Ct)).WaitAsync(TimeSpan.FromSeconds(60), Ct);
+
+        // Days -4 and -3 end before the cut-off's day: two reads and two hits' reads, four images each, two hits.
+        Assert.Equal(new AnprPurgeResult(4, 8, 2), new AnprPurgeResult(purged.Sum(p => p.Reads), purged.Sum(p => p.Images), purged.Sum(p => p.Hits)));
+        Assert.Equal(4, (await a.SearchAsync(new AnprReadQuery(null, null, null, null, null, 100), Ct)).Count);
+        Assert.Equal(
+            [AnprImageFilesDay(Now.AddDays(-2)), AnprImageFilesDay(Now.AddDays(-1))],
+            Directory.EnumerateDirectories(vault.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    private static string AnprImageFilesDay(DateTimeOffset at) => at.UtcDateTime.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
+
     private static HotlistEntry Entry(string vrm) => new() { Vrm = vrm, List = "stolen", Reason = "Stolen" };
 
     private static bool Sorts(string plan) => plan.Split('\n').Select(l => l.TrimStart(' ', '-', '>')).Any(l => l.StartsWith("Sort ", StringComparison.Ordinal) || l.StartsWith("Incremental Sort", StringComparison.Ordinal));

@@ -312,7 +312,14 @@ internal sealed class PostgreSqlAnprReadStore : IAnprReadStore
         {
             if (ParseDay(Path.GetFileName(folder)) is { } day && day <= lastDay)
             {
-                Directory.Delete(folder, recursive: true);
+                try
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+                catch (IOException) when (!Directory.Exists(folder))
+                {
+                    // another instance purging at the same moment deleted it first
+                }
             }
         }
 
