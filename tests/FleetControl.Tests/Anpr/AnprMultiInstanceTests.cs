@@ -45,9 +45,10 @@ public sealed class AnprMultiInstanceTests(PostgreSqlCluster cluster) : IAsyncLi
 
         var cameraTime = DateTimeOffset.UtcNow.AddMinutes(-5);
         var (read, images) = AnprEnvelopes.Read("car-1", 1, "AB12 CDE", cameraTime, 51.796, -0.078);
+        var hit = AnprEnvelopes.Hit("car-1", 2, "LM70 ABC", cameraTime.AddMinutes(1), 51.5, -0.1);
         await using (var device = await TestDevice.ConnectAsync(portA, "car-1"))
         {
-            await device.PublishBatchAsync([read, .. images]);
+            await device.PublishBatchAsync([read, .. images, hit]);
             await device.NextAckAsync();
         }
 
@@ -70,6 +71,9 @@ public sealed class AnprMultiInstanceTests(PostgreSqlCluster cluster) : IAsyncLi
             using var image = await officer.GetAsync($"/api/anpr/reads/{read.AnprRead.ReadId}/overview.jpg", Ct);
             Assert.Equal(HttpStatusCode.OK, image.StatusCode);
             Assert.Equal(read.AnprRead.Images[1].Sha256, Convert.ToHexStringLower(SHA256.HashData(await image.Content.ReadAsByteArrayAsync(Ct))));
+
+            var hits = await officer.GetFromJsonAsync<JsonElement>("/api/anpr/hits", Ct);
+            Assert.Equal(hit.MessageId, Assert.Single(hits.EnumerateArray()).GetProperty("messageId").GetString());
         }
 
         var day = cameraTime.UtcDateTime.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
