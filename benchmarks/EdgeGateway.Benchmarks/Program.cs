@@ -77,6 +77,11 @@ internal static class Program
             return Anpr.StoredLatencyHarness.RunAsync(storedArgs).GetAwaiter().GetResult();
         }
 
+        if (args is ["anpr-store", .. var anprStoreArgs])
+        {
+            return Anpr.AnprReadStoreHarness.RunAsync(anprStoreArgs).GetAwaiter().GetResult();
+        }
+
         if (args is ["console", .. var consoleArgs])
         {
             return FleetConsole.ConsoleHarness.RunAsync(consoleArgs).GetAwaiter().GetResult();

@@ -25,7 +25,7 @@ internal static class AnprApi
     {
         var reads = endpoints.MapGroup("/api/anpr").RequireAuthorization(AuthPolicies.Evidence);
         reads.MapGet("/reads", async (string? vrm, DateTimeOffset? from, DateTimeOffset? to, string? deviceId, string? area, int? limit, string? format,
-            HttpContext http, AnprStore store, AuditLog audit) =>
+            HttpContext http, IAnprReadStore store, AuditLog audit) =>
         {
             if (from is { } f && to is { } t && f >= t)
             {
@@ -68,7 +68,7 @@ internal static class AnprApi
             }
 
             var query = new AnprReadQuery(vrm, from, to, deviceId, box, n);
-            var found = store.Search(query);
+            var found = await store.SearchAsync(query, http.RequestAborted).ConfigureAwait(false);
             var target = $"vrm={vrm} from={from:o} to={to:o} device={deviceId} area={area}";
             await audit.RecordAsync(http, csv || format is not null ? "anpr.exported" : "anpr.searched", target, "ok", $"{found.Count} reads").ConfigureAwait(false);
             if (!csv)
@@ -79,9 +79,9 @@ internal static class AnprApi
             return Results.Text(ToCsv(found), "text/csv; charset=utf-8");
         });
 
-        reads.MapGet("/reads/{readId}/{kind}.jpg", async (string readId, string kind, HttpContext http, AnprStore store, AuditLog audit) =>
+        reads.MapGet("/reads/{readId}/{kind}.jpg", async (string readId, string kind, HttpContext http, IAnprReadStore store, AuditLog audit) =>
         {
-            if (store.ImagePath(readId, kind) is not { } path || !File.Exists(path))
+            if (await store.ImagePathAsync(readId, kind, http.RequestAborted).ConfigureAwait(false) is not { } path || !File.Exists(path))
             {
                 return Results.NotFound(new { error = $"no {kind} image of read '{readId}'" });
             }
@@ -92,7 +92,7 @@ internal static class AnprApi
 
         // Each hit with the alert it raised (alert-message:{messageId}: state and acknowledgement) and the entry the
         // hotlist holds for it now (null once removed), beside the entry as the vehicle matched it.
-        reads.MapGet("/hits", (int? limit, AnprStore store, Alerts.AlertStore alerts) => Results.Ok(store.RecentHits(Math.Clamp(limit ?? 100, 1, 10_000)).Select(h => new
+        reads.MapGet("/hits", async (int? limit, HttpContext http, IAnprReadStore store, IHotlistStore hotlist, Alerts.AlertStore alerts) => Results.Ok((await store.RecentHitsAsync(Math.Clamp(limit ?? 100, 1, 10_000), http.RequestAborted).ConfigureAwait(false)).Select(h => new
         {
             messageId = h.MessageId,
             deviceId = h.DeviceId,
@@ -110,26 +110,30 @@ internal static class AnprApi
             alert = alerts.Get($"{Alerts.AlertRules.AlertMessage}:{h.MessageId}") is { } a
                 ? new { alertId = a.AlertId, state = a.State, acknowledgedBy = a.AcknowledgedBy, acknowledgedAt = a.AcknowledgedAt }
                 : null,
-            currentEntry = store.HotlistEntries(h.Hit.EntryVrm).Select(ToDto).FirstOrDefault(),
+            currentEntry = hotlist.HotlistEntries(h.Hit.EntryVrm).Select(ToDto).FirstOrDefault(),
         })));
 
         var hotlist = endpoints.MapGroup("/api/anpr/hotlist").RequireAuthorization(AuthPolicies.OperateFleet);
-        hotlist.MapGet("/", (AnprStore store) => Results.Ok(new
+        hotlist.MapGet("/", (IHotlistStore store) =>
         {
-            version = store.HotlistVersion,
-            entries = store.HotlistEntries().Count,
-            devices = store.DevicesHoldingHotlists().Select(d => new
+            var version = store.HotlistVersion;
+            return Results.Ok(new
             {
-                deviceId = d.DeviceId,
-                version = d.Version,
-                reportedAt = d.ReportedAt,
-                upToDate = d.Version == store.HotlistVersion,
-                pendingVersion = d.PendingCommands.Count > 0 ? d.PendingVersion : (long?)null,
-            }),
-        }));
-        hotlist.MapGet("/entries", (string? vrm, AnprStore store) =>
+                version,
+                entries = store.HotlistEntries().Count,
+                devices = store.DevicesHoldingHotlists().Select(d => new
+                {
+                    deviceId = d.DeviceId,
+                    version = d.Version,
+                    reportedAt = d.ReportedAt,
+                    upToDate = d.Version == version,
+                    pendingVersion = d.PendingCommands.Count > 0 ? d.PendingVersion : (long?)null,
+                }),
+            });
+        });
+        hotlist.MapGet("/entries", (string? vrm, IHotlistStore store) =>
             Results.Ok(store.HotlistEntries(vrm is null ? null : AnprVrm.Normalise(vrm) ?? vrm).Select(ToDto)));
-        hotlist.MapPost("/", async (HotlistChangeRequest request, HttpContext http, AnprStore store, HotlistDistributor distributor, AuditLog audit, ILogger<HotlistDistributor> logger) =>
+        hotlist.MapPost("/", async (HotlistChangeRequest request, HttpContext http, IHotlistStore store, HotlistDistributor distributor, AuditLog audit, ILogger<HotlistDistributor> logger) =>
         {
             var upserts = new List<HotlistEntry>();
             foreach (var dto in request.Upserts ?? [])

@@ -4,10 +4,10 @@ using FleetControl.Ingest;
 namespace FleetControl.Anpr;
 
 /// <summary>
-/// Files each committed ANPR envelope into the <see cref="AnprStore"/> before its DeliveryAck (idempotent by read
+/// Files each committed ANPR envelope into the <see cref="IAnprReadStore"/> before its DeliveryAck (idempotent by read
 /// and message id), and passes vehicles' hotlist version reports (<c>anpr.hotlist</c> events) to the distributor.
 /// </summary>
-internal sealed class AnprIngestObserver(AnprStore store, HotlistDistributor distributor, ILogger<AnprIngestObserver> logger) : IIngestObserver
+internal sealed class AnprIngestObserver(IAnprReadStore store, HotlistDistributor distributor, ILogger<AnprIngestObserver> logger) : IIngestObserver
 {
     public void OnStored(IReadOnlyList<Envelope> envelopes)
     {
@@ -33,7 +33,8 @@ internal sealed class AnprIngestObserver(AnprStore store, HotlistDistributor dis
 
         if (relevant)
         {
-            foreach (var (deviceId, image, actual) in store.Store(envelopes))
+            // The ingest calls observers synchronously before the DeliveryAck; the store must be durable when this returns.
+            foreach (var (deviceId, image, actual) in store.StoreAsync(envelopes, CancellationToken.None).GetAwaiter().GetResult())
             {
                 Log.ImageHashMismatch(logger, deviceId, image.ReadId, image.Kind, actual, image.Sha256);
             }

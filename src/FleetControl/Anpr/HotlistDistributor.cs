@@ -15,14 +15,14 @@ namespace FleetControl.Anpr;
 /// </summary>
 internal sealed class HotlistDistributor : BackgroundService
 {
-    private readonly AnprStore _store;
+    private readonly IHotlistStore _store;
     private readonly CommandService _commands;
     private readonly AnprServerOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<HotlistDistributor> _logger;
     private readonly Channel<Func<CancellationToken, Task>> _work = Channel.CreateUnbounded<Func<CancellationToken, Task>>(new() { SingleReader = true });
 
-    public HotlistDistributor(AnprStore store, CommandService commands, IOptions<AnprServerOptions> options, TimeProvider time, ILogger<HotlistDistributor> logger)
+    public HotlistDistributor(IHotlistStore store, CommandService commands, IOptions<AnprServerOptions> options, TimeProvider time, ILogger<HotlistDistributor> logger)
     {
         _store = store;
         _commands = commands;

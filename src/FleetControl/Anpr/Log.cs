@@ -23,4 +23,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5906, Level = LogLevel.Error, Message = "Hotlist distribution to {DeviceId} failed")]
     public static partial void DistributionFailed(ILogger logger, Exception exception, string deviceId);
+
+    [LoggerMessage(EventId = 5907, Level = LogLevel.Error, Message = "ANPR retention purge failed; retried at the next interval")]
+    public static partial void PurgeFailed(ILogger logger, Exception exception);
 }

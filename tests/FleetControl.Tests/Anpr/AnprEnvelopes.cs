@@ -39,6 +39,23 @@ internal static class AnprEnvelopes
         return (Wrap(deviceId, sequence, "anpr", PriorityClass.Read, cameraTime, e => e.AnprRead = read), images);
     }
 
+    /// <summary>A hotlist hit as a vehicle reports it: the read, the entry it matched and the read's images inside.</summary>
+    public static Envelope Hit(string deviceId, ulong sequence, string vrm, DateTimeOffset cameraTime, double lat, double lon, string list = "stolen")
+    {
+        var (read, images) = Read(deviceId, sequence, vrm, cameraTime, lat, lon);
+        var hit = new AnprHit
+        {
+            Read = read.AnprRead,
+            EntryVrm = read.AnprRead.NormalisedVrm,
+            List = list,
+            Reason = "Stolen vehicle",
+            Match = "exact",
+            HotlistVersion = 1,
+        };
+        hit.Images.AddRange(images.Select(i => i.AnprImage));
+        return Wrap(deviceId, sequence, "anpr", PriorityClass.Event, cameraTime, e => e.AnprHit = hit);
+    }
+
     public static Envelope HotlistReport(string deviceId, ulong sequence, long version) => Wrap(deviceId, sequence, "anpr-status", PriorityClass.Event, DateTimeOffset.UtcNow, e =>
     {
         e.Event = new DeviceEvent { Type = "anpr.hotlist", Detail = $"version {version}" };

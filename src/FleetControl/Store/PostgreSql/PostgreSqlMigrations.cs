@@ -19,6 +19,7 @@ internal static class PostgreSqlMigrations
     [
         (1, "devices, envelopes and positions (daily partitions), events, data loss, health, evidence", V1),
         (2, "fleet table: trigram indexes on device id and role, online flag with device id", V2),
+        (3, "ANPR reads, images and hits (daily partitions), hotlist entries, deltas, version sequence, vehicles", Anpr.PostgreSql.AnprSchema.V3),
     ];
 
     public static int Latest => All[^1].Version;

@@ -1,0 +1,7 @@
+namespace FleetControl.Anpr;
+
+/// <summary>What one retention purge removed.</summary>
+internal readonly record struct AnprPurgeResult(int Reads, int Images, int Hits)
+{
+    public int Total => Reads + Images + Hits;
+}
