@@ -11,6 +11,11 @@ public sealed class MosquittoBroker : IAsyncDisposable
 {
     public const string Executable = "/usr/sbin/mosquitto";
 
+    /// <summary>mosquitto's dynamic security plugin (Debian ships it in the mosquitto package, under the multiarch library folder).</summary>
+    public static string DynamicSecurityPlugin =>
+        Directory.EnumerateDirectories("/usr/lib").Select(d => Path.Combine(d, "mosquitto_dynamic_security.so")).FirstOrDefault(File.Exists)
+        ?? throw new InvalidOperationException("mosquitto_dynamic_security.so is missing; install the Debian package 'mosquitto' (test.sh does).");
+
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "eg-mosquitto-" + Guid.NewGuid().ToString("N"));
     private Process? _process;
 

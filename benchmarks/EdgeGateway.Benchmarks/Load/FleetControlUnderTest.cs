@@ -21,15 +21,27 @@ internal sealed class FleetControlUnderTest : IAsyncDisposable
 
     public IngestStats Stats => _app.Services.GetRequiredService<IngestStats>();
 
-    /// <summary>Starts the host; returns once the broker listens (ingest may still be subscribing).</summary>
-    public static async Task<FleetControlUnderTest> StartAsync(string dataDirectory, int mqttPort, AckObserver observer)
+    /// <summary>REST (engineers) and gRPC (gateways) addresses, bound to free ports.</summary>
+    public FleetEndpoints Endpoints => _app.Services.GetRequiredService<FleetEndpoints>();
+
+    /// <summary>The device CA gateways trust (<c>{DataDirectory}/identity/ca.crt</c>).</summary>
+    public string CaCertificateFile => _app.Services.GetRequiredService<FleetControl.Identity.CertificateAuthority>().RootFile;
+
+    /// <summary>The device CA's certificate.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2 CaCertificate => _app.Services.GetRequiredService<FleetControl.Identity.CertificateAuthority>().Root;
+
+    /// <summary>
+    /// Starts the host; returns once the broker listens (ingest may still be subscribing). <paramref name="tls"/>: mutual
+    /// TLS on MQTT and gRPC, the product's default; otherwise the development override <c>Identity:DevelopmentPlaintext</c>.
+    /// </summary>
+    public static async Task<FleetControlUnderTest> StartAsync(string dataDirectory, int mqttPort, AckObserver observer, bool tls = false)
     {
         string[] args =
         [
             $"--FleetControl:DataDirectory={dataDirectory}",
             "--FleetControl:HttpPort=0",
             "--FleetControl:GrpcPort=0",
-            "--Identity:DevelopmentPlaintext=true",
+            $"--Identity:DevelopmentPlaintext={(tls ? "false" : "true")}",
             $"--Mqtt:Port={mqttPort.ToString(CultureInfo.InvariantCulture)}",
             "--Logging:LogLevel:Default=" + (Environment.GetEnvironmentVariable("LOAD_FLEET_LOG_LEVEL") ?? "Warning"),
         ];

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using EdgeGateway.Contracts.V1;
 using Google.Protobuf;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace EdgeGateway.Benchmarks.Load;
 
@@ -17,7 +18,9 @@ namespace EdgeGateway.Benchmarks.Load;
 /// an Emergency envelope every <c>--interval-ms</c> through the sink, timed from the call to
 /// FleetControl's durable commit (the moment it publishes the DeliveryAck) and to the gateway's
 /// outbox delete on that ack.
-/// <c>dotnet run -c Release --project benchmarks/EdgeGateway.Benchmarks -- load [drain|emergency|all] [--messages 100000] [--bulk-mb 4] [--samples 100] [--interval-ms 50] [--streams 16] [--window 4000] [--fill bulk|sink] [--min-threads N] [--warmup 2000] [--set Gateway:Config=Value]... [--dir DIR]</c>
+/// <c>tls</c>: the drain over mutual TLS against the same drain in plaintext (the development override), in
+/// alternating pairs in one run; the gateway is enrolled first as the product does it (<see cref="GatewayEnrolment"/>).
+/// <c>dotnet run -c Release --project benchmarks/EdgeGateway.Benchmarks -- load [drain|emergency|all|tls] [--pairs 2] [--messages 100000] [--bulk-mb 4] [--samples 100] [--interval-ms 50] [--streams 16] [--window 4000] [--fill bulk|sink] [--min-threads N] [--warmup 2000] [--set Gateway:Config=Value]... [--dir DIR]</c>
 /// </summary>
 internal static class LoadHarness
 {
@@ -38,9 +41,9 @@ internal static class LoadHarness
             Warmup: Option(args, "--warmup", 2000),
             GatewaySettings: GatewaySettings(args),
             Root: OptionString(args, "--dir") ?? Path.GetTempPath());
-        if (mode is not ("drain" or "emergency" or "all"))
+        if (mode is not ("drain" or "emergency" or "all" or "tls"))
         {
-            Console.Error.WriteLine($"unknown load mode '{mode}': use drain, emergency or all");
+            Console.Error.WriteLine($"unknown load mode '{mode}': use drain, emergency, all or tls");
             return 2;
         }
 
@@ -60,7 +63,17 @@ internal static class LoadHarness
         {
             // JIT and first-use costs of both hosts, so the first measured scenario is not penalised.
             ok &= await RunScenarioAsync(options with { Messages = options.Warmup, BulkMb = 1, Samples = 5 }, emergency: true, []).ConfigureAwait(false);
+            if (mode == "tls")
+            {
+                ok &= await RunScenarioAsync(options with { Messages = options.Warmup }, emergency: false, [], tls: true).ConfigureAwait(false);
+            }
+
             Console.WriteLine("warm-up done");
+        }
+
+        if (mode == "tls")
+        {
+            ok &= await RunTlsPairsAsync(options, Option(args, "--pairs", 2), rows).ConfigureAwait(false);
         }
         if (mode is "drain" or "all")
         {
@@ -77,9 +90,53 @@ internal static class LoadHarness
         return ok ? 0 : 1;
     }
 
-    private static async Task<bool> RunScenarioAsync(LoadOptions o, bool emergency, List<(string, string, string)> rows)
+    /// <summary>
+    /// The drain in plaintext and over mutual TLS, <paramref name="pairs"/> times, alternating which goes first; per pair
+    /// the mTLS rate as a ratio to the plaintext one and CPU per envelope (both hosts), then the median ratio. A full-size
+    /// pair 0 runs first and is not counted: on a loaded 2-core machine the first 100k drain in the process ran at about
+    /// half the rate and twice the CPU per envelope of the later ones (tier-1 JIT and heap growth still catching up),
+    /// whichever transport it used, even after a 20k-envelope warm-up.
+    /// </summary>
+    private static async Task<bool> RunTlsPairsAsync(LoadOptions o, int pairs, List<(string, string, string)> rows)
     {
-        var name = emergency ? "emergency" : "drain";
+        var ok = true;
+        var ratios = new List<double>();
+        for (var pair = 0; pair <= pairs; pair++)
+        {
+            var figures = new List<DrainFigure>();
+            foreach (var tls in pair % 2 == 1 ? new[] { false, true } : [true, false])
+            {
+                ok &= await RunScenarioAsync(o, emergency: false, rows, tls, figures).ConfigureAwait(false);
+            }
+
+            var plain = figures.Single(f => !f.Tls);
+            var mtls = figures.Single(f => f.Tls);
+            var ratio = mtls.Rate / plain.Rate;
+            if (pair > 0)
+            {
+                ratios.Add(ratio);
+            }
+
+            var row = string.Create(CultureInfo.InvariantCulture,
+                $"plaintext {plain.Rate:F0} env/s, {plain.CpuMicrosecondsPerEnvelope:F0} us CPU/env; mTLS {mtls.Rate:F0} env/s, {mtls.CpuMicrosecondsPerEnvelope:F0} us CPU/env; RATIO mTLS/plaintext {ratio:F2} (CPU/env {mtls.CpuMicrosecondsPerEnvelope / plain.CpuMicrosecondsPerEnvelope:F2}x); load average {LoadAverage()}");
+            rows.Add(($"tls pair {pair}", $"drain {plain.Envelopes} env, {(pair % 2 == 1 ? "plaintext" : "mTLS")} first{(pair == 0 ? ", warm-up, not counted" : string.Empty)}", row));
+            Console.WriteLine($"[tls pair {pair}] {row}");
+        }
+
+        var sorted = ratios.Order().ToArray();
+        if (sorted.Length == 0)
+        {
+            return ok; // --pairs 0: the warm-up pair only
+        }
+
+        var median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+        rows.Add(("tls", "RATIO mTLS / plaintext drain rate, median of pairs (aim >= 0.8)", string.Create(CultureInfo.InvariantCulture, $"{median:F2} ({string.Join(", ", ratios.Select(r => r.ToString("F2", CultureInfo.InvariantCulture)))})")));
+        return ok;
+    }
+
+    private static async Task<bool> RunScenarioAsync(LoadOptions o, bool emergency, List<(string, string, string)> rows, bool tls = false, List<DrainFigure>? figures = null)
+    {
+        var name = emergency ? "emergency" : tls ? "drain mTLS" : figures is not null ? "drain plaintext" : "drain";
         void Row(string metric, FormattableString value) => rows.Add((name, metric, FormattableString.Invariant(value)));
 
         var dir = Path.Combine(o.Root, "load-bench-" + Guid.NewGuid().ToString("N"));
@@ -88,7 +145,20 @@ internal static class LoadHarness
         var ok = true;
         try
         {
-            await using var gateway = await GatewayUnderTest.StartAsync(Path.Combine(dir, "gateway"), port, observer, o.GatewaySettings).ConfigureAwait(false);
+            var gatewaySettings = o.GatewaySettings;
+            if (tls)
+            {
+                // Enrolled as the product does it (REST token, CSR over gRPC), then FleetControl stops again: the link is down.
+                var security = await GatewayEnrolment.EnrolAsync(Path.Combine(dir, "fleet"), Path.Combine(dir, "gateway"), port, o.GatewaySettings).ConfigureAwait(false);
+                foreach (var (key, value) in o.GatewaySettings)
+                {
+                    security.TryAdd(key, value);
+                }
+
+                gatewaySettings = security;
+            }
+
+            await using var gateway = await GatewayUnderTest.StartAsync(Path.Combine(dir, "gateway"), port, observer, gatewaySettings).ConfigureAwait(false);
 
             // 1. Backlog while FleetControl is not reachable.
             var work = new List<(string Stream, int Count, Func<int, Envelope> Make)>();
@@ -135,7 +205,7 @@ internal static class LoadHarness
             // 2. Link comes up: FleetControl starts on the port the gateway has been probing.
             observer.ArmDrain();
             var startAt = Stopwatch.GetTimestamp();
-            await using var fleet = await FleetControlUnderTest.StartAsync(Path.Combine(dir, "fleet"), port, observer).ConfigureAwait(false);
+            await using var fleet = await FleetControlUnderTest.StartAsync(Path.Combine(dir, "fleet"), port, observer, tls).ConfigureAwait(false);
             var listeningAt = Stopwatch.GetTimestamp();
             await fleet.IngestSubscribed.WaitAsync(TimeSpan.FromSeconds(60)).ConfigureAwait(false);
             var subscribedAt = Stopwatch.GetTimestamp();
@@ -184,7 +254,14 @@ internal static class LoadHarness
                 Row("FleetControl store busy committing / drain time", $"{busy / 1000:F2} s / {drain.TotalSeconds:F2} s = {busy / drain.TotalMilliseconds:F2}; {busy * 1000 / Math.Max(1, commits.Sum(c => c.Envelopes)):F1} us/env");
             }
 
-            if (!emergency)
+            figures?.Add(new DrainFigure(tls, backlog, backlog / drain.TotalSeconds, drainCpu.TotalMicroseconds / backlog));
+            if (figures is not null || tls)
+            {
+                // The TLS comparison: the yardstick is the other drain of the pair (a raw loop needs a plaintext port).
+                var identity = gateway.Services.GetRequiredService<EdgeGateway.Security.GatewayIdentity>();
+                Row("gateway link", $"{(identity.IsPlaintext ? "plaintext (development override)" : $"mutual TLS, device certificate {identity.Current?.Subject} serial {identity.Current?.SerialNumber}")}");
+            }
+            else if (!emergency)
             {
                 // 3. The yardstick, same broker, same run, after the drain.
                 var average = (int)Math.Max(1, bytes / Math.Max(1, backlog));
@@ -350,6 +427,9 @@ internal static class LoadHarness
 
         return settings;
     }
+
+    /// <summary>One drain: over mutual TLS or not, envelopes, envelopes per second, CPU microseconds per envelope (both hosts).</summary>
+    private sealed record DrainFigure(bool Tls, int Envelopes, double Rate, double CpuMicrosecondsPerEnvelope);
 
     private sealed record Sample(string MessageId, long Start, long Enqueued, Core.EnqueueResult Result);
 

@@ -44,7 +44,7 @@ internal static class IdentityApi
             var count = registry.Revoke(id);
             if (security.IsTlsEnabled)
             {
-                await revocations.PublishAsync(cancellationToken).ConfigureAwait(false); // the CRL, and an external broker's reload
+                await revocations.PublishAsync(id, cancellationToken).ConfigureAwait(false); // the CRL, an external broker's reload and its open connection
             }
 
             Log.Revoked(logger, id, count);

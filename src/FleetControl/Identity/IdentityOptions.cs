@@ -46,6 +46,15 @@ internal sealed class IdentityOptions : IValidatableObject
     /// </summary>
     public string? BrokerReloadCommand { get; set; }
 
+    /// <summary>
+    /// External broker only (<c>Mqtt:Mode=External</c>): after a revocation, also close the device's open connection
+    /// through mosquitto's dynamic security plugin (<c>disableClient</c> on <c>$CONTROL/dynamic-security/v1</c>, sent on
+    /// FleetControl's ingest connection). A reloaded revocation list alone refuses only new handshakes. The broker must
+    /// load the plugin and its ACL must let the ingest identity use <c>$CONTROL/dynamic-security/#</c> (deploy/mosquitto);
+    /// when it does not, each revocation logs an error. Turn off for a broker without the plugin.
+    /// </summary>
+    public bool BrokerDynamicSecurity { get; set; } = true;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (string.IsNullOrEmpty(CaCertificateFile) != string.IsNullOrEmpty(CaKeyFile))

@@ -13,6 +13,7 @@ internal static class IdentityRegistration
         services.AddSingleton<EnrolmentRegistry>();
         services.AddSingleton<CertificateAuthority>();
         services.AddSingleton<RevocationPublisher>();
+        services.AddSingleton<DynamicSecurityDisconnector>();
         services.AddSingleton<VaultCustodySigner>();
         services.AddSingleton(sp => CustodyTrust.ForAuthority(
             sp.GetRequiredService<CertificateAuthority>(),

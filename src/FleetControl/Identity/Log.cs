@@ -41,4 +41,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5612, Level = LogLevel.Error, Message = "The broker reload command '{Command}' failed ({Reason}): the external broker refuses the revoked certificate only after it reloads or restarts")]
     public static partial void BrokerReloadFailed(ILogger logger, string command, string reason);
+
+    [LoggerMessage(EventId = 5613, Level = LogLevel.Information, Message = "The external broker closed the open connection of revoked {DeviceId} (dynamic security disableClient)")]
+    public static partial void BrokerDisconnected(ILogger logger, string deviceId);
+
+    [LoggerMessage(EventId = 5614, Level = LogLevel.Error, Message = "The external broker did not close the open connection of revoked {DeviceId} ({Reason}): it stays connected until it disconnects by itself; load mosquitto's dynamic security plugin and allow $CONTROL/dynamic-security/# to the ingest identity (deploy/mosquitto), or set Identity:BrokerDynamicSecurity=false")]
+    public static partial void BrokerDisconnectFailed(ILogger logger, string deviceId, string reason);
 }

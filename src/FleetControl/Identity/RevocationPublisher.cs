@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FleetControl.Mqtt;
 using Microsoft.Extensions.Options;
 
 namespace FleetControl.Identity;
@@ -7,15 +8,46 @@ namespace FleetControl.Identity;
 /// Makes a revocation effective on an external broker without restarting it: writes the revocation list
 /// (<c>{identity}/crl.pem</c>, the broker's <c>crlfile</c>) and then runs <see cref="IdentityOptions.BrokerReloadCommand"/>,
 /// e.g. <c>systemctl reload mosquitto</c> or <c>kill -HUP PID</c>: mosquitto re-reads its CRL on SIGHUP, so the
-/// revoked certificate fails every new handshake from then on. The embedded broker needs none of this: it
-/// disconnects the revoked device at once and checks every handshake against the registry.
+/// revoked certificate fails every new handshake from then on. mosquitto keeps a connection that is already open,
+/// so then (<see cref="IdentityOptions.BrokerDynamicSecurity"/>, external broker only) the device's open connection is
+/// closed through mosquitto's dynamic security plugin (<see cref="DynamicSecurityDisconnector"/>); its reconnect meets
+/// the reloaded list. The embedded broker needs none of this: it disconnects the revoked device at once and checks
+/// every handshake against the registry.
 /// </summary>
-internal sealed class RevocationPublisher(CertificateAuthority authority, IOptions<IdentityOptions> options, ILogger<RevocationPublisher> logger)
+internal sealed class RevocationPublisher(
+    CertificateAuthority authority,
+    IOptions<IdentityOptions> options,
+    IOptions<MqttOptions> mqtt,
+    ILogger<RevocationPublisher> logger,
+    DynamicSecurityDisconnector? disconnector = null)
 {
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(15);
 
-    /// <summary>Writes the list and asks the broker to reload it; true when no command is configured or it exited 0.</summary>
-    public async Task<bool> PublishAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the list, asks the broker to reload it, then has an external broker close <paramref name="deviceId"/>'s
+    /// open connection; true when every configured step succeeded.
+    /// </summary>
+    public async Task<bool> PublishAsync(string deviceId, CancellationToken cancellationToken)
+    {
+        var reloaded = await ReloadAsync(cancellationToken).ConfigureAwait(false);
+        if (mqtt.Value.Mode != MqttMode.External || !options.Value.BrokerDynamicSecurity || disconnector is null)
+        {
+            return reloaded;
+        }
+
+        // After the reload: the device's reconnect must meet the new list.
+        var problem = await disconnector.DisconnectAsync(deviceId, CommandTimeout, cancellationToken).ConfigureAwait(false);
+        if (problem is not null)
+        {
+            Log.BrokerDisconnectFailed(logger, deviceId, problem);
+            return false;
+        }
+
+        Log.BrokerDisconnected(logger, deviceId);
+        return reloaded;
+    }
+
+    private async Task<bool> ReloadAsync(CancellationToken cancellationToken)
     {
         var list = authority.WriteRevocationList();
         var command = options.Value.BrokerReloadCommand;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using EdgeGateway.Contracts;
 using EdgeGateway.Contracts.V1;
@@ -44,6 +45,43 @@ internal sealed class MqttIngestClient(
     internal Task Subscribed => _subscribed.Task;
 
     private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// A message on a broker control topic (<c>$CONTROL/...</c>, e.g. the answers of mosquitto's dynamic security
+    /// plugin to <see cref="PublishControlAsync"/>): topic and payload. Never treated as device traffic.
+    /// </summary>
+    internal event Action<string, byte[]>? ControlMessageReceived;
+
+    /// <summary>
+    /// Sends a request to the broker itself on this connection (an external mosquitto's <c>$CONTROL/...</c> topics,
+    /// which its ACL grants FleetControl's ingest identity), first subscribing to <paramref name="responseTopic"/>.
+    /// Returns null when the broker took it, otherwise why not (not connected, subscription or publish refused).
+    /// </summary>
+    internal async Task<string?> PublishControlAsync(string topic, string responseTopic, byte[] payload, CancellationToken cancellationToken)
+    {
+        if (!_client.IsConnected)
+        {
+            return "FleetControl is not connected to the broker";
+        }
+
+        try
+        {
+            var subscribe = await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+                .WithTopicFilter(f => f.WithTopic(responseTopic).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)).Build(), cancellationToken).ConfigureAwait(false);
+            if (subscribe.Items.FirstOrDefault() is { ResultCode: > MqttClientSubscribeResultCode.GrantedQoS2 } refused)
+            {
+                return $"the broker refused the subscription to {responseTopic}: {refused.ResultCode}";
+            }
+
+            var result = await _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), cancellationToken).ConfigureAwait(false);
+            return result.IsSuccess ? null : $"the broker refused the publish to {topic}: {result.ReasonCode} {result.ReasonString}".TrimEnd();
+        }
+        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException)
+        {
+            return ex.Message;
+        }
+    }
 
     public async Task<bool> PublishAckAsync(string deviceId, DeliveryAck ack, CancellationToken cancellationToken)
     {
@@ -190,6 +228,12 @@ internal sealed class MqttIngestClient(
     private async Task OnMessageReceivedAsync(MqttApplicationMessageReceivedEventArgs e)
     {
         var topic = e.ApplicationMessage.Topic;
+        if (topic.StartsWith("$CONTROL/", StringComparison.Ordinal))
+        {
+            ControlMessageReceived?.Invoke(topic, e.ApplicationMessage.Payload.ToArray());
+            return;
+        }
+
         if (!Topics.TryParse(topic, out var deviceId, out var rest) || !Topics.IsValidDeviceId(deviceId))
         {
             stats.OnRejectedPayload();

@@ -13,8 +13,8 @@ namespace FleetControl.Tests.Identity;
 /// <summary>
 /// The same attacks against Debian's mosquitto configured as the deployment guide says: TLS with
 /// certificates of FleetControl's device CA, <c>require_certificate true</c>,
-/// <c>use_identity_as_username true</c>, <c>use_username_as_clientid true</c>, a revocation list and an
-/// ACL with <c>%u</c> patterns (deploy/mosquitto/acl).
+/// <c>use_identity_as_username true</c>, <c>use_username_as_clientid true</c>, a revocation list, an
+/// ACL with <c>%u</c> patterns (deploy/mosquitto/acl) and the dynamic security plugin loaded (it must not widen the ACL).
 /// </summary>
 public sealed class MosquittoIdentityTests : IAsyncLifetime
 {
@@ -41,6 +41,8 @@ public sealed class MosquittoIdentityTests : IAsyncLifetime
         _crlFile = _authority.WriteRevocationList();
         var acl = Path.Combine(_data.Path, "acl");
         File.Copy(Path.Combine(TestData.RepositoryRoot, "deploy", "mosquitto", "acl"), acl);
+        var dynamicSecurity = Path.Combine(_data.Path, "dynamic-security.json");
+        await File.WriteAllTextAsync(dynamicSecurity, "{}", TestContext.Current.CancellationToken);
         _broker = await MosquittoBroker.StartAsync(allowAnonymous: false, _ => $"""
             cafile {_authority.RootFile}
             certfile {serverCert}
@@ -51,6 +53,8 @@ public sealed class MosquittoIdentityTests : IAsyncLifetime
             use_username_as_clientid true
             crlfile {_crlFile}
             acl_file {acl}
+            plugin {MosquittoBroker.DynamicSecurityPlugin}
+            plugin_opt_config_file {dynamicSecurity}
             """);
     }
 
@@ -193,8 +197,8 @@ public sealed class MosquittoIdentityTests : IAsyncLifetime
         var publisher = new RevocationPublisher(_authority, Microsoft.Extensions.Options.Options.Create(new IdentityOptions
         {
             BrokerReloadCommand = $"kill -HUP {pid.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
-        }), NullLogger<RevocationPublisher>.Instance);
-        Assert.True(await publisher.PublishAsync(TestContext.Current.CancellationToken).WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken));
+        }), Microsoft.Extensions.Options.Options.Create(new FleetControl.Mqtt.MqttOptions()), NullLogger<RevocationPublisher>.Instance);
+        Assert.True(await publisher.PublishAsync("car-1", TestContext.Current.CancellationToken).WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken));
 
         await Eventually.UntilAsync(async () =>
         {
