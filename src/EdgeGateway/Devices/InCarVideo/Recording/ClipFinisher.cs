@@ -44,6 +44,10 @@ internal sealed class ClipFinisher(
     /// <summary>True when the clip is in the vault with a matching receipt (or had nothing to record).</summary>
     public static bool IsDone(CustodyLog custody) => custody.ContainsAfter("verified", "uploaded") || custody.Contains("empty");
 
+    /// <summary>Assembles (once), uploads and verifies one clip, over whatever link there is (no bearer policy).</summary>
+    public Task<bool> FinishAsync(Incident incident, IncidentClip clip, CancellationToken cancellationToken) =>
+        FinishAsync(incident, clip, static () => (true, string.Empty), cancellationToken);
+
     /// <summary>
     /// Assembles (once), uploads and verifies one clip. <paramref name="mayUpload"/> is the clip bearer policy: when it
     /// says no, the clip is only assembled, hashed and sealed (custody <c>held</c>, once) and false is returned; it stays
