@@ -61,4 +61,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1568, Level = LogLevel.Warning, Message = "Ignition off {Elapsed} ago: {Why}; {Held} clip(s) held for the depot, {Pending} not yet uploaded (they resume at the next start). Stopping the gateway to protect the vehicle battery")]
     public static partial void PowerDownStopping(ILogger logger, TimeSpan elapsed, string why, int held, int pending);
+
+    [LoggerMessage(EventId = 1569, Level = LogLevel.Warning, Message = "The pre-event ring {Directory} is plaintext on {FileSystem} ({Source}, mounted at {MountPoint}): ffmpeg writes it before the gateway could seal it. Mount a tmpfs there (sized by Video:RingQuotaBytes) or use an encrypted volume (LUKS) so a stolen vehicle PC holds none of it")]
+    public static partial void RingPlaintextOnDisk(ILogger logger, string directory, string fileSystem, string source, string mountPoint);
 }

@@ -18,6 +18,7 @@ internal sealed class VideoCounters : IHealthContributor
     private long _ringBytes;
     private long _held;
     private long _atDepot;
+    private long _ringProtected;
 
     public long Segments => Interlocked.Read(ref _segments);
 
@@ -48,6 +49,8 @@ internal sealed class VideoCounters : IHealthContributor
 
     public void AtDepot(bool at) => Interlocked.Exchange(ref _atDepot, at ? 1 : 0);
 
+    public void RingProtectedAtRest(bool yes) => Interlocked.Exchange(ref _ringProtected, yes ? 1 : 0);
+
     public void RingBytes(long bytes) => Interlocked.Exchange(ref _ringBytes, bytes);
 
     public void CameraFault(string camera)
@@ -70,6 +73,7 @@ internal sealed class VideoCounters : IHealthContributor
         c["video.clips_verified"] = (ulong)ClipsVerified;
         c["video.clips_held_for_bearer"] = (ulong)Held;
         c["video.at_depot"] = (ulong)Interlocked.Read(ref _atDepot);
+        c["video.ring_protected_at_rest"] = (ulong)Interlocked.Read(ref _ringProtected);
         foreach (var (camera, n) in _faults)
         {
             c[$"video.camera_faults.{camera}"] = (ulong)n;

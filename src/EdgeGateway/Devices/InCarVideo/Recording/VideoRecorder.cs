@@ -73,6 +73,16 @@ internal sealed class VideoRecorder(
     {
         await Task.Yield();
         _store = new IncidentStore(Path.Combine(Root, "incidents"));
+        var ring = Path.Combine(Root, "ring");
+        Directory.CreateDirectory(ring);
+        if (RingAtRest.MountOf(ring) is { } mount)
+        {
+            counters.RingProtectedAtRest(RingAtRest.Protected(mount.FileSystem, mount.Source));
+            if (!RingAtRest.Protected(mount.FileSystem, mount.Source))
+            {
+                Log.RingPlaintextOnDisk(_logger, ring, mount.FileSystem, mount.Source, mount.MountPoint);
+            }
+        }
         foreach (var camera in _options.Cameras)
         {
             _cameras.Add(new CameraRecorder(camera, _options, Path.Combine(Root, "ring", camera.Name), time, counters, _logger));
