@@ -23,7 +23,9 @@ internal sealed class DepotDetector(
     GnssCounters? gnss = null) : BackgroundService
 {
     private readonly DepotOptions _options = options.Value.Depot;
-    private readonly IPNetwork[] _networks = options.Value.Depot.Networks.Select(n => IPNetwork.Parse(n)).ToArray();
+    private readonly IPNetwork[] _networks = [.. options.Value.Depot.Networks
+        .Select(n => IPNetwork.TryParse(n, out var network) ? network : (IPNetwork?)null)
+        .OfType<IPNetwork>()]; // a bad prefix stops the gateway at start-up (VideoOptions.Validate), never here
     private volatile bool _atDepot;
 
     /// <summary>True while every configured depot condition holds (false until the first check).</summary>
