@@ -7,6 +7,12 @@ using EdgeGateway.Tests.Evidence;
 using FleetControl.Evidence;
 using FleetControl.Identity;
 using FleetControl.Tests.Evidence;
+using EdgeGateway.Core;
+using EdgeGateway.Devices.InCarVideo;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace EdgeGateway.Tests.Devices.InCarVideo;
@@ -81,5 +87,47 @@ public sealed class IgnitionPowerDownTests
         Assert.Single(staging.OpenCustody(id).Entries, e => e.Event == "assembled"); // finalised once, not assembled again
         var verification = await EvidenceVerifier.VerifyAsync(vault.Directory, id, CustodyTrust.UnsignedOnly, Ct);
         Assert.True(verification.Ok, string.Join("; ", verification.Problems));
+    }
+
+    [Fact]
+    public async Task IgnitionOff_BatteryDelayShorterThanPostEvent_FinalisesTheOpenIncidentAndStops()
+    {
+        using var dir = new TempDirectory();
+        await using var camera = InCarCameraSimulator.Start("front", VideoRecordingTests.FreeUdpPort(), Path.Combine(dir.Path, "front.log"));
+        var data = dir.Sub("data");
+        var settings = VideoRecordingTests.Settings(data, "http://127.0.0.1:9", camera);
+        settings["Video:PostEvent"] = "00:05:00"; // longer than the battery allows
+        settings["Video:PowerDown:Delay"] = "00:00:02";
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.SectionName);
+        builder.Services.AddSingleton<IObservationSink, CapturingSink>();
+        builder.Services.AddInCarVideo(builder.Configuration);
+        using var host = builder.Build();
+        var stopping = new TaskCompletionSource();
+        host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() => stopping.TrySetResult());
+        await host.StartAsync(Ct).WaitAsync(Patience, Ct);
+        try
+        {
+            var publisher = host.Services.GetRequiredService<ITriggerPublisher>();
+            var sink = (CapturingSink)host.Services.GetRequiredService<IObservationSink>();
+            publisher.Publish(new TriggerSignal(TriggerSources.LightBar, TriggerState.On, DateTimeOffset.UtcNow, "gpio pin 17 active"));
+            await Eventually.TrueAsync(() => sink.Envelopes.Any(e => e.Event?.Type == "video.incident_started"), Patience, "the incident");
+            publisher.Publish(new TriggerSignal(TriggerSources.Ignition, TriggerState.Off, DateTimeOffset.UtcNow, "gpio pin 5 inactive"));
+
+            await stopping.Task.WaitAsync(Patience, Ct); // the gateway stops itself at the delay, not after the 5 min post-event time
+            var id = sink.Envelopes.Single(e => e.Event?.Type == "video.incident_started").Event.Attributes["evidence_ids"];
+            var staging = new StagingArea(Options.Create(new EvidenceOptions()), Options.Create(new GatewayOptions { DeviceId = "vehicle-test", DataDirectory = data }));
+            var finalised = Assert.Single(staging.OpenCustody(id).Entries, e => e.Event == "finalised");
+            Assert.Equal("battery-protection_delay_reached_after_ignition-off", RecordingOffloader.Field(finalised.Details, "reason"));
+            var incident = Assert.Single(Directory.GetFiles(Path.Combine(data, "video", "incidents"), "*.json"));
+            Assert.Contains("\"closed\": true", await File.ReadAllTextAsync(incident, Ct), StringComparison.Ordinal); // the next start uploads it
+        }
+        finally
+        {
+            await host.StopAsync(CancellationToken.None).WaitAsync(Patience, CancellationToken.None);
+        }
     }
 }
