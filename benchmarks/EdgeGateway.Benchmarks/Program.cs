@@ -22,6 +22,11 @@ internal static class Program
             return Video.VideoRingHarness.RunAsync(videoArgs).GetAwaiter().GetResult();
         }
 
+        if (args is ["video-trigger", .. var triggerArgs])
+        {
+            return Video.VideoTriggerHarness.RunAsync(triggerArgs).GetAwaiter().GetResult();
+        }
+
         if (args is ["evidence", .. var evidenceArgs])
         {
             return Evidence.EvidenceHarness.RunAsync(evidenceArgs).GetAwaiter().GetResult();

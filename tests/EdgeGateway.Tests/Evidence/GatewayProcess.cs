@@ -27,6 +27,12 @@ internal sealed class GatewayProcess : IAsyncDisposable
     /// <summary>The last lines the gateway wrote, for assertion messages.</summary>
     public string Log => _process.RecentOutput();
 
+    /// <summary>The exit code, once <see cref="HasExited"/>.</summary>
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>Waits for the gateway to exit by itself.</summary>
+    public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
+
     /// <summary>SIGKILL: no shutdown code runs.</summary>
     public Task KillAsync() => _process.KillAsync();
 

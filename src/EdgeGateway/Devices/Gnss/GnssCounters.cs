@@ -16,6 +16,7 @@ internal sealed class GnssCounters
     private long _lastFixSatellites;
     private long _lastFixUnixMs;
     private long _lastSpeedBits = BitConverter.DoubleToInt64Bits(double.NaN);
+    private GnssPosition? _lastPosition;
 
     public NmeaReaderCounters Nmea { get; } = new();
 
@@ -54,8 +55,16 @@ internal sealed class GnssCounters
     /// <summary>Speed over ground of the latest fix in m/s; NaN before the first fix or when the fix had none (in-car video speed trigger).</summary>
     public double LastSpeedMps => BitConverter.Int64BitsToDouble(Interlocked.Read(ref _lastSpeedBits));
 
+    /// <summary>The latest fix's position, kept while later fixes have none (in-car video's depot geofence); null before the first.</summary>
+    public GnssPosition? LastPosition => Volatile.Read(ref _lastPosition);
+
     public void CountFix(in GnssFix fix, DateTimeOffset at)
     {
+        if (fix.HasPosition)
+        {
+            Volatile.Write(ref _lastPosition, new GnssPosition(fix.Latitude!.Value, fix.Longitude!.Value));
+        }
+
         Interlocked.Increment(ref _fixes);
         Interlocked.Exchange(ref _lastSpeedBits, BitConverter.DoubleToInt64Bits(fix.SpeedMps ?? double.NaN));
         Interlocked.Exchange(ref _lastFixMode, GnssFixJson.ModeNumber(fix.Mode));

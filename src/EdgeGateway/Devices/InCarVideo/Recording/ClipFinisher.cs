@@ -44,15 +44,23 @@ internal sealed class ClipFinisher(
     /// <summary>True when the clip is in the vault with a matching receipt (or had nothing to record).</summary>
     public static bool IsDone(CustodyLog custody) => custody.ContainsAfter("verified", "uploaded") || custody.Contains("empty");
 
-    /// <summary>Assembles (once), uploads and verifies one clip.</summary>
-    public async Task FinishAsync(Incident incident, IncidentClip clip, CancellationToken cancellationToken)
+    /// <summary>Assembles (once), uploads and verifies one clip, over whatever link there is (no bearer policy).</summary>
+    public Task<bool> FinishAsync(Incident incident, IncidentClip clip, CancellationToken cancellationToken) =>
+        FinishAsync(incident, clip, static () => (true, string.Empty), cancellationToken);
+
+    /// <summary>
+    /// Assembles (once), uploads and verifies one clip. <paramref name="mayUpload"/> is the clip bearer policy: when it
+    /// says no, the clip is only assembled, hashed and sealed (custody <c>held</c>, once) and false is returned; it stays
+    /// staged until a later call may upload it. True when the clip is done (verified, or had nothing to record).
+    /// </summary>
+    public async Task<bool> FinishAsync(Incident incident, IncidentClip clip, Func<(bool Allowed, string WaitsFor)> mayUpload, CancellationToken cancellationToken)
     {
         var custody = staging.OpenCustody(clip.EvidenceId);
         var device = gateway.Value.DeviceId;
         if (IsDone(custody))
         {
             Cleanup(clip.EvidenceId);
-            return;
+            return true;
         }
 
         if (!custody.Contains("hashed"))
@@ -62,7 +70,7 @@ internal sealed class ClipFinisher(
             {
                 custody.Append(time.GetUtcNow(), "empty", device, "in-car-video", $"camera={clip.Camera} delivered no footage between the window's start and end");
                 Cleanup(clip.EvidenceId);
-                return;
+                return true;
             }
 
             if (custody.Contains("assembled") && File.Exists(staging.DataPath(clip.EvidenceId)))
@@ -83,10 +91,24 @@ internal sealed class ClipFinisher(
 
         if (!custody.Contains("uploaded"))
         {
+            var (allowed, waitsFor) = mayUpload();
+            if (!allowed)
+            {
+                if (custody.Entries[^1].Event != "held")
+                {
+                    custody.Append(time.GetUtcNow(), "held", device, "in-car-video", Invariant(
+                        $"critical={incident.Critical} waitsFor={waitsFor} policy=critical-over-lte-rest-at-depot"));
+                    Log.ClipHeld(logger, clip.EvidenceId, waitsFor);
+                }
+
+                return false;
+            }
+
             await UploadAsync(incident, clip, custody, cancellationToken).ConfigureAwait(false);
         }
 
         Cleanup(clip.EvidenceId);
+        return true;
     }
 
     private async Task AssembleAsync(Incident incident, IncidentClip clip, CustodyLog custody, List<string> segments, CancellationToken cancellationToken)

@@ -40,4 +40,28 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1561, Level = LogLevel.Information, Message = "Incident {Incident} resumed after a restart ({Clips} clip(s), closed {Closed})")]
     public static partial void IncidentResumed(ILogger logger, string incident, int clips, bool closed);
+
+    [LoggerMessage(EventId = 1562, Level = LogLevel.Information, Message = "Clip {EvidenceId} is staged and held for the {WaitsFor} (not critical: it may not use LTE); it stays on the vehicle until a matching receipt")]
+    public static partial void ClipHeld(ILogger logger, string evidenceId, string waitsFor);
+
+    [LoggerMessage(EventId = 1563, Level = LogLevel.Information, Message = "Clip bearer: {Count} held clip(s) tried again ({Reason})")]
+    public static partial void HeldReleased(ILogger logger, int count, string reason);
+
+    [LoggerMessage(EventId = 1564, Level = LogLevel.Information, Message = "Depot: {AtDepot} ({Reason})")]
+    public static partial void DepotChanged(ILogger logger, bool atDepot, string reason);
+
+    [LoggerMessage(EventId = 1565, Level = LogLevel.Information, Message = "Depot detection is not configured (Video:Depot): every clip uploads over any link")]
+    public static partial void DepotNotConfigured(ILogger logger);
+
+    [LoggerMessage(EventId = 1566, Level = LogLevel.Warning, Message = "Ignition off: recording through the post-event time, then flushing; the gateway stops by {Deadline:O} at the latest (battery protection, Video:PowerDown:Delay {Delay})")]
+    public static partial void PowerDownArmed(ILogger logger, DateTimeOffset deadline, TimeSpan delay);
+
+    [LoggerMessage(EventId = 1567, Level = LogLevel.Information, Message = "Ignition on again: the power-down is called off")]
+    public static partial void PowerDownCancelled(ILogger logger);
+
+    [LoggerMessage(EventId = 1568, Level = LogLevel.Warning, Message = "Ignition off {Elapsed} ago: {Why}; {Held} clip(s) held for the depot, {Pending} not yet uploaded (they resume at the next start). Stopping the gateway to protect the vehicle battery")]
+    public static partial void PowerDownStopping(ILogger logger, TimeSpan elapsed, string why, int held, int pending);
+
+    [LoggerMessage(EventId = 1569, Level = LogLevel.Warning, Message = "The pre-event ring {Directory} is plaintext on {FileSystem} ({Source}, mounted at {MountPoint}): ffmpeg writes it before the gateway could seal it. Mount a tmpfs there (sized by Video:RingQuotaBytes) or use an encrypted volume (LUKS) so a stolen vehicle PC holds none of it")]
+    public static partial void RingPlaintextOnDisk(ILogger logger, string directory, string fileSystem, string source, string mountPoint);
 }

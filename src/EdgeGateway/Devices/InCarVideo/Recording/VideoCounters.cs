@@ -16,6 +16,9 @@ internal sealed class VideoCounters : IHealthContributor
     private long _clipsAssembled;
     private long _clipsVerified;
     private long _ringBytes;
+    private long _held;
+    private long _atDepot;
+    private long _ringProtected;
 
     public long Segments => Interlocked.Read(ref _segments);
 
@@ -39,6 +42,15 @@ internal sealed class VideoCounters : IHealthContributor
 
     public void ClipVerified() => Interlocked.Increment(ref _clipsVerified);
 
+    /// <summary>Clips staged and held by the bearer policy (waiting for the depot, or for LTE).</summary>
+    public long Held => Interlocked.Read(ref _held);
+
+    public void ClipsHeld(int n) => Interlocked.Exchange(ref _held, n);
+
+    public void AtDepot(bool at) => Interlocked.Exchange(ref _atDepot, at ? 1 : 0);
+
+    public void RingProtectedAtRest(bool yes) => Interlocked.Exchange(ref _ringProtected, yes ? 1 : 0);
+
     public void RingBytes(long bytes) => Interlocked.Exchange(ref _ringBytes, bytes);
 
     public void CameraFault(string camera)
@@ -59,6 +71,9 @@ internal sealed class VideoCounters : IHealthContributor
         c["video.incidents"] = (ulong)Incidents;
         c["video.clips_assembled"] = (ulong)Interlocked.Read(ref _clipsAssembled);
         c["video.clips_verified"] = (ulong)ClipsVerified;
+        c["video.clips_held_for_bearer"] = (ulong)Held;
+        c["video.at_depot"] = (ulong)Interlocked.Read(ref _atDepot);
+        c["video.ring_protected_at_rest"] = (ulong)Interlocked.Read(ref _ringProtected);
         foreach (var (camera, n) in _faults)
         {
             c[$"video.camera_faults.{camera}"] = (ulong)n;

@@ -65,6 +65,15 @@ public sealed class VideoOptions : IValidatableObject
     /// <summary>Sources whose clips are critical evidence (the evidence path sends critical items first).</summary>
     public string[] CriticalSources { get; set; } = [TriggerSources.Crash, TriggerSources.RadioEmergency, TriggerSources.GunLock, TriggerSources.AnprHit];
 
+    /// <summary>
+    /// The clip bearer policy's depot: critical clips (<see cref="CriticalSources"/>) upload over LTE, the rest only while
+    /// the vehicle is at the depot. Nothing configured: every clip uploads over any link.
+    /// </summary>
+    public Bearers.DepotOptions Depot { get; set; } = new();
+
+    /// <summary>Ignition-off: finish, flush and stop the gateway within a battery-protection delay.</summary>
+    public PowerDownOptions PowerDown { get; set; } = new();
+
     /// <summary>Body-worn cameras paired with this vehicle: each incident broadcasts an activation to them.</summary>
     public string[] PairedBodyWornCameras { get; set; } = [];
 
@@ -74,6 +83,19 @@ public sealed class VideoOptions : IValidatableObject
         if (!Enabled)
         {
             yield break;
+        }
+
+        var nested = new List<ValidationResult>();
+        Validator.TryValidateObject(Depot, new ValidationContext(Depot), nested, validateAllProperties: true);
+        Validator.TryValidateObject(PowerDown, new ValidationContext(PowerDown), nested, validateAllProperties: true);
+        foreach (var result in nested)
+        {
+            yield return result;
+        }
+
+        foreach (var problem in Depot.Problems())
+        {
+            yield return new ValidationResult(problem);
         }
 
         if (Cameras.Count == 0)

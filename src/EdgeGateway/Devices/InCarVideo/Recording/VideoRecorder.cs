@@ -9,6 +9,7 @@ using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using EdgeGateway.Devices.InCarVideo.Recording.Bearers;
 
 namespace EdgeGateway.Devices.InCarVideo.Recording;
 
@@ -24,6 +25,8 @@ namespace EdgeGateway.Devices.InCarVideo.Recording;
 /// </summary>
 internal sealed class VideoRecorder(
     ClipFinisher finisher,
+    ClipBearerPolicy policy,
+    IHostApplicationLifetime lifetime,
     StagingArea staging,
     IObservationSink sink,
     VideoCounters counters,
@@ -45,6 +48,17 @@ internal sealed class VideoRecorder(
     private bool _overQuotaAlarm;
     private readonly HashSet<string> _faultedCameras = new(StringComparer.Ordinal);
 
+    /// <summary>Clips the bearer policy holds (staged, sealed, waiting for the depot or LTE), by evidence id.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (Incident Incident, IncidentClip Clip)> _held = new(StringComparer.Ordinal);
+
+    /// <summary>Clips queued for or in the finisher (not counting held ones): the power-down waits for them.</summary>
+    private int _pending;
+    private DateTimeOffset? _ignitionOffAt;
+    private bool _stopping;
+
+    /// <summary>Clips staged and held by the bearer policy now.</summary>
+    public int Held => _held.Count;
+
     /// <summary>The folder of the rings and incidents.</summary>
     public string Root => string.IsNullOrEmpty(_options.Directory) ? Path.Combine(gateway.Value.DataDirectory, "video") : _options.Directory;
 
@@ -59,12 +73,24 @@ internal sealed class VideoRecorder(
     {
         await Task.Yield();
         _store = new IncidentStore(Path.Combine(Root, "incidents"));
+        var ring = Path.Combine(Root, "ring");
+        Directory.CreateDirectory(ring);
+        if (RingAtRest.MountOf(ring) is { } mount)
+        {
+            counters.RingProtectedAtRest(RingAtRest.Protected(mount.FileSystem, mount.Source));
+            if (!RingAtRest.Protected(mount.FileSystem, mount.Source))
+            {
+                Log.RingPlaintextOnDisk(_logger, ring, mount.FileSystem, mount.Source, mount.MountPoint);
+            }
+        }
         foreach (var camera in _options.Cameras)
         {
             _cameras.Add(new CameraRecorder(camera, _options, Path.Combine(Root, "ring", camera.Name), time, counters, _logger));
         }
 
         Resume();
+        void OnBearer() => ReleaseHeld(policy.AtDepot ? "at the depot" : "the LTE bearer changed");
+        policy.Changed += OnBearer;
         var finishing = FinishLoopAsync(stoppingToken);
         var ticking = TickAsync(stoppingToken);
         try
@@ -78,6 +104,8 @@ internal sealed class VideoRecorder(
                     {
                         await ContinueAsync(running, time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
                     }
+
+                    CheckPowerDown(time.GetUtcNow());
                 }
                 else
                 {
@@ -90,12 +118,39 @@ internal sealed class VideoRecorder(
         }
         finally
         {
+            policy.Changed -= OnBearer;
             foreach (var camera in _cameras)
             {
                 camera.Dispose();
             }
 
             await Task.WhenAll(finishing, ticking).ConfigureAwait(false);
+        }
+    }
+
+    private void Enqueue(Incident incident, IncidentClip clip)
+    {
+        Interlocked.Increment(ref _pending);
+        _clips.Writer.TryWrite((incident, clip));
+    }
+
+    /// <summary>The depot or LTE changed: held clips the policy now allows go back to the finisher.</summary>
+    private void ReleaseHeld(string reason)
+    {
+        var released = 0;
+        foreach (var (id, (incident, clip)) in _held)
+        {
+            if (policy.MayUpload(incident.Critical).Allowed && _held.TryRemove(id, out _))
+            {
+                Enqueue(incident, clip);
+                released++;
+            }
+        }
+
+        counters.ClipsHeld(_held.Count);
+        if (released > 0)
+        {
+            Log.HeldReleased(_logger, released, reason);
         }
     }
 
@@ -121,11 +176,12 @@ internal sealed class VideoRecorder(
         {
             await foreach (var (incident, clip) in _clips.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
+                bool done;
                 while (true)
                 {
                     try
                     {
-                        await finisher.FinishAsync(incident, clip, cancellationToken).ConfigureAwait(false);
+                        done = await finisher.FinishAsync(incident, clip, () => policy.MayUpload(incident.Critical), cancellationToken).ConfigureAwait(false);
                         break;
                     }
                     catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -135,10 +191,21 @@ internal sealed class VideoRecorder(
                     }
                 }
 
-                if (incident.Clips.All(c => ClipFinisher.IsDone(staging.OpenCustody(c.EvidenceId))))
+                if (!done)
+                {
+                    _held[clip.EvidenceId] = (incident, clip);
+                    if (policy.MayUpload(incident.Critical).Allowed)
+                    {
+                        ReleaseHeld("the bearer changed while the clip was being staged"); // no change is lost between the decision and the hold
+                    }
+                }
+                else if (incident.Clips.All(c => ClipFinisher.IsDone(staging.OpenCustody(c.EvidenceId))))
                 {
                     _store.Delete(incident); // the custody logs are the record from here on
                 }
+
+                counters.ClipsHeld(_held.Count);
+                Interlocked.Decrement(ref _pending);
             }
         }
         catch (OperationCanceledException)
@@ -157,7 +224,7 @@ internal sealed class VideoRecorder(
             {
                 foreach (var clip in incident.Clips)
                 {
-                    _clips.Writer.TryWrite((incident, clip));
+                    Enqueue(incident, clip);
                 }
 
                 continue;
@@ -186,6 +253,11 @@ internal sealed class VideoRecorder(
     private async Task OnSignalAsync(TriggerSignal signal, CancellationToken cancellationToken)
     {
         var at = signal.At;
+        if (signal.Source == TriggerSources.Ignition)
+        {
+            OnIgnition(signal);
+        }
+
         if (_options.IgnoredSources.Contains(signal.Source, StringComparer.Ordinal))
         {
             if (signal.Source == TriggerSources.Ignition && signal.State == TriggerState.Off && _open is { } running)
@@ -494,8 +566,67 @@ internal sealed class VideoRecorder(
         Log.IncidentClosed(_logger, incident.Id, reason, incident.EndsAt ?? now);
         foreach (var clip in incident.Clips)
         {
-            _clips.Writer.TryWrite((incident, clip));
+            Enqueue(incident, clip);
         }
+    }
+
+    /// <summary>Ignition off arms the power-down (<see cref="VideoOptions.PowerDown"/>); ignition on calls it off.</summary>
+    private void OnIgnition(TriggerSignal signal)
+    {
+        if (!_options.PowerDown.Enabled || _stopping)
+        {
+            return;
+        }
+
+        if (signal.State == TriggerState.Off && _ignitionOffAt is null)
+        {
+            _ignitionOffAt = signal.At;
+            Log.PowerDownArmed(_logger, signal.At + _options.PowerDown.Delay, _options.PowerDown.Delay);
+        }
+        else if (signal.State == TriggerState.On && _ignitionOffAt is not null)
+        {
+            _ignitionOffAt = null;
+            Log.PowerDownCancelled(_logger);
+        }
+    }
+
+    /// <summary>
+    /// After ignition-off: stop the gateway once nothing is recording and every clip that may upload now is in the vault
+    /// (held clips wait for the depot and do not keep the vehicle awake), or when the battery-protection delay is over,
+    /// finalising an incident still recording then. Everything is durable before the stop: the incident json, the custody
+    /// logs and the staged clips, so the next start resumes finalisation and uploads.
+    /// </summary>
+    private void CheckPowerDown(DateTimeOffset now)
+    {
+        if (_ignitionOffAt is not { } off || _stopping)
+        {
+            return;
+        }
+
+        string why;
+        if (now - off >= _options.PowerDown.Delay)
+        {
+            if (_open is { } open)
+            {
+                open.Active.Clear();
+                open.EndsAt = open.EndsAt is { } end && end < now ? end : now;
+                Close(open, "battery-protection delay reached after ignition-off");
+            }
+
+            why = "the battery-protection delay is over";
+        }
+        else if (_open is null && Volatile.Read(ref _pending) == 0)
+        {
+            why = "recording finalised and every clip that may upload now is in the vault";
+        }
+        else
+        {
+            return;
+        }
+
+        _stopping = true;
+        Log.PowerDownStopping(_logger, now - off, why, _held.Count, Volatile.Read(ref _pending));
+        lifetime.StopApplication();
     }
 
     private static DateTimeOffset Later(DateTimeOffset? a, DateTimeOffset b) => a is { } x && x > b ? x : b;

@@ -28,6 +28,9 @@ internal static class VideoRecordingRegistration
         services.TryAddSingleton<VideoCounters>();
         services.AddSingleton<IHealthContributor>(sp => sp.GetRequiredService<VideoCounters>());
         services.TryAddSingleton<ClipFinisher>();
+        services.TryAddSingleton<Bearers.DepotDetector>();
+        services.AddHostedService(sp => sp.GetRequiredService<Bearers.DepotDetector>());
+        services.TryAddSingleton<Bearers.ClipBearerPolicy>();
         services.TryAddSingleton<VideoRecorder>();
         services.AddSingleton<ITriggerListener>(sp => sp.GetRequiredService<VideoRecorder>());
         services.AddHostedService(sp => sp.GetRequiredService<VideoRecorder>());
