@@ -85,7 +85,7 @@ internal static class CompactSdsHarness
             Print("Emergency, plain SDS (baseline)", baseline);
             Print("ANPR hit, compact", compacted);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"ratio compact/baseline: envelopes/s {1000 / baseline.Average() / (1000 / compacted.Average()):F2} (inverse {compacted.Average() / baseline.Average():F2}x time), p50 {Percentile(compacted, 50) / Percentile(baseline, 50):F2}; on the air each SDS costs Tetra:SdsMinInterval (default 1 s): {compact.Count} s vs {plain.Count} s per envelope"));
+                $"ratio compact/baseline: envelopes/s {baseline.Average() / compacted.Average():F2} (each takes {compacted.Average() / baseline.Average():F2}x the time), p50 {Percentile(compacted, 50) / Percentile(baseline, 50):F2}; on the air each SDS costs Tetra:SdsMinInterval (default 1 s): {compact.Count} s vs {plain.Count} s per envelope"));
             return 0;
         }
         finally

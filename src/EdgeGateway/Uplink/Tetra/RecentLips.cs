@@ -14,6 +14,10 @@ internal sealed class RecentLips
 
     private readonly Dictionary<string, string> _messageOf = new(StringComparer.Ordinal);
     private readonly Queue<string> _order = new();
+    private readonly HashSet<string> _messages = new(StringComparer.Ordinal);
+
+    /// <summary>Whether <paramref name="messageId"/> went as LIP lately (a re-send now is the same LIP).</summary>
+    public bool Sent(string messageId) => _messages.Contains(messageId);
 
     /// <summary>True when <paramref name="lip"/> is new or was sent for <paramref name="messageId"/> itself (a re-send).</summary>
     public bool TryClaim(ReadOnlySpan<byte> lip, string messageId)
@@ -24,13 +28,14 @@ internal sealed class RecentLips
             return string.Equals(owner, messageId, StringComparison.Ordinal);
         }
 
-        if (_order.Count == Capacity)
+        if (_order.Count == Capacity && _messageOf.Remove(_order.Dequeue(), out var oldest))
         {
-            _messageOf.Remove(_order.Dequeue());
+            _messages.Remove(oldest);
         }
 
         _order.Enqueue(key);
         _messageOf[key] = messageId;
+        _messages.Add(messageId);
         return true;
     }
 }

@@ -109,7 +109,9 @@ internal sealed class TetraBearer : IUplinkBearer
         if (envelope.BodyCase == Envelope.BodyOneofCase.Position && message.Priority == PriorityClass.Telemetry)
         {
             var now = _time.GetTimestamp();
-            if (_lastLipAt != long.MinValue && _time.GetElapsedTime(_lastLipAt, now) < _settings.LipInterval)
+            // A re-send of a LIP already on the air is never thinned: declined, it would go over LTE under its own id
+            // beside the LIP FleetControl may already have stored.
+            if (_lastLipAt != long.MinValue && _time.GetElapsedTime(_lastLipAt, now) < _settings.LipInterval && !_recentLips.Sent(message.MessageId))
             {
                 return null; // thinned to the LIP rate: the full fix goes over LTE later
             }
