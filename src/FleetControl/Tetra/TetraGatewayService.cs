@@ -261,7 +261,7 @@ internal sealed class TetraGatewayService(
     /// sent again when its report is lost, however late: its id is made from the device and the report's bytes (the
     /// gateway derives the reference from its own message id, so a re-send is byte for byte the same), and the
     /// store keeps it once. Before, the id was a fresh UUID per arrival, so a report lost beyond the gateway's ack
-    /// timeout (39 s by default) stored the position twice. A LIP without a reference is never re-sent: a fresh id.
+    /// timeout (then 39 s by default) stored the position twice. A LIP without a reference is never re-sent: a fresh id.
     /// </summary>
     internal static string LipMessageId(string deviceId, ReadOnlySpan<byte> lip, LipShortReport report, DateTimeOffset now)
     {

@@ -27,16 +27,20 @@ public sealed class CompactSdsOverPtyTests
         var (lte, run) = link.RunFallback();
         await Eventually.TrueAsync(() => !link.Outbox.Contains(hit.MessageId), Long, "the alert acknowledged over TETRA and deleted from the outbox");
 
-        var stored = Assert.Single(link.Stored);
-        Assert.Equal(hit, stored);
-        Assert.Equal(segments, link.Sent.Count(s => s[0] == SdsEnvelope.Pid));
-        Assert.Equal((1, segments - 1L), (link.GatewayStats.Compact, link.GatewayStats.Segments));
+        // (A report slower than 20 s on a loaded machine means a whole re-send: still one envelope.)
+        Assert.All(link.Stored, stored => Assert.Equal(hit, stored));
+        Assert.NotEmpty(link.Stored);
+        var sds = link.Sent.Count(s => s[0] == SdsEnvelope.Pid);
+        Assert.True(sds >= segments && sds % segments == 0, $"{sds} SDS for {segments} segments");
+        Assert.True(link.GatewayStats.Compact >= 1 && link.GatewayStats.Segments >= segments - 1);
         Assert.Equal(1, link.Counters.EnvelopesStored);
+        Assert.Equal(1, await link.Store.CountEnvelopesAsync(TestContext.Current.CancellationToken));
+        var duplicatesBefore = link.IngestStats.Duplicates;
 
         await link.DeliverOverLteAsync(hit); // the full envelope over MQTT once LTE is back
 
         Assert.Equal(1, await link.Store.CountEnvelopesAsync(TestContext.Current.CancellationToken));
-        Assert.Equal(1, link.IngestStats.Duplicates);
+        Assert.Equal(duplicatesBefore + 1, link.IngestStats.Duplicates);
         await StopAsync(lte, run);
     }
 
@@ -54,7 +58,8 @@ public sealed class CompactSdsOverPtyTests
         var (lte, run) = link.RunFallback();
         await Eventually.TrueAsync(() => !link.Outbox.Contains(hit.MessageId), Long, "the alert sent again, whole, and acknowledged");
 
-        Assert.Equal(hit, Assert.Single(link.Stored));
+        Assert.NotEmpty(link.Stored);
+        Assert.All(link.Stored, stored => Assert.Equal(hit, stored));
         Assert.True(lost >= 2, "the second segment went twice (the first lost)");
         Assert.Equal(1, await link.Store.CountEnvelopesAsync(TestContext.Current.CancellationToken));
         Assert.True(link.Counters.NotStoredCount >= 1);
@@ -75,11 +80,11 @@ public sealed class CompactSdsOverPtyTests
         await Eventually.TrueAsync(() => !link.Outbox.Contains(position.MessageId), Long, "the position re-sent as LIP and acknowledged");
 
         var lips = link.Sent.Where(s => s[0] == LipCodec.ProtocolId).ToList();
-        Assert.Equal(2, lips.Count);
-        Assert.Equal(lips[0], lips[1]); // byte for byte: the reference comes from the message id
+        Assert.True(lips.Count >= 2, $"{lips.Count} LIP sent"); // more only if a later report was slower than 2 s
+        Assert.All(lips, lip => Assert.Equal(lips[0], lip)); // byte for byte: the reference comes from the message id
         Assert.Single(link.Stored.Select(e => e.MessageId).Distinct());
         Assert.Equal(1, await link.Store.CountEnvelopesAsync(TestContext.Current.CancellationToken));
-        Assert.Equal(1, link.IngestStats.Duplicates);
+        Assert.True(link.IngestStats.Duplicates >= 1);
         await StopAsync(lte, run);
     }
 
