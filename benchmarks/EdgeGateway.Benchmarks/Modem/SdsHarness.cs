@@ -13,7 +13,7 @@ using Microsoft.Extensions.Options;
 namespace EdgeGateway.Benchmarks.Modem;
 
 /// <summary>
-/// <c>sds [--count 400] [--bytes 100]</c>: SDS type 4 sends through a real pseudo-terminal to the simulated TETRA
+/// <c>sds [--count 400] [--bytes 100]</c> (<c>sds --compact</c>: <see cref="CompactSdsHarness"/>): SDS type 4 sends through a real pseudo-terminal to the simulated TETRA
 /// terminal (no reply delay, no air time), one after another, as the gateway's <see cref="TetraAdapter"/> does them
 /// (paced queue with no gap, <c>AT+CTSDS</c>, <c>AT+CMGS</c>, the <c>&gt;</c> prompt, hex, Ctrl-Z, <c>+CMGS</c> and
 /// <c>OK</c> through <c>AtSession</c>), against the baseline of the same bytes written raw to the same kind of pty
@@ -24,6 +24,11 @@ internal static class SdsHarness
 {
     public static async Task<int> RunAsync(string[] args)
     {
+        if (args.Contains("--compact"))
+        {
+            return await CompactSdsHarness.RunAsync(args).ConfigureAwait(false);
+        }
+
         var count = HarnessSupport.Option(args, "--count", 400);
         var size = HarnessSupport.Option(args, "--bytes", 100);
         var payload = new byte[size];

@@ -29,6 +29,12 @@ internal sealed class TetraGatewayOptions : IValidatableObject
     /// <summary>The pre-coded status value that means "emergency" (EN 300 392-2 clause 14.8.34: 0).</summary>
     public int EmergencyStatus { get; set; }
 
+    /// <summary>
+    /// How long a compact envelope that came in several SDS waits for a missing segment after its latest one; then
+    /// the partial envelope is dropped and counted (the gateway, which never saw "consumed", sends it again whole).
+    /// </summary>
+    public TimeSpan SegmentTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!Enabled)
@@ -49,6 +55,11 @@ internal sealed class TetraGatewayOptions : IValidatableObject
         if (!IsIssi(Issi))
         {
             yield return new ValidationResult($"{SectionName}:Issi '{Issi}' must be the ISSI digits.", [nameof(Issi)]);
+        }
+
+        if (SegmentTimeout <= TimeSpan.Zero)
+        {
+            yield return new ValidationResult($"{SectionName}:SegmentTimeout must be positive.", [nameof(SegmentTimeout)]);
         }
 
         foreach (var (issi, device) in Terminals)

@@ -19,6 +19,9 @@ namespace FleetControl.Tetra;
 /// goes back to the terminal; the DeliveryAck also goes out over MQTT as for any stored envelope.
 /// A refused envelope is reported with <see cref="RefusedStatus"/>; malformed lines are counted and skipped.
 /// LIP short location reports become positions and pre-coded status SDS become events of the terminal's device.
+/// An envelope too large for one SDS comes in its compact form (<see cref="SdsCompactEnvelope"/>) over a few SDS:
+/// each segment but the completing one is reported "received" (0x00); the whole is decoded into the same envelope
+/// (same message id, so one that also arrives over MQTT is stored once) and reported "consumed" after the commit.
 /// </summary>
 internal sealed class TetraGatewayService(
     IOptions<TetraGatewayOptions> options,
@@ -30,6 +33,9 @@ internal sealed class TetraGatewayService(
 {
     /// <summary>SDS-TL delivery status "consumed by destination": stored durably.</summary>
     public const byte ConsumedStatus = 0x02;
+
+    /// <summary>SDS-TL delivery status "receipt acknowledged by destination": a segment held, its envelope not yet whole.</summary>
+    public const byte ReceivedStatus = 0x00;
 
     /// <summary>Delivery status for a refused envelope (from the "data transfer failed" range 0x40-0x5F).</summary>
     public const byte RefusedStatus = 0x41;
@@ -43,6 +49,10 @@ internal sealed class TetraGatewayService(
     private readonly TetraGatewayOptions _options = options.Value;
     private readonly TimeProvider time = timeProvider ?? TimeProvider.System;
     private readonly TaskCompletionSource<int> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SdsReassembler _reassembler = new(options.Value.SegmentTimeout, timeProvider ?? TimeProvider.System);
+
+    /// <summary>Partial compact envelopes dropped because a segment did not come in time (or was evicted).</summary>
+    public long SegmentsExpired => _reassembler.Expired;
 
     /// <summary>The port listened on, once listening (tests and <c>Port = 0</c>).</summary>
     public Task<int> Port => _port.Task;
@@ -148,6 +158,14 @@ internal sealed class TetraGatewayService(
             pdu.ReportRequest == 0 ? Task.CompletedTask : send(SwmiLink.Format(_options.Issi, calling, SdsTl.EncodeReport(SdsEnvelope.Pid, reference, status)), ct);
 
         var refusal = Check(calling, pdu, out var envelope, out var deviceId);
+        if (refusal is null && envelope is null)
+        {
+            // One segment of a compact envelope, the others still to come: "received", not yet "consumed".
+            stats.OnSegment();
+            await Report(ReceivedStatus, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         if (refusal is not null)
         {
             stats.OnRefused();
@@ -215,7 +233,7 @@ internal sealed class TetraGatewayService(
 
         var envelope = new Envelope
         {
-            MessageId = $"lip-{Guid.CreateVersion7(now):D}",
+            MessageId = LipMessageId(deviceId, data, report, now),
             DeviceId = deviceId,
             Stream = LipStream,
             CapturedAt = Timestamp.FromDateTimeOffset(captured),
@@ -236,6 +254,27 @@ internal sealed class TetraGatewayService(
                 }
             }),
             cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The message id of a LIP position. One that carries a sender's reference (user-defined additional data) may be
+    /// sent again when its report is lost, however late: its id is made from the device and the report's bytes (the
+    /// gateway derives the reference from its own message id, so a re-send is byte for byte the same), and the
+    /// store keeps it once. Before, the id was a fresh UUID per arrival, so a report lost beyond the gateway's ack
+    /// timeout (then 39 s by default) stored the position twice. A LIP without a reference is never re-sent: a fresh id.
+    /// </summary>
+    internal static string LipMessageId(string deviceId, ReadOnlySpan<byte> lip, LipShortReport report, DateTimeOffset now)
+    {
+        if (!report.AdditionalDataIsUserDefined)
+        {
+            return $"lip-{Guid.CreateVersion7(now):D}";
+        }
+
+        var bits = lip[..Math.Min(lip.Length, (LipCodec.ShortReportBits + 7) / 8)];
+        var id = $"lip-{deviceId}-{Convert.ToHexString(bits)}";
+        return id.Length <= EnvelopeValidator.MaxMessageIdLength
+            ? id
+            : $"lip-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(id)))}";
     }
 
     /// <summary>A pre-coded status from a known terminal becomes an Event of its device (<c>tetra.status</c>, or <c>emergency</c> for the emergency value).</summary>
@@ -292,6 +331,7 @@ internal sealed class TetraGatewayService(
         }
     }
 
+    /// <summary>Null and an envelope to store; a reason to refuse; or null and no envelope for a segment that does not complete one.</summary>
     private string? Check(string calling, SdsTlPdu pdu, out Envelope? envelope, out string? deviceId)
     {
         envelope = null;
@@ -300,7 +340,32 @@ internal sealed class TetraGatewayService(
             return $"unknown terminal {calling} (not in {TetraGatewayOptions.SectionName}:Terminals)";
         }
 
-        if (!SdsEnvelope.TryDecodeUserData(pdu.UserData.Span, out envelope, out var error))
+        if (pdu.UserData.Span is [SdsCompactEnvelope.FormatVersion, ..])
+        {
+            if (!_reassembler.TryAdd(calling, pdu.UserData, out var payload, out var key))
+            {
+                return "not a compact envelope segment";
+            }
+
+            if (payload is null)
+            {
+                return null;
+            }
+
+            if (!SdsCompactEnvelope.TryDecodePayload(payload, deviceId, out envelope, out var compactError))
+            {
+                return $"not a compact envelope: {compactError}";
+            }
+
+            if (SdsCompactEnvelope.KeyOf(envelope!.MessageId) != key)
+            {
+                envelope = null;
+                return "compact segments of different envelopes";
+            }
+
+            stats.OnCompact();
+        }
+        else if (!SdsEnvelope.TryDecodeUserData(pdu.UserData.Span, out envelope, out var error))
         {
             return $"not an envelope: {error}";
         }

@@ -9,6 +9,18 @@ internal sealed class TetraGatewayStats
     private long _ignored;
 
     private long _positions;
+    private long _segments;
+    private long _compact;
+
+    /// <summary>Compact envelope segments held until their envelope is whole.</summary>
+    public long Segments => Interlocked.Read(ref _segments);
+
+    /// <summary>Compact envelopes put together and decoded.</summary>
+    public long Compact => Interlocked.Read(ref _compact);
+
+    public void OnSegment() => Interlocked.Increment(ref _segments);
+
+    public void OnCompact() => Interlocked.Increment(ref _compact);
     private long _statuses;
 
     /// <summary>LIP positions stored.</summary>

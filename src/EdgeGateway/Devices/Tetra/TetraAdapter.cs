@@ -100,11 +100,26 @@ internal sealed class TetraAdapter : AtModemAdapter, ITetraSds, IRadioEmergencyS
             if (requestReport && protocolId == LipCodec.ProtocolId)
             {
                 // LIP has no SDS-TL: the reference rides in the short report's user-defined data and
-                // FleetControl's TETRA gateway answers with an SDS-TL report carrying it.
-                var reference = NextReference();
-                job = LipCodec.TrySetUserData(pdu, reference)
-                    ? new SdsJob(destination, pdu, reference, awaitsReport: true)
-                    : new SdsJob(destination, pdu, 0, awaitsReport: false);
+                // FleetControl's TETRA gateway answers with an SDS-TL report carrying it. A reference the caller
+                // already put there is kept (the bearer derives it from the message, so a re-send is identical);
+                // while another send awaits a report under it, this one is refused for now.
+                if (LipCodec.TryDecode(pdu, pdu.Length * 8, out var lip) && lip!.AdditionalDataIsUserDefined && lip.AdditionalData != 0)
+                {
+                    var chosen = (byte)lip.AdditionalData;
+                    if (!TryReserveReference(chosen))
+                    {
+                        return Task.FromResult(new SdsSendResult(SdsSendOutcome.NotConnected, chosen, -1, $"reference {chosen} awaits another report"));
+                    }
+
+                    job = new SdsJob(destination, pdu, chosen, awaitsReport: true);
+                }
+                else
+                {
+                    var reference = NextReference();
+                    job = LipCodec.TrySetUserData(pdu, reference)
+                        ? new SdsJob(destination, pdu, reference, awaitsReport: true)
+                        : new SdsJob(destination, pdu, 0, awaitsReport: false);
+                }
             }
             else
             {
@@ -535,7 +550,7 @@ internal sealed class TetraAdapter : AtModemAdapter, ITetraSds, IRadioEmergencyS
             for (var i = 0; i < 255; i++)
             {
                 _nextReference = (byte)(_nextReference == 255 ? 1 : _nextReference + 1);
-                if (!_awaitingReport.ContainsKey(_nextReference))
+                if (!InUse(_nextReference))
                 {
                     return _nextReference;
                 }
@@ -544,6 +559,21 @@ internal sealed class TetraAdapter : AtModemAdapter, ITetraSds, IRadioEmergencyS
             return _nextReference; // 255 reports outstanding: the oldest reference is reused
         }
     }
+
+    /// <summary>False while a send awaits a report under <paramref name="reference"/> or waits to go with it.</summary>
+    private bool TryReserveReference(byte reference)
+    {
+        lock (_gate)
+        {
+            return !InUse(reference);
+        }
+    }
+
+    /// <summary>Whether a queued or sent job will take the report of <paramref name="reference"/> (under <see cref="_gate"/>).</summary>
+    private bool InUse(byte reference) =>
+        _awaitingReport.ContainsKey(reference)
+        || _urgent.Any(j => j.AwaitsReport && j.Reference == reference)
+        || _normal.Any(j => j.AwaitsReport && j.Reference == reference);
 
     private void Forget(SdsJob job)
     {

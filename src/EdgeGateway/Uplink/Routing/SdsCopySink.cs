@@ -14,7 +14,8 @@ namespace EdgeGateway.Uplink.Routing;
 /// while the IP link is up, also sends a copy at once as an envelope SDS to FleetControl's TETRA gateway. The
 /// outbox copy still goes over MQTT and is acknowledged there; FleetControl stores whichever arrives first and
 /// drops the other by message id. While the IP link is down the drain itself runs on TETRA (<c>Uplink/Tetra</c>),
-/// so no copy is made then. A copy that cannot go (too large, no terminal, refused) changes nothing: it is counted.
+/// so no copy is made then. One larger than an SDS goes in its compact form (<see cref="SdsCompactEnvelope"/>). A copy
+/// that cannot go (too large even so, no terminal, refused) changes nothing: it is counted.
 /// </summary>
 internal sealed class SdsCopySink : IObservationSink, IAsyncDisposable
 {
@@ -69,10 +70,10 @@ internal sealed class SdsCopySink : IObservationSink, IAsyncDisposable
     {
         try
         {
-            var userData = SdsEnvelope.TryEncodeUserData(envelope);
+            var userData = SdsCompactEnvelope.TryEncodeForSds(envelope);
             var result = userData is null
-                ? new SdsSendResult(SdsSendOutcome.TooLarge, 0, -1, $"{envelope.CalculateSize()} bytes > {SdsEnvelope.MaxEnvelopeBytes}")
-                : await _sds.Value.SendAsync(_dispatcher, SdsEnvelope.Pid, userData, requestReport: true, urgent: envelope.Priority == PriorityClass.Emergency, _stopping.Token).ConfigureAwait(false);
+                ? new SdsSendResult(SdsSendOutcome.TooLarge, 0, -1, $"{envelope.CalculateSize()} bytes, more than {SdsCompactEnvelope.MaxSegments} SDS even compact")
+                : await EnvelopeSds.SendAsync(_sds.Value, _dispatcher, userData, urgent: envelope.Priority == PriorityClass.Emergency, _stopping.Token).ConfigureAwait(false);
             if (result.Outcome is SdsSendOutcome.Delivered or SdsSendOutcome.Sent or SdsSendOutcome.NoReport)
             {
                 _counters.CopySent();

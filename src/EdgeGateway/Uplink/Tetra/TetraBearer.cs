@@ -14,8 +14,11 @@ namespace EdgeGateway.Uplink.Tetra;
 /// <list type="bullet">
 /// <item>a Telemetry position as a LIP short location report (84 bits), at most one per
 /// <see cref="TetraUplinkSettings.LipInterval"/>; the others are declined and wait for LTE;</item>
-/// <item>anything else as an envelope SDS (PID 0xC8, message id kept); one too large for an SDS is declined.</item>
+/// <item>anything else as an envelope SDS (PID 0xC8, message id kept), or when it does not fit one SDS in its compact
+/// form over up to <see cref="SdsCompactEnvelope.MaxSegments"/> SDS; one too large even for that is declined.</item>
 /// </list>
+/// A LIP carries a reference derived from its message id (<see cref="LipReferenceOf"/>), so a re-sent one is
+/// byte-identical and FleetControl (which names LIP positions after their bytes) stores it once.
 /// FleetControl's report "consumed" (sent only after its store committed) acknowledges the outbox copy
 /// through <see cref="DrainLoop.Acknowledge"/>, exactly like a DeliveryAck over MQTT; a failed send or a
 /// missing report leaves the message in the window, and the drain re-sends it after its ack timeout.
@@ -35,6 +38,7 @@ internal sealed class TetraBearer : IUplinkBearer
     private readonly SemaphoreSlim _slots;
     private readonly Lock _gate = new();
     private readonly HashSet<Task> _inFlight = [];
+    private readonly RecentLips _recentLips = new();
     private long _lastLipAt = long.MinValue;
 
     /// <param name="sds">The terminal.</param>
@@ -70,7 +74,7 @@ internal sealed class TetraBearer : IUplinkBearer
             }
 
             await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
-            Track(SendOneAsync(message, sds.Value.Pid, sds.Value.Payload));
+            Track(SendOneAsync(message, sds.Value.Pid, sds.Value.Payloads));
         }
     }
 
@@ -89,8 +93,8 @@ internal sealed class TetraBearer : IUplinkBearer
         return Task.WhenAll(pending).WaitAsync(cancellationToken);
     }
 
-    /// <summary>What SDS carries <paramref name="message"/>, or null to decline it (it waits for LTE).</summary>
-    internal (byte Pid, byte[] Payload)? Plan(OutboxMessage message)
+    /// <summary>What SDS carry <paramref name="message"/> (in order), or null to decline it (it waits for LTE).</summary>
+    internal (byte Pid, IReadOnlyList<byte[]> Payloads)? Plan(OutboxMessage message)
     {
         Envelope envelope;
         try
@@ -105,12 +109,13 @@ internal sealed class TetraBearer : IUplinkBearer
         if (envelope.BodyCase == Envelope.BodyOneofCase.Position && message.Priority == PriorityClass.Telemetry)
         {
             var now = _time.GetTimestamp();
-            if (_lastLipAt != long.MinValue && _time.GetElapsedTime(_lastLipAt, now) < _settings.LipInterval)
+            // A re-send of a LIP already on the air is never thinned: declined, it would go over LTE under its own id
+            // beside the LIP FleetControl may already have stored.
+            if (_lastLipAt != long.MinValue && _time.GetElapsedTime(_lastLipAt, now) < _settings.LipInterval && !_recentLips.Sent(message.MessageId))
             {
                 return null; // thinned to the LIP rate: the full fix goes over LTE later
             }
 
-            _lastLipAt = now;
             var position = envelope.Position;
             var report = LipCodec.FromPosition(
                 position.Latitude,
@@ -118,17 +123,35 @@ internal sealed class TetraBearer : IUplinkBearer
                 position.HasSpeedMps ? position.SpeedMps : null,
                 position.HasTrackDeg ? position.TrackDeg : null,
                 position.HasHdop && position.Hdop > 5 ? 2 : 1);
-            return (LipCodec.ProtocolId, LipCodec.Encode(report)[1..]);
+            var lip = LipCodec.Encode(report);
+            LipCodec.TrySetUserData(lip, LipReferenceOf(message.MessageId));
+            if (!_recentLips.TryClaim(lip, message.MessageId))
+            {
+                return null; // byte for byte a LIP another message sent: FleetControl would take it for that one
+            }
+
+            _lastLipAt = now;
+            return (LipCodec.ProtocolId, [lip[1..]]);
         }
 
-        return SdsEnvelope.TryEncodeUserData(envelope) is { } userData ? (SdsEnvelope.Pid, userData) : null;
+        return SdsCompactEnvelope.TryEncodeForSds(envelope) is { } userData ? (SdsEnvelope.Pid, userData) : null;
     }
 
-    private async Task SendOneAsync(OutboxMessage message, byte pid, byte[] payload)
+    /// <summary>
+    /// The LIP's 8-bit reference (its user-defined additional data), derived from the message id: the same on every
+    /// re-send of one outbox message, even after a restart, so FleetControl, which names a LIP position after its
+    /// bytes, stores a re-sent one once however late it comes. 1-255 (0 is never a reference).
+    /// </summary>
+    internal static byte LipReferenceOf(string messageId) => (byte)(1 + (SdsCompactEnvelope.Fnv1a(messageId) % 255));
+
+    private async Task SendOneAsync(OutboxMessage message, byte pid, IReadOnlyList<byte[]> payloads)
     {
         try
         {
-            var result = await _sds.SendAsync(_settings.DispatcherIssi, pid, payload, requestReport: true, urgent: message.Priority == PriorityClass.Emergency, _stopping).ConfigureAwait(false);
+            var urgent = message.Priority == PriorityClass.Emergency;
+            var result = pid == SdsEnvelope.Pid
+                ? await EnvelopeSds.SendAsync(_sds, _settings.DispatcherIssi, payloads, urgent, _stopping).ConfigureAwait(false)
+                : await _sds.SendAsync(_settings.DispatcherIssi, pid, payloads[0], requestReport: true, urgent, _stopping).ConfigureAwait(false);
             if (result.Outcome == SdsSendOutcome.Delivered && result.DeliveryStatus == ConsumedStatus)
             {
                 _counters.Stored(pid == LipCodec.ProtocolId);

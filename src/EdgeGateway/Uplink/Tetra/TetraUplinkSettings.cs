@@ -26,8 +26,8 @@ internal sealed record TetraUplinkSettings(string DispatcherIssi, TimeSpan LipIn
             MaxBatch: 1,
             MaxBatchBytes: SdsEnvelopeLimit,
             MaxMessagesPerSecond: perSecond,
-            // The report may queue behind the others' air time before its own timeout starts.
-            AckTimeout: tetra.ReportTimeout + (tetra.SdsMinInterval * DefaultMaxPending) + TimeSpan.FromSeconds(5));
+            // The report may queue behind the others' air time (each up to MaxSegments SDS) before its own timeout starts.
+            AckTimeout: tetra.ReportTimeout + (tetra.SdsMinInterval * DefaultMaxPending * Contracts.Tetra.SdsCompactEnvelope.MaxSegments) + TimeSpan.FromSeconds(5));
         var classes = OutboxClassSetOf(routing);
         return new TetraUplinkSettings(tetra.DispatcherIssi, routing.LipInterval, DefaultMaxPending, classes, drain);
     }
