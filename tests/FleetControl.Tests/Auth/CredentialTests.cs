@@ -38,7 +38,7 @@ public sealed class CredentialTests
     public async Task AccountStore_ExpiredOrRemovedToken_IsRefused()
     {
         using var dir = new TempDirectory();
-        var store = new AccountStore(Path.Combine(dir.Path, "accounts.json"));
+        var store = new FileAccountStore(Path.Combine(dir.Path, "accounts.json"));
         var now = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
         var (token, record) = ApiTokens.Create(now, now.AddDays(1));
         await store.UpdateAsync(d =>

@@ -23,7 +23,7 @@ internal static class TestAccounts
     /// <summary>(Re)creates the four test accounts in <paramref name="dataDirectory"/>'s accounts file; returns a token per role.</summary>
     public static async Task<IReadOnlyDictionary<string, string>> ProvisionAsync(string dataDirectory)
     {
-        var store = new AccountStore(Path.Combine(dataDirectory, "accounts.json"));
+        var store = new FileAccountStore(Path.Combine(dataDirectory, "accounts.json"));
         var tokens = new Dictionary<string, string>(StringComparer.Ordinal);
         await store.UpdateAsync(document =>
         {
