@@ -1,0 +1,182 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using EdgeGateway.Contracts;
+using EdgeGateway.Contracts.V1;
+using FleetControl.Auth;
+using FleetControl.Tests.Commands;
+using FleetControl.Tests.Infrastructure;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace FleetControl.Tests.Hosting;
+
+/// <summary>
+/// Two FleetControl instances on one PostgreSQL database: instance A cannot reach the broker at all (what it
+/// queues it cannot deliver, what devices send never reaches it), instance B is the only one behind mosquitto.
+/// A command queued through A is delivered and answered through B; an alert B raises is acknowledged on A; an
+/// account made with the accounts command signs in on A and its session cookie is accepted by B.
+/// </summary>
+public sealed class TwoInstanceStateTests(PostgreSqlCluster cluster) : IAsyncLifetime
+{
+    private readonly TempDirectory _dir = new();
+    private MosquittoBroker _mosquitto = null!;
+    private string _connectionString = string.Empty;
+    private FleetControlInstance _a = null!;
+    private FleetControlInstance _b = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _mosquitto = await MosquittoBroker.StartAsync();
+        _connectionString = await cluster.CreateDatabaseAsync("twoinstances");
+        // A points at a port where no broker listens: it starts, serves REST, and never ingests.
+        var starting = new[] { ("a", FreePort.Next(), false), ("b", _mosquitto.Port, true) }.Select(i => FleetControlInstance.StartAsync(
+            _dir.Sub(i.Item1),
+            i.Item2,
+            i.Item3,
+            "--Store:Provider=PostgreSql",
+            $"--Store:ConnectionString={_connectionString}",
+            "--Store:MaxPoolSize=5",
+            $"--Evidence:VaultDirectory={_dir.Sub("shared-vault")}",
+            "--Mqtt:Mode=External",
+            "--Mqtt:Host=127.0.0.1",
+            $"--Mqtt:ClientId=fleet-{i.Item1}",
+            "--Mqtt:SharedSubscriptionGroup=fleet",
+            "--Mqtt:SessionExpiry=00:00:05")).ToList();
+        var started = await Task.WhenAll(starting);
+        (_a, _b) = (started[0], started[1]);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _a.DisposeAsync();
+        await _b.DisposeAsync();
+        await _mosquitto.DisposeAsync();
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public async Task Command_QueuedThroughA_DeliveredAndAnsweredThroughB()
+    {
+        await using (await CommandDevice.ConnectAsync(_mosquitto.Port, "car-1"))
+        {
+        }
+
+        await PublishStatusAsync("car-1", online: false);
+        await Eventually.UntilAsync(async () => (await _a.FindDeviceAsync("car-1"))?.GetProperty("online").GetBoolean() == false, "A sees car-1 offline in the shared store");
+
+        var posted = await _a.Http.PostAsJsonAsync("/api/devices/car-1/commands", new { type = "ping", payload = "via A" }, Ct);
+        Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+        var queued = await posted.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        Assert.Equal("queued", queued.GetProperty("state").GetString());
+        var id = queued.GetProperty("commandId").GetString()!;
+
+        // A waits for the answer (long poll) while B does all the work.
+        var waiting = _a.GetJsonAsync($"/api/commands/{id}?waitSeconds=45");
+        await using var device = await CommandDevice.ConnectAsync(_mosquitto.Port, "car-1");
+        var command = await device.NextCommandAsync();
+        Assert.Equal(id, command.CommandId);
+        Assert.Equal("via A", command.Ping.Payload);
+        await device.AnswerAsync(command, CommandOutcome.Accepted);
+        await device.AnswerAsync(command, CommandOutcome.Succeeded);
+
+        var final = await waiting.WaitAsync(TimeSpan.FromSeconds(60), Ct);
+        Assert.Equal("succeeded", final.GetProperty("state").GetString());
+        Assert.Equal("via A", final.GetProperty("details").GetProperty("payload").GetString());
+        Assert.Equal(["queued", "sent", "accepted", "succeeded"], final.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("state").GetString()));
+        var onB = await _b.GetJsonAsync("/api/devices/car-1/commands");
+        Assert.Equal([id], onB.EnumerateArray().Select(c => c.GetProperty("commandId").GetString()));
+        Assert.False(device.TryGetCommand(out _), "delivered once");
+    }
+
+    [Fact]
+    public async Task Alert_RaisedThroughB_ListedAndAcknowledgedOnA()
+    {
+        await using var device = await TestDevice.ConnectAsync(_mosquitto.Port, "car-9");
+        var emergency = TestEnvelopes.Event("car-9", 1, "emergency_button");
+        emergency.Priority = PriorityClass.Emergency;
+        await device.PublishAsync(Topics.ForEnvelope("car-9", PriorityClass.Emergency, "events"), TestEnvelopes.Batch(emergency).ToByteArray());
+        await device.NextAckAsync();
+
+        var alertId = $"emergency:{emergency.MessageId}";
+        await Eventually.UntilAsync(
+            async () => (await _a.GetJsonAsync("/api/alerts?state=active")).EnumerateArray().Any(a => a.GetProperty("alertId").GetString() == alertId),
+            "A lists the alert B raised");
+
+        var ack = await _a.Http.PostAsync($"/api/alerts/{alertId}/ack", content: null, Ct);
+        Assert.Equal(HttpStatusCode.OK, ack.StatusCode);
+        var onB = await _b.GetJsonAsync($"/api/alerts/{alertId}");
+        Assert.Equal(TestAccounts.Administrator, onB.GetProperty("acknowledgedBy").GetString());
+        Assert.Equal(["raised", "acknowledged"], onB.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("what").GetString()));
+    }
+
+    [Fact]
+    public async Task Account_AddedByTheCommand_SignsInOnA_SessionAcceptedOnB_AuditedOnce()
+    {
+        var passwordFile = Path.Combine(_dir.Path, "alice.password");
+        await File.WriteAllTextAsync(passwordFile, "alice-long-password\n", Ct);
+        string[] store = ["--Store:Provider=PostgreSql", $"--Store:ConnectionString={_connectionString}"];
+        Assert.Equal(0, await AccountsAsync(["add", "alice", "--role", "engineer", "--password-file", passwordFile, .. store]));
+
+        using var handler = new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() };
+        using var onA = new HttpClient(handler, disposeHandler: false) { BaseAddress = _a.RestUri, Timeout = Eventually.DefaultTimeout };
+        var signIn = await onA.PostAsync(
+            "/console/login",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["user"] = "alice", ["password"] = "alice-long-password" }),
+            Ct);
+        Assert.Equal("/console/", signIn.Headers.Location?.OriginalString);
+        var cookie = handler.CookieContainer.GetCookies(_a.RestUri)[AuthRegistration.CookieName];
+        Assert.NotNull(cookie);
+
+        // The browser's next request reaches B (no session affinity): same cookie, other instance.
+        using var onB = new HttpClient { BaseAddress = _b.RestUri, Timeout = Eventually.DefaultTimeout };
+        onB.DefaultRequestHeaders.Add("Cookie", $"{cookie.Name}={cookie.Value}");
+        var me = await onB.GetFromJsonAsync<JsonElement>("/console/me", Ct);
+        Assert.Equal("alice", me.GetProperty("user").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await onB.GetAsync("/api/devices", Ct)).StatusCode);
+
+        // One key ring, in the database (not each process's ~/.aspnet folder).
+        Assert.All(new[] { _a, _b }, fleet => Assert.IsType<PostgreSqlKeyRing>(
+            fleet.Services.GetRequiredService<IOptions<KeyManagementOptions>>().Value.XmlRepository));
+        await using (var dataSource = NpgsqlDataSource.Create(_connectionString))
+        await using (var keys = dataSource.CreateCommand("SELECT count(*) FROM data_protection_keys"))
+        {
+            Assert.True((long)(await keys.ExecuteScalarAsync(Ct))! >= 1);
+        }
+
+        // One audit chain: the command's entry, then the sign-in on A, read and verified on B.
+        var audit = await _b.GetJsonAsync("/api/audit?limit=10");
+        Assert.Equal(["signin.succeeded:alice", "account.added:alice"], audit.EnumerateArray().Take(2).Select(r => r.GetProperty("action").GetString() + ":" + (r.GetProperty("action").GetString() == "account.added" ? r.GetProperty("target") : r.GetProperty("actor")).GetString()));
+        var verified = await _b.GetJsonAsync("/api/audit/verify");
+        Assert.True(verified.GetProperty("ok").GetBoolean(), verified.ToString());
+
+        // A new password set through the command ends the session on every instance.
+        await File.WriteAllTextAsync(passwordFile, "alice-newer-password\n", Ct);
+        Assert.Equal(0, await AccountsAsync(["set-password", "alice", "--password-file", passwordFile, .. store]));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await onB.GetAsync("/api/devices", Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await onA.GetAsync("/api/devices", Ct)).StatusCode);
+    }
+
+    private static async Task<int> AccountsAsync(string[] args)
+    {
+        var error = new StringWriter();
+        var code = await AccountsCommand.RunAsync("accounts", args, TextReader.Null, TextWriter.Null, error, Ct).WaitAsync(Eventually.DefaultTimeout, Ct);
+        Assert.True(code == 0, error.ToString());
+        return code;
+    }
+
+    private async Task PublishStatusAsync(string deviceId, bool online)
+    {
+        await using var publisher = await TestDevice.ConnectAsync(_mosquitto.Port, deviceId);
+        await publisher.PublishAsync(
+            Topics.Status(deviceId),
+            new DeviceStatus { Online = online, Role = "Vehicle", At = Timestamp.FromDateTime(DateTime.UtcNow) }.ToByteArray(),
+            retain: true);
+    }
+}
