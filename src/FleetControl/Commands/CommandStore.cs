@@ -52,6 +52,12 @@ internal abstract class CommandStore : IDisposable
     /// <summary>Every stored rollout, newest first.</summary>
     public abstract IReadOnlyList<Rollout> ListRollouts();
 
+    /// <summary>
+    /// The right to drive <paramref name="rolloutId"/> (send its commands, move its stages) until the returned lease
+    /// is disposed, or null while another instance holds it. One instance alone always gets it.
+    /// </summary>
+    public virtual IDisposable? TryLeaseRollout(string rolloutId) => NoLease.Instance;
+
     public void Dispose()
     {
         Dispose(disposing: true);
@@ -73,4 +79,13 @@ internal abstract class CommandStore : IDisposable
                 Details = details is null || details.Count == 0 ? current.Details : details,
                 History = [.. current.History, new CommandTransition(at, state, reason)],
             };
+
+    private sealed class NoLease : IDisposable
+    {
+        public static readonly NoLease Instance = new();
+
+        public void Dispose()
+        {
+        }
+    }
 }

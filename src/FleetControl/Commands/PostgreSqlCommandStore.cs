@@ -174,6 +174,33 @@ internal sealed class PostgreSqlCommandStore(NpgsqlDataSource dataSource) : Comm
         return rollouts;
     }
 
+    /// <summary>
+    /// A session-level advisory lock on the rollout, held on its own connection for as long as the rollout runs:
+    /// released when the lease is disposed or when the holder dies (its connection closes), so a rollout is never
+    /// driven by two instances and an instance that starts after the holder died takes it over.
+    /// </summary>
+    public override IDisposable? TryLeaseRollout(string rolloutId)
+    {
+        var connection = dataSource.OpenConnection();
+        try
+        {
+            using var command = new NpgsqlCommand("SELECT pg_try_advisory_lock(hashtext('rollout:' || @id))", connection);
+            command.Parameters.AddWithValue("id", rolloutId);
+            if (command.ExecuteScalar() is true)
+            {
+                return new RolloutLease(connection, rolloutId);
+            }
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+
+        connection.Dispose();
+        return null;
+    }
+
     private static Rollout RolloutFrom(string id, JsonObject d)
     {
         var devices = d["devices"]!.AsArray();
@@ -247,5 +274,27 @@ internal sealed class PostgreSqlCommandStore(NpgsqlDataSource dataSource) : Comm
         }
 
         return records;
+    }
+
+    /// <summary>Unlocks explicitly: a pooled connection's session (and a lock in it) outlives its Dispose.</summary>
+    private sealed class RolloutLease(NpgsqlConnection connection, string rolloutId) : IDisposable
+    {
+        public void Dispose()
+        {
+            try
+            {
+                using var command = new NpgsqlCommand("SELECT pg_advisory_unlock(hashtext('rollout:' || @id))", connection);
+                command.Parameters.AddWithValue("id", rolloutId);
+                command.ExecuteNonQuery();
+            }
+            catch (NpgsqlException)
+            {
+                // The connection is gone, and its session with the lock.
+            }
+            finally
+            {
+                connection.Dispose();
+            }
+        }
     }
 }

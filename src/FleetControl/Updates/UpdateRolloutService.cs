@@ -186,9 +186,22 @@ internal sealed class UpdateRolloutService(
 
     private void Run(Rollout rollout)
     {
+        // With a shared store several instances know the rollout; only the lease holder drives it.
+        if (store.TryLeaseRollout(rollout.RolloutId) is not { } lease)
+        {
+            Log.Rollout(logger, rollout.RolloutId, "driven by another instance");
+            return;
+        }
+
         var task = RunAsync(rollout, _stopping.Token);
         _running[rollout.RolloutId] = task;
-        _ = task.ContinueWith(_ => _running.TryRemove(rollout.RolloutId, out Task? _), TaskScheduler.Default);
+        _ = task.ContinueWith(
+            _ =>
+            {
+                _running.TryRemove(rollout.RolloutId, out Task? _);
+                lease.Dispose();
+            },
+            TaskScheduler.Default);
     }
 
     private async Task RunAsync(Rollout rollout, CancellationToken stopping)

@@ -79,6 +79,24 @@ public sealed class PostgreSqlInstanceStateTests(PostgreSqlCluster cluster) : In
     }
 
     [Fact]
+    public void RolloutLease_HeldByOneInstance_UntilReleased()
+    {
+        var a = Instance().Commands;
+        var b = Instance().Commands;
+
+        using (var lease = a.TryLeaseRollout("r-1"))
+        {
+            Assert.NotNull(lease);
+            Assert.Null(b.TryLeaseRollout("r-1"));
+            using var other = b.TryLeaseRollout("r-2");
+            Assert.NotNull(other); // another rollout is free
+        }
+
+        using var taken = b.TryLeaseRollout("r-1");
+        Assert.NotNull(taken);
+    }
+
+    [Fact]
     public async Task Queries_EachUsesAnIndex()
     {
         var source = _sources[0];
