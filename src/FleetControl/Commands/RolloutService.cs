@@ -21,10 +21,15 @@ internal sealed class RolloutService(
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<string, Task> _running = new(StringComparer.Ordinal);
 
-    /// <summary>Every configuration rollout, newest first (update rollouts are the UpdateRolloutService's).</summary>
-    public IReadOnlyList<Rollout> List() => _rollouts.Values.OrderByDescending(r => r.RolloutId, StringComparer.Ordinal).ToList();
+    /// <summary>
+    /// Every configuration rollout, newest first (update rollouts are the UpdateRolloutService's): the live one where
+    /// this instance drives it, otherwise as stored (with a shared store, as the instance driving it last wrote it).
+    /// </summary>
+    public IReadOnlyList<Rollout> List() =>
+        store.ListRollouts().Where(r => r.Kind == Rollout.ConfigurationKind).Select(r => _rollouts.GetValueOrDefault(r.RolloutId) ?? r).ToList();
 
-    public Rollout? Get(string rolloutId) => _rollouts.GetValueOrDefault(rolloutId);
+    public Rollout? Get(string rolloutId) =>
+        _rollouts.GetValueOrDefault(rolloutId) ?? store.ListRollouts().FirstOrDefault(r => r.RolloutId == rolloutId && r.Kind == Rollout.ConfigurationKind);
 
     /// <summary>Starts a rollout (stored first) and returns at once; it runs until it completes or stops.</summary>
     public Rollout Start(string group, IReadOnlyList<string> devices, string json, int firstStageSize, TimeSpan? timeToLive)

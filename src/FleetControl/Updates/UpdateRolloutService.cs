@@ -53,10 +53,15 @@ internal sealed class UpdateRolloutService(
     private readonly CancellationTokenSource _stopping = new();
     private TaskCompletionSource _pulse = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Every update rollout, newest first.</summary>
-    public IReadOnlyList<Rollout> List() => _rollouts.Values.OrderByDescending(r => r.RolloutId, StringComparer.Ordinal).ToList();
+    /// <summary>
+    /// Every update rollout, newest first: the live one where this instance drives it, otherwise as stored (with a
+    /// shared store, as the instance driving it last wrote it).
+    /// </summary>
+    public IReadOnlyList<Rollout> List() =>
+        store.ListRollouts().Where(r => r.Kind == Rollout.UpdateKind).Select(r => _rollouts.GetValueOrDefault(r.RolloutId) ?? r).ToList();
 
-    public Rollout? Get(string rolloutId) => _rollouts.GetValueOrDefault(rolloutId);
+    public Rollout? Get(string rolloutId) =>
+        _rollouts.GetValueOrDefault(rolloutId) ?? store.ListRollouts().FirstOrDefault(r => r.RolloutId == rolloutId && r.Kind == Rollout.UpdateKind);
 
     /// <summary>Starts a rollout (stored first) and returns at once.</summary>
     public Rollout Start(string group, IReadOnlyList<string> devices, string offerJson, string version, IReadOnlyList<int> waves, TimeSpan? timeToLive, TimeSpan? waveTimeout)
@@ -302,7 +307,10 @@ internal sealed class UpdateRolloutService(
             }
 
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-            await Task.WhenAny(pulse, Task.Delay(left, time, wait.Token)).ConfigureAwait(false);
+            // Re-evaluated at least every SharedStorePollInterval: with a shared store a device's answer may reach
+            // another instance, which wakes nobody here.
+            var poll = left < CommandService.SharedStorePollInterval * 5 ? left : CommandService.SharedStorePollInterval * 5;
+            await Task.WhenAny(pulse, Task.Delay(poll, time, wait.Token)).ConfigureAwait(false);
             await wait.CancelAsync().ConfigureAwait(false);
             stopping.ThrowIfCancellationRequested();
         }
