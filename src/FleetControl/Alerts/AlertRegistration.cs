@@ -26,6 +26,8 @@ internal static class AlertRegistration
             return new LiteDbAlertStore(Path.Combine(directory, AlertStore.FileName));
         });
         services.AddSingleton<AlertService>();
+        services.AddSingleton<PostgreSqlAlertFeed>();
+        services.AddHostedService(sp => sp.GetRequiredService<PostgreSqlAlertFeed>()); // idle unless the alert store is the shared database
         services.AddSingleton<ClockOffsetTracker>();
         services.AddSingleton<AlertIngestObserver>();
         services.AddSingleton<AlertEvaluator>();

@@ -9,9 +9,17 @@ namespace FleetControl.Alerts;
 /// record as JSON beside the columns queries filter and sort on, each query with an index behind it. An
 /// update runs in one transaction holding the alert's row lock (a transaction-level advisory lock on its id
 /// while the row does not exist yet), so instances raising or acknowledging the same alert at once serialise.
+/// Each change is announced with <c>pg_notify</c> in the same transaction, for the other instances' live feeds
+/// (<see cref="PostgreSqlAlertFeed"/>).
 /// </summary>
 internal sealed class PostgreSqlAlertStore(NpgsqlDataSource dataSource) : AlertStore
 {
+    /// <summary>The channel every change is announced on (payload <c>{instance}|{alertId}</c>), delivered at commit.</summary>
+    public const string Channel = "fc_alerts";
+
+    /// <summary>This store's (this instance's) id in the announcements, so an instance skips its own.</summary>
+    public string InstanceId { get; } = Guid.NewGuid().ToString("N");
+
     /// <inheritdoc/>
     public override AlertRecord? Get(string alertId)
     {
@@ -57,6 +65,13 @@ internal sealed class PostgreSqlAlertStore(NpgsqlDataSource dataSource) : AlertS
             upsert.Parameters.AddWithValue("at", updated.RaisedAt.UtcDateTime);
             upsert.Parameters.Add(new NpgsqlParameter("record", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(updated) });
             upsert.ExecuteNonQuery();
+        }
+
+        using (var notify = new NpgsqlCommand("SELECT pg_notify(@channel, @payload)", connection, transaction))
+        {
+            notify.Parameters.AddWithValue("channel", Channel);
+            notify.Parameters.AddWithValue("payload", InstanceId + "|" + updated.AlertId);
+            notify.ExecuteNonQuery();
         }
 
         transaction.Commit();

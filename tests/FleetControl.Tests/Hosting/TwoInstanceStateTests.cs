@@ -96,8 +96,14 @@ public sealed class TwoInstanceStateTests(PostgreSqlCluster cluster) : IAsyncLif
     }
 
     [Fact]
-    public async Task Alert_RaisedThroughB_ListedAndAcknowledgedOnA()
+    public async Task Alert_RaisedThroughB_LiveOnA_ListedAndAcknowledgedOnA()
     {
+        // A console on A watches the live feed while the alert is raised by B.
+        await _a.Services.GetRequiredService<global::FleetControl.Alerts.PostgreSqlAlertFeed>().Listening.WaitAsync(Eventually.DefaultTimeout, Ct);
+        using var stream = await _a.Http.GetStreamAsync("/api/alerts/stream", Ct);
+        using var reader = new StreamReader(stream);
+        Assert.Equal(": connected", await reader.ReadLineAsync(Ct).AsTask().WaitAsync(Eventually.DefaultTimeout, Ct));
+
         await using var device = await TestDevice.ConnectAsync(_mosquitto.Port, "car-9");
         var emergency = TestEnvelopes.Event("car-9", 1, "emergency_button");
         emergency.Priority = PriorityClass.Emergency;
@@ -105,6 +111,8 @@ public sealed class TwoInstanceStateTests(PostgreSqlCluster cluster) : IAsyncLif
         await device.NextAckAsync();
 
         var alertId = $"emergency:{emergency.MessageId}";
+        var live = await NextAlertAsync(reader);
+        Assert.Equal((alertId, "active"), (live.GetProperty("alertId").GetString(), live.GetProperty("state").GetString()));
         await Eventually.UntilAsync(
             async () => (await _a.GetJsonAsync("/api/alerts?state=active")).EnumerateArray().Any(a => a.GetProperty("alertId").GetString() == alertId),
             "A lists the alert B raised");
@@ -161,6 +169,19 @@ public sealed class TwoInstanceStateTests(PostgreSqlCluster cluster) : IAsyncLif
         Assert.Equal(0, await AccountsAsync(["set-password", "alice", "--password-file", passwordFile, .. store]));
         Assert.Equal(HttpStatusCode.Unauthorized, (await onB.GetAsync("/api/devices", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await onA.GetAsync("/api/devices", Ct)).StatusCode);
+    }
+
+    private static async Task<JsonElement> NextAlertAsync(StreamReader reader)
+    {
+        while (await reader.ReadLineAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(30), Ct) is { } line)
+        {
+            if (line.StartsWith("data: ", StringComparison.Ordinal))
+            {
+                return JsonDocument.Parse(line["data: ".Length..]).RootElement.Clone();
+            }
+        }
+
+        throw new InvalidOperationException("the alert stream ended");
     }
 
     private static async Task<int> AccountsAsync(string[] args)
