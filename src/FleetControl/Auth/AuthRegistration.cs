@@ -45,6 +45,7 @@ internal static class AuthRegistration
             // database, so whichever instance a request reaches knows the account and accepts the session.
             services.AddSingleton<AccountStore>(sp => new PostgreSqlAccountStore(sp.GetRequiredService<NpgsqlDataSource>()));
             services.AddSingleton<AuditLog>(sp => new PostgreSqlAuditLog(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>()));
+            services.AddSingleton<SignInThrottle, PostgreSqlSignInThrottle>();
             services.AddSingleton<PostgreSqlKeyRing>();
             services.AddDataProtection().SetApplicationName("FleetControl");
             services.AddOptions<KeyManagementOptions>().Configure<PostgreSqlKeyRing>((o, ring) => o.XmlRepository = ring);
@@ -56,9 +57,9 @@ internal static class AuthRegistration
             services.AddSingleton<AuditLog>(sp => new FileAuditLog(
                 AuditPath(sp.GetRequiredService<IOptions<FleetControlOptions>>().Value, sp.GetRequiredService<IOptions<AuthOptions>>().Value),
                 sp.GetRequiredService<TimeProvider>()));
+            services.AddSingleton<SignInThrottle, MemorySignInThrottle>();
         }
 
-        services.AddSingleton<SignInThrottle>();
         services.AddHostedService<AuthStartupCheck>();
 
         // Which schemes exist is decided once, from configuration; their options are validated above.

@@ -2,6 +2,8 @@ using FleetControl.Alerts;
 using FleetControl.Auth;
 using FleetControl.Commands;
 using FleetControl.Tests.Store.PostgreSql;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
 namespace FleetControl.Tests.Store;
@@ -76,6 +78,42 @@ public sealed class PostgreSqlInstanceStateTests(PostgreSqlCluster cluster) : In
 
         Assert.Single(results, r => r is not null);
         Assert.Single(stores[2].Get("offline:car-1")!.History);
+    }
+
+    [Fact]
+    public void SignInThrottle_FailuresOnTwoInstancesCountTogether_AndTheLockHoldsOnBoth()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var options = Options.Create(new AuthOptions { MaxFailedSignIns = 3, MaxFailedSignInsPerAddress = 10, LockoutDuration = TimeSpan.FromMinutes(15) });
+        _sources.Add(NpgsqlDataSource.Create(_connectionString));
+        _sources.Add(NpgsqlDataSource.Create(_connectionString));
+        var a = new PostgreSqlSignInThrottle(_sources[^2], options, time);
+        var b = new PostgreSqlSignInThrottle(_sources[^1], options, time);
+
+        Assert.False(a.RecordFailure("alice", "10.0.0.1"));
+        Assert.False(b.RecordFailure("Alice", "10.0.0.1")); // names compare case-insensitively
+        Assert.False(a.IsLocked("alice", "10.0.0.1", out _));
+        Assert.True(b.RecordFailure("alice", "10.0.0.2"));
+        Assert.True(a.IsLocked("ALICE", "10.0.0.9", out var until));
+        Assert.Equal(time.GetUtcNow().AddMinutes(15), until);
+        Assert.False(a.RecordFailure("alice", "10.0.0.3")); // already locked: this one did not lock it
+        Assert.False(b.IsLocked("bob", "10.0.0.9", out _));
+
+        time.Advance(TimeSpan.FromMinutes(15));
+        Assert.False(b.IsLocked("alice", "10.0.0.1", out _));
+        Assert.False(a.RecordFailure("alice", "10.0.0.1")); // a fresh count after the lock ran out
+        b.RecordSuccess("alice");
+        Assert.False(a.RecordFailure("alice", "10.0.0.1"));
+        Assert.False(a.RecordFailure("alice", "10.0.0.1")); // two since the success: not yet locked
+
+        // Many names from one address, half through each instance, lock the address.
+        for (var i = 0; i < 9; i++)
+        {
+            (i % 2 == 0 ? a : b).RecordFailure("user" + i, "10.0.0.66");
+        }
+
+        Assert.True(b.RecordFailure("user-last", "10.0.0.66"));
+        Assert.True(a.IsLocked("carol", "10.0.0.66", out _));
     }
 
     [Fact]

@@ -19,7 +19,7 @@ internal static class PostgreSqlMigrations
     [
         (1, "devices, envelopes and positions (daily partitions), events, data loss, health, evidence", V1),
         (2, "fleet table: trigram indexes on device id and role, online flag with device id", V2),
-        (4, "commands, device configurations, rollouts, alerts, accounts, audit log, data-protection keys", V4),
+        (4, "commands, device configurations, rollouts, alerts, accounts, audit log, sign-in failures, data-protection keys", V4),
     ];
 
     public static int Latest => All[^1].Version;
@@ -212,7 +212,7 @@ internal static class PostgreSqlMigrations
     // Version 3 is the ANPR tables (reads, images, hits, hotlists); versions are applied in list order and
     // each is recorded on its own, so 4 does not depend on 3.
     // Everything FleetControl kept per instance beside the fleet store (commands.db, alerts.db, accounts.json,
-    // audit.jsonl, the cookie key ring) moves here, so any instance answers for it. Each query the stores make
+    // audit.jsonl, sign-in failure counts, the cookie key ring) moves here, so any instance answers for it. Each query the stores make
     // has an index: a device's commands newest first, its open commands oldest first, the next expiry; alerts
     // newest first (all, per state, per device) and the active ones of a rule; an API token's account.
     private const string V4 = """
@@ -268,6 +268,13 @@ internal static class PostgreSqlMigrations
             action text COLLATE "C" NOT NULL,
             entry text NOT NULL,
             hash text NOT NULL);
+
+        CREATE TABLE signin_failures (
+            key text COLLATE "C" PRIMARY KEY,
+            failures int NOT NULL,
+            last_at timestamptz NOT NULL,
+            locked_until timestamptz);
+        CREATE INDEX signin_failures_last ON signin_failures (last_at);
 
         CREATE TABLE data_protection_keys (
             name text PRIMARY KEY,
