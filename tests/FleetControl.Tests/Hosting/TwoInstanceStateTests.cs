@@ -78,7 +78,8 @@ public sealed class TwoInstanceStateTests(PostgreSqlCluster cluster) : IAsyncLif
         var id = queued.GetProperty("commandId").GetString()!;
 
         // A waits for the answer (long poll) while B does all the work.
-        var waiting = _a.GetJsonAsync($"/api/commands/{id}?waitSeconds=45");
+        using var patient = BearerHttpClient.Create(_a.RestUri, _a.Tokens[Roles.Administrator], TimeSpan.FromSeconds(60));
+        var waiting = patient.GetFromJsonAsync<JsonElement>($"/api/commands/{id}?waitSeconds=50", Ct);
         await using var device = await CommandDevice.ConnectAsync(_mosquitto.Port, "car-1");
         var command = await device.NextCommandAsync();
         Assert.Equal(id, command.CommandId);
@@ -86,7 +87,7 @@ public sealed class TwoInstanceStateTests(PostgreSqlCluster cluster) : IAsyncLif
         await device.AnswerAsync(command, CommandOutcome.Accepted);
         await device.AnswerAsync(command, CommandOutcome.Succeeded);
 
-        var final = await waiting.WaitAsync(TimeSpan.FromSeconds(60), Ct);
+        var final = await waiting.WaitAsync(TimeSpan.FromSeconds(70), Ct);
         Assert.Equal("succeeded", final.GetProperty("state").GetString());
         Assert.Equal("via A", final.GetProperty("details").GetProperty("payload").GetString());
         Assert.Equal(["queued", "sent", "accepted", "succeeded"], final.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("state").GetString()));
