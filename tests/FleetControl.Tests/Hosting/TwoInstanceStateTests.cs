@@ -28,6 +28,7 @@ public sealed class TwoInstanceStateTests(PostgreSqlCluster cluster) : IAsyncLif
     private string _connectionString = string.Empty;
     private FleetControlInstance _a = null!;
     private FleetControlInstance _b = null!;
+    private bool _aStopped;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -55,7 +56,11 @@ public sealed class TwoInstanceStateTests(PostgreSqlCluster cluster) : IAsyncLif
 
     public async ValueTask DisposeAsync()
     {
-        await _a.DisposeAsync();
+        if (!_aStopped)
+        {
+            await _a.DisposeAsync();
+        }
+
         await _b.DisposeAsync();
         await _mosquitto.DisposeAsync();
         _dir.Dispose();
@@ -94,6 +99,49 @@ public sealed class TwoInstanceStateTests(PostgreSqlCluster cluster) : IAsyncLif
         var onB = await _b.GetJsonAsync("/api/devices/car-1/commands");
         Assert.Equal([id], onB.EnumerateArray().Select(c => c.GetProperty("commandId").GetString()));
         Assert.False(device.TryGetCommand(out _), "delivered once");
+    }
+
+    [Fact]
+    public async Task Rollout_StartedOnA_TakenOverByBWhenAStops_CompletesThroughB()
+    {
+        foreach (var id in new[] { "dock-r1", "dock-r2" })
+        {
+            await using (await CommandDevice.ConnectAsync(_mosquitto.Port, id, "Dock"))
+            {
+            }
+
+            await PublishStatusAsync(id, online: false);
+        }
+
+        await Eventually.UntilAsync(
+            async () => (await _a.FindDeviceAsync("dock-r1"))?.GetProperty("online").GetBoolean() == false && (await _a.FindDeviceAsync("dock-r2"))?.GetProperty("online").GetBoolean() == false,
+            "A sees both docks offline");
+        var posted = await _a.Http.PostAsJsonAsync(
+            "/api/rollouts", new { devices = new[] { "dock-r1", "dock-r2" }, firstStageSize = 1, configuration = new { Health = new { Interval = "00:00:30" } } }, Ct);
+        Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+        var rolloutId = (await posted.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("rolloutId").GetString()!;
+        await Eventually.UntilAsync(
+            async () => (await _b.GetJsonAsync($"/api/devices/dock-r1/commands")).GetArrayLength() == 1,
+            "A queued stage 1");
+        Assert.Equal("running", (await _b.GetJsonAsync($"/api/rollouts/{rolloutId}")).GetProperty("state").GetString()); // B shows A's rollout
+
+        // A goes away with the rollout half done: B takes it over and finishes it.
+        _aStopped = true;
+        await _a.DisposeAsync();
+        await using var first = await CommandDevice.ConnectAsync(_mosquitto.Port, "dock-r1", "Dock");
+        var apply = await first.NextCommandAsync();
+        await first.AnswerAsync(apply, CommandOutcome.Succeeded, reportedVersion: apply.ApplyConfiguration.Version);
+        await using var second = await CommandDevice.ConnectAsync(_mosquitto.Port, "dock-r2", "Dock");
+        Command? next = null;
+        await Eventually.TrueAsync(() => second.TryGetCommand(out next), TimeSpan.FromSeconds(60), "B's take-over sends stage 2");
+        Assert.Equal(Command.BodyOneofCase.ApplyConfiguration, next!.BodyCase);
+        await second.AnswerAsync(next, CommandOutcome.Succeeded, reportedVersion: next.ApplyConfiguration.Version);
+
+        await Eventually.UntilAsync(
+            async () => (await _b.GetJsonAsync($"/api/rollouts/{rolloutId}")).GetProperty("state").GetString() == "completed",
+            "B completes the rollout",
+            TimeSpan.FromSeconds(60));
+        Assert.Equal("applied", (await _b.GetJsonAsync("/api/devices/dock-r2/configuration")).GetProperty("status").GetString());
     }
 
     [Fact]
