@@ -151,7 +151,7 @@ internal static class ConsoleHarness
     private static async Task<string> ProvisionTokenAsync(string dataDirectory)
     {
         Directory.CreateDirectory(dataDirectory);
-        var accounts = new AccountStore(Path.Combine(dataDirectory, "accounts.json"));
+        var accounts = new FileAccountStore(Path.Combine(dataDirectory, "accounts.json"));
         var (token, record) = ApiTokens.Create(DateTimeOffset.UnixEpoch, expiresAt: null);
         await accounts.UpdateAsync(document =>
         {

@@ -97,6 +97,9 @@ internal sealed class AlertService(AlertStore store, TimeProvider time, ILogger<
         }
     }
 
+    /// <summary>Hands a change another instance made (read back from the shared store) to this instance's live subscribers.</summary>
+    internal void PublishChange(AlertRecord alert) => Publish(alert);
+
     private void Publish(AlertRecord alert)
     {
         lock (_subscribersLock)

@@ -1,104 +1,37 @@
-using System.Globalization;
-using EdgeGateway.Storage;
-using LiteDB;
-
 namespace FleetControl.Alerts;
 
 /// <summary>
-/// Alerts and their history in <c>alerts.db</c> beside the fleet store. Each alert is one document: the
-/// record as JSON plus the indexed fields queries use. Writes are on disk when the call returns.
+/// Alerts and their history. <see cref="LiteDbAlertStore"/> (<c>alerts.db</c> in the data directory) by default;
+/// <see cref="PostgreSqlAlertStore"/> under <c>Store:Provider=PostgreSql</c>, shared by every instance, so an
+/// alert raised on one instance is listed and acknowledged on any other. Writes are durable when the call returns.
 /// </summary>
-internal sealed class AlertStore : IDisposable
+internal abstract class AlertStore : IDisposable
 {
+    /// <summary>File name of the LiteDB store inside FleetControl's data directory.</summary>
     public const string FileName = "alerts.db";
 
-    private const string Alerts = "alerts";
-    private readonly DurableLiteDatabase _durable;
-    private readonly LiteDatabase _db;
-    private readonly Lock _lock = new();
+    /// <summary>One alert, or null.</summary>
+    public abstract AlertRecord? Get(string alertId);
 
-    public AlertStore(string databasePath)
-    {
-        _durable = DurableLiteDatabase.Open(databasePath, new Collation(CultureInfo.InvariantCulture.LCID, CompareOptions.Ordinal));
-        _db = _durable.Database;
-        _db.GetCollection(Alerts).EnsureIndex("state");
-        _db.GetCollection(Alerts).EnsureIndex("at");
-    }
-
-    public AlertRecord? Get(string alertId)
-    {
-        lock (_lock)
-        {
-            var doc = _db.GetCollection(Alerts).FindById(alertId);
-            return doc is null ? null : FromDocument(doc);
-        }
-    }
-
-    /// <summary>Applies <paramref name="change"/> to the alert (null when absent) and stores what it returns; null stores nothing.</summary>
-    public AlertRecord? Update(string alertId, Func<AlertRecord?, AlertRecord?> change)
-    {
-        lock (_lock)
-        {
-            var col = _db.GetCollection(Alerts);
-            var doc = col.FindById(alertId);
-            var updated = change(doc is null ? null : FromDocument(doc));
-            if (updated is null)
-            {
-                return null;
-            }
-
-            col.Upsert(ToDocument(updated));
-            _durable.WaitDurable();
-            return updated;
-        }
-    }
+    /// <summary>
+    /// Applies <paramref name="change"/> to the alert (null when absent) and stores what it returns; null stores
+    /// nothing. Atomic per alert: two callers (or two instances) never both change the version they read.
+    /// </summary>
+    public abstract AlertRecord? Update(string alertId, Func<AlertRecord?, AlertRecord?> change);
 
     /// <summary>Newest first; <paramref name="state"/> null for every state.</summary>
-    public IReadOnlyList<AlertRecord> List(string? state, string? deviceId, int limit)
-    {
-        lock (_lock)
-        {
-            var query = _db.GetCollection(Alerts).Query();
-            if (state is not null)
-            {
-                query = query.Where("state = @0", state);
-            }
-
-            if (deviceId is not null)
-            {
-                query = query.Where("device = @0", deviceId);
-            }
-
-            return query.OrderByDescending("at").Limit(limit).ToEnumerable().Select(FromDocument).ToList();
-        }
-    }
+    public abstract IReadOnlyList<AlertRecord> List(string? state, string? deviceId, int limit);
 
     /// <summary>Ids of the active alerts of one rule.</summary>
-    public IReadOnlyList<string> ActiveIds(string rule)
+    public abstract IReadOnlyList<string> ActiveIds(string rule);
+
+    public void Dispose()
     {
-        lock (_lock)
-        {
-            return _db.GetCollection(Alerts).Query()
-                .Where("state = 'active' AND rule = @0", rule)
-                .Select("{ id: $._id }")
-                .ToEnumerable()
-                .Select(d => d["id"].AsString)
-                .ToList();
-        }
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
     }
 
-    public void Dispose() => _durable.Dispose();
-
-    private static BsonDocument ToDocument(AlertRecord r) => new()
+    protected virtual void Dispose(bool disposing)
     {
-        ["_id"] = r.AlertId,
-        ["rule"] = r.Rule,
-        ["device"] = r.DeviceId,
-        ["state"] = r.State,
-        ["at"] = r.RaisedAt.UtcTicks,
-        ["j"] = System.Text.Json.JsonSerializer.Serialize(r),
-    };
-
-    private static AlertRecord FromDocument(BsonDocument d) =>
-        System.Text.Json.JsonSerializer.Deserialize<AlertRecord>(d["j"].AsString) ?? throw new InvalidDataException($"alert {d["_id"]} is unreadable");
+    }
 }

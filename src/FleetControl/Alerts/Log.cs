@@ -14,4 +14,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5753, Level = LogLevel.Error, Message = "Alert evaluation failed; retried at the next interval")]
     public static partial void EvaluationFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 5754, Level = LogLevel.Warning, Message = "Alert changes from other instances not received ({Reason}); listening again in {Delay}")]
+    public static partial void FeedInterrupted(ILogger logger, string reason, TimeSpan delay);
 }

@@ -1,5 +1,8 @@
 using System.Globalization;
 using FleetControl.Hosting;
+using FleetControl.Store;
+using FleetControl.Store.PostgreSql;
+using Npgsql;
 
 namespace FleetControl.Auth;
 
@@ -39,8 +42,18 @@ internal static class AccountsCommand
         var configuration = FleetControlHost.CreateBuilder(settings).Configuration;
         var fleet = configuration.GetSection(FleetControlOptions.SectionName).Get<FleetControlOptions>() ?? new FleetControlOptions();
         var auth = configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions();
-        var accounts = new AccountStore(AuthRegistration.AccountsPath(fleet, auth));
-        var audit = new AuditLog(AuthRegistration.AuditPath(fleet, auth), TimeProvider.System);
+        // With Store:Provider=PostgreSql the accounts and the audit chain are the shared database's, as for the server.
+        var store = configuration.GetSection(StoreOptions.SectionName).Get<StoreOptions>() ?? new StoreOptions();
+        await using var dataSource = store.Provider == StoreProvider.PostgreSql && store.ConnectionString is { Length: > 0 } connectionString
+            ? NpgsqlDataSource.Create(connectionString)
+            : null;
+        if (dataSource is not null)
+        {
+            await PostgreSqlMigrations.MigrateAsync(dataSource, cancellationToken).ConfigureAwait(false);
+        }
+
+        AccountStore accounts = dataSource is null ? new FileAccountStore(AuthRegistration.AccountsPath(fleet, auth)) : new PostgreSqlAccountStore(dataSource);
+        AuditLog audit = dataSource is null ? new FileAuditLog(AuthRegistration.AuditPath(fleet, auth), TimeProvider.System) : new PostgreSqlAuditLog(dataSource, TimeProvider.System);
         var actor = "local:" + Environment.UserName;
 
         try

@@ -7,10 +7,10 @@ internal sealed class AuthOptions : IValidatableObject
 {
     public const string SectionName = "Auth";
 
-    /// <summary>Local accounts; default <c>{FleetControl:DataDirectory}/accounts.json</c>.</summary>
+    /// <summary>Local accounts; default <c>{FleetControl:DataDirectory}/accounts.json</c>. Not used with <c>Store:Provider=PostgreSql</c>: the accounts are in the shared database.</summary>
     public string? AccountsFile { get; set; }
 
-    /// <summary>The audit log; default <c>{FleetControl:DataDirectory}/audit.jsonl</c>.</summary>
+    /// <summary>The audit log; default <c>{FleetControl:DataDirectory}/audit.jsonl</c>. Not used with <c>Store:Provider=PostgreSql</c>: one chain in the shared database.</summary>
     public string? AuditFile { get; set; }
 
     /// <summary>Failed password sign-ins in a row that lock an account.</summary>

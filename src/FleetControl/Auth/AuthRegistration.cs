@@ -1,9 +1,13 @@
 using System.Security.Claims;
 using FleetControl.Hosting;
+using FleetControl.Store;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace FleetControl.Auth;
 
@@ -35,12 +39,27 @@ internal static class AuthRegistration
                 "Auth:InsecureDevelopmentOverride is refused unless the environment is Development (DOTNET_ENVIRONMENT=Development).")
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<FleetControlOptions>, BindSafety>();
-        services.AddSingleton(sp => new AccountStore(AccountsPath(
-            sp.GetRequiredService<IOptions<FleetControlOptions>>().Value, sp.GetRequiredService<IOptions<AuthOptions>>().Value)));
-        services.AddSingleton(sp => new AuditLog(
-            AuditPath(sp.GetRequiredService<IOptions<FleetControlOptions>>().Value, sp.GetRequiredService<IOptions<AuthOptions>>().Value),
-            sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<SignInThrottle>();
+        if (configuration.GetSection(StoreOptions.SectionName).GetValue<StoreProvider?>(nameof(StoreOptions.Provider)) == StoreProvider.PostgreSql)
+        {
+            // Several instances: one set of accounts, one audit chain and one cookie key ring, all in the shared
+            // database, so whichever instance a request reaches knows the account and accepts the session.
+            services.AddSingleton<AccountStore>(sp => new PostgreSqlAccountStore(sp.GetRequiredService<NpgsqlDataSource>()));
+            services.AddSingleton<AuditLog>(sp => new PostgreSqlAuditLog(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<TimeProvider>()));
+            services.AddSingleton<SignInThrottle, PostgreSqlSignInThrottle>();
+            services.AddSingleton<PostgreSqlKeyRing>();
+            services.AddDataProtection().SetApplicationName("FleetControl");
+            services.AddOptions<KeyManagementOptions>().Configure<PostgreSqlKeyRing>((o, ring) => o.XmlRepository = ring);
+        }
+        else
+        {
+            services.AddSingleton<AccountStore>(sp => new FileAccountStore(AccountsPath(
+                sp.GetRequiredService<IOptions<FleetControlOptions>>().Value, sp.GetRequiredService<IOptions<AuthOptions>>().Value)));
+            services.AddSingleton<AuditLog>(sp => new FileAuditLog(
+                AuditPath(sp.GetRequiredService<IOptions<FleetControlOptions>>().Value, sp.GetRequiredService<IOptions<AuthOptions>>().Value),
+                sp.GetRequiredService<TimeProvider>()));
+            services.AddSingleton<SignInThrottle, MemorySignInThrottle>();
+        }
+
         services.AddHostedService<AuthStartupCheck>();
 
         // Which schemes exist is decided once, from configuration; their options are validated above.

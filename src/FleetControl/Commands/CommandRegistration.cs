@@ -1,9 +1,14 @@
 using FleetControl.Hosting;
+using FleetControl.Store;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace FleetControl.Commands;
 
-/// <summary>Registers the command queue (<c>commands.db</c> in <c>FleetControl:DataDirectory</c>), configuration and rollouts.</summary>
+/// <summary>
+/// Registers the command queue (<c>commands.db</c> in <c>FleetControl:DataDirectory</c>, or the shared
+/// PostgreSQL database under <c>Store:Provider=PostgreSql</c>), configuration and rollouts.
+/// </summary>
 internal static class CommandRegistration
 {
     public static IServiceCollection AddFleetCommands(this IServiceCollection services)
@@ -12,11 +17,16 @@ internal static class CommandRegistration
             .BindConfiguration(CommandOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.AddSingleton(sp =>
+        services.AddSingleton<CommandStore>(sp =>
         {
+            if (sp.GetRequiredService<IOptions<StoreOptions>>().Value.Provider == StoreProvider.PostgreSql)
+            {
+                return new PostgreSqlCommandStore(sp.GetRequiredService<NpgsqlDataSource>());
+            }
+
             var directory = Path.GetFullPath(sp.GetRequiredService<IOptions<FleetControlOptions>>().Value.DataDirectory);
             Directory.CreateDirectory(directory);
-            return new CommandStore(Path.Combine(directory, CommandStore.FileName));
+            return new LiteDbCommandStore(Path.Combine(directory, CommandStore.FileName));
         });
         services.AddSingleton<CommandInbox>();
         services.AddSingleton<CommandService>();

@@ -22,6 +22,9 @@ internal sealed class CommandService(
     IOptions<CommandOptions> options,
     ILogger<CommandService> logger) : BackgroundService
 {
+    /// <summary>How often a waiter re-reads the store for an answer another instance applied.</summary>
+    internal static readonly TimeSpan SharedStorePollInterval = TimeSpan.FromSeconds(1);
+
     private readonly CommandOptions _options = options.Value;
     private readonly Lock _waitersLock = new();
     private readonly Dictionary<string, List<TaskCompletionSource<CommandRecord>>> _waiters = new(StringComparer.Ordinal);
@@ -83,14 +86,25 @@ internal sealed class CommandService(
 
         try
         {
-            // Checked after registering, so a change in between is not missed.
-            var current = store.Get(commandId);
-            if (current is null || current.IsFinal)
+            while (true)
             {
-                return current;
-            }
+                // Checked after registering, so a change in between is not missed. Checked again every
+                // SharedStorePollInterval: with a shared store the answer may be applied by another instance,
+                // whose change raises no waiter here.
+                var current = store.Get(commandId);
+                if (current is null || current.IsFinal)
+                {
+                    return current;
+                }
 
-            return await tcs.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+                var poll = Task.Delay(SharedStorePollInterval, time, cancellationToken);
+                if (await Task.WhenAny(tcs.Task, poll).ConfigureAwait(false) == tcs.Task)
+                {
+                    return await tcs.Task.ConfigureAwait(false);
+                }
+
+                await poll.ConfigureAwait(false); // throws when the caller gave up
+            }
         }
         finally
         {

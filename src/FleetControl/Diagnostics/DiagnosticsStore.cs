@@ -17,7 +17,9 @@ internal sealed class DiagnosticsStore(IOptions<FleetControlOptions> fleet, IOpt
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    public string Root { get; } = Path.Combine(Path.GetFullPath(fleet.Value.DataDirectory), FolderName);
+    public string Root { get; } = options.Value.Directory is { Length: > 0 } shared
+        ? Path.GetFullPath(shared)
+        : Path.Combine(Path.GetFullPath(fleet.Value.DataDirectory), FolderName);
 
     /// <summary>Ids that may name a folder or a file: those a device id may be.</summary>
     public static bool IsValidId(string? id) => Topics.IsValidDeviceId(id);

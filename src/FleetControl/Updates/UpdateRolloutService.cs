@@ -50,13 +50,23 @@ internal sealed class UpdateRolloutService(
 
     private readonly ConcurrentDictionary<string, Rollout> _rollouts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Task> _running = new(StringComparer.Ordinal);
+    private readonly Lock _runLock = new();
+    private Task _takeOver = Task.CompletedTask;
+
+    /// <summary>How often an instance looks for running rollouts that no instance drives.</summary>
+    internal static readonly TimeSpan TakeOverInterval = TimeSpan.FromSeconds(10);
     private readonly CancellationTokenSource _stopping = new();
     private TaskCompletionSource _pulse = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Every update rollout, newest first.</summary>
-    public IReadOnlyList<Rollout> List() => _rollouts.Values.OrderByDescending(r => r.RolloutId, StringComparer.Ordinal).ToList();
+    /// <summary>
+    /// Every update rollout, newest first: the live one where this instance drives it, otherwise as stored (with a
+    /// shared store, as the instance driving it last wrote it).
+    /// </summary>
+    public IReadOnlyList<Rollout> List() =>
+        store.ListRollouts().Where(r => r.Kind == Rollout.UpdateKind).Select(r => _rollouts.GetValueOrDefault(r.RolloutId) ?? r).ToList();
 
-    public Rollout? Get(string rolloutId) => _rollouts.GetValueOrDefault(rolloutId);
+    public Rollout? Get(string rolloutId) =>
+        _rollouts.GetValueOrDefault(rolloutId) ?? store.ListRollouts().FirstOrDefault(r => r.RolloutId == rolloutId && r.Kind == Rollout.UpdateKind);
 
     /// <summary>Starts a rollout (stored first) and returns at once.</summary>
     public Rollout Start(string group, IReadOnlyList<string> devices, string offerJson, string version, IReadOnlyList<int> waves, TimeSpan? timeToLive, TimeSpan? waveTimeout)
@@ -75,9 +85,12 @@ internal sealed class UpdateRolloutService(
             TimeToLive = timeToLive,
             WaveTimeout = waveTimeout,
         };
-        store.PutRollout(rollout);
-        _rollouts[rollout.RolloutId] = rollout;
-        Run(rollout);
+        lock (_runLock) // the take-over scan must not pick the stored copy up before this instance runs it
+        {
+            store.PutRollout(rollout);
+            _rollouts[rollout.RolloutId] = rollout;
+            Run(rollout);
+        }
         return rollout;
     }
 
@@ -155,14 +168,17 @@ internal sealed class UpdateRolloutService(
         commands.Changed += OnCommandChanged;
         foreach (var rollout in store.ListRollouts().Where(r => r.Kind == Rollout.UpdateKind))
         {
-            _rollouts[rollout.RolloutId] = rollout;
             if (rollout.State == Running)
             {
-                Log.Rollout(logger, rollout.RolloutId, $"resumed at wave {rollout.Stage} after a restart");
-                Run(rollout);
+                Run(rollout, $"resumed at wave {rollout.Stage} after a restart");
+            }
+            else
+            {
+                _rollouts[rollout.RolloutId] = rollout;
             }
         }
 
+        _takeOver = TakeOverAsync(_stopping.Token);
         return Task.CompletedTask;
     }
 
@@ -171,7 +187,7 @@ internal sealed class UpdateRolloutService(
     {
         commands.Changed -= OnCommandChanged;
         await _stopping.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll(_running.Values).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll([.. _running.Values, _takeOver]).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public void Dispose() => _stopping.Dispose();
@@ -184,11 +200,73 @@ internal sealed class UpdateRolloutService(
         }
     }
 
-    private void Run(Rollout rollout)
+    /// <summary>
+    /// With a shared store: every <see cref="TakeOverInterval"/>, drives the running rollouts nobody drives (the
+    /// instance that did has died or stopped; its lease went with its connection).
+    /// </summary>
+    private async Task TakeOverAsync(CancellationToken stopping)
     {
-        var task = RunAsync(rollout, _stopping.Token);
-        _running[rollout.RolloutId] = task;
-        _ = task.ContinueWith(_ => _running.TryRemove(rollout.RolloutId, out Task? _), TaskScheduler.Default);
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(TakeOverInterval, time, stopping).ConfigureAwait(false);
+                foreach (var candidate in store.ListRollouts().Where(r => r.Kind == Rollout.UpdateKind && r.State == Running && !_running.ContainsKey(r.RolloutId)))
+                {
+                    lock (_runLock)
+                    {
+                        // Read again under the lock: it may have finished here, or elsewhere, since the list.
+                        if (store.ListRollouts().FirstOrDefault(r => r.RolloutId == candidate.RolloutId) is { State: Running } current)
+                        {
+                            Run(current, "taken over: no instance was driving it");
+                        }
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    private void Run(Rollout rollout, string? announce = null)
+    {
+        Task task;
+        IDisposable lease;
+        lock (_runLock)
+        {
+            if (_running.ContainsKey(rollout.RolloutId))
+            {
+                return; // already driven here
+            }
+
+            // With a shared store several instances know the rollout; only the lease holder drives it, the
+            // others show it as stored.
+            if (store.TryLeaseRollout(rollout.RolloutId) is not { } granted)
+            {
+                _rollouts.TryRemove(rollout.RolloutId, out _);
+                return;
+            }
+
+            lease = granted;
+            _rollouts[rollout.RolloutId] = rollout;
+            if (announce is not null)
+            {
+                Log.Rollout(logger, rollout.RolloutId, announce);
+            }
+
+            task = RunAsync(rollout, _stopping.Token);
+            _running[rollout.RolloutId] = task;
+        }
+
+        _ = task.ContinueWith(
+            _ =>
+            {
+                _running.TryRemove(rollout.RolloutId, out Task? _);
+                lease.Dispose();
+            },
+            TaskScheduler.Default);
     }
 
     private async Task RunAsync(Rollout rollout, CancellationToken stopping)
@@ -289,7 +367,10 @@ internal sealed class UpdateRolloutService(
             }
 
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-            await Task.WhenAny(pulse, Task.Delay(left, time, wait.Token)).ConfigureAwait(false);
+            // Re-evaluated at least every SharedStorePollInterval: with a shared store a device's answer may reach
+            // another instance, which wakes nobody here.
+            var poll = left < CommandService.SharedStorePollInterval * 5 ? left : CommandService.SharedStorePollInterval * 5;
+            await Task.WhenAny(pulse, Task.Delay(poll, time, wait.Token)).ConfigureAwait(false);
             await wait.CancelAsync().ConfigureAwait(false);
             stopping.ThrowIfCancellationRequested();
         }

@@ -23,7 +23,7 @@ public sealed class ClockOffsetTests : IDisposable
     public ClockOffsetTests()
     {
         _fleet = new LiteDbFleetStore(Path.Combine(_data.Path, "fleet.db"));
-        _alertStore = new AlertStore(Path.Combine(_data.Path, AlertStore.FileName));
+        _alertStore = new LiteDbAlertStore(Path.Combine(_data.Path, AlertStore.FileName));
         _clocks = new ClockOffsetTracker(_time, _options);
         var alerts = new AlertService(_alertStore, _time, NullLogger<AlertService>.Instance);
         _evaluator = new AlertEvaluator(_fleet, alerts, _alertStore, _clocks, _time, _options, NullLogger<AlertEvaluator>.Instance);

@@ -39,7 +39,7 @@ public sealed class AccountsCommandTests : IAsyncLifetime
         // The password is stored only as a salted PBKDF2 hash, and is neither printed nor logged.
         var file = await File.ReadAllTextAsync(Path.Combine(_data.Path, "accounts.json"), ct);
         Assert.DoesNotContain(Password, file, StringComparison.Ordinal);
-        var alice = new AccountStore(Path.Combine(_data.Path, "accounts.json")).Find("alice")!;
+        var alice = new FileAccountStore(Path.Combine(_data.Path, "accounts.json")).Find("alice")!;
         Assert.StartsWith($"pbkdf2-sha256${PasswordHasher.Iterations}$", alice.PasswordHash, StringComparison.Ordinal);
         Assert.True(PasswordHasher.Verify(Password, alice.PasswordHash));
         Assert.DoesNotContain(Password, added.Out + added.Err, StringComparison.Ordinal);
@@ -85,6 +85,6 @@ public sealed class AccountsCommandTests : IAsyncLifetime
         Assert.Equal((2, true), (duplicate.Code, duplicate.Err.Contains("already exists", StringComparison.Ordinal)));
         Assert.Equal(2, unknown.Code);
         Assert.Equal(1, usage.Code);
-        Assert.Equal(4, new AccountStore(Path.Combine(_data.Path, "accounts.json")).List().Count);
+        Assert.Equal(4, new FileAccountStore(Path.Combine(_data.Path, "accounts.json")).List().Count);
     }
 }

@@ -14,7 +14,7 @@ public sealed class AuditLogTests : IDisposable
 
     private async Task<AuditLog> WriteThreeAsync()
     {
-        var log = new AuditLog(Path.Combine(_dir.Path, "audit.jsonl"), _time);
+        var log = new FileAuditLog(Path.Combine(_dir.Path, "audit.jsonl"), _time);
         foreach (var id in new[] { "ev-1", "ev-2", "ev-3" })
         {
             await log.AppendAsync(new AuditEvent("officer", "evidence.viewed", id, "ok", "127.0.0.1"), TestContext.Current.CancellationToken);
@@ -30,7 +30,7 @@ public sealed class AuditLogTests : IDisposable
         var log = await WriteThreeAsync();
 
         // A second writer (another process: the accounts command) continues the same chain.
-        var other = new AuditLog(log.Path, _time);
+        var other = new FileAuditLog(log.Path, _time);
         await other.AppendAsync(new AuditEvent("local:root", "account.added", "bob", "ok", "local"), TestContext.Current.CancellationToken);
 
         Assert.Equal(new AuditVerification(true, 4, null), log.Verify());

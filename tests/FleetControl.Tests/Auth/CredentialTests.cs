@@ -38,7 +38,7 @@ public sealed class CredentialTests
     public async Task AccountStore_ExpiredOrRemovedToken_IsRefused()
     {
         using var dir = new TempDirectory();
-        var store = new AccountStore(Path.Combine(dir.Path, "accounts.json"));
+        var store = new FileAccountStore(Path.Combine(dir.Path, "accounts.json"));
         var now = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
         var (token, record) = ApiTokens.Create(now, now.AddDays(1));
         await store.UpdateAsync(d =>
@@ -62,7 +62,7 @@ public sealed class CredentialTests
     public void Throttle_LocksAfterTheLimit_AndUnlocksAfterTheDuration()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        var throttle = new SignInThrottle(Options.Create(new AuthOptions { MaxFailedSignIns = 3, MaxFailedSignInsPerAddress = 10, LockoutDuration = TimeSpan.FromMinutes(15) }), time);
+        var throttle = new MemorySignInThrottle(Options.Create(new AuthOptions { MaxFailedSignIns = 3, MaxFailedSignInsPerAddress = 10, LockoutDuration = TimeSpan.FromMinutes(15) }), time);
 
         Assert.False(throttle.RecordFailure("alice", "10.0.0.1"));
         Assert.False(throttle.RecordFailure("alice", "10.0.0.1"));

@@ -80,7 +80,7 @@ internal sealed class FleetControlInstance : IAsyncDisposable
             "--Identity:DevelopmentPlaintext=true",
             .. extraArgs,
         ];
-        var tokens = await TestAccounts.ProvisionAsync(dataDirectory);
+        var tokens = await TestAccounts.ProvisionAsync(dataDirectory, args);
         var builder = FleetControlHost.CreateBuilder(args);
         var logs = new CollectingLoggerProvider();
         builder.Logging.AddProvider(logs);

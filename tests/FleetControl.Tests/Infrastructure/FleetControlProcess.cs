@@ -29,7 +29,7 @@ internal sealed class FleetControlProcess : IAsyncDisposable
     public static async Task<FleetControlProcess> StartAsync(string dataDirectory, int mqttPort, params string[] extraArgs)
     {
         var httpPort = FreePort.Next();
-        var tokens = await TestAccounts.ProvisionAsync(dataDirectory);
+        var tokens = await TestAccounts.ProvisionAsync(dataDirectory, extraArgs);
         var dll = Path.Combine(AppContext.BaseDirectory, "FleetControl.dll");
         var start = new ProcessStartInfo("dotnet")
         {

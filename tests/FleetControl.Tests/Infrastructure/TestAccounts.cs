@@ -20,10 +20,38 @@ internal static class TestAccounts
     /// <summary>Account name per role.</summary>
     public static string NameFor(string role) => "test-" + role;
 
-    /// <summary>(Re)creates the four test accounts in <paramref name="dataDirectory"/>'s accounts file; returns a token per role.</summary>
-    public static async Task<IReadOnlyDictionary<string, string>> ProvisionAsync(string dataDirectory)
+    // Per shared database: several instances on one database share the accounts, so they are made once and every
+    // instance's client gets the same tokens.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<IReadOnlyDictionary<string, string>>>> SharedDatabases = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// (Re)creates the four test accounts where the instance started with <paramref name="args"/> keeps them:
+    /// <paramref name="dataDirectory"/>'s accounts file, or with <c>--Store:Provider=PostgreSql</c> the shared
+    /// database (once per database). Returns a token per role.
+    /// </summary>
+    public static Task<IReadOnlyDictionary<string, string>> ProvisionAsync(string dataDirectory, IEnumerable<string>? args = null)
     {
-        var store = new AccountStore(Path.Combine(dataDirectory, "accounts.json"));
+        var settings = (args ?? []).ToList();
+        const string ConnectionPrefix = "--Store:ConnectionString=";
+        if (settings.LastOrDefault(a => a.StartsWith("--Store:Provider=", StringComparison.Ordinal)) == "--Store:Provider=PostgreSql"
+            && settings.LastOrDefault(a => a.StartsWith(ConnectionPrefix, StringComparison.Ordinal)) is { } connection)
+        {
+            var connectionString = connection[ConnectionPrefix.Length..];
+            return SharedDatabases.GetOrAdd(connectionString, c => new Lazy<Task<IReadOnlyDictionary<string, string>>>(() => ProvisionDatabaseAsync(c))).Value.WaitAsync(Eventually.DefaultTimeout);
+        }
+
+        return ProvisionAsync(new FileAccountStore(Path.Combine(dataDirectory, "accounts.json")));
+    }
+
+    private static async Task<IReadOnlyDictionary<string, string>> ProvisionDatabaseAsync(string connectionString)
+    {
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(connectionString);
+        await global::FleetControl.Store.PostgreSql.PostgreSqlMigrations.MigrateAsync(dataSource, CancellationToken.None);
+        return await ProvisionAsync(new PostgreSqlAccountStore(dataSource));
+    }
+
+    private static async Task<IReadOnlyDictionary<string, string>> ProvisionAsync(AccountStore store)
+    {
         var tokens = new Dictionary<string, string>(StringComparer.Ordinal);
         await store.UpdateAsync(document =>
         {
@@ -42,7 +70,7 @@ internal static class TestAccounts
             }
 
             return true;
-        }, TestContext.Current.CancellationToken);
+        }, CancellationToken.None);
         return tokens;
     }
 }

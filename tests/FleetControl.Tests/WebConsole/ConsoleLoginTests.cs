@@ -63,7 +63,7 @@ public sealed class ConsoleLoginTests : IAsyncLifetime
         Assert.DoesNotContain(TestAccounts.ConsolePassword, File.ReadAllText(Path.Combine(_data.Path, "audit.jsonl")), StringComparison.Ordinal);
 
         // A new password (here written straight to the accounts file, as the accounts command does) ends the session.
-        await new AccountStore(Path.Combine(_data.Path, "accounts.json")).UpdateAsync(
+        await new FileAccountStore(Path.Combine(_data.Path, "accounts.json")).UpdateAsync(
             d => d.Accounts.Find(a => a.Name == TestAccounts.Administrator)!.PasswordHash = PasswordHasher.Hash("a-brand-new-password", 1_000), ct);
         Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/api/devices", ct)).StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, (await browser.GetAsync("/console/", ct)).StatusCode);

@@ -20,6 +20,7 @@ internal static class PostgreSqlMigrations
         (1, "devices, envelopes and positions (daily partitions), events, data loss, health, evidence", V1),
         (2, "fleet table: trigram indexes on device id and role, online flag with device id", V2),
         (3, "ANPR reads, images and hits (daily partitions), hotlist entries, deltas, version sequence, vehicles", Anpr.PostgreSql.AnprSchema.V3),
+        (4, "commands, device configurations, rollouts, alerts, accounts, audit log, sign-in failures, data-protection keys", V4),
     ];
 
     public static int Latest => All[^1].Version;
@@ -207,5 +208,78 @@ internal static class PostgreSqlMigrations
         CREATE INDEX devices_role_trgm ON devices USING gin (role gin_trgm_ops);
         CREATE INDEX devices_online_id ON devices (online, device_id);
         DROP INDEX devices_online;
+        """;
+
+    // Version 3 is the ANPR tables (reads, images, hits, hotlists); versions are applied in list order and
+    // each is recorded on its own, so 4 does not depend on 3.
+    // Everything FleetControl kept per instance beside the fleet store (commands.db, alerts.db, accounts.json,
+    // audit.jsonl, sign-in failure counts, the cookie key ring) moves here, so any instance answers for it. Each query the stores make
+    // has an index: a device's commands newest first, its open commands oldest first, the next expiry; alerts
+    // newest first (all, per state, per device) and the active ones of a rule; an API token's account.
+    private const string V4 = """
+        CREATE TABLE commands (
+            command_id text COLLATE "C" PRIMARY KEY,
+            device_id text COLLATE "C" NOT NULL,
+            kind text NOT NULL,
+            payload bytea NOT NULL,
+            created_at timestamptz NOT NULL,
+            expires_at timestamptz NOT NULL,
+            state text NOT NULL,
+            reason text NOT NULL,
+            details jsonb NOT NULL,
+            history jsonb NOT NULL);
+        CREATE INDEX commands_device ON commands (device_id, command_id);
+        CREATE INDEX commands_open ON commands (device_id, command_id) WHERE state IN ('Queued', 'Sent', 'Accepted');
+        CREATE INDEX commands_expiry ON commands (expires_at) WHERE state IN ('Queued', 'Sent');
+
+        CREATE TABLE device_configurations (
+            device_id text COLLATE "C" PRIMARY KEY,
+            desired bigint NOT NULL,
+            json text NOT NULL,
+            reported bigint NOT NULL,
+            status text NOT NULL,
+            command_id text COLLATE "C" NOT NULL);
+
+        CREATE TABLE rollouts (
+            rollout_id text COLLATE "C" PRIMARY KEY,
+            record jsonb NOT NULL);
+
+        CREATE TABLE alerts (
+            alert_id text COLLATE "C" PRIMARY KEY,
+            rule text COLLATE "C" NOT NULL,
+            device_id text COLLATE "C" NOT NULL,
+            state text NOT NULL,
+            raised_at timestamptz NOT NULL,
+            record jsonb NOT NULL);
+        CREATE INDEX alerts_raised ON alerts (raised_at DESC);
+        CREATE INDEX alerts_state_raised ON alerts (state, raised_at DESC);
+        CREATE INDEX alerts_device_raised ON alerts (device_id, raised_at DESC);
+        CREATE INDEX alerts_active_rule ON alerts (rule) WHERE state = 'active';
+
+        CREATE TABLE accounts (
+            name_key text COLLATE "C" PRIMARY KEY,
+            position int NOT NULL,
+            token_ids text[] NOT NULL,
+            record jsonb NOT NULL);
+        CREATE INDEX accounts_tokens ON accounts USING gin (token_ids);
+
+        CREATE TABLE audit_log (
+            sequence bigint PRIMARY KEY,
+            at timestamptz NOT NULL,
+            action text COLLATE "C" NOT NULL,
+            entry text NOT NULL,
+            hash text NOT NULL);
+
+        CREATE TABLE signin_failures (
+            key text COLLATE "C" PRIMARY KEY,
+            failures int NOT NULL,
+            last_at timestamptz NOT NULL,
+            locked_until timestamptz);
+        CREATE INDEX signin_failures_last ON signin_failures (last_at);
+
+        CREATE TABLE data_protection_keys (
+            name text PRIMARY KEY,
+            created_at timestamptz NOT NULL DEFAULT now(),
+            xml text NOT NULL);
         """;
 }
