@@ -75,7 +75,7 @@ internal static class GatewayEnrolment
     /// <summary>An engineer account with an API token in FleetControl's accounts file, before it starts; the token.</summary>
     private static async Task<string> AddEngineerAsync(string fleetDirectory)
     {
-        var store = new AccountStore(Path.Combine(fleetDirectory, "accounts.json"));
+        var store = new FileAccountStore(Path.Combine(fleetDirectory, "accounts.json"));
         var (token, record) = ApiTokens.Create(TimeProvider.System.GetUtcNow(), expiresAt: null);
         await store.UpdateAsync(document =>
         {
