@@ -11,11 +11,28 @@ namespace FleetControl.Store;
 /// (<c>_id</c>), so storing an id twice is a no-op. Every operation is serialised through one lock:
 /// a batch's read-modify-write of device documents never races a status update, and readers never
 /// meet LiteDB 5's concurrency defects (seen here: "page type must be collection page" when a read
-/// overlapped a write). Each batch is one transaction; the call returns only once it is on disk:
-/// LiteDB's <c>Commit()</c> can return before its background writer has written the pages, so the
-/// store waits for that writer and then fsyncs the log file once per commit (LiteDB itself would
-/// fsync about once per page; see <see cref="DurableLiteDatabase"/>).
+/// overlapped a write). A store call returns only once it is on disk: LiteDB's <c>Commit()</c> can
+/// return before its background writer has written the pages, so the store waits for that writer and
+/// then fsyncs the log file once per call (LiteDB itself would fsync about once per page; see
+/// <see cref="DurableLiteDatabase"/>).
 /// </summary>
+/// <remarks>
+/// <para>
+/// A large store call (the ingest writer's backlog commits, hundreds to thousands of envelopes) is
+/// committed in transactions of at most <see cref="DefaultEnvelopesPerTransaction"/> envelopes, with the
+/// lock released between them, and its one fsync runs after the last of them, outside the lock. A small
+/// call (an Emergency or Alert commit from the ingest writer's urgent lane) therefore waits for at most
+/// one such transaction, not for a whole backlog commit and its fsync; and while a small call waits for or
+/// holds the lock, the large call does not start its next transaction (it gives way), because the lock
+/// itself is not fair.
+/// </para>
+/// <para>
+/// Exactly-once is unchanged: every transaction dedupes on the primary key (and the id watermark) against
+/// everything committed before it, including the earlier transactions of the same call; nothing is
+/// acknowledged before the call returns, i.e. before the fsync; a crash between two transactions of one
+/// call leaves some of its envelopes stored and none acknowledged, and the redelivery stores the rest.
+/// </para>
+/// </remarks>
 internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
 {
     private const string Envelopes = "envelopes";
@@ -31,6 +48,13 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
     private readonly LiteDatabase _db;
     private readonly Lock _lock = new();
     private readonly KnownIdWatermark? _known;
+    private readonly int _perTransaction;
+
+    /// <summary>Pulsed when the last small store call is done (a large call waits on it between transactions).</summary>
+    private readonly object _turn = new();
+
+    /// <summary>Small store calls waiting for, or inside, the lock or their fsync.</summary>
+    private int _smallCalls;
 
     public LiteDbFleetStore(string databasePath)
         : this(databasePath, KnownIdWatermark.DefaultCapacity)
@@ -39,9 +63,12 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
 
     /// <param name="databasePath">The LiteDB file.</param>
     /// <param name="knownIdCapacity">How many ids stored since start are remembered before the watermark moves up (tests use a small one).</param>
-    internal LiteDbFleetStore(string databasePath, int knownIdCapacity)
+    /// <param name="envelopesPerTransaction">Most envelopes in one transaction of a store call (tests use a small one).</param>
+    internal LiteDbFleetStore(string databasePath, int knownIdCapacity, int envelopesPerTransaction = DefaultEnvelopesPerTransaction)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(envelopesPerTransaction, 1);
         DatabasePath = databasePath;
+        _perTransaction = envelopesPerTransaction;
         // New files only (a file keeps the collation it was created with): every key here is an
         // ASCII id, and the default culture-aware (ICU) compare was a visible cost of each index step.
         _durable = DurableLiteDatabase.Open(databasePath, new Collation(CultureInfo.InvariantCulture.LCID, CompareOptions.Ordinal));
@@ -84,10 +111,119 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
             return Task.FromResult(default(StoreBatchResult));
         }
 
-        lock (_lock)
+        return Task.FromResult(envelopes.Count <= _perTransaction ? StoreSmall(envelopes, receivedAt) : StoreLarge(envelopes, receivedAt));
+    }
+
+    /// <summary>
+    /// Most envelopes in one transaction of a store call, and the most a call may hold to go ahead of a large
+    /// one. Measured on the 2-core development box: ~3-6 ms of lock time without the fsync.
+    /// </summary>
+    internal const int DefaultEnvelopesPerTransaction = 64;
+
+    /// <summary>Large calls that gave way to a small one between two of their transactions (tests, diagnostics).</summary>
+    internal long GaveWay => Interlocked.Read(ref _gaveWay);
+
+    private long _gaveWay;
+
+    /// <summary>Test hook: runs between two transactions of a large call, outside the lock.</summary>
+    internal Action? BetweenTransactions { get; set; }
+
+    /// <summary>One transaction; large calls give way to it between theirs.</summary>
+    private StoreBatchResult StoreSmall(IReadOnlyList<Envelope> envelopes, DateTimeOffset receivedAt)
+    {
+        Interlocked.Increment(ref _smallCalls);
+        try
         {
-            return Task.FromResult(StoreEnvelopes(envelopes, receivedAt));
+            StoreBatchResult result;
+            lock (_lock)
+            {
+                result = StoreEnvelopes(envelopes, receivedAt);
+            }
+
+            MakeDurable();
+            return result;
         }
+        finally
+        {
+            if (Interlocked.Decrement(ref _smallCalls) == 0)
+            {
+                lock (_turn)
+                {
+                    Monitor.PulseAll(_turn);
+                }
+            }
+        }
+    }
+
+    /// <summary>Transactions of <see cref="_perTransaction"/> envelopes, the lock released between them, one fsync at the end.</summary>
+    private StoreBatchResult StoreLarge(IReadOnlyList<Envelope> envelopes, DateTimeOffset receivedAt)
+    {
+        var stored = 0;
+        var duplicates = 0;
+        var slice = new List<Envelope>(_perTransaction);
+        for (var start = 0; start < envelopes.Count; start += _perTransaction)
+        {
+            if (start > 0)
+            {
+                BetweenTransactions?.Invoke();
+                GiveWayToSmallCalls();
+            }
+
+            slice.Clear();
+            for (var i = start; i < Math.Min(envelopes.Count, start + _perTransaction); i++)
+            {
+                slice.Add(envelopes[i]);
+            }
+
+            lock (_lock)
+            {
+                var result = StoreEnvelopes(slice, receivedAt);
+                stored += result.Stored;
+                duplicates += result.Duplicates;
+            }
+        }
+
+        MakeDurable();
+        return new StoreBatchResult(stored, duplicates);
+    }
+
+    /// <summary>Waits (outside the lock) while a small store call waits for or holds the lock or its fsync.</summary>
+    private void GiveWayToSmallCalls()
+    {
+        if (Volatile.Read(ref _smallCalls) == 0)
+        {
+            return;
+        }
+
+        Interlocked.Increment(ref _gaveWay);
+        lock (_turn)
+        {
+            while (Volatile.Read(ref _smallCalls) > 0)
+            {
+                // Pulsed by the last small call; the timeout only bounds a wait that missed nothing.
+                Monitor.Wait(_turn, TimeSpan.FromMilliseconds(100));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Everything this call committed (and all before it) on disk: LiteDB's writer waited for and the log
+    /// fsynced, outside the lock, so other callers' transactions go on meanwhile (an fsync that another
+    /// caller started after these writes counts). In LiteDB's checkpoint fall-back, under the lock.
+    /// </summary>
+    private void MakeDurable()
+    {
+        if (_durable.FallbackReason is not null)
+        {
+            lock (_lock)
+            {
+                _durable.WaitDurable();
+            }
+
+            return;
+        }
+
+        _durable.SyncBehind();
     }
 
     private StoreBatchResult StoreEnvelopes(IReadOnlyList<Envelope> envelopes, DateTimeOffset receivedAt)
@@ -242,7 +378,7 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
                 metaCol.Update(totals);
             }
 
-            _durable.CommitDurably();
+            _db.Commit(); // durable in MakeDurable, after the call's last transaction and outside the lock
             if (_known is not null)
             {
                 foreach (var doc in newEnvelopes)
