@@ -82,8 +82,8 @@ internal sealed class IngestWriter(
         {
             await Task.WhenAll(
                 Guard(ReadAsync(order, urgent.Writer, backlog.Writer, token)),
-                Guard(RunLaneAsync(urgent.Reader, urgentLane: true, order, token)),
-                Guard(RunLaneAsync(backlog.Reader, urgentLane: false, order, token))).ConfigureAwait(false);
+                Guard(RunOnOwnThread("ingest urgent lane", () => RunLane(urgent.Reader, urgentLane: true, order, token))),
+                Guard(RunOnOwnThread("ingest backlog lane", () => RunLane(backlog.Reader, urgentLane: false, order, token)))).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -115,15 +115,48 @@ internal sealed class IngestWriter(
     }
 
     /// <summary>
-    /// One lane: commits what is waiting in it (urgent: all of it; backlog: up to the sizer's limit, whole
-    /// batches), publishes the DeliveryAcks, then the PUBACKs of the committed arrival-order prefix.
+    /// Runs a lane on a thread of its own. The LiteDB store commits synchronously (inserts, commit, fsync: up to
+    /// tens of ms on a busy machine) and the backlog lane waits there while an urgent commit goes first; on
+    /// thread-pool threads two lanes doing that starved the MQTT receive path the urgent envelopes come in by.
     /// </summary>
-    private async Task RunLaneAsync(ChannelReader<PubAckOrder.Entry> reader, bool urgentLane, PubAckOrder order, CancellationToken cancellationToken)
+    private static Task RunOnOwnThread(string name, Action lane)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                lane();
+                done.TrySetResult();
+            }
+            catch (OperationCanceledException ex)
+            {
+                done.TrySetCanceled(ex.CancellationToken);
+            }
+            catch (Exception ex)
+            {
+                done.TrySetException(ex);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = name,
+        };
+        thread.Start();
+        return done.Task;
+    }
+
+    /// <summary>
+    /// One lane (on its own thread, waiting synchronously): commits what is waiting in it (urgent: all of it;
+    /// backlog: up to the sizer's limit, whole batches), publishes the DeliveryAcks, then the PUBACKs of the
+    /// committed arrival-order prefix.
+    /// </summary>
+    private void RunLane(ChannelReader<PubAckOrder.Entry> reader, bool urgentLane, PubAckOrder order, CancellationToken cancellationToken)
     {
         var entries = new List<PubAckOrder.Entry>();
         var group = new List<IngestBatch>();
         var envelopes = new List<Envelope>();
-        while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        while (reader.WaitToReadAsync(cancellationToken).AsTask().GetAwaiter().GetResult())
         {
             entries.Clear();
             group.Clear();
@@ -136,8 +169,8 @@ internal sealed class IngestWriter(
                 envelopes.AddRange(entry.Batch.Envelopes);
             }
 
-            await CommitAndAcknowledgeAsync(group, envelopes, cancellationToken, learn: !urgentLane).ConfigureAwait(false);
-            await order.CommittedAsync(entries, PubAckAsync, cancellationToken).ConfigureAwait(false);
+            CommitAndAcknowledgeAsync(group, envelopes, cancellationToken, learn: !urgentLane).GetAwaiter().GetResult();
+            order.CommittedAsync(entries, PubAckAsync, cancellationToken).GetAwaiter().GetResult();
         }
     }
 

@@ -18,19 +18,20 @@ namespace FleetControl.Store;
 /// </summary>
 /// <remarks>
 /// <para>
-/// A large store call (the ingest writer's backlog commits, hundreds to thousands of envelopes) is
-/// committed in transactions of at most <see cref="DefaultEnvelopesPerTransaction"/> envelopes, with the
-/// lock released between them, and its one fsync runs after the last of them, outside the lock. A small
-/// call (an Emergency or Alert commit from the ingest writer's urgent lane) therefore waits for at most
-/// one such transaction, not for a whole backlog commit and its fsync; and while a small call waits for or
-/// holds the lock, the large call does not start its next transaction (it gives way), because the lock
-/// itself is not fair.
+/// A large store call (the ingest writer's backlog commits, hundreds to thousands of envelopes) inserts its
+/// envelopes in chunks of <see cref="DefaultEnvelopesPerTransaction"/>. After each chunk it looks whether a small
+/// call (at most that many envelopes: an Emergency or Alert commit from the ingest writer's urgent lane) is waiting
+/// for the lock; if one is, it commits what it has, releases the lock until the small calls are done (the lock
+/// itself is not fair) and goes on in a new transaction. So a small call waits for at most one chunk, not for a
+/// whole backlog commit; with nothing waiting a large call is still one transaction. Every call's fsync runs
+/// after its last transaction, outside the lock.
 /// </para>
 /// <para>
 /// Exactly-once is unchanged: every transaction dedupes on the primary key (and the id watermark) against
 /// everything committed before it, including the earlier transactions of the same call; nothing is
 /// acknowledged before the call returns, i.e. before the fsync; a crash between two transactions of one
 /// call leaves some of its envelopes stored and none acknowledged, and the redelivery stores the rest.
+/// Device documents and totals are updated in each transaction for what it stored.
 /// </para>
 /// </remarks>
 internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
@@ -63,7 +64,7 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
 
     /// <param name="databasePath">The LiteDB file.</param>
     /// <param name="knownIdCapacity">How many ids stored since start are remembered before the watermark moves up (tests use a small one).</param>
-    /// <param name="envelopesPerTransaction">Most envelopes in one transaction of a store call (tests use a small one).</param>
+    /// <param name="envelopesPerTransaction">Chunk size of a large call, and the most a small call holds (tests use a small one).</param>
     internal LiteDbFleetStore(string databasePath, int knownIdCapacity, int envelopesPerTransaction = DefaultEnvelopesPerTransaction)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(envelopesPerTransaction, 1);
@@ -115,29 +116,33 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
     }
 
     /// <summary>
-    /// Most envelopes in one transaction of a store call, and the most a call may hold to go ahead of a large
-    /// one. Measured on the 2-core development box: ~3-6 ms of lock time without the fsync.
+    /// How many envelopes a large store call inserts between two looks for a small call waiting (it then commits
+    /// what it has and gives way), and the most a call may hold to count as small. Measured on the 2-core
+    /// development box: ~3-6 ms of lock time.
     /// </summary>
     internal const int DefaultEnvelopesPerTransaction = 64;
 
-    /// <summary>Large calls that gave way to a small one between two of their transactions (tests, diagnostics).</summary>
+    /// <summary>Times a large call ended its transaction early and gave way to a small call (tests, diagnostics).</summary>
     internal long GaveWay => Interlocked.Read(ref _gaveWay);
+
+    /// <summary>Small store calls waiting for, or inside, the lock or their fsync (tests).</summary>
+    internal int SmallCallsWaiting => Volatile.Read(ref _smallCalls);
 
     private long _gaveWay;
 
-    /// <summary>Test hook: runs between two transactions of a large call, outside the lock.</summary>
-    internal Action? BetweenTransactions { get; set; }
+    /// <summary>Test hook: runs inside a large call's transaction (under the lock) after each chunk but the last.</summary>
+    internal Action? BetweenChunks { get; set; }
 
-    /// <summary>One transaction; large calls give way to it between theirs.</summary>
+    /// <summary>One transaction; a large call in progress commits early and gives way to it.</summary>
     private StoreBatchResult StoreSmall(IReadOnlyList<Envelope> envelopes, DateTimeOffset receivedAt)
     {
         Interlocked.Increment(ref _smallCalls);
         try
         {
-            StoreBatchResult result;
+            var result = default(StoreBatchResult);
             lock (_lock)
             {
-                result = StoreEnvelopes(envelopes, receivedAt);
+                StoreTransaction(envelopes, 0, yieldToSmallCalls: false, receivedAt, ref result);
             }
 
             MakeDurable();
@@ -155,47 +160,36 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
         }
     }
 
-    /// <summary>Transactions of <see cref="_perTransaction"/> envelopes, the lock released between them, one fsync at the end.</summary>
+    /// <summary>
+    /// Normally one transaction, inserted in chunks of <c>envelopesPerTransaction</c>; when a small call waits after
+    /// a chunk, the transaction is committed there, the lock released until the small calls are done, and the rest
+    /// goes on in a new transaction. One fsync at the end, outside the lock.
+    /// </summary>
     private StoreBatchResult StoreLarge(IReadOnlyList<Envelope> envelopes, DateTimeOffset receivedAt)
     {
-        var stored = 0;
-        var duplicates = 0;
-        var slice = new List<Envelope>(_perTransaction);
-        for (var start = 0; start < envelopes.Count; start += _perTransaction)
+        var result = default(StoreBatchResult);
+        var next = 0;
+        while (next < envelopes.Count)
         {
-            if (start > 0)
+            if (next > 0)
             {
-                BetweenTransactions?.Invoke();
+                Interlocked.Increment(ref _gaveWay);
                 GiveWayToSmallCalls();
-            }
-
-            slice.Clear();
-            for (var i = start; i < Math.Min(envelopes.Count, start + _perTransaction); i++)
-            {
-                slice.Add(envelopes[i]);
             }
 
             lock (_lock)
             {
-                var result = StoreEnvelopes(slice, receivedAt);
-                stored += result.Stored;
-                duplicates += result.Duplicates;
+                next = StoreTransaction(envelopes, next, yieldToSmallCalls: true, receivedAt, ref result);
             }
         }
 
         MakeDurable();
-        return new StoreBatchResult(stored, duplicates);
+        return result;
     }
 
     /// <summary>Waits (outside the lock) while a small store call waits for or holds the lock or its fsync.</summary>
     private void GiveWayToSmallCalls()
     {
-        if (Volatile.Read(ref _smallCalls) == 0)
-        {
-            return;
-        }
-
-        Interlocked.Increment(ref _gaveWay);
         lock (_turn)
         {
             while (Volatile.Read(ref _smallCalls) > 0)
@@ -226,14 +220,13 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
         _durable.SyncBehind();
     }
 
-    private StoreBatchResult StoreEnvelopes(IReadOnlyList<Envelope> envelopes, DateTimeOffset receivedAt)
+    /// <summary>
+    /// One transaction (under the lock) storing <paramref name="envelopes"/> from <paramref name="from"/> on, chunk by
+    /// chunk; with <paramref name="yieldToSmallCalls"/> it commits early after a chunk when a small call waits.
+    /// Adds what it stored and skipped to <paramref name="result"/>; returns the index after the last envelope it took.
+    /// </summary>
+    private int StoreTransaction(IReadOnlyList<Envelope> envelopes, int from, bool yieldToSmallCalls, DateTimeOffset receivedAt, ref StoreBatchResult result)
     {
-        var envelopeCol = _db.GetCollection(Envelopes);
-        var positionCol = _db.GetCollection(Positions);
-        var eventCol = _db.GetCollection(Events);
-        var lossCol = _db.GetCollection(DataLoss);
-        var deviceCol = _db.GetCollection(Devices);
-
         if (!_db.BeginTrans())
         {
             throw new InvalidOperationException("A LiteDB transaction is already open on the ingest thread.");
@@ -241,130 +234,38 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
 
         try
         {
-            // Primary-key lookups (measured 2-3x faster than one "_id IN [...]" query for 5000 ids), only
-            // for ids the watermark cannot decide.
             var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var envelope in envelopes)
-            {
-                var known = _known?.IsKnown(envelope.MessageId);
-                if (known == true || (known is null && envelopeCol.FindById(envelope.MessageId) is not null))
-                {
-                    seen.Add(envelope.MessageId);
-                }
-            }
-
-            var newEnvelopes = new List<BsonDocument>(envelopes.Count);
-            var newPositions = new List<BsonDocument>();
-            var newEvents = new List<BsonDocument>();
-            var newLosses = new List<BsonDocument>();
-            var newHealth = new List<BsonDocument>();
             var updates = new Dictionary<string, DeviceUpdate>(StringComparer.Ordinal);
+            var newIds = new List<string>();
             var duplicates = 0;
-
-            foreach (var envelope in envelopes)
+            var chunk = new List<Envelope>(Math.Min(envelopes.Count - from, _perTransaction));
+            var next = from;
+            while (true)
             {
-                if (!seen.Add(envelope.MessageId))
+                chunk.Clear();
+                var end = yieldToSmallCalls ? Math.Min(envelopes.Count, next + _perTransaction) : envelopes.Count;
+                for (var i = next; i < end; i++)
                 {
-                    duplicates++;
-                    continue;
+                    chunk.Add(envelopes[i]);
                 }
 
-                var captured = envelope.CapturedAt?.ToDateTimeOffset() ?? receivedAt;
-                // The envelope exactly as received (device, stream, sequence, capture time are inside it)
-                // plus when it arrived: short field names, one small document.
-                newEnvelopes.Add(new BsonDocument
+                duplicates += InsertChunk(chunk, seen, updates, newIds, receivedAt);
+                next = end;
+                if (next >= envelopes.Count)
                 {
-                    ["_id"] = envelope.MessageId,
-                    ["r"] = envelope.ToByteArray(),
-                    ["t"] = receivedAt.UtcTicks,
-                });
-
-                if (!updates.TryGetValue(envelope.DeviceId, out var update))
-                {
-                    update = new DeviceUpdate();
-                    updates[envelope.DeviceId] = update;
+                    break;
                 }
 
-                update.Envelopes++;
-                switch (envelope.BodyCase)
+                BetweenChunks?.Invoke();
+                if (Volatile.Read(ref _smallCalls) > 0)
                 {
-                    case Envelope.BodyOneofCase.Position:
-                        var position = ToPositionRecord(envelope, captured);
-                        newPositions.Add(ToBson(position));
-                        update.Positions++;
-                        if (update.LastPosition is null || position.Time >= update.LastPosition.Time)
-                        {
-                            update.LastPosition = position;
-                        }
-
-                        break;
-                    case Envelope.BodyOneofCase.Health:
-                        newHealth.Add(new BsonDocument
-                        {
-                            ["_id"] = envelope.MessageId,
-                            ["k"] = HealthKey(envelope.DeviceId, captured.UtcTicks),
-                            ["raw"] = envelope.Health.ToByteArray(),
-                        });
-                        if (update.HealthAt is null || captured >= update.HealthAt)
-                        {
-                            update.Health = envelope.Health;
-                            update.HealthAt = captured;
-                        }
-
-                        break;
-                    case Envelope.BodyOneofCase.DockStatus:
-                        if (update.DockAt is null || captured >= update.DockAt)
-                        {
-                            update.Dock = envelope.DockStatus;
-                            update.DockAt = captured;
-                        }
-
-                        break;
-                    case Envelope.BodyOneofCase.DataLoss:
-                        newLosses.Add(new BsonDocument
-                        {
-                            ["_id"] = envelope.MessageId,
-                            ["device"] = envelope.DeviceId,
-                            ["captured"] = captured.UtcTicks,
-                            ["raw"] = envelope.DataLoss.ToByteArray(),
-                        });
-                        break;
-                    case Envelope.BodyOneofCase.Event:
-                        newEvents.Add(new BsonDocument
-                        {
-                            ["_id"] = envelope.MessageId,
-                            ["device"] = envelope.DeviceId,
-                            ["stream"] = envelope.Stream,
-                            ["captured"] = captured.UtcTicks,
-                            ["raw"] = envelope.Event.ToByteArray(),
-                        });
-                        break;
+                    break; // commit what is here and let the small call in
                 }
             }
 
-            if (newEnvelopes.Count > 0)
+            if (newIds.Count > 0)
             {
-                envelopeCol.InsertBulk(newEnvelopes);
-                if (newPositions.Count > 0)
-                {
-                    positionCol.InsertBulk(newPositions);
-                }
-
-                if (newEvents.Count > 0)
-                {
-                    eventCol.InsertBulk(newEvents);
-                }
-
-                if (newHealth.Count > 0)
-                {
-                    _db.GetCollection(HealthHistory).InsertBulk(newHealth);
-                }
-
-                if (newLosses.Count > 0)
-                {
-                    lossCol.InsertBulk(newLosses);
-                }
-
+                var deviceCol = _db.GetCollection(Devices);
                 foreach (var (deviceId, update) in updates)
                 {
                     var doc = deviceCol.FindById(deviceId) ?? NewDevice(deviceId);
@@ -374,25 +275,167 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
 
                 var metaCol = _db.GetCollection(Meta);
                 var totals = metaCol.FindById(TotalsId);
-                totals["envelopes"] = totals["envelopes"].AsInt64 + newEnvelopes.Count;
+                totals["envelopes"] = totals["envelopes"].AsInt64 + newIds.Count;
                 metaCol.Update(totals);
             }
 
             _db.Commit(); // durable in MakeDurable, after the call's last transaction and outside the lock
             if (_known is not null)
             {
-                foreach (var doc in newEnvelopes)
+                foreach (var id in newIds)
                 {
-                    _known.Add(doc["_id"].AsString);
+                    _known.Add(id);
                 }
             }
-            return new StoreBatchResult(newEnvelopes.Count, duplicates);
+
+            result = new StoreBatchResult(result.Stored + newIds.Count, result.Duplicates + duplicates);
+            return next;
         }
         catch
         {
             _db.Rollback();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Inserts the envelopes of <paramref name="chunk"/> not stored before (nor earlier in this transaction, see
+    /// <paramref name="seen"/>) with their positions, events, health and data-loss documents; collects the device
+    /// updates. Returns how many were duplicates.
+    /// </summary>
+    private int InsertChunk(List<Envelope> chunk, HashSet<string> seen, Dictionary<string, DeviceUpdate> updates, List<string> newIds, DateTimeOffset receivedAt)
+    {
+        var envelopeCol = _db.GetCollection(Envelopes);
+
+        // Primary-key lookups (measured 2-3x faster than one "_id IN [...]" query for 5000 ids), only
+        // for ids the watermark cannot decide.
+        foreach (var envelope in chunk)
+        {
+            var known = _known?.IsKnown(envelope.MessageId);
+            if (known == true || (known is null && envelopeCol.FindById(envelope.MessageId) is not null))
+            {
+                seen.Add(envelope.MessageId);
+            }
+        }
+
+        var newEnvelopes = new List<BsonDocument>(chunk.Count);
+        var newPositions = new List<BsonDocument>();
+        var newEvents = new List<BsonDocument>();
+        var newLosses = new List<BsonDocument>();
+        var newHealth = new List<BsonDocument>();
+        var duplicates = 0;
+
+        foreach (var envelope in chunk)
+        {
+            if (!seen.Add(envelope.MessageId))
+            {
+                duplicates++;
+                continue;
+            }
+
+            var captured = envelope.CapturedAt?.ToDateTimeOffset() ?? receivedAt;
+            // The envelope exactly as received (device, stream, sequence, capture time are inside it)
+            // plus when it arrived: short field names, one small document.
+            newEnvelopes.Add(new BsonDocument
+            {
+                ["_id"] = envelope.MessageId,
+                ["r"] = envelope.ToByteArray(),
+                ["t"] = receivedAt.UtcTicks,
+            });
+
+            if (!updates.TryGetValue(envelope.DeviceId, out var update))
+            {
+                update = new DeviceUpdate();
+                updates[envelope.DeviceId] = update;
+            }
+
+            update.Envelopes++;
+            switch (envelope.BodyCase)
+            {
+                case Envelope.BodyOneofCase.Position:
+                    var position = ToPositionRecord(envelope, captured);
+                    newPositions.Add(ToBson(position));
+                    update.Positions++;
+                    if (update.LastPosition is null || position.Time >= update.LastPosition.Time)
+                    {
+                        update.LastPosition = position;
+                    }
+
+                    break;
+                case Envelope.BodyOneofCase.Health:
+                    newHealth.Add(new BsonDocument
+                    {
+                        ["_id"] = envelope.MessageId,
+                        ["k"] = HealthKey(envelope.DeviceId, captured.UtcTicks),
+                        ["raw"] = envelope.Health.ToByteArray(),
+                    });
+                    if (update.HealthAt is null || captured >= update.HealthAt)
+                    {
+                        update.Health = envelope.Health;
+                        update.HealthAt = captured;
+                    }
+
+                    break;
+                case Envelope.BodyOneofCase.DockStatus:
+                    if (update.DockAt is null || captured >= update.DockAt)
+                    {
+                        update.Dock = envelope.DockStatus;
+                        update.DockAt = captured;
+                    }
+
+                    break;
+                case Envelope.BodyOneofCase.DataLoss:
+                    newLosses.Add(new BsonDocument
+                    {
+                        ["_id"] = envelope.MessageId,
+                        ["device"] = envelope.DeviceId,
+                        ["captured"] = captured.UtcTicks,
+                        ["raw"] = envelope.DataLoss.ToByteArray(),
+                    });
+                    break;
+                case Envelope.BodyOneofCase.Event:
+                    newEvents.Add(new BsonDocument
+                    {
+                        ["_id"] = envelope.MessageId,
+                        ["device"] = envelope.DeviceId,
+                        ["stream"] = envelope.Stream,
+                        ["captured"] = captured.UtcTicks,
+                        ["raw"] = envelope.Event.ToByteArray(),
+                    });
+                    break;
+            }
+        }
+
+        if (newEnvelopes.Count > 0)
+        {
+            envelopeCol.InsertBulk(newEnvelopes);
+            if (newPositions.Count > 0)
+            {
+                _db.GetCollection(Positions).InsertBulk(newPositions);
+            }
+
+            if (newEvents.Count > 0)
+            {
+                _db.GetCollection(Events).InsertBulk(newEvents);
+            }
+
+            if (newHealth.Count > 0)
+            {
+                _db.GetCollection(HealthHistory).InsertBulk(newHealth);
+            }
+
+            if (newLosses.Count > 0)
+            {
+                _db.GetCollection(DataLoss).InsertBulk(newLosses);
+            }
+
+            foreach (var doc in newEnvelopes)
+            {
+                newIds.Add(doc["_id"].AsString);
+            }
+        }
+
+        return duplicates;
     }
 
     public Task RegisterDeviceAsync(DeviceRegistration registration, CancellationToken cancellationToken)

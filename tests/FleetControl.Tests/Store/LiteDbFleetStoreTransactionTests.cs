@@ -5,8 +5,8 @@ using FleetControl.Tests.Infrastructure;
 namespace FleetControl.Tests.Store;
 
 /// <summary>
-/// A large store call is committed in several transactions with the lock released between them, so a small
-/// call (the ingest writer's urgent lane) is stored while the large one is still going; each id still once.
+/// A large store call that meets a small one waiting (the ingest writer's urgent lane) commits what it has and
+/// lets it in before going on, so the small call does not wait for the whole large one; each id still once.
 /// </summary>
 public sealed class LiteDbFleetStoreTransactionTests : IDisposable
 {
@@ -17,7 +17,7 @@ public sealed class LiteDbFleetStoreTransactionTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     [Fact]
-    public async Task StoreEnvelopes_SmallCallBetweenTransactionsOfALargeOne_StoredAtOnceEachIdOnce()
+    public async Task StoreEnvelopes_SmallCallWaitsDuringALargeOne_LargeCommitsEarlyAndGivesWayEachIdOnce()
     {
         var ct = TestContext.Current.CancellationToken;
         using var store = new LiteDbFleetStore(Path.Combine(_dir.Path, "fleet.db"), KnownIdWatermark.DefaultCapacity, envelopesPerTransaction: 10);
@@ -28,28 +28,26 @@ public sealed class LiteDbFleetStoreTransactionTests : IDisposable
         emergency.Position = null;
         emergency.Event = new DeviceEvent { Type = "emergency", Detail = "officer emergency button" };
 
-        // After the large call's first transaction, a small call runs to completion while the large call waits:
-        // it would never finish if the large call held the lock for all its transactions. It carries the
-        // Emergency, an id the large call has stored already and one it has yet to store.
-        StoreBatchResult? small = null;
-        long? storedWhenSmallDone = null;
-        var between = 0;
-        store.BetweenTransactions = () =>
+        // While the large call inserts its first chunk (under the lock), a small call starts and waits for the
+        // lock: the large call commits that chunk and lets the small one in before it goes on. The small call
+        // carries the Emergency, an id the large call has just stored and one it has yet to store.
+        Task<StoreBatchResult>? small = null;
+        var chunks = 0;
+        store.BetweenChunks = () =>
         {
-            if (++between == 1)
+            if (++chunks == 1)
             {
-                var call = Task.Run(() => store.StoreEnvelopesAsync([emergency, large[0], large[99]], Now, ct), ct);
-                Assert.True(call.Wait(Timeout, ct), "the small call did not get in between the large call's transactions");
-                small = call.Result;
-                storedWhenSmallDone = store.CountEnvelopesAsync(ct).Result;
+                small = Task.Run(() => store.StoreEnvelopesAsync([emergency, large[0], large[99]], Now, ct), ct);
+                Assert.True(SpinWait.SpinUntil(() => store.SmallCallsWaiting > 0, Timeout), "the small call never came");
             }
         };
 
         var result = await store.StoreEnvelopesAsync(large, Now, ct);
+        Assert.NotNull(small);
+        var smallResult = await small.WaitAsync(Timeout, ct);
 
-        Assert.Equal(9, between);
-        Assert.Equal(new StoreBatchResult(2, 1), small);
-        Assert.Equal(12, storedWhenSmallDone); // the large call's first transaction, then the small call's two
+        Assert.Equal(1, store.GaveWay); // one early commit, then the rest in one transaction
+        Assert.Equal(new StoreBatchResult(2, 1), smallResult);
         Assert.Equal(new StoreBatchResult(99, 1), result);
         Assert.Equal(101, await store.CountEnvelopesAsync(ct));
         Assert.Equal(100, (await store.GetPositionsAsync("car-1", 1000, ct)).Count);
