@@ -21,10 +21,13 @@ namespace FleetControl.Store;
 /// A large store call (the ingest writer's backlog commits, hundreds to thousands of envelopes) inserts its
 /// envelopes in chunks of <see cref="DefaultEnvelopesPerTransaction"/>. After each chunk it looks whether a small
 /// call (at most that many envelopes: an Emergency or Alert commit from the ingest writer's urgent lane) is waiting
-/// for the lock; if one is, it commits what it has, releases the lock until the small calls are done (the lock
-/// itself is not fair) and goes on in a new transaction. So a small call waits for at most one chunk, not for a
-/// whole backlog commit; with nothing waiting a large call is still one transaction. Every call's fsync runs
-/// after its last transaction, outside the lock.
+/// for the lock; if one is, it ends its transaction there, releases the lock until the small calls are done (the
+/// lock itself is not fair) and goes on in a new transaction. The first time in a call it ends it by rolling back
+/// and doing that work again afterwards, so the small call's fsync does not also flush the large call's pages
+/// (on ext4 an fsync costs what it flushes); after that it commits what it has, so a stream of small calls
+/// cannot stall it. So a small call waits for at most one chunk, not for a whole backlog commit and its fsync;
+/// with nothing waiting a large call is still one transaction. Every call's fsync runs after its last
+/// transaction, outside the lock.
 /// </para>
 /// <para>
 /// Exactly-once is unchanged: every transaction dedupes on the primary key (and the id watermark) against
@@ -142,7 +145,7 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
             var result = default(StoreBatchResult);
             lock (_lock)
             {
-                StoreTransaction(envelopes, 0, yieldToSmallCalls: false, receivedAt, ref result);
+                StoreTransaction(envelopes, 0, yieldToSmallCalls: false, rollBackToYield: false, receivedAt, ref result);
             }
 
             MakeDurable();
@@ -161,25 +164,33 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
     }
 
     /// <summary>
-    /// Normally one transaction, inserted in chunks of <c>envelopesPerTransaction</c>; when a small call waits after
-    /// a chunk, the transaction is committed there, the lock released until the small calls are done, and the rest
-    /// goes on in a new transaction. One fsync at the end, outside the lock.
+    /// Normally one transaction, inserted in chunks of <c>envelopesPerTransaction</c>. When a small call waits after
+    /// a chunk, the transaction ends there (the first time in the call rolled back, later committed early), the
+    /// lock is released until the small calls are done, and the rest goes on in a new transaction. One fsync at
+    /// the end, outside the lock.
     /// </summary>
     private StoreBatchResult StoreLarge(IReadOnlyList<Envelope> envelopes, DateTimeOffset receivedAt)
     {
         var result = default(StoreBatchResult);
         var next = 0;
+        var rolledBack = false;
         while (next < envelopes.Count)
         {
-            if (next > 0)
+            bool gaveWay;
+            lock (_lock)
+            {
+                // The first time in a call, a transaction that meets a small call rolls back (its pages then
+                // stay out of the small call's fsync); after that it commits what it has (so it always moves on).
+                var from = next;
+                next = StoreTransaction(envelopes, from, yieldToSmallCalls: true, rollBackToYield: !rolledBack, receivedAt, ref result);
+                rolledBack |= next == from;
+                gaveWay = next < envelopes.Count;
+            }
+
+            if (gaveWay)
             {
                 Interlocked.Increment(ref _gaveWay);
                 GiveWayToSmallCalls();
-            }
-
-            lock (_lock)
-            {
-                next = StoreTransaction(envelopes, next, yieldToSmallCalls: true, receivedAt, ref result);
             }
         }
 
@@ -222,10 +233,11 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
 
     /// <summary>
     /// One transaction (under the lock) storing <paramref name="envelopes"/> from <paramref name="from"/> on, chunk by
-    /// chunk; with <paramref name="yieldToSmallCalls"/> it commits early after a chunk when a small call waits.
+    /// chunk; with <paramref name="yieldToSmallCalls"/> it ends after a chunk when a small call waits: rolled back
+    /// (returning <paramref name="from"/>) with <paramref name="rollBackToYield"/>, else committed early.
     /// Adds what it stored and skipped to <paramref name="result"/>; returns the index after the last envelope it took.
     /// </summary>
-    private int StoreTransaction(IReadOnlyList<Envelope> envelopes, int from, bool yieldToSmallCalls, DateTimeOffset receivedAt, ref StoreBatchResult result)
+    private int StoreTransaction(IReadOnlyList<Envelope> envelopes, int from, bool yieldToSmallCalls, bool rollBackToYield, DateTimeOffset receivedAt, ref StoreBatchResult result)
     {
         if (!_db.BeginTrans())
         {
@@ -259,6 +271,12 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
                 BetweenChunks?.Invoke();
                 if (Volatile.Read(ref _smallCalls) > 0)
                 {
+                    if (rollBackToYield)
+                    {
+                        _db.Rollback(); // nothing of it stored: the caller gives way, then does it again
+                        return from;
+                    }
+
                     break; // commit what is here and let the small call in
                 }
             }

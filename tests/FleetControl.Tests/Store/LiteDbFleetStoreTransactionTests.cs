@@ -5,8 +5,9 @@ using FleetControl.Tests.Infrastructure;
 namespace FleetControl.Tests.Store;
 
 /// <summary>
-/// A large store call that meets a small one waiting (the ingest writer's urgent lane) commits what it has and
-/// lets it in before going on, so the small call does not wait for the whole large one; each id still once.
+/// A large store call that meets a small one waiting (the ingest writer's urgent lane) ends its transaction after
+/// the current chunk and lets it in before going on, so the small call does not wait for the whole large one;
+/// each id still once.
 /// </summary>
 public sealed class LiteDbFleetStoreTransactionTests : IDisposable
 {
@@ -17,7 +18,7 @@ public sealed class LiteDbFleetStoreTransactionTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     [Fact]
-    public async Task StoreEnvelopes_SmallCallWaitsDuringALargeOne_LargeCommitsEarlyAndGivesWayEachIdOnce()
+    public async Task StoreEnvelopes_SmallCallWaitsDuringALargeOne_LargeGivesWayAfterAChunkEachIdOnce()
     {
         var ct = TestContext.Current.CancellationToken;
         using var store = new LiteDbFleetStore(Path.Combine(_dir.Path, "fleet.db"), KnownIdWatermark.DefaultCapacity, envelopesPerTransaction: 10);
@@ -29,8 +30,8 @@ public sealed class LiteDbFleetStoreTransactionTests : IDisposable
         emergency.Event = new DeviceEvent { Type = "emergency", Detail = "officer emergency button" };
 
         // While the large call inserts its first chunk (under the lock), a small call starts and waits for the
-        // lock: the large call commits that chunk and lets the small one in before it goes on. The small call
-        // carries the Emergency, an id the large call has just stored and one it has yet to store.
+        // lock: the large call rolls that chunk back, lets the small one in, then stores everything. The small
+        // call carries the Emergency, the large call's first id (just rolled back) and its last.
         Task<StoreBatchResult>? small = null;
         var chunks = 0;
         store.BetweenChunks = () =>
@@ -46,9 +47,9 @@ public sealed class LiteDbFleetStoreTransactionTests : IDisposable
         Assert.NotNull(small);
         var smallResult = await small.WaitAsync(Timeout, ct);
 
-        Assert.Equal(1, store.GaveWay); // one early commit, then the rest in one transaction
-        Assert.Equal(new StoreBatchResult(2, 1), smallResult);
-        Assert.Equal(new StoreBatchResult(99, 1), result);
+        Assert.Equal(1, store.GaveWay); // one rollback, then the whole call in one transaction
+        Assert.Equal(new StoreBatchResult(3, 0), smallResult);
+        Assert.Equal(new StoreBatchResult(98, 2), result);
         Assert.Equal(101, await store.CountEnvelopesAsync(ct));
         Assert.Equal(100, (await store.GetPositionsAsync("car-1", 1000, ct)).Count);
         Assert.Equal(101, (await store.GetDeviceAsync("car-1", ct))!.EnvelopeCount);
