@@ -16,10 +16,9 @@ namespace FleetControl.Ingest;
 /// <para>
 /// <b>Urgent lane.</b> Batches of the urgent classes (Emergency and Alert, the gateway's urgent lane,
 /// <c>LeaseScheduler.Urgent</c>) are committed as soon as they are read, in their own small transaction, by a
-/// loop of their own: they never wait for the backlog commit in progress to end. The store lets them in between
-/// two of its transactions (LiteDB: a large call is committed in transactions of
-/// <see cref="LiteDbFleetStore.DefaultEnvelopesPerTransaction"/> envelopes and gives way to a small call between
-/// them; PostgreSQL: a concurrent transaction on its own connection).
+/// loop (and thread) of their own: they never wait for the backlog commit in progress to end. The store lets them
+/// in (LiteDB: a large call looks for a waiting small call every <see cref="LiteDbFleetStore.DefaultChunkEnvelopes"/>
+/// envelopes, ends its transaction there and gives way; PostgreSQL: a concurrent transaction on its own connection).
 /// </para>
 /// <para>
 /// <b>Backlog lane.</b> Every other batch is committed in arrival order, as many envelopes per commit as

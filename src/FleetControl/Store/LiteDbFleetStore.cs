@@ -19,8 +19,8 @@ namespace FleetControl.Store;
 /// <remarks>
 /// <para>
 /// A large store call (the ingest writer's backlog commits, hundreds to thousands of envelopes) inserts its
-/// envelopes in chunks of <see cref="DefaultEnvelopesPerTransaction"/>. After each chunk it looks whether a small
-/// call (at most that many envelopes: an Emergency or Alert commit from the ingest writer's urgent lane) is waiting
+/// envelopes in chunks of <see cref="DefaultChunkEnvelopes"/>. After each chunk it looks whether a small call (at
+/// most <see cref="SmallCallEnvelopes"/>: an Emergency or Alert commit from the ingest writer's urgent lane) is waiting
 /// for the lock; if one is, it ends its transaction there, releases the lock until the small calls are done (the
 /// lock itself is not fair) and goes on in a new transaction. The first time in a call it ends it by rolling back
 /// and doing that work again afterwards, so the small call's fsync does not also flush the large call's pages
@@ -52,7 +52,7 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
     private readonly LiteDatabase _db;
     private readonly Lock _lock = new();
     private readonly KnownIdWatermark? _known;
-    private readonly int _perTransaction;
+    private readonly int _chunk;
 
     /// <summary>Pulsed when the last small store call is done (a large call waits on it between transactions).</summary>
     private readonly object _turn = new();
@@ -67,12 +67,12 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
 
     /// <param name="databasePath">The LiteDB file.</param>
     /// <param name="knownIdCapacity">How many ids stored since start are remembered before the watermark moves up (tests use a small one).</param>
-    /// <param name="envelopesPerTransaction">Chunk size of a large call, and the most a small call holds (tests use a small one).</param>
-    internal LiteDbFleetStore(string databasePath, int knownIdCapacity, int envelopesPerTransaction = DefaultEnvelopesPerTransaction)
+    /// <param name="chunkEnvelopes">How many envelopes a large call inserts between two looks for a waiting small call (tests use a small one).</param>
+    internal LiteDbFleetStore(string databasePath, int knownIdCapacity, int chunkEnvelopes = DefaultChunkEnvelopes)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(envelopesPerTransaction, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkEnvelopes, 1);
         DatabasePath = databasePath;
-        _perTransaction = envelopesPerTransaction;
+        _chunk = chunkEnvelopes;
         // New files only (a file keeps the collation it was created with): every key here is an
         // ASCII id, and the default culture-aware (ICU) compare was a visible cost of each index step.
         _durable = DurableLiteDatabase.Open(databasePath, new Collation(CultureInfo.InvariantCulture.LCID, CompareOptions.Ordinal));
@@ -115,15 +115,17 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
             return Task.FromResult(default(StoreBatchResult));
         }
 
-        return Task.FromResult(envelopes.Count <= _perTransaction ? StoreSmall(envelopes, receivedAt) : StoreLarge(envelopes, receivedAt));
+        return Task.FromResult(envelopes.Count <= SmallCallEnvelopes ? StoreSmall(envelopes, receivedAt) : StoreLarge(envelopes, receivedAt));
     }
 
     /// <summary>
-    /// How many envelopes a large store call inserts between two looks for a small call waiting (it then commits
-    /// what it has and gives way), and the most a call may hold to count as small. Measured on the 2-core
-    /// development box: ~3-6 ms of lock time.
+    /// How many envelopes a large store call inserts between two looks for a small call waiting (it then ends its
+    /// transaction and gives way): what a small call waits for at most, ~1-3 ms on the 2-core development box.
     /// </summary>
-    internal const int DefaultEnvelopesPerTransaction = 64;
+    internal const int DefaultChunkEnvelopes = 16;
+
+    /// <summary>The most envelopes a store call may hold to go ahead of a large one (an urgent commit is usually 1).</summary>
+    internal const int SmallCallEnvelopes = 64;
 
     /// <summary>Times a large call ended its transaction early and gave way to a small call (tests, diagnostics).</summary>
     internal long GaveWay => Interlocked.Read(ref _gaveWay);
@@ -164,7 +166,7 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
     }
 
     /// <summary>
-    /// Normally one transaction, inserted in chunks of <c>envelopesPerTransaction</c>. When a small call waits after
+    /// Normally one transaction, inserted in chunks of <c>chunkEnvelopes</c>. When a small call waits after
     /// a chunk, the transaction ends there (the first time in the call rolled back, later committed early), the
     /// lock is released until the small calls are done, and the rest goes on in a new transaction. One fsync at
     /// the end, outside the lock.
@@ -250,12 +252,12 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
             var updates = new Dictionary<string, DeviceUpdate>(StringComparer.Ordinal);
             var newIds = new List<string>();
             var duplicates = 0;
-            var chunk = new List<Envelope>(Math.Min(envelopes.Count - from, _perTransaction));
+            var chunk = new List<Envelope>(Math.Min(envelopes.Count - from, _chunk));
             var next = from;
             while (true)
             {
                 chunk.Clear();
-                var end = yieldToSmallCalls ? Math.Min(envelopes.Count, next + _perTransaction) : envelopes.Count;
+                var end = yieldToSmallCalls ? Math.Min(envelopes.Count, next + _chunk) : envelopes.Count;
                 for (var i = next; i < end; i++)
                 {
                     chunk.Add(envelopes[i]);

@@ -21,7 +21,7 @@ public sealed class LiteDbFleetStoreTransactionTests : IDisposable
     public async Task StoreEnvelopes_SmallCallWaitsDuringALargeOne_LargeGivesWayAfterAChunkEachIdOnce()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var store = new LiteDbFleetStore(Path.Combine(_dir.Path, "fleet.db"), KnownIdWatermark.DefaultCapacity, envelopesPerTransaction: 10);
+        using var store = new LiteDbFleetStore(Path.Combine(_dir.Path, "fleet.db"), KnownIdWatermark.DefaultCapacity, chunkEnvelopes: 10);
         var large = Enumerable.Range(1, 100).Select(i => TestEnvelopes.Position("car-1", (ulong)i)).ToList();
         var emergency = TestEnvelopes.Position("car-1", 1_000);
         emergency.Stream = "panic";
