@@ -23,7 +23,8 @@ namespace FleetControl.Ingest;
 /// <para>
 /// <b>Backlog lane.</b> Every other batch is committed in arrival order, as many envelopes per commit as
 /// <see cref="CommitSizer"/> allows (so a commit lasts about <c>FleetControl:CommitDurationTarget</c>; at most
-/// <c>FleetControl:MaxEnvelopesPerCommit</c>).
+/// <c>FleetControl:MaxEnvelopesPerCommit</c>; held at its floor for <see cref="CommitSizer.UrgentHold"/> after an
+/// urgent batch, because an urgent fsync still waits for a backlog fsync already running).
 /// </para>
 /// <para>
 /// Order: each lane commits its batches in arrival order, so per-class and per-stream order hold (a gateway's
@@ -48,7 +49,7 @@ internal sealed class IngestWriter(
     /// <summary>Most batches read ahead of the PUBACKs (the queue's own bound), so urgent ones behind them are seen.</summary>
     private const int ReadAhead = 4096;
 
-    private readonly CommitSizer _sizer = new(options.Value.CommitDurationTarget, options.Value.MaxEnvelopesPerCommit);
+    private readonly CommitSizer _sizer = new(options.Value.CommitDurationTarget, options.Value.MaxEnvelopesPerCommit, time);
     private readonly IIngestObserver[] _observers = observers?.ToArray() ?? [];
 
     /// <summary>True for a batch whose envelopes overtake the backlog (Emergency or Alert).</summary>
@@ -102,7 +103,15 @@ internal sealed class IngestWriter(
                 while (reader.TryRead(out var batch))
                 {
                     var entry = await order.AddAsync(batch, cancellationToken).ConfigureAwait(false);
-                    (IsUrgent(batch) ? urgent : backlog).TryWrite(entry);
+                    if (IsUrgent(batch))
+                    {
+                        _sizer.OnUrgentArrived(); // the backlog commits after it stay short for a while (their fsync)
+                        urgent.TryWrite(entry);
+                    }
+                    else
+                    {
+                        backlog.TryWrite(entry);
+                    }
                 }
             }
         }

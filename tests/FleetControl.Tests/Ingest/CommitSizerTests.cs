@@ -1,4 +1,5 @@
 using FleetControl.Ingest;
+using Microsoft.Extensions.Time.Testing;
 
 namespace FleetControl.Tests.Ingest;
 
@@ -24,6 +25,30 @@ public sealed class CommitSizerTests
         sizer.OnCommitted(sizer.Limit, TimeSpan.FromMilliseconds(5));
         sizer.OnCommitted(sizer.Limit, TimeSpan.FromMilliseconds(5));
         Assert.Equal(400, sizer.Limit);
+    }
+
+    [Fact]
+    public void Limit_UrgentArrived_HeldAtTheFloorForTheHoldThenBackToWhatItLearnt()
+    {
+        var time = new FakeTimeProvider();
+        var sizer = new CommitSizer(Target, 5000, time);
+        while (sizer.Limit < 2000)
+        {
+            sizer.OnCommitted(sizer.Limit, TimeSpan.FromMilliseconds(1));
+        }
+
+        var learnt = sizer.Limit;
+        sizer.OnUrgentArrived();
+        Assert.Equal(CommitSizer.MinEnvelopes, sizer.Limit);
+
+        // Floor-sized commits within the target during the hold do not change what was learnt.
+        sizer.OnCommitted(CommitSizer.MinEnvelopes, TimeSpan.FromMilliseconds(1));
+        time.Advance(CommitSizer.UrgentHold - TimeSpan.FromMilliseconds(1));
+        Assert.Equal(CommitSizer.MinEnvelopes, sizer.Limit);
+        Assert.Equal(learnt, sizer.LearntLimit);
+
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(learnt, sizer.Limit);
     }
 
     [Fact]
