@@ -124,8 +124,9 @@ internal sealed class IngestWriter(
 
     /// <summary>
     /// Runs a lane on a thread of its own. The LiteDB store commits synchronously (inserts, commit, fsync: up to
-    /// tens of ms on a busy machine) and the backlog lane waits there while an urgent commit goes first; on
-    /// thread-pool threads two lanes doing that starved the MQTT receive path the urgent envelopes come in by.
+    /// tens of ms on a busy machine) and the backlog lane also waits there while an urgent commit goes first; on
+    /// thread-pool threads the two lanes would hold two workers (the pool's minimum on a 2-core device) for that
+    /// long, workers the MQTT receive path that brings the urgent envelopes needs.
     /// </summary>
     private static Task RunOnOwnThread(string name, Action lane)
     {
