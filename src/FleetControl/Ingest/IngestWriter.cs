@@ -192,6 +192,11 @@ internal sealed class IngestWriter(
     {
         StoreBatchResult result;
         var started = time.GetTimestamp();
+
+        // Urgent lane: the Emergency/Alert alerts are made durable beside the envelopes' commit, not after it (two
+        // fsyncs at once instead of one after the other). Both are done before the DeliveryAck; if the commit
+        // fails the host stops, and an alert already raised is raised again, idempotently, on the redelivery.
+        var alerting = !learn && alerts is not null ? Task.Run(() => alerts.OnStored(envelopes), cancellationToken) : null;
         try
         {
             result = await store.StoreEnvelopesAsync(envelopes, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
@@ -207,7 +212,15 @@ internal sealed class IngestWriter(
         }
 
         stats.OnCommitted(result.Stored, result.Duplicates);
-        alerts?.OnStored(envelopes);
+        if (alerting is null)
+        {
+            alerts?.OnStored(envelopes);
+        }
+        else
+        {
+            await alerting.ConfigureAwait(false);
+        }
+
         foreach (var observer in _observers)
         {
             observer.OnStored(envelopes);
