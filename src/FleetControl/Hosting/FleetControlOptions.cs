@@ -29,9 +29,9 @@ internal sealed class FleetControlOptions : IValidatableObject
     public int MaxEnvelopesPerCommit { get; set; } = 5000;
 
     /// <summary>
-    /// How long one ingest commit should last: the writer sizes its commits to it (between 250 and
-    /// <see cref="MaxEnvelopesPerCommit"/> envelopes), because an Emergency that arrives meanwhile waits for
-    /// the commit in progress. Shorter means less waiting and more fsyncs per envelope.
+    /// How long one ingest commit of backlog should last: the writer sizes its backlog commits to it (between 250
+    /// and <see cref="MaxEnvelopesPerCommit"/> envelopes). Emergency and Alert do not wait for it (they have a
+    /// commit lane of their own); backlog that arrives meanwhile does. Shorter means less waiting and more fsyncs per envelope.
     /// </summary>
     public TimeSpan CommitDurationTarget { get; set; } = TimeSpan.FromMilliseconds(25);
 

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using EdgeGateway.Contracts.V1;
 using FleetControl.Hosting;
 using FleetControl.Store;
@@ -7,20 +8,32 @@ using Microsoft.Extensions.Options;
 namespace FleetControl.Ingest;
 
 /// <summary>
-/// The single store writer: takes the batches waiting in the <see cref="IngestQueue"/>, stores as many
-/// envelopes in one transaction as <see cref="CommitSizer"/> allows (so a commit lasts about
-/// <c>FleetControl:CommitDurationTarget</c>; at most <c>FleetControl:MaxEnvelopesPerCommit</c>), and only
-/// after the commit publishes each batch's DeliveryAck and PUBACKs it to the broker. A failed commit stops the host:
-/// nothing was acknowledged, so nothing acknowledged can be lost.
+/// The store writer: takes the batches waiting in the <see cref="IngestQueue"/> and commits them in two lanes,
+/// each publishing a batch's DeliveryAck right after the commit that stored it and PUBACKing to the broker only
+/// after that. A failed commit stops the host: nothing was acknowledged, so nothing acknowledged can be lost.
 /// </summary>
 /// <remarks>
-/// Urgent batches (Emergency and Alert envelopes) go first: whenever any is waiting, the next commit
-/// holds only urgent batches, so an Emergency waits for at most the commit in progress, never behind a
-/// backlog's worth of telemetry queued before it, and the commit in progress is short. DeliveryAcks go
-/// out per commit; the PUBACKs still go to the broker in the order the PUBLISHes arrived (MQTT 5
-/// [MQTT-4.6.0-2]), so an urgent batch's PUBACK waits until the batches that arrived before it are
-/// committed too. For a second after an urgent batch arrives, backlog commits are held at the sizer's floor
-/// (<see cref="CommitSizer.UrgentHold"/>), so the next urgent batch of a burst waits for a short commit.
+/// <para>
+/// <b>Urgent lane.</b> Batches of the urgent classes (Emergency and Alert, the gateway's urgent lane,
+/// <c>LeaseScheduler.Urgent</c>) are committed as soon as they are read, in their own small transaction, by a
+/// loop (and thread) of their own: they never wait for the backlog commit in progress to end. The store lets them
+/// in (LiteDB: a large call looks for a waiting small call every <see cref="LiteDbFleetStore.DefaultChunkEnvelopes"/>
+/// envelopes, ends its transaction there and gives way; PostgreSQL: a concurrent transaction on its own connection).
+/// </para>
+/// <para>
+/// <b>Backlog lane.</b> Every other batch is committed in arrival order, as many envelopes per commit as
+/// <see cref="CommitSizer"/> allows (so a commit lasts about <c>FleetControl:CommitDurationTarget</c>; at most
+/// <c>FleetControl:MaxEnvelopesPerCommit</c>; held at its floor for <see cref="CommitSizer.UrgentHold"/> after an
+/// urgent batch, because an urgent fsync still waits for a backlog fsync already running).
+/// </para>
+/// <para>
+/// Order: each lane commits its batches in arrival order, so per-class and per-stream order hold (a gateway's
+/// batch is one class and one stream); an urgent batch may be stored before backlog that arrived earlier,
+/// which is the point. Exactly-once: the store dedupes on the message id, whichever lane stores an id first.
+/// The PUBACKs go to the broker in the order the PUBLISHes arrived (MQTT 5 [MQTT-4.6.0-2], see
+/// <see cref="PubAckOrder"/>), so an urgent batch's PUBACK waits until the batches that arrived before it are
+/// committed too; its DeliveryAck, which is what the gateway waits for, does not.
+/// </para>
 /// </remarks>
 internal sealed class IngestWriter(
     IngestQueue queue,
@@ -33,7 +46,7 @@ internal sealed class IngestWriter(
     Alerts.AlertIngestObserver? alerts = null,
     IEnumerable<IIngestObserver>? observers = null) : BackgroundService
 {
-    /// <summary>Most batches read ahead of the commits (the queue's own bound), so urgent ones behind them are seen.</summary>
+    /// <summary>Most batches read ahead of the PUBACKs (the queue's own bound), so urgent ones behind them are seen.</summary>
     private const int ReadAhead = 4096;
 
     private readonly CommitSizer _sizer = new(options.Value.CommitDurationTarget, options.Value.MaxEnvelopesPerCommit, time);
@@ -45,53 +58,32 @@ internal sealed class IngestWriter(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Read, not yet PUBACKed, in arrival order; the flag says whether it is committed.
-        var waiting = new List<(IngestBatch Batch, bool Committed)>();
-        var group = new List<IngestBatch>();
-        var envelopes = new List<Envelope>();
-        var reader = queue.Reader;
+        using var stopLanes = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var order = new PubAckOrder(ReadAhead);
+        var urgent = Channel.CreateUnbounded<PubAckOrder.Entry>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var backlog = Channel.CreateUnbounded<PubAckOrder.Entry>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+
+        // The first part that fails stops the others; its exception stops the host.
+        async Task Guard(Task part)
+        {
+            try
+            {
+                await part.ConfigureAwait(false);
+            }
+            catch
+            {
+                await stopLanes.CancelAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        var token = stopLanes.Token;
         try
         {
-            while (true)
-            {
-                if (!waiting.Exists(w => !w.Committed) && !await reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
-                {
-                    break;
-                }
-
-                while (waiting.Count < ReadAhead && reader.TryRead(out var batch))
-                {
-                    waiting.Add((batch, false));
-                    if (IsUrgent(batch))
-                    {
-                        _sizer.OnUrgentArrived(); // the backlog commits after it stay short for a while
-                    }
-                }
-
-                var urgentOnly = waiting.Exists(w => !w.Committed && IsUrgent(w.Batch));
-                group.Clear();
-                envelopes.Clear();
-                var limit = _sizer.Limit;
-                for (var i = 0; i < waiting.Count && envelopes.Count < limit; i++)
-                {
-                    if (!waiting[i].Committed && (!urgentOnly || IsUrgent(waiting[i].Batch)))
-                    {
-                        group.Add(waiting[i].Batch);
-                        envelopes.AddRange(waiting[i].Batch.Envelopes);
-                        waiting[i] = (waiting[i].Batch, true);
-                    }
-                }
-
-                await CommitAndAcknowledgeAsync(group, envelopes, stoppingToken).ConfigureAwait(false);
-                var done = 0;
-                while (done < waiting.Count && waiting[done].Committed)
-                {
-                    done++;
-                }
-
-                await PubAckAsync(waiting.Take(done).Select(w => w.Batch), stoppingToken).ConfigureAwait(false);
-                waiting.RemoveRange(0, done);
-            }
+            await Task.WhenAll(
+                Guard(ReadAsync(order, urgent.Writer, backlog.Writer, token)),
+                Guard(RunOnOwnThread("ingest urgent lane", () => RunLane(urgent.Reader, urgentLane: true, order, token))),
+                Guard(RunOnOwnThread("ingest backlog lane", () => RunLane(backlog.Reader, urgentLane: false, order, token)))).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -100,15 +92,118 @@ internal sealed class IngestWriter(
         }
     }
 
+    /// <summary>Reads the queue in arrival order and hands each batch to its lane.</summary>
+    private async Task ReadAsync(PubAckOrder order, ChannelWriter<PubAckOrder.Entry> urgent, ChannelWriter<PubAckOrder.Entry> backlog, CancellationToken cancellationToken)
+    {
+        var reader = queue.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (reader.TryRead(out var batch))
+                {
+                    var entry = await order.AddAsync(batch, cancellationToken).ConfigureAwait(false);
+                    if (IsUrgent(batch))
+                    {
+                        _sizer.OnUrgentArrived(); // the backlog commits after it stay short for a while (their fsync)
+                        urgent.TryWrite(entry);
+                    }
+                    else
+                    {
+                        backlog.TryWrite(entry);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            urgent.TryComplete();
+            backlog.TryComplete();
+        }
+    }
+
+    /// <summary>
+    /// Runs a lane on a thread of its own. The LiteDB store commits synchronously (inserts, commit, fsync: up to
+    /// tens of ms on a busy machine) and the backlog lane also waits there while an urgent commit goes first; on
+    /// thread-pool threads the two lanes would hold two workers (the pool's minimum on a 2-core device) for that
+    /// long, workers the MQTT receive path that brings the urgent envelopes needs.
+    /// </summary>
+    private static Task RunOnOwnThread(string name, Action lane)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                lane();
+                done.TrySetResult();
+            }
+            catch (OperationCanceledException ex)
+            {
+                done.TrySetCanceled(ex.CancellationToken);
+            }
+            catch (Exception ex)
+            {
+                done.TrySetException(ex);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = name,
+        };
+        thread.Start();
+        return done.Task;
+    }
+
+    /// <summary>
+    /// One lane (on its own thread, waiting synchronously): commits what is waiting in it (urgent: all of it;
+    /// backlog: up to the sizer's limit, whole batches), publishes the DeliveryAcks, then the PUBACKs of the
+    /// committed arrival-order prefix.
+    /// </summary>
+    private void RunLane(ChannelReader<PubAckOrder.Entry> reader, bool urgentLane, PubAckOrder order, CancellationToken cancellationToken)
+    {
+        var entries = new List<PubAckOrder.Entry>();
+        var group = new List<IngestBatch>();
+        var envelopes = new List<Envelope>();
+        while (reader.WaitToReadAsync(cancellationToken).AsTask().GetAwaiter().GetResult())
+        {
+            entries.Clear();
+            group.Clear();
+            envelopes.Clear();
+            var limit = urgentLane ? int.MaxValue : _sizer.Limit;
+            while (envelopes.Count < limit && reader.TryRead(out var entry))
+            {
+                entries.Add(entry);
+                group.Add(entry.Batch);
+                envelopes.AddRange(entry.Batch.Envelopes);
+            }
+
+            CommitAndAcknowledgeAsync(group, envelopes, cancellationToken, learn: !urgentLane).GetAwaiter().GetResult();
+            order.CommittedAsync(entries, PubAckAsync, cancellationToken).GetAwaiter().GetResult();
+        }
+    }
+
     /// <summary>Stores the envelopes in one transaction and publishes each batch's DeliveryAck (no PUBACK).</summary>
-    internal async Task CommitAndAcknowledgeAsync(List<IngestBatch> group, List<Envelope> envelopes, CancellationToken cancellationToken)
+    /// <param name="group">The batches whose envelopes these are (each gets its DeliveryAck).</param>
+    /// <param name="envelopes">Every envelope of <paramref name="group"/>.</param>
+    /// <param name="cancellationToken">Stops waiting for the acks.</param>
+    /// <param name="learn">True for the backlog lane: the commit's duration sizes the next backlog commit.</param>
+    internal async Task CommitAndAcknowledgeAsync(List<IngestBatch> group, List<Envelope> envelopes, CancellationToken cancellationToken, bool learn = true)
     {
         StoreBatchResult result;
         var started = time.GetTimestamp();
+
+        // Urgent lane: the Emergency/Alert alerts are made durable beside the envelopes' commit, not after it (two
+        // fsyncs at once instead of one after the other). Both are done before the DeliveryAck; if the commit
+        // fails the host stops, and an alert already raised is raised again, idempotently, on the redelivery.
+        var alerting = !learn && alerts is not null ? Task.Run(() => alerts.OnStored(envelopes), cancellationToken) : null;
         try
         {
             result = await store.StoreEnvelopesAsync(envelopes, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-            _sizer.OnCommitted(envelopes.Count, time.GetElapsedTime(started));
+            if (learn)
+            {
+                _sizer.OnCommitted(envelopes.Count, time.GetElapsedTime(started));
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -117,7 +212,15 @@ internal sealed class IngestWriter(
         }
 
         stats.OnCommitted(result.Stored, result.Duplicates);
-        alerts?.OnStored(envelopes);
+        if (alerting is null)
+        {
+            alerts?.OnStored(envelopes);
+        }
+        else
+        {
+            await alerting.ConfigureAwait(false);
+        }
+
         foreach (var observer in _observers)
         {
             observer.OnStored(envelopes);
@@ -128,24 +231,21 @@ internal sealed class IngestWriter(
         await Task.WhenAll(group.Select(batch => SendDeliveryAckAsync(batch, storedAt, cancellationToken))).ConfigureAwait(false);
     }
 
-    /// <summary>PUBACKs committed batches to the broker, in the order given (their arrival order).</summary>
-    private async Task PubAckAsync(IEnumerable<IngestBatch> committed, CancellationToken cancellationToken)
+    /// <summary>PUBACKs one committed batch to the broker (<see cref="PubAckOrder"/> calls it in arrival order).</summary>
+    private async Task PubAckAsync(IngestBatch batch, CancellationToken cancellationToken)
     {
-        foreach (var batch in committed)
+        if (batch.CompleteAsync is null)
         {
-            if (batch.CompleteAsync is null)
-            {
-                continue;
-            }
+            return;
+        }
 
-            try
-            {
-                await batch.CompleteAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                Log.PubAckFailed(logger, ex);
-            }
+        try
+        {
+            await batch.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.PubAckFailed(logger, ex);
         }
     }
 

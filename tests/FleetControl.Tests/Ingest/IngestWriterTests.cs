@@ -17,26 +17,18 @@ public sealed class IngestWriterTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     [Fact]
-    public async Task Writer_UrgentBatchBehindBacklog_CommittedFirstPubAcksStayInArrivalOrder()
+    public async Task Writer_BacklogCommitInProgress_UrgentBatchStoredAndAckedWithoutWaitingForIt()
     {
         var ct = TestContext.Current.CancellationToken;
-        using var store = new LiteDbFleetStore(Path.Combine(_dir.Path, "fleet.db"));
+        using var inner = new LiteDbFleetStore(Path.Combine(_dir.Path, "fleet.db"));
+        var store = new BacklogGate(inner);
         var queue = new IngestQueue();
         var acks = new RecordingAckPublisher();
         var pubAcks = new ConcurrentQueue<int>();
         var allPubAcked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var emergency = Emergency("car-1");
 
-        // Five telemetry batches arrive first, then one Emergency; all wait before the writer runs.
-        for (var b = 0; b < 6; b++)
-        {
-            var arrival = b;
-            var envelopes = Enumerable.Range(0, 50).Select(i => TestEnvelopes.Position("car-1", (ulong)((arrival * 50) + i + 1))).ToList();
-            if (b == 5)
-            {
-                envelopes = [emergency];
-            }
-
+        async Task ArriveAsync(int arrival, List<Envelope> envelopes) =>
             await queue.Writer.WriteAsync(new IngestBatch("car-1", envelopes, _ =>
             {
                 pubAcks.Enqueue(arrival);
@@ -47,7 +39,6 @@ public sealed class IngestWriterTests : IDisposable
 
                 return Task.CompletedTask;
             }), ct);
-        }
 
         var stats = new IngestStats();
         using var writer = new IngestWriter(queue, store, acks, stats, TimeProvider.System,
@@ -55,21 +46,36 @@ public sealed class IngestWriterTests : IDisposable
         await writer.StartAsync(ct);
         try
         {
+            // Five telemetry batches arrive; the backlog commit that takes them is held in the store.
+            for (var b = 0; b < 5; b++)
+            {
+                await ArriveAsync(b, Enumerable.Range(0, 50).Select(i => TestEnvelopes.Position("car-1", (ulong)((b * 50) + i + 1))).ToList());
+            }
+
+            await store.BacklogCommitStarted.WaitAsync(Timeout, ct);
+
+            // An Emergency arrives while that commit is in progress: stored and acknowledged before it ends.
+            await ArriveAsync(5, [emergency]);
+            await acks.WaitForAsync(emergency.MessageId).WaitAsync(Timeout, ct);
+            Assert.Equal(1, await inner.CountEnvelopesAsync(ct));
+            Assert.Empty(pubAcks); // its PUBACK waits for the batches that arrived before it
+
+            store.Release();
             await allPubAcked.Task.WaitAsync(Timeout, ct);
         }
         finally
         {
+            store.Release();
             await writer.StopAsync(CancellationToken.None);
         }
 
-        // The Emergency had its own commit and its DeliveryAck went out before any telemetry's.
-        Assert.Equal(2, stats.Commits);
-        Assert.Equal([1, 50, 50, 50, 50, 50], acks.Published.Select(a => a.MessageIds.Count));
         Assert.Equal(emergency.MessageId, acks.Published.First().MessageIds[0]);
+        Assert.Equal(251, acks.Published.Sum(a => a.MessageIds.Count));
 
         // PUBACKs to the broker in the order the PUBLISHes arrived (MQTT 5 [MQTT-4.6.0-2]).
         Assert.Equal([0, 1, 2, 3, 4, 5], pubAcks);
-        Assert.Equal(251, await store.CountEnvelopesAsync(ct));
+        Assert.Equal(251, await inner.CountEnvelopesAsync(ct));
+        Assert.Equal(251, stats.EnvelopesStored);
     }
 
     private static Envelope Emergency(string deviceId)
@@ -84,12 +90,60 @@ public sealed class IngestWriterTests : IDisposable
 
     private sealed class RecordingAckPublisher : IAckPublisher
     {
+        private readonly ConcurrentDictionary<string, TaskCompletionSource> _waiters = new(StringComparer.Ordinal);
+
         public ConcurrentQueue<DeliveryAck> Published { get; } = new();
+
+        /// <summary>Completes when a DeliveryAck naming <paramref name="messageId"/> has been published.</summary>
+        public Task WaitForAsync(string messageId) => Waiter(messageId).Task;
 
         public Task<bool> PublishAckAsync(string deviceId, DeliveryAck ack, CancellationToken cancellationToken)
         {
             Published.Enqueue(ack);
+            foreach (var id in ack.MessageIds)
+            {
+                Waiter(id).TrySetResult();
+            }
+
             return Task.FromResult(true);
         }
+
+        private TaskCompletionSource Waiter(string id) =>
+            _waiters.GetOrAdd(id, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+    }
+
+    /// <summary>Holds the first store call without urgent envelopes (a backlog commit in progress) until released.</summary>
+    private sealed class BacklogGate(IFleetStore inner) : IFleetStore
+    {
+        private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task BacklogCommitStarted => _started.Task;
+
+        public void Release() => _released.TrySetResult();
+
+        public async Task<StoreBatchResult> StoreEnvelopesAsync(IReadOnlyList<Envelope> envelopes, DateTimeOffset receivedAt, CancellationToken cancellationToken)
+        {
+            if (envelopes.All(e => e.Priority is not (PriorityClass.Emergency or PriorityClass.Alert)))
+            {
+                _started.TrySetResult();
+                await _released.Task.WaitAsync(cancellationToken);
+            }
+
+            return await inner.StoreEnvelopesAsync(envelopes, receivedAt, cancellationToken);
+        }
+
+        public Task RegisterDeviceAsync(DeviceRegistration registration, CancellationToken cancellationToken) => inner.RegisterDeviceAsync(registration, cancellationToken);
+        public Task UpdateStatusAsync(string deviceId, DeviceStatus status, DateTimeOffset receivedAt, CancellationToken cancellationToken) => inner.UpdateStatusAsync(deviceId, status, receivedAt, cancellationToken);
+        public Task<IReadOnlyList<DeviceRecord>> GetDevicesAsync(CancellationToken cancellationToken) => inner.GetDevicesAsync(cancellationToken);
+        public Task<DevicePage> GetDevicePageAsync(DeviceQuery query, CancellationToken cancellationToken) => inner.GetDevicePageAsync(query, cancellationToken);
+        public Task<DeviceRecord?> GetDeviceAsync(string deviceId, CancellationToken cancellationToken) => inner.GetDeviceAsync(deviceId, cancellationToken);
+        public Task<IReadOnlyList<PositionRecord>> GetPositionsAsync(string deviceId, int limit, CancellationToken cancellationToken) => inner.GetPositionsAsync(deviceId, limit, cancellationToken);
+        public Task<PositionPage> GetPositionsInWindowAsync(string deviceId, DateTimeOffset? from, DateTimeOffset? to, string? cursor, int limit, CancellationToken cancellationToken) => inner.GetPositionsInWindowAsync(deviceId, from, to, cursor, limit, cancellationToken);
+        public Task<IReadOnlyList<DataLossRecord>> GetDataLossAsync(string deviceId, CancellationToken cancellationToken) => inner.GetDataLossAsync(deviceId, cancellationToken);
+        public Task<IReadOnlyList<HealthSample>> GetHealthHistoryAsync(string deviceId, DateTimeOffset? from, DateTimeOffset? to, int limit, CancellationToken cancellationToken) => inner.GetHealthHistoryAsync(deviceId, from, to, limit, cancellationToken);
+        public Task<IReadOnlyList<EventRecord>> GetEventsAsync(string deviceId, int limit, CancellationToken cancellationToken) => inner.GetEventsAsync(deviceId, limit, cancellationToken);
+        public Task<long> CountDevicesAsync(CancellationToken cancellationToken) => inner.CountDevicesAsync(cancellationToken);
+        public Task<long> CountEnvelopesAsync(CancellationToken cancellationToken) => inner.CountEnvelopesAsync(cancellationToken);
     }
 }
