@@ -24,6 +24,7 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
     private const string Events = "events";
     private const string DataLoss = "dataloss";
     private const string HealthHistory = "health";
+    private const string DedupeKeys = "dedupe";
     private const string Meta = "meta";
     private const string TotalsId = "totals";
 
@@ -124,6 +125,9 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
             var newHealth = new List<BsonDocument>();
             var updates = new Dictionary<string, DeviceUpdate>(StringComparer.Ordinal);
             var duplicates = 0;
+            var dedupeCol = _db.GetCollection(DedupeKeys);
+            var newKeys = new List<BsonDocument>();
+            var seenKeys = new HashSet<string>(StringComparer.Ordinal);
 
             foreach (var envelope in envelopes)
             {
@@ -131,6 +135,19 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
                 {
                     duplicates++;
                     continue;
+                }
+
+                // A second key (a LIP position and the same fix over LTE): one envelope per device and key.
+                if (envelope.DedupeKey.Length > 0)
+                {
+                    var keyId = DedupeId(envelope);
+                    if (!seenKeys.Add(keyId) || dedupeCol.FindById(keyId) is not null)
+                    {
+                        duplicates++;
+                        continue;
+                    }
+
+                    newKeys.Add(new BsonDocument { ["_id"] = keyId, ["m"] = envelope.MessageId, ["t"] = receivedAt.UtcTicks });
                 }
 
                 var captured = envelope.CapturedAt?.ToDateTimeOffset() ?? receivedAt;
@@ -209,6 +226,11 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
             if (newEnvelopes.Count > 0)
             {
                 envelopeCol.InsertBulk(newEnvelopes);
+                if (newKeys.Count > 0)
+                {
+                    dedupeCol.InsertBulk(newKeys);
+                }
+
                 if (newPositions.Count > 0)
                 {
                     positionCol.InsertBulk(newPositions);
@@ -258,6 +280,9 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
             throw;
         }
     }
+
+    /// <summary>The key of an envelope's dedupe key: scoped to its device, so no device can shadow another's.</summary>
+    private static string DedupeId(Envelope envelope) => $"{envelope.DeviceId}|{envelope.DedupeKey}";
 
     public Task RegisterDeviceAsync(DeviceRegistration registration, CancellationToken cancellationToken)
     {
