@@ -538,7 +538,7 @@ EventsQuery);
 
     /// <summary>
     /// Drops every daily partition of envelopes and positions that ends at or before <paramref name="cutoff"/>
-    /// (whole days only); returns the partitions dropped.
+    /// (whole days only), and the dedupe keys received in those days; returns the partitions dropped.
     /// </summary>
     public async Task<IReadOnlyList<string>> DropPartitionsBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
     {
@@ -565,6 +565,13 @@ EventsQuery);
         {
             await using var drop = _dataSource.CreateCommand($"DROP TABLE IF EXISTS \"{name}\"");
             await drop.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        // Dedupe keys of the same days go too (a key outlives no envelope it could shadow).
+        await using (var keys = _dataSource.CreateCommand("DELETE FROM envelope_dedupe WHERE received_at < @end"))
+        {
+            keys.Parameters.Add(new NpgsqlParameter("end", NpgsqlDbType.TimestampTz) { Value = lastDay.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc) });
+            await keys.ExecuteNonQueryAsync(cancellationToken);
         }
 
         _partitions.Clear();
