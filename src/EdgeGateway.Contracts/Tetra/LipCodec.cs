@@ -17,6 +17,25 @@ public static class LipCodec
     private const double LongitudeStep = 360.0 / (1 << 25);
     private const double LatitudeStep = 180.0 / (1 << 24);
 
+    /// <summary>Longest message id (and dedupe key) FleetControl accepts.</summary>
+    public const int MaxMessageIdLength = 128;
+
+    /// <summary>
+    /// The message id FleetControl's TETRA gateway gives a LIP position whose report carries a sender's reference
+    /// (user-defined additional data), and the dedupe key of that position: <c>lip-&lt;device&gt;-&lt;hex of the 84 bits&gt;</c>
+    /// (hashed when longer than <see cref="MaxMessageIdLength"/>). The gateway computes it from the LIP it sent and puts
+    /// it on the position's envelope (<c>Envelope.dedupe_key</c>) when that goes over LTE too, so the one fix is stored once.
+    /// <paramref name="lip"/> starts with the protocol identifier.
+    /// </summary>
+    public static string MessageIdOf(string deviceId, ReadOnlySpan<byte> lip)
+    {
+        var bits = lip[..Math.Min(lip.Length, (ShortReportBits + 7) / 8)];
+        var id = $"lip-{deviceId}-{Convert.ToHexString(bits)}";
+        return id.Length <= MaxMessageIdLength
+            ? id
+            : $"lip-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(id)))}";
+    }
+
     /// <summary>The report as 11 bytes (84 bits, left aligned).</summary>
     public static byte[] Encode(LipShortReport report)
     {

@@ -20,6 +20,11 @@ internal static class EnvelopeValidator
             return "message_id_too_long";
         }
 
+        if (envelope.DedupeKey.Length > MaxMessageIdLength)
+        {
+            return "dedupe_key_too_long";
+        }
+
         if (!string.Equals(envelope.DeviceId, topicDeviceId, StringComparison.Ordinal))
         {
             return "device_id_mismatch";

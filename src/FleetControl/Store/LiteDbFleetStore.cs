@@ -45,6 +45,7 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
     private const string Events = "events";
     private const string DataLoss = "dataloss";
     private const string HealthHistory = "health";
+    private const string DedupeKeys = "dedupe";
     private const string Meta = "meta";
     private const string TotalsId = "totals";
 
@@ -252,6 +253,7 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
             var updates = new Dictionary<string, DeviceUpdate>(StringComparer.Ordinal);
             var newIds = new List<string>();
             var duplicates = 0;
+            var seenKeys = new HashSet<string>(StringComparer.Ordinal);
             var chunk = new List<Envelope>(Math.Min(envelopes.Count - from, _chunk));
             var next = from;
             while (true)
@@ -263,7 +265,7 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
                     chunk.Add(envelopes[i]);
                 }
 
-                duplicates += InsertChunk(chunk, seen, updates, newIds, receivedAt);
+                duplicates += InsertChunk(chunk, seen, seenKeys, updates, newIds, receivedAt);
                 next = end;
                 if (next >= envelopes.Count)
                 {
@@ -320,12 +322,14 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
 
     /// <summary>
     /// Inserts the envelopes of <paramref name="chunk"/> not stored before (nor earlier in this transaction, see
-    /// <paramref name="seen"/>) with their positions, events, health and data-loss documents; collects the device
-    /// updates. Returns how many were duplicates.
+    /// <paramref name="seen"/>, nor under the same dedupe key, see <paramref name="seenKeys"/>) with their positions,
+    /// events, health and data-loss documents; collects the device updates. Returns how many were duplicates.
     /// </summary>
-    private int InsertChunk(List<Envelope> chunk, HashSet<string> seen, Dictionary<string, DeviceUpdate> updates, List<string> newIds, DateTimeOffset receivedAt)
+    private int InsertChunk(List<Envelope> chunk, HashSet<string> seen, HashSet<string> seenKeys, Dictionary<string, DeviceUpdate> updates, List<string> newIds, DateTimeOffset receivedAt)
     {
         var envelopeCol = _db.GetCollection(Envelopes);
+        var dedupeCol = _db.GetCollection(DedupeKeys);
+        var newKeys = new List<BsonDocument>();
 
         // Primary-key lookups (measured 2-3x faster than one "_id IN [...]" query for 5000 ids), only
         // for ids the watermark cannot decide.
@@ -351,6 +355,19 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
             {
                 duplicates++;
                 continue;
+            }
+
+            // A second key (a LIP position and the same fix over LTE): one envelope per device and key.
+            if (envelope.DedupeKey.Length > 0)
+            {
+                var keyId = DedupeId(envelope);
+                if (!seenKeys.Add(keyId) || dedupeCol.FindById(keyId) is not null)
+                {
+                    duplicates++;
+                    continue;
+                }
+
+                newKeys.Add(new BsonDocument { ["_id"] = keyId, ["m"] = envelope.MessageId, ["t"] = receivedAt.UtcTicks });
             }
 
             var captured = envelope.CapturedAt?.ToDateTimeOffset() ?? receivedAt;
@@ -429,6 +446,11 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
         if (newEnvelopes.Count > 0)
         {
             envelopeCol.InsertBulk(newEnvelopes);
+            if (newKeys.Count > 0)
+            {
+                dedupeCol.InsertBulk(newKeys);
+            }
+
             if (newPositions.Count > 0)
             {
                 _db.GetCollection(Positions).InsertBulk(newPositions);
@@ -457,6 +479,9 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
 
         return duplicates;
     }
+
+    /// <summary>The key of an envelope's dedupe key: scoped to its device, so no device can shadow another's.</summary>
+    private static string DedupeId(Envelope envelope) => $"{envelope.DeviceId}|{envelope.DedupeKey}";
 
     public Task RegisterDeviceAsync(DeviceRegistration registration, CancellationToken cancellationToken)
     {

@@ -231,9 +231,13 @@ internal sealed class TetraGatewayService(
             position.TrackDeg = report.DirectionOfTravel * 22.5;
         }
 
+        var messageId = LipMessageId(deviceId, data, report, now);
         var envelope = new Envelope
         {
-            MessageId = LipMessageId(deviceId, data, report, now),
+            MessageId = messageId,
+            // A LIP with a reference may also reach the store over LTE, as the gateway's own envelope carrying this
+            // key (Envelope.dedupe_key): either way round, the store keeps the first and drops the second.
+            DedupeKey = report.AdditionalDataIsUserDefined ? messageId : string.Empty,
             DeviceId = deviceId,
             Stream = LipStream,
             CapturedAt = Timestamp.FromDateTimeOffset(captured),
@@ -270,11 +274,7 @@ internal sealed class TetraGatewayService(
             return $"lip-{Guid.CreateVersion7(now):D}";
         }
 
-        var bits = lip[..Math.Min(lip.Length, (LipCodec.ShortReportBits + 7) / 8)];
-        var id = $"lip-{deviceId}-{Convert.ToHexString(bits)}";
-        return id.Length <= EnvelopeValidator.MaxMessageIdLength
-            ? id
-            : $"lip-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(id)))}";
+        return LipCodec.MessageIdOf(deviceId, lip);
     }
 
     /// <summary>A pre-coded status from a known terminal becomes an Event of its device (<c>tetra.status</c>, or <c>emergency</c> for the emergency value).</summary>

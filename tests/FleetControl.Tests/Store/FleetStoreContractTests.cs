@@ -63,6 +63,77 @@ public abstract class FleetStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StoreEnvelopes_LipThenLte_SameDedupeKey_StoredOnce_AlsoForAnotherInstance()
+    {
+        const string key = "lip-car-7-0A0123456789ABCDEF0123";
+        var lip = Lip("car-7", key, 1);
+        var lte = Keyed(TestEnvelopes.Position("car-7", 1), key);
+
+        var first = await Store.StoreEnvelopesAsync([lip], Now, Ct);
+        var second = await Store.StoreEnvelopesAsync([lte], Now, Ct);
+        var resentLip = await Store.StoreEnvelopesAsync([Lip("car-7", key, 600)], Now.AddMinutes(10), Ct); // re-sent: captured at its arrival
+        var other = await ReopenAsync(Store);
+        var lteAgain = await other.StoreEnvelopesAsync([lte.Clone()], Now, Ct);
+
+        Assert.Equal(new StoreBatchResult(1, 0), first);
+        Assert.Equal(new StoreBatchResult(0, 1), second);
+        Assert.Equal(new StoreBatchResult(0, 1), resentLip);
+        Assert.Equal(new StoreBatchResult(0, 1), lteAgain);
+        Assert.Equal(1, await other.CountEnvelopesAsync(Ct));
+        var positions = await other.GetPositionsAsync("car-7", 10, Ct);
+        Assert.Equal(lip.MessageId, Assert.Single(positions).MessageId);
+        Assert.Equal(1, (await other.GetDeviceAsync("car-7", Ct))!.PositionCount);
+        (other as IDisposable)?.Dispose();
+    }
+
+    [Fact]
+    public async Task StoreEnvelopes_LteThenLateLip_AndBothInOneBatch_StoredOnce()
+    {
+        const string key = "lip-car-8-0A0123456789ABCDEF0456";
+        var lte = Keyed(TestEnvelopes.Position("car-8", 1), key);
+
+        var first = await Store.StoreEnvelopesAsync([lte], Now, Ct);
+        var lateLip = await Store.StoreEnvelopesAsync([Lip("car-8", key, 60)], Now.AddMinutes(1), Ct);
+        const string key2 = "lip-car-8-0A0123456789ABCDEF0789";
+        var oneBatch = await Store.StoreEnvelopesAsync([Keyed(TestEnvelopes.Position("car-8", 2), key2), Lip("car-8", key2, 2)], Now, Ct);
+
+        Assert.Equal(new StoreBatchResult(1, 0), first);
+        Assert.Equal(new StoreBatchResult(0, 1), lateLip);
+        Assert.Equal(new StoreBatchResult(1, 1), oneBatch);
+        Assert.Equal(2, await Store.CountEnvelopesAsync(Ct));
+        Assert.Equal(2, (await Store.GetPositionsAsync("car-8", 10, Ct)).Count);
+    }
+
+    [Fact]
+    public async Task StoreEnvelopes_SameDedupeKeyOnAnotherDevice_NotADuplicate()
+    {
+        const string key = "lip-shared-0A0123456789ABCDEF0123";
+
+        await Store.StoreEnvelopesAsync([Keyed(TestEnvelopes.Position("car-a", 1), key)], Now, Ct);
+        var result = await Store.StoreEnvelopesAsync([Keyed(TestEnvelopes.Position("car-b", 1), key)], Now, Ct);
+
+        Assert.Equal(new StoreBatchResult(1, 0), result);
+        Assert.Equal(2, await Store.CountEnvelopesAsync(Ct));
+    }
+
+    /// <summary>A LIP position as FleetControl's TETRA gateway makes it: named after its report, keyed the same, captured at arrival.</summary>
+    private static Envelope Lip(string deviceId, string id, int secondsAfter)
+    {
+        var envelope = TestEnvelopes.Position(deviceId, 0, messageId: id);
+        envelope.Stream = "tetra-lip";
+        envelope.DedupeKey = id;
+        envelope.CapturedAt = Timestamp.FromDateTimeOffset(Now.AddSeconds(secondsAfter));
+        envelope.Position.FixTime = envelope.CapturedAt;
+        return envelope;
+    }
+
+    private static Envelope Keyed(Envelope envelope, string key)
+    {
+        envelope.DedupeKey = key;
+        return envelope;
+    }
+
+    [Fact]
     public async Task StoreEnvelopes_PartlyKnownBatch_OnlyNewOnesCounted()
     {
         var known = TestEnvelopes.Event("car-5", 1);

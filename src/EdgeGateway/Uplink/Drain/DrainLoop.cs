@@ -69,6 +69,9 @@ internal sealed class DrainLoop
     /// <summary>The running scheduler's state, or null while no bearer is connected.</summary>
     public DrainState? State => Volatile.Read(ref _current)?.State;
 
+    /// <summary>Second deduplication keys stamped on a message's later sends (a position also sent as TETRA LIP).</summary>
+    public EnvelopeDedupeKeys DedupeKeys { get; } = new();
+
     /// <summary>Acknowledged ids not yet deleted from the outbox.</summary>
     public int PendingDeletes => Volatile.Read(ref _pendingDeletes);
 
@@ -84,6 +87,7 @@ internal sealed class DrainLoop
         }
 
         Interlocked.Add(ref _pendingDeletes, messageIds.Count);
+        DedupeKeys.Forget(messageIds);
         if (Volatile.Read(ref _current) is not null)
         {
             _windowAcks.Enqueue(messageIds);
@@ -367,6 +371,7 @@ internal sealed class DrainLoop
             await Task.Delay(Timeout.InfiniteTimeSpan, _time, cancellationToken).ConfigureAwait(false);
         }
 
+        messages = DedupeKeys.Stamp(messages);
         foreach (var batch in PublishBatch.Plan(messages, settings.MaxBatch, settings.MaxBatchBytes))
         {
             var send = bearer.SendAsync(batch, cancellationToken);

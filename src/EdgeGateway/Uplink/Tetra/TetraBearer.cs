@@ -131,6 +131,9 @@ internal sealed class TetraBearer : IUplinkBearer
             }
 
             _lastLipAt = now;
+            // FleetControl stores this LIP under an id made from its bytes; should the position also go over LTE (the
+            // report lost, LTE back before the re-send), it carries that id as its dedupe key and is stored once.
+            _drain.DedupeKeys.Set(message.MessageId, LipCodec.MessageIdOf(envelope.DeviceId, lip));
             return (LipCodec.ProtocolId, [lip[1..]]);
         }
 

@@ -114,6 +114,17 @@ internal sealed class PostgreSqlFleetStore : IFleetStore
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
+        var keyDuplicates = 0;
+        var keyed = batch.Where(b => b.Envelope.DedupeKey.Length > 0).ToList();
+        if (keyed.Count > 0)
+        {
+            // Claim the envelopes' second keys first: one that another envelope (or instance) holds makes this one a duplicate.
+            var claimed = await ClaimDedupeKeysAsync(connection, transaction, keyed, received, cancellationToken);
+            var before = batch.Count;
+            batch = batch.Where(b => b.Envelope.DedupeKey.Length == 0 || claimed.Contains(b.Envelope.MessageId)).ToList();
+            keyDuplicates = before - batch.Count;
+        }
+
         var inserted = new HashSet<string>(StringComparer.Ordinal);
         await using (var insert = new NpgsqlCommand(
             """
@@ -145,7 +156,38 @@ internal sealed class PostgreSqlFleetStore : IFleetStore
         }
 
         await transaction.CommitAsync(cancellationToken);
-        return new StoreBatchResult(fresh.Count, repeated + batch.Count - fresh.Count);
+        return new StoreBatchResult(fresh.Count, repeated + keyDuplicates + batch.Count - fresh.Count);
+    }
+
+    /// <summary>
+    /// Inserts the (device, dedupe key) rows of <paramref name="keyed"/> (ON CONFLICT DO NOTHING, so the database decides,
+    /// also against another instance's batch); returns the message ids whose key this call claimed. Within the batch
+    /// the first envelope of a key claims it.
+    /// </summary>
+    private static async Task<HashSet<string>> ClaimDedupeKeysAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<(Envelope Envelope, DateTime Captured)> keyed, DateTime received, CancellationToken cancellationToken)
+    {
+        var first = keyed.DistinctBy(b => (b.Envelope.DeviceId, b.Envelope.DedupeKey)).Select(b => b.Envelope).ToList();
+        var claimed = new HashSet<string>(StringComparer.Ordinal);
+        await using var insert = new NpgsqlCommand(
+            """
+            INSERT INTO envelope_dedupe (device_id, dedupe_key, message_id, received_at)
+            SELECT d, k, m, @received FROM unnest(@d, @k, @m) AS u(d, k, m)
+            ON CONFLICT DO NOTHING
+            RETURNING message_id
+            """,
+            connection,
+            transaction);
+        insert.Parameters.Add(Array("d", NpgsqlDbType.Text, first.Select(e => e.DeviceId).ToArray()));
+        insert.Parameters.Add(Array("k", NpgsqlDbType.Text, first.Select(e => e.DedupeKey).ToArray()));
+        insert.Parameters.Add(Array("m", NpgsqlDbType.Text, first.Select(e => e.MessageId).ToArray()));
+        insert.Parameters.Add(new NpgsqlParameter("received", NpgsqlDbType.TimestampTz) { Value = received });
+        await using var reader = await insert.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            claimed.Add(reader.GetString(0));
+        }
+
+        return claimed;
     }
 
     private static async Task InsertBodiesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<(Envelope Envelope, DateTime Captured)> fresh, CancellationToken cancellationToken)
@@ -496,7 +538,7 @@ EventsQuery);
 
     /// <summary>
     /// Drops every daily partition of envelopes and positions that ends at or before <paramref name="cutoff"/>
-    /// (whole days only); returns the partitions dropped.
+    /// (whole days only), and the dedupe keys received in those days; returns the partitions dropped.
     /// </summary>
     public async Task<IReadOnlyList<string>> DropPartitionsBeforeAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
     {
@@ -523,6 +565,13 @@ EventsQuery);
         {
             await using var drop = _dataSource.CreateCommand($"DROP TABLE IF EXISTS \"{name}\"");
             await drop.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        // Dedupe keys of the same days go too (a key outlives no envelope it could shadow).
+        await using (var keys = _dataSource.CreateCommand("DELETE FROM envelope_dedupe WHERE received_at < @end"))
+        {
+            keys.Parameters.Add(new NpgsqlParameter("end", NpgsqlDbType.TimestampTz) { Value = lastDay.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc) });
+            await keys.ExecuteNonQueryAsync(cancellationToken);
         }
 
         _partitions.Clear();

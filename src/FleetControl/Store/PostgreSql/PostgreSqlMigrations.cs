@@ -21,6 +21,7 @@ internal static class PostgreSqlMigrations
         (2, "fleet table: trigram indexes on device id and role, online flag with device id", V2),
         (3, "ANPR reads, images and hits (daily partitions), hotlist entries, deltas, version sequence, vehicles", Anpr.PostgreSql.AnprSchema.V3),
         (4, "commands, device configurations, rollouts, alerts, accounts, audit log, sign-in failures, data-protection keys", V4),
+        (5, "envelope dedupe keys (a TETRA LIP position and the same fix over LTE stored once)", V5),
     ];
 
     public static int Latest => All[^1].Version;
@@ -94,6 +95,17 @@ internal static class PostgreSqlMigrations
             await unlock.ExecuteNonQueryAsync(CancellationToken.None);
         }
     }
+
+    // One row per (device, Envelope.dedupe_key): not partitioned, so a key decides across days and capture times
+    // (a re-sent LIP is captured at its arrival), and across instances (the second insert waits for the first's commit).
+    private const string V5 = """
+        CREATE TABLE envelope_dedupe (
+            device_id text COLLATE "C" NOT NULL,
+            dedupe_key text COLLATE "C" NOT NULL,
+            message_id text COLLATE "C" NOT NULL,
+            received_at timestamptz NOT NULL,
+            PRIMARY KEY (device_id, dedupe_key));
+        """;
 
     // Envelopes and positions are RANGE-partitioned by day on a time the envelope carries (capture
     // time, fix time), so a redelivered envelope lands in the same partition as its first copy and the

@@ -105,6 +105,23 @@ internal sealed class TetraToFleetControl : IAsyncDisposable
         return (link, Drain.RunFallbackAsync(Bearer, Settings.Drain, Settings.Classes, link.Token));
     }
 
+    /// <summary>
+    /// LTE back: the drain runs on an LTE bearer until the returned source is cancelled (it preempts a TETRA run, as MQTT's
+    /// does). The bearer publishes what MQTT would (<see cref="EnvelopeBatchPayload"/>, the wire form), FleetControl's writer
+    /// commits it, and the commit acknowledges it to the drain, as a DeliveryAck does.
+    /// </summary>
+    public (CancellationTokenSource Link, Task Run) RunLte()
+    {
+        var link = new CancellationTokenSource();
+        return (link, Drain.RunAsync(new LteBearer(this), link.Token));
+    }
+
+    /// <summary>Every envelope the LTE bearer published, as FleetControl parsed it.</summary>
+    public ConcurrentQueue<Envelope> SentOverLte { get; } = new();
+
+    /// <summary>A line that reaches FleetControl's TETRA gateway now (a late SDS), its replies going back to the terminal.</summary>
+    public Task ToFleetControlAsync(string line) => Gateway.OnLineAsync(line, Reply, _stop.Token);
+
     /// <summary>The same envelope arriving over MQTT (LTE back), committed by the same writer.</summary>
     public async Task DeliverOverLteAsync(Envelope envelope)
     {
@@ -142,15 +159,40 @@ internal sealed class TetraToFleetControl : IAsyncDisposable
                 continue;
             }
 
-            await Gateway.OnLineAsync(line, (reply, ct) =>
-            {
-                if (!Drop(reply, false) && SwmiLink.TryParse(reply, out var calling, out _, out var data))
-                {
-                    Terminal.Terminal.DeliverSds(calling, data);
-                }
+            await Gateway.OnLineAsync(line, Reply, cancellationToken);
+        }
+    }
 
+    private Task Reply(string reply, CancellationToken cancellationToken)
+    {
+        if (!Drop(reply, false) && SwmiLink.TryParse(reply, out var calling, out _, out var data))
+        {
+            Terminal.Terminal.DeliverSds(calling, data);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private sealed class LteBearer(TetraToFleetControl owner) : IUplinkBearer
+    {
+        public async ValueTask SendAsync(PublishBatch batch, CancellationToken cancellationToken)
+        {
+            var published = EnvelopeBatch.Parser.ParseFrom(EnvelopeBatchPayload.Build(batch.Messages));
+            foreach (var envelope in published.Envelopes)
+            {
+                owner.SentOverLte.Enqueue(envelope);
+            }
+
+            var ids = published.Envelopes.Select(e => e.MessageId).ToList();
+            await owner._queue.Writer.WriteAsync(new IngestBatch(Device, [.. published.Envelopes], _ =>
+            {
+                owner.Drain.Acknowledge(ids);
                 return Task.CompletedTask;
-            }, cancellationToken);
+            }), cancellationToken);
+        }
+
+        public void AcksOverdue(string reason)
+        {
         }
     }
 

@@ -80,6 +80,27 @@ public sealed class PostgreSqlStoreTests(PostgreSqlCluster cluster)
     }
 
     [Fact]
+    public async Task Retention_DropsTheDedupeKeysOfDroppedDaysOnly()
+    {
+        await using var dataSource = await PostgreSqlTestDatabase.CreateAsync(cluster);
+        var store = new PostgreSqlFleetStore(dataSource);
+        var old = At("car-1", 1, Now.AddDays(-10));
+        old.DedupeKey = "lip-car-1-OLD";
+        var recent = At("car-1", 2, Now);
+        recent.DedupeKey = "lip-car-1-NEW";
+        await store.StoreEnvelopesAsync([old], Now.AddDays(-10), Ct);
+        await store.StoreEnvelopesAsync([recent], Now, Ct);
+
+        await store.DropPartitionsBeforeAsync(Now.AddDays(-5), Ct);
+
+        await using var keys = dataSource.CreateCommand("SELECT array_agg(dedupe_key) FROM envelope_dedupe");
+        Assert.Equal(["lip-car-1-NEW"], (string[])(await keys.ExecuteScalarAsync(Ct))!);
+        var again = At("car-1", 3, Now);
+        again.DedupeKey = "lip-car-1-NEW";
+        Assert.Equal(new StoreBatchResult(0, 1), await store.StoreEnvelopesAsync([again], Now, Ct));
+    }
+
+    [Fact]
     public async Task ReadQueries_EachUsesAnIndex()
     {
         await using var dataSource = await PostgreSqlTestDatabase.CreateAsync(cluster);

@@ -1,0 +1,45 @@
+using EdgeGateway.Contracts.V1;
+using EdgeGateway.Uplink.Drain;
+
+namespace EdgeGateway.Tests.Uplink.Drain;
+
+/// <summary>The drain's second deduplication keys: appended to a keyed message's envelope only, until acknowledged.</summary>
+public sealed class EnvelopeDedupeKeysTests
+{
+    [Fact]
+    public void Stamp_KeyedMessageCarriesItsKey_RestUnchangedAndOthersUntouched()
+    {
+        var keys = new EnvelopeDedupeKeys();
+        var keyed = TestEnvelopes.Message("car-1");
+        var plain = TestEnvelopes.Message("car-1");
+        var key = "lip-car-1-" + new string('A', 200); // longer than 127 bytes: a two-byte length
+        keys.Set(keyed.MessageId, key);
+
+        var stamped = keys.Stamp([keyed, plain]);
+
+        var envelope = Envelope.Parser.ParseFrom(stamped[0].Envelope.Span);
+        Assert.Equal(key, envelope.DedupeKey);
+        envelope.DedupeKey = string.Empty;
+        Assert.Equal(Envelope.Parser.ParseFrom(keyed.Envelope.Span), envelope);
+        Assert.Same(plain, stamped[1]);
+        var batch = EnvelopeBatch.Parser.ParseFrom(EnvelopeBatchPayload.Build(stamped));
+        Assert.Equal([key, string.Empty], batch.Envelopes.Select(e => e.DedupeKey));
+    }
+
+    [Fact]
+    public void Forget_AfterTheAcknowledgement_NoLongerStamped_AndCapacityBounded()
+    {
+        var keys = new EnvelopeDedupeKeys();
+        var message = TestEnvelopes.Message("car-1");
+        keys.Set(message.MessageId, "lip-car-1-0A");
+        keys.Forget([message.MessageId]);
+
+        Assert.Same(message, keys.Stamp([message])[0]);
+        for (var i = 0; i < EnvelopeDedupeKeys.Capacity + 10; i++)
+        {
+            keys.Set("m" + i, "k" + i);
+        }
+
+        Assert.Equal(EnvelopeDedupeKeys.Capacity, keys.Count);
+    }
+}
