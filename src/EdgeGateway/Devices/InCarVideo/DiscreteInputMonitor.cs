@@ -126,6 +126,9 @@ internal sealed class DiscreteInputMonitor : BackgroundService
         /// <summary>The ignition read inactive at start-up: reported as <c>off</c> once it held for the debounce time.</summary>
         private bool _initialPending;
 
+        /// <summary><see cref="_firstEdge"/> holds the start-up time (no edge seen yet).</summary>
+        private bool _startStamped;
+
         public Input(DiscreteInputOptions options, DiscreteInputMonitor monitor, GpioController controller)
         {
             Options = options;
@@ -159,6 +162,7 @@ internal sealed class DiscreteInputMonitor : BackgroundService
                 else if (!known && !level && Options.Source == TriggerSources.Ignition && !Options.Momentary)
                 {
                     _initialPending = true;
+                    _startStamped = true;
                     _firstEdge = _monitor._time.GetUtcNow();
                     _settle.Change(_monitor._options.Debounce, Timeout.InfiniteTimeSpan);
                 }
@@ -188,6 +192,12 @@ internal sealed class DiscreteInputMonitor : BackgroundService
             _monitor._counters.Edge();
             lock (_gate)
             {
+                if (_startStamped)
+                {
+                    _startStamped = false;
+                    _firstEdge = null; // the start-up wait for the ignition's level: a change is stamped at its own first edge
+                }
+
                 _firstEdge ??= _monitor._time.GetUtcNow();
                 _settle.Change(_monitor._options.Debounce, Timeout.InfiniteTimeSpan);
             }
@@ -214,6 +224,7 @@ internal sealed class DiscreteInputMonitor : BackgroundService
                 _lastRaw = level;
                 var initial = _initialPending;
                 _initialPending = false;
+                _startStamped = false;
                 if (level == _accepted && !initial)
                 {
                     _monitor._counters.Bounce();
