@@ -119,6 +119,9 @@ public sealed class IgnitionPowerDownTests
         {
             var publisher = host.Services.GetRequiredService<ITriggerPublisher>();
             var sink = (CapturingSink)host.Services.GetRequiredService<IObservationSink>();
+            var counters = host.Services.GetRequiredService<VideoCounters>();
+            // Footage in the ring first: a clip with no segment is "empty", done at once, and its incident json goes.
+            await Eventually.TrueAsync(() => counters.Segments >= 2, Patience, "the ring recording");
             publisher.Publish(new TriggerSignal(TriggerSources.LightBar, TriggerState.On, DateTimeOffset.UtcNow, "gpio pin 17 active"));
             await Eventually.TrueAsync(() => sink.Envelopes.Any(e => e.Event?.Type == "video.incident_started"), Patience, "the incident");
             publisher.Publish(new TriggerSignal(TriggerSources.Ignition, TriggerState.Off, DateTimeOffset.UtcNow, "gpio pin 5 inactive"));
