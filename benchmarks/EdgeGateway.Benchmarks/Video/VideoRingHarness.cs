@@ -52,6 +52,7 @@ internal static class VideoRingHarness
         var self = Process.GetCurrentProcess();
         var (plainCpu0, plainIo0) = (CpuSeconds(plain.Id), WrittenBytes(plain.Id));
         var (ringCpu0, ringIo0) = (CpuSeconds(ringPid), WrittenBytes(ringPid));
+        var (plainDisk0, ringDisk0, selfDisk0) = (Io(plain.Id), Io(ringPid), Io(Environment.ProcessId));
         self.Refresh();
         var selfCpu0 = self.TotalProcessorTime;
         var checkCpu = TimeSpan.Zero;
@@ -78,6 +79,25 @@ internal static class VideoRingHarness
         Console.WriteLine($"| gateway ring: ffmpeg segmenter | {ringCpu * 100:0.00}% | {ringCpu / plainCpu:0.00} | {ringIo / 1e6:0.00} |");
         Console.WriteLine($"| gateway ring: ffmpeg + the gateway's check (close, hash, drop; whole harness process) | {(ringCpu + selfCpu) * 100:0.00}% | {(ringCpu + selfCpu) / plainCpu:0.00} | |");
         Console.WriteLine($"  of which the check itself, wall time: {checkCpu.TotalMilliseconds / window:0.0} ms per second");
+
+        // Disk bandwidth per camera, from /proc/PID/io: the syscalls (wchar/rchar, page cache included) and what the
+        // block layer was asked for (write_bytes/read_bytes), with cancelled_write_bytes (dirty pages deleted before
+        // writeback: ring segments dropped before the kernel wrote them out; accounted to the process that deletes).
+        var (plainDisk, ringDisk, selfDisk) = (Io(plain.Id), Io(ringPid), Io(Environment.ProcessId));
+        string Rate(Dictionary<string, long> after, Dictionary<string, long> before, string key) =>
+            ((after.GetValueOrDefault(key) - before.GetValueOrDefault(key)) / window / 1e6).ToString("0.00", CultureInfo.InvariantCulture);
+        Console.WriteLine("| disk, MB/s per camera | write syscalls (wchar) | to the block device (write_bytes) | dirty pages deleted before writeback (cancelled_write_bytes) | read syscalls (rchar) | read from the block device (read_bytes) |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        foreach (var (name, after, before) in new[]
+        {
+            ("plain `ffmpeg -c copy` to one file (baseline)", plainDisk, plainDisk0),
+            ("gateway ring: ffmpeg segmenter", ringDisk, ringDisk0),
+            ("gateway ring: the gateway's check (hash each closed segment, drop the old; whole harness process)", selfDisk, selfDisk0),
+        })
+        {
+            Console.WriteLine($"| {name} | {Rate(after, before, "wchar")} | {Rate(after, before, "write_bytes")} | {Rate(after, before, "cancelled_write_bytes")} | {Rate(after, before, "rchar")} | {Rate(after, before, "read_bytes")} |");
+        }
+
         foreach (var p in new[] { cameraA, cameraB, plain })
         {
             p.Kill();
@@ -101,6 +121,13 @@ internal static class VideoRingHarness
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
     }
+
+    /// <summary>Every counter of <c>/proc/PID/io</c>, by name.</summary>
+    private static Dictionary<string, long> Io(int pid) =>
+        File.ReadAllLines($"/proc/{pid}/io")
+            .Select(l => l.Split(':', 2))
+            .Where(f => f.Length == 2)
+            .ToDictionary(f => f[0].Trim(), f => long.Parse(f[1].Trim(), CultureInfo.InvariantCulture), StringComparer.Ordinal);
 
     private static long WrittenBytes(int pid)
     {

@@ -34,7 +34,7 @@ internal sealed class VaultHost : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    public static async Task<VaultHost> StartAsync(string vaultDirectory, int port = 0, long checkpointBytes = 4 * 1024 * 1024)
+    public static async Task<VaultHost> StartAsync(string vaultDirectory, int port = 0, long checkpointBytes = 4 * 1024 * 1024, Action<IServiceCollection>? configure = null)
     {
         port = port == 0 ? FreePort() : port;
         var builder = WebApplication.CreateSlimBuilder();
@@ -46,6 +46,7 @@ internal sealed class VaultHost : IAsyncDisposable
         builder.Configuration["Identity:DevelopmentPlaintext"] = "true"; // the named development override: the vault alone, cleartext
         FleetControl.Identity.IdentityRegistration.AddFleetIdentity(builder.Services);
         builder.Services.AddEvidenceVault(builder.Configuration);
+        configure?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapEvidenceVault();
         await app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));

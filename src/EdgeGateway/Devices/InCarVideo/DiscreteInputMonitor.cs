@@ -123,6 +123,12 @@ internal sealed class DiscreteInputMonitor : BackgroundService
         private bool _lastRaw;
         private DateTimeOffset? _firstEdge;
 
+        /// <summary>The ignition read inactive at start-up: reported as <c>off</c> once it held for the debounce time.</summary>
+        private bool _initialPending;
+
+        /// <summary><see cref="_firstEdge"/> holds the start-up time (no edge seen yet).</summary>
+        private bool _startStamped;
+
         public Input(DiscreteInputOptions options, DiscreteInputMonitor monitor, GpioController controller)
         {
             Options = options;
@@ -134,8 +140,11 @@ internal sealed class DiscreteInputMonitor : BackgroundService
         public DiscreteInputOptions Options { get; }
 
         /// <summary>
-        /// Takes the level now as the accepted state; an input already active at start-up is a trigger now. After a
-        /// reopen (bus fault) only a level that differs from the one accepted before the fault is reported.
+        /// Takes the level now as the accepted state; an input already active at start-up is a trigger now. The ignition
+        /// is reported either way: inactive at start-up (a vehicle PC woken by a timer or a depot Wake-on-LAN) it becomes
+        /// an <c>off</c> once the level held for the debounce time (an edge meanwhile restarts the wait, as any edge
+        /// does), so the power-down is armed. After a reopen (bus fault) only a level that differs from the one accepted
+        /// before the fault is reported.
         /// </summary>
         public void Start()
         {
@@ -149,6 +158,13 @@ internal sealed class DiscreteInputMonitor : BackgroundService
                 {
                     _accepted = level;
                     Accept(level, _monitor._time.GetUtcNow(), known ? "changed while the bus was being reopened" : "active at start-up");
+                }
+                else if (!known && !level && Options.Source == TriggerSources.Ignition && !Options.Momentary)
+                {
+                    _initialPending = true;
+                    _startStamped = true;
+                    _firstEdge = _monitor._time.GetUtcNow();
+                    _settle.Change(_monitor._options.Debounce, Timeout.InfiniteTimeSpan);
                 }
             }
         }
@@ -176,6 +192,12 @@ internal sealed class DiscreteInputMonitor : BackgroundService
             _monitor._counters.Edge();
             lock (_gate)
             {
+                if (_startStamped)
+                {
+                    _startStamped = false;
+                    _firstEdge = null; // the start-up wait for the ignition's level: a change is stamped at its own first edge
+                }
+
                 _firstEdge ??= _monitor._time.GetUtcNow();
                 _settle.Change(_monitor._options.Debounce, Timeout.InfiniteTimeSpan);
             }
@@ -200,14 +222,17 @@ internal sealed class DiscreteInputMonitor : BackgroundService
                 var at = _firstEdge ?? _monitor._time.GetUtcNow();
                 _firstEdge = null;
                 _lastRaw = level;
-                if (level == _accepted)
+                var initial = _initialPending;
+                _initialPending = false;
+                _startStamped = false;
+                if (level == _accepted && !initial)
                 {
                     _monitor._counters.Bounce();
                     return;
                 }
 
                 _accepted = level;
-                Accept(level, at, null);
+                Accept(level, at, initial && !level ? "inactive at start-up" : null);
             }
         }
 

@@ -20,7 +20,8 @@ namespace EdgeGateway.Tests.Devices.InCarVideo;
 /// <summary>
 /// Ignition-off on the real vehicle gateway process, driven by the simulated harness (a <c>GpioDriver</c> subclass playing
 /// a scenario): recording goes on through the post-event time, the clip is finalised and staged, and the gateway stops by
-/// itself (exit 0, which systemd's Restart=on-failure leaves stopped); the next start resumes the upload.
+/// itself (exit 0, which systemd's Restart=on-failure leaves stopped); the next start, with the ignition still off (a depot
+/// Wake-on-LAN), resumes the upload and powers down again by itself once the clip is in the vault.
 /// </summary>
 public sealed class IgnitionPowerDownTests
 {
@@ -29,14 +30,14 @@ public sealed class IgnitionPowerDownTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task IgnitionOff_RecordsPostEventFlushesAndStopsTheGateway_NextStartUploadsTheClip()
+    public async Task IgnitionOff_RecordsPostEventFlushesAndStopsTheGateway_NextStartWithIgnitionOffUploadsTheClipAndStopsAgain()
     {
         using var dir = new TempDirectory();
         await using var vault = await VaultHost.StartAsync(dir.Sub("vault"));
         await using var camera = InCarCameraSimulator.Start("front", VideoRecordingTests.FreeUdpPort(), Path.Combine(dir.Path, "front.log"));
         var data = dir.Sub("data");
         var scenario = Path.Combine(dir.Path, "scenario.txt");
-        await File.WriteAllLinesAsync(scenario, ["1s ignition on", "4s light-bar on", "6s ignition off"], Ct); // the light bar stays on
+        await File.WriteAllLinesAsync(scenario, ["0s ignition on", "3s light-bar on", "5s ignition off"], Ct); // on at start-up; the light bar stays on
         var settings = VideoRecordingTests.Settings(data, vault.Url, camera);
         settings["Gateway:Role"] = "Vehicle";
         settings["Gnss:Transport"] = "Tcp";
@@ -74,13 +75,18 @@ public sealed class IgnitionPowerDownTests
         Assert.True(File.Exists(staging.DataPath(id)), "the finalised clip is staged, not deleted");
         Assert.Empty(Directory.GetFiles(vault.Directory, id + "*"));
 
-        // 2: the next start (in the depot's network now) resumes: the held clip uploads with a matching receipt.
+        // 2: the next start is a depot Wake-on-LAN with the ignition still off (no scenario: every input inactive at
+        // start-up): the ignition reads off, which arms the power-down; the held clip uploads in the depot's network with
+        // a matching receipt, and then the gateway stops by itself again, well within the delay.
         settings.Remove("InCarVideo:ScenarioFile");
         settings["Video:Depot:Networks:0"] = "127.0.0.0/8";
         await using (var second = GatewayProcess.Start(settings, dir.Sub("run2")))
         {
-            await Eventually.TrueAsync(() => ClipFinisher.IsDone(staging.OpenCustody(id)) || second.HasExited, Patience, "the clip verified in the vault");
-            Assert.False(second.HasExited, second.Log);
+            await second.WaitForExitAsync(Ct).WaitAsync(Patience, Ct);
+            Assert.Equal(0, second.ExitCode);
+            Assert.Contains("Ignition off: recording through the post-event time", second.Log, StringComparison.Ordinal); // armed by the level read at start-up
+            Assert.Contains("recording finalised and every clip that may upload now is in the vault", second.Log, StringComparison.Ordinal);
+            Assert.True(ClipFinisher.IsDone(staging.OpenCustody(id)), "the clip was verified in the vault before the power-down");
         }
 
         Assert.Equal(id, Clip());
@@ -113,6 +119,9 @@ public sealed class IgnitionPowerDownTests
         {
             var publisher = host.Services.GetRequiredService<ITriggerPublisher>();
             var sink = (CapturingSink)host.Services.GetRequiredService<IObservationSink>();
+            var counters = host.Services.GetRequiredService<VideoCounters>();
+            // Footage in the ring first: a clip with no segment is "empty", done at once, and its incident json goes.
+            await Eventually.TrueAsync(() => counters.Segments >= 2, Patience, "the ring recording");
             publisher.Publish(new TriggerSignal(TriggerSources.LightBar, TriggerState.On, DateTimeOffset.UtcNow, "gpio pin 17 active"));
             await Eventually.TrueAsync(() => sink.Envelopes.Any(e => e.Event?.Type == "video.incident_started"), Patience, "the incident");
             publisher.Publish(new TriggerSignal(TriggerSources.Ignition, TriggerState.Off, DateTimeOffset.UtcNow, "gpio pin 5 inactive"));

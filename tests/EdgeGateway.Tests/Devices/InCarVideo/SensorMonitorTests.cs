@@ -120,6 +120,7 @@ public sealed class SensorMonitorTests
         await using var harness = await TriggerHarness.StartAsync(settings, wiring: h => h.Unplug(h.Accelerometer));
 
         await Eventually.TrueAsync(() => harness.Counters.SensorFaults >= 3, because: "the missing accelerometer is retried");
+        await Eventually.TrueAsync(() => harness.Hardware.Gpio.CallbackCount(17) > 0, because: "the input monitor listens for edges"); // an edge before that is missed
         harness.Hardware.SetInput("light-bar", true);
         await harness.TriggersAsync("light-bar", 1);
 

@@ -52,8 +52,10 @@ internal sealed class ClipFinisher(
     /// Assembles (once), uploads and verifies one clip. <paramref name="mayUpload"/> is the clip bearer policy: when it
     /// says no, the clip is only assembled, hashed and sealed (custody <c>held</c>, once) and false is returned; it stays
     /// staged until a later call may upload it. True when the clip is done (verified, or had nothing to record).
+    /// <paramref name="stopUpload"/> stops a running upload (the vehicle left the depot): custody <c>upload-stopped</c>,
+    /// false is returned and the clip stays staged; the next upload resumes from the vault's received offset.
     /// </summary>
-    public async Task<bool> FinishAsync(Incident incident, IncidentClip clip, Func<(bool Allowed, string WaitsFor)> mayUpload, CancellationToken cancellationToken)
+    public async Task<bool> FinishAsync(Incident incident, IncidentClip clip, Func<(bool Allowed, string WaitsFor)> mayUpload, CancellationToken cancellationToken, CancellationToken stopUpload = default)
     {
         var custody = staging.OpenCustody(clip.EvidenceId);
         var device = gateway.Value.DeviceId;
@@ -104,7 +106,10 @@ internal sealed class ClipFinisher(
                 return false;
             }
 
-            await UploadAsync(incident, clip, custody, cancellationToken).ConfigureAwait(false);
+            if (!await UploadAsync(incident, clip, custody, mayUpload, cancellationToken, stopUpload).ConfigureAwait(false))
+            {
+                return false;
+            }
         }
 
         Cleanup(clip.EvidenceId);
@@ -251,7 +256,9 @@ internal sealed class ClipFinisher(
         }
     }
 
-    private async Task UploadAsync(Incident incident, IncidentClip clip, CustodyLog custody, CancellationToken cancellationToken)
+    /// <summary>Uploads and verifies the clip; false when <paramref name="stopUpload"/> stopped it first (recorded in custody).</summary>
+    private async Task<bool> UploadAsync(Incident incident, IncidentClip clip, CustodyLog custody, Func<(bool Allowed, string WaitsFor)> mayUpload,
+        CancellationToken cancellationToken, CancellationToken stopUpload)
     {
         var hashed = custody.Entries.Last(e => e.Event == "hashed");
         var sha = RecordingOffloader.Field(hashed.Details, "sha256");
@@ -280,8 +287,28 @@ internal sealed class ClipFinisher(
             SidecarStatus = "ok",
             RecordedAt = CustodyLink.FormatTime(incident.WindowStart),
         };
-        var outcome = await uploader.UploadAsync(item, () => staging.OpenReader(clip.EvidenceId),
-            () => Task.FromResult<(string, IReadOnlyList<CustodyLink>)>((sha, custody.Entries.ToList())), null, static _ => { }, cancellationToken).ConfigureAwait(false);
+        long sent = 0;
+        UploadOutcome outcome;
+        using (var upload = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopUpload))
+        {
+            try
+            {
+                outcome = await uploader.UploadAsync(item, () => staging.OpenReader(clip.EvidenceId),
+                    () => Task.FromResult<(string, IReadOnlyList<CustodyLink>)>((sha, custody.Entries.ToList())), null, p => Interlocked.Exchange(ref sent, p), upload.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (stopUpload.IsCancellationRequested && !cancellationToken.IsCancellationRequested && e is OperationCanceledException or Grpc.Core.RpcException)
+            {
+                // The vehicle left the depot mid-upload: the vault keeps what arrived intact, the next upload resumes there.
+                var waitsFor = mayUpload().WaitsFor;
+                var written = Interlocked.Read(ref sent);
+                custody.Append(time.GetUtcNow(), "upload-stopped", device, "in-car-video", Invariant(
+                    $"critical={incident.Critical} waitsFor={(waitsFor.Length == 0 ? "depot" : waitsFor)} writtenUpTo={written} of={size} reason=left_the_depot resumesFrom=vault_offset"));
+                counters.UploadStopped();
+                Log.UploadStopped(logger, clip.EvidenceId, written, size);
+                return false;
+            }
+        }
+
         var receipt = outcome.Receipt;
         if (receipt.EvidenceId != clip.EvidenceId || receipt.Sha256 != sha || receipt.Size != (ulong)size)
         {
@@ -302,6 +329,8 @@ internal sealed class ClipFinisher(
         {
             // The vault's copy of the chain ends at "stored"; the vehicle's log holds the rest.
         }
+
+        return true;
     }
 
     /// <summary>After a matching receipt (or nothing recorded): the segments and the clip go, the custody log stays.</summary>

@@ -64,4 +64,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1569, Level = LogLevel.Warning, Message = "The pre-event ring {Directory} is plaintext on {FileSystem} ({Source}, mounted at {MountPoint}): ffmpeg writes it before the gateway could seal it. Mount a tmpfs there (sized by Video:RingQuotaBytes) or use an encrypted volume (LUKS) so a stolen vehicle PC holds none of it")]
     public static partial void RingPlaintextOnDisk(ILogger logger, string directory, string fileSystem, string source, string mountPoint);
+
+    [LoggerMessage(EventId = 1570, Level = LogLevel.Warning, Message = "Clip {EvidenceId}: the vehicle left the depot mid-upload ({Written} of {Size} bytes sent); upload stopped (it may not use LTE), held until the depot, where it resumes from the vault's offset")]
+    public static partial void UploadStopped(ILogger logger, string evidenceId, long written, long size);
 }

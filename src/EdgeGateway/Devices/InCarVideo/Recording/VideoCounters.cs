@@ -19,6 +19,7 @@ internal sealed class VideoCounters : IHealthContributor
     private long _held;
     private long _atDepot;
     private long _ringProtected;
+    private long _uploadsStopped;
 
     public long Segments => Interlocked.Read(ref _segments);
 
@@ -44,6 +45,11 @@ internal sealed class VideoCounters : IHealthContributor
 
     /// <summary>Clips staged and held by the bearer policy (waiting for the depot, or for LTE).</summary>
     public long Held => Interlocked.Read(ref _held);
+
+    /// <summary>Uploads of clips that are not critical stopped because the vehicle left the depot (they resume at the next).</summary>
+    public long UploadsStopped => Interlocked.Read(ref _uploadsStopped);
+
+    public void UploadStopped() => Interlocked.Increment(ref _uploadsStopped);
 
     public void ClipsHeld(int n) => Interlocked.Exchange(ref _held, n);
 
@@ -72,6 +78,7 @@ internal sealed class VideoCounters : IHealthContributor
         c["video.clips_assembled"] = (ulong)Interlocked.Read(ref _clipsAssembled);
         c["video.clips_verified"] = (ulong)ClipsVerified;
         c["video.clips_held_for_bearer"] = (ulong)Held;
+        c["video.uploads_stopped_off_depot"] = (ulong)UploadsStopped;
         c["video.at_depot"] = (ulong)Interlocked.Read(ref _atDepot);
         c["video.ring_protected_at_rest"] = (ulong)Interlocked.Read(ref _ringProtected);
         foreach (var (camera, n) in _faults)

@@ -53,6 +53,8 @@ internal sealed class VideoRecorder(
 
     /// <summary>Clips queued for or in the finisher (not counting held ones): the power-down waits for them.</summary>
     private int _pending;
+    /// <summary>The clip in the finisher now, so that leaving the depot can stop its upload.</summary>
+    private RunningClip? _running;
     private DateTimeOffset? _ignitionOffAt;
     private bool _stopping;
 
@@ -89,7 +91,12 @@ internal sealed class VideoRecorder(
         }
 
         Resume();
-        void OnBearer() => ReleaseHeld(policy.AtDepot ? "at the depot" : "the LTE bearer changed");
+        void OnBearer()
+        {
+            StopDisallowedUpload();
+            ReleaseHeld(policy.AtDepot ? "at the depot" : "the LTE bearer changed");
+        }
+
         policy.Changed += OnBearer;
         var finishing = FinishLoopAsync(stoppingToken);
         var ticking = TickAsync(stoppingToken);
@@ -154,6 +161,22 @@ internal sealed class VideoRecorder(
         }
     }
 
+    /// <summary>The depot went away: a clip that is not critical stops uploading (it may not use LTE) and is held again.</summary>
+    private void StopDisallowedUpload()
+    {
+        if (Volatile.Read(ref _running) is { Critical: false } running && !policy.MayUpload(false).Allowed)
+        {
+            try
+            {
+                running.Stop.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // That clip just left the finisher.
+            }
+        }
+    }
+
     private async Task TickAsync(CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(_options.CheckInterval, time);
@@ -179,15 +202,21 @@ internal sealed class VideoRecorder(
                 bool done;
                 while (true)
                 {
+                    using var stop = new CancellationTokenSource();
+                    Volatile.Write(ref _running, new RunningClip(incident.Critical, stop));
                     try
                     {
-                        done = await finisher.FinishAsync(incident, clip, () => policy.MayUpload(incident.Critical), cancellationToken).ConfigureAwait(false);
+                        done = await finisher.FinishAsync(incident, clip, () => policy.MayUpload(incident.Critical), cancellationToken, stop.Token).ConfigureAwait(false);
                         break;
                     }
                     catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                     {
                         Log.ClipRetry(_logger, clip.EvidenceId, e.Message, _options.UploadRetryDelay);
                         await Task.Delay(_options.UploadRetryDelay, time, cancellationToken).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        Volatile.Write(ref _running, null);
                     }
                 }
 
@@ -615,7 +644,7 @@ internal sealed class VideoRecorder(
 
             why = "the battery-protection delay is over";
         }
-        else if (_open is null && Volatile.Read(ref _pending) == 0)
+        else if (_open is null && Volatile.Read(ref _pending) == 0 && policy.Settled)
         {
             why = "recording finalised and every clip that may upload now is in the vault";
         }
@@ -628,6 +657,8 @@ internal sealed class VideoRecorder(
         Log.PowerDownStopping(_logger, now - off, why, _held.Count, Volatile.Read(ref _pending));
         lifetime.StopApplication();
     }
+
+    private sealed record RunningClip(bool Critical, CancellationTokenSource Stop);
 
     private static DateTimeOffset Later(DateTimeOffset? a, DateTimeOffset b) => a is { } x && x > b ? x : b;
 

@@ -36,7 +36,7 @@ internal sealed class ScenarioPlayer(
         var start = time.GetTimestamp();
         try
         {
-            foreach (var step in steps)
+            foreach (var step in steps.Where(s => !VehicleScenario.IsInitialState(s))) // those are set before start (SimulatedVehicleHardware)
             {
                 var wait = step.Offset - time.GetElapsedTime(start);
                 if (wait > TimeSpan.Zero)

@@ -25,6 +25,16 @@ internal sealed class SimulatedVehicleHardware : IVehicleHardware
         {
             SetInput(input.Source, false); // every input starts inactive, whatever its polarity
         }
+
+        // The scenario's "0s <input> on|off" steps: the harness as wired when the gateway starts (read at start-up).
+        if (_options.ScenarioFile is { Length: > 0 } file && File.Exists(file))
+        {
+            var (steps, _) = VehicleScenario.Parse(File.ReadAllLines(file), _options.Inputs.Select(i => i.Source).ToArray());
+            foreach (var step in steps.Where(VehicleScenario.IsInitialState))
+            {
+                SetInput(step.Target, step.Action == "on");
+            }
+        }
     }
 
     /// <summary>The SoC's GPIO lines.</summary>

@@ -12,10 +12,16 @@ namespace EdgeGateway.Devices.InCarVideo.Simulation;
 /// 80s supply 11.2    # volts
 /// 90s ignition off
 /// </code>
-/// Offsets are <c>N</c>s, <c>N</c>ms or <c>N</c>m after the gateway starts; steps may come in any order.
+/// Offsets are <c>N</c>s, <c>N</c>ms or <c>N</c>m after the gateway starts; steps may come in any order. An input's
+/// <c>on</c>/<c>off</c> at <c>0s</c> is the harness as wired when the gateway starts (e.g. <c>0s ignition on</c>): it is
+/// set before the inputs are first read (<see cref="IsInitialState"/>).
 /// </summary>
 internal static class VehicleScenario
 {
+    /// <summary>True for an input's <c>on</c>/<c>off</c> at offset zero: the harness's state when the gateway starts.</summary>
+    public static bool IsInitialState(ScenarioStep step) =>
+        step.Offset == TimeSpan.Zero && step.Target is not ("accel" or "supply") && step.Action is "on" or "off";
+
     /// <summary>Parses <paramref name="lines"/>; every problem is returned with its line number, nothing is thrown.</summary>
     public static (IReadOnlyList<ScenarioStep> Steps, IReadOnlyList<string> Errors) Parse(IEnumerable<string> lines, IReadOnlyCollection<string> inputSources)
     {

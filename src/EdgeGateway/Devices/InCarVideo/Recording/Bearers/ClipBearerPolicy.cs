@@ -32,6 +32,9 @@ internal sealed class ClipBearerPolicy
     /// <summary>True when the policy holds back clips at all.</summary>
     public bool Active => _depot.Configured;
 
+    /// <summary>True once the depot condition is known (the first depot check is done, or no depot is configured).</summary>
+    public bool Settled => _depot.Checked;
+
     /// <summary>True while the vehicle is at the depot.</summary>
     public bool AtDepot => _depot.AtDepot;
 

@@ -27,9 +27,13 @@ internal sealed class DepotDetector(
         .Select(n => IPNetwork.TryParse(n, out var network) ? network : (IPNetwork?)null)
         .OfType<IPNetwork>()]; // a bad prefix stops the gateway at start-up (VideoOptions.Validate), never here
     private volatile bool _atDepot;
+    private volatile bool _checked;
 
     /// <summary>True while every configured depot condition holds (false until the first check).</summary>
     public bool AtDepot => _atDepot;
+
+    /// <summary>True once the first check is done (its change, if any, already raised): until then "not at the depot" is not known yet.</summary>
+    public bool Checked => _checked || !Configured;
 
     /// <summary>Whether the policy is on at all (some depot condition is configured).</summary>
     public bool Configured => _options.Configured;
@@ -71,6 +75,7 @@ internal sealed class DepotDetector(
             Changed?.Invoke(at);
         }
 
+        _checked = true;
         return at;
     }
 
