@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the installable Debian packages: one .deb per program (edgegateway, fleetcontrol) per architecture,
-# each a self-contained, ReadyToRun publish (no .NET on the target), with its systemd unit, sysusers
-# account, /etc defaults (conffiles) and udev example; then checks every package (see check_package).
+# each a self-contained, ReadyToRun publish (no .NET on the target; the gateway's is also trimmed, see
+# src/EdgeGateway/EdgeGateway.csproj), with its systemd unit, sysusers account, /etc defaults (conffiles) and
+# udev example; then checks every package (see check_package).
 # The gateway is installed in the A/B layout of over-the-air updates: /opt/edgegateway/releases/A (with its
 # manifest.json), the current -> releases/A link, and (postinst) update-state.json, so both
 # edgegateway.service and edgegateway-supervised.service (supervise: OTA with rollback) start straight away.

@@ -12,7 +12,7 @@ namespace EdgeGateway.Benchmarks.Idle;
 /// whose receiver is connected but silent, and a dock gateway with 8
 /// empty bays; plus the baseline, an empty .NET generic host (<see cref="IdleHostBaseline"/>). Every one is
 /// a separate <c>dotnet</c> process with the shipped settings (the launcher's 1 s health file is put back to
-/// the shipped 5 s). Once the gateways are connected and a settling time has passed (tiered JIT keeps
+/// the shipped 5 s; the unit's <c>DOTNET_</c> environment, e.g. the gen0 budget, is set as systemd would). Once the gateways are connected and a settling time has passed (tiered JIT keeps
 /// compiling for about a minute), it reads <c>/proc</c> at the start and end of one window: utime+stime,
 /// context switches of every thread (wake-ups), threads, and resident memory split as the kernel does.
 /// <c>--gateway DLL</c> (repeatable) measures other builds side by side in the same run, e.g. the code
@@ -34,7 +34,12 @@ internal static class IdleHarness
             builds.Add(outputs.Gateway);
         }
 
-        var environment = Values(args, "--env").Select(e => e.Split('=', 2)).ToDictionary(e => e[0], e => e.Length > 1 ? e[1] : "");
+        // The runtime environment the shipped unit sets (DOTNET_GCgen0size), so "as shipped" means as installed; --env adds or overrides.
+        var environment = UnitRuntimeEnvironment(outputs.RepositoryRoot);
+        foreach (var e in Values(args, "--env").Select(e => e.Split('=', 2)))
+        {
+            environment[e[0]] = e.Length > 1 ? e[1] : "";
+        }
 
         // --variant LABEL:NAME=VALUE[,NAME=VALUE]: the first build again with more environment (runtime knobs side by side).
         var runs = builds.Select((dll, b) => (Dll: dll, Label: builds.Count == 1 ? "" : Invariant($"build {b + 1}"), Extra: new Dictionary<string, string>())).ToList();
@@ -240,6 +245,16 @@ internal static class IdleHarness
                 Directory.Delete(root, recursive: true);
             }
         }
+    }
+
+    /// <summary>The <c>Environment=DOTNET_...</c> lines of deploy/systemd/edgegateway.service (runtime settings that only an environment variable can give).</summary>
+    private static Dictionary<string, string> UnitRuntimeEnvironment(string repositoryRoot)
+    {
+        var unit = Path.Combine(repositoryRoot, "deploy", "systemd", "edgegateway.service");
+        return File.ReadLines(unit)
+            .Where(l => l.StartsWith("Environment=DOTNET_", StringComparison.Ordinal) && !l.StartsWith("Environment=DOTNET_ENVIRONMENT=", StringComparison.Ordinal))
+            .Select(l => l["Environment=".Length..].Split('=', 2))
+            .ToDictionary(e => e[0], e => e.Length > 1 ? e[1] : "", StringComparer.Ordinal);
     }
 
     /// <summary>The first words of the rows with in-car video triggers (role key <c>video</c>).</summary>

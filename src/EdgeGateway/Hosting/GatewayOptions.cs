@@ -24,4 +24,15 @@ public sealed class GatewayOptions
     [Required]
     [Url]
     public string FleetControlUrl { get; set; } = "https://127.0.0.1:5081";
+
+    /// <summary>
+    /// Bound on each LiteDB database's page cache (outbox, retained history): after its first 62 pages it grows by
+    /// at most this many 8 KiB pages and re-uses idle ones beyond that, about (162 + this) pages per database;
+    /// 0 keeps LiteDB's own growth, up to 1,662 pages (13 MiB) each. See <c>EdgeGateway.Storage.LiteDbCacheLimit</c>.
+    /// </summary>
+    [Range(0, 100_000)]
+    public int DatabaseCacheSegmentPages { get; set; } = DefaultDatabaseCacheSegmentPages;
+
+    /// <summary>Default of <see cref="DatabaseCacheSegmentPages"/>: 100 pages, a cache of ~2 MiB per database.</summary>
+    public const int DefaultDatabaseCacheSegmentPages = 100;
 }
