@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace EdgeGateway.Simulators.Outputs;
 
-/// <summary>The few glibc calls the pseudo-terminal needs (glibc ≥ 2.34 has openpty in libc.so.6). Linux only.</summary>
+/// <summary>The few glibc calls the pseudo-terminal needs. Linux only.</summary>
 internal static unsafe partial class LibC
 {
     private const string Library = "libc.so.6";
@@ -10,11 +10,10 @@ internal static unsafe partial class LibC
     public const int EINTR = 4;
     public const int EIO = 5;
     public const int EAGAIN = 11;
-    public const int F_SETFD = 2;
-    public const int F_GETFL = 3;
-    public const int F_SETFL = 4;
-    public const int FD_CLOEXEC = 1;
+    public const int O_RDWR = 0x2;
+    public const int O_NOCTTY = 0x100;
     public const int O_NONBLOCK = 0x800;
+    public const int O_CLOEXEC = 0x80000;
     public const int TCSANOW = 0;
     public const short POLLIN = 0x1;
     public const short POLLHUP = 0x10;
@@ -28,8 +27,17 @@ internal static unsafe partial class LibC
         public short Revents;
     }
 
-    [LibraryImport(Library, EntryPoint = "openpty", SetLastError = true)]
-    public static partial int OpenPty(out int master, out int slave, byte* name, void* termios, void* winsize);
+    [LibraryImport(Library, EntryPoint = "posix_openpt", SetLastError = true)]
+    public static partial int PosixOpenPt(int flags);
+
+    [LibraryImport(Library, EntryPoint = "grantpt", SetLastError = true)]
+    public static partial int GrantPt(int fd);
+
+    [LibraryImport(Library, EntryPoint = "unlockpt", SetLastError = true)]
+    public static partial int UnlockPt(int fd);
+
+    [LibraryImport(Library, EntryPoint = "open", SetLastError = true)]
+    public static partial int Open(byte* path, int flags);
 
     [LibraryImport(Library, EntryPoint = "ptsname_r")]
     public static partial int PtsNameR(int fd, byte* buffer, nuint length);
@@ -42,9 +50,6 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Library, EntryPoint = "cfmakeraw")]
     public static partial void CfMakeRaw(void* termios);
-
-    [LibraryImport(Library, EntryPoint = "fcntl", SetLastError = true)]
-    public static partial int Fcntl(int fd, int command, int argument);
 
     [LibraryImport(Library, EntryPoint = "write", SetLastError = true)]
     public static partial nint Write(int fd, byte* buffer, nuint count);

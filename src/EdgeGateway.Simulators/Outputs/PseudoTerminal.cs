@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace EdgeGateway.Simulators.Outputs;
 
 /// <summary>
-/// A pseudo-terminal pair created in-process (openpty): the simulator writes to the master, a reader such as
+/// A pseudo-terminal pair created in-process (posix_openpt): the simulator writes to the master, a reader such as
 /// the gateway opens the slave path as a real tty (System.IO.Ports works on it). The slave is set raw and
 /// then closed here, so the master sees a hang-up while nobody has it open: output is then dropped and
 /// counted rather than piling up as stale fixes. A write the reader cannot take (tty buffer full) is
@@ -72,7 +72,7 @@ internal sealed unsafe class PseudoTerminal : IByteOutput, IDisposable
         $"pty_written={BytesWritten} pty_dropped_no_reader={BytesDroppedNoReader} pty_dropped_full={BytesDroppedFull} pty_errors={WriteErrors}";
 
     /// <summary>Creates the pair, sets it raw, and if <paramref name="linkPath"/> is given points a symlink there at the slave.</summary>
-    /// <exception cref="IOException">openpty failed, or <paramref name="linkPath"/> exists and is not a symlink.</exception>
+    /// <exception cref="IOException">opening the pair failed, or <paramref name="linkPath"/> exists and is not a symlink.</exception>
     public static PseudoTerminal Open(string? linkPath = null, ILogger? logger = null)
     {
         logger ??= NullLogger.Instance;

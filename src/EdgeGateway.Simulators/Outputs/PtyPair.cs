@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace EdgeGateway.Simulators.Outputs;
 
 /// <summary>
-/// Opens a raw pseudo-terminal pair (openpty, cfmakeraw on the slave, a non-blocking close-on-exec master)
+/// Opens a raw pseudo-terminal pair (posix_openpt, cfmakeraw on the slave, a non-blocking master, both close-on-exec)
 /// and publishes its slave under a symlink. Shared by the write-only <see cref="PseudoTerminal"/> and the
 /// modems' duplex one.
 /// </summary>
@@ -17,13 +17,36 @@ internal static unsafe class PtyPair
             throw new PlatformNotSupportedException("the pseudo-terminal needs Linux");
         }
 
-        if (LibC.OpenPty(out var master, out var slave, null, null, null) != 0)
+        // Both ends are opened close-on-exec in the same call (posix_openpt, open), not set so afterwards as
+        // openpty would need: a process another thread forks in between would otherwise inherit the slave and
+        // hold it open for its lifetime, so the master would never see the hang-up that means "no reader".
+        var master = LibC.PosixOpenPt(LibC.O_RDWR | LibC.O_NOCTTY | LibC.O_CLOEXEC | LibC.O_NONBLOCK);
+        if (master < 0)
         {
-            throw new IOException($"openpty failed: {LibC.Describe(Marshal.GetLastPInvokeError())}");
+            throw new IOException($"posix_openpt failed: {LibC.Describe(Marshal.GetLastPInvokeError())}");
         }
 
+        var slave = -1;
         try
         {
+            var name = stackalloc byte[128];
+            if (LibC.GrantPt(master) != 0 || LibC.UnlockPt(master) != 0)
+            {
+                throw new IOException($"grantpt/unlockpt failed: {LibC.Describe(Marshal.GetLastPInvokeError())}");
+            }
+
+            var error = LibC.PtsNameR(master, name, 128);
+            if (error != 0)
+            {
+                throw new IOException($"ptsname_r failed: {LibC.Describe(error)}");
+            }
+
+            slave = LibC.Open(name, LibC.O_RDWR | LibC.O_NOCTTY | LibC.O_CLOEXEC);
+            if (slave < 0)
+            {
+                throw new IOException($"opening the slave failed: {LibC.Describe(Marshal.GetLastPInvokeError())}");
+            }
+
             // termios is 60 bytes on glibc; a larger buffer keeps this independent of the exact layout.
             var termios = stackalloc byte[256];
             if (LibC.TcGetAttr(slave, termios) != 0)
@@ -37,25 +60,15 @@ internal static unsafe class PtyPair
                 throw new IOException($"tcsetattr failed: {LibC.Describe(Marshal.GetLastPInvokeError())}");
             }
 
-            var name = stackalloc byte[128];
-            var error = LibC.PtsNameR(master, name, 128);
-            if (error != 0)
-            {
-                throw new IOException($"ptsname_r failed: {LibC.Describe(error)}");
-            }
-
-            var flags = LibC.Fcntl(master, LibC.F_GETFL, 0);
-            if (flags < 0 || LibC.Fcntl(master, LibC.F_SETFL, flags | LibC.O_NONBLOCK) != 0
-                || LibC.Fcntl(master, LibC.F_SETFD, LibC.FD_CLOEXEC) != 0 || LibC.Fcntl(slave, LibC.F_SETFD, LibC.FD_CLOEXEC) != 0)
-            {
-                throw new IOException($"fcntl failed: {LibC.Describe(Marshal.GetLastPInvokeError())}");
-            }
-
             return (master, slave, Marshal.PtrToStringUTF8((nint)name)!);
         }
         catch
         {
-            LibC.Close(slave);
+            if (slave >= 0)
+            {
+                LibC.Close(slave);
+            }
+
             LibC.Close(master);
             throw;
         }
