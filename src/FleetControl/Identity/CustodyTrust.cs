@@ -54,7 +54,7 @@ internal sealed class CustodyTrust
             return X509CertificateLoader.LoadCertificate(pem.RawData);
         });
         return new CustodyTrust(File.Exists(rootFile) ? () => root.Value : null, new IssuedCertificates(identityDirectory),
-            new EnrolmentRegistry(identityDirectory, TimeProvider.System), acceptUnsigned,
+            new FileEnrolmentRegistry(identityDirectory, TimeProvider.System), acceptUnsigned,
             $"there is no CA certificate at {rootFile} to check it (give --identity DIR: FleetControl's {{DataDirectory}}/identity)");
     }
 

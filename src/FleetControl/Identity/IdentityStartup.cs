@@ -1,3 +1,6 @@
+using FleetControl.Store;
+using Microsoft.Extensions.Options;
+
 namespace FleetControl.Identity;
 
 /// <summary>
@@ -8,6 +11,8 @@ namespace FleetControl.Identity;
 internal sealed class IdentityStartup(
     TransportSecurity security,
     CertificateAuthority authority,
+    IOptions<IdentityOptions> options,
+    IOptions<StoreOptions> store,
     ILogger<IdentityStartup> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
@@ -18,6 +23,8 @@ internal sealed class IdentityStartup(
             return Task.CompletedTask;
         }
 
+        RequireSharedCa(options.Value, store.Value);
+
         authority.EnsureLoaded();
         authority.WriteRevocationList();
         Log.TlsOn(logger, authority.RootFile);
@@ -25,4 +32,19 @@ internal sealed class IdentityStartup(
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// On the shared database every instance must issue and trust with one CA: a CA generated into each instance's
+    /// data directory would make a device enrolled through one instance a stranger to the others.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Store:Provider is PostgreSql and the CA files are not configured.</exception>
+    internal static void RequireSharedCa(IdentityOptions identity, StoreOptions store)
+    {
+        if (store.Provider == StoreProvider.PostgreSql && (string.IsNullOrEmpty(identity.CaCertificateFile) || string.IsNullOrEmpty(identity.CaKeyFile)))
+        {
+            throw new InvalidOperationException(
+                "Identity configuration: with Store:Provider=PostgreSql every instance must use the same device CA; set "
+                + "Identity:CaCertificateFile and Identity:CaKeyFile to the same CA certificate and key (PEM, key mode 0600) on every instance.");
+        }
+    }
 }

@@ -1,0 +1,112 @@
+using System.Text.Json;
+using FleetControl.Store.PostgreSql;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace FleetControl.Identity;
+
+/// <summary>
+/// The <see cref="EnrolmentRegistry"/> in the shared PostgreSQL database (table <c>device_identity</c>, migration 5),
+/// so every instance sees every enrolment token, issued certificate and revocation: one row per device with its record
+/// as JSON (token hashes only, never a token) and the serials of its revoked certificates in an array behind a GIN
+/// index, which answers the revocation check of every handshake in one lookup. A change takes a transaction-scoped
+/// advisory lock on the device, so two instances redeeming the same token at once use it once.
+/// </summary>
+internal sealed class PostgreSqlEnrolmentRegistry : EnrolmentRegistry
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly Lazy<bool> _schema;
+
+    public PostgreSqlEnrolmentRegistry(NpgsqlDataSource dataSource, TimeProvider time)
+        : base(time)
+    {
+        _dataSource = dataSource;
+        // The identity start-up reads the registry before the migration service has run: bring the schema up first
+        // (idempotent, under the migrations' advisory lock).
+        _schema = new Lazy<bool>(
+            () => PostgreSqlMigrations.MigrateAsync(dataSource, CancellationToken.None).GetAwaiter().GetResult() is not null,
+            LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <inheritdoc/>
+    public override bool IsRevoked(string serial)
+    {
+        _ = _schema.Value;
+        using var command = _dataSource.CreateCommand("SELECT EXISTS (SELECT 1 FROM device_identity WHERE revoked_serials @> ARRAY[@serial])");
+        command.Parameters.AddWithValue("serial", serial.ToUpperInvariant());
+        return command.ExecuteScalar() is true;
+    }
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<(string Serial, DateTimeOffset RevokedAt)> RevokedSerials()
+    {
+        _ = _schema.Value;
+        using var command = _dataSource.CreateCommand("SELECT record::text FROM device_identity WHERE cardinality(revoked_serials) > 0");
+        var revoked = new List<(string, DateTimeOffset)>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            revoked.AddRange(Deserialize(reader.GetString(0)).Certificates
+                .Where(c => c.RevokedAt is not null)
+                .Select(c => (c.Serial, c.RevokedAt!.Value)));
+        }
+
+        return revoked;
+    }
+
+    /// <inheritdoc/>
+    private protected override DeviceIdentityRecord? Find(string deviceId)
+    {
+        _ = _schema.Value;
+        using var command = _dataSource.CreateCommand("SELECT record::text FROM device_identity WHERE device_id = @id");
+        command.Parameters.AddWithValue("id", deviceId);
+        return command.ExecuteScalar() is string json ? Deserialize(json) : null;
+    }
+
+    /// <inheritdoc/>
+    private protected override T Change<T>(string deviceId, Func<DeviceIdentityRecord, bool, T> change)
+    {
+        _ = _schema.Value;
+        using var connection = _dataSource.OpenConnection();
+        using var transaction = connection.BeginTransaction();
+        using (var gate = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtext('device_identity'), hashtext(@id))", connection, transaction))
+        {
+            gate.Parameters.AddWithValue("id", deviceId);
+            gate.ExecuteNonQuery();
+        }
+
+        DeviceIdentityRecord? record;
+        using (var select = new NpgsqlCommand("SELECT record::text FROM device_identity WHERE device_id = @id", connection, transaction))
+        {
+            select.Parameters.AddWithValue("id", deviceId);
+            record = select.ExecuteScalar() is string json ? Deserialize(json) : null;
+        }
+
+        var known = record is not null;
+        record ??= new DeviceIdentityRecord();
+        var result = change(record, known);
+        if (!known && IsEmpty(record))
+        {
+            return result;
+        }
+
+        Prune(record);
+        using (var upsert = new NpgsqlCommand(
+            """
+            INSERT INTO device_identity (device_id, revoked_serials, record) VALUES (@id, @revoked, @record)
+            ON CONFLICT (device_id) DO UPDATE SET revoked_serials = excluded.revoked_serials, record = excluded.record
+            """, connection, transaction))
+        {
+            upsert.Parameters.AddWithValue("id", deviceId);
+            upsert.Parameters.AddWithValue("revoked", record.Certificates.Where(c => c.RevokedAt is not null).Select(c => c.Serial.ToUpperInvariant()).ToArray());
+            upsert.Parameters.Add(new NpgsqlParameter("record", NpgsqlDbType.Jsonb) { Value = JsonSerializer.Serialize(record, Json) });
+            upsert.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
+        return result;
+    }
+
+    private static DeviceIdentityRecord Deserialize(string json) =>
+        JsonSerializer.Deserialize<DeviceIdentityRecord>(json, Json) ?? new DeviceIdentityRecord();
+}
