@@ -1,0 +1,67 @@
+using FleetControl.Identity;
+using FleetControl.Tests.Store.PostgreSql;
+using Npgsql;
+
+namespace FleetControl.Tests.Identity;
+
+/// <summary>
+/// The registry contract on the shared database, every "instance" with its own connection pool; plus what only the
+/// shared database must withstand: a long-running instance seeing another's revocation, and instances redeeming one
+/// token at once.
+/// </summary>
+public sealed class PostgreSqlEnrolmentRegistryTests(PostgreSqlCluster cluster) : EnrolmentRegistryContractTests
+{
+    private readonly List<NpgsqlDataSource> _sources = [];
+    private string _connectionString = string.Empty;
+
+    private protected override async Task CreateAsync()
+    {
+        var first = await PostgreSqlTestDatabase.CreateAsync(cluster);
+        _connectionString = first.ConnectionString;
+        _sources.Add(first);
+    }
+
+    private protected override EnrolmentRegistry OpenInstance()
+    {
+        var source = NpgsqlDataSource.Create(_connectionString);
+        _sources.Add(source);
+        return new PostgreSqlEnrolmentRegistry(source, Clock);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        foreach (var source in _sources)
+        {
+            await source.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public void Revocation_ThroughB_SeenAtOnceByARunningA()
+    {
+        var a = OpenInstance();
+        var b = OpenInstance();
+        a.RecordIssued("car-1", "0A1B2C", Clock.GetUtcNow().AddDays(30));
+        Assert.False(a.IsRevoked("0A1B2C"));
+        var revoked = new List<string>();
+        a.DeviceRevoked += revoked.Add;
+
+        Assert.Equal(1, b.Revoke("car-1"));
+
+        Assert.True(a.IsRevoked("0A1B2C"));
+        Assert.Equal(["0A1B2C"], a.RevokedSerials().Select(r => r.Serial));
+        Assert.Empty(revoked); // the event is the revoking instance's; the others see the revocation on the next check
+    }
+
+    [Fact]
+    public async Task Token_RedeemedByThreeInstancesAtOnceWithThreeKeys_UsedOnce()
+    {
+        var (token, _) = OpenInstance().CreateToken("car-1", TimeSpan.FromHours(1));
+        var instances = Enumerable.Range(0, 3).Select(_ => OpenInstance()).ToList();
+
+        var outcomes = await Task.WhenAll(instances.Select((registry, i) => Task.Run(() => registry.TryRedeem("car-1", token, "KEY" + i, out _), TestContext.Current.CancellationToken)))
+            .WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+
+        Assert.Single(outcomes, redeemed => redeemed);
+    }
+}
