@@ -39,7 +39,7 @@ internal sealed class CertificateAuthority
     {
         _options = options.Value;
         _directory = IdentityDirectory(fleet.Value);
-        Issued = issued ?? new IssuedCertificates(_directory);
+        Issued = issued ?? new IssuedCertificates(_directory, _options.CertificatesDirectory);
         _registry = registry;
         _time = time;
         _logger = logger;

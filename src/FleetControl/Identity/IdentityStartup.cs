@@ -35,16 +35,29 @@ internal sealed class IdentityStartup(
 
     /// <summary>
     /// On the shared database every instance must issue and trust with one CA: a CA generated into each instance's
-    /// data directory would make a device enrolled through one instance a stranger to the others.
+    /// data directory would make a device enrolled through one instance a stranger to the others, and issued certificates
+    /// kept per instance would leave the custody entries one instance signs unverifiable on the others.
     /// </summary>
-    /// <exception cref="InvalidOperationException">Store:Provider is PostgreSql and the CA files are not configured.</exception>
+    /// <exception cref="InvalidOperationException">Store:Provider is PostgreSql and the CA files or the certificates directory are not configured.</exception>
     internal static void RequireSharedCa(IdentityOptions identity, StoreOptions store)
     {
-        if (store.Provider == StoreProvider.PostgreSql && (string.IsNullOrEmpty(identity.CaCertificateFile) || string.IsNullOrEmpty(identity.CaKeyFile)))
+        if (store.Provider != StoreProvider.PostgreSql)
+        {
+            return;
+        }
+
+        if (string.IsNullOrEmpty(identity.CaCertificateFile) || string.IsNullOrEmpty(identity.CaKeyFile))
         {
             throw new InvalidOperationException(
                 "Identity configuration: with Store:Provider=PostgreSql every instance must use the same device CA; set "
                 + "Identity:CaCertificateFile and Identity:CaKeyFile to the same CA certificate and key (PEM, key mode 0600) on every instance.");
+        }
+
+        if (string.IsNullOrEmpty(identity.CertificatesDirectory))
+        {
+            throw new InvalidOperationException(
+                "Identity configuration: with Store:Provider=PostgreSql set Identity:CertificatesDirectory to the same shared directory on every "
+                + "instance (e.g. beside the shared vault), so custody entries signed through one instance verify on all.");
         }
     }
 }

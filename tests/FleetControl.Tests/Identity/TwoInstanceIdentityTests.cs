@@ -16,8 +16,9 @@ namespace FleetControl.Tests.Identity;
 
 /// <summary>
 /// Two FleetControl instances under mutual TLS on one PostgreSQL database, given the same device CA files and one
-/// shared revocation list file: a device enrolled through A with A's token is renewed through B, revoked through B
-/// and refused by A, and A's list for the broker names its certificates. Without the CA files an instance on the
+/// shared revocation list file and certificates directory: a device enrolled through A with A's token is renewed through B, revoked through B
+/// and refused by A, and A's list for the broker names its certificates; each instance's vault custody key is certified
+/// where the other finds it. Without the CA files an instance on the
 /// shared database does not start.
 /// </summary>
 public sealed class TwoInstanceIdentityTests(PostgreSqlCluster cluster) : IAsyncLifetime
@@ -111,6 +112,21 @@ public sealed class TwoInstanceIdentityTests(PostgreSqlCluster cluster) : IAsync
     }
 
     [Fact]
+    public void VaultCustodyKeys_EachInstancesOwn_CertifiedWhereEveryInstanceFindsThem()
+    {
+        var (a, b) = (_a!, _b!);
+        var keyA = a.Services.GetRequiredService<VaultCustodySigner>().KeyId; // A has read the shared certificates by now
+        var keyB = b.Services.GetRequiredService<VaultCustodySigner>().KeyId; // B's key is certified after that
+
+        Assert.NotEqual(keyA, keyB);
+        var issuedOnA = a.Services.GetRequiredService<CertificateAuthority>().Issued;
+        var forB = Assert.Single(issuedOnA.ForKey(keyB));
+        Assert.Equal(VaultCustodySigner.SignerName, DeviceCertificates.CommonName(forB));
+        Assert.Equal(EnrolledDevice.Root(a).SubjectName.Name, forB.IssuerName.Name);
+        Assert.Single(b.Services.GetRequiredService<CertificateAuthority>().Issued.ForKey(keyA));
+    }
+
+    [Fact]
     public async Task SharedDatabaseUnderMutualTls_WithoutCaFiles_RefusesToStart_NamingTheSettings()
     {
         var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => StartAsync("c", withCa: false));
@@ -132,6 +148,7 @@ public sealed class TwoInstanceIdentityTests(PostgreSqlCluster cluster) : IAsync
                 "--Store:MaxPoolSize=5",
                 $"--Evidence:VaultDirectory={_dir.Sub("shared-vault")}",
                 $"--Identity:RevocationListFile={_revocationList}",
+                $"--Identity:CertificatesDirectory={Path.Combine(_dir.Path, "shared", "certificates")}",
                 .. ca,
             ]);
     }
