@@ -14,25 +14,30 @@ namespace FleetControl.Identity;
 /// </summary>
 internal sealed class PostgreSqlEnrolmentRegistry : EnrolmentRegistry
 {
+    /// <summary>The revocation check of every handshake (GIN index on <c>revoked_serials</c>).</summary>
+    internal const string IsRevokedSql = "SELECT EXISTS (SELECT 1 FROM device_identity WHERE revoked_serials @> ARRAY[@serial])";
+
+    /// <summary>The devices with a revoked certificate, for the revocation list (partial index).</summary>
+    internal const string RevokedSql = "SELECT record::text FROM device_identity WHERE cardinality(revoked_serials) > 0";
+
+    /// <summary>One device's record (primary key).</summary>
+    internal const string FindSql = "SELECT record::text FROM device_identity WHERE device_id = @id";
+
     private readonly NpgsqlDataSource _dataSource;
-    private readonly Lazy<bool> _schema;
+    private readonly Lock _schemaGate = new();
+    private volatile bool _schemaReady;
 
     public PostgreSqlEnrolmentRegistry(NpgsqlDataSource dataSource, TimeProvider time)
         : base(time)
     {
         _dataSource = dataSource;
-        // The identity start-up reads the registry before the migration service has run: bring the schema up first
-        // (idempotent, under the migrations' advisory lock).
-        _schema = new Lazy<bool>(
-            () => PostgreSqlMigrations.MigrateAsync(dataSource, CancellationToken.None).GetAwaiter().GetResult() is not null,
-            LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <inheritdoc/>
     public override bool IsRevoked(string serial)
     {
-        _ = _schema.Value;
-        using var command = _dataSource.CreateCommand("SELECT EXISTS (SELECT 1 FROM device_identity WHERE revoked_serials @> ARRAY[@serial])");
+        EnsureSchema();
+        using var command = _dataSource.CreateCommand(IsRevokedSql);
         command.Parameters.AddWithValue("serial", serial.ToUpperInvariant());
         return command.ExecuteScalar() is true;
     }
@@ -40,8 +45,8 @@ internal sealed class PostgreSqlEnrolmentRegistry : EnrolmentRegistry
     /// <inheritdoc/>
     public override IReadOnlyList<(string Serial, DateTimeOffset RevokedAt)> RevokedSerials()
     {
-        _ = _schema.Value;
-        using var command = _dataSource.CreateCommand("SELECT record::text FROM device_identity WHERE cardinality(revoked_serials) > 0");
+        EnsureSchema();
+        using var command = _dataSource.CreateCommand(RevokedSql);
         var revoked = new List<(string, DateTimeOffset)>();
         using var reader = command.ExecuteReader();
         while (reader.Read())
@@ -57,8 +62,8 @@ internal sealed class PostgreSqlEnrolmentRegistry : EnrolmentRegistry
     /// <inheritdoc/>
     private protected override DeviceIdentityRecord? Find(string deviceId)
     {
-        _ = _schema.Value;
-        using var command = _dataSource.CreateCommand("SELECT record::text FROM device_identity WHERE device_id = @id");
+        EnsureSchema();
+        using var command = _dataSource.CreateCommand(FindSql);
         command.Parameters.AddWithValue("id", deviceId);
         return command.ExecuteScalar() is string json ? Deserialize(json) : null;
     }
@@ -66,7 +71,7 @@ internal sealed class PostgreSqlEnrolmentRegistry : EnrolmentRegistry
     /// <inheritdoc/>
     private protected override T Change<T>(string deviceId, Func<DeviceIdentityRecord, bool, T> change)
     {
-        _ = _schema.Value;
+        EnsureSchema();
         using var connection = _dataSource.OpenConnection();
         using var transaction = connection.BeginTransaction();
         using (var gate = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtext('device_identity'), hashtext(@id))", connection, transaction))
@@ -76,7 +81,7 @@ internal sealed class PostgreSqlEnrolmentRegistry : EnrolmentRegistry
         }
 
         DeviceIdentityRecord? record;
-        using (var select = new NpgsqlCommand("SELECT record::text FROM device_identity WHERE device_id = @id", connection, transaction))
+        using (var select = new NpgsqlCommand(FindSql + " FOR UPDATE", connection, transaction))
         {
             select.Parameters.AddWithValue("id", deviceId);
             record = select.ExecuteScalar() is string json ? Deserialize(json) : null;
@@ -105,6 +110,27 @@ internal sealed class PostgreSqlEnrolmentRegistry : EnrolmentRegistry
 
         transaction.Commit();
         return result;
+    }
+
+    /// <summary>
+    /// The identity start-up reads the registry before the migration service has run: bring the schema up first
+    /// (idempotent, under the migrations' advisory lock). A failure (database unreachable) is tried again next time.
+    /// </summary>
+    private void EnsureSchema()
+    {
+        if (_schemaReady)
+        {
+            return;
+        }
+
+        lock (_schemaGate)
+        {
+            if (!_schemaReady)
+            {
+                PostgreSqlMigrations.MigrateAsync(_dataSource, CancellationToken.None).GetAwaiter().GetResult();
+                _schemaReady = true;
+            }
+        }
     }
 
     private static DeviceIdentityRecord Deserialize(string json) =>

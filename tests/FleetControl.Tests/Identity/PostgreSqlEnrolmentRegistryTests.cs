@@ -64,4 +64,41 @@ public sealed class PostgreSqlEnrolmentRegistryTests(PostgreSqlCluster cluster) 
 
         Assert.Single(outcomes, redeemed => redeemed);
     }
+
+    [Fact]
+    public async Task EveryQuery_UsesAnIndex()
+    {
+        (string Sql, string Parameter, object Value)[] queries =
+        [
+            (PostgreSqlEnrolmentRegistry.IsRevokedSql, "serial", "0A1B2C"),
+            (PostgreSqlEnrolmentRegistry.RevokedSql, "unused", 0),
+            (PostgreSqlEnrolmentRegistry.FindSql, "id", "car-1"),
+        ];
+        await using var connection = await _sources[0].OpenConnectionAsync(TestContext.Current.CancellationToken);
+        await using (var off = new NpgsqlCommand("SET enable_seqscan = off", connection))
+        {
+            await off.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        foreach (var (sql, parameter, value) in queries)
+        {
+            await using var explain = new NpgsqlCommand("EXPLAIN " + sql, connection);
+            if (sql.Contains('@' + parameter, StringComparison.Ordinal))
+            {
+                explain.Parameters.AddWithValue(parameter, value);
+            }
+
+            var plan = new List<string>();
+            await using (var reader = await explain.ExecuteReaderAsync(TestContext.Current.CancellationToken))
+            {
+                while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+                {
+                    plan.Add(reader.GetString(0));
+                }
+            }
+
+            var text = string.Join('\n', plan);
+            Assert.True(text.Contains("Index", StringComparison.Ordinal) && !text.Contains("Seq Scan", StringComparison.Ordinal), $"{sql}: no index in\n{text}");
+        }
+    }
 }
