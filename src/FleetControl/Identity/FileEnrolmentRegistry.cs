@@ -29,6 +29,18 @@ internal sealed class FileEnrolmentRegistry : EnrolmentRegistry
         _devices = new Lazy<Dictionary<string, DeviceIdentityRecord>>(Load, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
+    /// <summary>The file the registry is kept in.</summary>
+    public string FilePath => _path;
+
+    /// <summary>Every device's record (copies are not made: for a one-time import).</summary>
+    internal IReadOnlyDictionary<string, DeviceIdentityRecord> Records()
+    {
+        lock (_gate)
+        {
+            return new Dictionary<string, DeviceIdentityRecord>(_devices.Value, StringComparer.Ordinal);
+        }
+    }
+
     /// <inheritdoc/>
     public override bool IsRevoked(string serial)
     {

@@ -1,3 +1,4 @@
+using FleetControl.Hosting;
 using FleetControl.Store;
 using Microsoft.Extensions.Options;
 
@@ -13,10 +14,22 @@ internal sealed class IdentityStartup(
     CertificateAuthority authority,
     IOptions<IdentityOptions> options,
     IOptions<StoreOptions> store,
+    EnrolmentRegistry registry,
+    IOptions<FleetControlOptions> fleet,
+    TimeProvider time,
     ILogger<IdentityStartup> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        if (registry is PostgreSqlEnrolmentRegistry shared)
+        {
+            var file = new FileEnrolmentRegistry(fleet, time);
+            if (shared.Import(file) is > 0 and var count)
+            {
+                Log.RegistryImported(logger, count, file.FilePath);
+            }
+        }
+
         if (!security.IsTlsEnabled)
         {
             Log.DevelopmentPlaintext(logger);

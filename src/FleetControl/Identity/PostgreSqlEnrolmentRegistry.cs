@@ -113,6 +113,51 @@ internal sealed class PostgreSqlEnrolmentRegistry : EnrolmentRegistry
     }
 
     /// <summary>
+    /// Carries an instance's <c>identity/devices.json</c> (from before it moved to the shared database) over, once:
+    /// certificates not known yet are added, a revocation in either wins, a pending token is taken when the database
+    /// has none. The file is renamed <c>devices.json.imported</c> afterwards; returns how many devices it held.
+    /// </summary>
+    public int Import(FileEnrolmentRegistry file)
+    {
+        if (!File.Exists(file.FilePath))
+        {
+            return 0;
+        }
+
+        var records = file.Records();
+        foreach (var (deviceId, old) in records)
+        {
+            Change(deviceId, (record, _) =>
+            {
+                foreach (var certificate in old.Certificates)
+                {
+                    var serial = certificate.Serial.ToUpperInvariant();
+                    var known = record.Certificates.FirstOrDefault(c => string.Equals(c.Serial, serial, StringComparison.OrdinalIgnoreCase));
+                    if (known is null)
+                    {
+                        record.Certificates.Add(new IssuedCertificate { Serial = serial, NotAfter = certificate.NotAfter, RevokedAt = certificate.RevokedAt });
+                    }
+                    else
+                    {
+                        known.RevokedAt ??= certificate.RevokedAt;
+                    }
+                }
+
+                if (record.TokenHash is null && record.RedeemedTokenHash is null)
+                {
+                    (record.TokenHash, record.TokenExpiresAt) = (old.TokenHash, old.TokenExpiresAt);
+                    (record.RedeemedTokenHash, record.RedeemedKey, record.RedeemedUntil) = (old.RedeemedTokenHash, old.RedeemedKey, old.RedeemedUntil);
+                }
+
+                return true;
+            });
+        }
+
+        File.Move(file.FilePath, file.FilePath + ".imported", overwrite: true);
+        return records.Count;
+    }
+
+    /// <summary>
     /// The identity start-up reads the registry before the migration service has run: bring the schema up first
     /// (idempotent, under the migrations' advisory lock). A failure (database unreachable) is tried again next time.
     /// </summary>

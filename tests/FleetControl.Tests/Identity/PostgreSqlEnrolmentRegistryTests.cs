@@ -101,4 +101,28 @@ public sealed class PostgreSqlEnrolmentRegistryTests(PostgreSqlCluster cluster) 
             Assert.True(text.Contains("Index", StringComparison.Ordinal) && !text.Contains("Seq Scan", StringComparison.Ordinal), $"{sql}: no index in\n{text}");
         }
     }
+
+    [Fact]
+    public void Import_DevicesJsonOfAnInstanceMovingToTheSharedDatabase_RevocationsKept_FileSetAside()
+    {
+        using var dir = new TempDirectory();
+        var file = new FileEnrolmentRegistry(dir.Path, Clock);
+        var notAfter = Clock.GetUtcNow().AddDays(30);
+        file.RecordIssued("car-1", "0A1B2C", notAfter);
+        file.Revoke("car-1");
+        file.RecordIssued("car-2", "3D4E5F", notAfter);
+        var (token, _) = file.CreateToken("car-3", TimeSpan.FromHours(1));
+        var shared = (PostgreSqlEnrolmentRegistry)OpenInstance();
+        shared.RecordIssued("car-2", "6A7B8C", notAfter);
+
+        Assert.Equal(3, shared.Import(new FileEnrolmentRegistry(dir.Path, Clock)));
+        Assert.Equal(0, shared.Import(new FileEnrolmentRegistry(dir.Path, Clock))); // once
+
+        var other = OpenInstance();
+        Assert.True(other.IsRevoked("0A1B2C"));
+        Assert.Equal(new DeviceIdentityDto("car-2", false, null, 2, notAfter, 0), other.Describe("car-2"));
+        Assert.True(other.TryRedeem("car-3", token, "KEY1", out var reason), reason);
+        Assert.False(File.Exists(Path.Combine(dir.Path, "devices.json")));
+        Assert.True(File.Exists(Path.Combine(dir.Path, "devices.json.imported")));
+    }
 }
