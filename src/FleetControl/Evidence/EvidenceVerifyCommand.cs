@@ -1,3 +1,6 @@
+using FleetControl.Store;
+using Npgsql;
+
 namespace FleetControl.Evidence;
 
 /// <summary>
@@ -6,7 +9,8 @@ namespace FleetControl.Evidence;
 /// directory comes from Evidence:VaultDirectory (appsettings.json, environment) or defaults to "vault". Signatures
 /// are checked against the device CA's issued certificates in the identity directory: --identity, else the
 /// <c>identity</c> folder beside the vault when there is one, else <c>{FleetControl:DataDirectory}/identity</c>;
-/// the root is Identity:CaCertificateFile when configured. --accept-unsigned lets unsigned entries (chains written
+/// the root is Identity:CaCertificateFile and the certificates Identity:CertificatesDirectory when configured, and
+/// with Store:Provider=PostgreSql the revocations come from the shared database (Store:ConnectionString). --accept-unsigned lets unsigned entries (chains written
 /// before signing, or under the development plaintext override) pass; they are still named in the summary.
 /// </summary>
 internal static class EvidenceVerifyCommand
@@ -59,7 +63,18 @@ internal static class EvidenceVerifyCommand
         identity ??= Directory.Exists(besideVault) || configuration["FleetControl:DataDirectory"] is not { Length: > 0 } data
             ? besideVault
             : Path.Combine(data, "identity");
-        var trust = Identity.CustodyTrust.FromDirectory(identity, configuration[$"{Identity.IdentityOptions.SectionName}:{nameof(Identity.IdentityOptions.CaCertificateFile)}"], acceptUnsigned);
+        var identitySection = configuration.GetSection(Identity.IdentityOptions.SectionName);
+        var store = configuration.GetSection(StoreOptions.SectionName);
+        await using var shared = store.GetValue<StoreProvider?>(nameof(StoreOptions.Provider)) == StoreProvider.PostgreSql
+            && store[nameof(StoreOptions.ConnectionString)] is { Length: > 0 } connectionString
+            ? NpgsqlDataSource.Create(connectionString)
+            : null; // the shared database holds the revocations of every instance
+        var trust = Identity.CustodyTrust.FromDirectory(
+            identity,
+            identitySection[nameof(Identity.IdentityOptions.CaCertificateFile)],
+            acceptUnsigned,
+            identitySection[nameof(Identity.IdentityOptions.CertificatesDirectory)],
+            shared is null ? null : new Identity.PostgreSqlEnrolmentRegistry(shared, TimeProvider.System));
 
         var result = await EvidenceVerifier.VerifyAsync(vault, id, trust, cancellationToken).ConfigureAwait(false);
         if (result.Ok)

@@ -39,7 +39,7 @@ internal sealed class CertificateAuthority
     {
         _options = options.Value;
         _directory = IdentityDirectory(fleet.Value);
-        Issued = issued ?? new IssuedCertificates(_directory);
+        Issued = issued ?? new IssuedCertificates(_directory, _options.CertificatesDirectory);
         _registry = registry;
         _time = time;
         _logger = logger;
@@ -186,10 +186,13 @@ internal sealed class CertificateAuthority
         return PemEncoding.WriteString("X509 CRL", der);
     }
 
-    /// <summary>Writes the revocation list beside the root (<c>crl.pem</c>), for brokers that read one.</summary>
+    /// <summary>
+    /// Writes the revocation list (<see cref="IdentityOptions.RevocationListFile"/>, or <c>crl.pem</c> beside the root), for
+    /// brokers that read one. Built from the registry, so on the shared database it holds every instance's revocations.
+    /// </summary>
     public string WriteRevocationList()
     {
-        var path = Path.Combine(_directory, "crl.pem");
+        var path = _options.RevocationListFile is { Length: > 0 } given ? Path.GetFullPath(given) : Path.Combine(_directory, "crl.pem");
         PrivateFile.WritePublicText(path, BuildRevocationListPem());
         return path;
     }

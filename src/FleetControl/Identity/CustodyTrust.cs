@@ -42,10 +42,12 @@ internal sealed class CustodyTrust
         new(() => authority.Root, authority.Issued, registry, acceptUnsigned);
 
     /// <summary>
-    /// Offline trust (<c>evidence verify</c>): the identity directory's issued certificates and revocations, and
-    /// <paramref name="caCertificateFile"/> or the directory's <c>ca.crt</c> as the root.
+    /// Offline trust (<c>evidence verify</c>): the issued certificates in <paramref name="certificatesDirectory"/> (or the
+    /// identity directory's <c>certificates</c>), the revocations of <paramref name="registry"/> (or the directory's
+    /// <c>devices.json</c>), and <paramref name="caCertificateFile"/> or the directory's <c>ca.crt</c> as the root.
     /// </summary>
-    public static CustodyTrust FromDirectory(string identityDirectory, string? caCertificateFile, bool acceptUnsigned)
+    public static CustodyTrust FromDirectory(
+        string identityDirectory, string? caCertificateFile, bool acceptUnsigned, string? certificatesDirectory = null, EnrolmentRegistry? registry = null)
     {
         var rootFile = caCertificateFile is { Length: > 0 } ? caCertificateFile : Path.Combine(identityDirectory, "ca.crt");
         var root = new Lazy<X509Certificate2>(() =>
@@ -53,8 +55,8 @@ internal sealed class CustodyTrust
             using var pem = X509Certificate2.CreateFromPem(File.ReadAllText(rootFile));
             return X509CertificateLoader.LoadCertificate(pem.RawData);
         });
-        return new CustodyTrust(File.Exists(rootFile) ? () => root.Value : null, new IssuedCertificates(identityDirectory),
-            new EnrolmentRegistry(identityDirectory, TimeProvider.System), acceptUnsigned,
+        return new CustodyTrust(File.Exists(rootFile) ? () => root.Value : null, new IssuedCertificates(identityDirectory, certificatesDirectory),
+            registry ?? new FileEnrolmentRegistry(identityDirectory, TimeProvider.System), acceptUnsigned,
             $"there is no CA certificate at {rootFile} to check it (give --identity DIR: FleetControl's {{DataDirectory}}/identity)");
     }
 

@@ -1,42 +1,28 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using EdgeGateway.Contracts.Security;
-using FleetControl.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace FleetControl.Identity;
 
 /// <summary>
-/// What the authority remembers, in <c>{DataDirectory}/identity/devices.json</c> (mode 0600, replaced
-/// atomically on every change): per device the SHA-256 of its pending enrolment token and when it expires
-/// (the token itself is never stored or logged), and the serial numbers issued to it, revoked or not.
-/// Revoking a device revokes every certificate it holds and raises <see cref="DeviceRevoked"/>, on which
-/// the broker and the gRPC port drop its live sessions.
+/// What the authority remembers: per device the SHA-256 of its pending enrolment token and when it expires (the
+/// token itself is never stored or logged), and the serial numbers issued to it, revoked or not. Revoking a device
+/// revokes every certificate it holds and raises <see cref="DeviceRevoked"/>, on which the broker and the gRPC port
+/// drop its live sessions. Kept in <c>{DataDirectory}/identity/devices.json</c> (<see cref="FileEnrolmentRegistry"/>,
+/// the default) or, under <c>Store:Provider=PostgreSql</c>, in the shared database (<see cref="PostgreSqlEnrolmentRegistry"/>),
+/// so that a device enrolled through one instance is trusted, renewed and revoked through every other.
 /// </summary>
-internal sealed class EnrolmentRegistry
+internal abstract class EnrolmentRegistry(TimeProvider time)
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
-    private readonly string _path;
-    private readonly TimeProvider _time;
-    private readonly Lock _gate = new();
-    private readonly Lazy<Dictionary<string, DeviceIdentityRecord>> _devices;
-    private volatile HashSet<string> _revokedSerials = new(StringComparer.OrdinalIgnoreCase);
+    private protected static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
 
-    public EnrolmentRegistry(IOptions<FleetControlOptions> fleet, TimeProvider time)
-        : this(CertificateAuthority.IdentityDirectory(fleet.Value), time)
-    {
-    }
+    /// <summary>How long a certificate is kept after it expired, revoked or not.</summary>
+    private protected static readonly TimeSpan KeepExpired = TimeSpan.FromDays(1);
 
-    /// <summary>The registry kept in <paramref name="identityDirectory"/> (offline tools such as <c>evidence verify</c>).</summary>
-    public EnrolmentRegistry(string identityDirectory, TimeProvider time)
-    {
-        _path = Path.Combine(identityDirectory, "devices.json");
-        _time = time;
-        _devices = new Lazy<Dictionary<string, DeviceIdentityRecord>>(Load, LazyThreadSafetyMode.ExecutionAndPublication);
-    }
+    /// <summary>The clock.</summary>
+    private protected TimeProvider Time { get; } = time;
 
-    /// <summary>Raised (outside the lock) with the device id after a revocation is durable.</summary>
+    /// <summary>Raised (outside any lock) with the device id after a revocation is durable.</summary>
     public event Action<string>? DeviceRevoked;
 
     /// <summary>
@@ -46,15 +32,13 @@ internal sealed class EnrolmentRegistry
     public (string Token, DateTimeOffset ExpiresAt) CreateToken(string deviceId, TimeSpan lifetime)
     {
         var token = Base64Url(RandomNumberGenerator.GetBytes(32));
-        var expires = _time.GetUtcNow() + lifetime;
-        lock (_gate)
+        var expires = Time.GetUtcNow() + lifetime;
+        Change(deviceId, (record, _) =>
         {
-            var record = GetOrAdd(deviceId);
             record.TokenHash = Hash(token);
             record.TokenExpiresAt = expires;
-            Save();
-        }
-
+            return true;
+        });
         return (token, expires);
     }
 
@@ -67,34 +51,26 @@ internal sealed class EnrolmentRegistry
     /// </summary>
     public bool TryRedeem(string deviceId, string token, string keyFingerprint, out string reason)
     {
-        lock (_gate)
+        const string NonePending = "no enrolment token is pending for this device (used already, replaced, or never issued)";
+        var presented = Convert.FromHexString(Hash(token));
+        var now = Time.GetUtcNow();
+        var outcome = Change(deviceId, (record, _) =>
         {
-            if (!_devices.Value.TryGetValue(deviceId, out var record))
-            {
-                reason = "no enrolment token is pending for this device (used already, replaced, or never issued)";
-                return false;
-            }
-
-            var presented = Convert.FromHexString(Hash(token));
-            var now = _time.GetUtcNow();
             if (record.TokenHash is null)
             {
                 if (record.RedeemedTokenHash is not null && record.RedeemedKey is not null && record.RedeemedUntil > now
                     && CryptographicOperations.FixedTimeEquals(presented, Convert.FromHexString(record.RedeemedTokenHash))
                     && string.Equals(record.RedeemedKey, keyFingerprint, StringComparison.Ordinal))
                 {
-                    reason = string.Empty;
-                    return true;
+                    return string.Empty;
                 }
 
-                reason = "no enrolment token is pending for this device (used already, replaced, or never issued)";
-                return false;
+                return NonePending;
             }
 
             if (!CryptographicOperations.FixedTimeEquals(presented, Convert.FromHexString(record.TokenHash)))
             {
-                reason = "the enrolment token is not the one issued to this device";
-                return false;
+                return "the enrolment token is not the one issued to this device";
             }
 
             var expired = record.TokenExpiresAt is { } at && at <= now;
@@ -103,46 +79,36 @@ internal sealed class EnrolmentRegistry
             record.RedeemedUntil = expired ? null : record.TokenExpiresAt;
             record.TokenHash = null; // one use, also when it has expired
             record.TokenExpiresAt = null;
-            Save();
-            if (expired)
-            {
-                reason = "the enrolment token has expired";
-                return false;
-            }
-
-            reason = string.Empty;
-            return true;
-        }
+            return expired ? "the enrolment token has expired" : string.Empty;
+        });
+        reason = outcome;
+        return reason.Length == 0;
     }
 
     /// <summary>Records that a certificate with <paramref name="serial"/> was issued to <paramref name="subject"/>.</summary>
-    public void RecordIssued(string subject, string serial, DateTimeOffset notAfter)
-    {
-        lock (_gate)
+    public void RecordIssued(string subject, string serial, DateTimeOffset notAfter) =>
+        Change(subject, (record, _) =>
         {
-            var record = GetOrAdd(subject);
-            record.Certificates.Add(new IssuedCertificate { Serial = serial, NotAfter = notAfter });
-            Save();
-        }
-    }
+            record.Certificates.Add(new IssuedCertificate { Serial = serial.ToUpperInvariant(), NotAfter = notAfter });
+            return true;
+        });
 
     /// <summary>Revokes every certificate issued to <paramref name="deviceId"/> and any pending token; returns how many certificates.</summary>
     public int Revoke(string deviceId)
     {
-        int count;
-        lock (_gate)
+        var now = Time.GetUtcNow();
+        int? count = Change(deviceId, (record, known) =>
         {
-            if (!_devices.Value.TryGetValue(deviceId, out var record))
+            if (!known)
             {
-                return 0;
+                return null;
             }
 
-            var now = _time.GetUtcNow();
-            count = 0;
+            var revoked = 0;
             foreach (var certificate in record.Certificates.Where(c => c.RevokedAt is null))
             {
                 certificate.RevokedAt = now;
-                count++;
+                revoked++;
             }
 
             record.TokenHash = null;
@@ -150,93 +116,63 @@ internal sealed class EnrolmentRegistry
             record.RedeemedTokenHash = null; // a revoked device cannot come back with its spent token either
             record.RedeemedKey = null;
             record.RedeemedUntil = null;
-            Save();
+            return (int?)revoked;
+        });
+        if (count is null)
+        {
+            return 0;
         }
 
         DeviceRevoked?.Invoke(deviceId);
-        return count;
+        return count.Value;
     }
 
     /// <summary>Whether the certificate with this serial (hex, as <c>X509Certificate2.SerialNumber</c>) is revoked.</summary>
-    public bool IsRevoked(string serial)
-    {
-        _ = _devices.Value;
-        return _revokedSerials.Contains(serial);
-    }
+    public abstract bool IsRevoked(string serial);
 
-    /// <summary>Revoked certificates not yet expired, for a revocation list.</summary>
-    public IReadOnlyList<(string Serial, DateTimeOffset RevokedAt)> RevokedSerials()
-    {
-        lock (_gate)
-        {
-            return _devices.Value.Values.SelectMany(r => r.Certificates)
-                .Where(c => c.RevokedAt is not null)
-                .Select(c => (c.Serial, c.RevokedAt!.Value))
-                .ToList();
-        }
-    }
+    /// <summary>Revoked certificates not yet expired (for a day), for a revocation list.</summary>
+    public abstract IReadOnlyList<(string Serial, DateTimeOffset RevokedAt)> RevokedSerials();
 
     /// <summary>A device's identity state for the REST API, or null when the authority has never heard of it.</summary>
     public DeviceIdentityDto? Describe(string deviceId)
     {
-        lock (_gate)
+        if (Find(deviceId) is not { } record)
         {
-            if (!_devices.Value.TryGetValue(deviceId, out var record))
-            {
-                return null;
-            }
-
-            var now = _time.GetUtcNow();
-            var valid = record.Certificates.Where(c => c.RevokedAt is null && c.NotAfter > now).ToList();
-            return new DeviceIdentityDto(
-                deviceId,
-                record.TokenHash is not null && record.TokenExpiresAt > now,
-                record.TokenExpiresAt,
-                valid.Count,
-                valid.Count == 0 ? null : valid.Max(c => c.NotAfter),
-                record.Certificates.Count(c => c.RevokedAt is not null));
-        }
-    }
-
-    private DeviceIdentityRecord GetOrAdd(string deviceId)
-    {
-        var devices = _devices.Value;
-        if (!devices.TryGetValue(deviceId, out var record))
-        {
-            record = new DeviceIdentityRecord();
-            devices[deviceId] = record;
+            return null;
         }
 
-        return record;
+        var now = Time.GetUtcNow();
+        var valid = record.Certificates.Where(c => c.RevokedAt is null && c.NotAfter > now).ToList();
+        return new DeviceIdentityDto(
+            deviceId,
+            record.TokenHash is not null && record.TokenExpiresAt > now,
+            record.TokenExpiresAt,
+            valid.Count,
+            valid.Count == 0 ? null : valid.Max(c => c.NotAfter),
+            record.Certificates.Count(c => c.RevokedAt is not null));
     }
 
-    private Dictionary<string, DeviceIdentityRecord> Load()
+    /// <summary>The device's record as stored, or null.</summary>
+    private protected abstract DeviceIdentityRecord? Find(string deviceId);
+
+    /// <summary>
+    /// Runs <paramref name="change"/> on the device's record (a new, empty one when there is none; the flag says whether
+    /// it was known) atomically against every other change to that device, on this instance and on any other; stores
+    /// the record afterwards unless it was new and is still empty (nothing to remember about a device never heard of).
+    /// Certificates expired for <see cref="KeepExpired"/> are dropped on the way. Returns what the change returned.
+    /// </summary>
+    private protected abstract T Change<T>(string deviceId, Func<DeviceIdentityRecord, bool, T> change);
+
+    /// <summary>True when <paramref name="record"/> holds nothing worth keeping.</summary>
+    private protected static bool IsEmpty(DeviceIdentityRecord record) =>
+        record.TokenHash is null && record.RedeemedTokenHash is null && record.Certificates.Count == 0;
+
+    /// <summary>Drops certificates expired for a day, revoked or not.</summary>
+    private protected void Prune(DeviceIdentityRecord record)
     {
-        var devices = File.Exists(_path)
-            ? JsonSerializer.Deserialize<Dictionary<string, DeviceIdentityRecord>>(File.ReadAllBytes(_path), Json)
-              ?? throw new InvalidDataException($"{_path} is empty")
-            : new Dictionary<string, DeviceIdentityRecord>(StringComparer.Ordinal);
-        _revokedSerials = RevokedSet(devices);
-        return new Dictionary<string, DeviceIdentityRecord>(devices, StringComparer.Ordinal);
+        var cutoff = Time.GetUtcNow() - KeepExpired;
+        record.Certificates.RemoveAll(c => c.NotAfter < cutoff);
     }
-
-    /// <summary>Writes the state (under the lock); certificates expired for a day are dropped, revoked or not.</summary>
-    private void Save()
-    {
-        var devices = _devices.Value;
-        var cutoff = _time.GetUtcNow() - TimeSpan.FromDays(1);
-        foreach (var record in devices.Values)
-        {
-            record.Certificates.RemoveAll(c => c.NotAfter < cutoff);
-        }
-
-        PrivateFile.WriteAllBytes(_path, JsonSerializer.SerializeToUtf8Bytes(devices, Json));
-        _revokedSerials = RevokedSet(devices);
-    }
-
-    private static HashSet<string> RevokedSet(Dictionary<string, DeviceIdentityRecord> devices) =>
-        devices.Values.SelectMany(r => r.Certificates).Where(c => c.RevokedAt is not null)
-            .Select(c => c.Serial).ToHashSet(StringComparer.OrdinalIgnoreCase);
 
     private static string Hash(string token) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 

@@ -40,6 +40,21 @@ internal sealed class IdentityOptions : IValidatableObject
     public string[] ServerNames { get; set; } = [];
 
     /// <summary>
+    /// Where every certificate the CA issued is kept for custody verification, instead of <c>{identity}/certificates</c>.
+    /// Required with <c>Store:Provider=PostgreSql</c> under mutual TLS: the same shared directory on every instance (beside
+    /// the shared vault, e.g. <c>{vault}/../identity/certificates</c>, where <c>evidence verify</c> looks), so the custody
+    /// entries each instance's vault key signs, and those of devices enrolled anywhere, verify on every instance.
+    /// </summary>
+    public string? CertificatesDirectory { get; set; }
+
+    /// <summary>
+    /// Where the revocation list for an external broker (its <c>crlfile</c>) is written, instead of <c>{identity}/crl.pem</c>.
+    /// With several instances (<c>Store:Provider=PostgreSql</c>) give every instance the same path on a shared directory:
+    /// the list is built from the shared registry, so whichever instance revokes writes every revocation into it.
+    /// </summary>
+    public string? RevocationListFile { get; set; }
+
+    /// <summary>
     /// External broker only: a command run (no shell; words split on spaces) after a revocation has rewritten
     /// <c>{identity}/crl.pem</c>, so the broker re-reads its revocation list without a restart, e.g.
     /// <c>systemctl reload mosquitto</c> or <c>/usr/bin/pkill -HUP -x mosquitto</c> (mosquitto reloads <c>crlfile</c> on SIGHUP).

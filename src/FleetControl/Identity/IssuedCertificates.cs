@@ -8,7 +8,9 @@ namespace FleetControl.Identity;
 /// Every certificate the authority issued (and every valid one a device presented that it had issued before this
 /// store existed), kept for good as <c>{identity}/certificates/{serial}.pem</c>: renewed, expired and revoked ones
 /// included, so a custody entry signed years ago is still checked against the certificate of the key that signed
-/// it. Public data (mode 0644); only the CA's signature on them is trusted, never the file's presence.
+/// it. Public data (mode 0644); only the CA's signature on them is trusted, never the file's presence. Several
+/// instances may share the folder (<see cref="IdentityOptions.CertificatesDirectory"/>): a key not known here is looked
+/// for again among the files another instance wrote since.
 /// </summary>
 internal sealed class IssuedCertificates
 {
@@ -17,9 +19,10 @@ internal sealed class IssuedCertificates
     private readonly HashSet<string> _serials = new(StringComparer.OrdinalIgnoreCase);
 
     /// <param name="identityDirectory">The authority's directory; certificates go to its <c>certificates</c> folder.</param>
-    public IssuedCertificates(string identityDirectory)
+    /// <param name="certificatesDirectory">Another folder for them instead (shared by several instances).</param>
+    public IssuedCertificates(string identityDirectory, string? certificatesDirectory = null)
     {
-        Directory = Path.Combine(identityDirectory, "certificates");
+        Directory = certificatesDirectory is { Length: > 0 } shared ? Path.GetFullPath(shared) : Path.Combine(identityDirectory, "certificates");
         _byKey = new Lazy<Dictionary<string, List<X509Certificate2>>>(Load, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
@@ -49,6 +52,15 @@ internal sealed class IssuedCertificates
         var byKey = _byKey.Value;
         lock (_gate)
         {
+            if (byKey.TryGetValue(keyId, out var list))
+            {
+                return [.. list];
+            }
+        }
+
+        LoadNew(byKey); // another instance may have issued it since
+        lock (_gate)
+        {
             return byKey.TryGetValue(keyId, out var list) ? [.. list] : [];
         }
     }
@@ -56,13 +68,28 @@ internal sealed class IssuedCertificates
     private Dictionary<string, List<X509Certificate2>> Load()
     {
         var byKey = new Dictionary<string, List<X509Certificate2>>(StringComparer.Ordinal);
+        LoadNew(byKey);
+        return byKey;
+    }
+
+    /// <summary>Adds the certificates in files not read yet (named by serial).</summary>
+    private void LoadNew(Dictionary<string, List<X509Certificate2>> byKey)
+    {
         if (!System.IO.Directory.Exists(Directory))
         {
-            return byKey;
+            return;
         }
 
         foreach (var file in System.IO.Directory.EnumerateFiles(Directory, "*.pem"))
         {
+            lock (_gate)
+            {
+                if (_serials.Contains(Path.GetFileNameWithoutExtension(file)))
+                {
+                    continue;
+                }
+            }
+
             X509Certificate2 certificate;
             try
             {
@@ -76,13 +103,12 @@ internal sealed class IssuedCertificates
 
             lock (_gate)
             {
-                _serials.Add(certificate.SerialNumber);
+                if (_serials.Add(certificate.SerialNumber))
+                {
+                    Add(byKey, certificate);
+                }
             }
-
-            Add(byKey, certificate);
         }
-
-        return byKey;
     }
 
     private static void Add(Dictionary<string, List<X509Certificate2>> byKey, X509Certificate2 certificate)

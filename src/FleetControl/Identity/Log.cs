@@ -47,4 +47,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5614, Level = LogLevel.Error, Message = "The external broker did not close the open connection of revoked {DeviceId} ({Reason}): it stays connected until it disconnects by itself; load mosquitto's dynamic security plugin and allow $CONTROL/dynamic-security/# to the ingest identity (deploy/mosquitto), or set Identity:BrokerDynamicSecurity=false")]
     public static partial void BrokerDisconnectFailed(ILogger logger, string deviceId, string reason);
+
+    [LoggerMessage(EventId = 5615, Level = LogLevel.Warning, Message = "Imported {Count} devices' enrolment state from {Path} into the shared database; the file is kept as devices.json.imported")]
+    public static partial void RegistryImported(ILogger logger, int count, string path);
 }

@@ -42,7 +42,7 @@ public sealed class VaultCustodyVerifierTests : IDisposable
     private static (CertificateAuthority, VaultCustodySigner) Fleet(string directory)
     {
         var fleet = Options.Create(new FleetControlOptions { DataDirectory = directory });
-        var authority = new CertificateAuthority(Options.Create(new IdentityOptions()), fleet, new EnrolmentRegistry(fleet, TimeProvider.System), TimeProvider.System, NullLogger<CertificateAuthority>.Instance);
+        var authority = new CertificateAuthority(Options.Create(new IdentityOptions()), fleet, new FileEnrolmentRegistry(fleet, TimeProvider.System), TimeProvider.System, NullLogger<CertificateAuthority>.Instance);
         authority.EnsureLoaded();
         return (authority, new VaultCustodySigner(authority, fleet, TimeProvider.System));
     }

@@ -27,7 +27,7 @@ public sealed class MosquittoIdentityTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         var fleet = Microsoft.Extensions.Options.Options.Create(new FleetControlOptions { DataDirectory = _data.Path });
-        _registry = new EnrolmentRegistry(fleet, TimeProvider.System);
+        _registry = new FileEnrolmentRegistry(fleet, TimeProvider.System);
         _authority = new CertificateAuthority(Microsoft.Extensions.Options.Options.Create(new IdentityOptions()), fleet, _registry, TimeProvider.System, NullLogger<CertificateAuthority>.Instance);
         var server = _authority.ServerCertificate;
         var serverCert = Path.Combine(_data.Path, "server.crt");

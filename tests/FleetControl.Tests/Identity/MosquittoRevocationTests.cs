@@ -29,7 +29,7 @@ public sealed class MosquittoRevocationTests : IAsyncLifetime
         var fleetDirectory = _data.Sub("fleet");
         var fleetOptions = Microsoft.Extensions.Options.Options.Create(new FleetControlOptions { DataDirectory = fleetDirectory });
         var authority = new CertificateAuthority(Microsoft.Extensions.Options.Options.Create(new IdentityOptions()), fleetOptions,
-            new EnrolmentRegistry(fleetOptions, TimeProvider.System), TimeProvider.System, NullLogger<CertificateAuthority>.Instance);
+            new FileEnrolmentRegistry(fleetOptions, TimeProvider.System), TimeProvider.System, NullLogger<CertificateAuthority>.Instance);
         var serverCert = Path.Combine(_data.Path, "server.crt");
         var serverKey = Path.Combine(_data.Path, "server.key");
         var server = authority.ServerCertificate;

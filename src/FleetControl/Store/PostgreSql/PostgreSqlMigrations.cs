@@ -22,6 +22,7 @@ internal static class PostgreSqlMigrations
         (3, "ANPR reads, images and hits (daily partitions), hotlist entries, deltas, version sequence, vehicles", Anpr.PostgreSql.AnprSchema.V3),
         (4, "commands, device configurations, rollouts, alerts, accounts, audit log, sign-in failures, data-protection keys", V4),
         (5, "envelope dedupe keys (a TETRA LIP position and the same fix over LTE stored once)", V5),
+        (6, "device identity: enrolment tokens, issued certificates and revocations", V6),
     ];
 
     public static int Latest => All[^1].Version;
@@ -293,5 +294,17 @@ internal static class PostgreSqlMigrations
             name text PRIMARY KEY,
             created_at timestamptz NOT NULL DEFAULT now(),
             xml text NOT NULL);
+        """;
+
+    // The enrolment registry (identity/devices.json per instance until now): one row per device, its record as JSON,
+    // the serials of its revoked certificates in an array so the revocation check of a handshake is one GIN lookup,
+    // and a partial index for the revocation list (only devices with a revoked certificate).
+    private const string V6 = """
+        CREATE TABLE device_identity (
+            device_id text COLLATE "C" PRIMARY KEY,
+            revoked_serials text[] NOT NULL,
+            record jsonb NOT NULL);
+        CREATE INDEX device_identity_revoked ON device_identity USING gin (revoked_serials);
+        CREATE INDEX device_identity_with_revoked ON device_identity (device_id) WHERE cardinality(revoked_serials) > 0;
         """;
 }
