@@ -11,8 +11,8 @@ namespace FleetControl.Tests.Anpr;
 /// <summary>
 /// Two FleetControl instances on one PostgreSQL database, each with its own embedded broker: a vehicle is connected
 /// to both brokers, so what one instance publishes reaches it and what it answers through the other broker is
-/// received by the other instance. A hotlist update sent by A and answered through B completes (command done,
-/// version recorded, nothing resent), and the next change through B goes out as the next delta.
+/// received by the other instance. A hotlist snapshot sent by A in two parts and answered through B completes
+/// (commands done, version recorded, nothing resent), and the next change through B goes out as the next delta.
 /// </summary>
 public sealed class HotlistTwoInstanceTests(PostgreSqlCluster cluster) : IAsyncLifetime
 {
@@ -29,7 +29,7 @@ public sealed class HotlistTwoInstanceTests(PostgreSqlCluster cluster) : IAsyncL
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task HotlistUpdate_SentByA_AnsweredThroughB_Completes_NextChangeThroughBIsTheNextDelta()
+    public async Task HotlistSnapshot_SentByA_AnsweredThroughB_Completes_NextChangeThroughBIsTheNextDelta()
     {
         var connectionString = await cluster.CreateDatabaseAsync("hotlist2");
         var portA = FreePort.Next();
@@ -41,6 +41,7 @@ public sealed class HotlistTwoInstanceTests(PostgreSqlCluster cluster) : IAsyncL
             "--Store:MaxPoolSize=5",
             $"--Evidence:VaultDirectory={_dir.Sub("shared-vault")}",
             $"--Mqtt:ClientId=fleet-{name}",
+            "--Anpr:SnapshotPartEntries=100",
         ];
         await using var a = await FleetControlInstance.StartAsync(_dir.Sub("fleet-a"), portA, Shared("a"));
         await using var b = await FleetControlInstance.StartAsync(_dir.Sub("fleet-b"), portB, Shared("b"));
@@ -51,20 +52,29 @@ public sealed class HotlistTwoInstanceTests(PostgreSqlCluster cluster) : IAsyncL
         await viaA.PublishBatchAsync(AnprEnvelopes.HotlistReport("car-3", 1, 0));
         await Eventually.UntilAsync(async () => DeviceState(await b.GetJsonAsync("/api/anpr/hotlist"), "car-3") is not null, "car-3 is known to hold a hotlist");
 
-        // A change through A: A sends the vehicle a snapshot of version 1.
-        await ChangeAsync(a, new { upserts = new[] { new { vrm = "AB12CDE", list = "stolen", reason = "Stolen" }, new { vrm = "XY05ZZZ", list = "wanted", reason = "Wanted" } } }, expectedVersion: 1);
-        var snapshot = await viaA.NextCommandAsync();
-        Assert.Equal(Command.BodyOneofCase.HotlistUpdate, snapshot.BodyCase);
-        Assert.Equal((0L, 1L), (snapshot.HotlistUpdate.BaseVersion, snapshot.HotlistUpdate.Version));
-        Assert.Equal(["AB12CDE", "XY05ZZZ"], snapshot.HotlistUpdate.Upserts.Select(e => e.Vrm).Order());
+        // A change through A: A sends the vehicle a snapshot of version 1 in two parts (150 entries, 100 a part).
+        var upserts = Enumerable.Range(0, 148).Select(i => new { vrm = $"HL{i:000}AA", list = "wanted", reason = "Wanted" })
+            .Append(new { vrm = "AB12CDE", list = "stolen", reason = "Stolen" })
+            .Append(new { vrm = "XY05ZZZ", list = "wanted", reason = "Wanted" })
+            .ToArray();
+        await ChangeAsync(a, new { upserts }, expectedVersion: 1);
+        var parts = new[] { await viaA.NextCommandAsync(), await viaA.NextCommandAsync() };
+        Assert.All(parts, p => Assert.Equal(Command.BodyOneofCase.HotlistUpdate, p.BodyCase));
+        Assert.Equal([(0L, 1L, 1u, 2u), (0L, 1L, 2u, 2u)], parts.Select(p => (p.HotlistUpdate.BaseVersion, p.HotlistUpdate.Version, p.HotlistUpdate.Part, p.HotlistUpdate.Parts)));
+        Assert.Equal(150, parts.Sum(p => p.HotlistUpdate.Upserts.Count));
 
-        // Its answer reaches B only: B completes the update in the shared store.
-        await viaB.AnswerAsync(snapshot, CommandOutcome.Succeeded, details: new Dictionary<string, string> { ["hotlistVersion"] = "1", ["outcome"] = "Applied" });
+        // Their answers reach B only (as the gateway answers: the first part waits for the second): B completes the
+        // update in the shared store.
+        await viaB.AnswerAsync(parts[0], CommandOutcome.Succeeded, details: new Dictionary<string, string> { ["hotlistVersion"] = "0", ["outcome"] = "WaitingForParts" });
+        await viaB.AnswerAsync(parts[1], CommandOutcome.Succeeded, details: new Dictionary<string, string> { ["hotlistVersion"] = "1", ["outcome"] = "Applied" });
         await Eventually.UntilAsync(
             async () => DeviceState(await a.GetJsonAsync("/api/anpr/hotlist"), "car-3") is { } d && d.GetProperty("version").GetInt64() == 1 && d.GetProperty("pendingVersion").ValueKind == JsonValueKind.Null,
             "A sees car-3 holding version 1 with nothing on its way");
-        var command = await a.GetJsonAsync($"/api/commands/{snapshot.CommandId}");
-        Assert.Equal("succeeded", command.GetProperty("state").GetString());
+        foreach (var part in parts)
+        {
+            Assert.Equal("succeeded", (await a.GetJsonAsync($"/api/commands/{part.CommandId}")).GetProperty("state").GetString());
+        }
+
         Assert.True(DeviceState(await b.GetJsonAsync("/api/anpr/hotlist"), "car-3")!.Value.GetProperty("upToDate").GetBoolean());
 
         // The next change through B goes out (through B) as the delta from 1 to 2: no snapshot, no resend of version 1.
@@ -82,10 +92,10 @@ public sealed class HotlistTwoInstanceTests(PostgreSqlCluster cluster) : IAsyncL
             "B sees car-3 holding version 2 with nothing on its way");
         Assert.Equal("succeeded", (await b.GetJsonAsync($"/api/commands/{delta.CommandId}")).GetProperty("state").GetString());
 
-        // Two updates in all, each once: nothing else was sent on either broker.
+        // Three commands in all, each sent once: nothing else was sent on either broker.
         var commands = await b.GetJsonAsync("/api/devices/car-3/commands");
         Assert.Equal(
-            [snapshot.CommandId, delta.CommandId],
+            [parts[0].CommandId, parts[1].CommandId, delta.CommandId],
             commands.EnumerateArray().Select(c => c.GetProperty("commandId").GetString()).Order(StringComparer.Ordinal));
         Assert.False(viaA.TryGetCommand(out _), "A sent nothing more");
         Assert.False(viaB.TryGetCommand(out _), "B sent nothing more");
