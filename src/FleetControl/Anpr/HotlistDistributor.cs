@@ -120,14 +120,15 @@ internal sealed class HotlistDistributor : BackgroundService
             }
         }
 
-        // Recorded as pending before any can be answered, so a fast result finds its command.
-        var ids = new List<string>();
+        // Recorded as pending before any can be answered, so a fast result finds its command. Read again for each
+        // part: with a shared store another instance may already have applied the answer to an earlier part, and
+        // writing back the state read above would put that answered command back as pending for good.
         foreach (var update in updates)
         {
             await _commands.SendAsync(deviceId, new Command { HotlistUpdate = update }, _options.UpdateTimeToLive, cancellationToken, onQueued: record =>
             {
-                ids.Add(record.CommandId);
-                _store.SaveDevice(device with { PendingCommands = [.. ids], PendingVersion = current });
+                var latest = _store.Device(deviceId) ?? device;
+                _store.SaveDevice(latest with { PendingCommands = [.. latest.PendingCommands, record.CommandId], PendingVersion = current });
             }).ConfigureAwait(false);
         }
 
