@@ -31,7 +31,7 @@ namespace EdgeGateway.Outbox;
 /// commits everything queued in one transaction (group commit) and waits until it is on disk, one
 /// fsync for the whole group (<see cref="DurableLiteDatabase"/>), before anyone is told "Accepted".
 /// </remarks>
-internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
+internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IOutboxDedupeKeys, IDisposable
 {
     /// <summary>Stream of the outbox's own DataLossReports.</summary>
     public const string DataLossStream = EnvelopePolicy.DataLossStream;
@@ -223,6 +223,70 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IDisposable
             _admission.UnsequencedStreams.Remove(stream);
             sequence = _store.State.Sequences.GetValueOrDefault(stream);
             return true;
+        }
+    }
+
+    public bool SaveDedupeKey(string messageId, string key)
+    {
+        var id = new byte[MonotonicMessageIdGenerator.ByteLength];
+        if (!MonotonicMessageIdGenerator.TryParse(messageId, id))
+        {
+            return false;
+        }
+
+        lock (_gate)
+        {
+            if (!EnsureOpenLocked())
+            {
+                return false;
+            }
+
+            try
+            {
+                _store.HasDedupeKeys = true;
+                _store.Begin();
+                _store.DedupeKeys.Upsert(new BsonDocument { ["_id"] = id, ["k"] = key });
+                _store.Commit();
+                _store.WaitDurable(); // before the LIP goes on the air: one fsync
+                return true;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                _store.RollbackAndReload(rollback => _logger.LogDebug(rollback, "Rollback after a failed dedupe key write also failed"));
+                Log.DedupeKeyFailed(_logger, ex, messageId);
+                if (ex is IOException)
+                {
+                    _store.MarkFailed(ex);
+                }
+
+                RecoverIfFailedLocked();
+                return false;
+            }
+        }
+    }
+
+    public IReadOnlyList<KeyValuePair<string, string>> LoadDedupeKeys()
+    {
+        lock (_gate)
+        {
+            try
+            {
+                if (!EnsureOpenLocked())
+                {
+                    return [];
+                }
+
+                var keys = _store.DedupeKeys.FindAll()
+                    .Select(d => KeyValuePair.Create(MonotonicMessageIdGenerator.Format(d["_id"].AsBinary), d["k"].AsString))
+                    .ToList();
+                _store.HasDedupeKeys |= keys.Count > 0;
+                return keys;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                Log.DedupeKeyFailed(_logger, ex, "(all)");
+                return [];
+            }
         }
     }
 

@@ -77,4 +77,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2022, Level = LogLevel.Error, Message = "ALARM: the disk is full (free {FreeBytes} bytes): class {Priority} is refused; only Emergency and Alert are stored")]
     public static partial void DiskFullRefused(ILogger logger, PriorityClass priority, long freeBytes);
+
+    [LoggerMessage(EventId = 2023, Level = LogLevel.Warning, Message = "Could not store or read the dedupe key of message {MessageId}; it is kept in memory only")]
+    public static partial void DedupeKeyFailed(ILogger logger, Exception exception, string messageId);
 }

@@ -97,6 +97,12 @@ internal sealed class Acknowledger
                 BinaryPrimitives.WriteUInt128BigEndian(id, key);
                 if (_store.Queue(lease.ClassIndex).Delete(id))
                 {
+                    if (_store.HasDedupeKeys)
+                    {
+                        _store.DedupeKeys.Delete(id);
+                    }
+
+
                     state.Count[lease.ClassIndex]--;
                     state.Bytes[lease.ClassIndex] -= lease.Size;
                     state.AcknowledgedTotal++;

@@ -269,6 +269,18 @@ internal sealed class OutboxStore : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Collection <c>dedupe_keys</c>: a second deduplication key per queued message (<c>_id</c> the message id's 16 bytes,
+    /// <c>k</c> the key), written by <see cref="LiteDbOutbox.SaveDedupeKey"/>, deleted with the acknowledged message.
+    /// </summary>
+    public ILiteCollection<BsonDocument> DedupeKeys => _database!.GetCollection(DedupeKeysCollection);
+
+    /// <summary>Whether <see cref="DedupeKeys"/> may hold a row (one was written or found): an acknowledgement deletes there too.</summary>
+    public bool HasDedupeKeys { get; set; }
+
+    /// <summary>Name of <see cref="DedupeKeys"/>.</summary>
+    public const string DedupeKeysCollection = "dedupe_keys";
+
     /// <summary>Starts a transaction.</summary>
     public void Begin() => _database!.BeginTrans();
 

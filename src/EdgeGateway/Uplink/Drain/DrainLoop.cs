@@ -55,6 +55,7 @@ internal sealed class DrainLoop
         _counters = counters;
         _time = time;
         _logger = logger;
+        DedupeKeys = new EnvelopeDedupeKeys(outbox as IOutboxDedupeKeys);
     }
 
     /// <summary>
@@ -70,7 +71,7 @@ internal sealed class DrainLoop
     public DrainState? State => Volatile.Read(ref _current)?.State;
 
     /// <summary>Second deduplication keys stamped on a message's later sends (a position also sent as TETRA LIP).</summary>
-    public EnvelopeDedupeKeys DedupeKeys { get; } = new();
+    public EnvelopeDedupeKeys DedupeKeys { get; }
 
     /// <summary>Acknowledged ids not yet deleted from the outbox.</summary>
     public int PendingDeletes => Volatile.Read(ref _pendingDeletes);

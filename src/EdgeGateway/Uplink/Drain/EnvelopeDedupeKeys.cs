@@ -10,7 +10,9 @@ namespace EdgeGateway.Uplink.Drain;
 /// which FleetControl stores under an id of its own (made from the report's bytes); should the report be lost and the
 /// position go over LTE after all, it carries that id as its key, and FleetControl's store (one row per device and key)
 /// keeps the fix once. Forgotten when the message is acknowledged; at most <see cref="Capacity"/> are kept (the oldest
-/// go first). In memory: a key given before a restart is not stamped after it. Thread-safe.
+/// go first). With a durable outbox (<see cref="IOutboxDedupeKeys"/>) each key is also stored with its message (fsynced
+/// before <see cref="Set"/> returns, deleted with the acknowledged message) and read back on first use after a start,
+/// so a key given before a restart is still stamped after it. Thread-safe.
 /// </summary>
 internal sealed class EnvelopeDedupeKeys
 {
@@ -22,12 +24,42 @@ internal sealed class EnvelopeDedupeKeys
 
     private readonly ConcurrentDictionary<string, byte[]> _suffixOf = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _order = new();
+    private readonly IOutboxDedupeKeys? _store;
+    private readonly Lock _loadGate = new();
+    private volatile bool _loaded;
+
+    /// <summary>Keys in memory only (an outbox without a file).</summary>
+    public EnvelopeDedupeKeys()
+        : this(null)
+    {
+    }
+
+    /// <summary>Keys kept durably in <paramref name="store"/> as well (null: in memory only).</summary>
+    public EnvelopeDedupeKeys(IOutboxDedupeKeys? store)
+    {
+        _store = store;
+        _loaded = store is null;
+    }
 
     /// <summary>Keys held.</summary>
-    public int Count => _suffixOf.Count;
+    public int Count
+    {
+        get
+        {
+            EnsureLoaded();
+            return _suffixOf.Count;
+        }
+    }
 
     /// <summary>From now on <paramref name="messageId"/> goes with <paramref name="key"/> as its dedupe key.</summary>
     public void Set(string messageId, string key)
+    {
+        EnsureLoaded();
+        _store?.SaveDedupeKey(messageId, key); // on failure (logged) the key is still kept in memory
+        Remember(messageId, key);
+    }
+
+    private void Remember(string messageId, string key)
     {
         var utf8 = Encoding.UTF8.GetBytes(key);
         var suffix = new List<byte>(utf8.Length + 6) { DedupeKeyTag };
@@ -74,6 +106,7 @@ internal sealed class EnvelopeDedupeKeys
     /// </summary>
     public IReadOnlyList<OutboxMessage> Stamp(IReadOnlyList<OutboxMessage> messages)
     {
+        EnsureLoaded();
         if (_suffixOf.IsEmpty)
         {
             return messages;
@@ -94,5 +127,32 @@ internal sealed class EnvelopeDedupeKeys
         }
 
         return stamped ?? messages;
+    }
+
+    // The keys stored before this start, read once (oldest first, so the capacity drops the oldest).
+    private void EnsureLoaded()
+    {
+        if (_loaded)
+        {
+            return;
+        }
+
+        lock (_loadGate)
+        {
+            if (_loaded)
+            {
+                return;
+            }
+
+            foreach (var (messageId, key) in _store!.LoadDedupeKeys())
+            {
+                if (!_suffixOf.ContainsKey(messageId))
+                {
+                    Remember(messageId, key);
+                }
+            }
+
+            _loaded = true;
+        }
     }
 }

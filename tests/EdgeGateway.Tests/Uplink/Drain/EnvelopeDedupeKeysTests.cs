@@ -1,4 +1,6 @@
 using EdgeGateway.Contracts.V1;
+using EdgeGateway.Core;
+using EdgeGateway.Tests.Outbox;
 using EdgeGateway.Uplink.Drain;
 
 namespace EdgeGateway.Tests.Uplink.Drain;
@@ -41,5 +43,33 @@ public sealed class EnvelopeDedupeKeysTests
         }
 
         Assert.Equal(EnvelopeDedupeKeys.Capacity, keys.Count);
+    }
+
+    [Fact]
+    public async Task DurableOutbox_KeySurvivesARestart_AndGoesWithTheAcknowledgedMessage()
+    {
+        using var context = OutboxTestContext.Create(time: TimeProvider.System);
+        var keyed = TestEnvelopes.Message("car-1");
+        var plain = TestEnvelopes.Message("car-1");
+        foreach (var message in new[] { keyed, plain })
+        {
+            Assert.Equal(EnqueueResult.Accepted, await context.Outbox.EnqueueAsync(Envelope.Parser.ParseFrom(message.Envelope.Span), TestContext.Current.CancellationToken));
+        }
+
+        new EnvelopeDedupeKeys(context.Outbox).Set(keyed.MessageId, "lip-car-1-0A");
+        context.Reopen(); // a restart: a new instance over the same file
+
+        var afterRestart = new EnvelopeDedupeKeys(context.Outbox);
+        var leased = await context.LeaseAllAsync();
+        var stamped = afterRestart.Stamp(leased);
+        Assert.Equal(2, stamped.Count);
+        Assert.Equal("lip-car-1-0A", OutboxTestContext.Parse(stamped.Single(m => m.MessageId == keyed.MessageId)).DedupeKey);
+        Assert.Equal(string.Empty, OutboxTestContext.Parse(stamped.Single(m => m.MessageId == plain.MessageId)).DedupeKey);
+
+        context.Outbox.DeleteBehind = false; // the acknowledged message is deleted at once, its key with it
+        await context.Outbox.AcknowledgeAsync([keyed.MessageId], TestContext.Current.CancellationToken);
+        context.Reopen();
+        Assert.Empty(context.Outbox.LoadDedupeKeys());
+        Assert.Equal(0, new EnvelopeDedupeKeys(context.Outbox).Count);
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using EdgeGateway.Contracts.Tetra;
 using EdgeGateway.Contracts.V1;
+using EdgeGateway.Core;
 using FleetControl.Tetra;
 
 namespace EdgeGateway.Tests.Uplink.Tetra;
@@ -36,6 +37,30 @@ public sealed class LipAndLteStoredOncePtyTests
         Assert.Equal(lipId, overLte.DedupeKey); // the LIP's id, computed by the gateway from the bytes it sent
         await AssertStoredOnceAsync(link, lipId);
         await StopAsync(tetra, tetraRun, lte, lteRun);
+    }
+
+    [Fact]
+    public async Task LipStored_ReportLost_GatewayRestarts_LteBackBeforeTheResend_StoredOnce()
+    {
+        await using var link = new TetraToFleetControl(reportTimeout: TimeSpan.FromSeconds(2), durable: true);
+        await link.StartAsync();
+        link.Drop = (_, uplink) => !uplink; // FleetControl stores the LIP; every report fades on the way back
+        var position = TestEnvelopes.Message(TetraToFleetControl.Device);
+        var outbox = link.Durable!;
+        Assert.Equal(EnqueueResult.Accepted, await outbox.Outbox.EnqueueAsync(Envelope.Parser.ParseFrom(position.Envelope.Span), Ct));
+
+        var (tetra, tetraRun) = link.RunFallback();
+        await Eventually.TrueAsync(() => link.Stored.Any(e => e.Stream == TetraGatewayService.LipStream), Long, "the LIP stored at FleetControl");
+        await StopRunAsync(tetra, tetraRun); // the gateway goes down before the LIP's report (lost anyway) or a re-send
+        await link.RestartGatewayAsync(); // the keys held in memory are gone; the outbox file is the same
+
+        var (lte, lteRun) = link.RunLte();
+        await Eventually.TrueAsync(() => link.SentOverLte.Any(e => e.MessageId == position.MessageId) && outbox.Outbox.GetStatistics().AcknowledgedTotal >= 1, Long, "the position acknowledged over LTE");
+
+        var lipId = link.Stored.First(e => e.Stream == TetraGatewayService.LipStream).MessageId;
+        Assert.Equal(lipId, link.SentOverLte.First(e => e.MessageId == position.MessageId).DedupeKey); // kept through the restart
+        await AssertStoredOnceAsync(link, lipId);
+        await StopRunAsync(lte, lteRun);
     }
 
     [Fact]
@@ -103,6 +128,13 @@ public sealed class LipAndLteStoredOncePtyTests
         var positions = await link.Store.GetPositionsAsync(TetraToFleetControl.Device, 10, Ct);
         Assert.Equal(firstId, Assert.Single(positions).MessageId);
         Assert.Equal(1, (await link.Store.GetDeviceAsync(TetraToFleetControl.Device, Ct))!.PositionCount);
+    }
+
+    private static async Task StopRunAsync(CancellationTokenSource link, Task run)
+    {
+        await link.CancelAsync();
+        await run.WaitAsync(Long, Ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        link.Dispose();
     }
 
     private static async Task StopAsync(CancellationTokenSource tetra, Task tetraRun, CancellationTokenSource lte, Task lteRun)

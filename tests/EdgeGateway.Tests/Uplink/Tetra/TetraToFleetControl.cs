@@ -5,6 +5,7 @@ using EdgeGateway.Contracts.V1;
 using EdgeGateway.Devices.Tetra;
 using EdgeGateway.Outbox.InMemory;
 using EdgeGateway.Tests.Devices.Tetra;
+using EdgeGateway.Tests.Outbox;
 using EdgeGateway.Uplink;
 using EdgeGateway.Uplink.Drain;
 using EdgeGateway.Uplink.Routing;
@@ -35,9 +36,12 @@ internal sealed class TetraToFleetControl : IAsyncDisposable
     private readonly IngestQueue _queue = new();
     private readonly IngestWriter _writer;
     private readonly Task _network;
-    private readonly Task _acknowledgements;
+    private readonly DrainSettings _mqttSettings = new(MaxInFlight: 10, MaxLease: 5, MaxBatch: 5, MaxBatchBytes: 256 * 1024, MaxMessagesPerSecond: 100_000, AckTimeout: TimeSpan.FromMinutes(30));
+    private Task _acknowledgements;
 
-    public TetraToFleetControl(TimeSpan reportTimeout)
+    /// <param name="reportTimeout">The terminal's report timeout.</param>
+    /// <param name="durable">The drain runs on a real LiteDB outbox (<see cref="Durable"/>, which <see cref="RestartGatewayAsync"/> reopens) instead of <see cref="Outbox"/>.</param>
+    public TetraToFleetControl(TimeSpan reportTimeout, bool durable = false)
     {
         Terminal = new TetraTerminalHarness(configure: o => o.ReportTimeout = reportTimeout);
         Store = new LiteDbFleetStore(Path.Combine(_folder.Path, "fleet.db"));
@@ -54,8 +58,8 @@ internal sealed class TetraToFleetControl : IAsyncDisposable
         _network = RunNetworkAsync(_stop.Token);
 
         Outbox = new InMemoryOutbox();
-        var mqttSettings = new DrainSettings(MaxInFlight: 10, MaxLease: 5, MaxBatch: 5, MaxBatchBytes: 256 * 1024, MaxMessagesPerSecond: 100_000, AckTimeout: TimeSpan.FromMinutes(30));
-        Drain = new DrainLoop(Outbox, mqttSettings, new UplinkCounters(), TimeProvider.System, new TestLogger<DrainLoop>());
+        Durable = durable ? OutboxTestContext.Create(time: TimeProvider.System) : null;
+        Drain = new DrainLoop(Durable is null ? Outbox : Durable.Outbox, _mqttSettings, new UplinkCounters(), TimeProvider.System, new TestLogger<DrainLoop>());
         _acknowledgements = Drain.RunAcknowledgementsAsync(_stop.Token);
         Settings = TetraUplinkSettings.From(
             new TetraOptions { DispatcherIssi = "9000", SdsMinInterval = TimeSpan.Zero, ReportTimeout = reportTimeout },
@@ -75,9 +79,12 @@ internal sealed class TetraToFleetControl : IAsyncDisposable
 
     public InMemoryOutbox Outbox { get; }
 
-    public DrainLoop Drain { get; }
+    /// <summary>The real LiteDB outbox the drain runs on, when built durable.</summary>
+    public OutboxTestContext? Durable { get; }
 
-    public TetraBearer Bearer { get; }
+    public DrainLoop Drain { get; private set; }
+
+    public TetraBearer Bearer { get; private set; }
 
     public TetraUplinkSettings Settings { get; }
 
@@ -116,6 +123,21 @@ internal sealed class TetraToFleetControl : IAsyncDisposable
         return (link, Drain.RunAsync(new LteBearer(this), link.Token));
     }
 
+    /// <summary>
+    /// The gateway process restarts (durable only; no run may be going): the outbox closes and opens again over the same
+    /// data directory, with a new drain loop and TETRA bearer, so nothing held in memory survives.
+    /// </summary>
+    public async Task RestartGatewayAsync()
+    {
+        await Bearer.SettleAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        Drain.CompleteAcknowledgements();
+        await _acknowledgements.WaitAsync(TimeSpan.FromSeconds(30));
+        Durable!.Reopen();
+        Drain = new DrainLoop(Durable.Outbox, _mqttSettings, new UplinkCounters(), TimeProvider.System, new TestLogger<DrainLoop>());
+        _acknowledgements = Drain.RunAcknowledgementsAsync(_stop.Token);
+        Bearer = new TetraBearer(Terminal.Adapter, Drain, Settings, Counters, TimeProvider.System, new TestLogger<TetraBearer>(), _stop.Token);
+    }
+
     /// <summary>Every envelope the LTE bearer published, as FleetControl parsed it.</summary>
     public ConcurrentQueue<Envelope> SentOverLte { get; } = new();
 
@@ -146,6 +168,7 @@ internal sealed class TetraToFleetControl : IAsyncDisposable
         _writer.Dispose();
         await Terminal.DisposeAsync();
         Store.Dispose();
+        Durable?.Dispose();
         _stop.Dispose();
         _folder.Dispose();
     }
