@@ -4,6 +4,7 @@ using EdgeGateway.Health;
 using EdgeGateway.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -42,9 +43,28 @@ internal sealed class ConfigurationApplier(IConfiguration configuration, IServic
     /// <summary>The version in effect (0 when FleetControl never set one).</summary>
     public long CurrentVersion => Math.Max(configuration.GetValue<long?>(VersionKey) ?? 0, ReadVersionFromFile());
 
-    /// <summary>Adds the desired-configuration layer to a host's configuration (above files, below environment and command line is the caller's order).</summary>
-    public static IConfigurationBuilder AddDesiredConfiguration(IConfigurationBuilder builder, string dataDirectory) =>
-        builder.AddJsonFile(Path.Combine(Path.GetFullPath(dataDirectory), FileName), optional: true, reloadOnChange: true);
+    /// <summary>
+    /// Adds the desired-configuration layer to a host's configuration (above files, below environment and command line
+    /// is the caller's order). The file is watched through a provider rooted at the data directory itself: a file
+    /// provider's watcher is recursive, and when the directory did not exist yet the configuration system rooted it at
+    /// the nearest existing parent instead, so every write anywhere below that parent (logs, a simulator's output, other
+    /// programs' files) woke the gateway's file-watch thread for as long as it ran.
+    /// </summary>
+    public static IConfigurationBuilder AddDesiredConfiguration(IConfigurationBuilder builder, string dataDirectory)
+    {
+        var directory = Path.GetFullPath(dataDirectory);
+        try
+        {
+            Directory.CreateDirectory(directory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Not creatable here (read-only tree, a command run elsewhere): keep the previous behaviour.
+            return builder.AddJsonFile(Path.Combine(directory, FileName), optional: true, reloadOnChange: true);
+        }
+
+        return builder.AddJsonFile(new PhysicalFileProvider(directory), FileName, optional: true, reloadOnChange: true);
+    }
 
     /// <summary>Validates and, when valid, writes version <paramref name="version"/>. Returns the outcome.</summary>
     public async Task<ConfigurationApplyResult> ApplyAsync(long version, string json, CancellationToken cancellationToken)
