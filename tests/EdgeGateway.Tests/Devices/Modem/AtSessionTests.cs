@@ -92,6 +92,10 @@ public sealed class AtSessionTests : IAsyncDisposable
         Assert.Equal(AtFinalKind.Timeout, response.Final);
 
         await ModemSaysAsync("OK\r\n");
+
+        // The late final is read (and counted) before the next command goes out; sent sooner, the late OK would be
+        // taken as that command's answer, as on a real modem, and the assertions below would race the reader.
+        await Eventually.TrueAsync(() => _counters.UnmatchedFinals == 1, because: "the late OK was read with no command waiting");
         var next = _session.SendAsync("AT", TestContext.Current.CancellationToken);
         await HostSentAsync("AT\r");
         await ModemSaysAsync("OK\r\n");
