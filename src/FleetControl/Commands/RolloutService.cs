@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace FleetControl.Commands;
 
 /// <summary>
@@ -17,24 +15,19 @@ internal sealed class RolloutService(
     TimeProvider time,
     ILogger<RolloutService> logger) : IHostedService, IDisposable
 {
-    private readonly ConcurrentDictionary<string, Rollout> _rollouts = new(StringComparer.Ordinal);
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly ConcurrentDictionary<string, Task> _running = new(StringComparer.Ordinal);
-    private readonly Lock _runLock = new();
-    private Task _takeOver = Task.CompletedTask;
+    private RolloutDriver? _driver;
 
-    /// <summary>How often an instance looks for running rollouts that no instance drives.</summary>
-    internal static readonly TimeSpan TakeOverInterval = TimeSpan.FromSeconds(10);
+    private RolloutDriver Driver => LazyInitializer.EnsureInitialized(
+        ref _driver,
+        () => new RolloutDriver(store, Rollout.ConfigurationKind, time, (id, message) => Log.Rollout(logger, id, message), RunAsync));
 
     /// <summary>
     /// Every configuration rollout, newest first (update rollouts are the UpdateRolloutService's): the live one where
     /// this instance drives it, otherwise as stored (with a shared store, as the instance driving it last wrote it).
     /// </summary>
-    public IReadOnlyList<Rollout> List() =>
-        store.ListRollouts().Where(r => r.Kind == Rollout.ConfigurationKind).Select(r => _rollouts.GetValueOrDefault(r.RolloutId) ?? r).ToList();
+    public IReadOnlyList<Rollout> List() => Driver.List();
 
-    public Rollout? Get(string rolloutId) =>
-        _rollouts.GetValueOrDefault(rolloutId) ?? store.ListRollouts().FirstOrDefault(r => r.RolloutId == rolloutId && r.Kind == Rollout.ConfigurationKind);
+    public Rollout? Get(string rolloutId) => Driver.Get(rolloutId);
 
     /// <summary>Starts a rollout (stored first) and returns at once; it runs until it completes or stops.</summary>
     public Rollout Start(string group, IReadOnlyList<string> devices, string json, int firstStageSize, TimeSpan? timeToLive)
@@ -49,111 +42,21 @@ internal sealed class RolloutService(
             StartedAt = time.GetUtcNow(),
             TimeToLive = timeToLive,
         };
-        lock (_runLock) // the take-over scan must not pick the stored copy up before this instance runs it
-        {
-            store.PutRollout(rollout);
-            _rollouts[rollout.RolloutId] = rollout;
-            Run(rollout);
-        }
+        Driver.Start(rollout);
         return rollout;
     }
 
     /// <summary>Loads every stored rollout and resumes the running ones.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        foreach (var rollout in store.ListRollouts().Where(r => r.Kind == Rollout.ConfigurationKind))
-        {
-            if (rollout.State == "running")
-            {
-                Run(rollout, $"resumed at stage {rollout.Stage} after a restart");
-            }
-            else
-            {
-                _rollouts[rollout.RolloutId] = rollout;
-            }
-        }
-
-        _takeOver = TakeOverAsync(_stopping.Token);
+        Driver.Resume(rollout => $"resumed at stage {rollout.Stage} after a restart");
         return Task.CompletedTask;
     }
 
     /// <summary>Stops waiting; running rollouts stay "running" in the store and resume at the next start.</summary>
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll([.. _running.Values, _takeOver]).WaitAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public Task StopAsync(CancellationToken cancellationToken) => Driver.StopAsync(cancellationToken);
 
-    public void Dispose() => _stopping.Dispose();
-
-    /// <summary>
-    /// With a shared store: every <see cref="TakeOverInterval"/>, drives the running rollouts nobody drives (the
-    /// instance that did has died or stopped; its lease went with its connection).
-    /// </summary>
-    private async Task TakeOverAsync(CancellationToken stopping)
-    {
-        try
-        {
-            while (true)
-            {
-                await Task.Delay(TakeOverInterval, time, stopping).ConfigureAwait(false);
-                foreach (var candidate in store.ListRollouts().Where(r => r.Kind == Rollout.ConfigurationKind && r.State == "running" && !_running.ContainsKey(r.RolloutId)))
-                {
-                    lock (_runLock)
-                    {
-                        // Read again under the lock: it may have finished here, or elsewhere, since the list.
-                        if (store.ListRollouts().FirstOrDefault(r => r.RolloutId == candidate.RolloutId) is { State: "running" } current)
-                        {
-                            Run(current, "taken over: no instance was driving it");
-                        }
-                    }
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
-            // Stopping.
-        }
-    }
-
-    private void Run(Rollout rollout, string? announce = null)
-    {
-        Task task;
-        IDisposable lease;
-        lock (_runLock)
-        {
-            if (_running.ContainsKey(rollout.RolloutId))
-            {
-                return; // already driven here
-            }
-
-            // With a shared store several instances know the rollout; only the lease holder drives it, the
-            // others show it as stored.
-            if (store.TryLeaseRollout(rollout.RolloutId) is not { } granted)
-            {
-                _rollouts.TryRemove(rollout.RolloutId, out _);
-                return;
-            }
-
-            lease = granted;
-            _rollouts[rollout.RolloutId] = rollout;
-            if (announce is not null)
-            {
-                Log.Rollout(logger, rollout.RolloutId, announce);
-            }
-
-            task = RunAsync(rollout, _stopping.Token);
-            _running[rollout.RolloutId] = task;
-        }
-
-        _ = task.ContinueWith(
-            _ =>
-            {
-                _running.TryRemove(rollout.RolloutId, out Task? _);
-                lease.Dispose();
-            },
-            TaskScheduler.Default);
-    }
+    public void Dispose() => _driver?.Dispose();
 
     private async Task RunAsync(Rollout rollout, CancellationToken stopping)
     {

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using EdgeGateway.Contracts.V1;
 using FleetControl.Commands;
@@ -33,7 +32,7 @@ internal sealed class UpdateRolloutService(
 
     public const string RolledBackEvent = "update.rolled-back";
 
-    public const string Running = "running";
+    public const string Running = RolloutDriver.Running;
 
     public const string Completed = "completed";
 
@@ -48,25 +47,21 @@ internal sealed class UpdateRolloutService(
     /// <summary>Newest events read per device when looking for its outcome.</summary>
     private const int EventsPerDevice = 50;
 
-    private readonly ConcurrentDictionary<string, Rollout> _rollouts = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Task> _running = new(StringComparer.Ordinal);
-    private readonly Lock _runLock = new();
-    private Task _takeOver = Task.CompletedTask;
 
-    /// <summary>How often an instance looks for running rollouts that no instance drives.</summary>
-    internal static readonly TimeSpan TakeOverInterval = TimeSpan.FromSeconds(10);
-    private readonly CancellationTokenSource _stopping = new();
+    private RolloutDriver? _driver;
+
+    private RolloutDriver Driver => LazyInitializer.EnsureInitialized(
+        ref _driver,
+        () => new RolloutDriver(store, Rollout.UpdateKind, time, (id, message) => Log.Rollout(logger, id, message), RunAsync));
     private TaskCompletionSource _pulse = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>
     /// Every update rollout, newest first: the live one where this instance drives it, otherwise as stored (with a
     /// shared store, as the instance driving it last wrote it).
     /// </summary>
-    public IReadOnlyList<Rollout> List() =>
-        store.ListRollouts().Where(r => r.Kind == Rollout.UpdateKind).Select(r => _rollouts.GetValueOrDefault(r.RolloutId) ?? r).ToList();
+    public IReadOnlyList<Rollout> List() => Driver.List();
 
-    public Rollout? Get(string rolloutId) =>
-        _rollouts.GetValueOrDefault(rolloutId) ?? store.ListRollouts().FirstOrDefault(r => r.RolloutId == rolloutId && r.Kind == Rollout.UpdateKind);
+    public Rollout? Get(string rolloutId) => Driver.Get(rolloutId);
 
     /// <summary>Starts a rollout (stored first) and returns at once.</summary>
     public Rollout Start(string group, IReadOnlyList<string> devices, string offerJson, string version, IReadOnlyList<int> waves, TimeSpan? timeToLive, TimeSpan? waveTimeout)
@@ -85,12 +80,7 @@ internal sealed class UpdateRolloutService(
             TimeToLive = timeToLive,
             WaveTimeout = waveTimeout,
         };
-        lock (_runLock) // the take-over scan must not pick the stored copy up before this instance runs it
-        {
-            store.PutRollout(rollout);
-            _rollouts[rollout.RolloutId] = rollout;
-            Run(rollout);
-        }
+        Driver.Start(rollout);
         return rollout;
     }
 
@@ -166,19 +156,7 @@ internal sealed class UpdateRolloutService(
     public Task StartAsync(CancellationToken cancellationToken)
     {
         commands.Changed += OnCommandChanged;
-        foreach (var rollout in store.ListRollouts().Where(r => r.Kind == Rollout.UpdateKind))
-        {
-            if (rollout.State == Running)
-            {
-                Run(rollout, $"resumed at wave {rollout.Stage} after a restart");
-            }
-            else
-            {
-                _rollouts[rollout.RolloutId] = rollout;
-            }
-        }
-
-        _takeOver = TakeOverAsync(_stopping.Token);
+        Driver.Resume(rollout => $"resumed at wave {rollout.Stage} after a restart");
         return Task.CompletedTask;
     }
 
@@ -186,11 +164,10 @@ internal sealed class UpdateRolloutService(
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         commands.Changed -= OnCommandChanged;
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        await Task.WhenAll([.. _running.Values, _takeOver]).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await Driver.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public void Dispose() => _stopping.Dispose();
+    public void Dispose() => _driver?.Dispose();
 
     private void OnCommandChanged(CommandRecord record)
     {
@@ -198,75 +175,6 @@ internal sealed class UpdateRolloutService(
         {
             Wake();
         }
-    }
-
-    /// <summary>
-    /// With a shared store: every <see cref="TakeOverInterval"/>, drives the running rollouts nobody drives (the
-    /// instance that did has died or stopped; its lease went with its connection).
-    /// </summary>
-    private async Task TakeOverAsync(CancellationToken stopping)
-    {
-        try
-        {
-            while (true)
-            {
-                await Task.Delay(TakeOverInterval, time, stopping).ConfigureAwait(false);
-                foreach (var candidate in store.ListRollouts().Where(r => r.Kind == Rollout.UpdateKind && r.State == Running && !_running.ContainsKey(r.RolloutId)))
-                {
-                    lock (_runLock)
-                    {
-                        // Read again under the lock: it may have finished here, or elsewhere, since the list.
-                        if (store.ListRollouts().FirstOrDefault(r => r.RolloutId == candidate.RolloutId) is { State: Running } current)
-                        {
-                            Run(current, "taken over: no instance was driving it");
-                        }
-                    }
-                }
-            }
-        }
-        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-        {
-            // Stopping.
-        }
-    }
-
-    private void Run(Rollout rollout, string? announce = null)
-    {
-        Task task;
-        IDisposable lease;
-        lock (_runLock)
-        {
-            if (_running.ContainsKey(rollout.RolloutId))
-            {
-                return; // already driven here
-            }
-
-            // With a shared store several instances know the rollout; only the lease holder drives it, the
-            // others show it as stored.
-            if (store.TryLeaseRollout(rollout.RolloutId) is not { } granted)
-            {
-                _rollouts.TryRemove(rollout.RolloutId, out _);
-                return;
-            }
-
-            lease = granted;
-            _rollouts[rollout.RolloutId] = rollout;
-            if (announce is not null)
-            {
-                Log.Rollout(logger, rollout.RolloutId, announce);
-            }
-
-            task = RunAsync(rollout, _stopping.Token);
-            _running[rollout.RolloutId] = task;
-        }
-
-        _ = task.ContinueWith(
-            _ =>
-            {
-                _running.TryRemove(rollout.RolloutId, out Task? _);
-                lease.Dispose();
-            },
-            TaskScheduler.Default);
     }
 
     private async Task RunAsync(Rollout rollout, CancellationToken stopping)
