@@ -142,7 +142,7 @@ internal static class VideoRingHarness
         return 0;
     }
 
-    private static Process Start(string file, string[] arguments)
+    internal static Process Start(string file, string[] arguments)
     {
         var info = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardError = false };
         foreach (var a in arguments)
@@ -153,19 +153,19 @@ internal static class VideoRingHarness
         return Process.Start(info)!;
     }
 
-    private static async Task RunToEndAsync(string file, string[] arguments)
+    internal static async Task RunToEndAsync(string file, string[] arguments)
     {
         using var process = Start(file, arguments);
         await process.WaitForExitAsync();
     }
 
-    private static int FreeUdpPort()
+    internal static int FreeUdpPort()
     {
         using var socket = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
         return ((System.Net.IPEndPoint)socket.Client.LocalEndPoint!).Port;
     }
 
-    private static string? Option(string[] args, string name)
+    internal static string? Option(string[] args, string name)
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;

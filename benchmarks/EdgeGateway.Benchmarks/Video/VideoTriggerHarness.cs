@@ -27,19 +27,19 @@ internal static class VideoTriggerHarness
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var triggers = int.Parse(Option(args, "--triggers") ?? "40", CultureInfo.InvariantCulture);
-        var preEvent = int.Parse(Option(args, "--pre-event") ?? "30", CultureInfo.InvariantCulture);
-        var size = Option(args, "--size") ?? "1920x1080";
-        var fps = Option(args, "--fps") ?? "25";
-        var bitrate = Option(args, "--bitrate") ?? "4M";
-        var root = Option(args, "--dir") ?? Path.Combine(Path.GetTempPath(), "eg-video-trigger-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        var triggers = int.Parse(VideoRingHarness.Option(args, "--triggers") ?? "40", CultureInfo.InvariantCulture);
+        var preEvent = int.Parse(VideoRingHarness.Option(args, "--pre-event") ?? "30", CultureInfo.InvariantCulture);
+        var size = VideoRingHarness.Option(args, "--size") ?? "1920x1080";
+        var fps = VideoRingHarness.Option(args, "--fps") ?? "25";
+        var bitrate = VideoRingHarness.Option(args, "--bitrate") ?? "4M";
+        var root = VideoRingHarness.Option(args, "--dir") ?? Path.Combine(Path.GetTempPath(), "eg-video-trigger-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         Directory.CreateDirectory(root);
         var clip = Path.Combine(root, "camera.ts");
         Console.WriteLine($"video-trigger: {Environment.ProcessorCount} cores, load average {LoadAverage()}; preparing a 10 s {size} {fps} fps {bitrate} H.264 clip");
-        await RunToEndAsync("ffmpeg", ["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", $"testsrc2=size={size}:rate={fps}", "-t", "10",
+        await VideoRingHarness.RunToEndAsync("ffmpeg", ["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", $"testsrc2=size={size}:rate={fps}", "-t", "10",
             "-c:v", "libx264", "-preset", "ultrafast", "-b:v", bitrate, "-g", fps, "-x264-params", "repeat-headers=1", "-pix_fmt", "yuv420p", "-f", "mpegts", clip]);
-        var port = FreeUdpPort();
-        using var camera = Start("ffmpeg", ["-hide_banner", "-loglevel", "error", "-nostdin", "-re", "-stream_loop", "-1", "-i", clip, "-c", "copy", "-f", "mpegts", $"udp://127.0.0.1:{port}?pkt_size=1316"]);
+        var port = VideoRingHarness.FreeUdpPort();
+        using var camera = VideoRingHarness.Start("ffmpeg", ["-hide_banner", "-loglevel", "error", "-nostdin", "-re", "-stream_loop", "-1", "-i", clip, "-c", "copy", "-f", "mpegts", $"udp://127.0.0.1:{port}?pkt_size=1316"]);
 
         var data = Path.Combine(root, "data");
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -157,33 +157,4 @@ internal static class VideoTriggerHarness
     }
 
     private static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
-
-    private static Process Start(string file, string[] arguments)
-    {
-        var info = new ProcessStartInfo(file) { UseShellExecute = false };
-        foreach (var a in arguments)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        return Process.Start(info)!;
-    }
-
-    private static async Task RunToEndAsync(string file, string[] arguments)
-    {
-        using var process = Start(file, arguments);
-        await process.WaitForExitAsync();
-    }
-
-    private static int FreeUdpPort()
-    {
-        using var socket = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
-        return ((System.Net.IPEndPoint)socket.Client.LocalEndPoint!).Port;
-    }
-
-    private static string? Option(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
 }
