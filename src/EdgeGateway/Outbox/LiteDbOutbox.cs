@@ -276,9 +276,26 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IOutboxDedupeKe
                     return [];
                 }
 
-                var keys = _store.DedupeKeys.FindAll()
-                    .Select(d => KeyValuePair.Create(MonotonicMessageIdGenerator.Format(d["_id"].AsBinary), d["k"].AsString))
-                    .ToList();
+                var keys = new List<KeyValuePair<string, string>>();
+                var orphans = new List<BsonValue>();
+                foreach (var row in _store.DedupeKeys.FindAll())
+                {
+                    if (IsQueuedLocked(row["_id"]))
+                    {
+                        keys.Add(KeyValuePair.Create(MonotonicMessageIdGenerator.Format(row["_id"].AsBinary), row["k"].AsString));
+                    }
+                    else
+                    {
+                        orphans.Add(row["_id"]);
+                    }
+                }
+
+                // Keys whose message left the outbox without taking its key along (before drops deleted keys too).
+                if (orphans.Count > 0)
+                {
+                    DeleteOrphanDedupeKeysLocked(orphans);
+                }
+
                 _store.HasDedupeKeys |= keys.Count > 0;
                 return keys;
             }
@@ -287,6 +304,39 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IOutboxDedupeKe
                 Log.DedupeKeyFailed(_logger, ex, "(all)");
                 return [];
             }
+        }
+    }
+
+    private bool IsQueuedLocked(BsonValue id)
+    {
+        for (var c = 0; c < OutboxClassDefaults.All.Length; c++)
+        {
+            if (_store.Queue(c).Exists(Query.EQ("_id", id)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // Best effort: a key left behind costs a row, not a wrong stamp (its message id is never reused).
+    private void DeleteOrphanDedupeKeysLocked(List<BsonValue> orphans)
+    {
+        try
+        {
+            _store.Begin();
+            foreach (var id in orphans)
+            {
+                _store.DedupeKeys.Delete(id);
+            }
+
+            _store.Commit();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _store.RollbackAndReload(rollback => _logger.LogDebug(rollback, "Rollback after a failed dedupe key cleanup also failed"));
+            Log.DedupeKeyFailed(_logger, ex, "(orphans)");
         }
     }
 
@@ -805,6 +855,7 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IOutboxDedupeKe
         }
 
         _lastEnqueueMs = NowMs(); // idle windows (checkpoint, compaction) count from start-up
+        _store.HasDedupeKeys = _store.DedupeKeys.FindAll().Any(); // a drop deletes a stored key even before the drain loads them
         RefreshDiskLocked();
         Log.StoreOpened(_logger, _store.DataFilePath, state.Count.Sum(), state.Bytes.Sum());
         if (quarantined is not null)

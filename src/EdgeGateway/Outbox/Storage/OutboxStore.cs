@@ -271,7 +271,7 @@ internal sealed class OutboxStore : IDisposable
 
     /// <summary>
     /// Collection <c>dedupe_keys</c>: a second deduplication key per queued message (<c>_id</c> the message id's 16 bytes,
-    /// <c>k</c> the key), written by <see cref="LiteDbOutbox.SaveDedupeKey"/>, deleted with the acknowledged message.
+    /// <c>k</c> the key), written by <see cref="LiteDbOutbox.SaveDedupeKey"/>, deleted with the acknowledged or dropped message.
     /// </summary>
     public ILiteCollection<BsonDocument> DedupeKeys => _database!.GetCollection(DedupeKeysCollection);
 
@@ -341,6 +341,11 @@ internal sealed class OutboxStore : IDisposable
         if (!_queues[classIndex].Delete(document["_id"]))
         {
             return 0;
+        }
+
+        if (HasDedupeKeys)
+        {
+            DedupeKeys.Delete(document["_id"]); // an expired or evicted message's key goes with it, as an acknowledged one's does
         }
 
         var size = SizeOf(document);

@@ -1,5 +1,8 @@
 using EdgeGateway.Contracts.V1;
 using EdgeGateway.Core;
+using EdgeGateway.Outbox;
+using EdgeGateway.Outbox.Storage;
+using LiteDB;
 using EdgeGateway.Tests.Outbox;
 using EdgeGateway.Uplink.Drain;
 
@@ -71,5 +74,42 @@ public sealed class EnvelopeDedupeKeysTests
         context.Reopen();
         Assert.Empty(context.Outbox.LoadDedupeKeys());
         Assert.Equal(0, new EnvelopeDedupeKeys(context.Outbox).Count);
+    }
+    [Fact]
+    public async Task DurableOutbox_KeyedMessageExpires_ItsKeyIsDeletedWithIt_AndOrphansGoAtLoad()
+    {
+        using var context = OutboxTestContext.Create(o => o.Classes["Telemetry"] = new OutboxClassOptions { Expiry = TimeSpan.FromMinutes(5) });
+        Assert.Equal(EnqueueResult.Accepted, await context.AcceptAsync(PriorityClass.Telemetry));
+        var message = Assert.Single(await context.LeaseAllAsync());
+        new EnvelopeDedupeKeys(context.Outbox).Set(message.MessageId, "lip-car-1-0B");
+        Assert.Single(context.Outbox.LoadDedupeKeys());
+        context.Reopen(); // a restart drops the lease; the message waits in the queue with its key
+
+        context.FakeTime.Advance(TimeSpan.FromMinutes(6)); // the LIP was never acknowledged and the fix expires
+        context.Outbox.RunMaintenance();
+
+        Assert.Equal(0, context.Outbox.GetStatistics().Classes.Single(c => c.Priority == PriorityClass.Telemetry).Depth);
+        Assert.Equal(0, DedupeKeyRows(context)); // deleted by the sweep itself, not left for the next load
+
+        // A key whose message is gone (left by a version that did not delete keys on a drop) is removed when keys load.
+        var orphan = MonotonicMessageIdGenerator.Format(new byte[MonotonicMessageIdGenerator.ByteLength]);
+        Assert.True(context.Outbox.SaveDedupeKey(orphan, "lip-car-1-0C"));
+        Assert.Equal(1, DedupeKeyRows(context));
+        Assert.Empty(context.Outbox.LoadDedupeKeys());
+        Assert.Equal(0, DedupeKeyRows(context));
+    }
+
+    // Rows in the outbox file's dedupe_keys collection, read with the outbox closed (reopened afterwards).
+    private static int DedupeKeyRows(OutboxTestContext context)
+    {
+        context.Outbox.Dispose();
+        int rows;
+        using (var database = new LiteDatabase(new ConnectionString { Filename = context.DataFile }))
+        {
+            rows = database.GetCollection(OutboxStore.DedupeKeysCollection).Count();
+        }
+
+        context.Reopen();
+        return rows;
     }
 }
