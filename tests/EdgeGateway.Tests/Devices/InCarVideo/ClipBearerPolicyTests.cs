@@ -12,7 +12,6 @@ using EdgeGateway.Tests.Evidence;
 using FleetControl.Evidence;
 using FleetControl.Identity;
 using FleetControl.Tests.Evidence;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -79,9 +78,9 @@ public sealed class ClipBearerPolicyTests
     {
         using var dir = new TempDirectory();
         await using var vault = await VaultHost.StartAsync(dir.Sub("vault"));
-        await using var camera = InCarCameraSimulator.Start("front", VideoRecordingTests.FreeUdpPort(), Path.Combine(dir.Path, "front.log"));
+        await using var camera = InCarCameraSimulator.Start("front", VideoTestRig.FreeUdpPort(), Path.Combine(dir.Path, "front.log"));
         var data = dir.Sub("data");
-        var settings = VideoRecordingTests.Settings(data, vault.Url, camera);
+        var settings = VideoTestRig.Settings(data, vault.Url, camera);
         settings["Video:Depot:Networks:0"] = "127.0.0.0/8"; // the route to the vault is the depot network...
         settings["Video:Depot:Geofences:0:Latitude"] = "51.5007"; // ...and the yard is here: both must hold
         settings["Video:Depot:Geofences:0:Longitude"] = "-0.1246";
@@ -90,22 +89,14 @@ public sealed class ClipBearerPolicyTests
         var gnss = new GnssCounters();
         gnss.CountFix(new GnssFix { Mode = FixMode._3D, Latitude = 51.60, Longitude = -0.20 }, DateTimeOffset.UtcNow); // on patrol, ~11 km out
 
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(gnss);
-        builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.SectionName);
-        builder.Services.AddSingleton<IObservationSink, CapturingSink>();
-        builder.Services.AddInCarVideo(builder.Configuration);
-        using var host = builder.Build();
+        using var host = VideoTestRig.BuildHost(settings, gnss);
         await host.StartAsync(Ct).WaitAsync(Patience, Ct);
         try
         {
             var counters = host.Services.GetRequiredService<VideoCounters>();
             var publisher = host.Services.GetRequiredService<ITriggerPublisher>();
             var sink = (CapturingSink)host.Services.GetRequiredService<IObservationSink>();
-            var staging = new StagingArea(Options.Create(new EvidenceOptions()), Options.Create(new GatewayOptions { DeviceId = "vehicle-test", DataDirectory = data }));
+            var staging = VideoTestRig.Staging(data);
             await Eventually.TrueAsync(() => counters.Segments >= 4, Patience, "the ring recording");
             string[] Clips() => sink.Envelopes.Where(e => e.Event?.Type == "video.incident_started").Select(e => e.Event.Attributes["evidence_ids"]).ToArray();
 

@@ -1,19 +1,15 @@
 using System.Globalization;
+using EdgeGateway.Core;
+using EdgeGateway.Devices.InCarVideo;
 using EdgeGateway.Devices.InCarVideo.Recording;
 using EdgeGateway.Evidence;
-using EdgeGateway.Hosting;
 using EdgeGateway.Simulators.InCarCamera;
 using EdgeGateway.Tests.Evidence;
 using FleetControl.Evidence;
 using FleetControl.Identity;
 using FleetControl.Tests.Evidence;
-using EdgeGateway.Core;
-using EdgeGateway.Devices.InCarVideo;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace EdgeGateway.Tests.Devices.InCarVideo;
 
@@ -34,26 +30,15 @@ public sealed class IgnitionPowerDownTests
     {
         using var dir = new TempDirectory();
         await using var vault = await VaultHost.StartAsync(dir.Sub("vault"));
-        await using var camera = InCarCameraSimulator.Start("front", VideoRecordingTests.FreeUdpPort(), Path.Combine(dir.Path, "front.log"));
+        await using var camera = InCarCameraSimulator.Start("front", VideoTestRig.FreeUdpPort(), Path.Combine(dir.Path, "front.log"));
         var data = dir.Sub("data");
         var scenario = Path.Combine(dir.Path, "scenario.txt");
         await File.WriteAllLinesAsync(scenario, ["0s ignition on", "3s light-bar on", "5s ignition off"], Ct); // on at start-up; the light bar stays on
-        var settings = VideoRecordingTests.Settings(data, vault.Url, camera);
-        settings["Gateway:Role"] = "Vehicle";
-        settings["Gnss:Transport"] = "Tcp";
-        settings["Gnss:Tcp:Host"] = "127.0.0.1";
-        settings["Gnss:Tcp:Port"] = VaultHost.FreePort().ToString(CultureInfo.InvariantCulture);
-        settings["InCarVideo:Enabled"] = "true";
-        settings["InCarVideo:Hardware"] = "Simulated";
-        settings["InCarVideo:Inputs:0:Source"] = "light-bar";
-        settings["InCarVideo:Inputs:0:Pin"] = "17";
-        settings["InCarVideo:Inputs:1:Source"] = "ignition";
-        settings["InCarVideo:Inputs:1:Pin"] = "5";
-        settings["InCarVideo:ScenarioFile"] = scenario;
+        var settings = VideoTestRig.VehicleProcessSettings(data, vault.Url, camera, scenario, ("light-bar", 17), ("ignition", 5));
         settings["Video:Depot:Networks:0"] = "192.0.2.0/24"; // on the road: the route to the vault is not the depot's
         settings["Video:Depot:CheckInterval"] = "00:00:00.200";
         settings["Video:PowerDown:Delay"] = "00:01:00"; // a cap the test never reaches: the stop comes from the flush
-        var staging = new StagingArea(Options.Create(new EvidenceOptions()), Options.Create(new GatewayOptions { DeviceId = "vehicle-test", DataDirectory = data }));
+        var staging = VideoTestRig.Staging(data);
         string Clip() => staging.ItemIds().SingleOrDefault() ?? string.Empty;
 
         // 1: ignition off with the light bar on: the post-event time is recorded, the clip finalised, sealed and held
@@ -99,19 +84,12 @@ public sealed class IgnitionPowerDownTests
     public async Task IgnitionOff_BatteryDelayShorterThanPostEvent_FinalisesTheOpenIncidentAndStops()
     {
         using var dir = new TempDirectory();
-        await using var camera = InCarCameraSimulator.Start("front", VideoRecordingTests.FreeUdpPort(), Path.Combine(dir.Path, "front.log"));
+        await using var camera = InCarCameraSimulator.Start("front", VideoTestRig.FreeUdpPort(), Path.Combine(dir.Path, "front.log"));
         var data = dir.Sub("data");
-        var settings = VideoRecordingTests.Settings(data, "http://127.0.0.1:9", camera);
+        var settings = VideoTestRig.Settings(data, "http://127.0.0.1:9", camera);
         settings["Video:PostEvent"] = "00:05:00"; // longer than the battery allows
         settings["Video:PowerDown:Delay"] = "00:00:02";
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.SectionName);
-        builder.Services.AddSingleton<IObservationSink, CapturingSink>();
-        builder.Services.AddInCarVideo(builder.Configuration);
-        using var host = builder.Build();
+        using var host = VideoTestRig.BuildHost(settings);
         var stopping = new TaskCompletionSource();
         host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() => stopping.TrySetResult());
         await host.StartAsync(Ct).WaitAsync(Patience, Ct);
@@ -128,7 +106,7 @@ public sealed class IgnitionPowerDownTests
 
             await stopping.Task.WaitAsync(Patience, Ct); // the gateway stops itself at the delay, not after the 5 min post-event time
             var id = sink.Envelopes.Single(e => e.Event?.Type == "video.incident_started").Event.Attributes["evidence_ids"];
-            var staging = new StagingArea(Options.Create(new EvidenceOptions()), Options.Create(new GatewayOptions { DeviceId = "vehicle-test", DataDirectory = data }));
+            var staging = VideoTestRig.Staging(data);
             var finalised = Assert.Single(staging.OpenCustody(id).Entries, e => e.Event == "finalised");
             Assert.Equal("battery-protection_delay_reached_after_ignition-off", RecordingOffloader.Field(finalised.Details, "reason"));
             var incident = Assert.Single(Directory.GetFiles(Path.Combine(data, "video", "incidents"), "*.json"));

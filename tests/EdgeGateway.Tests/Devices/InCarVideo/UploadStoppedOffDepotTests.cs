@@ -4,7 +4,6 @@ using EdgeGateway.Devices.Gnss;
 using EdgeGateway.Devices.InCarVideo;
 using EdgeGateway.Devices.InCarVideo.Recording;
 using EdgeGateway.Evidence;
-using EdgeGateway.Hosting;
 using EdgeGateway.Simulators.InCarCamera;
 using EdgeGateway.Tests.Evidence;
 using FleetControl.Evidence;
@@ -13,10 +12,7 @@ using FleetControl.Tests.Evidence;
 using Grpc.AspNetCore.Server;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace EdgeGateway.Tests.Devices.InCarVideo;
@@ -40,9 +36,9 @@ public sealed class UploadStoppedOffDepotTests
         var gate = new UploadGate();
         await using var vault = await VaultHost.StartAsync(dir.Sub("vault"), configure: s =>
             s.Configure<GrpcServiceOptions>(o => o.Interceptors.Add<PausingUploadInterceptor>(gate)));
-        await using var camera = InCarCameraSimulator.Start("front", VideoRecordingTests.FreeUdpPort(), Path.Combine(dir.Path, "front.log"));
+        await using var camera = InCarCameraSimulator.Start("front", VideoTestRig.FreeUdpPort(), Path.Combine(dir.Path, "front.log"));
         var data = dir.Sub("data");
-        var settings = VideoRecordingTests.Settings(data, vault.Url, camera);
+        var settings = VideoTestRig.Settings(data, vault.Url, camera);
         settings["Evidence:ChunkBytes"] = "16384"; // the clip is several chunks
         settings["Video:Depot:Networks:0"] = "127.0.0.0/8";
         settings["Video:Depot:Geofences:0:Latitude"] = "51.5007";
@@ -54,22 +50,14 @@ public sealed class UploadStoppedOffDepotTests
         void In() => gnss.CountFix(new GnssFix { Mode = FixMode._3D, Latitude = 51.5008, Longitude = -0.1247 }, DateTimeOffset.UtcNow);
         Out();
 
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(gnss);
-        builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.SectionName);
-        builder.Services.AddSingleton<IObservationSink, CapturingSink>();
-        builder.Services.AddInCarVideo(builder.Configuration);
-        using var host = builder.Build();
+        using var host = VideoTestRig.BuildHost(settings, gnss);
         await host.StartAsync(Ct).WaitAsync(Patience, Ct);
         try
         {
             var counters = host.Services.GetRequiredService<VideoCounters>();
             var publisher = host.Services.GetRequiredService<ITriggerPublisher>();
             var sink = (CapturingSink)host.Services.GetRequiredService<IObservationSink>();
-            var staging = new StagingArea(Options.Create(new EvidenceOptions()), Options.Create(new GatewayOptions { DeviceId = "vehicle-test", DataDirectory = data }));
+            var staging = VideoTestRig.Staging(data);
             await Eventually.TrueAsync(() => counters.Segments >= 4, Patience, "the ring recording");
 
             // 1: a light-bar clip on patrol is held for the depot.

@@ -1,13 +1,11 @@
 using System.Globalization;
 using EdgeGateway.Devices.InCarVideo.Recording;
 using EdgeGateway.Evidence;
-using EdgeGateway.Hosting;
 using EdgeGateway.Simulators.InCarCamera;
 using EdgeGateway.Tests.Evidence;
 using FleetControl.Evidence;
 using FleetControl.Identity;
 using FleetControl.Tests.Evidence;
-using Microsoft.Extensions.Options;
 
 namespace EdgeGateway.Tests.Devices.InCarVideo;
 
@@ -26,21 +24,12 @@ public sealed class VideoCrashTests
     {
         using var dir = new TempDirectory();
         await using var vault = await VaultHost.StartAsync(dir.Sub("vault"));
-        await using var camera = InCarCameraSimulator.Start("front", VideoRecordingTests.FreeUdpPort(), Path.Combine(dir.Path, "front.log"));
+        await using var camera = InCarCameraSimulator.Start("front", VideoTestRig.FreeUdpPort(), Path.Combine(dir.Path, "front.log"));
         var data = dir.Sub("data");
         var scenario = Path.Combine(dir.Path, "scenario.txt");
         await File.WriteAllLinesAsync(scenario, ["5s light-bar on"], Ct); // and never off: the kill comes first
-        var settings = VideoRecordingTests.Settings(data, vault.Url, camera);
-        settings["Gateway:Role"] = "Vehicle";
-        settings["Gnss:Transport"] = "Tcp";
-        settings["Gnss:Tcp:Host"] = "127.0.0.1";
-        settings["Gnss:Tcp:Port"] = VaultHost.FreePort().ToString(CultureInfo.InvariantCulture);
-        settings["InCarVideo:Enabled"] = "true";
-        settings["InCarVideo:Hardware"] = "Simulated";
-        settings["InCarVideo:Inputs:0:Source"] = "light-bar";
-        settings["InCarVideo:Inputs:0:Pin"] = "17";
-        settings["InCarVideo:ScenarioFile"] = scenario;
-        var staging = new StagingArea(Options.Create(new EvidenceOptions()), Options.Create(new GatewayOptions { DeviceId = "vehicle-test", DataDirectory = data }));
+        var settings = VideoTestRig.VehicleProcessSettings(data, vault.Url, camera, scenario, ("light-bar", 17));
+        var staging = VideoTestRig.Staging(data);
         var storage = new VaultStorage(vault.Directory);
         string Clip() => staging.ItemIds().SingleOrDefault() ?? string.Empty;
         int Count(string evt) => Clip() is { Length: > 0 } id ? staging.OpenCustody(id).Entries.Count(e => e.Event == evt) : 0;

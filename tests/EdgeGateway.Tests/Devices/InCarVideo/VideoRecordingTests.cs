@@ -10,7 +10,6 @@ using EdgeGateway.Tests.Evidence;
 using FleetControl.Evidence;
 using FleetControl.Identity;
 using FleetControl.Tests.Evidence;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -28,42 +27,7 @@ public sealed class VideoRecordingTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    internal static Dictionary<string, string?> Settings(string data, string vaultUrl, params InCarCameraSimulator[] cameras)
-    {
-        var settings = new Dictionary<string, string?>
-        {
-            ["Gateway:DeviceId"] = "vehicle-test",
-            ["Security:DevelopmentPlaintext"] = "true", // the named development override: this is not a security test
-            ["Gateway:DataDirectory"] = data,
-            ["Gateway:FleetControlUrl"] = vaultUrl,
-            ["Evidence:MinFreeDiskBytes"] = "0",
-            ["Evidence:RetryBaseDelay"] = "00:00:00.100",
-            ["Video:Enabled"] = "true",
-            ["Video:SegmentDuration"] = "00:00:01",
-            ["Video:PreEvent"] = "00:00:03",
-            ["Video:PostEvent"] = "00:00:02",
-            ["Video:CheckInterval"] = "00:00:00.200",
-            ["Video:RestartDelay"] = "00:00:00.500",
-            ["Video:UploadRetryDelay"] = "00:00:00.500",
-            ["Video:PairedBodyWornCameras:0"] = "BWV100001",
-        };
-        for (var i = 0; i < cameras.Length; i++)
-        {
-            settings[$"Video:Cameras:{i}:Name"] = i == 0 ? "front" : "rear";
-            settings[$"Video:Cameras:{i}:Url"] = cameras[i].RecorderUrl;
-        }
-
-        return settings;
-    }
-
-    internal static int FreeUdpPort()
-    {
-        using var socket = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
-        return ((System.Net.IPEndPoint)socket.Client.LocalEndPoint!).Port;
-    }
-
-    private static StagingArea Staging(string data) =>
-        new(Options.Create(new EvidenceOptions()), Options.Create(new GatewayOptions { DeviceId = "vehicle-test", DataDirectory = data }));
+    private static Task<IHost> StartHostAsync(Dictionary<string, string?> settings) => VideoTestRig.StartHostAsync(settings, Patience, Ct);
 
     private static int RingSegments(string data, string camera)
     {
@@ -71,29 +35,15 @@ public sealed class VideoRecordingTests
         return Directory.Exists(ring) ? Directory.GetFiles(ring, "seg-*.ts").Length : 0;
     }
 
-    private static async Task<IHost> StartGatewayAsync(Dictionary<string, string?> settings)
-    {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.SectionName);
-        builder.Services.AddSingleton<IObservationSink, CapturingSink>();
-        builder.Services.AddInCarVideo(builder.Configuration);
-        var host = builder.Build();
-        await host.StartAsync(Ct).WaitAsync(Patience, Ct);
-        return host;
-    }
-
     [Fact]
     public async Task Camera_NotDelivering_OneFaultAlert_ThenRecoveredWhenItStreams()
     {
         using var dir = new TempDirectory();
-        var port = FreeUdpPort();
-        var settings = Settings(dir.Sub("data"), "http://127.0.0.1:9");
+        var port = VideoTestRig.FreeUdpPort();
+        var settings = VideoTestRig.Settings(dir.Sub("data"), "http://127.0.0.1:9");
         settings["Video:Cameras:0:Name"] = "front";
         settings["Video:Cameras:0:Url"] = $"udp://127.0.0.1:{port}?timeout=1000000"; // nothing sends yet: ffmpeg gives up after 1 s
-        using var host = await StartGatewayAsync(settings);
+        using var host = await StartHostAsync(settings);
         try
         {
             var sink = (CapturingSink)host.Services.GetRequiredService<IObservationSink>();
@@ -136,10 +86,10 @@ public sealed class VideoRecordingTests
     {
         using var dir = new TempDirectory();
         await using var vault = await VaultHost.StartAsync(dir.Sub("vault"));
-        await using var front = InCarCameraSimulator.Start("front", FreeUdpPort(), Path.Combine(dir.Path, "front.log"));
-        await using var rear = InCarCameraSimulator.Start("rear", FreeUdpPort(), Path.Combine(dir.Path, "rear.log"));
+        await using var front = InCarCameraSimulator.Start("front", VideoTestRig.FreeUdpPort(), Path.Combine(dir.Path, "front.log"));
+        await using var rear = InCarCameraSimulator.Start("rear", VideoTestRig.FreeUdpPort(), Path.Combine(dir.Path, "rear.log"));
         var data = dir.Sub("data");
-        using var host = await StartGatewayAsync(Settings(data, vault.Url, front, rear));
+        using var host = await StartHostAsync(VideoTestRig.Settings(data, vault.Url, front, rear));
         try
         {
             // The rings have been recording for longer than the pre-event time (and drop what is older) before anything happens.
@@ -152,7 +102,7 @@ public sealed class VideoRecordingTests
             publisher.Publish(new TriggerSignal(TriggerSources.Crash, TriggerState.Pulse, at.AddMilliseconds(500), "1.60 g horizontal"));
             publisher.Publish(new TriggerSignal(TriggerSources.Ignition, TriggerState.Off, at.AddSeconds(1), "gpio pin 5 inactive")); // the light bar stays on
 
-            var staging = Staging(data);
+            var staging = VideoTestRig.Staging(data);
             var sink = (CapturingSink)host.Services.GetRequiredService<IObservationSink>();
             await Eventually.TrueAsync(() => sink.Envelopes.Any(e => e.Event?.Type == "video.incident_started"), Patience, "the incident's group activation");
             var started = Assert.Single(sink.Envelopes, e => e.Event?.Type == "video.incident_started").Event;
