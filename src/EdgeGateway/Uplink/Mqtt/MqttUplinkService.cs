@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Net.Sockets;
 using EdgeGateway.Uplink.Drain;
-using EdgeGateway.Uplink.Mqtt.KeepAlive;
 using EdgeGateway.Contracts;
 using EdgeGateway.Contracts.V1;
+using EdgeGateway.Mqtt.KeepAlive;
 using EdgeGateway.Health;
 using EdgeGateway.Hosting;
 using EdgeGateway.Outbox;
@@ -84,7 +84,7 @@ internal sealed class MqttUplinkService : BackgroundService, Hosting.Watchdog.IL
         await Task.Yield();
         _stopping = stoppingToken;
 
-        // The keep-alive runs on one timer that sleeps between pings (KeepAlive/KeepAliveAdapterFactory), not in
+        // The keep-alive runs on one timer that sleeps between pings (EdgeGateway.Mqtt/KeepAlive), not in
         // MQTTnet's 250 ms loop. Wall-clock time: it is about a real socket, whatever clock the drain runs on.
         using var client = new MqttClientFactory().CreateMqttClient(new KeepAliveAdapterFactory(_options.KeepAlive, TimeProvider.System));
         Volatile.Write(ref _client, client);

@@ -1,4 +1,4 @@
-using EdgeGateway.Uplink.Mqtt.KeepAlive;
+using EdgeGateway.Mqtt.KeepAlive;
 using Microsoft.Extensions.Time.Testing;
 
 namespace EdgeGateway.Tests.Uplink.KeepAlive;

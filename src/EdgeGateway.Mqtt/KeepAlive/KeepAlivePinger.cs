@@ -1,4 +1,4 @@
-namespace EdgeGateway.Uplink.Mqtt.KeepAlive;
+namespace EdgeGateway.Mqtt.KeepAlive;
 
 /// <summary>
 /// The MQTT keep-alive of one connection, on a single timer: it is due at last send + keep-alive period, and

@@ -5,7 +5,7 @@ using MQTTnet.Exceptions;
 using MQTTnet.Formatter;
 using MQTTnet.Packets;
 
-namespace EdgeGateway.Uplink.Mqtt.KeepAlive;
+namespace EdgeGateway.Mqtt.KeepAlive;
 
 /// <summary>
 /// MQTTnet's channel adapter for one connection, with the keep-alive done here instead of in MQTTnet's

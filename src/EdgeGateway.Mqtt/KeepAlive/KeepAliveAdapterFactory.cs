@@ -3,20 +3,20 @@ using MQTTnet.Adapter;
 using MQTTnet.Diagnostics.Logger;
 using MQTTnet.Implementations;
 
-namespace EdgeGateway.Uplink.Mqtt.KeepAlive;
+namespace EdgeGateway.Mqtt.KeepAlive;
 
 /// <summary>
 /// Gives an MQTTnet client a keep-alive that sleeps between pings (see <see cref="KeepAliveChannelAdapter"/>).
 /// Create the client with this factory and connect with <c>KeepAlivePeriod = TimeSpan.Zero</c>; the
 /// period given here is what the broker is told and what the pinger keeps.
 /// </summary>
-internal sealed class KeepAliveAdapterFactory : IMqttClientAdapterFactory
+public sealed class KeepAliveAdapterFactory : IMqttClientAdapterFactory
 {
     private readonly MqttClientAdapterFactory _inner = new();
     private readonly TimeSpan _keepAlive;
     private readonly TimeProvider _time;
-    private KeepAliveChannelAdapter? _current;
 
+    /// <summary>A factory whose connections keep <paramref name="keepAlive"/>.</summary>
     /// <param name="keepAlive">The keep-alive period sent in CONNECT (whole seconds, rounded up).</param>
     /// <param name="time">The pinger's clock: the system clock, since it is about a real socket and a real broker.</param>
     public KeepAliveAdapterFactory(TimeSpan keepAlive, TimeProvider time)
@@ -26,9 +26,7 @@ internal sealed class KeepAliveAdapterFactory : IMqttClientAdapterFactory
         _time = time;
     }
 
-    /// <summary>The adapter of the latest connection (its pinger's counts are observable).</summary>
-    public KeepAliveChannelAdapter? Current => Volatile.Read(ref _current);
-
+    /// <inheritdoc />
     public IMqttChannelAdapter CreateClientAdapter(MqttClientOptions options, MqttPacketInspector packetInspector, IMqttNetLogger logger)
     {
         if (options.KeepAlivePeriod != TimeSpan.Zero)
@@ -36,8 +34,6 @@ internal sealed class KeepAliveAdapterFactory : IMqttClientAdapterFactory
             throw new InvalidOperationException("Connect with KeepAlivePeriod zero: the keep-alive adapter keeps the link alive, not MQTTnet's loop.");
         }
 
-        var adapter = new KeepAliveChannelAdapter(_inner.CreateClientAdapter(options, packetInspector, logger), _keepAlive, _time);
-        Volatile.Write(ref _current, adapter);
-        return adapter;
+        return new KeepAliveChannelAdapter(_inner.CreateClientAdapter(options, packetInspector, logger), _keepAlive, _time);
     }
 }
