@@ -126,14 +126,19 @@ internal sealed class KeepAliveChannelAdapter : IMqttChannelAdapter
     private void OnPingFailed(Exception exception)
     {
         _lostReason = exception.Message;
+        _ = CloseAsync();
+    }
+
+    /// <summary>Closes the socket; no DISCONNECT goes out, so the broker publishes the last will.</summary>
+    private async Task CloseAsync()
+    {
         try
         {
-            // Closes the socket; no DISCONNECT goes out, so the broker publishes the last will.
-            _ = _inner.DisconnectAsync(CancellationToken.None);
+            await _inner.DisconnectAsync(CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception)
         {
-            // Already closed.
+            // Already closed or disposed: MQTTnet is ending the connection anyway.
         }
     }
 }

@@ -17,6 +17,7 @@ internal sealed class KeepAlivePinger : IDisposable
     private long _lastSent;
     private int _wakeUps;
     private int _pings;
+    private int _answered;
 
     /// <param name="period">The keep-alive period agreed with the broker.</param>
     /// <param name="time">The clock; the system clock in production.</param>
@@ -45,6 +46,9 @@ internal sealed class KeepAlivePinger : IDisposable
 
     /// <summary>Pings sent.</summary>
     public int Pings => Volatile.Read(ref _pings);
+
+    /// <summary>Pings answered in time (counted once the timer is set for the next one).</summary>
+    public int Answered => Volatile.Read(ref _answered);
 
     /// <summary>Records that a packet went out now; the next ping is due a full period later.</summary>
     public void Sent() => Volatile.Write(ref _lastSent, _time.GetTimestamp());
@@ -108,6 +112,7 @@ internal sealed class KeepAlivePinger : IDisposable
         }
 
         Arm(Period - _time.GetElapsedTime(Volatile.Read(ref _lastSent)));
+        Interlocked.Increment(ref _answered);
     }
 
     private void Arm(TimeSpan due)

@@ -1,7 +1,11 @@
 using System.Collections.Concurrent;
 using EdgeGateway.Contracts;
 using EdgeGateway.Contracts.V1;
+using EdgeGateway.Mqtt.KeepAlive;
 using EdgeGateway.Uplink.Mqtt;
+using MQTTnet;
+using MQTTnet.Diagnostics.PacketInspection;
+using MQTTnet.Formatter;
 
 namespace EdgeGateway.Tests.Uplink.KeepAlive;
 
@@ -36,7 +40,7 @@ public sealed class KeepAliveBrokerTests
     {
         await using var broker = await EmbeddedBroker.StartAsync();
         await using var relay = await TcpRelay.StartAsync(broker.Port);
-        await using var uplink = new UplinkHarness(relay.Port, options => options.KeepAlive = TimeSpan.FromSeconds(1));
+        await using var uplink = new UplinkHarness(relay.Port, options => options.KeepAlive = TimeSpan.FromSeconds(2));
         await uplink.StartAsync();
         await uplink.Link.WaitForAsync(LinkState.Connected, TestContext.Current.CancellationToken).WaitAsync(Long, TestContext.Current.CancellationToken);
         Assert.True((await RetainedStatusAsync(broker, uplink.DeviceId)).Online);
@@ -62,6 +66,45 @@ public sealed class KeepAliveBrokerTests
                 && RetainedStatusAsync(broker, uplink.DeviceId).GetAwaiter().GetResult() is { Online: true },
             Long,
             "reconnected and online again");
+    }
+
+    [Fact]
+    public async Task Mosquitto_ServerKeepAliveShorter_PingedAtTheServersPeriodAndAnswered()
+    {
+        // mosquitto answers a 30 s keep-alive above its max_keepalive (10 s, the least it accepts) with Server Keep Alive
+        // 10 s in the CONNACK, and drops the client after 15 s of silence: only a ping at the server's pace is answered.
+        await using var broker = await MosquittoBroker.StartAsync(listenerSettings: _ => "max_keepalive 10");
+        using var client = new MqttClientFactory().CreateMqttClient(new KeepAliveAdapterFactory(TimeSpan.FromSeconds(30), TimeProvider.System));
+        var pongs = 0;
+        var disconnects = 0;
+        client.InspectPacketAsync += args =>
+        {
+            if (args.Direction == MqttPacketFlowDirection.Inbound && args.Buffer.Length > 0 && args.Buffer[0] == 0xD0)
+            {
+                Interlocked.Increment(ref pongs);
+            }
+
+            return Task.CompletedTask;
+        };
+        client.DisconnectedAsync += _ =>
+        {
+            Interlocked.Increment(ref disconnects);
+            return Task.CompletedTask;
+        };
+
+        var options = new MqttClientOptionsBuilder()
+            .WithTcpServer("127.0.0.1", broker.Port)
+            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithClientId($"ka-{Guid.NewGuid():N}"[..16])
+            .WithKeepAlivePeriod(TimeSpan.Zero)
+            .Build();
+        var connected = await client.ConnectAsync(options, TestContext.Current.CancellationToken).WaitAsync(Long, TestContext.Current.CancellationToken);
+
+        // Hidden from MQTTnet, which would otherwise start its 250 ms loop with it.
+        Assert.Equal(0, connected.ServerKeepAlive);
+        await Eventually.TrueAsync(() => Volatile.Read(ref pongs) >= 1 || Volatile.Read(ref disconnects) > 0, Long, "a ping answered, or the link dropped");
+        Assert.Equal(0, Volatile.Read(ref disconnects));
+        Assert.True(client.IsConnected);
     }
 
     private static async Task<DeviceStatus> RetainedStatusAsync(EmbeddedBroker broker, string deviceId)

@@ -28,6 +28,7 @@ public sealed class KeepAlivePingerTests
 
         Assert.Equal(10, pinger.Pings);
         Assert.Equal(10, answered);
+        Assert.Equal(10, pinger.Answered);
         Assert.Equal(10, pinger.WakeUps);
     }
 
