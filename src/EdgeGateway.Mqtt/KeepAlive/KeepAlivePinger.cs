@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace EdgeGateway.Mqtt.KeepAlive;
 
 /// <summary>
@@ -97,7 +99,8 @@ internal sealed class KeepAlivePinger : IDisposable
             }
             catch (OperationCanceledException exception) when (timeout.IsCancellationRequested && !_stopped.IsCancellationRequested)
             {
-                throw new TimeoutException($"keep-alive ping not answered within {PingTimeout.TotalSeconds:0.###} s", exception);
+                throw new TimeoutException(
+                    string.Create(CultureInfo.InvariantCulture, $"keep-alive ping not answered within {PingTimeout.TotalSeconds:0.###} s"), exception);
             }
         }
         catch (Exception exception) when (!_stopped.IsCancellationRequested)
