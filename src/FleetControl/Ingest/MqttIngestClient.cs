@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net;
 using EdgeGateway.Contracts;
 using EdgeGateway.Contracts.V1;
+using EdgeGateway.Mqtt.KeepAlive;
 using FleetControl.Commands;
 using FleetControl.Identity;
 using FleetControl.Mqtt;
@@ -33,7 +34,9 @@ internal sealed class MqttIngestClient(
     Alerts.ClockOffsetTracker? clocks = null) : BackgroundService, IAckPublisher, ICommandPublisher
 {
     private readonly MqttOptions _options = options.Value;
-    private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
+    // The keep-alive sleeps between pings (EdgeGateway.Mqtt/KeepAlive) instead of MQTTnet's 250 ms loop; the
+    // adapter puts Mqtt:KeepAlive into the CONNECT. System clock: it is about a real socket.
+    private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient(new KeepAliveAdapterFactory(options.Value.KeepAlive, TimeProvider.System));
     private readonly CancellationTokenSource _stopping = new();
 
     /// <summary>Subscription filters, shared (<c>$share/{group}/...</c>) when a group is configured.</summary>
@@ -134,7 +137,7 @@ internal sealed class MqttIngestClient(
                 var disconnected = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
                 Task OnDisconnected(MqttClientDisconnectedEventArgs e)
                 {
-                    disconnected.TrySetResult(e.ReasonString ?? e.Reason.ToString());
+                    disconnected.TrySetResult(e.ReasonString ?? e.Exception?.Message ?? e.Reason.ToString());
                     return Task.CompletedTask;
                 }
 
@@ -388,7 +391,7 @@ internal sealed class MqttIngestClient(
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
             .WithCleanStart(false)
             .WithSessionExpiryInterval((uint)Math.Min(uint.MaxValue, _options.SessionExpiry.TotalSeconds))
-            .WithKeepAlivePeriod(_options.KeepAlive)
+            .WithKeepAlivePeriod(TimeSpan.Zero) // MQTTnet's loop off: the keep-alive adapter keeps Mqtt:KeepAlive
             .WithTimeout(TimeSpan.FromSeconds(10));
 
         if (security.IsTlsEnabled)

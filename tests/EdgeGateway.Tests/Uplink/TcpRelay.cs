@@ -13,6 +13,7 @@ internal sealed class TcpRelay : IAsyncDisposable
     private readonly int _upstreamPort;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Socket> _sockets = [];
+    private readonly HashSet<Socket> _stalled = [];
     private Task? _accepting;
     private volatile bool _acceptNew = true;
 
@@ -51,6 +52,29 @@ internal sealed class TcpRelay : IAsyncDisposable
             }
 
             _sockets.Clear();
+            _stalled.Clear();
+        }
+    }
+
+    /// <summary>
+    /// Every relayed connection goes silent and stays open: bytes in either direction are swallowed and a close is
+    /// not passed on, as when a mobile link stops carrying data. With <paramref name="acceptNew"/> false, new
+    /// connections are refused too (until <see cref="Sever"/> with true).
+    /// </summary>
+    public void Stall(bool acceptNew)
+    {
+        _acceptNew = acceptNew;
+        lock (_sockets)
+        {
+            _stalled.UnionWith(_sockets);
+        }
+    }
+
+    private bool IsStalled(Socket socket)
+    {
+        lock (_sockets)
+        {
+            return _stalled.Contains(socket);
         }
     }
 
@@ -97,7 +121,7 @@ internal sealed class TcpRelay : IAsyncDisposable
         }
     }
 
-    private static async Task PumpAsync(Socket from, Socket to, CancellationToken cancellationToken)
+    private async Task PumpAsync(Socket from, Socket to, CancellationToken cancellationToken)
     {
         var buffer = new byte[64 * 1024];
         try
@@ -110,12 +134,22 @@ internal sealed class TcpRelay : IAsyncDisposable
                     break;
                 }
 
+                if (IsStalled(from))
+                {
+                    continue;
+                }
+
                 await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None, cancellationToken);
             }
         }
         catch (Exception)
         {
             // Severed or stopped.
+        }
+
+        if (IsStalled(from))
+        {
+            return; // a stalled link passes nothing on, not even the close
         }
 
         try

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using EdgeGateway.Uplink.Drain;
 using EdgeGateway.Contracts;
 using EdgeGateway.Contracts.V1;
+using EdgeGateway.Mqtt.KeepAlive;
 using EdgeGateway.Health;
 using EdgeGateway.Hosting;
 using EdgeGateway.Outbox;
@@ -83,7 +84,9 @@ internal sealed class MqttUplinkService : BackgroundService, Hosting.Watchdog.IL
         await Task.Yield();
         _stopping = stoppingToken;
 
-        using var client = new MqttClientFactory().CreateMqttClient();
+        // The keep-alive runs on one timer that sleeps between pings (EdgeGateway.Mqtt/KeepAlive), not in
+        // MQTTnet's 250 ms loop. Wall-clock time: it is about a real socket, whatever clock the drain runs on.
+        using var client = new MqttClientFactory().CreateMqttClient(new KeepAliveAdapterFactory(_options.KeepAlive, TimeProvider.System));
         Volatile.Write(ref _client, client);
         client.ApplicationMessageReceivedAsync += OnMessageReceivedAsync;
         client.DisconnectedAsync += OnDisconnectedAsync;
@@ -282,7 +285,7 @@ internal sealed class MqttUplinkService : BackgroundService, Hosting.Watchdog.IL
             .WithClientId(_gateway.DeviceId)
             .WithCleanStart(false)
             .WithSessionExpiryInterval((uint)Math.Min(uint.MaxValue, _options.SessionExpiry.TotalSeconds))
-            .WithKeepAlivePeriod(_options.KeepAlive)
+            .WithKeepAlivePeriod(TimeSpan.Zero) // MQTTnet's loop off; the adapter puts Mqtt:KeepAlive into the CONNECT
             .WithTimeout(_options.CommunicationTimeout)
             .WithWillTopic(_statusTopic)
             .WithWillPayload(will.ToByteArray())
