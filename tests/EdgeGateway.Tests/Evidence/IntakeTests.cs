@@ -73,6 +73,47 @@ public sealed class IntakeTests
     }
 
     [Fact]
+    public async Task Offload_NestedFoldersUnicodeNamesAndAZeroLengthFile_AllOffloadedVerifiedAndWipedHiddenFilesReportedAndLeft()
+    {
+        using var dir = new TempDirectory();
+        var sim = new DockSimulator(dir.Sub("bays"));
+        await using var vault = await VaultHost.StartAsync(dir.Sub("vault"));
+        var camera = Seed.Camera("BWV924", ("DCIM/100MEDIA/VID0001.MP4", 0, null), ("DCIM/101MEDIA/VID0001.MP4", 0, null), ("Statement – Jóhn Café 0001.mp4", 0, null)) with
+        {
+            HiddenFiles = [".DS_Store", "DCIM/100MEDIA/._VID0001.MP4"],
+        };
+        camera = camera with { Recordings = [camera.Recordings[0], camera.Recordings[1] with { Sidecar = SimulatedSidecar.Missing }, camera.Recordings[2]] };
+        await sim.DockAsync(1, camera, await Seed.ClipAsync(), Ct);
+        File.WriteAllBytes(Path.Combine(sim.BayDirectory(1), "EMPTY.MP4"), []);
+
+        await using var gateway = await DockGateway.StartAsync(DockGateway.Settings(sim.Root, dir.Sub("data"), vault.Url));
+        await Eventually.TrueAsync(() => sim.Recordings(1).Count == 0, Patience, "every recording offloaded and wiped, in folders too");
+
+        var receipts = Receipts(vault.Directory);
+        Assert.Equal(
+            ["DCIM/100MEDIA/VID0001.MP4", "DCIM/101MEDIA/VID0001.MP4", "EMPTY.MP4", "Statement – Jóhn Café 0001.mp4"],
+            receipts.Select(r => r.Item.FileName).Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal(0UL, receipts.Single(r => r.Item.FileName == "EMPTY.MP4").Receipt.Size);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData([])), receipts.Single(r => r.Item.FileName == "EMPTY.MP4").Receipt.Sha256);
+        Assert.Equal("missing", receipts.Single(r => r.Item.FileName == "DCIM/101MEDIA/VID0001.MP4").Item.SidecarStatus);
+        Assert.Equal("ok", receipts.Single(r => r.Item.FileName.StartsWith("Statement", StringComparison.Ordinal)).Item.SidecarStatus);
+        foreach (var r in receipts)
+        {
+            var verification = await EvidenceVerifier.VerifyAsync(vault.Directory, r.Item.EvidenceId, CustodyTrust.UnsignedOnly, Ct);
+            Assert.True(verification.Ok, r.Item.FileName + ": " + string.Join("; ", verification.Problems));
+            Assert.Contains(gateway.Custody(r.Item.EvidenceId).Entries, e => e.Event == "wiped" && e.Details.Contains("file=" + r.Item.FileName, StringComparison.Ordinal));
+        }
+
+        // The sidecars went with their recordings; the hidden files stay, reported per bay and alarmed.
+        Assert.Equal([Path.Combine(sim.BayDirectory(1), "camera.json")], Directory.GetFiles(sim.BayDirectory(1), "*.json", SearchOption.AllDirectories));
+        Assert.True(File.Exists(Path.Combine(sim.BayDirectory(1), ".DS_Store")));
+        await Eventually.TrueAsync(
+            () => gateway.Sink.Envelopes.Any(e => e.DockStatus?.Bays.Any(b => b.Bay == 1 && b.Unaccepted.Any(u => u.Name == "DCIM/100MEDIA/._VID0001.MP4" && u.Reason == "hidden or temporary file (not offloaded)")) == true),
+            Patience, "the AppleDouble file in the bay's DockStatus");
+        await Eventually.TrueAsync(() => Alarms(gateway, EvidenceAlarms.FileNotAccepted).Any(e => e.Attributes["file"] == ".DS_Store"), Patience, "file-not-accepted alarm for .DS_Store");
+    }
+
+    [Fact]
     public async Task Offload_ReceiptWithWrongSha256OrSize_NeverWipesAlarmsAndRetriesUntilItMatches()
     {
         using var dir = new TempDirectory();

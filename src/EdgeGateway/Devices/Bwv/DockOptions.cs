@@ -30,6 +30,15 @@ public sealed class DockOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "Dock:FullRescanInterval must be between 1 second and 1 hour.")]
     public TimeSpan FullRescanInterval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// A recording is taken only once its size and modification time have stood still this long (by the
+    /// file's time, or since this dock first saw it so when the camera's clock runs ahead): a file still
+    /// being written or copied onto the camera waits instead of being offloaded half-written. Zero takes
+    /// every file at once.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00", ErrorMessage = "Dock:SettleTime must be between 0 and 10 minutes.")]
+    public TimeSpan SettleTime { get; set; } = TimeSpan.FromSeconds(3);
+
     /// <summary>What BWV cameras write: video (mp4, mov, avi, mkv), audio (wav, mp3) and stills (jpg, jpeg).</summary>
     public static readonly IReadOnlyList<string> DefaultRecordingExtensions = [".mp4", ".mov", ".avi", ".mkv", ".wav", ".mp3", ".jpg", ".jpeg"];
 
