@@ -44,6 +44,27 @@ public sealed class DockOffloadTests
             Assert.Equal(0, verify.ExitCode);
         }
 
+        // Tampering fails verification: one byte of a stored file flipped, one custody entry edited.
+        var ids = items.Select(i => i.GetProperty("evidenceId").GetString()!).ToList();
+        var vault = system.Fleet.VaultDirectory;
+        var stored = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(vault, ids[0] + ".receipt.json"), TestContext.Current.CancellationToken)).RootElement.GetProperty("storedFile").GetString()!;
+        var bytes = await File.ReadAllBytesAsync(Path.Combine(vault, stored), TestContext.Current.CancellationToken);
+        bytes[bytes.Length / 2] ^= 0x01;
+        await File.WriteAllBytesAsync(Path.Combine(vault, stored), bytes, TestContext.Current.CancellationToken);
+        var custodyPath = Path.Combine(vault, ids[1] + ".custody.jsonl");
+        var lines = await File.ReadAllLinesAsync(custodyPath, TestContext.Current.CancellationToken);
+        Assert.Contains("\"event\":\"captured\"", lines[0], StringComparison.Ordinal);
+        lines[0] = lines[0].Replace("\"event\":\"captured\"", "\"event\":\"Captured\"", StringComparison.Ordinal);
+        await File.WriteAllLinesAsync(custodyPath, lines, TestContext.Current.CancellationToken);
+        foreach (var (id, problem) in new[] { (ids[0], "file hash mismatch"), (ids[1], "broken at entry 0") })
+        {
+            var log = Path.Combine(system.Directory, "verify-tampered-" + id + ".log");
+            await using var verify = ManagedProcess.Start("verify", SystemUnderTest.Outputs.FleetControl, ["evidence", "verify", id, "--vault", vault, "--identity", Path.Combine(system.Fleet.DataDirectory, "identity")], null, log);
+            await verify.WaitForOutputAsync(l => l.Contains(problem, StringComparison.Ordinal), TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+            await Eventually.TrueAsync(() => verify.HasExited, TimeSpan.FromSeconds(30), "verify exits");
+            Assert.Equal(1, verify.ExitCode);
+        }
+
         // The dock's evidence alarms reached FleetControl: as device events and as alerts. Camera BWV100002's first
         // recording has a torn sidecar; BWV100000 carries a .DS_Store the dock does not take.
         var ct = TestContext.Current.CancellationToken;
