@@ -1,3 +1,4 @@
+using EdgeGateway.Devices.Bwv;
 using FleetControl.Identity;
 using EdgeGateway.Contracts.V1;
 using EdgeGateway.Evidence;
@@ -19,6 +20,13 @@ public sealed class IntakeTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static List<EvidenceRecord> Receipts(string vault) => VaultReceipts.All(vault);
+
+    private static byte[] RandomBytes(int length, int seed)
+    {
+        var data = new byte[length];
+        new Random(seed).NextBytes(data);
+        return data;
+    }
 
     private static IEnumerable<DeviceEvent> Alarms(DockGateway gateway, string type) =>
         gateway.Sink.Envelopes.Where(e => e.BodyCase == Envelope.BodyOneofCase.Event && e.Event.Type == type).Select(e => e.Event);
@@ -111,6 +119,41 @@ public sealed class IntakeTests
             () => gateway.Sink.Envelopes.Any(e => e.DockStatus?.Bays.Any(b => b.Bay == 1 && b.Unaccepted.Any(u => u.Name == "DCIM/100MEDIA/._VID0001.MP4" && u.Reason == "hidden or temporary file (not offloaded)")) == true),
             Patience, "the AppleDouble file in the bay's DockStatus");
         await Eventually.TrueAsync(() => Alarms(gateway, EvidenceAlarms.FileNotAccepted).Any(e => e.Attributes["file"] == ".DS_Store"), Patience, "file-not-accepted alarm for .DS_Store");
+    }
+
+    [Fact]
+    public async Task Offload_RecordingStillBeingWritten_ReportedNotTakenUntilItSettlesThenOffloadedWhole()
+    {
+        using var dir = new TempDirectory();
+        var sim = new DockSimulator(dir.Sub("bays"));
+        await using var vault = await VaultHost.StartAsync(dir.Sub("vault"));
+        await sim.DockAsync(1, Seed.Camera("BWV925", ("done.mp4", 0, null)), await Seed.ClipAsync(), Ct);
+        var done = Path.Combine(sim.BayDirectory(1), "done.mp4");
+        File.SetLastWriteTimeUtc(done, DateTime.UtcNow.AddHours(-1)); // finished an hour ago
+        var writing = Path.Combine(sim.BayDirectory(1), "VID0002.MP4");
+        File.WriteAllBytes(writing, RandomBytes(300_000, 25)); // the camera is writing it now
+        var settings = DockGateway.Settings(sim.Root, dir.Sub("data"), vault.Url);
+        settings["Dock:SettleTime"] = "00:10:00"; // "now" stays unsettled for the whole test; the test decides when it is done
+
+        await using var gateway = await DockGateway.StartAsync(settings);
+        await Eventually.TrueAsync(() => !File.Exists(done), Patience, "the finished recording offloaded and wiped");
+        await Eventually.TrueAsync(
+            () => gateway.Sink.Envelopes.Any(e => e.DockStatus?.Bays.Any(b => b.Bay == 1 && b.Unaccepted.Any(u => u.Name == "VID0002.MP4" && u.Reason == NotAcceptedFile.StillBeingWritten)) == true),
+            Patience, "VID0002.MP4 reported in the bay as still being written");
+        Assert.True(File.Exists(writing));
+        Assert.Equal(["done.mp4"], Receipts(vault.Directory).Select(r => r.Item.FileName).ToArray());
+        Assert.DoesNotContain(Alarms(gateway, EvidenceAlarms.FileNotAccepted), e => e.Attributes["file"] == "VID0002.MP4");
+
+        // The camera finishes it: more bytes, and then its time stands still (long enough ago).
+        File.AppendAllBytes(writing, RandomBytes(200_000, 26));
+        File.SetLastWriteTimeUtc(writing, DateTime.UtcNow.AddHours(-1));
+        var whole = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(writing)));
+        await Eventually.TrueAsync(() => !File.Exists(writing), Patience, "VID0002.MP4 offloaded whole and wiped once it settled");
+
+        var receipt = Receipts(vault.Directory).Single(r => r.Item.FileName == "VID0002.MP4");
+        Assert.Equal(500_000UL, receipt.Receipt.Size);
+        Assert.Equal(whole, receipt.Receipt.Sha256);
+        Assert.Equal(2, Receipts(vault.Directory).Count);
     }
 
     [Fact]
