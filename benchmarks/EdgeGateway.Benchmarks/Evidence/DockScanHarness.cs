@@ -71,6 +71,7 @@ internal static class DockScanHarness
         var environment = new Dictionary<string, string>
         {
             ["Gateway__DeviceId"] = "dock-scan",
+            ["Security__DevelopmentPlaintext"] = "true", // the named development override: the in-process vault is cleartext; this measures scanning
             ["Gateway__Role"] = "Dock",
             ["Gateway__DataDirectory"] = Path.Combine(run, "data"),
             ["Gateway__FleetControlUrl"] = $"http://127.0.0.1:{port}",

@@ -5,7 +5,8 @@ namespace EdgeGateway.Simulators.Dock;
 /// <summary>
 /// Makes a deterministic set of cameras and recordings for a dock run, with the faults real cameras
 /// show: some recordings with upper-case extensions (<c>.MP4</c>), some whose sidecar is missing or
-/// torn (invalid JSON).
+/// torn (invalid JSON), some in a folder (<c>DCIM/100BWV/</c>), some with spaces and non-ASCII letters in
+/// their names, and hidden files left by a desktop (<c>.DS_Store</c>) that the dock reports, not offloads.
 /// </summary>
 internal static class CameraFleet
 {
@@ -31,8 +32,18 @@ internal static class CameraFleet
                 var critical = criticalEvery > 0 && n % criticalEvery == 0;
                 var extension = r == 1 && c % 2 == 0 ? "MP4" : "mp4";
                 var sidecar = r == 2 && c % 3 == 1 ? SimulatedSidecar.Missing : r == 0 && c % 4 == 2 ? SimulatedSidecar.Invalid : SimulatedSidecar.Valid;
+                var name = string.Create(CultureInfo.InvariantCulture, $"{serial}_{r:D4}.{extension}");
+                if (r == 0 && c % 3 == 1)
+                {
+                    name = "DCIM/100BWV/" + name; // cameras that keep recordings in folders
+                }
+                else if (r == 1 && c % 3 == 2)
+                {
+                    name = string.Create(CultureInfo.InvariantCulture, $"{serial} Café Street_{r:D4}.{extension}"); // a name the officer gave it
+                }
+
                 recordings.Add(new SimulatedRecording(
-                    string.Create(CultureInfo.InvariantCulture, $"{serial}_{r:D4}.{extension}"),
+                    name,
                     0,
                     critical ? "emergency" : "manual",
                     critical ? "use-of-force" : null,
@@ -48,7 +59,10 @@ internal static class CameraFleet
                     bigFileSize, "manual", null, firstStart.AddMinutes(-60), TimeSpan.FromMinutes(45)));
             }
 
-            result.Add(new SimulatedCamera(serial, 40 + (c * 7 % 60), string.Create(CultureInfo.InvariantCulture, $"PC{4000 + c}"), recordings));
+            result.Add(new SimulatedCamera(serial, 40 + (c * 7 % 60), string.Create(CultureInfo.InvariantCulture, $"PC{4000 + c}"), recordings)
+            {
+                HiddenFiles = c % 3 == 0 ? [".DS_Store"] : [],
+            });
         }
 
         return result;

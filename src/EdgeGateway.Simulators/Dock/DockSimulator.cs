@@ -42,8 +42,17 @@ internal sealed class DockSimulator(string root)
         var seed = StableSeed(camera.Serial) + (generation * 7919);
         foreach (var recording in camera.Recordings)
         {
-            await ClipFactory.WriteRecordingAsync(seedClip, Path.Combine(building, recording.FileName), recording.Size, seed++, cancellationToken).ConfigureAwait(false);
+            var path = Path.Combine(building, recording.FileName);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            await ClipFactory.WriteRecordingAsync(seedClip, path, recording.Size, seed++, cancellationToken).ConfigureAwait(false);
             await WriteSidecarAsync(building, camera, recording, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var hidden in camera.HiddenFiles)
+        {
+            var path = Path.Combine(building, hidden);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            await File.WriteAllBytesAsync(path, new byte[4096], cancellationToken).ConfigureAwait(false);
         }
 
         var target = BayDirectory(bay);
@@ -72,7 +81,7 @@ internal sealed class DockSimulator(string root)
 
     private static async Task WriteSidecarAsync(string directory, SimulatedCamera camera, SimulatedRecording recording, CancellationToken cancellationToken)
     {
-        var path = Path.Combine(directory, Path.GetFileNameWithoutExtension(recording.FileName) + ".json");
+        var path = Path.ChangeExtension(Path.Combine(directory, recording.FileName), ".json");
         if (recording.Sidecar == SimulatedSidecar.Missing)
         {
             File.Delete(path);
@@ -128,10 +137,15 @@ internal sealed class DockSimulator(string root)
         Directory.Move(parked, BayDirectory(bay));
     }
 
-    /// <summary>The recordings a bay's camera holds: every file but sidecars (<c>*.json</c>) and the marker.</summary>
+    /// <summary>
+    /// The recordings a bay's camera holds, in its folders too: every file but sidecars (<c>*.json</c>), the
+    /// marker and hidden files (<c>.DS_Store</c>, which the dock reports and leaves).
+    /// </summary>
     public IReadOnlyList<string> Recordings(int bay) =>
         Directory.Exists(BayDirectory(bay))
-            ? Directory.GetFiles(BayDirectory(bay)).Where(f => !f.EndsWith(".json", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal).ToList()
+            ? Directory.GetFiles(BayDirectory(bay), "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+                .Where(f => !f.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && !Path.GetFileName(f).StartsWith('.'))
+                .Order(StringComparer.Ordinal).ToList()
             : [];
 
     private void Park(int bay)

@@ -1,7 +1,7 @@
 namespace EdgeGateway.Simulators.Dock;
 
 /// <summary>A recording a simulated camera holds: a short real clip, or a big one when <paramref name="Size"/> exceeds the clip.</summary>
-/// <param name="FileName">File name on the camera (<c>VID0001.mp4</c>, <c>CLIP.MOV</c>, any case).</param>
+/// <param name="FileName">Path on the camera's volume (<c>VID0001.mp4</c>, <c>CLIP.MOV</c>, any case; <c>DCIM/100BWV/VID0001.mp4</c> in a folder).</param>
 /// <param name="Size">Exact size in bytes; 0 = the clip as it is (made unique by a small trailing box).</param>
 /// <param name="Trigger">What started the recording (manual, emergency, taser...).</param>
 /// <param name="Category">Officer-assigned category, if any (critical ones are offloaded first).</param>

@@ -111,7 +111,12 @@ internal sealed class OffloadService(
             docked += bay.Docked ? 1 : 0;
             recordings += bay.Recordings.Count;
             unaccepted += bay.Unaccepted.Count;
-            if (tracker.SetUnaccepted(bay.Bay, bay.Unaccepted) && bay.Camera is { } cam)
+            // Recordings still being written are listed with the files not taken (size 0, so a growing file does
+            // not change the report every check), but raise no alarm: they are taken once they settle.
+            var report = bay.Settling.Count == 0
+                ? bay.Unaccepted
+                : [.. bay.Unaccepted, .. bay.Settling.Select(name => new NotAcceptedFile(name, NotAcceptedFile.StillBeingWritten, 0))];
+            if (tracker.SetUnaccepted(bay.Bay, report) && bay.Camera is { } cam)
             {
                 foreach (var file in bay.Unaccepted)
                 {

@@ -1,3 +1,4 @@
+using EdgeGateway.Devices.Bwv;
 using FleetControl.Identity;
 using EdgeGateway.Contracts.V1;
 using EdgeGateway.Evidence;
@@ -19,6 +20,13 @@ public sealed class IntakeTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static List<EvidenceRecord> Receipts(string vault) => VaultReceipts.All(vault);
+
+    private static byte[] RandomBytes(int length, int seed)
+    {
+        var data = new byte[length];
+        new Random(seed).NextBytes(data);
+        return data;
+    }
 
     private static IEnumerable<DeviceEvent> Alarms(DockGateway gateway, string type) =>
         gateway.Sink.Envelopes.Where(e => e.BodyCase == Envelope.BodyOneofCase.Event && e.Event.Type == type).Select(e => e.Event);
@@ -70,6 +78,82 @@ public sealed class IntakeTests
             () => gateway.Sink.Envelopes.Any(e => e.DockStatus?.Bays.Any(b => b.Bay == 1 && b.Unaccepted.Any(u => u.Name == "notes.txt" && u.Reason == "unknown type .txt")) == true),
             Patience, "notes.txt in the bay's DockStatus");
         Assert.Contains("notes.txt", File.ReadAllText(Path.Combine(gateway.DataDirectory, "dock-status.json")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Offload_NestedFoldersUnicodeNamesAndAZeroLengthFile_AllOffloadedVerifiedAndWipedHiddenFilesReportedAndLeft()
+    {
+        using var dir = new TempDirectory();
+        var sim = new DockSimulator(dir.Sub("bays"));
+        await using var vault = await VaultHost.StartAsync(dir.Sub("vault"));
+        var camera = Seed.Camera("BWV924", ("DCIM/100MEDIA/VID0001.MP4", 0, null), ("DCIM/101MEDIA/VID0001.MP4", 0, null), ("Statement – Jóhn Café 0001.mp4", 0, null)) with
+        {
+            HiddenFiles = [".DS_Store", "DCIM/100MEDIA/._VID0001.MP4"],
+        };
+        camera = camera with { Recordings = [camera.Recordings[0], camera.Recordings[1] with { Sidecar = SimulatedSidecar.Missing }, camera.Recordings[2]] };
+        await sim.DockAsync(1, camera, await Seed.ClipAsync(), Ct);
+        File.WriteAllBytes(Path.Combine(sim.BayDirectory(1), "EMPTY.MP4"), []);
+
+        await using var gateway = await DockGateway.StartAsync(DockGateway.Settings(sim.Root, dir.Sub("data"), vault.Url));
+        await Eventually.TrueAsync(() => sim.Recordings(1).Count == 0, Patience, "every recording offloaded and wiped, in folders too");
+
+        var receipts = Receipts(vault.Directory);
+        Assert.Equal(
+            ["DCIM/100MEDIA/VID0001.MP4", "DCIM/101MEDIA/VID0001.MP4", "EMPTY.MP4", "Statement – Jóhn Café 0001.mp4"],
+            receipts.Select(r => r.Item.FileName).Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal(0UL, receipts.Single(r => r.Item.FileName == "EMPTY.MP4").Receipt.Size);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData([])), receipts.Single(r => r.Item.FileName == "EMPTY.MP4").Receipt.Sha256);
+        Assert.Equal("missing", receipts.Single(r => r.Item.FileName == "DCIM/101MEDIA/VID0001.MP4").Item.SidecarStatus);
+        Assert.Equal("ok", receipts.Single(r => r.Item.FileName.StartsWith("Statement", StringComparison.Ordinal)).Item.SidecarStatus);
+        foreach (var r in receipts)
+        {
+            var verification = await EvidenceVerifier.VerifyAsync(vault.Directory, r.Item.EvidenceId, CustodyTrust.UnsignedOnly, Ct);
+            Assert.True(verification.Ok, r.Item.FileName + ": " + string.Join("; ", verification.Problems));
+            Assert.Contains(gateway.Custody(r.Item.EvidenceId).Entries, e => e.Event == "wiped" && e.Details.Contains("file=" + r.Item.FileName, StringComparison.Ordinal));
+        }
+
+        // The sidecars went with their recordings; the hidden files stay, reported per bay and alarmed.
+        Assert.Equal([Path.Combine(sim.BayDirectory(1), "camera.json")], Directory.GetFiles(sim.BayDirectory(1), "*.json", SearchOption.AllDirectories));
+        Assert.True(File.Exists(Path.Combine(sim.BayDirectory(1), ".DS_Store")));
+        await Eventually.TrueAsync(
+            () => gateway.Sink.Envelopes.Any(e => e.DockStatus?.Bays.Any(b => b.Bay == 1 && b.Unaccepted.Any(u => u.Name == "DCIM/100MEDIA/._VID0001.MP4" && u.Reason == "hidden or temporary file (not offloaded)")) == true),
+            Patience, "the AppleDouble file in the bay's DockStatus");
+        await Eventually.TrueAsync(() => Alarms(gateway, EvidenceAlarms.FileNotAccepted).Any(e => e.Attributes["file"] == ".DS_Store"), Patience, "file-not-accepted alarm for .DS_Store");
+    }
+
+    [Fact]
+    public async Task Offload_RecordingStillBeingWritten_ReportedNotTakenUntilItSettlesThenOffloadedWhole()
+    {
+        using var dir = new TempDirectory();
+        var sim = new DockSimulator(dir.Sub("bays"));
+        await using var vault = await VaultHost.StartAsync(dir.Sub("vault"));
+        await sim.DockAsync(1, Seed.Camera("BWV925", ("done.mp4", 0, null)), await Seed.ClipAsync(), Ct);
+        var done = Path.Combine(sim.BayDirectory(1), "done.mp4");
+        File.SetLastWriteTimeUtc(done, DateTime.UtcNow.AddHours(-1)); // finished an hour ago
+        var writing = Path.Combine(sim.BayDirectory(1), "VID0002.MP4");
+        File.WriteAllBytes(writing, RandomBytes(300_000, 25)); // the camera is writing it now
+        var settings = DockGateway.Settings(sim.Root, dir.Sub("data"), vault.Url);
+        settings["Dock:SettleTime"] = "00:10:00"; // "now" stays unsettled for the whole test; the test decides when it is done
+
+        await using var gateway = await DockGateway.StartAsync(settings);
+        await Eventually.TrueAsync(() => !File.Exists(done), Patience, "the finished recording offloaded and wiped");
+        await Eventually.TrueAsync(
+            () => gateway.Sink.Envelopes.Any(e => e.DockStatus?.Bays.Any(b => b.Bay == 1 && b.Unaccepted.Any(u => u.Name == "VID0002.MP4" && u.Reason == NotAcceptedFile.StillBeingWritten)) == true),
+            Patience, "VID0002.MP4 reported in the bay as still being written");
+        Assert.True(File.Exists(writing));
+        Assert.Equal(["done.mp4"], Receipts(vault.Directory).Select(r => r.Item.FileName).ToArray());
+        Assert.DoesNotContain(Alarms(gateway, EvidenceAlarms.FileNotAccepted), e => e.Attributes["file"] == "VID0002.MP4");
+
+        // The camera finishes it: more bytes, and then its time stands still (long enough ago).
+        File.AppendAllBytes(writing, RandomBytes(200_000, 26));
+        File.SetLastWriteTimeUtc(writing, DateTime.UtcNow.AddHours(-1));
+        var whole = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(writing)));
+        await Eventually.TrueAsync(() => !File.Exists(writing), Patience, "VID0002.MP4 offloaded whole and wiped once it settled");
+
+        var receipt = Receipts(vault.Directory).Single(r => r.Item.FileName == "VID0002.MP4");
+        Assert.Equal(500_000UL, receipt.Receipt.Size);
+        Assert.Equal(whole, receipt.Receipt.Sha256);
+        Assert.Equal(2, Receipts(vault.Directory).Count);
     }
 
     [Fact]

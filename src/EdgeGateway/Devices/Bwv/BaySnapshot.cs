@@ -4,4 +4,7 @@ namespace EdgeGateway.Devices.Bwv;
 internal sealed record BaySnapshot(int Bay, CameraMarker? Camera, IReadOnlyList<DockedRecording> Recordings, IReadOnlyList<NotAcceptedFile> Unaccepted)
 {
     public bool Docked => Camera is not null;
+
+    /// <summary>Recordings still being written (size or time changed within <see cref="DockOptions.SettleTime"/>): taken once they settle.</summary>
+    public IReadOnlyList<string> Settling { get; init; } = [];
 }

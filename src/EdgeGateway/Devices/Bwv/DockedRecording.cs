@@ -27,7 +27,8 @@ internal sealed record DockedRecording(
     string? SidecarJson,
     string? SidecarProblem)
 {
-    public string FileName => Path.GetFileName(VideoPath);
+    /// <summary>The recording's path on the camera's volume, '/'-separated (<c>VID0001.mp4</c>, <c>DCIM/100MEDIA/VID0001.MP4</c>): part of its identity.</summary>
+    public string FileName => Path.GetRelativePath(BayDirectory, VideoPath).Replace('\\', '/');
 
     public string MarkerPath => Path.Combine(BayDirectory, CameraMarker.FileName);
 

@@ -4,4 +4,8 @@ namespace EdgeGateway.Devices.Bwv;
 /// <param name="Name">Name inside the bay.</param>
 /// <param name="Reason">Why it is not taken: unknown type, unreadable, directory, sidecar without recording.</param>
 /// <param name="Size">Size in bytes (0 for a directory or when it could not be read).</param>
-internal sealed record NotAcceptedFile(string Name, string Reason, long Size);
+internal sealed record NotAcceptedFile(string Name, string Reason, long Size)
+{
+    /// <summary>The reason given, in the dock's report only, for a recording not yet taken because its size or time still changes.</summary>
+    public const string StillBeingWritten = "still being written (taken once it settles)";
+}

@@ -74,7 +74,9 @@ async function deviceView(id) {
     ${bays.length ? `<section><h3>Dock bays</h3><table id="bays"><tbody>${bays.map(b => (b.transfers || []).map(t => {
       const pct = t.bytesTotal ? Math.round(100 * Number(t.bytesDone) / Number(t.bytesTotal)) : 0;
       return `<tr><td>bay ${esc(b.bay)}</td><td>${esc(t.recordingId)}</td><td>${esc(t.state)}</td><td><span class="bar"><span style="width:${pct}%"></span></span> ${pct}%</td>
-        <td>${Number(t.megabytesPerSecond || 0).toFixed(1)} MB/s</td><td>ETA ${esc(t.etaSeconds ?? 0)} s</td></tr>`; }).join('')).join('')}</tbody></table></section>` : ''}
+        <td>${Number(t.megabytesPerSecond || 0).toFixed(1)} MB/s</td><td>ETA ${esc(t.etaSeconds ?? 0)} s</td></tr>`; }).join('')).join('')}</tbody></table>
+      ${bays.some(b => (b.unaccepted || []).length) ? `<h4>Files not offloaded</h4><table id="unaccepted"><thead><tr><th>bay</th><th>camera</th><th>file</th><th>reason</th><th>size</th></tr></thead><tbody>
+        ${bays.map(b => (b.unaccepted || []).map(u => `<tr><td>bay ${esc(b.bay)}</td><td>${esc(b.cameraSerial)}</td><td>${esc(u.name)}</td><td>${esc(u.reason)}</td><td>${esc(u.size ?? 0)}</td></tr>`).join('')).join('')}</tbody></table>` : ''}</section>` : ''}
     <section><h3>Track (last 24 h)</h3><div id="track"></div></section>
     <section><h3>Health history</h3><div id="health"></div></section>
     <section><h3>Data loss</h3><pre>${esc(JSON.stringify(device.dataLoss || [], null, 1))}</pre></section>`;
