@@ -187,7 +187,7 @@ internal sealed class IngestWriter(
     /// <param name="group">The batches whose envelopes these are (each gets its DeliveryAck).</param>
     /// <param name="envelopes">Every envelope of <paramref name="group"/>.</param>
     /// <param name="cancellationToken">Stops waiting for the acks.</param>
-    /// <param name="learn">True for the backlog lane: the commit's duration sizes the next backlog commit.</param>
+    /// <param name="learn">True for the backlog lane: the commit's duration sizes the next backlog commit, and it waits for the broker to take the DeliveryAcks.</param>
     internal async Task CommitAndAcknowledgeAsync(List<IngestBatch> group, List<Envelope> envelopes, CancellationToken cancellationToken, bool learn = true)
     {
         StoreBatchResult result;
@@ -227,8 +227,19 @@ internal sealed class IngestWriter(
         }
         Log.Committed(logger, result.Stored, result.Duplicates, group.Count);
 
+        // Handed to the MQTT client here, before this lane's PUBACKs. The backlog lane waits for the broker to take
+        // them (that paces it); the urgent lane does not, so the next urgent batch never waits for an ack's round
+        // trip. A DeliveryAck lost in a crash is recovered as before: the device re-sends, the store dedupes, acks.
         var storedAt = Timestamp.FromDateTimeOffset(time.GetUtcNow());
-        await Task.WhenAll(group.Select(batch => SendDeliveryAckAsync(batch, storedAt, cancellationToken))).ConfigureAwait(false);
+        var sends = Task.WhenAll(group.Select(batch => SendDeliveryAckAsync(batch, storedAt, cancellationToken)).ToArray());
+        if (learn)
+        {
+            await sends.ConfigureAwait(false);
+        }
+        else
+        {
+            _ = sends.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
     }
 
     /// <summary>PUBACKs one committed batch to the broker (<see cref="PubAckOrder"/> calls it in arrival order).</summary>
