@@ -196,7 +196,9 @@ internal sealed class IngestWriter(
         // Urgent lane: the Emergency/Alert alerts are made durable beside the envelopes' commit, not after it (two
         // fsyncs at once instead of one after the other). Both are done before the DeliveryAck; if the commit
         // fails the host stops, and an alert already raised is raised again, idempotently, on the redelivery.
-        var alerting = !learn && alerts is not null ? Task.Run(() => alerts.OnStored(envelopes), cancellationToken) : null;
+        // Except where the store journals urgent batches (LiteDB): it raises their alerts itself once they are folded
+        // into the database (and again after a crash, from the journal), so they are not on the DeliveryAck's path.
+        var alerting = !learn && alerts is not null && !store.DefersUrgentObservers ? Task.Run(() => alerts.OnStored(envelopes), cancellationToken) : null;
         try
         {
             result = await store.StoreEnvelopesAsync(envelopes, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
@@ -212,13 +214,13 @@ internal sealed class IngestWriter(
         }
 
         stats.OnCommitted(result.Stored, result.Duplicates);
-        if (alerting is null)
-        {
-            alerts?.OnStored(envelopes);
-        }
-        else
+        if (alerting is not null)
         {
             await alerting.ConfigureAwait(false);
+        }
+        else if (!result.ObserversDeferred)
+        {
+            alerts?.OnStored(envelopes);
         }
 
         foreach (var observer in _observers)

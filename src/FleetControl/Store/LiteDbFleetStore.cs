@@ -73,6 +73,7 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
     private bool _stopFolding;
     private bool _foldingPaused;
     private Exception? _foldFailure;
+    private readonly IUrgentFoldObserver[] _foldObservers;
 
     /// <summary>Pulsed when the last small store call is done (a large call waits on it between transactions).</summary>
     private readonly object _turn = new();
@@ -86,12 +87,21 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
     }
 
     /// <param name="databasePath">The LiteDB file.</param>
+    /// <param name="foldObservers">Durable work after each urgent batch is folded (the host's alerts).</param>
+    public LiteDbFleetStore(string databasePath, IEnumerable<IUrgentFoldObserver> foldObservers)
+        : this(databasePath, KnownIdWatermark.DefaultCapacity, foldObservers: foldObservers)
+    {
+    }
+
+    /// <param name="databasePath">The LiteDB file.</param>
     /// <param name="knownIdCapacity">How many ids stored since start are remembered before the watermark moves up (tests use a small one).</param>
     /// <param name="chunkEnvelopes">How many envelopes a large call inserts between two looks for a waiting small call (tests use a small one).</param>
     /// <param name="urgentJournal">Make urgent batches durable in <see cref="UrgentJournal"/> first (the default; tests of the plain path turn it off).</param>
-    internal LiteDbFleetStore(string databasePath, int knownIdCapacity, int chunkEnvelopes = DefaultChunkEnvelopes, bool urgentJournal = true)
+    /// <param name="foldObservers">Called after each fold and for what the start-up replay stored (the alerts of journaled batches).</param>
+    internal LiteDbFleetStore(string databasePath, int knownIdCapacity, int chunkEnvelopes = DefaultChunkEnvelopes, bool urgentJournal = true, IEnumerable<IUrgentFoldObserver>? foldObservers = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkEnvelopes, 1);
+        _foldObservers = foldObservers?.ToArray() ?? [];
         DatabasePath = databasePath;
         _chunk = chunkEnvelopes;
         // New files only (a file keeps the collation it was created with): every key here is an
@@ -137,6 +147,13 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
                         }
 
                         _durable.WaitDurable();
+                    }
+
+                    // Their alerts may not have been raised before the crash (they are raised after the fold).
+                    var recovered = records.SelectMany(r => r.Envelopes).ToList();
+                    foreach (var observer in _foldObservers)
+                    {
+                        observer.OnFolded(recovered);
                     }
 
                     JournalReplayed = replayed;
@@ -222,6 +239,9 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
         return Task.FromResult(envelopes.Count <= SmallCallEnvelopes ? StoreSmall([(receivedAt, envelopes)], lookUpAll: false) : StoreLarge(envelopes, receivedAt));
     }
 
+    /// <inheritdoc/>
+    public bool DefersUrgentObservers => _journal is not null && _foldObservers.Length > 0;
+
     /// <summary>True for the classes the urgent journal takes (what the ingest writer's urgent lane carries).</summary>
     internal static bool IsUrgentClass(PriorityClass priority) => priority is PriorityClass.Emergency or PriorityClass.Alert;
 
@@ -297,7 +317,7 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
                 }
             }
 
-            result = new StoreBatchResult(fresh.Count, duplicates);
+            result = new StoreBatchResult(fresh.Count, duplicates, ObserversDeferred: _foldObservers.Length > 0);
             return true;
         }
     }
@@ -333,6 +353,15 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
             try
             {
                 StoreSmall(records, lookUpAll: true);
+                if (_foldObservers.Length > 0)
+                {
+                    var envelopes = records.SelectMany(r => r.Item2).ToList();
+                    foreach (var observer in _foldObservers)
+                    {
+                        observer.OnFolded(envelopes);
+                    }
+                }
+
                 lock (_journalLock)
                 {
                     bool all;
