@@ -83,13 +83,18 @@ public sealed class LiteDbFleetStoreUrgentJournalTests
         }
 
         var copy = Path.Combine(crashed.Path, "fleet.db");
-        using (var reopened = new LiteDbFleetStore(copy))
+        var alerts = new RecordingFoldObserver();
+        using (var reopened = new LiteDbFleetStore(copy, [alerts]))
         {
+            // Replayed into the database, and handed to the fold observers (their alerts were perhaps never raised).
             Assert.Equal(new StoreBatchResult(2, 0), reopened.JournalReplayed);
+            Assert.Equal([emergency.MessageId, alert.MessageId], alerts.Folded.Select(e => e.MessageId));
             Assert.Equal(102, await reopened.CountEnvelopesAsync(Ct));
 
             // The gateway re-sends what it had no DeliveryAck for: urgent (journal path) and mixed into a backlog call.
-            Assert.Equal(new StoreBatchResult(0, 2), await reopened.StoreEnvelopesAsync([emergency.Clone(), alert.Clone()], Now, Ct));
+            // (Through the journal when the ids are above the watermark, else looked up the ordinary way.)
+            var resent = await reopened.StoreEnvelopesAsync([emergency.Clone(), alert.Clone()], Now, Ct);
+            Assert.Equal((0, 2), (resent.Stored, resent.Duplicates));
             Assert.Equal(new StoreBatchResult(0, 101), await reopened.StoreEnvelopesAsync([.. telemetry, emergency.Clone()], Now, Ct));
             Assert.Equal(102, await reopened.CountEnvelopesAsync(Ct));
         }
@@ -134,6 +139,50 @@ public sealed class LiteDbFleetStoreUrgentJournalTests
         // After a reset (everything folded) the old records are of an earlier epoch: none is replayed.
         using var reset = UrgentJournal.Open(path, out var afterReset);
         Assert.Empty(afterReset);
+    }
+
+    [Fact]
+    public async Task StoreEnvelopes_FoldObservers_ResultDefersThemAndTheFoldCallsThemOnce()
+    {
+        using var dir = new TempDirectory();
+        var alerts = new RecordingFoldObserver();
+        using var store = new LiteDbFleetStore(Path.Combine(dir.Path, "fleet.db"), [alerts]);
+        var emergency = Urgent("car-4", 1, PriorityClass.Emergency);
+
+        Assert.True(store.DefersUrgentObservers);
+        Assert.Equal(new StoreBatchResult(1, 0, ObserversDeferred: true), await store.StoreEnvelopesAsync([emergency], Now, Ct));
+        Assert.Equal(new StoreBatchResult(0, 1, ObserversDeferred: true), await store.StoreEnvelopesAsync([emergency.Clone()], Now, Ct));
+
+        // Telemetry is never journaled: its observers are the caller's.
+        Assert.Equal(new StoreBatchResult(1, 0), await store.StoreEnvelopesAsync([TestEnvelopes.Position("car-4", 1)], Now, Ct));
+
+        Assert.Equal(2, await store.CountEnvelopesAsync(Ct)); // waits for the fold
+        Assert.Equal([emergency.MessageId], alerts.Folded.Select(e => e.MessageId));
+    }
+
+    private sealed class RecordingFoldObserver : IUrgentFoldObserver
+    {
+        private readonly Lock _lock = new();
+        private readonly List<Envelope> _folded = [];
+
+        public IReadOnlyList<Envelope> Folded
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return [.. _folded];
+                }
+            }
+        }
+
+        public void OnFolded(IReadOnlyList<Envelope> envelopes)
+        {
+            lock (_lock)
+            {
+                _folded.AddRange(envelopes);
+            }
+        }
     }
 
     private static Envelope Urgent(string deviceId, ulong sequence, PriorityClass priority)
