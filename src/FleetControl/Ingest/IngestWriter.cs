@@ -15,10 +15,13 @@ namespace FleetControl.Ingest;
 /// <remarks>
 /// <para>
 /// <b>Urgent lane.</b> Batches of the urgent classes (Emergency and Alert, the gateway's urgent lane,
-/// <c>LeaseScheduler.Urgent</c>) are committed as soon as they are read, in their own small transaction, by a
-/// loop (and thread) of their own: they never wait for the backlog commit in progress to end. The store lets them
-/// in (LiteDB: a large call looks for a waiting small call every <see cref="LiteDbFleetStore.DefaultChunkEnvelopes"/>
-/// envelopes, ends its transaction there and gives way; PostgreSQL: a concurrent transaction on its own connection).
+/// <c>LeaseScheduler.Urgent</c>) are stored as soon as they are read, by a loop (and thread) of their own: they
+/// never wait for the backlog commit in progress to end. LiteDB makes them durable in its <see cref="UrgentJournal"/>
+/// (no lock, no LiteDB commit) and folds them into the database behind the DeliveryAck, raising their alerts there
+/// (<see cref="StoreBatchResult.ObserversDeferred"/>); a batch it cannot journal goes in as a small call (a large call
+/// looks for a waiting small call every <see cref="LiteDbFleetStore.DefaultChunkEnvelopes"/> envelopes, ends its
+/// transaction there and gives way). PostgreSQL: a concurrent transaction on its own connection. The lane hands its
+/// DeliveryAcks to the MQTT client and goes on without waiting for the broker to take them.
 /// </para>
 /// <para>
 /// <b>Backlog lane.</b> Every other batch is committed in arrival order, as many envelopes per commit as

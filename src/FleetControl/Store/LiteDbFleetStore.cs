@@ -30,6 +30,14 @@ namespace FleetControl.Store;
 /// transaction, outside the lock.
 /// </para>
 /// <para>
+/// Urgent batches (Emergency, Alert; at most <see cref="SmallCallEnvelopes"/>, every id decided by the watermark) skip
+/// all of that: they are made durable in the <see cref="UrgentJournal"/> with one fdatasync, under a lock of their own,
+/// and counted (stored / duplicate) from the watermark, which holds journaled ids from then on. A fold thread stores
+/// them in the database as a small call (every id looked up), calls the <see cref="IUrgentFoldObserver"/>s, and resets
+/// the journal once everything journaled is folded; the constructor replays an unfolded journal the same way before
+/// anything else. Reads wait for the fold of what was journaled before they started.
+/// </para>
+/// <para>
 /// Exactly-once is unchanged: every transaction dedupes on the primary key (and the id watermark) against
 /// everything committed before it, including the earlier transactions of the same call; nothing is
 /// acknowledged before the call returns, i.e. before the fsync; a crash between two transactions of one
