@@ -73,9 +73,13 @@ internal sealed class UrgentJournal : IDisposable
         var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0, FileOptions.RandomAccess);
         try
         {
-            if (file.Length < capacity)
+            var header = new byte[12];
+            var magic = file.Length >= header.Length && RandomAccess.Read(file.SafeFileHandle, header, 0) == header.Length
+                ? BinaryPrimitives.ReadUInt32LittleEndian(header)
+                : 0;
+            if (magic == 0)
             {
-                // New (or cut short by a crash while it was created): write it in full, header last.
+                // New, or its creation was cut short (the header is written last): write it in full, header last.
                 var zeros = new byte[64 * 1024];
                 for (long at = 0; at < capacity; at += zeros.Length)
                 {
@@ -88,14 +92,13 @@ internal sealed class UrgentJournal : IDisposable
                 return journal;
             }
 
-            capacity = (int)Math.Min(int.MaxValue, file.Length);
-            var header = new byte[12];
-            RandomAccess.Read(file.SafeFileHandle, header, 0);
-            if (BinaryPrimitives.ReadUInt32LittleEndian(header) != Magic)
+            if (magic != Magic || file.Length < HeaderSize * 2)
             {
-                throw new InvalidDataException($"{path} is not an urgent journal (bad magic).");
+                throw new InvalidDataException($"{path} is not an urgent journal (bad magic or size); move it aside to start without it.");
             }
 
+            // An existing journal keeps its size (whatever the capacity asked for now).
+            capacity = (int)Math.Min(int.MaxValue, file.Length);
             var epoch = BinaryPrimitives.ReadUInt64LittleEndian(header.AsSpan(4));
             var opened = new UrgentJournal(file, capacity, epoch);
             opened.ReadRecords(records);
