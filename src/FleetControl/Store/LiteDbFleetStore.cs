@@ -104,7 +104,7 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
     /// <param name="databasePath">The LiteDB file.</param>
     /// <param name="knownIdCapacity">How many ids stored since start are remembered before the watermark moves up (tests use a small one).</param>
     /// <param name="chunkEnvelopes">How many envelopes a large call inserts between two looks for a waiting small call (tests use a small one).</param>
-    /// <param name="urgentJournal">Make urgent batches durable in <see cref="UrgentJournal"/> first (the default; tests of the plain path turn it off).</param>
+    /// <param name="urgentJournal">Make urgent batches durable in <see cref="UrgentJournal"/> first (the default).</param>
     /// <param name="foldObservers">Called after each fold and for what the start-up replay stored (the alerts of journaled batches).</param>
     internal LiteDbFleetStore(string databasePath, int knownIdCapacity, int chunkEnvelopes = DefaultChunkEnvelopes, bool urgentJournal = true, IEnumerable<IUrgentFoldObserver>? foldObservers = null)
     {
@@ -141,7 +141,17 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
         {
             // What was journaled (acknowledged) and not folded before a crash goes into the database first, deduped
             // by lookup like any redelivery; then the journal starts an empty epoch.
-            _journal = UrgentJournal.Open(UrgentJournal.PathFor(DatabasePath), out var records);
+            List<(DateTimeOffset ReceivedAt, List<Envelope> Envelopes)> records;
+            try
+            {
+                _journal = UrgentJournal.Open(UrgentJournal.PathFor(DatabasePath), out records);
+            }
+            catch
+            {
+                _durable.Dispose();
+                throw;
+            }
+
             try
             {
                 if (records.Count > 0)
