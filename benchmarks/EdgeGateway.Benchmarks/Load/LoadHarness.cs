@@ -287,6 +287,7 @@ internal static class LoadHarness
                 ReportLatency(Row, "  the commit before its own: duration", duringDrain.Select(s => CommitBefore(commits, observer.CommitStartedAt(s.MessageId)) is { } c ? Ms(c.Start, c.End) : double.NaN));
                 ReportLatency(Row, "  the commit before its own: envelopes", duringDrain.Select(s => CommitBefore(commits, observer.CommitStartedAt(s.MessageId)) is { } c ? c.Envelopes : double.NaN));
                 ReportLatency(Row, "  its commit started -> stored (own commit + ack)", duringDrain.Select(s => Ms(observer.CommitStartedAt(s.MessageId), observer.StoredAt(s.MessageId))));
+                ReportLatency(Row, "    of which its own store call (urgent lane)", commits.Where(c => c.HoldsWatched).Select(c => Ms(c.Start, c.End)));
                 ReportLatency(Row, "enqueue -> FleetControl stored (ack published)", duringDrain.Select(s => Ms(s.Start, observer.StoredAt(s.MessageId))));
                 ReportLatency(Row, "enqueue -> ack applied at gateway (outbox delete)", duringDrain.Select(s => Ms(s.Start, observer.GatewayAckedAt(s.MessageId))));
                 var missing = samples.Count(s => observer.StoredAt(s.MessageId) == 0);

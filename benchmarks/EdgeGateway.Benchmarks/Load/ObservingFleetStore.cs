@@ -19,6 +19,8 @@ internal sealed class ObservingFleetStore(IFleetStore inner, AckObserver observe
         return result;
     }
 
+    public bool DefersUrgentObservers => inner.DefersUrgentObservers;
+
     public Task RegisterDeviceAsync(DeviceRegistration registration, CancellationToken cancellationToken) => inner.RegisterDeviceAsync(registration, cancellationToken);
 
     public Task UpdateStatusAsync(string deviceId, DeviceStatus status, DateTimeOffset receivedAt, CancellationToken cancellationToken) =>

@@ -6,8 +6,11 @@ namespace FleetControl.Alerts;
 /// Message rules, applied to each committed batch by the ingest writer: emergency and alert-class messages
 /// and data-loss reports. The alert id carries the message id, so a redelivered message raises nothing new.
 /// </summary>
-internal sealed class AlertIngestObserver(AlertService alerts)
+internal sealed class AlertIngestObserver(AlertService alerts) : Store.IUrgentFoldObserver
 {
+    /// <summary>The LiteDB store folded journaled urgent envelopes (acknowledged already): raise their alerts now.</summary>
+    public void OnFolded(IReadOnlyList<Envelope> envelopes) => OnStored(envelopes);
+
     public void OnStored(IReadOnlyList<Envelope> envelopes)
     {
         foreach (var envelope in envelopes)

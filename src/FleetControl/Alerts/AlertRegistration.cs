@@ -30,6 +30,7 @@ internal static class AlertRegistration
         services.AddHostedService(sp => sp.GetRequiredService<PostgreSqlAlertFeed>()); // idle unless the alert store is the shared database
         services.AddSingleton<ClockOffsetTracker>();
         services.AddSingleton<AlertIngestObserver>();
+        services.AddSingleton<Store.IUrgentFoldObserver>(sp => sp.GetRequiredService<AlertIngestObserver>()); // journaled urgent batches
         services.AddSingleton<AlertEvaluator>();
         services.AddHostedService(sp => sp.GetRequiredService<AlertEvaluator>());
         return services;

@@ -15,10 +15,13 @@ namespace FleetControl.Ingest;
 /// <remarks>
 /// <para>
 /// <b>Urgent lane.</b> Batches of the urgent classes (Emergency and Alert, the gateway's urgent lane,
-/// <c>LeaseScheduler.Urgent</c>) are committed as soon as they are read, in their own small transaction, by a
-/// loop (and thread) of their own: they never wait for the backlog commit in progress to end. The store lets them
-/// in (LiteDB: a large call looks for a waiting small call every <see cref="LiteDbFleetStore.DefaultChunkEnvelopes"/>
-/// envelopes, ends its transaction there and gives way; PostgreSQL: a concurrent transaction on its own connection).
+/// <c>LeaseScheduler.Urgent</c>) are stored as soon as they are read, by a loop (and thread) of their own: they
+/// never wait for the backlog commit in progress to end. LiteDB makes them durable in its <see cref="UrgentJournal"/>
+/// (no lock, no LiteDB commit) and folds them into the database behind the DeliveryAck, raising their alerts there
+/// (<see cref="StoreBatchResult.ObserversDeferred"/>); a batch it cannot journal goes in as a small call (a large call
+/// looks for a waiting small call every <see cref="LiteDbFleetStore.DefaultChunkEnvelopes"/> envelopes, ends its
+/// transaction there and gives way). PostgreSQL: a concurrent transaction on its own connection. The lane hands its
+/// DeliveryAcks to the MQTT client and goes on without waiting for the broker to take them.
 /// </para>
 /// <para>
 /// <b>Backlog lane.</b> Every other batch is committed in arrival order, as many envelopes per commit as
@@ -187,7 +190,7 @@ internal sealed class IngestWriter(
     /// <param name="group">The batches whose envelopes these are (each gets its DeliveryAck).</param>
     /// <param name="envelopes">Every envelope of <paramref name="group"/>.</param>
     /// <param name="cancellationToken">Stops waiting for the acks.</param>
-    /// <param name="learn">True for the backlog lane: the commit's duration sizes the next backlog commit.</param>
+    /// <param name="learn">True for the backlog lane: the commit's duration sizes the next backlog commit, and it waits for the broker to take the DeliveryAcks.</param>
     internal async Task CommitAndAcknowledgeAsync(List<IngestBatch> group, List<Envelope> envelopes, CancellationToken cancellationToken, bool learn = true)
     {
         StoreBatchResult result;
@@ -196,7 +199,9 @@ internal sealed class IngestWriter(
         // Urgent lane: the Emergency/Alert alerts are made durable beside the envelopes' commit, not after it (two
         // fsyncs at once instead of one after the other). Both are done before the DeliveryAck; if the commit
         // fails the host stops, and an alert already raised is raised again, idempotently, on the redelivery.
-        var alerting = !learn && alerts is not null ? Task.Run(() => alerts.OnStored(envelopes), cancellationToken) : null;
+        // Except where the store journals urgent batches (LiteDB): it raises their alerts itself once they are folded
+        // into the database (and again after a crash, from the journal), so they are not on the DeliveryAck's path.
+        var alerting = !learn && alerts is not null && !store.DefersUrgentObservers ? Task.Run(() => alerts.OnStored(envelopes), cancellationToken) : null;
         try
         {
             result = await store.StoreEnvelopesAsync(envelopes, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
@@ -212,13 +217,13 @@ internal sealed class IngestWriter(
         }
 
         stats.OnCommitted(result.Stored, result.Duplicates);
-        if (alerting is null)
-        {
-            alerts?.OnStored(envelopes);
-        }
-        else
+        if (alerting is not null)
         {
             await alerting.ConfigureAwait(false);
+        }
+        else if (!result.ObserversDeferred)
+        {
+            alerts?.OnStored(envelopes);
         }
 
         foreach (var observer in _observers)
@@ -227,8 +232,19 @@ internal sealed class IngestWriter(
         }
         Log.Committed(logger, result.Stored, result.Duplicates, group.Count);
 
+        // Handed to the MQTT client here, before this lane's PUBACKs. The backlog lane waits for the broker to take
+        // them (that paces it); the urgent lane does not, so the next urgent batch never waits for an ack's round
+        // trip. A DeliveryAck lost in a crash is recovered as before: the device re-sends, the store dedupes, acks.
         var storedAt = Timestamp.FromDateTimeOffset(time.GetUtcNow());
-        await Task.WhenAll(group.Select(batch => SendDeliveryAckAsync(batch, storedAt, cancellationToken))).ConfigureAwait(false);
+        var sends = Task.WhenAll(group.Select(batch => SendDeliveryAckAsync(batch, storedAt, cancellationToken)).ToArray());
+        if (learn)
+        {
+            await sends.ConfigureAwait(false);
+        }
+        else
+        {
+            _ = sends.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
     }
 
     /// <summary>PUBACKs one committed batch to the broker (<see cref="PubAckOrder"/> calls it in arrival order).</summary>

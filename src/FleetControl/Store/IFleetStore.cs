@@ -14,6 +14,13 @@ internal interface IFleetStore
     /// </summary>
     Task<StoreBatchResult> StoreEnvelopesAsync(IReadOnlyList<Envelope> envelopes, DateTimeOffset receivedAt, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// True when a small urgent store call may come back with <see cref="StoreBatchResult.ObserversDeferred"/> (the
+    /// LiteDB store with its urgent journal and fold observers): the ingest writer then raises alerts after the call,
+    /// only where the store did not take them, instead of beside it. A wrapper forwards its inner store's answer.
+    /// </summary>
+    bool DefersUrgentObservers => false;
+
     /// <summary>Records or refreshes a device that called DeviceRegistry.Register.</summary>
     Task RegisterDeviceAsync(DeviceRegistration registration, CancellationToken cancellationToken);
 

@@ -30,6 +30,14 @@ namespace FleetControl.Store;
 /// transaction, outside the lock.
 /// </para>
 /// <para>
+/// Urgent batches (Emergency, Alert; at most <see cref="SmallCallEnvelopes"/>, every id decided by the watermark) skip
+/// all of that: they are made durable in the <see cref="UrgentJournal"/> with one fdatasync, under a lock of their own,
+/// and counted (stored / duplicate) from the watermark, which holds journaled ids from then on. A fold thread stores
+/// them in the database as a small call (every id looked up), calls the <see cref="IUrgentFoldObserver"/>s, and resets
+/// the journal once everything journaled is folded; the constructor replays an unfolded journal the same way before
+/// anything else. Reads wait for the fold of what was journaled before they started.
+/// </para>
+/// <para>
 /// Exactly-once is unchanged: every transaction dedupes on the primary key (and the id watermark) against
 /// everything committed before it, including the earlier transactions of the same call; nothing is
 /// acknowledged before the call returns, i.e. before the fsync; a crash between two transactions of one
@@ -55,6 +63,26 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
     private readonly KnownIdWatermark? _known;
     private readonly int _chunk;
 
+    /// <summary>Guards <see cref="_known"/>, which the urgent journal's path reads and fills outside <see cref="_lock"/>.</summary>
+    private readonly Lock _knownLock = new();
+
+    /// <summary>Urgent batches made durable here first, folded into the database right after (null: off).</summary>
+    private readonly UrgentJournal? _journal;
+
+    /// <summary>Serialises journal appends and resets.</summary>
+    private readonly Lock _journalLock = new();
+
+    /// <summary>Guards the fold queue and counters below; pulsed when records are queued or folded.</summary>
+    private readonly object _foldSignal = new();
+    private readonly Queue<(DateTimeOffset ReceivedAt, List<Envelope> Envelopes)> _toFold = new();
+    private readonly Thread? _folder;
+    private long _journaledRecords;
+    private long _foldedRecords;
+    private bool _stopFolding;
+    private bool _foldingPaused;
+    private Exception? _foldFailure;
+    private readonly IUrgentFoldObserver[] _foldObservers;
+
     /// <summary>Pulsed when the last small store call is done (a large call waits on it between transactions).</summary>
     private readonly object _turn = new();
 
@@ -67,11 +95,21 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
     }
 
     /// <param name="databasePath">The LiteDB file.</param>
+    /// <param name="foldObservers">Durable work after each urgent batch is folded (the host's alerts).</param>
+    public LiteDbFleetStore(string databasePath, IEnumerable<IUrgentFoldObserver> foldObservers)
+        : this(databasePath, KnownIdWatermark.DefaultCapacity, foldObservers: foldObservers)
+    {
+    }
+
+    /// <param name="databasePath">The LiteDB file.</param>
     /// <param name="knownIdCapacity">How many ids stored since start are remembered before the watermark moves up (tests use a small one).</param>
     /// <param name="chunkEnvelopes">How many envelopes a large call inserts between two looks for a waiting small call (tests use a small one).</param>
-    internal LiteDbFleetStore(string databasePath, int knownIdCapacity, int chunkEnvelopes = DefaultChunkEnvelopes)
+    /// <param name="urgentJournal">Make urgent batches durable in <see cref="UrgentJournal"/> first (the default).</param>
+    /// <param name="foldObservers">Called after each fold and for what the start-up replay stored (the alerts of journaled batches).</param>
+    internal LiteDbFleetStore(string databasePath, int knownIdCapacity, int chunkEnvelopes = DefaultChunkEnvelopes, bool urgentJournal = true, IEnumerable<IUrgentFoldObserver>? foldObservers = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkEnvelopes, 1);
+        _foldObservers = foldObservers?.ToArray() ?? [];
         DatabasePath = databasePath;
         _chunk = chunkEnvelopes;
         // New files only (a file keeps the collation it was created with): every key here is an
@@ -98,6 +136,100 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
         {
             meta.Insert(new BsonDocument { ["_id"] = TotalsId, ["envelopes"] = _db.GetCollection(Envelopes).LongCount() });
         }
+
+        if (urgentJournal)
+        {
+            // What was journaled (acknowledged) and not folded before a crash goes into the database first, deduped
+            // by lookup like any redelivery; then the journal starts an empty epoch.
+            List<(DateTimeOffset ReceivedAt, List<Envelope> Envelopes)> records;
+            try
+            {
+                _journal = UrgentJournal.Open(UrgentJournal.PathFor(DatabasePath), out records);
+            }
+            catch
+            {
+                _durable.Dispose();
+                throw;
+            }
+
+            try
+            {
+                if (records.Count > 0)
+                {
+                    var replayed = default(StoreBatchResult);
+                    lock (_lock)
+                    {
+                        foreach (var (receivedAt, envelopes) in records)
+                        {
+                            StoreTransaction(envelopes, 0, yieldToSmallCalls: false, rollBackToYield: false, receivedAt, ref replayed, lookUpAll: true);
+                        }
+
+                        _durable.WaitDurable();
+                    }
+
+                    // Their alerts may not have been raised before the crash (they are raised after the fold).
+                    var recovered = records.SelectMany(r => r.Envelopes).ToList();
+                    foreach (var observer in _foldObservers)
+                    {
+                        observer.OnFolded(recovered);
+                    }
+
+                    JournalReplayed = replayed;
+                    _journal.Reset();
+                }
+            }
+            catch
+            {
+                _journal.Dispose();
+                _durable.Dispose();
+                throw;
+            }
+
+            _folder = new Thread(FoldLoop) { IsBackground = true, Name = "fleet store urgent fold" };
+            _folder.Start();
+        }
+    }
+
+    /// <summary>What the start-up replay of the urgent journal stored and found already stored (tests, diagnostics).</summary>
+    internal StoreBatchResult JournalReplayed { get; }
+
+    /// <summary>The urgent journal's file, null when the journal is off.</summary>
+    internal string? JournalPath => _journal?.FilePath;
+
+    /// <summary>Urgent batches journaled and not yet folded into the database (tests).</summary>
+    internal long Unfolded
+    {
+        get
+        {
+            lock (_foldSignal)
+            {
+                return _journaledRecords - _foldedRecords;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Test hook: while true the journal is not folded (the database does not see journaled batches, reads do not wait
+    /// for them) and <see cref="Dispose"/> leaves them in the journal, as a crash would.
+    /// </summary>
+    internal bool FoldingPaused
+    {
+        get
+        {
+            lock (_foldSignal)
+            {
+                return _foldingPaused;
+            }
+        }
+
+        set
+        {
+            lock (_foldSignal)
+            {
+                _foldingPaused = value;
+                Monitor.PulseAll(_foldSignal);
+            }
+        }
     }
 
     public string DatabasePath { get; }
@@ -111,12 +243,208 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
     public Task<StoreBatchResult> StoreEnvelopesAsync(IReadOnlyList<Envelope> envelopes, DateTimeOffset receivedAt, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        ThrowIfFoldFailed();
         if (envelopes.Count == 0)
         {
             return Task.FromResult(default(StoreBatchResult));
         }
 
-        return Task.FromResult(envelopes.Count <= SmallCallEnvelopes ? StoreSmall(envelopes, receivedAt) : StoreLarge(envelopes, receivedAt));
+        if (TryJournal(envelopes, receivedAt, out var journaled))
+        {
+            return Task.FromResult(journaled);
+        }
+
+        return Task.FromResult(envelopes.Count <= SmallCallEnvelopes ? StoreSmall([(receivedAt, envelopes)], lookUpAll: false) : StoreLarge(envelopes, receivedAt));
+    }
+
+    /// <inheritdoc/>
+    public bool DefersUrgentObservers => _journal is not null && _foldObservers.Length > 0;
+
+    /// <summary>True for the classes the urgent journal takes (what the ingest writer's urgent lane carries).</summary>
+    internal static bool IsUrgentClass(PriorityClass priority) => priority is PriorityClass.Emergency or PriorityClass.Alert;
+
+    /// <summary>
+    /// The urgent path: a small call of Emergency/Alert envelopes whose ids the watermark decides (new ids of a live
+    /// gateway, and redeliveries of ids stored since start) is made durable in the <see cref="UrgentJournal"/> with
+    /// one fdatasync, without the store's lock, and queued for the fold. False (nothing done) for anything else, or
+    /// when the journal is full: the caller stores it the ordinary way.
+    /// </summary>
+    private bool TryJournal(IReadOnlyList<Envelope> envelopes, DateTimeOffset receivedAt, out StoreBatchResult result)
+    {
+        result = default;
+        if (_journal is null || _known is null || envelopes.Count > SmallCallEnvelopes)
+        {
+            return false;
+        }
+
+        foreach (var envelope in envelopes)
+        {
+            if (!IsUrgentClass(envelope.Priority) || envelope.DedupeKey.Length > 0)
+            {
+                return false; // a second key needs a lookup in the database
+            }
+        }
+
+        lock (_journalLock)
+        {
+            var fresh = new List<Envelope>(envelopes.Count);
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var duplicates = 0;
+            lock (_knownLock)
+            {
+                foreach (var envelope in envelopes)
+                {
+                    var known = _known.IsKnown(envelope.MessageId);
+                    if (known is null)
+                    {
+                        return false; // at or below the watermark: only a lookup can tell
+                    }
+
+                    if (known == true || !seen.Add(envelope.MessageId))
+                    {
+                        duplicates++;
+                    }
+                    else
+                    {
+                        fresh.Add(envelope);
+                    }
+                }
+            }
+
+            if (fresh.Count > 0)
+            {
+                if (!_journal.TryAppend(fresh, receivedAt))
+                {
+                    return false;
+                }
+
+                // Durable now: a redelivery is a duplicate from here on, whether or not it is folded yet.
+                lock (_knownLock)
+                {
+                    foreach (var envelope in fresh)
+                    {
+                        _known.Add(envelope.MessageId);
+                    }
+                }
+
+                lock (_foldSignal)
+                {
+                    _toFold.Enqueue((receivedAt, fresh));
+                    _journaledRecords++;
+                    Monitor.PulseAll(_foldSignal);
+                }
+            }
+
+            result = new StoreBatchResult(fresh.Count, duplicates, ObserversDeferred: _foldObservers.Length > 0);
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// The folder's thread: stores the journaled batches in the database (a small call: a backlog transaction gives
+    /// way to it), each id looked up (the watermark already knows them), and once everything journaled is folded and
+    /// durable there, resets the journal.
+    /// </summary>
+    private void FoldLoop()
+    {
+        while (true)
+        {
+            List<(DateTimeOffset, IReadOnlyList<Envelope>)> records = [];
+            lock (_foldSignal)
+            {
+                while ((_toFold.Count == 0 || _foldingPaused) && !_stopFolding)
+                {
+                    Monitor.Wait(_foldSignal);
+                }
+
+                if (_toFold.Count == 0 || _foldingPaused)
+                {
+                    return; // stopping: nothing left, or (test) left in the journal as after a crash
+                }
+
+                while (_toFold.TryDequeue(out var record))
+                {
+                    records.Add((record.ReceivedAt, record.Envelopes));
+                }
+            }
+
+            try
+            {
+                StoreSmall(records, lookUpAll: true);
+                if (_foldObservers.Length > 0)
+                {
+                    var envelopes = records.SelectMany(r => r.Item2).ToList();
+                    foreach (var observer in _foldObservers)
+                    {
+                        observer.OnFolded(envelopes);
+                    }
+                }
+
+                lock (_journalLock)
+                {
+                    bool all;
+                    lock (_foldSignal)
+                    {
+                        _foldedRecords += records.Count;
+                        all = _foldedRecords == _journaledRecords;
+                        Monitor.PulseAll(_foldSignal);
+                    }
+
+                    if (all)
+                    {
+                        _journal!.Reset();
+                    }
+                }
+            }
+            catch (Exception ex)
+            {
+                // The database cannot take them: they stay in the journal (replayed at the next start) and every
+                // store call fails from now on, which stops the host.
+                lock (_foldSignal)
+                {
+                    _foldFailure = ex;
+                    Monitor.PulseAll(_foldSignal);
+                }
+
+                return;
+            }
+        }
+    }
+
+    private void ThrowIfFoldFailed()
+    {
+        Exception? failure;
+        lock (_foldSignal)
+        {
+            failure = _foldFailure;
+        }
+
+        if (failure is not null)
+        {
+            throw new InvalidOperationException("Folding the urgent journal into the database failed.", failure);
+        }
+    }
+
+    /// <summary>
+    /// Before a read: waits until every batch journaled so far is folded, so whatever was acknowledged before the read
+    /// started is in what it reads (bounded; not while folding is paused).
+    /// </summary>
+    private void WaitFolded()
+    {
+        if (_journal is null)
+        {
+            return;
+        }
+
+        lock (_foldSignal)
+        {
+            var target = _journaledRecords;
+            var deadline = Environment.TickCount64 + 30_000;
+            while (_foldedRecords < target && !_foldingPaused && !_stopFolding && _foldFailure is null && Environment.TickCount64 < deadline)
+            {
+                Monitor.Wait(_foldSignal, 100);
+            }
+        }
     }
 
     /// <summary>
@@ -139,8 +467,11 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
     /// <summary>Test hook: runs inside a large call's transaction (under the lock) after each chunk but the last.</summary>
     internal Action? BetweenChunks { get; set; }
 
-    /// <summary>One transaction; a large call in progress commits early and gives way to it.</summary>
-    private StoreBatchResult StoreSmall(IReadOnlyList<Envelope> envelopes, DateTimeOffset receivedAt)
+    /// <summary>
+    /// One transaction per record (one record, except for the fold), one fsync; a large call in progress commits early
+    /// and gives way to it. <paramref name="lookUpAll"/>: every id is looked up (the fold: the watermark knows them).
+    /// </summary>
+    private StoreBatchResult StoreSmall(IReadOnlyList<(DateTimeOffset ReceivedAt, IReadOnlyList<Envelope> Envelopes)> records, bool lookUpAll)
     {
         Interlocked.Increment(ref _smallCalls);
         try
@@ -148,7 +479,10 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
             var result = default(StoreBatchResult);
             lock (_lock)
             {
-                StoreTransaction(envelopes, 0, yieldToSmallCalls: false, rollBackToYield: false, receivedAt, ref result);
+                foreach (var (receivedAt, envelopes) in records)
+                {
+                    StoreTransaction(envelopes, 0, yieldToSmallCalls: false, rollBackToYield: false, receivedAt, ref result, lookUpAll);
+                }
             }
 
             MakeDurable();
@@ -240,7 +574,7 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
     /// (returning <paramref name="from"/>) with <paramref name="rollBackToYield"/>, else committed early.
     /// Adds what it stored and skipped to <paramref name="result"/>; returns the index after the last envelope it took.
     /// </summary>
-    private int StoreTransaction(IReadOnlyList<Envelope> envelopes, int from, bool yieldToSmallCalls, bool rollBackToYield, DateTimeOffset receivedAt, ref StoreBatchResult result)
+    private int StoreTransaction(IReadOnlyList<Envelope> envelopes, int from, bool yieldToSmallCalls, bool rollBackToYield, DateTimeOffset receivedAt, ref StoreBatchResult result, bool lookUpAll = false)
     {
         if (!_db.BeginTrans())
         {
@@ -265,7 +599,7 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
                     chunk.Add(envelopes[i]);
                 }
 
-                duplicates += InsertChunk(chunk, seen, seenKeys, updates, newIds, receivedAt);
+                duplicates += InsertChunk(chunk, seen, seenKeys, updates, newIds, receivedAt, lookUpAll);
                 next = end;
                 if (next >= envelopes.Count)
                 {
@@ -304,9 +638,12 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
             _db.Commit(); // durable in MakeDurable, after the call's last transaction and outside the lock
             if (_known is not null)
             {
-                foreach (var id in newIds)
+                lock (_knownLock)
                 {
-                    _known.Add(id);
+                    foreach (var id in newIds)
+                    {
+                        _known.Add(id);
+                    }
                 }
             }
 
@@ -325,7 +662,7 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
     /// <paramref name="seen"/>, nor under the same dedupe key, see <paramref name="seenKeys"/>) with their positions,
     /// events, health and data-loss documents; collects the device updates. Returns how many were duplicates.
     /// </summary>
-    private int InsertChunk(List<Envelope> chunk, HashSet<string> seen, HashSet<string> seenKeys, Dictionary<string, DeviceUpdate> updates, List<string> newIds, DateTimeOffset receivedAt)
+    private int InsertChunk(List<Envelope> chunk, HashSet<string> seen, HashSet<string> seenKeys, Dictionary<string, DeviceUpdate> updates, List<string> newIds, DateTimeOffset receivedAt, bool lookUpAll)
     {
         var envelopeCol = _db.GetCollection(Envelopes);
         var dedupeCol = _db.GetCollection(DedupeKeys);
@@ -335,7 +672,15 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
         // for ids the watermark cannot decide.
         foreach (var envelope in chunk)
         {
-            var known = _known?.IsKnown(envelope.MessageId);
+            bool? known = null;
+            if (_known is not null && !lookUpAll)
+            {
+                lock (_knownLock)
+                {
+                    known = _known.IsKnown(envelope.MessageId);
+                }
+            }
+
             if (known == true || (known is null && envelopeCol.FindById(envelope.MessageId) is not null))
             {
                 seen.Add(envelope.MessageId);
@@ -534,6 +879,7 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
     public Task<IReadOnlyList<DeviceRecord>> GetDevicesAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        WaitFolded();
         List<BsonDocument> docs;
         lock (_lock)
         {
@@ -547,6 +893,7 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
     public Task<DevicePage> GetDevicePageAsync(DeviceQuery query, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        WaitFolded();
         // Walks the primary key in id order (ordinal in files created with the ordinal collation) and converts only
         // the page's documents to records. The online-only filter uses the "online" index; "id or role contains"
         // has no index in LiteDB and is evaluated per document inside the engine, never in a list of every record.
@@ -592,6 +939,7 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
     public Task<DeviceRecord?> GetDeviceAsync(string deviceId, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        WaitFolded();
         BsonDocument? doc;
         lock (_lock)
         {
@@ -604,6 +952,7 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
     public Task<IReadOnlyList<PositionRecord>> GetPositionsAsync(string deviceId, int limit, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        WaitFolded();
         // Position _id = "{device}|{time ticks, 19 digits}|{message id}": one primary-key range per device, in time order.
         var low = deviceId + "|";
         var high = deviceId + "|\uffff";
@@ -624,6 +973,7 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
     public Task<PositionPage> GetPositionsInWindowAsync(string deviceId, DateTimeOffset? from, DateTimeOffset? to, string? cursor, int limit, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        WaitFolded();
         // Same primary-key range as above, narrowed to the window; the cursor is the last key returned.
         var low = from is { } f ? $"{deviceId}|{f.UtcTicks:D19}" : deviceId + "|";
         var high = to is { } t ? $"{deviceId}|{t.UtcTicks:D19}" : deviceId + "|\uffff";
@@ -652,6 +1002,7 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
     public Task<IReadOnlyList<DataLossRecord>> GetDataLossAsync(string deviceId, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        WaitFolded();
         List<BsonDocument> docs;
         lock (_lock)
         {
@@ -668,6 +1019,7 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
     public Task<IReadOnlyList<HealthSample>> GetHealthHistoryAsync(string deviceId, DateTimeOffset? from, DateTimeOffset? to, int limit, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        WaitFolded();
         var lo = HealthKey(deviceId, from?.UtcTicks ?? 0);
         var hi = HealthKey(deviceId, to?.UtcTicks ?? DateTimeOffset.MaxValue.UtcTicks);
         List<BsonDocument> docs;
@@ -697,6 +1049,7 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
     public Task<IReadOnlyList<EventRecord>> GetEventsAsync(string deviceId, int limit, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        WaitFolded();
         List<BsonDocument> docs;
         lock (_lock)
         {
@@ -718,6 +1071,7 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
     public Task<long> CountDevicesAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        WaitFolded();
         lock (_lock)
         {
             return Task.FromResult(_db.GetCollection(Devices).LongCount());
@@ -727,6 +1081,7 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
     public Task<long> CountEnvelopesAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        WaitFolded();
         lock (_lock)
         {
             return Task.FromResult(_db.GetCollection(Meta).FindById(TotalsId)["envelopes"].AsInt64);
@@ -735,9 +1090,22 @@ internal sealed class LiteDbFleetStore : IFleetStore, IDisposable
 
     public void Dispose()
     {
+        // The folder folds what is queued (unless paused by a test), then stops; the journal is closed after the database.
+        lock (_foldSignal)
+        {
+            _stopFolding = true;
+            Monitor.PulseAll(_foldSignal);
+        }
+
+        _folder?.Join();
         lock (_lock)
         {
             _durable.Dispose();
+        }
+
+        lock (_journalLock)
+        {
+            _journal?.Dispose();
         }
     }
 

@@ -45,7 +45,7 @@ internal static class StoreRegistration
             var options = sp.GetRequiredService<IOptions<FleetControlOptions>>().Value;
             var directory = Path.GetFullPath(options.DataDirectory);
             Directory.CreateDirectory(directory);
-            var store = new LiteDbFleetStore(Path.Combine(directory, DatabaseFileName));
+            var store = new LiteDbFleetStore(Path.Combine(directory, DatabaseFileName), sp.GetServices<IUrgentFoldObserver>());
             if (store.Durable.FallbackReason is { } reason)
             {
                 Log.DurableWaitFallback(sp.GetRequiredService<ILogger<LiteDbFleetStore>>(), reason);

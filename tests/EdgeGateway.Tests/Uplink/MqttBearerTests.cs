@@ -51,6 +51,53 @@ public sealed class MqttBearerTests
         }
     }
 
+    [Fact]
+    public async Task SendAsync_BrokerAllowsMore_BacklogStillHoldsThirtyOneUrgentGetsFourSlots()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var broker = await EmbeddedBroker.StartAsync();
+        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        broker.Server.InterceptingPublishAsync += _ => hold.Task; // no PUBACK comes back until released
+        using var client = new MqttClientFactory().CreateMqttClient();
+        await client.ConnectAsync(
+            new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).WithProtocolVersion(MqttProtocolVersion.V500).WithClientId("test-vehicle").Build(),
+            ct).WaitAsync(Timeout, ct);
+        using var linkDown = new CancellationTokenSource();
+        var time = TimeProvider.System;
+        var bearer = new MqttBearer(client, "test-vehicle", receiveMaximum: null, new LinkStateMachine(new TestLogger<LinkStateMachine>(), time),
+            new UplinkCounters(), time, new TestLogger<MqttBearer>(), linkDown.Token);
+        try
+        {
+            // The backlog takes as many slots as before (MaxPendingPublishes - 1), no more.
+            for (var i = 0; i < MqttBearer.MaxPendingPublishes - 1; i++)
+            {
+                await bearer.SendAsync(Batch(PriorityClass.Telemetry), ct).AsTask().WaitAsync(Timeout, ct);
+            }
+
+            var moreBacklog = bearer.SendAsync(Batch(PriorityClass.Telemetry), ct).AsTask();
+            Assert.Equal((1 + MqttBearer.ExtraUrgentPublishes, 0), bearer.FreeSlots);
+
+            // Four urgent publishes go out while none of the earlier ones has its PUBACK; a fifth waits.
+            for (var i = 0; i < 1 + MqttBearer.ExtraUrgentPublishes; i++)
+            {
+                await bearer.SendAsync(Batch(i % 2 == 0 ? PriorityClass.Emergency : PriorityClass.Alert), ct).AsTask().WaitAsync(Timeout, ct);
+            }
+
+            var fifthUrgent = bearer.SendAsync(Batch(PriorityClass.Emergency), ct).AsTask();
+            Assert.False(moreBacklog.IsCompleted);
+            Assert.False(fifthUrgent.IsCompleted);
+            Assert.Equal((0, 0), bearer.FreeSlots);
+
+            hold.TrySetResult();
+            await Task.WhenAll(moreBacklog, fifthUrgent).WaitAsync(Timeout, ct);
+        }
+        finally
+        {
+            hold.TrySetResult();
+            await linkDown.CancelAsync();
+        }
+    }
+
     private static PublishBatch Batch(PriorityClass priority)
     {
         var message = TestEnvelopes.Message("test-vehicle", priority);

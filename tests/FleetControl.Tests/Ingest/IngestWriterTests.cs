@@ -78,6 +78,73 @@ public sealed class IngestWriterTests : IDisposable
         Assert.Equal(251, stats.EnvelopesStored);
     }
 
+    [Fact]
+    public async Task Writer_BacklogTransactionHeldOpenInLiteDb_EmergencyJournaledAndAckedPubAcksStayInArrivalOrder()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var store = new LiteDbFleetStore(Path.Combine(_dir.Path, "fleet.db"), KnownIdWatermark.DefaultCapacity, chunkEnvelopes: 16);
+        var queue = new IngestQueue();
+        var acks = new RecordingAckPublisher();
+        var pubAcks = new ConcurrentQueue<int>();
+        var bothPubAcked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var emergency = Emergency("car-2");
+        var backlog = Enumerable.Range(0, 200).Select(i => TestEnvelopes.Position("car-2", (ulong)i + 1)).ToList();
+
+        // The backlog commit stops inside its LiteDB transaction, holding the store's lock, until released.
+        using var insideTransaction = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var held = 0;
+        store.BetweenChunks = () =>
+        {
+            if (Interlocked.Exchange(ref held, 1) == 0)
+            {
+                insideTransaction.Set();
+                release.Wait(Timeout);
+            }
+        };
+
+        async Task ArriveAsync(int arrival, List<Envelope> envelopes) =>
+            await queue.Writer.WriteAsync(new IngestBatch("car-2", envelopes, _ =>
+            {
+                pubAcks.Enqueue(arrival);
+                if (pubAcks.Count == 2)
+                {
+                    bothPubAcked.TrySetResult();
+                }
+
+                return Task.CompletedTask;
+            }), ct);
+
+        var stats = new IngestStats();
+        using var writer = new IngestWriter(queue, store, acks, stats, TimeProvider.System,
+            Options.Create(new FleetControlOptions()), NullLogger<IngestWriter>.Instance);
+        await writer.StartAsync(ct);
+        try
+        {
+            await ArriveAsync(0, backlog);
+            Assert.True(insideTransaction.Wait(Timeout, ct));
+
+            // Durable in the urgent journal and acknowledged to the device while the backlog transaction holds the lock.
+            await ArriveAsync(1, [emergency]);
+            await acks.WaitForAsync(emergency.MessageId).WaitAsync(Timeout, ct);
+            Assert.Equal([emergency.MessageId], acks.Published.SelectMany(a => a.MessageIds));
+            Assert.Empty(pubAcks); // the broker's PUBACKs still go in arrival order: the backlog's first
+
+            release.Set();
+            await bothPubAcked.Task.WaitAsync(Timeout, ct);
+        }
+        finally
+        {
+            release.Set();
+            await writer.StopAsync(CancellationToken.None);
+        }
+
+        Assert.Equal([0, 1], pubAcks);
+        Assert.Equal(201, await store.CountEnvelopesAsync(ct));
+        Assert.Equal(201, stats.EnvelopesStored);
+        Assert.Single(await store.GetEventsAsync("car-2", 10, ct));
+    }
+
     private static Envelope Emergency(string deviceId)
     {
         var envelope = TestEnvelopes.Position(deviceId, 1_000);
