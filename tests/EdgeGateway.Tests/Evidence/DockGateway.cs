@@ -40,6 +40,7 @@ internal sealed class DockGateway : IAsyncDisposable
         ["Dock:BaysRoot"] = baysRoot,
         ["Dock:Bays"] = bays.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Dock:ScanInterval"] = "00:00:00.100",
+        ["Dock:SettleTime"] = "00:00:00", // seeded recordings are complete when docked (written just now, so the 3 s default would hold them by their age); settling has its own tests
         ["Evidence:StatusInterval"] = "00:00:00.200",
         ["Evidence:RetryBaseDelay"] = "00:00:00.100",
         ["Evidence:FailedItemBackoff"] = "00:00:00.300",
