@@ -19,13 +19,8 @@ public sealed class MqttBearerTests
         var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         broker.Server.InterceptingPublishAsync += _ => hold.Task; // no PUBACK comes back until released
         using var client = new MqttClientFactory().CreateMqttClient();
-        await client.ConnectAsync(
-            new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).WithProtocolVersion(MqttProtocolVersion.V500).WithClientId("test-vehicle").Build(),
-            ct).WaitAsync(Timeout, ct);
         using var linkDown = new CancellationTokenSource();
-        var time = TimeProvider.System;
-        var bearer = new MqttBearer(client, "test-vehicle", receiveMaximum: 4, new LinkStateMachine(new TestLogger<LinkStateMachine>(), time),
-            new UplinkCounters(), time, new TestLogger<MqttBearer>(), linkDown.Token);
+        var bearer = await ConnectedBearerAsync(client, broker, receiveMaximum: 4, linkDown.Token, ct);
         try
         {
             // Three backlog publishes take three of the four slots; the fourth would take the last one.
@@ -59,13 +54,8 @@ public sealed class MqttBearerTests
         var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         broker.Server.InterceptingPublishAsync += _ => hold.Task; // no PUBACK comes back until released
         using var client = new MqttClientFactory().CreateMqttClient();
-        await client.ConnectAsync(
-            new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).WithProtocolVersion(MqttProtocolVersion.V500).WithClientId("test-vehicle").Build(),
-            ct).WaitAsync(Timeout, ct);
         using var linkDown = new CancellationTokenSource();
-        var time = TimeProvider.System;
-        var bearer = new MqttBearer(client, "test-vehicle", receiveMaximum: null, new LinkStateMachine(new TestLogger<LinkStateMachine>(), time),
-            new UplinkCounters(), time, new TestLogger<MqttBearer>(), linkDown.Token);
+        var bearer = await ConnectedBearerAsync(client, broker, receiveMaximum: null, linkDown.Token, ct);
         try
         {
             // The backlog takes as many slots as before (MaxPendingPublishes - 1), no more.
@@ -96,6 +86,17 @@ public sealed class MqttBearerTests
             hold.TrySetResult();
             await linkDown.CancelAsync();
         }
+    }
+
+    // A bearer over a client connected to the broker (MQTT 5, the vehicle's client id); the link ends with linkDown.
+    private static async Task<MqttBearer> ConnectedBearerAsync(IMqttClient client, EmbeddedBroker broker, ushort? receiveMaximum, CancellationToken linkDown, CancellationToken ct)
+    {
+        await client.ConnectAsync(
+            new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).WithProtocolVersion(MqttProtocolVersion.V500).WithClientId("test-vehicle").Build(),
+            ct).WaitAsync(Timeout, ct);
+        var time = TimeProvider.System;
+        return new MqttBearer(client, "test-vehicle", receiveMaximum, new LinkStateMachine(new TestLogger<LinkStateMachine>(), time),
+            new UplinkCounters(), time, new TestLogger<MqttBearer>(), linkDown);
     }
 
     private static PublishBatch Batch(PriorityClass priority)
