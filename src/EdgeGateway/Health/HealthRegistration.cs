@@ -1,3 +1,4 @@
+using EdgeGateway.Hosting;
 using EdgeGateway.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,7 +13,7 @@ internal static class HealthRegistration
     {
         services.AddOptions<HealthOptions>()
             .BindConfiguration(HealthOptions.SectionName)
-            .ValidateDataAnnotations()
+            .ValidateAnnotations()
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddHostedService<HealthReporter>();

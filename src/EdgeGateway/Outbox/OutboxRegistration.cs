@@ -1,3 +1,4 @@
+using EdgeGateway.Hosting;
 using EdgeGateway.Core;
 using EdgeGateway.Outbox.Housekeeping;
 using Microsoft.Extensions.Configuration;
@@ -14,7 +15,7 @@ internal static class OutboxRegistration
     {
         services.AddOptions<OutboxOptions>()
             .BindConfiguration(OutboxOptions.SectionName)
-            .ValidateDataAnnotations()
+            .ValidateAnnotations()
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<OutboxOptions>, OutboxOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);

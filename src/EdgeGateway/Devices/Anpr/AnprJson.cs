@@ -1,3 +1,4 @@
+using EdgeGateway.Hosting;
 using System.Text.Json;
 
 namespace EdgeGateway.Devices.Anpr;
@@ -5,5 +6,5 @@ namespace EdgeGateway.Devices.Anpr;
 /// <summary>JSON settings of the in-car stream and the engineer commands (camelCase, compact).</summary>
 internal static class AnprJson
 {
-    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web);
+    public static JsonSerializerOptions Options { get; } = GatewayJson.With(new(JsonSerializerDefaults.Web));
 }

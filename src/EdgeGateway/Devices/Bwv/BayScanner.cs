@@ -1,3 +1,4 @@
+using EdgeGateway.Contracts;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
@@ -228,7 +229,7 @@ internal sealed class BayScanner(IOptions<DockOptions> options, TimeProvider tim
 
         try
         {
-            var marker = JsonSerializer.Deserialize<CameraMarker>(text, BwvJson.Options);
+            var marker = JsonSerializer.Deserialize(text, BwvJson.Options.Info<CameraMarker>());
             return marker is { Serial.Length: > 0 } ? marker : null;
         }
         catch (JsonException)
@@ -241,7 +242,7 @@ internal sealed class BayScanner(IOptions<DockOptions> options, TimeProvider tim
     {
         try
         {
-            var parsed = JsonSerializer.Deserialize<RecordingSidecar>(json, BwvJson.Options);
+            var parsed = JsonSerializer.Deserialize(json, BwvJson.Options.Info<RecordingSidecar>());
             if (parsed is { CameraSerial.Length: > 0 })
             {
                 sidecar = parsed;

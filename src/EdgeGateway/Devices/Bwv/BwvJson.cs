@@ -1,3 +1,4 @@
+using EdgeGateway.Hosting;
 using System.Text.Json;
 
 namespace EdgeGateway.Devices.Bwv;
@@ -5,5 +6,5 @@ namespace EdgeGateway.Devices.Bwv;
 /// <summary>JSON conventions of the camera's files (camelCase, as the cameras write them).</summary>
 internal static class BwvJson
 {
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+    public static readonly JsonSerializerOptions Options = GatewayJson.With(new(JsonSerializerDefaults.Web));
 }

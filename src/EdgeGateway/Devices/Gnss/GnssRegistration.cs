@@ -1,3 +1,4 @@
+using EdgeGateway.Hosting;
 using EdgeGateway.Core;
 using EdgeGateway.Transport;
 using Microsoft.Extensions.Configuration;
@@ -14,7 +15,7 @@ internal static class GnssRegistration
     {
         services.AddOptions<GnssOptions>()
             .BindConfiguration(GnssOptions.SectionName)
-            .ValidateDataAnnotations()
+            .ValidateAnnotations()
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);

@@ -1,3 +1,4 @@
+using EdgeGateway.Hosting;
 using EdgeGateway.Core;
 using EdgeGateway.Devices.InCarVideo.Recording;
 using EdgeGateway.Devices.InCarVideo.Simulation;
@@ -20,7 +21,7 @@ internal static class InCarVideoRegistration
     {
         services.AddOptions<InCarVideoOptions>()
             .BindConfiguration(InCarVideoOptions.SectionName)
-            .ValidateDataAnnotations()
+            .ValidateAnnotations()
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<InCarVideoCounters>();

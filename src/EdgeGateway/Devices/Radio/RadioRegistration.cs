@@ -1,3 +1,4 @@
+using EdgeGateway.Hosting;
 using EdgeGateway.Contracts.V1;
 using EdgeGateway.Core;
 using EdgeGateway.Devices.Lte;
@@ -26,15 +27,15 @@ internal static class RadioRegistration
     {
         services.AddOptions<TetraOptions>()
             .BindConfiguration(TetraOptions.SectionName)
-            .ValidateDataAnnotations()
+            .ValidateAnnotations()
             .ValidateOnStart();
         services.AddOptions<RoutingOptions>()
             .BindConfiguration(RoutingOptions.SectionName)
-            .ValidateDataAnnotations()
+            .ValidateAnnotations()
             .ValidateOnStart();
         services.AddOptions<LteOptions>()
             .BindConfiguration(LteOptions.SectionName)
-            .ValidateDataAnnotations()
+            .ValidateAnnotations()
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
 

@@ -1,3 +1,4 @@
+using EdgeGateway.Hosting;
 using Microsoft.Extensions.Configuration;
 using EdgeGateway.Security;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,7 +12,7 @@ internal static class DeviceRegistrationRegistration
     {
         services.AddOptions<RegistrationOptions>()
             .BindConfiguration(RegistrationOptions.SectionName)
-            .ValidateDataAnnotations()
+            .ValidateAnnotations()
             .ValidateOnStart();
         services.AddDeviceSecurity();
         services.AddSingleton<RegistrationState>();

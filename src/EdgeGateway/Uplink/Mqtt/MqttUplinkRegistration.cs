@@ -1,3 +1,4 @@
+using EdgeGateway.Hosting;
 using EdgeGateway.Core;
 using EdgeGateway.Health;
 using EdgeGateway.Security;
@@ -14,7 +15,7 @@ internal static class MqttUplinkRegistration
     {
         services.AddOptions<MqttUplinkOptions>()
             .BindConfiguration(MqttUplinkOptions.SectionName)
-            .ValidateDataAnnotations()
+            .ValidateAnnotations()
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddDeviceSecurity();

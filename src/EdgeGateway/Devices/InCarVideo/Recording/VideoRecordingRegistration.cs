@@ -1,3 +1,4 @@
+using EdgeGateway.Hosting;
 using EdgeGateway.Core;
 using EdgeGateway.Evidence;
 using Microsoft.Extensions.Configuration;
@@ -17,7 +18,7 @@ internal static class VideoRecordingRegistration
     {
         services.AddOptions<VideoOptions>()
             .BindConfiguration(VideoOptions.SectionName)
-            .ValidateDataAnnotations()
+            .ValidateAnnotations()
             .ValidateOnStart();
         if (!configuration.GetSection(VideoOptions.SectionName).GetValue<bool>(nameof(VideoOptions.Enabled)))
         {
