@@ -93,7 +93,7 @@ internal sealed class DockStatusReporter(
             var transfers = new JsonArray();
             foreach (var t in b.Transfers)
             {
-                transfers.Add(new JsonObject
+                transfers.Add((JsonNode)new JsonObject
                 {
                     ["recordingId"] = t.RecordingId,
                     ["evidenceId"] = t.EvidenceId,
@@ -109,10 +109,10 @@ internal sealed class DockStatusReporter(
             var unaccepted = new JsonArray();
             foreach (var u in b.Unaccepted)
             {
-                unaccepted.Add(new JsonObject { ["name"] = u.Name, ["reason"] = u.Reason, ["size"] = u.Size });
+                unaccepted.Add((JsonNode)new JsonObject { ["name"] = u.Name, ["reason"] = u.Reason, ["size"] = u.Size });
             }
 
-            bays.Add(new JsonObject
+            bays.Add((JsonNode)new JsonObject
             {
                 ["bay"] = b.Bay,
                 ["docked"] = b.Docked,

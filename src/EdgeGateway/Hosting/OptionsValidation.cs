@@ -8,6 +8,15 @@ namespace EdgeGateway.Hosting;
 internal static class OptionsValidation
 {
     /// <summary>
+    /// Why the options classes accept the trim warnings of their data annotations (IL2026): <c>[Range(typeof(TimeSpan), ...)]</c>
+    /// converts its bounds with TimeSpan's built-in converter (the warning is about generic converters such as
+    /// NullableConverter), and <c>Validator.TryValidateObject</c> over nested options reads members of this assembly's
+    /// types, which trimmed and NativeAOT publishes keep whole (TrimmerRootAssembly in EdgeGateway.csproj).
+    /// ConfigurationTests (end to end), run against the NativeAOT binary, show an out-of-range setting still refuses to start.
+    /// </summary>
+    public const string KeptWhole = "Data annotations over this assembly's options classes, kept whole in trimmed publishes; TimeSpan ranges use its built-in converter (OptionsValidation.KeptWhole).";
+
+    /// <summary>
     /// <see cref="OptionsBuilderDataAnnotationsExtensions.ValidateDataAnnotations{TOptions}"/>, for the gateway's own options classes.
     /// </summary>
     /// <remarks>

@@ -1,8 +1,11 @@
+using EdgeGateway.Hosting;
+using System.Diagnostics.CodeAnalysis;
 using System.ComponentModel.DataAnnotations;
 
 namespace EdgeGateway.Devices.InCarVideo;
 
 /// <summary>In-car video trigger inputs (configuration section <c>InCarVideo</c>, vehicle role).</summary>
+[UnconditionalSuppressMessage("Trimming", "IL2026", Justification = OptionsValidation.KeptWhole)]
 public sealed class InCarVideoOptions : IValidatableObject
 {
     /// <summary>Configuration section name.</summary>

@@ -1,9 +1,12 @@
+using EdgeGateway.Hosting;
+using System.Diagnostics.CodeAnalysis;
 using System.ComponentModel.DataAnnotations;
 using EdgeGateway.Uplink.Drain;
 
 namespace EdgeGateway.Uplink.Mqtt;
 
 /// <summary>The MQTT uplink to FleetControl's broker (configuration section <c>Mqtt</c>).</summary>
+[UnconditionalSuppressMessage("Trimming", "IL2026", Justification = OptionsValidation.KeptWhole)]
 internal sealed class MqttUplinkOptions : IValidatableObject
 {
     public const string SectionName = "Mqtt";
