@@ -1,10 +1,10 @@
-using EdgeGateway.Hosting;
-using EdgeGateway.Contracts;
 using System.Globalization;
-using EdgeGateway.Contracts.Evidence;
-using EdgeGateway.Time;
 using System.Text;
 using System.Text.Json;
+using EdgeGateway.Contracts;
+using EdgeGateway.Contracts.Evidence;
+using EdgeGateway.Hosting;
+using EdgeGateway.Time;
 
 namespace EdgeGateway.Evidence;
 

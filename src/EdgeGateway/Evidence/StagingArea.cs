@@ -1,5 +1,5 @@
-using EdgeGateway.Contracts;
 using System.Text.Json;
+using EdgeGateway.Contracts;
 using EdgeGateway.Contracts.Evidence;
 using EdgeGateway.Contracts.Security;
 using EdgeGateway.Hosting;

@@ -1,6 +1,6 @@
-using EdgeGateway.Hosting;
-using System.Diagnostics.CodeAnalysis;
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
+using EdgeGateway.Hosting;
 
 namespace EdgeGateway.Health;
 

@@ -1,5 +1,5 @@
-using EdgeGateway.Hosting;
 using EdgeGateway.Core;
+using EdgeGateway.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

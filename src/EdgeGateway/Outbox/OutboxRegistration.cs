@@ -1,5 +1,5 @@
-using EdgeGateway.Hosting;
 using EdgeGateway.Core;
+using EdgeGateway.Hosting;
 using EdgeGateway.Outbox.Housekeeping;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,7 +1,7 @@
-using EdgeGateway.Hosting;
-using EdgeGateway.Contracts;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using EdgeGateway.Contracts;
+using EdgeGateway.Hosting;
 
 namespace EdgeGateway.Updates;
 

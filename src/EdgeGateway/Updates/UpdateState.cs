@@ -1,6 +1,6 @@
-using EdgeGateway.Hosting;
-using EdgeGateway.Contracts;
 using System.Text.Json;
+using EdgeGateway.Contracts;
+using EdgeGateway.Hosting;
 
 namespace EdgeGateway.Updates;
 

@@ -1,6 +1,6 @@
-using EdgeGateway.Contracts;
 using System.Text.Json;
 using System.Threading.Channels;
+using EdgeGateway.Contracts;
 
 namespace EdgeGateway.Devices.Anpr;
 

@@ -1,6 +1,6 @@
-using EdgeGateway.Contracts;
 using System.Globalization;
 using System.Text.Json;
+using EdgeGateway.Contracts;
 using Microsoft.Extensions.Options;
 
 namespace EdgeGateway.Devices.Bwv;

@@ -1,5 +1,5 @@
-using EdgeGateway.Hosting;
 using System.Text.Json;
+using EdgeGateway.Hosting;
 
 namespace EdgeGateway.Devices.Bwv;
 

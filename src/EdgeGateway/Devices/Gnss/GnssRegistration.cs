@@ -1,5 +1,5 @@
-using EdgeGateway.Hosting;
 using EdgeGateway.Core;
+using EdgeGateway.Hosting;
 using EdgeGateway.Transport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,7 +1,7 @@
-using EdgeGateway.Hosting;
 using EdgeGateway.Core;
 using EdgeGateway.Devices.InCarVideo.Recording;
 using EdgeGateway.Devices.InCarVideo.Simulation;
+using EdgeGateway.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -1,8 +1,8 @@
-using EdgeGateway.Hosting;
 using EdgeGateway.Contracts.V1;
 using EdgeGateway.Core;
 using EdgeGateway.Devices.Lte;
 using EdgeGateway.Devices.Tetra;
+using EdgeGateway.Hosting;
 using EdgeGateway.Transport;
 using EdgeGateway.Uplink.Mqtt;
 using EdgeGateway.Uplink.Routing;

@@ -1,6 +1,6 @@
 using EdgeGateway.Hosting;
-using Microsoft.Extensions.Configuration;
 using EdgeGateway.Security;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EdgeGateway.Uplink.Grpc;

@@ -1,6 +1,6 @@
-using EdgeGateway.Hosting;
 using EdgeGateway.Core;
 using EdgeGateway.Health;
+using EdgeGateway.Hosting;
 using EdgeGateway.Security;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

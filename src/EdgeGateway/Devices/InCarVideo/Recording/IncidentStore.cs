@@ -1,9 +1,9 @@
-using EdgeGateway.Hosting;
-using EdgeGateway.Contracts;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using EdgeGateway.Contracts;
+using EdgeGateway.Hosting;
 
 namespace EdgeGateway.Devices.InCarVideo.Recording;
 

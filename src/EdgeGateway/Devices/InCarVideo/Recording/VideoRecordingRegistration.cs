@@ -1,6 +1,6 @@
-using EdgeGateway.Hosting;
 using EdgeGateway.Core;
 using EdgeGateway.Evidence;
+using EdgeGateway.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

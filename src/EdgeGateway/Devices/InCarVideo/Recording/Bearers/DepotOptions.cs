@@ -1,7 +1,7 @@
-using EdgeGateway.Hosting;
-using System.Diagnostics.CodeAnalysis;
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
+using EdgeGateway.Hosting;
 
 namespace EdgeGateway.Devices.InCarVideo.Recording.Bearers;
 
