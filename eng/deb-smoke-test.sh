@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the x64 gateway package and starts the gateway from it, as an installer would, with no SDK anywhere
 # near it. test.sh runs it (one test in its "N passed, N failed" total), so CI does this on every run.
-#   1. eng/package.sh --rid linux-x64 --program edgegateway (self-contained publish, the cost of this test)
+#   1. eng/package.sh --rid linux-x64 --program edgegateway (the NativeAOT publish, the cost of this test; GATEWAY_AOT=false
+#      builds the trimmed ReadyToRun package instead), and checks the package holds the kind asked for
 #   2. dpkg -i (as root, or through sudo): /opt/edgegateway/releases/A, current, the units, the edgegateway account
 #   3. the installed binary with no SDK: a bare environment (env -i PATH=/usr/bin:/bin, no DOTNET_ROOT) in a
 #      private mount namespace (unshare) where the machine's .NET folders are hidden: --version, --help
@@ -21,7 +22,7 @@ deb=""
 while (($#)); do
   case "$1" in
     --deb) deb=$(realpath "$2"); shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "deb-smoke-test: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -64,6 +65,13 @@ if [ -z "$deb" ]; then
     || { grep -v NU1603 "$work/package.log" >&2; fail "eng/package.sh failed"; }
   deb=$(ls "$work"/packages/edgegateway_*_amd64.deb 2>/dev/null | head -1)
   [ -n "$deb" ] || fail "eng/package.sh built no edgegateway_*_amd64.deb"
+fi
+
+# The kind of gateway the package holds: NativeAOT is one native executable with no runtime beside it.
+if [ "${GATEWAY_AOT:-auto}" != false ]; then
+  dpkg-deb -c "$deb" | grep -qE '/opt/edgegateway/releases/A/(libcoreclr.so|EdgeGateway.dll)$' \
+    && fail "$(basename "$deb") ships libcoreclr.so or EdgeGateway.dll: not the NativeAOT gateway (GATEWAY_AOT=false builds that one)"
+  step "$(basename "$deb") holds the NativeAOT gateway (no libcoreclr.so, no EdgeGateway.dll)"
 fi
 
 # 2. Install it.

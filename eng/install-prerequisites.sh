@@ -2,7 +2,8 @@
 # Installs the Debian packages the local system and the tests drive for real:
 #   mosquitto (broker interoperability tests), socat (pseudo-terminals), ffmpeg (real MP4 recordings),
 #   chromium (the web console's browser tests; Playwright drives this system browser, nothing is downloaded),
-#   postgresql (FleetControl's shared store; the tests start a private cluster from its binaries, no service).
+#   postgresql (FleetControl's shared store; the tests start a private cluster from its binaries, no service),
+#   gcc and zlib1g-dev (NativeAOT links the packaged gateway with them: eng/package.sh, eng/deb-smoke-test.sh).
 # Idempotent and quiet when everything is present. Needs root or sudo to install.
 set -uo pipefail
 need=()
@@ -11,6 +12,7 @@ command -v socat >/dev/null 2>&1 || need+=(socat)
 command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
+{ command -v gcc && [ -e /usr/include/zlib.h ]; } >/dev/null 2>&1 || need+=(gcc zlib1g-dev)
 ((${#need[@]})) || exit 0
 echo "installing ${need[*]} (Debian packages)"
 sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"

@@ -1,32 +1,38 @@
 #!/usr/bin/env bash
 # Builds the installable Debian packages: one .deb per program (edgegateway, fleetcontrol) per architecture,
-# each a self-contained, ReadyToRun publish (no .NET on the target; the gateway's is also trimmed, see
-# src/EdgeGateway/EdgeGateway.csproj), with its systemd unit, sysusers account, /etc defaults (conffiles) and
-# udev example; then checks every package (see check_package).
+# each self-contained (no .NET on the target): the gateway a NativeAOT executable (one native binary, no JIT; see
+# src/EdgeGateway/EdgeGateway.csproj), FleetControl a ReadyToRun publish; with its systemd unit, sysusers account,
+# /etc defaults (conffiles) and udev example; then checks every package (see check_package).
+# --gateway-aot false (or GATEWAY_AOT=false) packages the gateway as before NativeAOT: trimmed ReadyToRun IL.
+# NativeAOT links with the target's C toolchain: the default (auto) builds it for this machine's architecture and
+# falls back to ReadyToRun, saying so, for another one (linux-arm64 on x64) unless --gateway-aot true (a cross
+# toolchain installed) or the package is built on that architecture.
 # The gateway is installed in the A/B layout of over-the-air updates: /opt/edgegateway/releases/A (with its
 # manifest.json), the current -> releases/A link, and (postinst) update-state.json, so both
 # edgegateway.service and edgegateway-supervised.service (supervise: OTA with rollback) start straight away.
 #
-#   eng/package.sh [--rid linux-x64] [--rid linux-arm64] [--program edgegateway|fleetcontrol] [--out artifacts/packages] [--version 0.1.0]
+#   eng/package.sh [--rid linux-x64] [--rid linux-arm64] [--program edgegateway|fleetcontrol] [--out artifacts/packages] [--version 0.1.0] [--gateway-aot auto|true|false]
 #
 # Default: both architectures, both programs. Install on the target with
 #   sudo apt install ./edgegateway_VERSION_arm64.deb && sudoedit /etc/edgegateway/appsettings.json && sudo systemctl enable --now edgegateway
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-rids=(); only=""; out="$root/artifacts/packages"; version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props | head -1)
+rids=(); only=""; out="$root/artifacts/packages"; gateway_aot=${GATEWAY_AOT:-auto}; version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props | head -1)
 while (($#)); do
   case "$1" in
     --rid) rids+=("$2"); shift 2 ;;
     --out) out=$(realpath -m "$2"); shift 2 ;;
     --program) only="$2"; shift 2 ;;
     --version) version="$2"; shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --gateway-aot) gateway_aot="$2"; shift 2 ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "package.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
 ((${#rids[@]})) || rids=(linux-x64 linux-arm64)
 case "$only" in ""|edgegateway|fleetcontrol) ;; *) echo "package.sh: unknown --program '$only' (edgegateway or fleetcontrol)" >&2; exit 2 ;; esac
+case "$gateway_aot" in auto|true|false) ;; *) echo "package.sh: --gateway-aot is auto, true or false, not '$gateway_aot'" >&2; exit 2 ;; esac
 command -v dpkg-deb >/dev/null || { echo "package.sh: dpkg-deb is needed (apt-get install dpkg)" >&2; exit 1; }
 mkdir -p "$out"
 
@@ -95,11 +101,26 @@ for rid in "${rids[@]}"; do
     IFS='|' read -r name project binary unit sysusers description <<<"$entry"
     [ -z "$only" ] || [ "$only" = "$name" ] || continue
     stage="$out/stage/$name-$arch"; rm -rf "$stage"; mkdir -p "$stage/DEBIAN"
-    echo "== $name $version $arch: publish ($rid, self-contained, ReadyToRun)"
+    # The gateway: NativeAOT (unless --gateway-aot false); FleetControl (a server, where start-up JIT costs nothing
+    # that matters and the resident set is not the constraint): ReadyToRun.
+    build=(-p:PublishReadyToRun=true); kind="ReadyToRun"
+    if [ "$name" = edgegateway ]; then
+      if [ "$gateway_aot" = true ] || { [ "$gateway_aot" = auto ] && [ "$arch" = "$(dpkg --print-architecture)" ]; }; then
+        build=(-p:PublishAot=true); kind="NativeAOT"
+      elif [ "$gateway_aot" = auto ]; then
+        kind="ReadyToRun, trimmed: NativeAOT for $arch needs its toolchain here (--gateway-aot true with one, or build on $arch)"
+      else
+        kind="ReadyToRun, trimmed"
+      fi
+    fi
+    echo "== $name $version $arch: publish ($rid, self-contained, $kind)"
     dir=$(program_dir "$name"); publish="$stage/$dir"
     [ "$name" = edgegateway ] && publish="$stage/opt/$name/releases/A"
-    dotnet publish "$project" -c Release -r "$rid" --self-contained true -p:PublishReadyToRun=true \
+    started=$SECONDS
+    dotnet publish "$project" -c Release -r "$rid" --self-contained true "${build[@]}" \
       -p:DebugType=none -p:GenerateDocumentationFile=false -o "$publish" --nologo -v quiet
+    echo "   published in $((SECONDS - started)) s"
+    rm -f "$publish"/*.dbg
     # Shipped defaults stay beside the binary; the site file in /etc starts empty and is the installer's to edit.
     install -D -m 0644 "$unit" "$stage/lib/systemd/system/$name.service"
     sed -i -e "s|^ExecStart=/usr/bin/dotnet /opt/$name/$binary.dll|ExecStart=/$dir/$binary|" -e "s|^ExecStart=/opt/$name/$binary|ExecStart=/$dir/$binary|" \

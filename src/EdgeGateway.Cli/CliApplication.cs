@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Parsing;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 
 namespace EdgeGateway.Cli;
@@ -46,6 +47,13 @@ public sealed class CliApplication
     private readonly Dictionary<string, CliVerb> _ownParsers = new(StringComparer.Ordinal);
 
     /// <summary>Every concrete <see cref="CliVerb"/> in <paramref name="assembly"/>, created once each.</summary>
+    /// <remarks>
+    /// A program published trimmed or with NativeAOT must keep its own assembly whole (TrimmerRootAssembly, as
+    /// src/EdgeGateway/EdgeGateway.csproj does), so every verb type and its parameterless constructor stays.
+    /// </remarks>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Programs that trim root their own assembly (see remarks).")]
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "Programs that trim root their own assembly (see remarks).")]
+    [UnconditionalSuppressMessage("Trimming", "IL2067", Justification = "Programs that trim root their own assembly (see remarks).")]
     public static IReadOnlyList<CliVerb> DiscoverVerbs(Assembly assembly) =>
         [.. assembly.GetTypes()
             .Where(t => t.IsSubclassOf(typeof(CliVerb)) && !t.IsAbstract && t.GetConstructor(Type.EmptyTypes) is not null)

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using LiteDB;
 
@@ -17,6 +18,7 @@ namespace EdgeGateway.Storage;
 /// the files are gone), so <see cref="Abandon"/> suppresses them. Reached by reflection, as
 /// <see cref="LiteDbWriterQueue"/> reaches the writer; if LiteDB's internals move, it does nothing.
 /// </remarks>
+[UnconditionalSuppressMessage("Trimming", "IL2075", Justification = LiteDbInternals.Justification)]
 internal static class LiteDbAbandonedTransactions
 {
     private const BindingFlags Any = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic;

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 
 namespace EdgeGateway.Storage;
@@ -49,6 +50,8 @@ public static class LiteDbCacheLimit
     /// <summary>The segment sizes databases opened now would use (null when LiteDB's internals are not found).</summary>
     public static IReadOnlyList<int>? Current => SizesField(out _)?.GetValue(null) as int[];
 
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = LiteDbInternals.Justification)]
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = LiteDbInternals.Justification)]
     private static FieldInfo? SizesField(out string? why)
     {
         var constants = typeof(LiteDB.LiteDatabase).Assembly.GetType("LiteDB.Constants");

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.ExceptionServices;
 using LiteDB;
@@ -14,6 +15,7 @@ namespace EdgeGateway.Storage;
 /// If the internals change, <see cref="WaitForWrites"/> falls back to <c>Checkpoint()</c> (slower,
 /// equally safe: it waits for the queue, copies the log into the data file and fsyncs that).
 /// </summary>
+[UnconditionalSuppressMessage("Trimming", "IL2075", Justification = LiteDbInternals.Justification)]
 internal sealed class LiteDbWriterQueue
 {
     /// <summary>The queue method waited on in LiteDB 5.0.20.</summary>
@@ -35,6 +37,12 @@ internal sealed class LiteDbWriterQueue
 
     /// <param name="database">The database whose writer is waited for.</param>
     /// <param name="waitMethod">The queue's wait method name (tests pass a missing one to force the fall-back).</param>
+    /// <remarks>
+    /// LiteDB is kept whole in trimmed publishes, but the queue sits behind the framework's <see cref="Lazy{T}"/>, whose
+    /// <c>Value</c> a NativeAOT build would otherwise not describe for reflection (the first AOT build logged "writer queue
+    /// not reachable (Lazy&lt;DiskWriterQueue&gt;.Value)" and fell back to a checkpoint per commit): kept here.
+    /// </remarks>
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicProperties, typeof(Lazy<>))]
     public LiteDbWriterQueue(LiteDatabase database, string waitMethod = DefaultWaitMethod)
     {
         _database = database;

@@ -151,8 +151,11 @@ public sealed class UpdateTests
         Assert.Null(JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(root, "update-state.json"), ct)).RootElement.GetProperty("pending").GetString());
     }
 
+    // The built EdgeGateway.dll through dotnet, or a published native binary (EDGEGATEWAY_TEST_GATEWAY_BINARY) as it is.
     private static string Launcher(string extra = "") =>
-        $"#!/bin/sh\n{extra}exec dotnet \"{SystemUnderTest.Outputs.Gateway}\" \"$@\"\n";
+        SystemUnderTest.Outputs.Gateway.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)
+            ? $"#!/bin/sh\n{extra}exec dotnet \"{SystemUnderTest.Outputs.Gateway}\" \"$@\"\n"
+            : $"#!/bin/sh\n{extra}exec \"{SystemUnderTest.Outputs.Gateway}\" \"$@\"\n";
 
     private static (string Offer, string Package) Package(TempDirectory directory, ECDsa key, string version, string launcher)
     {

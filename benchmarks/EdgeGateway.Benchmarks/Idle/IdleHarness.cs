@@ -16,7 +16,8 @@ namespace EdgeGateway.Benchmarks.Idle;
 /// compiling for about a minute), it reads <c>/proc</c> at the start and end of one window: utime+stime,
 /// context switches of every thread (wake-ups), threads, and resident memory split as the kernel does.
 /// <c>--gateway DLL</c> (repeatable) measures other builds side by side in the same run, e.g. the code
-/// before a change; <c>--env NAME=VALUE</c> (repeatable) sets an environment variable for every gateway.
+/// before a change, or a published native executable (the NativeAOT gateway); <c>--env NAME=VALUE</c> (repeatable) sets an
+/// environment variable for every gateway; in a <c>--variant</c>, <c>-NAME</c> removes one the unit sets.
 /// <c>dotnet run -c Release --project benchmarks/EdgeGateway.Benchmarks -- idle [--settle 120] [--window 60] [--gateway DLL]... [--env NAME=VALUE]... [--variant LABEL:NAME=VALUE[,NAME=VALUE]]... [--roles gnss,gnss-tcp,silent,dock,video] [--video] [--smaps] [--dir DIR]</c>
 /// <c>--video</c> (or the role <c>video</c>) adds, for the last build, silent-receiver vehicles with in-car video triggers on
 /// the simulated harness (inputs by interrupt, inputs polled, inputs plus sensors) to compare with the silent vehicle.
@@ -99,7 +100,15 @@ internal static class IdleHarness
                 var settings = new Dictionary<string, string>(environment) { ["Health:FileInterval"] = "00:00:05" };
                 foreach (var (name, value) in runs[b].Extra)
                 {
-                    settings[name] = value;
+                    // "-NAME" in a variant removes a variable the unit sets (e.g. to see a setting compiled into the binary).
+                    if (name.StartsWith('-'))
+                    {
+                        settings.Remove(name[1..]);
+                    }
+                    else
+                    {
+                        settings[name] = value;
+                    }
                 }
 
                 var gpsTcpPort = FreePort();

@@ -14,14 +14,14 @@ namespace EdgeGateway.Contracts.Updates;
 /// <param name="KeyId">The signing key's id (<see cref="UpdateSignature.KeyIdOf"/>).</param>
 public sealed record UpdateOffer(string Version, string PackageUrl, string Sha256, long Size, string Signature, string KeyId)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    private static readonly JsonSerializerOptions Json = ContractsJson.With(new(JsonSerializerDefaults.Web) { WriteIndented = true });
 
     /// <summary>The offer as JSON.</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    public string ToJson() => JsonSerializer.Serialize(this, Json.Info<UpdateOffer>());
 
     /// <summary>Reads an offer; throws <see cref="JsonException"/> or <see cref="InvalidDataException"/> when it is not one.</summary>
     public static UpdateOffer Parse(string json) =>
-        JsonSerializer.Deserialize<UpdateOffer>(json, Json) is { Version.Length: > 0, Sha256.Length: > 0, Signature.Length: > 0 } offer
+        JsonSerializer.Deserialize(json, Json.Info<UpdateOffer>()) is { Version.Length: > 0, Sha256.Length: > 0, Signature.Length: > 0 } offer
             ? offer
             : throw new InvalidDataException("not an update offer (version, sha256 and signature are required)");
 }

@@ -18,7 +18,16 @@ internal sealed class BuildOutputs
     /// <summary>Debug or Release: the same as the running assembly's.</summary>
     public string Configuration { get; }
 
-    public string Gateway => Assembly("EdgeGateway");
+    /// <summary>
+    /// The gateway to run: the built EdgeGateway.dll, or the published binary named by
+    /// <see cref="GatewayBinaryVariable"/> (e.g. the NativeAOT executable), so the end-to-end tests can run what ships.
+    /// </summary>
+    public string Gateway => Environment.GetEnvironmentVariable(GatewayBinaryVariable) is { Length: > 0 } binary
+        ? File.Exists(binary) ? Path.GetFullPath(binary) : throw new FileNotFoundException($"{GatewayBinaryVariable} names {binary}, which does not exist.", binary)
+        : Assembly("EdgeGateway");
+
+    /// <summary>The environment variable that points the tests and the launcher at a published gateway binary.</summary>
+    public const string GatewayBinaryVariable = "EDGEGATEWAY_TEST_GATEWAY_BINARY";
 
     public string FleetControl => Assembly("FleetControl");
 

@@ -35,7 +35,10 @@ internal sealed class ManagedProcess : IAsyncDisposable
     /// <summary>Raised for every line the process writes to stdout or stderr.</summary>
     public event Action<string>? OutputLine;
 
-    /// <summary>Starts <c>dotnet <paramref name="assembly"/> <paramref name="arguments"/></c>.</summary>
+    /// <summary>
+    /// Starts <c>dotnet <paramref name="assembly"/> <paramref name="arguments"/></c>, or, when <paramref name="assembly"/> is
+    /// not a <c>.dll</c> (a published native executable, e.g. the NativeAOT gateway), that executable itself.
+    /// </summary>
     public static ManagedProcess Start(
         string name,
         string assembly,
@@ -44,7 +47,8 @@ internal sealed class ManagedProcess : IAsyncDisposable
         string logFile,
         string? workingDirectory = null)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var native = !assembly.EndsWith(".dll", StringComparison.OrdinalIgnoreCase);
+        var info = new ProcessStartInfo(native ? assembly : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -52,7 +56,11 @@ internal sealed class ManagedProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = workingDirectory ?? Path.GetDirectoryName(assembly)!,
         };
-        info.ArgumentList.Add(assembly);
+        if (!native)
+        {
+            info.ArgumentList.Add(assembly);
+        }
+
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);

@@ -21,15 +21,15 @@ internal static class OptionsCatalog
 {
     private static readonly (string Section, Func<IServiceProvider, bool> Used, Func<IConfiguration, IServiceProvider, IEnumerable<string>> Check)[] Checks =
     [
-        Entry<GatewayOptions>(GatewayOptions.SectionName),
-        Entry<OutboxOptions>(OutboxOptions.SectionName),
-        Entry<MqttUplinkOptions>(MqttUplinkOptions.SectionName),
-        Entry<RegistrationOptions>(RegistrationOptions.SectionName),
-        Entry<HealthOptions>(HealthOptions.SectionName),
-        Entry<GnssOptions>(GnssOptions.SectionName),
-        Entry<DockOptions>(DockOptions.SectionName),
-        Entry<EvidenceOptions>(EvidenceOptions.SectionName),
-        Entry<RetentionOptions>(RetentionOptions.SectionName),
+        Entry<GatewayOptions>(GatewayOptions.SectionName, static (section, options) => section.Bind(options)),
+        Entry<OutboxOptions>(OutboxOptions.SectionName, static (section, options) => section.Bind(options)),
+        Entry<MqttUplinkOptions>(MqttUplinkOptions.SectionName, static (section, options) => section.Bind(options)),
+        Entry<RegistrationOptions>(RegistrationOptions.SectionName, static (section, options) => section.Bind(options)),
+        Entry<HealthOptions>(HealthOptions.SectionName, static (section, options) => section.Bind(options)),
+        Entry<GnssOptions>(GnssOptions.SectionName, static (section, options) => section.Bind(options)),
+        Entry<DockOptions>(DockOptions.SectionName, static (section, options) => section.Bind(options)),
+        Entry<EvidenceOptions>(EvidenceOptions.SectionName, static (section, options) => section.Bind(options)),
+        Entry<RetentionOptions>(RetentionOptions.SectionName, static (section, options) => section.Bind(options)),
     ];
 
     /// <summary>Every failure message of every registered validator, or none.</summary>
@@ -43,11 +43,13 @@ internal static class OptionsCatalog
     public static bool IsUnusedHere(string section, IServiceProvider services) =>
         Checks.Any(entry => string.Equals(entry.Section, section, StringComparison.OrdinalIgnoreCase) && !entry.Used(services));
 
-    private static (string, Func<IServiceProvider, bool>, Func<IConfiguration, IServiceProvider, IEnumerable<string>>) Entry<T>(string section)
+    // The bind is written out per options class (not section.Bind(T) in here): the configuration binding source
+    // generator binds concrete types only, and it is what binds under NativeAOT.
+    private static (string, Func<IServiceProvider, bool>, Func<IConfiguration, IServiceProvider, IEnumerable<string>>) Entry<T>(string section, Action<IConfiguration, T> bind)
         where T : class, new() =>
-        (section, services => services.GetServices<IValidateOptions<T>>().Any(), Check<T>(section));
+        (section, services => services.GetServices<IValidateOptions<T>>().Any(), Check(section, bind));
 
-    private static Func<IConfiguration, IServiceProvider, IEnumerable<string>> Check<T>(string section)
+    private static Func<IConfiguration, IServiceProvider, IEnumerable<string>> Check<T>(string section, Action<IConfiguration, T> bind)
         where T : class, new() =>
         (candidate, services) =>
         {
@@ -61,7 +63,7 @@ internal static class OptionsCatalog
             var options = new T();
             try
             {
-                candidate.GetSection(section).Bind(options);
+                bind(candidate.GetSection(section), options);
             }
             catch (InvalidOperationException ex)
             {

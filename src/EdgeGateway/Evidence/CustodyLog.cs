@@ -1,8 +1,10 @@
 using System.Globalization;
-using EdgeGateway.Contracts.Evidence;
-using EdgeGateway.Time;
 using System.Text;
 using System.Text.Json;
+using EdgeGateway.Contracts;
+using EdgeGateway.Contracts.Evidence;
+using EdgeGateway.Hosting;
+using EdgeGateway.Time;
 
 namespace EdgeGateway.Evidence;
 
@@ -14,7 +16,7 @@ namespace EdgeGateway.Evidence;
 /// </summary>
 internal sealed class CustodyLog
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Json = GatewayJson.With(new(JsonSerializerDefaults.Web));
     private readonly List<CustodyLink> _entries;
     private readonly ICustodySigner? _signer;
     private readonly ClockStepCursor? _clock;
@@ -65,7 +67,7 @@ internal sealed class CustodyLog
             CustodyLink? link;
             try
             {
-                link = JsonSerializer.Deserialize<CustodyLink>(bytes.AsSpan(start, newline - start), Json);
+                link = JsonSerializer.Deserialize(bytes.AsSpan(start, newline - start), Json.Info<CustodyLink>());
             }
             catch (JsonException)
             {
@@ -168,7 +170,7 @@ internal sealed class CustodyLog
 
     private void Write(CustodyLink link)
     {
-        var line = JsonSerializer.Serialize(link, Json) + "\n";
+        var line = JsonSerializer.Serialize(link, Json.Info<CustodyLink>()) + "\n";
         Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
         using (var stream = new FileStream(FilePath, FileMode.Append, FileAccess.Write, FileShare.Read))
         {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using EdgeGateway.Contracts.V1;
 using EdgeGateway.Core;
 using EdgeGateway.Hosting;
@@ -83,49 +84,64 @@ internal sealed class DockStatusReporter(
 
     private void WriteStatusFile(DockStatus status, DateTimeOffset now)
     {
-        var bays = status.Bays.Select(b =>
+        var bays = new JsonArray();
+        foreach (var b in status.Bays)
         {
             var done = b.Transfers.Sum(t => (long)t.BytesDone);
             var total = b.Transfers.Sum(t => (long)t.BytesTotal);
             var rate = b.Transfers.Where(t => t.State is "copying" or "uploading").Sum(t => t.MegabytesPerSecond);
-            return new
+            var transfers = new JsonArray();
+            foreach (var t in b.Transfers)
             {
-                bay = b.Bay,
-                docked = b.Docked,
-                cameraSerial = b.CameraSerial,
-                batteryPercent = b.BatteryPercent,
-                bytesDone = done,
-                bytesTotal = total,
-                megabytesPerSecond = Math.Round(rate, 2),
-                etaSeconds = rate > 0 ? (long)((total - done) / (rate * 1024 * 1024)) : 0,
-                transfers = b.Transfers.Select(t => new
+                transfers.Add((JsonNode)new JsonObject
                 {
-                    recordingId = t.RecordingId,
-                    evidenceId = t.EvidenceId,
-                    state = t.State,
-                    bytesDone = t.BytesDone,
-                    bytesTotal = t.BytesTotal,
-                    megabytesPerSecond = t.MegabytesPerSecond,
-                    etaSeconds = t.EtaSeconds,
-                    critical = t.Critical,
-                }),
-                unaccepted = b.Unaccepted.Select(u => new { name = u.Name, reason = u.Reason, size = u.Size }),
-            };
-        });
-        var document = new
+                    ["recordingId"] = t.RecordingId,
+                    ["evidenceId"] = t.EvidenceId,
+                    ["state"] = t.State,
+                    ["bytesDone"] = t.BytesDone,
+                    ["bytesTotal"] = t.BytesTotal,
+                    ["megabytesPerSecond"] = t.MegabytesPerSecond,
+                    ["etaSeconds"] = t.EtaSeconds,
+                    ["critical"] = t.Critical,
+                });
+            }
+
+            var unaccepted = new JsonArray();
+            foreach (var u in b.Unaccepted)
+            {
+                unaccepted.Add((JsonNode)new JsonObject { ["name"] = u.Name, ["reason"] = u.Reason, ["size"] = u.Size });
+            }
+
+            bays.Add((JsonNode)new JsonObject
+            {
+                ["bay"] = b.Bay,
+                ["docked"] = b.Docked,
+                ["cameraSerial"] = b.CameraSerial,
+                ["batteryPercent"] = b.BatteryPercent,
+                ["bytesDone"] = done,
+                ["bytesTotal"] = total,
+                ["megabytesPerSecond"] = Math.Round(rate, 2),
+                ["etaSeconds"] = rate > 0 ? (long)((total - done) / (rate * 1024 * 1024)) : 0,
+                ["transfers"] = transfers,
+                ["unaccepted"] = unaccepted,
+            });
+        }
+
+        // A JsonObject, not an anonymous type: it serializes without reflection (NativeAOT, Hosting/GatewayJson.cs).
+        var document = new JsonObject
         {
-            deviceId = gateway.Value.DeviceId,
-            at = now,
-            alarms = counters.StagingFull ? new[] { "staging-full" } : [],
-            bytesCopied = counters.BytesCopied,
-            bytesUploaded = counters.BytesUploaded,
-            itemsVerified = counters.ItemsVerified,
-            bays,
+            ["deviceId"] = gateway.Value.DeviceId,
+            ["at"] = now,
+            ["alarms"] = counters.StagingFull ? new JsonArray("staging-full") : new JsonArray(),
+            ["bytesCopied"] = counters.BytesCopied,
+            ["bytesUploaded"] = counters.BytesUploaded,
+            ["itemsVerified"] = counters.ItemsVerified,
+            ["bays"] = bays,
         };
         Directory.CreateDirectory(gateway.Value.DataDirectory);
         var path = Path.Combine(gateway.Value.DataDirectory, FileName);
         var temp = path + ".tmp";
-        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(document, new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(temp, document.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         File.Move(temp, path, overwrite: true);
     }
 }

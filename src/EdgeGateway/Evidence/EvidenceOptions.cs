@@ -1,8 +1,11 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
+using EdgeGateway.Hosting;
 
 namespace EdgeGateway.Evidence;
 
 /// <summary>Evidence offload pipeline settings (configuration section <c>Evidence</c>).</summary>
+[UnconditionalSuppressMessage("Trimming", "IL2026", Justification = OptionsValidation.KeptWhole)]
 public sealed class EvidenceOptions
 {
     /// <summary>Configuration section name.</summary>

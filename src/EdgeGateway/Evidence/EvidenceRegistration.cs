@@ -18,7 +18,7 @@ internal static class EvidenceRegistration
     {
         services.AddOptions<DockOptions>()
             .BindConfiguration(DockOptions.SectionName)
-            .ValidateDataAnnotations()
+            .ValidateAnnotations()
             .ValidateOnStart();
         services.AddEvidenceUpload();
         services.AddSingleton<BayScanner>();
@@ -44,7 +44,7 @@ internal static class EvidenceRegistration
     {
         services.AddOptions<EvidenceOptions>()
             .BindConfiguration(EvidenceOptions.SectionName)
-            .ValidateDataAnnotations()
+            .ValidateAnnotations()
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<StagingArea>();

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EdgeGateway.Contracts;
 using EdgeGateway.Contracts.Evidence;
 using EdgeGateway.Contracts.Security;
 using EdgeGateway.Hosting;
@@ -21,7 +22,7 @@ namespace EdgeGateway.Evidence;
 /// </summary>
 internal sealed class StagingArea
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Json = GatewayJson.With(new(JsonSerializerDefaults.Web));
     private readonly EvidenceOptions _options;
     private readonly Dictionary<string, long> _reserved = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
@@ -150,7 +151,7 @@ internal sealed class StagingArea
         var path = ProgressPath(evidenceId);
         try
         {
-            return File.Exists(path) ? JsonSerializer.Deserialize<CopyProgress>(File.ReadAllText(path), Json) : null;
+            return File.Exists(path) ? JsonSerializer.Deserialize(File.ReadAllText(path), Json.Info<CopyProgress>()) : null;
         }
         catch (JsonException)
         {
@@ -160,7 +161,7 @@ internal sealed class StagingArea
 
     /// <summary>Writes progress atomically and durably (temp file, fsync, rename).</summary>
     public void WriteProgress(string evidenceId, CopyProgress progress) =>
-        WriteAtomically(ProgressPath(evidenceId), JsonSerializer.SerializeToUtf8Bytes(progress, Json));
+        WriteAtomically(ProgressPath(evidenceId), JsonSerializer.SerializeToUtf8Bytes(progress, Json.Info<CopyProgress>()));
 
     public bool IsCustodySynced(string evidenceId, int entries)
     {

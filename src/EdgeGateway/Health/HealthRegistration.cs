@@ -1,4 +1,5 @@
 using EdgeGateway.Core;
+using EdgeGateway.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -12,7 +13,7 @@ internal static class HealthRegistration
     {
         services.AddOptions<HealthOptions>()
             .BindConfiguration(HealthOptions.SectionName)
-            .ValidateDataAnnotations()
+            .ValidateAnnotations()
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddHostedService<HealthReporter>();

@@ -38,7 +38,7 @@ internal static class GatewayHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddOptions<GatewayOptions>()
             .BindConfiguration(GatewayOptions.SectionName)
-            .ValidateDataAnnotations()
+            .ValidateAnnotations()
             .ValidateOnStart();
 
         // devices -> core -> outbox -> uplinks (DESIGN.md "The flow").

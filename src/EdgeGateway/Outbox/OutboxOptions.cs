@@ -1,8 +1,11 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
+using EdgeGateway.Hosting;
 
 namespace EdgeGateway.Outbox;
 
 /// <summary>The durable outbox (configuration section <c>Outbox</c>).</summary>
+[UnconditionalSuppressMessage("Trimming", "IL2026", Justification = OptionsValidation.KeptWhole)]
 internal sealed class OutboxOptions
 {
     /// <summary>Configuration section name.</summary>

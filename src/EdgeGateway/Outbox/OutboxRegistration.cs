@@ -1,4 +1,5 @@
 using EdgeGateway.Core;
+using EdgeGateway.Hosting;
 using EdgeGateway.Outbox.Housekeeping;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,7 +15,7 @@ internal static class OutboxRegistration
     {
         services.AddOptions<OutboxOptions>()
             .BindConfiguration(OutboxOptions.SectionName)
-            .ValidateDataAnnotations()
+            .ValidateAnnotations()
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<OutboxOptions>, OutboxOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);

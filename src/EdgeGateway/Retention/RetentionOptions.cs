@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
+using EdgeGateway.Hosting;
 
 namespace EdgeGateway.Retention;
 
@@ -6,6 +8,7 @@ namespace EdgeGateway.Retention;
 /// The retained history (configuration section <c>Retention</c>): a bounded copy of messages FleetControl
 /// has confirmed storing, kept so that a resend-range command can send a time range again.
 /// </summary>
+[UnconditionalSuppressMessage("Trimming", "IL2026", Justification = OptionsValidation.KeptWhole)]
 internal sealed class RetentionOptions
 {
     public const string SectionName = "Retention";

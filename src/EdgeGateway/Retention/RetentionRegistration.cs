@@ -1,3 +1,4 @@
+using EdgeGateway.Hosting;
 using EdgeGateway.Outbox;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,7 @@ internal static class RetentionRegistration
     {
         services.AddOptions<RetentionOptions>()
             .BindConfiguration(RetentionOptions.SectionName)
-            .ValidateDataAnnotations()
+            .ValidateAnnotations()
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<RetentionOptions>, RetentionOptionsValidator>();
         services.AddSingleton<RetentionService>();

@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
+using EdgeGateway.Hosting;
 
 namespace EdgeGateway.Security;
 
@@ -6,6 +8,7 @@ namespace EdgeGateway.Security;
 /// This gateway's identity and transport security (configuration section <c>Security</c>). Mutual TLS
 /// is on unless <see cref="DevelopmentPlaintext"/> is set.
 /// </summary>
+[UnconditionalSuppressMessage("Trimming", "IL2026", Justification = OptionsValidation.KeptWhole)]
 public sealed class SecurityOptions : IValidatableObject
 {
     /// <summary>Configuration section name.</summary>

@@ -17,7 +17,7 @@ internal static class SecurityRegistration
 
         services.AddOptions<SecurityOptions>()
             .BindConfiguration(SecurityOptions.SectionName)
-            .ValidateDataAnnotations()
+            .ValidateAnnotations()
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);

@@ -1,8 +1,11 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
+using EdgeGateway.Hosting;
 
 namespace EdgeGateway.Time;
 
 /// <summary>Section <c>Clock</c>: how wall-clock steps are noticed (and written to the custody logs of open evidence).</summary>
+[UnconditionalSuppressMessage("Trimming", "IL2026", Justification = OptionsValidation.KeptWhole)]
 internal sealed class ClockOptions
 {
     public const string SectionName = "Clock";

@@ -1,3 +1,4 @@
+using EdgeGateway.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -11,7 +12,7 @@ internal static class ClockRegistration
     {
         services.AddOptions<ClockOptions>()
             .BindConfiguration(ClockOptions.SectionName)
-            .ValidateDataAnnotations()
+            .ValidateAnnotations()
             .ValidateOnStart();
         services.AddSingleton(sp => new ClockStepJournal(
             sp.GetRequiredService<TimeProvider>(),

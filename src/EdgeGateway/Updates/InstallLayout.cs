@@ -1,5 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using EdgeGateway.Contracts;
+using EdgeGateway.Hosting;
 
 namespace EdgeGateway.Updates;
 
@@ -11,7 +13,7 @@ namespace EdgeGateway.Updates;
 /// </summary>
 internal sealed partial class InstallLayout(string root)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Json = GatewayJson.With(new(JsonSerializerDefaults.Web));
 
     public string Root { get; } = Path.GetFullPath(root);
 
@@ -47,7 +49,7 @@ internal sealed partial class InstallLayout(string root)
         var path = Path.Combine(directory, ReleaseManifest.FileName);
         try
         {
-            return JsonSerializer.Deserialize<ReleaseManifest>(File.ReadAllText(path), Json) is { Version.Length: > 0, Entry.Length: > 0 } manifest
+            return JsonSerializer.Deserialize(File.ReadAllText(path), Json.Info<ReleaseManifest>()) is { Version.Length: > 0, Entry.Length: > 0 } manifest
                 && !Path.IsPathRooted(manifest.Entry) && !manifest.Entry.Contains("..", StringComparison.Ordinal)
                 ? manifest
                 : throw new UpdateRefusedException($"{path} needs a version and a relative entry program.");

@@ -1,8 +1,11 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
+using EdgeGateway.Hosting;
 
 namespace EdgeGateway.Updates;
 
 /// <summary>Section <c>Updates</c>: over-the-air updates (signed packages, A/B install, health-confirmed commit, rollback).</summary>
+[UnconditionalSuppressMessage("Trimming", "IL2026", Justification = OptionsValidation.KeptWhole)]
 internal sealed class UpdateOptions
 {
     public const string SectionName = "Updates";

@@ -1,3 +1,4 @@
+using EdgeGateway.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EdgeGateway.Updates;
@@ -9,7 +10,7 @@ internal static class UpdateRegistration
     {
         services.AddOptions<UpdateOptions>()
             .BindConfiguration(UpdateOptions.SectionName)
-            .ValidateDataAnnotations()
+            .ValidateAnnotations()
             .ValidateOnStart();
         services.AddHostedService<UpdateConfirmation>();
         services.AddSingleton<Commands.ICommandHandler, InstallUpdateHandler>();

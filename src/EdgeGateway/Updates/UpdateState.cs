@@ -1,4 +1,6 @@
 using System.Text.Json;
+using EdgeGateway.Contracts;
+using EdgeGateway.Hosting;
 
 namespace EdgeGateway.Updates;
 
@@ -29,13 +31,13 @@ internal sealed record UpdateResult(string Version, string Outcome, string Reaso
 /// </summary>
 internal sealed record UpdateState(string Version, string Slot, PendingUpdate? Pending = null, UpdateResult? LastResult = null)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    private static readonly JsonSerializerOptions Json = GatewayJson.With(new(JsonSerializerDefaults.Web) { WriteIndented = true });
 
     public static UpdateState? Read(string path)
     {
         try
         {
-            return File.Exists(path) ? JsonSerializer.Deserialize<UpdateState>(File.ReadAllText(path), Json) : null;
+            return File.Exists(path) ? JsonSerializer.Deserialize(File.ReadAllText(path), Json.Info<UpdateState>()) : null;
         }
         catch (JsonException e)
         {
@@ -48,7 +50,7 @@ internal sealed record UpdateState(string Version, string Slot, PendingUpdate? P
         var temp = path + ".tmp";
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
         {
-            JsonSerializer.Serialize(stream, this, Json);
+            JsonSerializer.Serialize(stream, this, Json.Info<UpdateState>());
             stream.Flush(true);
         }
 

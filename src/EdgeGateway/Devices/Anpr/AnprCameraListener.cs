@@ -1,6 +1,8 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using EdgeGateway.Core;
 using EdgeGateway.Devices.Anpr.Hotlists;
+using EdgeGateway.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -60,16 +62,16 @@ internal sealed class AnprCameraListener(
         app.MapGet("/anpr/events", StreamAsync);
         app.MapGet("/anpr/reads/{readId}/{kind}.jpg", (string readId, string kind) =>
             images.Find(readId, kind) is { } path ? Results.File(path, "image/jpeg") : Results.NotFound());
-        app.MapGet("/anpr/status", () => Results.Json(new
+        app.MapGet("/anpr/status", () => Json(new JsonObject
         {
-            hotlistVersion = hotlist.Current.Version,
-            hotlistEntries = hotlist.Current.Count,
-            reads = counters.Reads,
-            hits = counters.Hits,
-            hitsSuppressed = counters.Suppressed,
-            rejected = counters.Rejected,
-            camerasInFault = cameras.Faulted,
-            terminals = feed.Terminals,
+            ["hotlistVersion"] = hotlist.Current.Version,
+            ["hotlistEntries"] = hotlist.Current.Count,
+            ["reads"] = counters.Reads,
+            ["hits"] = counters.Hits,
+            ["hitsSuppressed"] = counters.Suppressed,
+            ["rejected"] = new JsonObject(counters.Rejected.Select(r => KeyValuePair.Create(r.Key, (JsonNode?)r.Value))),
+            ["camerasInFault"] = new JsonArray([.. cameras.Faulted.Select(c => (JsonNode?)c)]),
+            ["terminals"] = feed.Terminals,
         }));
         _app = app;
         await app.StartAsync(stoppingToken).ConfigureAwait(false);
@@ -160,16 +162,20 @@ internal sealed class AnprCameraListener(
         // Not cancellable from here: a camera that hangs up must not leave half a read.
         var (result, readId, hit) = await processor.ProcessAsync(read!, parts[0], parts[1], CancellationToken.None).ConfigureAwait(false);
         return result == EnqueueResult.Accepted
-            ? Results.Json(new { readId, hit }, statusCode: StatusCodes.Status202Accepted)
-            : Results.Json(new { error = "store_refused", detail = result.ToString() }, statusCode: StatusCodes.Status503ServiceUnavailable);
+            ? Json(new JsonObject { ["readId"] = readId, ["hit"] = hit }, StatusCodes.Status202Accepted)
+            : Json(new JsonObject { ["error"] = "store_refused", ["detail"] = result.ToString() }, StatusCodes.Status503ServiceUnavailable);
     }
 
     private IResult Refuse(HttpContext context, int status, string reason, string detail)
     {
         counters.CountRejected(reason);
         Log.Malformed(_logger, reason, context.Connection.RemoteIpAddress?.ToString(), detail);
-        return Results.Json(new { error = reason, detail }, statusCode: status);
+        return Json(new JsonObject { ["error"] = reason, ["detail"] = detail }, status);
     }
+
+    /// <summary>A JSON answer from a <see cref="JsonObject"/> (not an anonymous type: no reflection, so NativeAOT serves it too).</summary>
+    private static IResult Json(JsonObject body, int? status = null) =>
+        Results.Json(body, GatewayJsonContext.Default.JsonObject, statusCode: status);
 
     private static async Task<byte[]> ReadAllAsync(IFormFile file, CancellationToken cancellationToken)
     {

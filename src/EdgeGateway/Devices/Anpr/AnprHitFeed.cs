@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Threading.Channels;
+using EdgeGateway.Contracts;
 
 namespace EdgeGateway.Devices.Anpr;
 
@@ -30,7 +31,7 @@ internal sealed class AnprHitFeed : IAnprHitSource
     /// <summary>Announces a hit to the subscribers and the terminals.</summary>
     public void Publish(AnprHitNotice notice)
     {
-        var json = JsonSerializer.Serialize(notice, AnprJson.Options);
+        var json = JsonSerializer.Serialize(notice, AnprJson.Options.Info<AnprHitNotice>());
         lock (_lock)
         {
             foreach (var terminal in _terminals)

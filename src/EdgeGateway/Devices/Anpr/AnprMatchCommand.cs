@@ -1,4 +1,4 @@
-using System.Text.Json;
+using System.Text.Json.Nodes;
 using EdgeGateway.Contracts.V1;
 using EdgeGateway.Devices.Anpr.Hotlists;
 using EdgeGateway.Hosting;
@@ -74,7 +74,7 @@ internal static class AnprMatchCommand
         {
             if (hotlist.TryMatch(fields[0], fuzzy.Value, now, out var match))
             {
-                output.WriteLine(JsonSerializer.Serialize(new { read = fields[0], entry = match.EntryVrm, list = match.List, match = match.Kind }, AnprJson.Options));
+                output.WriteLine(new JsonObject { ["read"] = fields[0], ["entry"] = match.EntryVrm, ["list"] = match.List, ["match"] = match.Kind }.ToJsonString(AnprJson.Options));
             }
 
             return null;

@@ -21,7 +21,7 @@ internal static class AnprRegistration
     {
         services.AddOptions<AnprOptions>()
             .BindConfiguration(AnprOptions.SectionName)
-            .ValidateDataAnnotations()
+            .ValidateAnnotations()
             .ValidateOnStart();
         if (!configuration.GetValue<bool>($"{AnprOptions.SectionName}:{nameof(AnprOptions.Enabled)}"))
         {

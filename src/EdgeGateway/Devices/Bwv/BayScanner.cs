@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using EdgeGateway.Contracts;
 using Microsoft.Extensions.Options;
 
 namespace EdgeGateway.Devices.Bwv;
@@ -304,7 +305,7 @@ internal sealed class BayScanner(IOptions<DockOptions> options, TimeProvider tim
 
         try
         {
-            var marker = JsonSerializer.Deserialize<CameraMarker>(text, BwvJson.Options);
+            var marker = JsonSerializer.Deserialize(text, BwvJson.Options.Info<CameraMarker>());
             return marker is { Serial.Length: > 0 } ? marker : null;
         }
         catch (JsonException)
@@ -317,7 +318,7 @@ internal sealed class BayScanner(IOptions<DockOptions> options, TimeProvider tim
     {
         try
         {
-            var parsed = JsonSerializer.Deserialize<RecordingSidecar>(json, BwvJson.Options);
+            var parsed = JsonSerializer.Deserialize(json, BwvJson.Options.Info<RecordingSidecar>());
             if (parsed is { CameraSerial.Length: > 0 })
             {
                 sidecar = parsed;

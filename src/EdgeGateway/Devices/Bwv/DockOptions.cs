@@ -1,8 +1,11 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
+using EdgeGateway.Hosting;
 
 namespace EdgeGateway.Devices.Bwv;
 
 /// <summary>The docking station's bays (configuration section <c>Dock</c>).</summary>
+[UnconditionalSuppressMessage("Trimming", "IL2026", Justification = OptionsValidation.KeptWhole)]
 public sealed class DockOptions : IValidatableObject
 {
     /// <summary>Configuration section name.</summary>

@@ -1,9 +1,12 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
+using EdgeGateway.Hosting;
 using EdgeGateway.Transport;
 
 namespace EdgeGateway.Devices.Gnss;
 
 /// <summary>The GNSS receiver adapter (configuration section <c>Gnss</c>).</summary>
+[UnconditionalSuppressMessage("Trimming", "IL2026", Justification = OptionsValidation.KeptWhole)]
 public sealed class GnssOptions : IValidatableObject
 {
     /// <summary>Configuration section name.</summary>

@@ -1,4 +1,5 @@
 using EdgeGateway.Core;
+using EdgeGateway.Hosting;
 using EdgeGateway.Transport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,7 +15,7 @@ internal static class GnssRegistration
     {
         services.AddOptions<GnssOptions>()
             .BindConfiguration(GnssOptions.SectionName)
-            .ValidateDataAnnotations()
+            .ValidateAnnotations()
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);

@@ -1,8 +1,11 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
+using EdgeGateway.Hosting;
 
 namespace EdgeGateway.Devices.InCarVideo;
 
 /// <summary>The crash / harsh-braking accelerometer (an MPU6050 on I2C).</summary>
+[UnconditionalSuppressMessage("Trimming", "IL2026", Justification = OptionsValidation.KeptWhole)]
 public sealed class AccelerometerOptions
 {
     /// <summary>Whether one is fitted.</summary>

@@ -1,8 +1,11 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
+using EdgeGateway.Hosting;
 
 namespace EdgeGateway.Devices.InCarVideo;
 
 /// <summary>In-car video trigger inputs (configuration section <c>InCarVideo</c>, vehicle role).</summary>
+[UnconditionalSuppressMessage("Trimming", "IL2026", Justification = OptionsValidation.KeptWhole)]
 public sealed class InCarVideoOptions : IValidatableObject
 {
     /// <summary>Configuration section name.</summary>

@@ -1,6 +1,7 @@
 using EdgeGateway.Core;
 using EdgeGateway.Devices.InCarVideo.Recording;
 using EdgeGateway.Devices.InCarVideo.Simulation;
+using EdgeGateway.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -20,7 +21,7 @@ internal static class InCarVideoRegistration
     {
         services.AddOptions<InCarVideoOptions>()
             .BindConfiguration(InCarVideoOptions.SectionName)
-            .ValidateDataAnnotations()
+            .ValidateAnnotations()
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<InCarVideoCounters>();

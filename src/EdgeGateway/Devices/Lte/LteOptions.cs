@@ -1,9 +1,12 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
+using EdgeGateway.Hosting;
 using EdgeGateway.Transport;
 
 namespace EdgeGateway.Devices.Lte;
 
 /// <summary>The LTE (ESN) modem's AT port (configuration section <c>Lte</c>).</summary>
+[UnconditionalSuppressMessage("Trimming", "IL2026", Justification = OptionsValidation.KeptWhole)]
 public sealed class LteOptions : IValidatableObject
 {
     /// <summary>Configuration section name.</summary>

@@ -2,6 +2,7 @@ using EdgeGateway.Contracts.V1;
 using EdgeGateway.Core;
 using EdgeGateway.Devices.Lte;
 using EdgeGateway.Devices.Tetra;
+using EdgeGateway.Hosting;
 using EdgeGateway.Transport;
 using EdgeGateway.Uplink.Mqtt;
 using EdgeGateway.Uplink.Routing;
@@ -26,15 +27,15 @@ internal static class RadioRegistration
     {
         services.AddOptions<TetraOptions>()
             .BindConfiguration(TetraOptions.SectionName)
-            .ValidateDataAnnotations()
+            .ValidateAnnotations()
             .ValidateOnStart();
         services.AddOptions<RoutingOptions>()
             .BindConfiguration(RoutingOptions.SectionName)
-            .ValidateDataAnnotations()
+            .ValidateAnnotations()
             .ValidateOnStart();
         services.AddOptions<LteOptions>()
             .BindConfiguration(LteOptions.SectionName)
-            .ValidateDataAnnotations()
+            .ValidateAnnotations()
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
 

@@ -1,9 +1,12 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
+using EdgeGateway.Hosting;
 using EdgeGateway.Transport;
 
 namespace EdgeGateway.Devices.Tetra;
 
 /// <summary>The TETRA terminal on its PEI serial line (configuration section <c>Tetra</c>).</summary>
+[UnconditionalSuppressMessage("Trimming", "IL2026", Justification = OptionsValidation.KeptWhole)]
 public sealed class TetraOptions : IValidatableObject
 {
     /// <summary>Configuration section name.</summary>

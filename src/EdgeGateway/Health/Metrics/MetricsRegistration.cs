@@ -11,7 +11,7 @@ internal static class MetricsRegistration
     {
         services.AddOptions<MetricsOptions>()
             .BindConfiguration(MetricsOptions.SectionName)
-            .ValidateDataAnnotations()
+            .ValidateAnnotations()
             .Validate(o => IPAddress.TryParse(o.Address, out _), "Metrics:Address must be an IP address (e.g. 127.0.0.1).")
             .ValidateOnStart();
         services.AddSingleton<MetricsListener>();

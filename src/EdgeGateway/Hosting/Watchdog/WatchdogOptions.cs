@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
+using EdgeGateway.Hosting;
 
 namespace EdgeGateway.Hosting.Watchdog;
 
@@ -6,6 +8,7 @@ namespace EdgeGateway.Hosting.Watchdog;
 /// Section <c>Watchdog</c>. The interval comes from systemd (<c>WatchdogSec=</c> in the unit, passed as
 /// <c>WATCHDOG_USEC</c>); without it the watchdog does nothing and costs nothing.
 /// </summary>
+[UnconditionalSuppressMessage("Trimming", "IL2026", Justification = OptionsValidation.KeptWhole)]
 internal sealed class WatchdogOptions
 {
     public const string SectionName = "Watchdog";

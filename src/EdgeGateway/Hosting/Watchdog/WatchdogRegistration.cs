@@ -1,3 +1,4 @@
+using EdgeGateway.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EdgeGateway.Hosting.Watchdog;
@@ -9,7 +10,7 @@ internal static class WatchdogRegistration
     {
         services.AddOptions<WatchdogOptions>()
             .BindConfiguration(WatchdogOptions.SectionName)
-            .ValidateDataAnnotations()
+            .ValidateAnnotations()
             .ValidateOnStart();
         services.AddHostedService<SystemdWatchdog>();
         return services;

@@ -1,5 +1,6 @@
-using Microsoft.Extensions.Configuration;
+using EdgeGateway.Hosting;
 using EdgeGateway.Security;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EdgeGateway.Uplink.Grpc;
@@ -11,7 +12,7 @@ internal static class DeviceRegistrationRegistration
     {
         services.AddOptions<RegistrationOptions>()
             .BindConfiguration(RegistrationOptions.SectionName)
-            .ValidateDataAnnotations()
+            .ValidateAnnotations()
             .ValidateOnStart();
         services.AddDeviceSecurity();
         services.AddSingleton<RegistrationState>();

@@ -1,8 +1,11 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
+using EdgeGateway.Hosting;
 
 namespace EdgeGateway.Uplink.Grpc;
 
 /// <summary>How the gateway retries DeviceRegistry.Register at start-up (configuration section <c>Registration</c>).</summary>
+[UnconditionalSuppressMessage("Trimming", "IL2026", Justification = OptionsValidation.KeptWhole)]
 public sealed class RegistrationOptions
 {
     /// <summary>Configuration section name.</summary>

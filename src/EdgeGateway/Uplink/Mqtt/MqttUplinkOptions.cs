@@ -1,9 +1,12 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
+using EdgeGateway.Hosting;
 using EdgeGateway.Uplink.Drain;
 
 namespace EdgeGateway.Uplink.Mqtt;
 
 /// <summary>The MQTT uplink to FleetControl's broker (configuration section <c>Mqtt</c>).</summary>
+[UnconditionalSuppressMessage("Trimming", "IL2026", Justification = OptionsValidation.KeptWhole)]
 internal sealed class MqttUplinkOptions : IValidatableObject
 {
     public const string SectionName = "Mqtt";

@@ -1,5 +1,6 @@
 using EdgeGateway.Core;
 using EdgeGateway.Health;
+using EdgeGateway.Hosting;
 using EdgeGateway.Security;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,7 +15,7 @@ internal static class MqttUplinkRegistration
     {
         services.AddOptions<MqttUplinkOptions>()
             .BindConfiguration(MqttUplinkOptions.SectionName)
-            .ValidateDataAnnotations()
+            .ValidateAnnotations()
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddDeviceSecurity();

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
+using System.Text.Json.Nodes;
 using EdgeGateway.Contracts.Evidence;
 using EdgeGateway.Contracts.V1;
 using EdgeGateway.Evidence;
@@ -264,16 +264,16 @@ internal sealed class ClipFinisher(
         var sha = RecordingOffloader.Field(hashed.Details, "sha256");
         var size = long.Parse(RecordingOffloader.Field(hashed.Details, "size"), CultureInfo.InvariantCulture);
         var device = gateway.Value.DeviceId;
-        var sidecar = JsonSerializer.Serialize(new Dictionary<string, object?>
+        var sidecar = new JsonObject
         {
             ["incidentId"] = incident.Id,
             ["camera"] = clip.Camera,
             ["trigger"] = incident.Triggers.FirstOrDefault(),
-            ["triggers"] = incident.Triggers,
+            ["triggers"] = new JsonArray([.. incident.Triggers.Select(t => (JsonNode?)t)]),
             ["windowStart"] = incident.WindowStart,
             ["windowEnd"] = incident.EndsAt,
             ["category"] = incident.Critical ? "critical" : "in-car-video",
-        });
+        }.ToJsonString();
         var item = new EvidenceItem
         {
             EvidenceId = clip.EvidenceId,

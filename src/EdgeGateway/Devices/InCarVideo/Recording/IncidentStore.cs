@@ -2,13 +2,15 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using EdgeGateway.Contracts;
+using EdgeGateway.Hosting;
 
 namespace EdgeGateway.Devices.InCarVideo.Recording;
 
 /// <summary>Incidents on disk: <c>{Video:Directory}/incidents/{id}.json</c>, each written atomically and durably.</summary>
 internal sealed class IncidentStore(string directory)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    private static readonly JsonSerializerOptions Json = GatewayJson.With(new(JsonSerializerDefaults.Web) { WriteIndented = true });
 
     public string Directory { get; } = directory;
 
@@ -24,7 +26,7 @@ internal sealed class IncidentStore(string directory)
         {
             try
             {
-                if (JsonSerializer.Deserialize<Incident>(File.ReadAllBytes(path), Json) is { Id.Length: > 0 } incident)
+                if (JsonSerializer.Deserialize(File.ReadAllBytes(path), Json.Info<Incident>()) is { Id.Length: > 0 } incident)
                 {
                     list.Add(incident);
                 }
@@ -45,7 +47,7 @@ internal sealed class IncidentStore(string directory)
         var temp = path + ".tmp";
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
         {
-            stream.Write(JsonSerializer.SerializeToUtf8Bytes(incident, Json));
+            stream.Write(JsonSerializer.SerializeToUtf8Bytes(incident, Json.Info<Incident>()));
             stream.Flush(true);
         }
 

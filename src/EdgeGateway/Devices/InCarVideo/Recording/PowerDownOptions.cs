@@ -1,8 +1,11 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
+using EdgeGateway.Hosting;
 
 namespace EdgeGateway.Devices.InCarVideo.Recording;
 
 /// <summary>What the gateway does after the ignition goes off (section <c>Video:PowerDown</c>).</summary>
+[UnconditionalSuppressMessage("Trimming", "IL2026", Justification = OptionsValidation.KeptWhole)]
 public sealed class PowerDownOptions
 {
     /// <summary>

@@ -1,8 +1,11 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
+using EdgeGateway.Hosting;
 
 namespace EdgeGateway.Devices.InCarVideo.Recording;
 
 /// <summary>In-car video recording: the cameras, the pre-event ring and clips (configuration section <c>Video</c>, vehicle role).</summary>
+[UnconditionalSuppressMessage("Trimming", "IL2026", Justification = OptionsValidation.KeptWhole)]
 public sealed class VideoOptions : IValidatableObject
 {
     /// <summary>Configuration section name.</summary>

@@ -1,5 +1,6 @@
 using EdgeGateway.Core;
 using EdgeGateway.Evidence;
+using EdgeGateway.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -17,7 +18,7 @@ internal static class VideoRecordingRegistration
     {
         services.AddOptions<VideoOptions>()
             .BindConfiguration(VideoOptions.SectionName)
-            .ValidateDataAnnotations()
+            .ValidateAnnotations()
             .ValidateOnStart();
         if (!configuration.GetSection(VideoOptions.SectionName).GetValue<bool>(nameof(VideoOptions.Enabled)))
         {

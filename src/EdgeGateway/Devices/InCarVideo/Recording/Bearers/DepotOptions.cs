@@ -1,5 +1,7 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
+using EdgeGateway.Hosting;
 
 namespace EdgeGateway.Devices.InCarVideo.Recording.Bearers;
 
@@ -7,6 +9,7 @@ namespace EdgeGateway.Devices.InCarVideo.Recording.Bearers;
 /// How the vehicle knows it is at the depot, where clips that are not critical may upload (section <c>Video:Depot</c>).
 /// Every condition configured must hold; with none configured the policy is off and every clip uploads over any link.
 /// </summary>
+[UnconditionalSuppressMessage("Trimming", "IL2026", Justification = OptionsValidation.KeptWhole)]
 public sealed class DepotOptions
 {
     /// <summary>
