@@ -214,6 +214,7 @@ internal static class LoadHarness
 
             Task<List<Sample>>? sampler = emergency ? SampleEmergenciesAsync(gateway, o.Samples, TimeSpan.FromMilliseconds(o.IntervalMs)) : null;
             var cpuAtLinkUp = Process.GetCurrentProcess().TotalProcessorTime;
+            var (pauseAtLinkUp, gen2AtLinkUp) = (GC.GetTotalPauseDuration(), GC.CollectionCount(2));
             using (var progress = new CancellationTokenSource())
             {
                 var printer = PrintProgressAsync(name, gateway, observer, fleet, linkUp, progress.Token);
@@ -239,6 +240,7 @@ internal static class LoadHarness
             Row("FleetControl start -> gateway link Connected", $"{Ms(startAt, linkUp):F0} ms");
             Row("drain start: link up -> first stored / first ack at gateway", $"{Ms(linkUp, observer.FirstStoredAck):F0} / {Ms(linkUp, observer.FirstGatewayAck):F0} ms");
             Row("drain: link up -> outbox empty (all acked)", $"{drain.TotalSeconds:F2} s = {backlog / drain.TotalSeconds:F0} env/s, {bytes / 1048576.0 / drain.TotalSeconds:F1} MiB/s");
+            Row("GC during drain (both hosts share this process): pause total / gen2 collections", $"{(GC.GetTotalPauseDuration() - pauseAtLinkUp).TotalMilliseconds:F0} ms / {GC.CollectionCount(2) - gen2AtLinkUp}");
             Row("process CPU during drain (both hosts)", $"{drainCpu.TotalSeconds:F2} s = {drainCpu.TotalMicroseconds / backlog:F0} us/env, {drainCpu.TotalSeconds / drain.TotalSeconds:F2} cores");
             Row("gateway outbox LeaseAsync during run", $"{observer.Leases}");
             Row("gateway outbox AcknowledgeAsync (delete) during run", $"{observer.Deletes}");
@@ -290,6 +292,13 @@ internal static class LoadHarness
                 ReportLatency(Row, "    of which its own store call (urgent lane)", commits.Where(c => c.HoldsWatched).Select(c => Ms(c.Start, c.End)));
                 ReportLatency(Row, "enqueue -> FleetControl stored (ack published)", duringDrain.Select(s => Ms(s.Start, observer.StoredAt(s.MessageId))));
                 ReportLatency(Row, "enqueue -> ack applied at gateway (outbox delete)", duringDrain.Select(s => Ms(s.Start, observer.GatewayAckedAt(s.MessageId))));
+                // The slowest three, where they fell in the drain (a start-up transient, a GC, or steady state).
+                foreach (var slow in duringDrain.OrderByDescending(s => Ms(s.Start, observer.StoredAt(s.MessageId))).Take(3))
+                {
+                    Row("  slow sample: enqueue -> stored, at (after link up): enqueue / leased / commit started / stored ms",
+                        $"{Ms(slow.Start, observer.StoredAt(slow.MessageId)):F1} at {Ms(linkUp, slow.Start):F0}: {Ms(slow.Start, slow.Enqueued):F1} / {Ms(slow.Enqueued, observer.LeasedAt(slow.MessageId)):F1} / {Ms(observer.LeasedAt(slow.MessageId), observer.CommitStartedAt(slow.MessageId)):F1} / {Ms(observer.CommitStartedAt(slow.MessageId), observer.StoredAt(slow.MessageId)):F1}");
+                }
+
                 var missing = samples.Count(s => observer.StoredAt(s.MessageId) == 0);
                 ok &= missing == 0 && samples.All(s => s.Result == Core.EnqueueResult.Accepted);
                 Row("emergency samples never seen stored", $"{missing}");
