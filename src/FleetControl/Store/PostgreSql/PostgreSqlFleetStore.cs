@@ -22,6 +22,9 @@ internal sealed class PostgreSqlFleetStore : IFleetStore
     /// <summary>Tables partitioned by day.</summary>
     internal static readonly string[] PartitionedTables = ["envelopes", "positions"];
 
+    /// <summary>Attempts at a batch that PostgreSQL ends as a deadlock victim or a serialization failure.</summary>
+    private const int DeadlockAttempts = 3;
+
     private const string DeviceColumns =
         "device_id, role, software_version, hostname, capabilities, registered_at, online, last_seen, envelopes, positions, " +
         "last_position_captured, last_position, health, health_at, dock, dock_at";
@@ -85,14 +88,35 @@ internal sealed class PostgreSqlFleetStore : IFleetStore
 
         try
         {
-            return await StoreOnceAsync(batch, envelopes.Count - batch.Count, receivedAt, cancellationToken);
+            return await StoreRetryingAsync(batch, envelopes.Count - batch.Count, receivedAt, cancellationToken);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.CheckViolation && e.MessageText.StartsWith("no partition", StringComparison.Ordinal))
         {
             // "no partition of relation found for row": another instance's retention dropped a day this
             // instance had remembered. Forget what is known and try the batch once more.
             _partitions.Clear();
-            return await StoreOnceAsync(batch, envelopes.Count - batch.Count, receivedAt, cancellationToken);
+            return await StoreRetryingAsync(batch, envelopes.Count - batch.Count, receivedAt, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="StoreOnceAsync"/>, again (at most <see cref="DeadlockAttempts"/> times in all) when PostgreSQL ended the
+    /// transaction as a deadlock victim or a serialization failure: the whole batch is one transaction, rolled back, so
+    /// trying it again stores each envelope once. Rows are locked in key order (envelope ids, dedupe keys, device ids),
+    /// so instances storing overlapping batches should not deadlock; this is the net under that rule.
+    /// </summary>
+    private async Task<StoreBatchResult> StoreRetryingAsync(List<(Envelope Envelope, DateTime Captured)> batch, int repeated, DateTimeOffset receivedAt, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StoreOnceAsync(batch, repeated, receivedAt, cancellationToken);
+            }
+            catch (PostgresException e) when (attempt < DeadlockAttempts && e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure)
+            {
+                // Rolled back as a whole: nothing of this attempt is stored.
+            }
         }
     }
 
@@ -130,6 +154,7 @@ internal sealed class PostgreSqlFleetStore : IFleetStore
             """
             INSERT INTO envelopes (message_id, captured_at, device_id, received_at, raw)
             SELECT m, c, d, @received, r FROM unnest(@ids, @captured, @devices, @raws) AS u(m, c, d, r)
+            ORDER BY m
             ON CONFLICT DO NOTHING
             RETURNING message_id
             """,
@@ -172,6 +197,7 @@ internal sealed class PostgreSqlFleetStore : IFleetStore
             """
             INSERT INTO envelope_dedupe (device_id, dedupe_key, message_id, received_at)
             SELECT d, k, m, @received FROM unnest(@d, @k, @m) AS u(d, k, m)
+            ORDER BY d, k
             ON CONFLICT DO NOTHING
             RETURNING message_id
             """,
