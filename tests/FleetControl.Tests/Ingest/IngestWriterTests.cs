@@ -24,21 +24,10 @@ public sealed class IngestWriterTests : IDisposable
         var store = new BacklogGate(inner);
         var queue = new IngestQueue();
         var acks = new RecordingAckPublisher();
-        var pubAcks = new ConcurrentQueue<int>();
-        var allPubAcked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var pubAcks = new PubAckRecorder(expected: 6);
         var emergency = Emergency("car-1");
 
-        async Task ArriveAsync(int arrival, List<Envelope> envelopes) =>
-            await queue.Writer.WriteAsync(new IngestBatch("car-1", envelopes, _ =>
-            {
-                pubAcks.Enqueue(arrival);
-                if (pubAcks.Count == 6)
-                {
-                    allPubAcked.TrySetResult();
-                }
-
-                return Task.CompletedTask;
-            }), ct);
+        Task ArriveAsync(int arrival, List<Envelope> envelopes) => queue.Writer.WriteAsync(pubAcks.Batch("car-1", arrival, envelopes), ct).AsTask();
 
         var stats = new IngestStats();
         using var writer = new IngestWriter(queue, store, acks, stats, TimeProvider.System,
@@ -58,10 +47,10 @@ public sealed class IngestWriterTests : IDisposable
             await ArriveAsync(5, [emergency]);
             await acks.WaitForAsync(emergency.MessageId).WaitAsync(Timeout, ct);
             Assert.Equal(1, await inner.CountEnvelopesAsync(ct));
-            Assert.Empty(pubAcks); // its PUBACK waits for the batches that arrived before it
+            Assert.Empty(pubAcks.Order); // its PUBACK waits for the batches that arrived before it
 
             store.Release();
-            await allPubAcked.Task.WaitAsync(Timeout, ct);
+            await pubAcks.All.Task.WaitAsync(Timeout, ct);
         }
         finally
         {
@@ -73,7 +62,7 @@ public sealed class IngestWriterTests : IDisposable
         Assert.Equal(251, acks.Published.Sum(a => a.MessageIds.Count));
 
         // PUBACKs to the broker in the order the PUBLISHes arrived (MQTT 5 [MQTT-4.6.0-2]).
-        Assert.Equal([0, 1, 2, 3, 4, 5], pubAcks);
+        Assert.Equal([0, 1, 2, 3, 4, 5], pubAcks.Order);
         Assert.Equal(251, await inner.CountEnvelopesAsync(ct));
         Assert.Equal(251, stats.EnvelopesStored);
     }
@@ -85,8 +74,7 @@ public sealed class IngestWriterTests : IDisposable
         using var store = new LiteDbFleetStore(Path.Combine(_dir.Path, "fleet.db"), KnownIdWatermark.DefaultCapacity, chunkEnvelopes: 16);
         var queue = new IngestQueue();
         var acks = new RecordingAckPublisher();
-        var pubAcks = new ConcurrentQueue<int>();
-        var bothPubAcked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var pubAcks = new PubAckRecorder(expected: 2);
         var emergency = Emergency("car-2");
         var backlog = Enumerable.Range(0, 200).Select(i => TestEnvelopes.Position("car-2", (ulong)i + 1)).ToList();
 
@@ -103,17 +91,7 @@ public sealed class IngestWriterTests : IDisposable
             }
         };
 
-        async Task ArriveAsync(int arrival, List<Envelope> envelopes) =>
-            await queue.Writer.WriteAsync(new IngestBatch("car-2", envelopes, _ =>
-            {
-                pubAcks.Enqueue(arrival);
-                if (pubAcks.Count == 2)
-                {
-                    bothPubAcked.TrySetResult();
-                }
-
-                return Task.CompletedTask;
-            }), ct);
+        Task ArriveAsync(int arrival, List<Envelope> envelopes) => queue.Writer.WriteAsync(pubAcks.Batch("car-2", arrival, envelopes), ct).AsTask();
 
         var stats = new IngestStats();
         using var writer = new IngestWriter(queue, store, acks, stats, TimeProvider.System,
@@ -128,10 +106,10 @@ public sealed class IngestWriterTests : IDisposable
             await ArriveAsync(1, [emergency]);
             await acks.WaitForAsync(emergency.MessageId).WaitAsync(Timeout, ct);
             Assert.Equal([emergency.MessageId], acks.Published.SelectMany(a => a.MessageIds));
-            Assert.Empty(pubAcks); // the broker's PUBACKs still go in arrival order: the backlog's first
+            Assert.Empty(pubAcks.Order); // the broker's PUBACKs still go in arrival order: the backlog's first
 
             release.Set();
-            await bothPubAcked.Task.WaitAsync(Timeout, ct);
+            await pubAcks.All.Task.WaitAsync(Timeout, ct);
         }
         finally
         {
@@ -139,7 +117,7 @@ public sealed class IngestWriterTests : IDisposable
             await writer.StopAsync(CancellationToken.None);
         }
 
-        Assert.Equal([0, 1], pubAcks);
+        Assert.Equal([0, 1], pubAcks.Order);
         Assert.Equal(201, await store.CountEnvelopesAsync(ct));
         Assert.Equal(201, stats.EnvelopesStored);
         Assert.Single(await store.GetEventsAsync("car-2", 10, ct));
@@ -153,6 +131,25 @@ public sealed class IngestWriterTests : IDisposable
         envelope.Position = null;
         envelope.Event = new DeviceEvent { Type = "emergency", Detail = "officer emergency button" };
         return envelope;
+    }
+
+    /// <summary>The order in which the writer released batches' PUBACKs (by arrival number); <see cref="All"/> completes at the expected count.</summary>
+    private sealed class PubAckRecorder(int expected)
+    {
+        public ConcurrentQueue<int> Order { get; } = new();
+
+        public TaskCompletionSource All { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public IngestBatch Batch(string deviceId, int arrival, List<Envelope> envelopes) => new(deviceId, envelopes, _ =>
+        {
+            Order.Enqueue(arrival);
+            if (Order.Count == expected)
+            {
+                All.TrySetResult();
+            }
+
+            return Task.CompletedTask;
+        });
     }
 
     private sealed class RecordingAckPublisher : IAckPublisher
