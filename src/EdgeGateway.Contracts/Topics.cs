@@ -38,10 +38,13 @@ public static class Topics
     /// <summary>Subscription filter FleetControl uses for every device's command results.</summary>
     public const string CommandResultsFilter = $"{Root}/+/command-results/+";
 
+    /// <summary>Every device's urgent and event traffic (Emergency, Alert, Event): FleetControl's events connection.</summary>
+    public const string EventsFilter = $"{Root}/+/events/#";
+
     /// <summary>Subscription filters FleetControl uses to ingest every device's uplink traffic.</summary>
     public static IReadOnlyList<string> IngestFilters { get; } =
     [
-        $"{Root}/+/events/#",
+        EventsFilter,
         $"{Root}/+/telemetry/#",
         $"{Root}/+/bulk/#",
     ];

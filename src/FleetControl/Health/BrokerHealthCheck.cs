@@ -19,8 +19,8 @@ internal sealed class BrokerHealthCheck(IServiceProvider services, MqttIngestCli
             return Task.FromResult(HealthCheckResult.Unhealthy($"the embedded broker is not listening on {settings.BindAddress}:{settings.Port}"));
         }
 
-        return Task.FromResult(ingest.IsConnected
-            ? HealthCheckResult.Healthy($"ingest connected to the broker ({settings.Mode})")
-            : HealthCheckResult.Unhealthy($"ingest not connected to the {settings.Mode} broker"));
+        return Task.FromResult(ingest.NotConnected is { } down
+            ? HealthCheckResult.Unhealthy($"ingest connection {down} not connected to the {settings.Mode} broker")
+            : HealthCheckResult.Healthy($"ingest connected to the broker ({settings.Mode})"));
     }
 }

@@ -89,5 +89,5 @@ internal sealed class DeviceIdentityService(
 
     /// <summary>FleetControl's own client names are never device ids.</summary>
     private bool IsReserved(string deviceId) =>
-        string.Equals(deviceId, mqtt.Value.ClientId, StringComparison.Ordinal) || string.Equals(deviceId, VaultCustodySigner.SignerName, StringComparison.Ordinal);
+        mqtt.Value.IsIngestClientId(deviceId) || string.Equals(deviceId, VaultCustodySigner.SignerName, StringComparison.Ordinal);
 }

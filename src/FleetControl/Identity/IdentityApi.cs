@@ -60,8 +60,8 @@ internal static class IdentityApi
     }
 
     private static IResult? InvalidId(string id, MqttOptions mqtt) =>
-        Topics.IsValidDeviceId(id) && !string.Equals(id, mqtt.ClientId, StringComparison.Ordinal)
+        Topics.IsValidDeviceId(id) && !mqtt.IsIngestClientId(id)
             ? null
             : Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid device id",
-                detail: "a device id is 1-64 characters of letters, digits, '.', '_' or '-', and not FleetControl's own client id");
+                detail: "a device id is 1-64 characters of letters, digits, '.', '_' or '-', and not one of FleetControl's own client ids");
 }

@@ -3,20 +3,20 @@ namespace FleetControl.Ingest;
 /// <summary>Ingest log messages (event ids 5000-5099).</summary>
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 5000, Level = LogLevel.Information, Message = "Ingest client connecting to MQTT broker {Host}:{Port} as {ClientId} (persistent session, expiry {SessionExpiry})")]
-    public static partial void Connecting(ILogger logger, string host, int port, string clientId, TimeSpan sessionExpiry);
+    [LoggerMessage(EventId = 5000, Level = LogLevel.Information, Message = "Ingest client {ClientId} connecting to MQTT broker {Broker} (persistent session, expiry {SessionExpiry})")]
+    public static partial void Connecting(ILogger logger, string broker, string clientId, TimeSpan sessionExpiry);
 
-    [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Ingest client connected (session present: {SessionPresent}); subscribed to {Filters}")]
-    public static partial void Connected(ILogger logger, bool sessionPresent, string filters);
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Ingest client {ClientId} connected (session present: {SessionPresent}); subscribed to {Filters}")]
+    public static partial void Connected(ILogger logger, string clientId, bool sessionPresent, string filters);
 
-    [LoggerMessage(EventId = 5002, Level = LogLevel.Warning, Message = "Ingest client could not connect to {Host}:{Port}; retrying in {Delay}")]
-    public static partial void ConnectFailed(ILogger logger, Exception exception, string host, int port, TimeSpan delay);
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Warning, Message = "Ingest client {ClientId} could not connect to {Broker}; retrying in {Delay}")]
+    public static partial void ConnectFailed(ILogger logger, Exception exception, string clientId, string broker, TimeSpan delay);
 
-    [LoggerMessage(EventId = 5003, Level = LogLevel.Warning, Message = "Ingest client disconnected: {Reason}")]
-    public static partial void Disconnected(ILogger logger, string reason);
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Warning, Message = "Ingest client {ClientId} disconnected: {Reason}")]
+    public static partial void Disconnected(ILogger logger, string clientId, string reason);
 
-    [LoggerMessage(EventId = 5004, Level = LogLevel.Error, Message = "Subscription to {Filter} refused by the broker: {ResultCode}")]
-    public static partial void SubscribeRefused(ILogger logger, string filter, string resultCode);
+    [LoggerMessage(EventId = 5004, Level = LogLevel.Error, Message = "Subscription of {ClientId} to {Filter} refused by the broker: {ResultCode}")]
+    public static partial void SubscribeRefused(ILogger logger, string clientId, string filter, string resultCode);
 
     [LoggerMessage(EventId = 5010, Level = LogLevel.Warning, Message = "Rejected payload on {Topic}: {Reason}")]
     public static partial void PayloadRejected(ILogger logger, string topic, string reason);

@@ -15,39 +15,77 @@ using MQTTnet.Protocol;
 namespace FleetControl.Ingest;
 
 /// <summary>
-/// FleetControl's MQTT client, the same for the embedded and an external broker. It subscribes to
-/// every device's uplink topics and status with QoS 1 on a persistent session (clean start off,
-/// long session expiry) so messages published while FleetControl is down wait in the broker. Valid
-/// envelopes go to the <see cref="IngestWriter"/>; the PUBACK is withheld until they are committed.
+/// FleetControl's MQTT client, the same for the embedded and an external broker. It subscribes to every device's
+/// uplink topics and status with QoS 1 on persistent sessions (clean start off, long session expiry) so messages
+/// published while FleetControl is down wait in the broker. Valid envelopes go to the <see cref="IngestWriter"/>; the
+/// PUBACK is withheld until they are committed.
 /// </summary>
-internal sealed class MqttIngestClient(
-    IngestQueue queue,
-    IFleetStore store,
-    IngestStats stats,
-    IngestClientIdentity identity,
-    CommandInbox commands,
-    TimeProvider time,
-    IOptions<MqttOptions> options,
-    TransportSecurity security,
-    CertificateAuthority authority,
-    ILogger<MqttIngestClient> logger,
-    Alerts.ClockOffsetTracker? clocks = null) : BackgroundService, IAckPublisher, ICommandPublisher
+/// <remarks>
+/// Two connections, each an <see cref="IngestConnection"/> with a session of its own (unless
+/// <c>Mqtt:EventsSession</c> is false): the events connection takes the urgent topics (<c>events/#</c>), the main one
+/// everything else and sends what FleetControl publishes (DeliveryAcks, commands, broker control requests). A broker
+/// delivers a session's messages in the order it queued them, so with one session an Emergency published while a
+/// gateway drains its backlog waited behind every backlog message already queued for FleetControl.
+/// </remarks>
+internal sealed class MqttIngestClient : BackgroundService, IAckPublisher, ICommandPublisher
 {
-    private readonly MqttOptions _options = options.Value;
-    // The keep-alive sleeps between pings (EdgeGateway.Mqtt/KeepAlive) instead of MQTTnet's 250 ms loop; the
-    // adapter puts Mqtt:KeepAlive into the CONNECT. System clock: it is about a real socket.
-    private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient(new KeepAliveAdapterFactory(options.Value.KeepAlive, TimeProvider.System));
+    private readonly IngestQueue _queue;
+    private readonly IFleetStore _store;
+    private readonly IngestStats _stats;
+    private readonly CommandInbox _commands;
+    private readonly TimeProvider _time;
+    private readonly ILogger<MqttIngestClient> _logger;
+    private readonly Alerts.ClockOffsetTracker? _clocks;
+    private readonly IngestConnection _main;
+    private readonly IngestConnection? _events;
     private readonly CancellationTokenSource _stopping = new();
 
-    /// <summary>Subscription filters, shared (<c>$share/{group}/...</c>) when a group is configured.</summary>
-    internal IReadOnlyList<string> Filters { get; } = BuildFilters(options.Value.SharedSubscriptionGroup);
+    public MqttIngestClient(
+        IngestQueue queue,
+        IFleetStore store,
+        IngestStats stats,
+        IngestClientIdentity identity,
+        CommandInbox commands,
+        TimeProvider time,
+        IOptions<MqttOptions> options,
+        TransportSecurity security,
+        CertificateAuthority authority,
+        ILogger<MqttIngestClient> logger,
+        Alerts.ClockOffsetTracker? clocks = null)
+    {
+        _queue = queue;
+        _store = store;
+        _stats = stats;
+        _commands = commands;
+        _time = time;
+        _logger = logger;
+        _clocks = clocks;
+        var settings = options.Value;
+        var (mainFilters, eventsFilters) = BuildFilters(settings.SharedSubscriptionGroup, settings.EventsSession);
+        if (eventsFilters.Count > 0)
+        {
+            _events = new IngestConnection(BuildClientOptions(settings, settings.EventsClientId, identity, security, authority), eventsFilters, [],
+                Task.CompletedTask, settings.KeepAlive, settings.ReconnectDelay, time, logger);
+            _events.Client.ApplicationMessageReceivedAsync += OnMessageReceivedAsync;
+        }
 
-    internal bool IsConnected => _client.IsConnected;
+        _main = new IngestConnection(BuildClientOptions(settings, settings.ClientId, identity, security, authority), mainFilters, eventsFilters,
+            _events?.Subscribed ?? Task.CompletedTask, settings.KeepAlive, settings.ReconnectDelay, time, logger);
+        _main.Client.ApplicationMessageReceivedAsync += OnMessageReceivedAsync;
+    }
 
-    /// <summary>Completes when the first subscription is in place (tests and the start-up summary wait on it).</summary>
-    internal Task Subscribed => _subscribed.Task;
+    /// <summary>Every subscription filter of the ingest, over all its connections.</summary>
+    internal IReadOnlyList<string> Filters => [.. _main.Filters, .. _events?.Filters ?? []];
 
-    private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>True while every connection of the ingest is up.</summary>
+    internal bool IsConnected => NotConnected is null;
+
+    /// <summary>The client id of a connection that is down (the main one first), or null when every one is up.</summary>
+    internal string? NotConnected =>
+        !_main.Client.IsConnected ? _main.ClientId : _events is { Client.IsConnected: false } ? _events.ClientId : null;
+
+    /// <summary>Completes when every connection has its first subscription in place (tests and the start-up summary wait on it).</summary>
+    internal Task Subscribed => _events is null ? _main.Subscribed : Task.WhenAll(_main.Subscribed, _events.Subscribed);
 
     /// <summary>
     /// A message on a broker control topic (<c>$CONTROL/...</c>, e.g. the answers of mosquitto's dynamic security
@@ -62,21 +100,21 @@ internal sealed class MqttIngestClient(
     /// </summary>
     internal async Task<string?> PublishControlAsync(string topic, string responseTopic, byte[] payload, CancellationToken cancellationToken)
     {
-        if (!_client.IsConnected)
+        if (!_main.Client.IsConnected)
         {
             return "FleetControl is not connected to the broker";
         }
 
         try
         {
-            var subscribe = await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+            var subscribe = await _main.Client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
                 .WithTopicFilter(f => f.WithTopic(responseTopic).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)).Build(), cancellationToken).ConfigureAwait(false);
             if (subscribe.Items.FirstOrDefault() is { ResultCode: > MqttClientSubscribeResultCode.GrantedQoS2 } refused)
             {
                 return $"the broker refused the subscription to {responseTopic}: {refused.ResultCode}";
             }
 
-            var result = await _client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)
+            var result = await _main.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)
                 .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(), cancellationToken).ConfigureAwait(false);
             return result.IsSuccess ? null : $"the broker refused the publish to {topic}: {result.ReasonCode} {result.ReasonString}".TrimEnd();
         }
@@ -88,7 +126,7 @@ internal sealed class MqttIngestClient(
 
     public async Task<bool> PublishAckAsync(string deviceId, DeliveryAck ack, CancellationToken cancellationToken)
     {
-        if (!_client.IsConnected)
+        if (!_main.Client.IsConnected)
         {
             return false;
         }
@@ -98,13 +136,13 @@ internal sealed class MqttIngestClient(
             .WithPayload(ack.ToByteArray())
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .Build();
-        var result = await _client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
+        var result = await _main.Client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
         return result.IsSuccess;
     }
 
     public async Task<bool> PublishCommandAsync(Command command, CancellationToken cancellationToken)
     {
-        if (!_client.IsConnected)
+        if (!_main.Client.IsConnected)
         {
             return false;
         }
@@ -116,7 +154,7 @@ internal sealed class MqttIngestClient(
             .Build();
         try
         {
-            var result = await _client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
+            var result = await _main.Client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
             return result.IsSuccess;
         }
         catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException)
@@ -125,107 +163,27 @@ internal sealed class MqttIngestClient(
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        _client.ApplicationMessageReceivedAsync += OnMessageReceivedAsync;
-        var (host, port) = BrokerAddress();
-        var clientOptions = BuildClientOptions(host, port);
-        try
-        {
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                var disconnected = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-                Task OnDisconnected(MqttClientDisconnectedEventArgs e)
-                {
-                    disconnected.TrySetResult(e.ReasonString ?? e.Exception?.Message ?? e.Reason.ToString());
-                    return Task.CompletedTask;
-                }
-
-                _client.DisconnectedAsync += OnDisconnected;
-                try
-                {
-                    Log.Connecting(logger, host, port, _options.ClientId, _options.SessionExpiry);
-                    var connect = await _client.ConnectAsync(clientOptions, stoppingToken).ConfigureAwait(false);
-                    if (connect.ResultCode != MqttClientConnectResultCode.Success)
-                    {
-                        throw new InvalidOperationException($"The broker refused the connection: {connect.ResultCode} {connect.ReasonString}");
-                    }
-
-                    await SubscribeAsync(stoppingToken).ConfigureAwait(false);
-                    Log.Connected(logger, connect.IsSessionPresent, string.Join(", ", Filters));
-                    _subscribed.TrySetResult();
-                    var reason = await disconnected.Task.WaitAsync(stoppingToken).ConfigureAwait(false);
-                    Log.Disconnected(logger, reason);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-                {
-                    Log.ConnectFailed(logger, ex, host, port, _options.ReconnectDelay);
-                    await DisconnectQuietlyAsync(stoppingToken).ConfigureAwait(false);
-                }
-                finally
-                {
-                    _client.DisconnectedAsync -= OnDisconnected;
-                }
-
-                await Task.Delay(_options.ReconnectDelay, time, stoppingToken).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Stopping.
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(_events is null ? [_main.RunAsync(stoppingToken)] : [_main.RunAsync(stoppingToken), _events.RunAsync(stoppingToken)]);
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         // Releases a receive handler waiting for room in a full queue; its message stays unacknowledged.
         await _stopping.CancelAsync().ConfigureAwait(false);
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
-        await DisconnectQuietlyAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task DisconnectQuietlyAsync(CancellationToken cancellationToken)
-    {
-        if (!_client.IsConnected)
+        await _main.DisconnectQuietlyAsync(cancellationToken).ConfigureAwait(false);
+        if (_events is not null)
         {
-            return;
-        }
-
-        try
-        {
-            // A normal disconnect keeps the persistent session (and its queued messages) in the broker.
-            await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            Log.Disconnected(logger, ex.Message);
+            await _events.DisconnectQuietlyAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
     public override void Dispose()
     {
-        _client.Dispose();
+        _main.Dispose();
+        _events?.Dispose();
         _stopping.Dispose();
         base.Dispose();
-    }
-
-    private async Task SubscribeAsync(CancellationToken cancellationToken)
-    {
-        var builder = new MqttClientSubscribeOptionsBuilder();
-        foreach (var filter in Filters)
-        {
-            builder.WithTopicFilter(f => f.WithTopic(filter).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce));
-        }
-
-        var result = await _client.SubscribeAsync(builder.Build(), cancellationToken).ConfigureAwait(false);
-        foreach (var item in result.Items)
-        {
-            if (item.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2)
-            {
-                Log.SubscribeRefused(logger, item.TopicFilter.Topic, item.ResultCode.ToString());
-                throw new InvalidOperationException($"The broker refused the subscription to {item.TopicFilter.Topic}: {item.ResultCode}.");
-            }
-        }
     }
 
     private async Task OnMessageReceivedAsync(MqttApplicationMessageReceivedEventArgs e)
@@ -239,8 +197,8 @@ internal sealed class MqttIngestClient(
 
         if (!Topics.TryParse(topic, out var deviceId, out var rest) || !Topics.IsValidDeviceId(deviceId))
         {
-            stats.OnRejectedPayload();
-            Log.PayloadRejected(logger, topic, "topic_outside_contract");
+            _stats.OnRejectedPayload();
+            Log.PayloadRejected(_logger, topic, "topic_outside_contract");
             return;
         }
 
@@ -263,8 +221,8 @@ internal sealed class MqttIngestClient(
         }
         catch (InvalidProtocolBufferException ex)
         {
-            stats.OnRejectedPayload();
-            Log.PayloadRejected(logger, topic, "not_an_envelope_batch: " + ex.Message);
+            _stats.OnRejectedPayload();
+            Log.PayloadRejected(_logger, topic, "not_an_envelope_batch: " + ex.Message);
             return;
         }
 
@@ -278,8 +236,8 @@ internal sealed class MqttIngestClient(
             }
             else
             {
-                stats.OnRejectedEnvelope();
-                Log.EnvelopeRejected(logger, envelope.MessageId, topic, reason);
+                _stats.OnRejectedEnvelope();
+                Log.EnvelopeRejected(_logger, envelope.MessageId, topic, reason);
             }
         }
 
@@ -288,9 +246,9 @@ internal sealed class MqttIngestClient(
             return;
         }
 
-        if (clocks is not null && valid.Where(v => v.CapturedAt is not null).MaxBy(v => v.CapturedAt) is { } newest)
+        if (_clocks is not null && valid.Where(v => v.CapturedAt is not null).MaxBy(v => v.CapturedAt) is { } newest)
         {
-            clocks.OnEnvelope(deviceId, newest.CapturedAt.ToDateTimeOffset()); // the least delayed of the batch
+            _clocks.OnEnvelope(deviceId, newest.CapturedAt.ToDateTimeOffset()); // the least delayed of the batch
         }
 
         // QoS 1: hold the PUBACK until the writer has committed, so the broker redelivers after a crash.
@@ -303,7 +261,7 @@ internal sealed class MqttIngestClient(
 
         try
         {
-            await queue.Writer.WriteAsync(new IngestBatch(deviceId, valid, complete), _stopping.Token).ConfigureAwait(false);
+            await _queue.Writer.WriteAsync(new IngestBatch(deviceId, valid, complete, e.ClientId), _stopping.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
@@ -320,21 +278,21 @@ internal sealed class MqttIngestClient(
         }
         catch (InvalidProtocolBufferException ex)
         {
-            stats.OnRejectedPayload();
-            Log.PayloadRejected(logger, e.ApplicationMessage.Topic, "not_a_command_result: " + ex.Message);
+            _stats.OnRejectedPayload();
+            Log.PayloadRejected(_logger, e.ApplicationMessage.Topic, "not_a_command_result: " + ex.Message);
             return;
         }
 
         if (result.DeviceId != deviceId)
         {
-            stats.OnRejectedPayload();
-            Log.PayloadRejected(logger, e.ApplicationMessage.Topic, "command_result_device_mismatch");
+            _stats.OnRejectedPayload();
+            Log.PayloadRejected(_logger, e.ApplicationMessage.Topic, "command_result_device_mismatch");
             return;
         }
 
         // A lost result is recovered: the command stays Sent, is re-published when the device next comes
         // online, and the device answers a known id with its stored result.
-        commands.Result(result);
+        _commands.Result(result);
     }
 
     private async Task ApplyStatusAsync(string deviceId, MqttApplicationMessageReceivedEventArgs e)
@@ -351,54 +309,49 @@ internal sealed class MqttIngestClient(
         }
         catch (InvalidProtocolBufferException ex)
         {
-            stats.OnRejectedPayload();
-            Log.PayloadRejected(logger, e.ApplicationMessage.Topic, "not_a_device_status: " + ex.Message);
+            _stats.OnRejectedPayload();
+            Log.PayloadRejected(_logger, e.ApplicationMessage.Topic, "not_a_device_status: " + ex.Message);
             return;
         }
 
         if (status.Online && status.At is not null && !e.ApplicationMessage.Retain)
         {
-            clocks?.OnLiveStatus(deviceId, status.At.ToDateTimeOffset()); // a retained replay is old, not live
+            _clocks?.OnLiveStatus(deviceId, status.At.ToDateTimeOffset()); // a retained replay is old, not live
         }
 
-        await store.UpdateStatusAsync(deviceId, status, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
-        stats.OnStatus();
+        await _store.UpdateStatusAsync(deviceId, status, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+        _stats.OnStatus();
         if (status.Online)
         {
-            commands.DeviceOnline(deviceId);
+            _commands.DeviceOnline(deviceId);
         }
 
-        Log.StatusApplied(logger, deviceId, status.Online);
+        Log.StatusApplied(_logger, deviceId, status.Online);
     }
 
-    private (string Host, int Port) BrokerAddress()
+    private static MqttClientOptions BuildClientOptions(MqttOptions settings, string clientId, IngestClientIdentity identity, TransportSecurity security, CertificateAuthority authority)
     {
-        if (_options.Mode == MqttMode.External)
+        var host = settings.Host;
+        if (settings.Mode == MqttMode.Embedded)
         {
-            return (_options.Host, _options.Port);
+            var bind = IPAddress.Parse(settings.BindAddress);
+            host = bind.Equals(IPAddress.Any) ? "127.0.0.1" : bind.Equals(IPAddress.IPv6Any) ? "::1" : settings.BindAddress;
         }
 
-        var bind = IPAddress.Parse(_options.BindAddress);
-        var host = bind.Equals(IPAddress.Any) ? "127.0.0.1" : bind.Equals(IPAddress.IPv6Any) ? "::1" : _options.BindAddress;
-        return (host, _options.Port);
-    }
-
-    private MqttClientOptions BuildClientOptions(string host, int port)
-    {
         var builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(host, port)
-            .WithClientId(_options.ClientId)
+            .WithTcpServer(host, settings.Port)
+            .WithClientId(clientId)
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
             .WithCleanStart(false)
-            .WithSessionExpiryInterval((uint)Math.Min(uint.MaxValue, _options.SessionExpiry.TotalSeconds))
+            .WithSessionExpiryInterval((uint)Math.Min(uint.MaxValue, settings.SessionExpiry.TotalSeconds))
             .WithKeepAlivePeriod(TimeSpan.Zero) // MQTTnet's loop off: the keep-alive adapter keeps Mqtt:KeepAlive
             .WithTimeout(TimeSpan.FromSeconds(10));
 
         if (security.IsTlsEnabled)
         {
-            // FleetControl's own client certificate (CN = Mqtt:ClientId, which no device can enrol as); the
-            // broker must present a certificate of the same authority.
-            var certificate = authority.IssueServiceClientCertificate(_options.ClientId);
+            // FleetControl's own client certificate (CN = the connection's client id, which no device can enrol as);
+            // the broker must present a certificate of the same authority.
+            var certificate = authority.IssueServiceClientCertificate(clientId);
             var anchor = authority.Root;
             builder.WithTlsOptions(tls => tls
                 .UseTls()
@@ -407,23 +360,33 @@ internal sealed class MqttIngestClient(
                 .WithCertificateValidationHandler(e => EdgeGateway.Contracts.Security.ServerCertificateCheck.IsTrusted(e.Certificate, e.SslPolicyErrors, anchor)));
         }
 
-        if (_options.Mode == MqttMode.Embedded)
+        if (settings.Mode == MqttMode.Embedded)
         {
             builder.WithCredentials(IngestClientIdentity.UserName, identity.Password);
         }
-        else if (!string.IsNullOrEmpty(_options.Username))
+        else if (!string.IsNullOrEmpty(settings.Username))
         {
-            builder.WithCredentials(_options.Username, _options.Password ?? string.Empty);
+            builder.WithCredentials(settings.Username, settings.Password ?? string.Empty);
         }
 
         return builder.Build();
     }
 
-    internal static IReadOnlyList<string> BuildFilters(string? sharedGroup)
+    /// <summary>
+    /// The subscription filters of the main connection and of the events connection (none when
+    /// <paramref name="eventsSession"/> is false: the main one takes them), shared (<c>$share/{group}/...</c>) when a
+    /// group is configured.
+    /// </summary>
+    internal static (IReadOnlyList<string> Main, IReadOnlyList<string> Events) BuildFilters(string? sharedGroup, bool eventsSession)
     {
-        var filters = Topics.IngestFilters.Append(Topics.StatusFilter).Append(Topics.CommandResultsFilter);
-        return string.IsNullOrEmpty(sharedGroup)
-            ? filters.ToList()
-            : filters.Select(f => $"$share/{sharedGroup}/{f}").ToList();
+        string Share(string filter) => string.IsNullOrEmpty(sharedGroup) ? filter : $"$share/{sharedGroup}/{filter}";
+        var all = Topics.IngestFilters.Append(Topics.StatusFilter).Append(Topics.CommandResultsFilter).Select(Share).ToList();
+        if (!eventsSession)
+        {
+            return (all, []);
+        }
+
+        var events = Share(Topics.EventsFilter);
+        return (all.Where(f => f != events).ToList(), [events]);
     }
 }

@@ -1,15 +1,16 @@
 namespace FleetControl.Ingest;
 
 /// <summary>
-/// The batches the ingest writer has read and not yet PUBACKed, in the order their PUBLISHes arrived. Both of
-/// the writer's lanes commit out of that order (the urgent lane ahead of the backlog); the PUBACKs still go to the
-/// broker in arrival order (MQTT 5 [MQTT-4.6.0-2]): a lane that has committed sends the PUBACKs of the committed
-/// prefix, one sender at a time. Holds at most <c>capacity</c> batches, so a slow store slows the reading.
+/// The batches the ingest writer has read and not yet PUBACKed, in the order their PUBLISHes arrived on each MQTT
+/// connection. Both of the writer's lanes commit out of that order (the urgent lane ahead of the backlog); the
+/// PUBACKs still go to the broker in each connection's arrival order (MQTT 5 [MQTT-4.6.0-2]): a lane that has
+/// committed sends the PUBACKs of every connection's committed prefix, one sender at a time. Holds at most
+/// <c>capacity</c> batches, so a slow store slows the reading.
 /// </summary>
 internal sealed class PubAckOrder(int capacity)
 {
     private readonly Lock _lock = new();
-    private readonly Queue<Entry> _pending = new();
+    private readonly Dictionary<string, Queue<Entry>> _pending = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _room = new(capacity, capacity);
     private readonly SemaphoreSlim _sender = new(1, 1);
 
@@ -20,7 +21,7 @@ internal sealed class PubAckOrder(int capacity)
         {
             lock (_lock)
             {
-                return _pending.Count;
+                return _pending.Values.Sum(q => q.Count);
             }
         }
     }
@@ -32,7 +33,12 @@ internal sealed class PubAckOrder(int capacity)
         var entry = new Entry(batch);
         lock (_lock)
         {
-            _pending.Enqueue(entry);
+            if (!_pending.TryGetValue(batch.Connection, out var arrived))
+            {
+                _pending[batch.Connection] = arrived = new Queue<Entry>();
+            }
+
+            arrived.Enqueue(entry);
         }
 
         return entry;
@@ -40,7 +46,7 @@ internal sealed class PubAckOrder(int capacity)
 
     /// <summary>
     /// Marks <paramref name="committed"/> as committed, then PUBACKs (through <paramref name="pubAck"/>) every
-    /// committed batch at the head of the arrival order, in that order.
+    /// committed batch at the head of each connection's arrival order, in that order.
     /// </summary>
     public async Task CommittedAsync(IReadOnlyList<Entry> committed, Func<IngestBatch, CancellationToken, Task> pubAck, CancellationToken cancellationToken)
     {
@@ -56,19 +62,8 @@ internal sealed class PubAckOrder(int capacity)
         await _sender.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            while (true)
+            while (NextCommitted() is { } next)
             {
-                Entry next;
-                lock (_lock)
-                {
-                    if (!_pending.TryPeek(out next!) || !next.Committed)
-                    {
-                        break;
-                    }
-
-                    _pending.Dequeue();
-                }
-
                 _room.Release();
                 await pubAck(next.Batch, cancellationToken).ConfigureAwait(false);
             }
@@ -76,6 +71,23 @@ internal sealed class PubAckOrder(int capacity)
         finally
         {
             _sender.Release();
+        }
+    }
+
+    /// <summary>Takes a committed batch at the head of some connection's arrival order, if there is one.</summary>
+    private Entry? NextCommitted()
+    {
+        lock (_lock)
+        {
+            foreach (var arrived in _pending.Values)
+            {
+                if (arrived.TryPeek(out var head) && head.Committed)
+                {
+                    return arrived.Dequeue();
+                }
+            }
+
+            return null;
         }
     }
 

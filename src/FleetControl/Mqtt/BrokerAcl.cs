@@ -7,15 +7,16 @@ namespace FleetControl.Mqtt;
 /// <summary>
 /// The embedded broker's access rules. A device connects with its device id as client id (with TLS on,
 /// the id in its certificate) and may publish only under <c>fleet/v1/{its id}/</c> and subscribe only to
-/// its own acknowledgements and commands. FleetControl's own ingest client
-/// (authenticated by <see cref="IngestClientIdentity"/>) may publish acks and subscribe to everything.
+/// its own acknowledgements and commands. FleetControl's own ingest connections (both client ids of
+/// <see cref="MqttOptions.IsIngestClientId"/>, authenticated by <see cref="IngestClientIdentity"/>) may publish acks and
+/// subscribe to everything.
 /// </summary>
 internal static class BrokerAcl
 {
     /// <summary>May a client with this id and password connect?</summary>
-    public static bool MayConnect(string clientId, string? password, string ingestClientId, string ingestPassword)
+    public static bool MayConnect(string clientId, string? password, MqttOptions ingest, string ingestPassword)
     {
-        if (string.Equals(clientId, ingestClientId, StringComparison.Ordinal))
+        if (ingest.IsIngestClientId(clientId))
         {
             return string.Equals(password, ingestPassword, StringComparison.Ordinal);
         }
@@ -41,14 +42,14 @@ internal static class BrokerAcl
     }
 
     /// <summary>May <paramref name="clientId"/> publish to <paramref name="topic"/>?</summary>
-    public static bool MayPublish(string? clientId, string topic, string ingestClientId)
+    public static bool MayPublish(string? clientId, string topic, MqttOptions ingest)
     {
         if (string.IsNullOrEmpty(clientId))
         {
             return true; // injected by the server itself
         }
 
-        if (string.Equals(clientId, ingestClientId, StringComparison.Ordinal))
+        if (ingest.IsIngestClientId(clientId))
         {
             return true;
         }
@@ -60,9 +61,9 @@ internal static class BrokerAcl
     /// May <paramref name="clientId"/> subscribe to <paramref name="filter"/>? A device only to its own
     /// acknowledgements and its own commands (<c>commands/+</c>, <c>commands/#</c> or one command id).
     /// </summary>
-    public static bool MaySubscribe(string clientId, string filter, string ingestClientId)
+    public static bool MaySubscribe(string clientId, string filter, MqttOptions ingest)
     {
-        if (string.Equals(clientId, ingestClientId, StringComparison.Ordinal))
+        if (ingest.IsIngestClientId(clientId))
         {
             return true;
         }

@@ -123,9 +123,9 @@ internal sealed class EmbeddedBroker(
             return Task.CompletedTask;
         }
 
-        if (!BrokerAcl.MayConnect(e.ClientId, e.Password, _options.ClientId, identity.Password))
+        if (!BrokerAcl.MayConnect(e.ClientId, e.Password, _options, identity.Password))
         {
-            e.ReasonCode = string.Equals(e.ClientId, _options.ClientId, StringComparison.Ordinal)
+            e.ReasonCode = _options.IsIngestClientId(e.ClientId)
                 ? MqttConnectReasonCode.NotAuthorized
                 : MqttConnectReasonCode.ClientIdentifierNotValid;
             Log.ConnectionRefused(logger, e.ClientId, e.ReasonCode.ToString());
@@ -136,7 +136,7 @@ internal sealed class EmbeddedBroker(
 
     private Task OnInterceptingPublishAsync(InterceptingPublishEventArgs e)
     {
-        if (!BrokerAcl.MayPublish(e.ClientId, e.ApplicationMessage.Topic, _options.ClientId))
+        if (!BrokerAcl.MayPublish(e.ClientId, e.ApplicationMessage.Topic, _options))
         {
             e.ProcessPublish = false;
             e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
@@ -149,7 +149,7 @@ internal sealed class EmbeddedBroker(
 
     private Task OnInterceptingSubscriptionAsync(InterceptingSubscriptionEventArgs e)
     {
-        if (!BrokerAcl.MaySubscribe(e.ClientId, e.TopicFilter.Topic, _options.ClientId))
+        if (!BrokerAcl.MaySubscribe(e.ClientId, e.TopicFilter.Topic, _options))
         {
             e.ProcessSubscription = false;
             e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;

@@ -33,6 +33,21 @@ internal sealed class MqttOptions : IValidatableObject
     public string ClientId { get; set; } = "fleetcontrol-ingest";
 
     /// <summary>
+    /// True (default): the urgent topics (<c>fleet/v1/+/events/#</c>: Emergency, Alert, Event) come in on a second
+    /// connection and session of their own, client id <see cref="EventsClientId"/>, so a broker never queues an
+    /// Emergency behind the backlog a gateway sends when its link comes back. False: one connection for everything.
+    /// An external broker's ACL must let the second client id (its certificate's name, with TLS) read those topics.
+    /// </summary>
+    public bool EventsSession { get; set; } = true;
+
+    /// <summary>Client id of the events connection: <see cref="ClientId"/> followed by <c>-events</c>.</summary>
+    public string EventsClientId => ClientId + "-events";
+
+    /// <summary>The client ids FleetControl's ingest connects as (never a device's).</summary>
+    public bool IsIngestClientId(string? clientId) =>
+        string.Equals(clientId, ClientId, StringComparison.Ordinal) || string.Equals(clientId, EventsClientId, StringComparison.Ordinal);
+
+    /// <summary>
     /// Optional shared-subscription group: several FleetControl instances behind one clustered broker
     /// subscribe as <c>$share/{group}/...</c> and split the load.
     /// </summary>

@@ -46,9 +46,20 @@ public sealed class ConfigurationTests
     [Fact]
     public void Filters_SharedGroup_PrefixedWithShare()
     {
-        var filters = MqttIngestClient.BuildFilters("fleet-a");
+        var (main, events) = MqttIngestClient.BuildFilters("fleet-a", eventsSession: true);
 
-        Assert.Equal(5, filters.Count); // uplink categories, status, command results
-        Assert.All(filters, f => Assert.StartsWith("$share/fleet-a/fleet/v1/+/", f, StringComparison.Ordinal));
+        Assert.Equal(4, main.Count); // telemetry, bulk, status, command results
+        Assert.Equal(["$share/fleet-a/fleet/v1/+/events/#"], events);
+        Assert.All(main, f => Assert.StartsWith("$share/fleet-a/fleet/v1/+/", f, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Filters_EventsSessionOff_MainConnectionTakesEverything()
+    {
+        var (main, events) = MqttIngestClient.BuildFilters(sharedGroup: null, eventsSession: false);
+
+        Assert.Equal(5, main.Count); // uplink categories, status, command results
+        Assert.Contains("fleet/v1/+/events/#", main);
+        Assert.Empty(events);
     }
 }

@@ -65,8 +65,9 @@ internal sealed class TestDevice : IAsyncDisposable
         return device;
     }
 
+    /// <summary>Publishes one batch where the gateway would: on the topic of its first envelope's class and stream.</summary>
     public Task<MqttClientPublishResult> PublishBatchAsync(params Envelope[] envelopes) =>
-        PublishAsync(Topics.ForEnvelope(DeviceId, PriorityClass.Telemetry, "gnss"), TestEnvelopes.Batch(envelopes).ToByteArray());
+        PublishAsync(Topics.ForEnvelope(DeviceId, envelopes[0].Priority, envelopes[0].Stream), TestEnvelopes.Batch(envelopes).ToByteArray());
 
     public Task<MqttClientPublishResult> PublishAsync(string topic, byte[] payload, bool retain = false)
     {

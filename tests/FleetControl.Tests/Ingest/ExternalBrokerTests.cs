@@ -69,4 +69,38 @@ public sealed class ExternalBrokerTests : IAsyncLifetime
         var positions = await fleet.GetJsonAsync("/api/devices/car-31/positions");
         Assert.Equal(whileDown.MessageId, Assert.Single(positions.EnumerateArray()).GetProperty("messageId").GetString());
     }
+
+    [Fact]
+    public async Task EventsSession_TurnedOnOverASingleSession_EachEventStoredOnceAndNoneLost()
+    {
+        await using (await StartFleetAsync("--Mqtt:EventsSession=false"))
+        {
+            // An earlier configuration's single persistent session, subscribed to events/# as well.
+        }
+
+        await using var device = await TestDevice.ConnectAsync(_mosquitto.Port, "car-33");
+        var whileDown = TestEnvelopes.Event("car-33", 1);
+        Assert.True((await device.PublishBatchAsync(whileDown)).IsSuccess); // queued in that session
+
+        await using var fleet = await StartFleetAsync();
+        Assert.Equal([whileDown.MessageId], (await device.NextAckAsync()).MessageIds);
+        for (ulong sequence = 2; sequence <= 4; sequence++)
+        {
+            var live = TestEnvelopes.Event("car-33", sequence);
+            await device.PublishBatchAsync(live);
+            Assert.Equal([live.MessageId], (await device.NextAckAsync()).MessageIds);
+        }
+
+        // Published after the events on the main session: once it is acknowledged, a copy of an event that the main
+        // session still received (had it kept events/#) has been committed before it, as a duplicate.
+        var position = TestEnvelopes.Position("car-33", 5);
+        await device.PublishBatchAsync(position);
+        Assert.Equal([position.MessageId], (await device.NextAckAsync()).MessageIds);
+
+        var stats = await fleet.GetJsonAsync("/api/stats");
+        TestContext.Current.TestOutputHelper!.WriteLine(stats.ToString());
+        Assert.Equal(5, stats.GetProperty("envelopesStoredSinceStart").GetInt64());
+        Assert.Equal(0, stats.GetProperty("duplicates").GetInt64());
+        Assert.True(stats.GetProperty("ingestConnected").GetBoolean());
+    }
 }

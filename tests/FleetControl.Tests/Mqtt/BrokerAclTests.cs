@@ -5,6 +5,8 @@ namespace FleetControl.Tests.Mqtt;
 public sealed class BrokerAclTests
 {
     private const string Ingest = "fleetcontrol-ingest";
+    private const string IngestEvents = "fleetcontrol-ingest-events";
+    private static readonly MqttOptions Options = new() { ClientId = Ingest };
 
     [Theory]
     [InlineData("car-1", "fleet/v1/car-1/telemetry/gnss", true)]
@@ -15,9 +17,10 @@ public sealed class BrokerAclTests
     [InlineData("car-1", "fleet/v1/car-1/", false)]
     [InlineData("car-1", "other/topic", false)]
     [InlineData(Ingest, "fleet/v1/car-1/acks", true)]
+    [InlineData(IngestEvents, "fleet/v1/car-1/acks", true)]
     [InlineData("", "fleet/v1/car-1/acks", true)]
     public void MayPublish_Topic_OnlyOwnPrefix(string clientId, string topic, bool expected) =>
-        Assert.Equal(expected, BrokerAcl.MayPublish(clientId, topic, Ingest));
+        Assert.Equal(expected, BrokerAcl.MayPublish(clientId, topic, Options));
 
     [Theory]
     [InlineData("car-1", "fleet/v1/car-1/acks", true)]
@@ -33,8 +36,10 @@ public sealed class BrokerAclTests
     [InlineData("car-1", "fleet/v1/car-2/commands/+", false)]
     [InlineData("car-1", "fleet/v1/car-10/acks", false)]
     [InlineData(Ingest, "fleet/v1/+/status", true)]
+    [InlineData(IngestEvents, "fleet/v1/+/events/#", true)]
+    [InlineData("fleetcontrol-ingest-other", "fleet/v1/+/events/#", false)]
     public void MaySubscribe_Filter_OnlyOwnAcksAndCommands(string clientId, string filter, bool expected) =>
-        Assert.Equal(expected, BrokerAcl.MaySubscribe(clientId, filter, Ingest));
+        Assert.Equal(expected, BrokerAcl.MaySubscribe(clientId, filter, Options));
 
     [Theory]
     [InlineData("car-1", null, true)]
@@ -43,6 +48,9 @@ public sealed class BrokerAclTests
     [InlineData(Ingest, null, false)]
     [InlineData(Ingest, "wrong", false)]
     [InlineData(Ingest, "secret", true)]
+    [InlineData(IngestEvents, null, false)]
+    [InlineData(IngestEvents, "wrong", false)]
+    [InlineData(IngestEvents, "secret", true)]
     public void MayConnect_ClientId_DevicesAndAuthenticatedIngestOnly(string clientId, string? password, bool expected) =>
-        Assert.Equal(expected, BrokerAcl.MayConnect(clientId, password, Ingest, "secret"));
+        Assert.Equal(expected, BrokerAcl.MayConnect(clientId, password, Options, "secret"));
 }
