@@ -386,12 +386,14 @@ internal sealed class DrainLoop
             }
 
             var ids = new string[batch.Messages.Count];
+            long bytes = 0;
             for (var i = 0; i < ids.Length; i++)
             {
                 ids[i] = batch.Messages[i].MessageId;
+                bytes += batch.Messages[i].Envelope.Length;
             }
 
-            scheduler.OnSent(ids);
+            scheduler.OnSent(ids, bytes);
         }
     }
 

@@ -14,7 +14,8 @@ namespace EdgeGateway.Uplink.Drain;
 /// The rules, in the order <see cref="Next"/> applies them:
 /// <list type="number">
 /// <item>The oldest sent batch is unacknowledged after <see cref="DrainSettings.AckTimeout"/>: return everything, re-send.</item>
-/// <item>Room = window space (also bounded by acknowledged messages still waiting to be deleted),
+/// <item>Room = window space (none while <see cref="DrainSettings.MaxInFlightBytes"/> are in flight; also bounded by
+/// acknowledged messages still waiting to be deleted),
 /// budget = min(room, pacing tokens). With budget, held messages go first, then a lease of
 /// min(<see cref="DrainSettings.MaxLease"/>, budget) while the outbox may have more.</item>
 /// <item>Without budget (window or pacing full), an outbox signal still leads to a one-message probe:
@@ -95,7 +96,9 @@ internal sealed class DrainScheduler
 
         // Acked messages are out of the window at once, so leasing need not wait for their deletes;
         // but no more than a window's worth may wait to be deleted (their leases would time out).
-        var room = Math.Min(_settings.MaxInFlight - _window.Count, _settings.MaxInFlight - pendingDeletes);
+        var room = _window.Bytes >= _settings.MaxInFlightBytes
+            ? 0
+            : Math.Min(_settings.MaxInFlight - _window.Count, _settings.MaxInFlight - pendingDeletes);
         var budget = Math.Min(room, _bucket.Available);
         if (_held.Count > 0 && budget > 0)
         {
@@ -246,10 +249,13 @@ internal sealed class DrainScheduler
         return live ?? leased;
     }
 
-    /// <summary>A batch was handed to the bearer: it enters the window and takes pacing tokens (into debt if urgent).</summary>
-    public void OnSent(IReadOnlyList<string> messageIds)
+    /// <summary>Envelope bytes sent and not yet acknowledged.</summary>
+    public long InFlightBytes => _window.Bytes;
+
+    /// <summary>A batch of <paramref name="bytes"/> envelope bytes was handed to the bearer: it enters the window and takes pacing tokens (into debt if urgent).</summary>
+    public void OnSent(IReadOnlyList<string> messageIds, long bytes)
     {
-        _window.Add(messageIds, _time.GetTimestamp());
+        _window.Add(messageIds, bytes, _time.GetTimestamp());
         _bucket.Take(messageIds.Count);
     }
 

@@ -10,10 +10,17 @@ namespace EdgeGateway.Uplink.Drain;
 /// <param name="MaxBatchBytes">Most payload bytes in one bearer message.</param>
 /// <param name="MaxMessagesPerSecond">Pacing: token bucket over envelopes.</param>
 /// <param name="AckTimeout">How long the oldest sent batch may wait for its acknowledgement before every lease is returned.</param>
+/// <param name="MaxInFlightBytes">
+/// Most envelope bytes sent but not yet acknowledged: no backlog is leased while as many are in flight. What is in
+/// flight is queued ahead of an Emergency on the bearer's one ordered stream, so this bounds how long it waits there
+/// (bytes / link rate) whatever the envelopes' sizes; <paramref name="MaxInFlight"/> alone let a window of large
+/// envelopes grow to megabytes.
+/// </param>
 internal sealed record DrainSettings(
     int MaxInFlight,
     int MaxLease,
     int MaxBatch,
     int MaxBatchBytes,
     int MaxMessagesPerSecond,
-    TimeSpan AckTimeout);
+    TimeSpan AckTimeout,
+    long MaxInFlightBytes = long.MaxValue);

@@ -23,12 +23,26 @@ internal sealed class InFlightWindow
         }
     }
 
-    /// <summary>Records one published batch.</summary>
-    public void Add(IReadOnlyList<string> messageIds, long sentTimestamp)
+    /// <summary>Envelope bytes of the batches not yet fully acknowledged.</summary>
+    public long Bytes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _bytes;
+            }
+        }
+    }
+
+    private long _bytes;
+
+    /// <summary>Records one published batch of <paramref name="bytes"/> envelope bytes.</summary>
+    public void Add(IReadOnlyList<string> messageIds, long bytes, long sentTimestamp)
     {
         lock (_gate)
         {
-            var batch = new Batch(sentTimestamp);
+            var batch = new Batch(sentTimestamp, bytes);
             foreach (var id in messageIds)
             {
                 if (_byId.TryAdd(id, batch))
@@ -40,6 +54,7 @@ internal sealed class InFlightWindow
             if (batch.Remaining > 0)
             {
                 _batches.Enqueue(batch);
+                _bytes += bytes;
             }
         }
     }
@@ -54,8 +69,11 @@ internal sealed class InFlightWindow
             {
                 if (_byId.Remove(id, out var batch))
                 {
-                    batch.Remaining--;
                     removed++;
+                    if (--batch.Remaining == 0)
+                    {
+                        _bytes -= batch.Bytes;
+                    }
                 }
             }
 
@@ -85,13 +103,16 @@ internal sealed class InFlightWindow
             var count = _byId.Count;
             _byId.Clear();
             _batches.Clear();
+            _bytes = 0;
             return count;
         }
     }
 
-    private sealed class Batch(long sentTimestamp)
+    private sealed class Batch(long sentTimestamp, long bytes)
     {
         public long SentTimestamp { get; } = sentTimestamp;
+
+        public long Bytes { get; } = bytes;
 
         public int Remaining { get; set; }
     }

@@ -65,7 +65,7 @@ public sealed class DrainSchedulerTests
         Assert.Equal(DrainState.WindowFull, scheduler.State);
         var emergency = TestEnvelopes.Message(Device, PriorityClass.Emergency, "button");
         Assert.Equal([emergency], scheduler.OnLeased(DrainAction.Probe, [emergency], out _));
-        scheduler.OnSent([emergency.MessageId]);
+        scheduler.OnSent([emergency.MessageId], emergency.Envelope.Length);
 
         // Urgent: look again at once. A non-urgent result is held and the next probe waits the gap.
         Assert.Equal(DrainAction.Probe, scheduler.Next(pendingDeletes: 0).Action);
@@ -94,7 +94,7 @@ public sealed class DrainSchedulerTests
 
         Assert.Equal(DrainAction.SendHeld, step.Action);
         Assert.Equal([telemetry], step.Messages);
-        scheduler.OnSent([telemetry.MessageId]);
+        scheduler.OnSent([telemetry.MessageId], telemetry.Envelope.Length);
         var lease = scheduler.Next(pendingDeletes: 4);
         Assert.Equal(DrainAction.Lease, lease.Action);
         Assert.Equal(3, lease.Count);
@@ -175,17 +175,37 @@ public sealed class DrainSchedulerTests
 
         Assert.Equal([fresh], live);
         Assert.Equal(1, skipped);
-        scheduler.OnSent([fresh.MessageId]);
+        scheduler.OnSent([fresh.MessageId], fresh.Envelope.Length);
         scheduler.OnLeased(DrainAction.Lease, [], out _);
         Assert.Equal(DrainAction.Wait, scheduler.Next(pendingDeletes: 0).Action);
         scheduler.OnAcknowledged([fresh.MessageId]);
         Assert.Equal(DrainAction.ReturnExpired, scheduler.Next(pendingDeletes: 0).Action);
     }
 
-    private static List<string> Send(DrainScheduler scheduler, int count)
+    [Fact]
+    public void Next_InFlightBytesAtTheLimit_LeasesNoBacklogButStillProbesForUrgent()
+    {
+        var scheduler = new DrainScheduler(Settings with { MaxInFlightBytes = 64 * 1024 }, new FakeTimeProvider());
+        var small = Send(scheduler, 2, bytes: 1024);
+        Assert.Equal(DrainAction.Lease, scheduler.Next(pendingDeletes: 0).Action); // 2 of 10 messages, 1 KiB: room
+        var large = Send(scheduler, 1, bytes: 64 * 1024);
+
+        var step = scheduler.Next(pendingDeletes: 0);
+
+        Assert.Equal(DrainAction.Probe, step.Action); // 3 of 10 messages, but 65 KiB in flight
+        Assert.Equal(DrainState.WindowFull, scheduler.State);
+        Assert.Equal(65 * 1024, scheduler.InFlightBytes);
+        scheduler.OnAcknowledged(large);
+        Assert.Equal(1024, scheduler.InFlightBytes);
+        Assert.Equal(DrainAction.Lease, scheduler.Next(pendingDeletes: 1).Action);
+        scheduler.OnAcknowledged(small);
+        Assert.Equal(0, scheduler.InFlightBytes);
+    }
+
+    private static List<string> Send(DrainScheduler scheduler, int count, long bytes = 100)
     {
         var ids = Enumerable.Range(0, count).Select(_ => TestEnvelopes.Message(Device).MessageId).ToList();
-        scheduler.OnSent(ids);
+        scheduler.OnSent(ids, bytes);
         return ids;
     }
 }
