@@ -124,6 +124,22 @@ internal sealed class AckObserver(PriorityClass watchedClass = PriorityClass.Eme
         }
     }
 
+    /// <summary>The broker has received the publish that carries these ids from the gateway.</summary>
+    public void BrokerReceived(IEnumerable<string> messageIds)
+    {
+        var now = Stopwatch.GetTimestamp();
+        foreach (var id in messageIds)
+        {
+            if (_watched.TryGetValue(id, out var w))
+            {
+                Interlocked.CompareExchange(ref w.BrokerReceivedAt, now, 0);
+            }
+        }
+    }
+
+    /// <summary>When the broker received this watched id (0 if not seen).</summary>
+    public long BrokerReceivedAt(string messageId) => _watched.TryGetValue(messageId, out var w) ? Interlocked.Read(ref w.BrokerReceivedAt) : 0;
+
     /// <summary>FleetControl committed these ids and is publishing the DeliveryAck.</summary>
     public void Stored(IEnumerable<string> messageIds)
     {
@@ -174,6 +190,7 @@ internal sealed class AckObserver(PriorityClass watchedClass = PriorityClass.Eme
     internal sealed class WatchedMessage(string messageId)
     {
         public long LeasedAt;
+        public long BrokerReceivedAt;
         public long CommitStartedAt;
         public long StoredAt;
         public long GatewayAckedAt;

@@ -51,7 +51,34 @@ internal sealed class FleetControlUnderTest : IAsyncDisposable
         var app = builder.Build();
         FleetControlHost.Map(app);
         await app.StartAsync().ConfigureAwait(false);
+        TapBroker(app, observer);
         return new FleetControlUnderTest(app);
+    }
+
+    /// <summary>
+    /// Times the watched class's publishes as the embedded broker receives them from the gateway (before it routes them
+    /// to FleetControl's ingest), which splits gateway-to-broker from broker-to-store. Only urgent topics are parsed.
+    /// </summary>
+    private static void TapBroker(WebApplication app, AckObserver observer)
+    {
+        var broker = app.Services.GetRequiredService<FleetControl.Mqtt.EmbeddedBroker>();
+        var server = (MQTTnet.Server.MqttServer?)typeof(FleetControl.Mqtt.EmbeddedBroker)
+            .GetField("_server", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)?.GetValue(broker);
+        if (server is null)
+        {
+            return;
+        }
+
+        server.InterceptingPublishAsync += e =>
+        {
+            if (e.ApplicationMessage.Topic.Contains("/events/", StringComparison.Ordinal))
+            {
+                var batch = EdgeGateway.Contracts.V1.EnvelopeBatch.Parser.ParseFrom(e.ApplicationMessage.Payload);
+                observer.BrokerReceived(batch.Envelopes.Select(v => v.MessageId));
+            }
+
+            return Task.CompletedTask;
+        };
     }
 
     /// <summary>Completes when FleetControl's ingest client has subscribed to the device topics.</summary>

@@ -286,6 +286,8 @@ internal static class LoadHarness
                 ReportLatency(Row, "sink returned -> leased by uplink (about to publish)", duringDrain.Select(s => Ms(s.Enqueued, observer.LeasedAt(s.MessageId))));
                 ReportLatency(Row, "leased -> FleetControl stored", duringDrain.Select(s => Ms(observer.LeasedAt(s.MessageId), observer.StoredAt(s.MessageId))));
                 ReportLatency(Row, "  leased -> its FleetControl commit started", duringDrain.Select(s => Ms(observer.LeasedAt(s.MessageId), observer.CommitStartedAt(s.MessageId))));
+                ReportLatency(Row, "    leased -> broker received it from the gateway", duringDrain.Select(s => Ms(observer.LeasedAt(s.MessageId), observer.BrokerReceivedAt(s.MessageId))));
+                ReportLatency(Row, "    broker received -> its FleetControl commit started", duringDrain.Select(s => Ms(observer.BrokerReceivedAt(s.MessageId), observer.CommitStartedAt(s.MessageId))));
                 ReportLatency(Row, "  the commit before its own: duration", duringDrain.Select(s => CommitBefore(commits, observer.CommitStartedAt(s.MessageId)) is { } c ? Ms(c.Start, c.End) : double.NaN));
                 ReportLatency(Row, "  the commit before its own: envelopes", duringDrain.Select(s => CommitBefore(commits, observer.CommitStartedAt(s.MessageId)) is { } c ? c.Envelopes : double.NaN));
                 ReportLatency(Row, "  its commit started -> stored (own commit + ack)", duringDrain.Select(s => Ms(observer.CommitStartedAt(s.MessageId), observer.StoredAt(s.MessageId))));
@@ -295,8 +297,8 @@ internal static class LoadHarness
                 // The slowest three, where they fell in the drain (a start-up transient, a GC, or steady state).
                 foreach (var slow in duringDrain.OrderByDescending(s => Ms(s.Start, observer.StoredAt(s.MessageId))).Take(3))
                 {
-                    Row("  slow sample: enqueue -> stored, at (after link up): enqueue / leased / commit started / stored ms",
-                        $"{Ms(slow.Start, observer.StoredAt(slow.MessageId)):F1} at {Ms(linkUp, slow.Start):F0}: {Ms(slow.Start, slow.Enqueued):F1} / {Ms(slow.Enqueued, observer.LeasedAt(slow.MessageId)):F1} / {Ms(observer.LeasedAt(slow.MessageId), observer.CommitStartedAt(slow.MessageId)):F1} / {Ms(observer.CommitStartedAt(slow.MessageId), observer.StoredAt(slow.MessageId)):F1}");
+                    Row("  slow sample: enqueue -> stored, at (after link up): enqueue / leased / at broker / commit started / stored ms",
+                        $"{Ms(slow.Start, observer.StoredAt(slow.MessageId)):F1} at {Ms(linkUp, slow.Start):F0}: {Ms(slow.Start, slow.Enqueued):F1} / {Ms(slow.Enqueued, observer.LeasedAt(slow.MessageId)):F1} / {Ms(observer.LeasedAt(slow.MessageId), observer.BrokerReceivedAt(slow.MessageId)):F1} / {Ms(observer.BrokerReceivedAt(slow.MessageId), observer.CommitStartedAt(slow.MessageId)):F1} / {Ms(observer.CommitStartedAt(slow.MessageId), observer.StoredAt(slow.MessageId)):F1}");
                 }
 
                 var missing = samples.Count(s => observer.StoredAt(s.MessageId) == 0);

@@ -46,7 +46,10 @@ internal sealed class DrainScheduler
     private readonly TokenBucket _bucket;
     private readonly InFlightWindow _window = new();
 
-    /// <summary>Leased while the window was full (non-urgent probe results, at most MaxInFlight); sent first when it frees.</summary>
+    /// <summary>
+    /// Leased but not sent yet: non-urgent probe results while the window was full, and the part of a lease beyond the
+    /// byte room (at most MaxInFlight messages). Sent first when the window frees.
+    /// </summary>
     private readonly List<OutboxMessage> _held = [];
 
     private bool _mayHaveMore = true;
@@ -102,7 +105,7 @@ internal sealed class DrainScheduler
         var budget = Math.Min(room, _bucket.Available);
         if (_held.Count > 0 && budget > 0)
         {
-            var take = Math.Min(budget, _held.Count);
+            var take = WithinByteRoom(_held, Math.Min(budget, _held.Count));
             var next = _held.GetRange(0, take);
             _held.RemoveRange(0, take);
             State = DrainState.Draining;
@@ -209,7 +212,44 @@ internal sealed class DrainScheduler
             _signalledSinceLease = false;
         }
 
-        return SkipExpired(leased, out skippedExpired);
+        var live = SkipExpired(leased, out skippedExpired);
+        if (action == DrainAction.Lease)
+        {
+            // A lease is sized in messages; what goes beyond the byte room waits, held, for acks to make room.
+            var fits = WithinByteRoom(live, live.Count);
+            if (fits < live.Count)
+            {
+                _held.AddRange(live.Skip(fits));
+                return live.Take(fits).ToList();
+            }
+        }
+
+        return live;
+    }
+
+    /// <summary>
+    /// How many of the first <paramref name="count"/> messages fit the byte room left in the window: at least one (so
+    /// a message larger than the limit still goes, alone) while fewer than the limit's bytes are in flight, and any
+    /// urgent ones at the front.
+    /// </summary>
+    private int WithinByteRoom(IReadOnlyList<OutboxMessage> messages, int count)
+    {
+        var room = _settings.MaxInFlightBytes - _window.Bytes;
+        var taken = 0;
+        long bytes = 0;
+        while (taken < count)
+        {
+            var message = messages[taken];
+            bytes += message.Envelope.Length;
+            if (bytes > room && taken > 0 && !IsUrgent(message.Priority))
+            {
+                break;
+            }
+
+            taken++;
+        }
+
+        return taken;
     }
 
     /// <summary>

@@ -11,7 +11,8 @@ namespace EdgeGateway.Uplink.Drain;
 /// <param name="MaxMessagesPerSecond">Pacing: token bucket over envelopes.</param>
 /// <param name="AckTimeout">How long the oldest sent batch may wait for its acknowledgement before every lease is returned.</param>
 /// <param name="MaxInFlightBytes">
-/// Most envelope bytes sent but not yet acknowledged: no backlog is leased while as many are in flight. What is in
+/// Most envelope bytes sent but not yet acknowledged (give or take the last message sent): no backlog is leased or
+/// sent while as many are in flight, and the part of a lease beyond the room waits, held. What is in
 /// flight is queued ahead of an Emergency on the bearer's one ordered stream, so this bounds how long it waits there
 /// (bytes / link rate) whatever the envelopes' sizes; <paramref name="MaxInFlight"/> alone let a window of large
 /// envelopes grow to megabytes.

@@ -202,6 +202,31 @@ public sealed class DrainSchedulerTests
         Assert.Equal(0, scheduler.InFlightBytes);
     }
 
+    [Fact]
+    public void OnLeased_LeaseBeyondTheByteRoom_HoldsTheRestUntilAcksMakeRoom()
+    {
+        var scheduler = new DrainScheduler(Settings with { MaxInFlightBytes = 64 * 1024 }, new FakeTimeProvider());
+        var large = Enumerable.Range(0, 4).Select(_ => TestEnvelopes.Message(Device, PriorityClass.Bulk) with { Envelope = new byte[40 * 1024] }).ToList();
+        Assert.Equal(DrainAction.Lease, scheduler.Next(pendingDeletes: 0).Action);
+
+        var now = scheduler.OnLeased(DrainAction.Lease, large, out _);
+
+        Assert.Equal([large[0]], now); // a second 40 KiB would put 80 KiB in flight
+        Assert.Equal(3, scheduler.Held);
+        scheduler.OnSent([large[0].MessageId], large[0].Envelope.Length);
+        var next = scheduler.Next(pendingDeletes: 0);
+        Assert.Equal(DrainAction.SendHeld, next.Action);
+        Assert.Equal([large[1]], next.Messages); // 40 KiB in flight, under the limit: one more, whatever its size
+        scheduler.OnSent([large[1].MessageId], large[1].Envelope.Length);
+        Assert.Equal(DrainAction.Probe, scheduler.Next(pendingDeletes: 0).Action); // 80 KiB: only an urgent one may pass
+
+        scheduler.OnAcknowledged([large[0].MessageId]);
+        var held = scheduler.Next(pendingDeletes: 1);
+        Assert.Equal(DrainAction.SendHeld, held.Action);
+        Assert.Equal([large[2]], held.Messages); // in lease order
+        Assert.Equal(1, scheduler.Held);
+    }
+
     private static List<string> Send(DrainScheduler scheduler, int count, long bytes = 100)
     {
         var ids = Enumerable.Range(0, count).Select(_ => TestEnvelopes.Message(Device).MessageId).ToList();
