@@ -42,6 +42,7 @@ internal sealed class MemoryTrimmer : IHostedService, IDisposable
     private CancellationTokenRegistration _started;
     private DateTimeOffset? _lastTrim;
     private string? _pendingReason;
+    private DateTimeOffset? _due;
     private bool _stopped;
     private int _trims;
 
@@ -72,7 +73,16 @@ internal sealed class MemoryTrimmer : IHostedService, IDisposable
     }
 
     /// <summary>When the next trim runs, or null when none is due.</summary>
-    public DateTimeOffset? Due { get; private set; }
+    public DateTimeOffset? Due
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _due;
+            }
+        }
+    }
 
     /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken)
@@ -137,7 +147,7 @@ internal sealed class MemoryTrimmer : IHostedService, IDisposable
             }
 
             _pendingReason = reason;
-            Due = due;
+            _due = due;
             _timer = _time.CreateTimer(static state => ((MemoryTrimmer)state!).Fire(), this, due - now, Timeout.InfiniteTimeSpan);
         }
     }
@@ -174,7 +184,7 @@ internal sealed class MemoryTrimmer : IHostedService, IDisposable
     private void Disarm()
     {
         _pendingReason = null;
-        Due = null;
+        _due = null;
         _timer?.Dispose();
         _timer = null;
     }
