@@ -22,7 +22,8 @@ internal static class MemoryTrimRegistration
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<MemoryTrimOptions>>(),
             sp.GetRequiredService<ILogger<MemoryTrimmer>>(),
-            sp.GetService<MqttUplinkService>()?.Drain));
+            sp.GetService<MqttUplinkService>()?.Drain,
+            sp.GetService<LinkStateMachine>()));
         services.AddHostedService(sp => sp.GetRequiredService<MemoryTrimmer>());
         return services;
     }

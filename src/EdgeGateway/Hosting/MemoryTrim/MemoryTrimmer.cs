@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Runtime;
+using EdgeGateway.Contracts.V1;
 using EdgeGateway.Uplink.Drain;
+using EdgeGateway.Uplink.Mqtt;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -11,7 +13,8 @@ namespace EdgeGateway.Hosting.MemoryTrim;
 /// Gives memory that a burst of work left behind back to the system: one blocking, compacting, aggressive full
 /// collection (large objects compacted too) a settle time after the host has started, and again after a burst of
 /// transient work has ended (<see cref="RequestAfterBurst"/>: the uplink's drain loop has leased a backlog and has
-/// nothing more to lease, <see cref="DrainLoop.BacklogDrained"/>), at most once per
+/// nothing more to lease, <see cref="DrainLoop.BacklogDrained"/>; the link's first connection when that came after
+/// start-up), at most once per
 /// <see cref="MemoryTrimOptions.MemoryTrimMinInterval"/>.
 /// </summary>
 /// <remarks>
@@ -38,6 +41,9 @@ internal sealed class MemoryTrimmer : IHostedService, IDisposable
     private readonly Action _collect;
     private readonly DrainLoop? _drain;
     private readonly Action<long> _onBacklogDrained;
+    private readonly LinkStateMachine? _link;
+    private readonly Action<LinkStateChange> _onLinkChanged;
+    private int _connectedOnce;
     private ITimer? _timer;
     private CancellationTokenRegistration _started;
     private DateTimeOffset? _lastTrim;
@@ -46,10 +52,12 @@ internal sealed class MemoryTrimmer : IHostedService, IDisposable
     private bool _stopped;
     private int _trims;
 
-    public MemoryTrimmer(IHostApplicationLifetime lifetime, TimeProvider time, IOptions<MemoryTrimOptions> options, ILogger<MemoryTrimmer> logger, DrainLoop? drain = null, Action? collect = null)
+    public MemoryTrimmer(IHostApplicationLifetime lifetime, TimeProvider time, IOptions<MemoryTrimOptions> options, ILogger<MemoryTrimmer> logger, DrainLoop? drain = null, LinkStateMachine? link = null, Action? collect = null)
     {
         _drain = drain;
         _onBacklogDrained = _ => RequestAfterBurst("backlog drained");
+        _link = link;
+        _onLinkChanged = OnLinkChanged;
         _lifetime = lifetime;
         _time = time;
         _options = options.Value;
@@ -94,6 +102,11 @@ internal sealed class MemoryTrimmer : IHostedService, IDisposable
             {
                 _drain.BacklogDrained += _onBacklogDrained;
             }
+
+            if (_link is not null)
+            {
+                _link.Changed += _onLinkChanged;
+            }
         }
 
         return Task.CompletedTask;
@@ -102,11 +115,7 @@ internal sealed class MemoryTrimmer : IHostedService, IDisposable
     /// <inheritdoc />
     public Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_drain is not null)
-        {
-            _drain.BacklogDrained -= _onBacklogDrained;
-        }
-
+        Unsubscribe();
         lock (_gate)
         {
             _stopped = true;
@@ -124,6 +133,29 @@ internal sealed class MemoryTrimmer : IHostedService, IDisposable
     /// start-up trim covers it.
     /// </summary>
     public void RequestAfterBurst(string reason) => Request(reason);
+
+    private void OnLinkChanged(LinkStateChange change)
+    {
+        // The first connection's TLS handshake and MQTT session are start-up work too; when the link was down at
+        // start-up they come after the start-up trim. Later reconnects are not trimmed.
+        if (change.To == LinkState.Connected && Interlocked.Exchange(ref _connectedOnce, 1) == 0)
+        {
+            Request("first connection");
+        }
+    }
+
+    private void Unsubscribe()
+    {
+        if (_drain is not null)
+        {
+            _drain.BacklogDrained -= _onBacklogDrained;
+        }
+
+        if (_link is not null)
+        {
+            _link.Changed -= _onLinkChanged;
+        }
+    }
 
     private void Request(string reason)
     {
@@ -192,6 +224,7 @@ internal sealed class MemoryTrimmer : IHostedService, IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        Unsubscribe();
         lock (_gate)
         {
             _stopped = true;

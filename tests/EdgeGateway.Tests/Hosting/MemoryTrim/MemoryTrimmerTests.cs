@@ -1,5 +1,6 @@
 using EdgeGateway.Hosting.MemoryTrim;
 using EdgeGateway.Tests.Uplink;
+using EdgeGateway.Uplink.Mqtt;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -109,13 +110,59 @@ public sealed class MemoryTrimmerTests
         Assert.Equal(0, trims.Count);
     }
 
-    private static (MemoryTrimmer Trimmer, FakeTimeProvider Time, FakeLifetime Lifetime, TrimCounter Trims) Create(TimeSpan afterStart)
+    [Fact]
+    public async Task FirstConnection_AfterTheStartUpTrim_TrimsOnce_ReconnectsDoNot()
     {
         var time = new FakeTimeProvider();
+        var link = new LinkStateMachine(new TestLogger<LinkStateMachine>(), time);
+        var (trimmer, _, lifetime, trims) = Create(Settle, time, link);
+        await trimmer.StartAsync(TestContext.Current.CancellationToken);
+        lifetime.Started();
+        time.Advance(Settle);
+        Assert.Equal(1, trims.Count);
+
+        // The link was down at start-up and comes up 20 minutes later: one trim a settle time after it.
+        time.Advance(TimeSpan.FromMinutes(20));
+        link.Fire(LinkTrigger.Connected, "test");
+        time.Advance(Settle);
+        Assert.Equal(2, trims.Count);
+
+        for (var reconnect = 0; reconnect < 5; reconnect++)
+        {
+            link.Fire(LinkTrigger.Disconnected, "test");
+            time.Advance(TimeSpan.FromMinutes(15));
+            link.Fire(LinkTrigger.Connected, "test");
+            time.Advance(TimeSpan.FromMinutes(15));
+        }
+
+        Assert.Equal(2, trims.Count);
+        await trimmer.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task FirstConnection_BeforeTheStartUpTrim_IsCoveredByIt()
+    {
+        var time = new FakeTimeProvider();
+        var link = new LinkStateMachine(new TestLogger<LinkStateMachine>(), time);
+        var (trimmer, _, lifetime, trims) = Create(Settle, time, link);
+        await trimmer.StartAsync(TestContext.Current.CancellationToken);
+        lifetime.Started();
+        time.Advance(TimeSpan.FromSeconds(6));
+        link.Fire(LinkTrigger.Connected, "test");
+
+        time.Advance(TimeSpan.FromHours(1));
+
+        Assert.Equal(1, trims.Count);
+        await trimmer.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    private static (MemoryTrimmer Trimmer, FakeTimeProvider Time, FakeLifetime Lifetime, TrimCounter Trims) Create(TimeSpan afterStart, FakeTimeProvider? fakeTime = null, LinkStateMachine? link = null)
+    {
+        var time = fakeTime ?? new FakeTimeProvider();
         var lifetime = new FakeLifetime();
         var trims = new TrimCounter();
         var options = Options.Create(new MemoryTrimOptions { MemoryTrimAfterStart = afterStart, MemoryTrimMinInterval = MinInterval });
-        var trimmer = new MemoryTrimmer(lifetime, time, options, new TestLogger<MemoryTrimmer>(), drain: null, collect: () => trims.Count++);
+        var trimmer = new MemoryTrimmer(lifetime, time, options, new TestLogger<MemoryTrimmer>(), drain: null, link: link, collect: () => trims.Count++);
         return (trimmer, time, lifetime, trims);
     }
 
