@@ -6,6 +6,7 @@ using EdgeGateway.Devices.InCarVideo;
 using EdgeGateway.Evidence;
 using EdgeGateway.Health;
 using EdgeGateway.Health.Metrics;
+using EdgeGateway.Hosting.MemoryTrim;
 using EdgeGateway.Hosting.Watchdog;
 using EdgeGateway.Outbox;
 using EdgeGateway.Uplink.Grpc;
@@ -51,6 +52,7 @@ internal static class GatewayHost
         builder.Services.AddGatewayMetrics();
         builder.Services.AddGatewayUpdates();
         builder.Services.AddClockWatch();
+        builder.Services.AddMemoryTrim();
         builder.Services.AddGatewayCommands(RoleOf(builder.Configuration));
 
         switch (RoleOf(builder.Configuration))

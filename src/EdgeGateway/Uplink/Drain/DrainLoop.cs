@@ -27,6 +27,12 @@ internal sealed class DrainLoop
     /// </summary>
     private const int MaxIdsPerAcknowledge = 200;
 
+    /// <summary>
+    /// Messages leased between two idle points that make a backlog (<see cref="BacklogDrained"/>); a gateway
+    /// at 1 Hz leases one or a few and goes idle again.
+    /// </summary>
+    internal const int BacklogMessages = 1_000;
+
     private readonly IOutbox _outbox;
     private readonly DrainSettings _settings;
     private readonly UplinkCounters _counters;
@@ -40,6 +46,7 @@ internal sealed class DrainLoop
     private CancellationTokenSource? _fallbackStop;
     private int _pendingDeletes;
     private long _wakeups;
+    private long _leasedSinceIdle;
     private DrainScheduler? _current;
     private IUplinkBearer? _bearer;
 
@@ -66,6 +73,13 @@ internal sealed class DrainLoop
 
     /// <summary>Working while the loop carries out a step, idle while it waits (or no bearer is connected): the watchdog's view.</summary>
     public LivenessProbe Liveness { get; } = new("drain");
+
+    /// <summary>
+    /// Raised on the loop once a backlog (at least <see cref="BacklogMessages"/> messages leased since the
+    /// scheduler was last idle) has been leased and there is nothing more to lease: a burst of transient work
+    /// has ended (the memory trim listens). The argument is how many were leased. Must return at once.
+    /// </summary>
+    public event Action<long>? BacklogDrained;
 
     /// <summary>The running scheduler's state, or null while no bearer is connected.</summary>
     public DrainState? State => Volatile.Read(ref _current)?.State;
@@ -227,6 +241,16 @@ internal sealed class DrainLoop
         return true;
     }
 
+    private void EndOfBurst()
+    {
+        var leased = _leasedSinceIdle;
+        _leasedSinceIdle = 0;
+        if (leased >= BacklogMessages)
+        {
+            BacklogDrained?.Invoke(leased);
+        }
+    }
+
     private async Task RunCoreAsync(IUplinkBearer bearer, DrainSettings settings, IReadOnlySet<PriorityClass>? classes, bool fallback, CancellationToken cancellationToken)
     {
         var scheduler = new DrainScheduler(settings, _time);
@@ -288,6 +312,7 @@ internal sealed class DrainLoop
                         var leased = classes is null
                             ? await _outbox.LeaseAsync(step.Count, cancellationToken).ConfigureAwait(false)
                             : await _outbox.LeaseAsync(step.Count, classes, cancellationToken).ConfigureAwait(false);
+                        _leasedSinceIdle += leased.Count;
                         var live = scheduler.OnLeased(step.Action, leased, out var expired);
                         if (expired > 0)
                         {
@@ -304,6 +329,10 @@ internal sealed class DrainLoop
                         }
 
                         _ = ArmUrgentLane(cancellationToken); // observed at the top of the loop
+                        if (scheduler.State == DrainState.Idle)
+                        {
+                            EndOfBurst();
+                        }
 
                         timer.Change(step.Due, Timeout.InfiniteTimeSpan);
                         Liveness.Idle();
