@@ -20,7 +20,7 @@ namespace EdgeGateway.Benchmarks.Load;
 /// outbox delete on that ack.
 /// <c>tls</c>: the drain over mutual TLS against the same drain in plaintext (the development override), in
 /// alternating pairs in one run; the gateway is enrolled first as the product does it (<see cref="GatewayEnrolment"/>).
-/// <c>dotnet run -c Release --project benchmarks/EdgeGateway.Benchmarks -- load [drain|emergency|all|tls] [--pairs 2] [--messages 100000] [--bulk-mb 4] [--samples 100] [--interval-ms 50] [--streams 16] [--window 4000] [--fill bulk|sink] [--min-threads N] [--warmup 2000] [--set Gateway:Config=Value]... [--dir DIR]</c>
+/// <c>dotnet run -c Release --project benchmarks/EdgeGateway.Benchmarks -- load [drain|emergency|all|tls] [--pairs 2] [--messages 100000] [--bulk-mb 4] [--samples 100] [--interval-ms 50] [--streams 16] [--window 4000] [--fill bulk|sink] [--fleet cold|warm] [--min-threads N] [--warmup 2000] [--set Gateway:Config=Value]... [--dir DIR]</c>
 /// </summary>
 internal static class LoadHarness
 {
@@ -38,9 +38,16 @@ internal static class LoadHarness
             Window: Option(args, "--window", 4000),
             MinThreads: Option(args, "--min-threads", 0),
             Fill: OptionString(args, "--fill") ?? "bulk",
+            Fleet: OptionString(args, "--fleet") ?? "cold",
             Warmup: Option(args, "--warmup", 2000),
             GatewaySettings: GatewaySettings(args),
             Root: OptionString(args, "--dir") ?? Path.GetTempPath());
+        if (options.Fleet is not ("cold" or "warm"))
+        {
+            Console.Error.WriteLine($"unknown --fleet '{options.Fleet}': use cold or warm");
+            return 2;
+        }
+
         if (mode is not ("drain" or "emergency" or "all" or "tls"))
         {
             Console.Error.WriteLine($"unknown load mode '{mode}': use drain, emergency, all or tls");
@@ -158,7 +165,8 @@ internal static class LoadHarness
                 gatewaySettings = security;
             }
 
-            await using var gateway = await GatewayUnderTest.StartAsync(Path.Combine(dir, "gateway"), port, observer, gatewaySettings).ConfigureAwait(false);
+            var gateway = await GatewayUnderTest.StartAsync(Path.Combine(dir, "gateway"), port, observer, gatewaySettings).ConfigureAwait(false);
+            await using var current = new CurrentGateway(() => gateway);
 
             // 1. Backlog while FleetControl is not reachable.
             var work = new List<(string Stream, int Count, Func<int, Envelope> Make)>();
@@ -202,13 +210,27 @@ internal static class LoadHarness
             Row($"backlog enqueue (link down, {(o.Fill == "bulk" ? "EnqueueMany x1000" : "sink")})", $"{backlog} env, {bytes / 1048576.0:F1} MiB in {fillClock.Elapsed.TotalSeconds:F1} s = {backlog / fillClock.Elapsed.TotalSeconds:F0} env/s ({o.Streams} telemetry streams{(emergency ? " + 4 bulk" : string.Empty)})");
             ok &= refused == 0;
 
-            // 2. Link comes up: FleetControl starts on the port the gateway has been probing.
+            // 2. Link comes up: FleetControl starts on the port the gateway has been probing. --fleet warm: as in the field,
+            // FleetControl has been up a while when a gateway with a backlog comes back (here: the gateway stops, keeping
+            // its backlog, FleetControl starts and settles, then the gateway starts again and connects at once).
+            var warm = o.Fleet == "warm";
+            if (warm)
+            {
+                await gateway.DisposeAsync().ConfigureAwait(false);
+            }
+
             observer.ArmDrain();
             var startAt = Stopwatch.GetTimestamp();
             await using var fleet = await FleetControlUnderTest.StartAsync(Path.Combine(dir, "fleet"), port, observer, tls).ConfigureAwait(false);
             var listeningAt = Stopwatch.GetTimestamp();
             await fleet.IngestSubscribed.WaitAsync(TimeSpan.FromSeconds(60)).ConfigureAwait(false);
             var subscribedAt = Stopwatch.GetTimestamp();
+            if (warm)
+            {
+                await Task.Delay(WarmSettle).ConfigureAwait(false);
+                gateway = await GatewayUnderTest.StartAsync(Path.Combine(dir, "gateway"), port, observer, gatewaySettings).ConfigureAwait(false);
+            }
+
             await gateway.Connected.WaitAsync(TimeSpan.FromSeconds(60)).ConfigureAwait(false);
             var linkUp = gateway.ConnectedAt;
 
@@ -237,7 +259,7 @@ internal static class LoadHarness
             ok &= stored >= backlog + samples.Count;
 
             Row("FleetControl start -> broker listening / ingest subscribed", $"{Ms(startAt, listeningAt):F0} / {Ms(startAt, subscribedAt):F0} ms");
-            Row("FleetControl start -> gateway link Connected", $"{Ms(startAt, linkUp):F0} ms");
+            Row(warm ? $"FleetControl start -> gateway link Connected ({WarmSettle.TotalSeconds:F0} s settle, gateway restarted)" : "FleetControl start -> gateway link Connected", $"{Ms(startAt, linkUp):F0} ms");
             Row("drain start: link up -> first stored / first ack at gateway", $"{Ms(linkUp, observer.FirstStoredAck):F0} / {Ms(linkUp, observer.FirstGatewayAck):F0} ms");
             Row("drain: link up -> outbox empty (all acked)", $"{drain.TotalSeconds:F2} s = {backlog / drain.TotalSeconds:F0} env/s, {bytes / 1048576.0 / drain.TotalSeconds:F1} MiB/s");
             Row("GC during drain (both hosts share this process): pause total / gen2 collections", $"{(GC.GetTotalPauseDuration() - pauseAtLinkUp).TotalMilliseconds:F0} ms / {GC.CollectionCount(2) - gen2AtLinkUp}");
@@ -445,5 +467,14 @@ internal static class LoadHarness
 
     private sealed record Sample(string MessageId, long Start, long Enqueued, Core.EnqueueResult Result);
 
-    private sealed record LoadOptions(int Messages, int BulkMb, int Samples, int IntervalMs, int Streams, int Window, int MinThreads, string Fill, int Warmup, IReadOnlyDictionary<string, string?> GatewaySettings, string Root);
+    private sealed record LoadOptions(int Messages, int BulkMb, int Samples, int IntervalMs, int Streams, int Window, int MinThreads, string Fill, string Fleet, int Warmup, IReadOnlyDictionary<string, string?> GatewaySettings, string Root);
+
+    /// <summary>--fleet warm: how long FleetControl runs before the gateway with the backlog connects.</summary>
+    private static readonly TimeSpan WarmSettle = TimeSpan.FromSeconds(3);
+
+    /// <summary>Disposes whichever gateway instance is current when the scenario ends (--fleet warm replaces it).</summary>
+    private sealed class CurrentGateway(Func<GatewayUnderTest> current) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => current().DisposeAsync();
+    }
 }
