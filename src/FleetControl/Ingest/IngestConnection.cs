@@ -61,8 +61,9 @@ internal sealed class IngestConnection : IDisposable
     /// <summary>Connects and stays connected until <paramref name="stoppingToken"/> is cancelled.</summary>
     public async Task RunAsync(CancellationToken stoppingToken)
     {
-        var server = (MqttClientTcpOptions)_options.ChannelOptions;
-        var endpoint = server.RemoteEndpoint.ToString() ?? "broker";
+        var endpoint = _options.ChannelOptions is MqttClientTcpOptions { RemoteEndpoint: System.Net.DnsEndPoint server }
+            ? $"{server.Host}:{server.Port}"
+            : "the broker";
         try
         {
             while (!stoppingToken.IsCancellationRequested)
