@@ -61,9 +61,12 @@ internal sealed class IngestConnection : IDisposable
     /// <summary>Connects and stays connected until <paramref name="stoppingToken"/> is cancelled.</summary>
     public async Task RunAsync(CancellationToken stoppingToken)
     {
-        var endpoint = _options.ChannelOptions is MqttClientTcpOptions { RemoteEndpoint: System.Net.DnsEndPoint server }
-            ? $"{server.Host}:{server.Port}"
-            : "the broker";
+        var endpoint = (_options.ChannelOptions as MqttClientTcpOptions)?.RemoteEndpoint switch
+        {
+            System.Net.DnsEndPoint dns => $"{dns.Host}:{dns.Port}",
+            System.Net.IPEndPoint ip => ip.ToString(),
+            _ => "the broker",
+        };
         try
         {
             while (!stoppingToken.IsCancellationRequested)
