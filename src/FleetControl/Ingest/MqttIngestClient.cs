@@ -74,9 +74,6 @@ internal sealed class MqttIngestClient : BackgroundService, IAckPublisher, IComm
         _main.Client.ApplicationMessageReceivedAsync += OnMessageReceivedAsync;
     }
 
-    /// <summary>Every subscription filter of the ingest, over all its connections.</summary>
-    internal IReadOnlyList<string> Filters => [.. _main.Filters, .. _events?.Filters ?? []];
-
     /// <summary>True while every connection of the ingest is up.</summary>
     internal bool IsConnected => NotConnected is null;
 
