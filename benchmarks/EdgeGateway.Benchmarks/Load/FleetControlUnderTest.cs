@@ -61,14 +61,8 @@ internal sealed class FleetControlUnderTest : IAsyncDisposable
     /// </summary>
     private static void TapBroker(WebApplication app, AckObserver observer)
     {
-        var broker = app.Services.GetRequiredService<FleetControl.Mqtt.EmbeddedBroker>();
-        var server = (MQTTnet.Server.MqttServer?)typeof(FleetControl.Mqtt.EmbeddedBroker)
-            .GetField("_server", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)?.GetValue(broker);
-        if (server is null)
-        {
-            return;
-        }
-
+        var server = app.Services.GetRequiredService<FleetControl.Mqtt.EmbeddedBroker>().Server
+            ?? throw new InvalidOperationException("the embedded broker has not started");
         server.InterceptingPublishAsync += e =>
         {
             if (e.ApplicationMessage.Topic.Contains("/events/", StringComparison.Ordinal))

@@ -34,6 +34,9 @@ internal sealed class EmbeddedBroker(
     /// <summary>True while the broker is started and accepting connections (readiness).</summary>
     public bool IsListening => _server is { IsStarted: true };
 
+    /// <summary>The running server, null before start (the load harness times publishes in its interceptor).</summary>
+    internal MqttServer? Server => _server;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var bind = IPAddress.Parse(_options.BindAddress);

@@ -10,6 +10,7 @@ internal sealed class InFlightWindow
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Batch> _byId = new(StringComparer.Ordinal);
     private readonly Queue<Batch> _batches = new();
+    private long _bytes;
 
     /// <summary>Messages published and not yet acknowledged.</summary>
     public int Count
@@ -34,8 +35,6 @@ internal sealed class InFlightWindow
             }
         }
     }
-
-    private long _bytes;
 
     /// <summary>Records one published batch of <paramref name="bytes"/> envelope bytes.</summary>
     public void Add(IReadOnlyList<string> messageIds, long bytes, long sentTimestamp)
