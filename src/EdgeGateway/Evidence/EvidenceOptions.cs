@@ -62,7 +62,9 @@ public sealed class EvidenceOptions
     /// <summary>
     /// How long to wait for the vault's receipt once the last chunk is sent. The vault hashes as chunks
     /// arrive, so the receipt is quick; a call that stays silent longer is abandoned and retried rather
-    /// than holding the item (and its bay) forever.
+    /// than holding the item (and its bay) forever. It is also the deadline of the vault's short calls (the
+    /// received-offset query before each upload, the custody append after it), which can wait behind an earlier
+    /// call of the same item that the vault has not yet seen end.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "Evidence:ReceiptTimeout must be between 1 second and 1 hour.")]
     public TimeSpan ReceiptTimeout { get; set; } = TimeSpan.FromMinutes(2);

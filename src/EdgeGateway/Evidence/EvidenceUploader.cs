@@ -100,7 +100,7 @@ internal sealed class EvidenceUploader
         var request = new AppendCustodyRequest { EvidenceId = evidenceId };
         request.Entries.AddRange(entries.Select(e => e.ToProto()));
         return await _retry.ExecuteAsync(
-            async ct => await _client.AppendCustodyAsync(request, cancellationToken: ct).ConfigureAwait(false),
+            async ct => await _client.AppendCustodyAsync(request, deadline: ShortCallDeadline(), cancellationToken: ct).ConfigureAwait(false),
             cancellationToken).ConfigureAwait(false);
     }
 
@@ -108,7 +108,7 @@ internal sealed class EvidenceUploader
         EvidenceItem item, Func<StagedFileReader> openStaged, Func<Task<(string Sha256, IReadOnlyList<CustodyLink> Custody)>> finishAsync,
         StagingTail? tail, Action<long> onProgress, Tally tally, CancellationToken cancellationToken)
     {
-        var status = await _client.GetUploadOffsetAsync(new UploadOffsetRequest { EvidenceId = item.EvidenceId }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var status = await _client.GetUploadOffsetAsync(new UploadOffsetRequest { EvidenceId = item.EvidenceId }, deadline: ShortCallDeadline(), cancellationToken: cancellationToken).ConfigureAwait(false);
         if (status.Complete)
         {
             tally.FirstOffset ??= (long)item.Size;
@@ -225,6 +225,12 @@ internal sealed class EvidenceUploader
             return null;
         }
     }
+
+    /// <summary>
+    /// A deadline for a unary vault call (DeadlineExceeded is retried): without one, a call queued behind an upload of the
+    /// same item that the vault never saw end would hold the item forever. gRPC deadlines are on the system clock.
+    /// </summary>
+    private DateTime ShortCallDeadline() => TimeProvider.System.GetUtcNow().UtcDateTime + _options.ReceiptTimeout;
 
     private sealed class Tally
     {

@@ -39,6 +39,8 @@ internal sealed class VaultHost : IAsyncDisposable
         port = port == 0 ? FreePort() : port;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(new EdgeGateway.Testing.TestOutputLoggerProvider()); // printed when the test fails
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Configuration["Evidence:VaultDirectory"] = vaultDirectory;
         builder.Configuration["Evidence:CheckpointBytes"] = checkpointBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, l => l.Protocols = HttpProtocols.Http2));

@@ -5,6 +5,7 @@ using EdgeGateway.Devices.InCarVideo;
 using EdgeGateway.Evidence;
 using EdgeGateway.Hosting;
 using EdgeGateway.Simulators.InCarCamera;
+using EdgeGateway.Testing;
 using EdgeGateway.Tests.Evidence;
 using FleetControl.Tests.Evidence;
 using Microsoft.Extensions.Configuration;
@@ -96,6 +97,9 @@ internal static class VideoTestRig
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(new TestOutputLoggerProvider()); // printed when the test fails
+        builder.Logging.SetMinimumLevel(LogLevel.Debug);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Services.AddSingleton(TimeProvider.System);
         if (gnss is not null)
         {
