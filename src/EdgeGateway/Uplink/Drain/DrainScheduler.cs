@@ -14,8 +14,7 @@ namespace EdgeGateway.Uplink.Drain;
 /// The rules, in the order <see cref="Next"/> applies them:
 /// <list type="number">
 /// <item>The oldest sent batch is unacknowledged after <see cref="DrainSettings.AckTimeout"/>: return everything, re-send.</item>
-/// <item>Room = window space (none while the byte window's bytes are in flight: <see cref="DrainSettings.InitialInFlightBytes"/>
-/// on a new connection, growing by acknowledged bytes to <see cref="DrainSettings.MaxInFlightBytes"/>; also bounded by
+/// <item>Room = window space (none while <see cref="DrainSettings.MaxInFlightBytes"/> are in flight; also bounded by
 /// acknowledged messages still waiting to be deleted),
 /// budget = min(room, pacing tokens). With budget, held messages go first, then a lease of
 /// min(<see cref="DrainSettings.MaxLease"/>, budget) while the outbox may have more.</item>
@@ -62,14 +61,10 @@ internal sealed class DrainScheduler
     private long _nextLeaseAt;
     private int _leasedExpired;
 
-    /// <summary>The byte window now: starts at <see cref="DrainSettings.InitialInFlightBytes"/>, grows by acknowledged bytes to the maximum.</summary>
-    private long _byteLimit;
-
     public DrainScheduler(DrainSettings settings, TimeProvider time)
     {
         _settings = settings;
         _time = time;
-        _byteLimit = Math.Min(settings.InitialInFlightBytes, settings.MaxInFlightBytes);
         _bucket = new TokenBucket(settings.MaxMessagesPerSecond, Math.Max(settings.MaxBatch, settings.MaxMessagesPerSecond / 10.0), time);
     }
 
@@ -104,7 +99,7 @@ internal sealed class DrainScheduler
 
         // Acked messages are out of the window at once, so leasing need not wait for their deletes;
         // but no more than a window's worth may wait to be deleted (their leases would time out).
-        var room = _window.Bytes >= _byteLimit
+        var room = _window.Bytes >= _settings.MaxInFlightBytes
             ? 0
             : Math.Min(_settings.MaxInFlight - _window.Count, _settings.MaxInFlight - pendingDeletes);
         var budget = Math.Min(room, _bucket.Available);
@@ -239,7 +234,7 @@ internal sealed class DrainScheduler
     /// </summary>
     private int WithinByteRoom(IReadOnlyList<OutboxMessage> messages, int count)
     {
-        var room = _byteLimit - _window.Bytes;
+        var room = _settings.MaxInFlightBytes - _window.Bytes;
         var taken = 0;
         long bytes = 0;
         while (taken < count)
@@ -304,20 +299,8 @@ internal sealed class DrainScheduler
         _bucket.Take(messageIds.Count);
     }
 
-    /// <summary>
-    /// FleetControl acknowledged these ids: they leave the window now, before they are deleted, and the bytes they free
-    /// widen a slow-starting byte window by as much. Returns how many were in flight.
-    /// </summary>
-    public int OnAcknowledged(IEnumerable<string> messageIds)
-    {
-        var before = _window.Bytes;
-        var removed = _window.Acknowledge(messageIds);
-        _byteLimit += Math.Min(before - _window.Bytes, _settings.MaxInFlightBytes - _byteLimit); // no overflow at long.MaxValue
-        return removed;
-    }
-
-    /// <summary>The byte window now (see <see cref="DrainSettings.InitialInFlightBytes"/>).</summary>
-    public long InFlightByteLimit => _byteLimit;
+    /// <summary>FleetControl acknowledged these ids: they leave the window now, before they are deleted. Returns how many were in flight.</summary>
+    public int OnAcknowledged(IEnumerable<string> messageIds) => _window.Acknowledge(messageIds);
 
     /// <summary>
     /// Forgets the window, the held messages and the expired leases: the caller returns every lease to
@@ -326,7 +309,6 @@ internal sealed class DrainScheduler
     public int ReturnAll()
     {
         var inFlight = _window.Clear();
-        _byteLimit = Math.Min(_settings.InitialInFlightBytes, _settings.MaxInFlightBytes); // re-sent after a loss: start slow again
         _held.Clear();
         _leasedExpired = 0;
         _mayHaveMore = true;

@@ -17,12 +17,6 @@ namespace EdgeGateway.Uplink.Drain;
 /// (bytes / link rate) whatever the envelopes' sizes; <paramref name="MaxInFlight"/> alone let a window of large
 /// envelopes grow to megabytes.
 /// </param>
-/// <param name="InitialInFlightBytes">
-/// The byte window a new connection starts with ("slow start"): it grows by the bytes each acknowledgement frees, so it
-/// doubles every round trip until it reaches <paramref name="MaxInFlightBytes"/>. Right after link-up every part of the
-/// path is cold and a full window queued at once is what an Emergency waits behind; the default (no less than
-/// <paramref name="MaxInFlightBytes"/>) starts at the full window.
-/// </param>
 internal sealed record DrainSettings(
     int MaxInFlight,
     int MaxLease,
@@ -30,5 +24,4 @@ internal sealed record DrainSettings(
     int MaxBatchBytes,
     int MaxMessagesPerSecond,
     TimeSpan AckTimeout,
-    long MaxInFlightBytes = long.MaxValue,
-    long InitialInFlightBytes = long.MaxValue);
+    long MaxInFlightBytes = long.MaxValue);

@@ -83,16 +83,6 @@ internal sealed class MqttUplinkOptions : IValidatableObject
     [Range(64 * 1024, 1L << 40, ErrorMessage = "Mqtt:MaxInFlightBytes must be between {1} and {2}.")]
     public long MaxInFlightBytes { get; set; } = 256 * 1024;
 
-    /// <summary>
-    /// The byte window each connection starts with ("slow start"): it grows by the bytes each acknowledgement frees
-    /// (doubling every round trip) up to <see cref="MaxInFlightBytes"/>, and starts again after an acknowledgement
-    /// timeout. Right after link-up the path (broker, FleetControl, a cold process) is at its slowest, and a whole
-    /// window queued at once on the TCP stream is what an Emergency waits behind. At least <see cref="MaxInFlightBytes"/>
-    /// turns it off.
-    /// </summary>
-    [Range(1024, 1L << 40, ErrorMessage = "Mqtt:InitialInFlightBytes must be between {1} and {2}.")]
-    public long InitialInFlightBytes { get; set; } = 32 * 1024;
-
     /// <summary>Most envelopes in one publish (backlog drains in batches; live messages go at once).</summary>
     [Range(1, 10_000, ErrorMessage = "Mqtt:MaxBatch must be between {1} and {2}.")]
     public int MaxBatch { get; set; } = 200;
@@ -116,7 +106,7 @@ internal sealed class MqttUplinkOptions : IValidatableObject
 
     /// <summary>The limits the bearer-agnostic drain scheduler works with.</summary>
     public DrainSettings ToDrainSettings() =>
-        new(MaxInFlight, MaxLease, MaxBatch, MaxBatchBytes, MaxMessagesPerSecond, AckTimeout, MaxInFlightBytes, InitialInFlightBytes);
+        new(MaxInFlight, MaxLease, MaxBatch, MaxBatchBytes, MaxMessagesPerSecond, AckTimeout, MaxInFlightBytes);
 
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

@@ -227,47 +227,6 @@ public sealed class DrainSchedulerTests
         Assert.Equal(1, scheduler.Held);
     }
 
-    [Fact]
-    public void SlowStart_ByteWindowStartsSmall_GrowsByAcknowledgedBytesToTheMaximum_StartsAgainAfterReturnAll()
-    {
-        var scheduler = new DrainScheduler(Settings with { MaxInFlight = 1000, MaxInFlightBytes = 64 * 1024, InitialInFlightBytes = 16 * 1024 }, new FakeTimeProvider());
-        Assert.Equal(16 * 1024, scheduler.InFlightByteLimit);
-
-        // Round trip 1: 16 KiB may be in flight, no more.
-        var first = Send(scheduler, 1, bytes: 16 * 1024);
-        Assert.Equal(DrainAction.Probe, scheduler.Next(pendingDeletes: 0).Action);
-        Assert.Equal(DrainState.WindowFull, scheduler.State);
-
-        // Its acknowledgement frees 16 KiB and widens the window by as much: 32 KiB.
-        scheduler.OnAcknowledged(first);
-        Assert.Equal(32 * 1024, scheduler.InFlightByteLimit);
-        var second = Send(scheduler, 2, bytes: 16 * 1024);
-        Assert.Equal(DrainAction.Lease, scheduler.Next(pendingDeletes: 0).Action); // 16 of 32 KiB
-        var third = Send(scheduler, 1, bytes: 16 * 1024);
-        Assert.Equal(DrainAction.Probe, scheduler.Next(pendingDeletes: 0).Action); // 32 of 32 KiB
-
-        // Round trip 2 doubles it again, to the maximum, and acknowledgements beyond it change nothing.
-        scheduler.OnAcknowledged([.. second, .. third]);
-        Assert.Equal(64 * 1024, scheduler.InFlightByteLimit);
-        scheduler.OnAcknowledged(Send(scheduler, 1, bytes: 48 * 1024));
-        Assert.Equal(64 * 1024, scheduler.InFlightByteLimit);
-
-        // An acknowledgement timeout returns everything: the re-sends start slow again.
-        Send(scheduler, 1, bytes: 1024);
-        scheduler.ReturnAll();
-        Assert.Equal(16 * 1024, scheduler.InFlightByteLimit);
-    }
-
-    [Fact]
-    public void SlowStart_Off_TheWindowIsTheMaximumFromTheStart()
-    {
-        var scheduler = new DrainScheduler(Settings with { MaxInFlightBytes = 64 * 1024 }, new FakeTimeProvider());
-
-        Assert.Equal(64 * 1024, scheduler.InFlightByteLimit);
-        scheduler.OnAcknowledged(Send(scheduler, 1, bytes: 1024));
-        Assert.Equal(64 * 1024, scheduler.InFlightByteLimit);
-    }
-
     private static List<string> Send(DrainScheduler scheduler, int count, long bytes = 100)
     {
         var ids = Enumerable.Range(0, count).Select(_ => TestEnvelopes.Message(Device).MessageId).ToList();
