@@ -48,11 +48,17 @@ internal sealed class ConfigurationApplier(IConfiguration configuration, IServic
     /// is the caller's order). The file is watched through a provider rooted at the data directory itself: a file
     /// provider's watcher is recursive, and when the directory did not exist yet the configuration system rooted it at
     /// the nearest existing parent instead, so every write anywhere below that parent (logs, a simulator's output, other
-    /// programs' files) woke the gateway's file-watch thread for as long as it ran.
+    /// programs' files) woke the gateway's file-watch thread for as long as it ran. Without <paramref name="watch"/> (a
+    /// command that only reads the configuration) the file is read once and nothing is created.
     /// </summary>
-    public static IConfigurationBuilder AddDesiredConfiguration(IConfigurationBuilder builder, string dataDirectory)
+    public static IConfigurationBuilder AddDesiredConfiguration(IConfigurationBuilder builder, string dataDirectory, bool watch = true)
     {
         var directory = Path.GetFullPath(dataDirectory);
+        if (!watch)
+        {
+            return builder.AddJsonFile(Path.Combine(directory, FileName), optional: true, reloadOnChange: false);
+        }
+
         try
         {
             Directory.CreateDirectory(directory);

@@ -69,7 +69,7 @@ internal static class HealthCommand
         }
 
         // The same layers as the service (shipped profile, /etc/edgegateway, environment), so it finds the same folder.
-        var configuration = GatewayHost.CreateBuilder([.. overrides]).Configuration;
+        var configuration = GatewayHost.ReadConfiguration([.. overrides]);
         dataDirectory ??= configuration[$"{GatewayOptions.SectionName}:{nameof(GatewayOptions.DataDirectory)}"];
         if (string.IsNullOrWhiteSpace(dataDirectory))
         {

@@ -27,9 +27,7 @@ internal static class GatewayHost
 {
     public static HostApplicationBuilder CreateBuilder(string[] args)
     {
-        // Content root = the binary's folder, so appsettings.{role}.json is found whatever the working directory.
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        AddConfigurationFiles(builder);
+        var builder = CreateConfiguredBuilder(args, forService: true);
         LimitDatabaseCaches(builder.Configuration);
 
         builder.Services.AddSystemd();
@@ -120,7 +118,21 @@ internal static class GatewayHost
     /// <see cref="DefaultSiteConfigDirectory"/>), then environment variables and the command line. The role
     /// itself may come from the site file, so it is read once the site's <c>appsettings.json</c> is in.
     /// </summary>
-    private static void AddConfigurationFiles(HostApplicationBuilder builder)
+    /// <summary>
+    /// The service's configuration, in the service's layers, for a command that only reads it (<c>health</c>,
+    /// <c>salvage</c>): no services are registered, and the data directory is neither created nor watched.
+    /// </summary>
+    public static IConfiguration ReadConfiguration(string[] args) => CreateConfiguredBuilder(args, forService: false).Configuration;
+
+    private static HostApplicationBuilder CreateConfiguredBuilder(string[] args, bool forService)
+    {
+        // Content root = the binary's folder, so appsettings.{role}.json is found whatever the working directory.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        AddConfigurationFiles(builder, forService);
+        return builder;
+    }
+
+    private static void AddConfigurationFiles(HostApplicationBuilder builder, bool forService)
     {
         var siteDirectory = Environment.GetEnvironmentVariable(SiteConfigDirectoryVariable) is { Length: > 0 } configured
             ? Path.GetFullPath(configured)
@@ -144,7 +156,7 @@ internal static class GatewayHost
         // FleetControl's desired configuration: above every file, below environment variables and the command line.
         var dataDirectory = builder.Configuration[$"{GatewayOptions.SectionName}:{nameof(GatewayOptions.DataDirectory)}"] ?? new GatewayOptions().DataDirectory;
         var desiredAt = LastJsonSource(sources) + 1;
-        ConfigurationApplier.AddDesiredConfiguration(builder.Configuration, dataDirectory);
+        ConfigurationApplier.AddDesiredConfiguration(builder.Configuration, dataDirectory, watch: forService);
         var desired = sources[^1];
         sources.RemoveAt(sources.Count - 1);
         sources.Insert(desiredAt, desired);

@@ -94,6 +94,20 @@ public sealed class HealthCommandTests
     }
 
     [Fact]
+    public async Task RunAsync_ConfiguredDataDirectoryAbsent_Exit1AndCreatesNothing()
+    {
+        using var root = new TempDirectory();
+        var absent = Path.Combine(root.Path, "not-there", "data");
+        var error = new StringWriter();
+
+        var exit = await HealthCommand.RunAsync([$"--Gateway:DataDirectory={absent}"], TextWriter.Null, error, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HealthCommand.ExitNoReport, exit);
+        Assert.Contains(Path.Combine(absent, "health.json"), error.ToString(), StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(root.Path)); // a read-only command leaves no data directory behind
+    }
+
+    [Fact]
     public async Task RunAsync_GarbageFile_Exit1()
     {
         using var data = new TempDirectory();

@@ -56,7 +56,7 @@ internal static class SalvageCommand
         }
 
         // The same configuration layers as the service, so the messages go into the outbox it will drain.
-        var configuration = GatewayHost.CreateBuilder([.. overrides]).Configuration;
+        var configuration = GatewayHost.ReadConfiguration([.. overrides]);
         var gateway = configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new GatewayOptions();
         if (string.IsNullOrEmpty(gateway.DeviceId))
         {
