@@ -112,13 +112,6 @@ internal static class GatewayHost
     public const string DefaultSiteConfigDirectory = "/etc/edgegateway";
 
     /// <summary>
-    /// Layers the configuration files, lowest first: the shipped <c>appsettings.json</c> and
-    /// <c>appsettings.{role}.json</c> (beside the binary), then the site's <c>appsettings.json</c> and
-    /// <c>appsettings.{role}.json</c> (in <see cref="SiteConfigDirectoryVariable"/> or
-    /// <see cref="DefaultSiteConfigDirectory"/>), then environment variables and the command line. The role
-    /// itself may come from the site file, so it is read once the site's <c>appsettings.json</c> is in.
-    /// </summary>
-    /// <summary>
     /// The service's configuration, in the service's layers, for a command that only reads it (<c>health</c>,
     /// <c>salvage</c>): no services are registered, and the data directory is neither created nor watched.
     /// </summary>
@@ -132,6 +125,14 @@ internal static class GatewayHost
         return builder;
     }
 
+    /// <summary>
+    /// Layers the configuration files, lowest first: the shipped <c>appsettings.json</c> and
+    /// <c>appsettings.{role}.json</c> (beside the binary), then the site's <c>appsettings.json</c> and
+    /// <c>appsettings.{role}.json</c> (in <see cref="SiteConfigDirectoryVariable"/> or
+    /// <see cref="DefaultSiteConfigDirectory"/>), then environment variables and the command line. The role
+    /// itself may come from the site file, so it is read once the site's <c>appsettings.json</c> is in. FleetControl's
+    /// desired configuration (in the data directory) goes above the files, watched only <paramref name="forService"/>.
+    /// </summary>
     private static void AddConfigurationFiles(HostApplicationBuilder builder, bool forService)
     {
         var siteDirectory = Environment.GetEnvironmentVariable(SiteConfigDirectoryVariable) is { Length: > 0 } configured
