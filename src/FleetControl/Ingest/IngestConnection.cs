@@ -24,6 +24,7 @@ internal sealed class IngestConnection : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly TaskCompletionSource _subscribed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<bool> _retired = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <param name="options">Client id, broker, credentials and TLS of this connection.</param>
     /// <param name="filters">What this connection subscribes to.</param>
@@ -57,6 +58,9 @@ internal sealed class IngestConnection : IDisposable
 
     /// <summary>Completes when its first subscription is in place and the filters it handed over are dropped.</summary>
     public Task Subscribed => _subscribed.Task;
+
+    /// <summary>Completes when <see cref="RetireAsync"/> has ended: true when the broker holds no session of this client id any more.</summary>
+    public Task<bool> Retired => _retired.Task;
 
     /// <summary>Connects and stays connected until <paramref name="stoppingToken"/> is cancelled.</summary>
     public async Task RunAsync(CancellationToken stoppingToken)
@@ -114,6 +118,76 @@ internal sealed class IngestConnection : IDisposable
         }
     }
 
+    /// <summary>
+    /// Ends this connection's session for good, for a configuration that no longer uses it (<c>Mqtt:EventsSession</c>
+    /// turned off on an external broker, which keeps sessions across FleetControl's restarts). Once
+    /// <paramref name="ownerSubscribed"/> completes (the connection that took over its filters has subscribed to them), it
+    /// connects to the session; when the broker still keeps it, it drops the session's subscriptions and takes what it
+    /// holds (messages queued while FleetControl was down reach the receive handlers as on any connection) until nothing
+    /// has arrived for <paramref name="quiet"/>. Then it connects once more with a clean start and no expiry, which makes
+    /// the broker delete the session. Left alone, the broker would queue every urgent message for a session nobody reads
+    /// until it expired (<c>Mqtt:SessionExpiry</c>, a week by default). Runs once; a failure is logged, not retried.
+    /// </summary>
+    public async Task RetireAsync(Task ownerSubscribed, TimeSpan quiet, CancellationToken stoppingToken)
+    {
+        var received = 0;
+        var lastReceived = _time.GetTimestamp();
+        Task OnReceived(MqttApplicationMessageReceivedEventArgs e)
+        {
+            Interlocked.Increment(ref received);
+            Interlocked.Exchange(ref lastReceived, _time.GetTimestamp());
+            return Task.CompletedTask;
+        }
+
+        try
+        {
+            await ownerSubscribed.WaitAsync(stoppingToken).ConfigureAwait(false);
+            Client.ApplicationMessageReceivedAsync += OnReceived;
+            bool present;
+            try
+            {
+                var connect = await Client.ConnectAsync(_options, stoppingToken).ConfigureAwait(false);
+                if (connect.ResultCode != MqttClientConnectResultCode.Success)
+                {
+                    throw new InvalidOperationException($"The broker refused the connection of {ClientId}: {connect.ResultCode} {connect.ReasonString}");
+                }
+
+                present = connect.IsSessionPresent;
+                if (present)
+                {
+                    await UnsubscribeAsync(Filters, stoppingToken).ConfigureAwait(false);
+                    for (var since = TimeSpan.Zero; since < quiet; since = _time.GetElapsedTime(Interlocked.Read(ref lastReceived)))
+                    {
+                        await Task.Delay(quiet - since, _time, stoppingToken).ConfigureAwait(false);
+                    }
+                }
+
+                await Client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), stoppingToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                Client.ApplicationMessageReceivedAsync -= OnReceived;
+            }
+
+            // A clean start discards the session; no expiry means the one it opens ends with this connection.
+            _options.CleanSession = true;
+            _options.SessionExpiryInterval = 0;
+            await Client.ConnectAsync(_options, stoppingToken).ConfigureAwait(false);
+            await Client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), stoppingToken).ConfigureAwait(false);
+            Log.SessionRetired(_logger, ClientId, present, received);
+            _retired.TrySetResult(true);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+        {
+            Log.SessionRetireFailed(_logger, ex, ClientId);
+            await DisconnectQuietlyAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            _retired.TrySetResult(false);
+        }
+    }
+
     /// <summary>Disconnects normally, which keeps the persistent session (and its queued messages) in the broker.</summary>
     public async Task DisconnectQuietlyAsync(CancellationToken cancellationToken)
     {
@@ -165,8 +239,13 @@ internal sealed class IngestConnection : IDisposable
             return;
         }
 
+        await UnsubscribeAsync(_handedOver, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task UnsubscribeAsync(IReadOnlyList<string> filters, CancellationToken cancellationToken)
+    {
         var unsubscribe = new MqttClientUnsubscribeOptionsBuilder();
-        foreach (var filter in _handedOver)
+        foreach (var filter in filters)
         {
             unsubscribe.WithTopicFilter(filter); // "no subscription existed" is the usual answer, and fine
         }

@@ -18,6 +18,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 5004, Level = LogLevel.Error, Message = "Subscription of {ClientId} to {Filter} refused by the broker: {ResultCode}")]
     public static partial void SubscribeRefused(ILogger logger, string clientId, string filter, string resultCode);
 
+    [LoggerMessage(EventId = 5005, Level = LogLevel.Information, Message = "Ingest session {ClientId} is no longer used (Mqtt:EventsSession is off): retired (the broker still had it: {SessionPresent}; messages taken from it: {Received})")]
+    public static partial void SessionRetired(ILogger logger, string clientId, bool sessionPresent, int received);
+
+    [LoggerMessage(EventId = 5006, Level = LogLevel.Warning, Message = "Ingest session {ClientId} is no longer used (Mqtt:EventsSession is off) but could not be retired; the broker keeps it until it expires (Mqtt:SessionExpiry)")]
+    public static partial void SessionRetireFailed(ILogger logger, Exception exception, string clientId);
+
     [LoggerMessage(EventId = 5010, Level = LogLevel.Warning, Message = "Rejected payload on {Topic}: {Reason}")]
     public static partial void PayloadRejected(ILogger logger, string topic, string reason);
 

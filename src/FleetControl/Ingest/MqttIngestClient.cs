@@ -38,6 +38,8 @@ internal sealed class MqttIngestClient : BackgroundService, IAckPublisher, IComm
     private readonly Alerts.ClockOffsetTracker? _clocks;
     private readonly IngestConnection _main;
     private readonly IngestConnection? _events;
+    /// <summary>The events session of an earlier configuration, to retire (<c>Mqtt:EventsSession</c> off, external broker).</summary>
+    private readonly IngestConnection? _retiring;
     private readonly CancellationTokenSource _stopping = new();
 
     public MqttIngestClient(
@@ -72,7 +74,17 @@ internal sealed class MqttIngestClient : BackgroundService, IAckPublisher, IComm
         _main = new IngestConnection(BuildClientOptions(settings, settings.ClientId, identity, security, authority), mainFilters, eventsFilters,
             _events?.Subscribed ?? Task.CompletedTask, settings.KeepAlive, settings.ReconnectDelay, time, logger);
         _main.Client.ApplicationMessageReceivedAsync += OnMessageReceivedAsync;
+        if (!settings.EventsSession && settings.Mode == MqttMode.External)
+        {
+            // The embedded broker starts empty with FleetControl; an external one may still keep an earlier events session.
+            _retiring = new IngestConnection(BuildClientOptions(settings, settings.EventsClientId, identity, security, authority),
+                BuildFilters(settings.SharedSubscriptionGroup, eventsSession: true).Events, [], Task.CompletedTask, settings.KeepAlive, settings.ReconnectDelay, time, logger);
+            _retiring.Client.ApplicationMessageReceivedAsync += OnMessageReceivedAsync;
+        }
     }
+
+    /// <summary>How long a retiring session must stay silent before it is deleted (what it held has arrived by then).</summary>
+    internal static readonly TimeSpan RetireQuiet = TimeSpan.FromSeconds(2);
 
     /// <summary>True while every connection of the ingest is up.</summary>
     internal bool IsConnected => NotConnected is null;
@@ -80,6 +92,9 @@ internal sealed class MqttIngestClient : BackgroundService, IAckPublisher, IComm
     /// <summary>The client id of a connection that is down (the main one first), or null when every one is up.</summary>
     internal string? NotConnected =>
         !_main.Client.IsConnected ? _main.ClientId : _events is { Client.IsConnected: false } ? _events.ClientId : null;
+
+    /// <summary>Completes when an earlier configuration's events session is retired (true) or could not be (false); false at once when there is none to retire.</summary>
+    internal Task<bool> Retired => _retiring?.Retired ?? Task.FromResult(false);
 
     /// <summary>Completes when every connection has its first subscription in place (tests and the start-up summary wait on it).</summary>
     internal Task Subscribed => _events is null ? _main.Subscribed : Task.WhenAll(_main.Subscribed, _events.Subscribed);
@@ -160,8 +175,10 @@ internal sealed class MqttIngestClient : BackgroundService, IAckPublisher, IComm
         }
     }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(_events is null ? [_main.RunAsync(stoppingToken)] : [_main.RunAsync(stoppingToken), _events.RunAsync(stoppingToken)]);
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.WhenAll(
+        _main.RunAsync(stoppingToken),
+        _events?.RunAsync(stoppingToken) ?? Task.CompletedTask,
+        _retiring?.RetireAsync(_main.Subscribed, RetireQuiet, stoppingToken) ?? Task.CompletedTask);
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -173,12 +190,18 @@ internal sealed class MqttIngestClient : BackgroundService, IAckPublisher, IComm
         {
             await _events.DisconnectQuietlyAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        if (_retiring is not null)
+        {
+            await _retiring.DisconnectQuietlyAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public override void Dispose()
     {
         _main.Dispose();
         _events?.Dispose();
+        _retiring?.Dispose();
         _stopping.Dispose();
         base.Dispose();
     }

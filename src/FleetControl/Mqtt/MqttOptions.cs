@@ -35,8 +35,9 @@ internal sealed class MqttOptions : IValidatableObject
     /// <summary>
     /// True (default): the urgent topics (<c>fleet/v1/+/events/#</c>: Emergency, Alert, Event) come in on a second
     /// connection and session of their own, client id <see cref="EventsClientId"/>, so a broker never queues an
-    /// Emergency behind the backlog a gateway sends when its link comes back. False: one connection for everything.
-    /// An external broker's ACL must let the second client id (its certificate's name, with TLS) read those topics.
+    /// Emergency behind the backlog a gateway sends when its link comes back. False: one connection for everything
+    /// (and an external broker's events session of before is emptied and deleted at start-up). An external broker's ACL
+    /// must let the second client id (its certificate's name, with TLS) read those topics.
     /// </summary>
     public bool EventsSession { get; set; } = true;
 

@@ -1,4 +1,7 @@
+using FleetControl.Ingest;
 using FleetControl.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using MQTTnet;
 
 namespace FleetControl.Tests.Ingest;
 
@@ -102,5 +105,36 @@ public sealed class ExternalBrokerTests : IAsyncLifetime
         Assert.Equal(5, stats.GetProperty("envelopesStoredSinceStart").GetInt64());
         Assert.Equal(0, stats.GetProperty("duplicates").GetInt64());
         Assert.True(stats.GetProperty("ingestConnected").GetBoolean());
+    }
+
+    [Fact]
+    public async Task EventsSession_TurnedOff_WhatTheOldEventsSessionHeldIsStored_ThenTheBrokerNoLongerKeepsIt()
+    {
+        await using (await StartFleetAsync())
+        {
+            // The default configuration: two persistent sessions, the events one alone subscribed to events/#.
+        }
+
+        await using var device = await TestDevice.ConnectAsync(_mosquitto.Port, "car-34");
+        var whileDown = TestEnvelopes.Event("car-34", 1);
+        Assert.True((await device.PublishBatchAsync(whileDown)).IsSuccess); // queued in the events session only
+
+        await using (var fleet = await StartFleetAsync("--Mqtt:EventsSession=false"))
+        {
+            Assert.Equal([whileDown.MessageId], (await device.NextAckAsync()).MessageIds); // taken from the retiring session
+            Assert.True(await fleet.Services.GetRequiredService<MqttIngestClient>().Retired.WaitAsync(Eventually.DefaultTimeout, TestContext.Current.CancellationToken));
+
+            var live = TestEnvelopes.Event("car-34", 2);
+            await device.PublishBatchAsync(live);
+            Assert.Equal([live.MessageId], (await device.NextAckAsync()).MessageIds); // on the one session now
+            Assert.Equal(2, (await fleet.GetJsonAsync("/api/stats")).GetProperty("envelopesStoredSinceStart").GetInt64());
+        }
+
+        // The broker kept no session for the retired client id: nothing is queued for a reader that never comes.
+        using var probe = new MqttClientFactory().CreateMqttClient();
+        var connect = await probe.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _mosquitto.Port)
+            .WithClientId("fleet-test-ingest-events").WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .WithCleanStart(false).WithSessionExpiryInterval(0).Build(), TestContext.Current.CancellationToken);
+        Assert.False(connect.IsSessionPresent);
     }
 }
