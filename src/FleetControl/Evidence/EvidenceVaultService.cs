@@ -1,6 +1,5 @@
 using EdgeGateway.Storage;
 using EdgeGateway.Contracts.Evidence;
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using EdgeGateway.Contracts.V1;
@@ -27,12 +26,11 @@ internal sealed class EvidenceVaultService(
     ILogger<EvidenceVaultService> logger) : EvidenceVault.EvidenceVaultBase
 {
     private const string VaultDevice = VaultCustodySigner.SignerName;
-    private static readonly ConcurrentDictionary<string, SemaphoreSlim> Locks = new(StringComparer.Ordinal);
 
     public override async Task<UploadOffsetReply> GetUploadOffset(UploadOffsetRequest request, ServerCallContext context)
     {
         var id = CheckId(request.EvidenceId);
-        await using var _ = await LockAsync(id, context.CancellationToken).ConfigureAwait(false);
+        await using var _ = await storage.LockItemAsync(id, context.CancellationToken).ConfigureAwait(false);
         if (catalog.Find(id) is { } record)
         {
             DeviceCaller.EnsureIs(context, record.Item.DeviceId, "read the upload state of evidence");
@@ -54,7 +52,7 @@ internal sealed class EvidenceVaultService(
         var item = header.Item ?? throw new RpcException(new Status(StatusCode.InvalidArgument, "header has no item"));
         var id = CheckId(item.EvidenceId);
         DeviceCaller.EnsureIs(context, item.DeviceId, "upload evidence");
-        await using var _ = await LockAsync(id, ct).ConfigureAwait(false);
+        await using var _ = await storage.LockItemAsync(id, ct).ConfigureAwait(false);
         if (catalog.Find(id) is { } existing)
         {
             DeviceCaller.EnsureIs(context, existing.Item.DeviceId, "upload evidence");
@@ -215,7 +213,7 @@ internal sealed class EvidenceVaultService(
     public override async Task<AppendCustodyReply> AppendCustody(AppendCustodyRequest request, ServerCallContext context)
     {
         var id = CheckId(request.EvidenceId);
-        await using var _ = await LockAsync(id, context.CancellationToken).ConfigureAwait(false);
+        await using var _ = await storage.LockItemAsync(id, context.CancellationToken).ConfigureAwait(false);
         if (catalog.Find(id) is not { } record)
         {
             throw new RpcException(new Status(StatusCode.FailedPrecondition, $"{id} is not in the vault"));
@@ -304,21 +302,5 @@ internal sealed class EvidenceVaultService(
         ? id
         : throw new RpcException(new Status(StatusCode.InvalidArgument, $"'{id}' is not a valid evidence id"));
 
-    private static async Task<Releaser> LockAsync(string id, CancellationToken ct)
-    {
-        var gate = Locks.GetOrAdd(id, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(ct).ConfigureAwait(false);
-        return new Releaser(gate);
-    }
-
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
-
-    private readonly struct Releaser(SemaphoreSlim gate) : IAsyncDisposable
-    {
-        public ValueTask DisposeAsync()
-        {
-            gate.Release();
-            return ValueTask.CompletedTask;
-        }
-    }
 }

@@ -24,6 +24,29 @@ internal sealed partial class VaultStorage
 
     public string Directory { get; }
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> _itemLocks = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Waits until no other call works on item <paramref name="id"/> (an upload, an offset query, a custody append) and
+    /// holds it until the returned handle is disposed: one writer per item, per vault directory.
+    /// </summary>
+    public async Task<ItemLock> LockItemAsync(string id, CancellationToken cancellationToken)
+    {
+        var gate = _itemLocks.GetOrAdd(id, static _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new ItemLock(gate);
+    }
+
+    /// <summary>Held by <see cref="LockItemAsync"/>; disposing it lets the next call on the item in.</summary>
+    internal readonly struct ItemLock(SemaphoreSlim gate) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            gate.Release();
+            return ValueTask.CompletedTask;
+        }
+    }
+
     public static bool IsValidId(string evidenceId) => IdPattern().IsMatch(evidenceId);
 
     public string PartialPath(string id) => Path.Combine(Directory, id + ".partial");
