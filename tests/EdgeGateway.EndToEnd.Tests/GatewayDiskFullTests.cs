@@ -33,11 +33,18 @@ public sealed class GatewayDiskFullTests
 
         // The alarm is an Alert written from the reserve and delivered; the refused positions are
         // reported as data loss. Both raise alerts in FleetControl.
-        await Eventually.WaitAsync(
-            ct => AlertMessagesAsync(system, deviceId, ct),
-            m => m.Any(a => a.Contains("outbox.disk_full", StringComparison.Ordinal)) && m.Any(a => a.Contains("Telemetry message(s) refused", StringComparison.Ordinal)),
-            Patience,
-            "FleetControl holds the disk-full alarm and a data-loss alert for refused positions");
+        try
+        {
+            await Eventually.WaitAsync(
+                ct => AlertMessagesAsync(system, deviceId, ct),
+                m => m.Any(a => a.Contains("outbox.disk_full", StringComparison.Ordinal)) && m.Any(a => a.Contains("Telemetry message(s) refused", StringComparison.Ordinal)),
+                Patience,
+                "FleetControl holds the disk-full alarm and a data-loss alert for refused positions");
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException(e.Message + "\nThe gateway's recent output:\n" + process.RecentOutput(), e);
+        }
         var full = await Eventually.WaitAsync(
             _ => Task.FromResult(ReadOutboxCounter(gateway, "outbox_disk_full")), c => c == 1, Patience, "health.json says the disk is full");
         Assert.Equal(1, full);

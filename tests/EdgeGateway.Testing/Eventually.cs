@@ -78,6 +78,15 @@ public static class Eventually
             }
         }
 
-        throw new TimeoutException($"Timed out after {timeout} waiting until {because}. Last value: {last}. Last error: {lastError?.Message}");
+        throw new TimeoutException($"Timed out after {timeout} waiting until {because}. Last value: {Describe(last)}. Last error: {lastError?.Message}");
     }
+
+    /// <summary>A value for a timeout message: a collection's items, not its type name.</summary>
+    private static string Describe(object? value) => value switch
+    {
+        null => "(none)",
+        string text => text,
+        System.Collections.IEnumerable items => "[" + string.Join("; ", items.Cast<object?>().Select(i => i?.ToString())) + "]",
+        _ => value.ToString() ?? string.Empty,
+    };
 }
