@@ -74,9 +74,15 @@ internal sealed class EvidenceUploader
     /// <param name="tail">The running copy to follow, or null when the staged file is complete.</param>
     /// <param name="onProgress">Bytes the vault holds so far.</param>
     /// <param name="cancellationToken">Stops the upload.</param>
+    /// <param name="stopSending">
+    /// Stops the upload while it still sends (a bearer it may no longer use); once every byte and the trailer are handed
+    /// over, only <paramref name="cancellationToken"/> stops the wait for the receipt, because the vault may already be
+    /// committing the item: a receipt then still arrives and is recorded, instead of a custody log that says "stopped"
+    /// while the vault holds the item.
+    /// </param>
     public async Task<UploadOutcome> UploadAsync(
         EvidenceItem item, Func<StagedFileReader> openStaged, Func<Task<(string Sha256, IReadOnlyList<CustodyLink> Custody)>> finishAsync,
-        StagingTail? tail, Action<long> onProgress, CancellationToken cancellationToken)
+        StagingTail? tail, Action<long> onProgress, CancellationToken cancellationToken, CancellationToken stopSending = default)
     {
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(EvidenceIdKey, item.EvidenceId);
@@ -84,9 +90,9 @@ internal sealed class EvidenceUploader
         try
         {
             var receipt = await _retry.ExecuteAsync(
-                static (ctx, state) => state.self.UploadOnceAsync(state.item, state.openStaged, state.finishAsync, state.tail, state.onProgress, state.tally, ctx.CancellationToken),
+                static (ctx, state) => state.self.UploadOnceAsync(state.item, state.openStaged, state.finishAsync, state.tail, state.onProgress, state.tally, ctx.CancellationToken, state.stopSending),
                 context,
-                (self: this, item, openStaged, finishAsync, tail, onProgress, tally)).ConfigureAwait(false);
+                (self: this, item, openStaged, finishAsync, tail, onProgress, tally, stopSending)).ConfigureAwait(false);
             return new UploadOutcome(receipt, tally.FirstOffset ?? 0, tally.BytesSent);
         }
         finally
@@ -106,9 +112,11 @@ internal sealed class EvidenceUploader
 
     private async ValueTask<EvidenceReceipt> UploadOnceAsync(
         EvidenceItem item, Func<StagedFileReader> openStaged, Func<Task<(string Sha256, IReadOnlyList<CustodyLink> Custody)>> finishAsync,
-        StagingTail? tail, Action<long> onProgress, Tally tally, CancellationToken cancellationToken)
+        StagingTail? tail, Action<long> onProgress, Tally tally, CancellationToken cancellationToken, CancellationToken stopSending)
     {
-        var status = await _client.GetUploadOffsetAsync(new UploadOffsetRequest { EvidenceId = item.EvidenceId }, deadline: ShortCallDeadline(), cancellationToken: cancellationToken).ConfigureAwait(false);
+        using var sendingScope = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopSending);
+        var sending = sendingScope.Token;
+        var status = await _client.GetUploadOffsetAsync(new UploadOffsetRequest { EvidenceId = item.EvidenceId }, deadline: ShortCallDeadline(), cancellationToken: sending).ConfigureAwait(false);
         if (status.Complete)
         {
             tally.FirstOffset ??= (long)item.Size;
@@ -120,12 +128,12 @@ internal sealed class EvidenceUploader
         tally.FirstOffset ??= offset;
         Log.UploadStarted(_logger, item.EvidenceId, offset, (long)item.Size);
         using var call = _client.Upload(cancellationToken: cancellationToken);
-        await call.RequestStream.WriteAsync(new UploadRequest { Header = new UploadHeader { Item = item, Offset = (ulong)offset } }, cancellationToken).ConfigureAwait(false);
+        await call.RequestStream.WriteAsync(new UploadRequest { Header = new UploadHeader { Item = item, Offset = (ulong)offset } }, sending).ConfigureAwait(false);
         var buffer = ArrayPool<byte>.Shared.Rent(_options.ChunkBytes);
         try
         {
             var limiter = new BandwidthLimiter(_options.UploadBytesPerSecond, _time);
-            if (tail is not null && !await tail.WaitForAsync(0, cancellationToken).ConfigureAwait(false))
+            if (tail is not null && !await tail.WaitForAsync(0, sending).ConfigureAwait(false))
             {
                 throw new CopyAbandonedException($"the staging copy of {item.EvidenceId} stopped");
             }
@@ -134,12 +142,12 @@ internal sealed class EvidenceUploader
             while (offset < (long)item.Size)
             {
                 var want = (int)Math.Min(_options.ChunkBytes, (long)item.Size - offset);
-                if (tail is not null && !await tail.WaitForAsync(offset + want, cancellationToken).ConfigureAwait(false))
+                if (tail is not null && !await tail.WaitForAsync(offset + want, sending).ConfigureAwait(false))
                 {
                     throw new CopyAbandonedException($"the staging copy of {item.EvidenceId} stopped at {tail.Written}");
                 }
 
-                var n = await data.ReadAsync(offset, buffer.AsMemory(0, want), cancellationToken).ConfigureAwait(false);
+                var n = await data.ReadAsync(offset, buffer.AsMemory(0, want), sending).ConfigureAwait(false);
                 if (n != want)
                 {
                     throw new EndOfStreamException($"the staged copy of {item.EvidenceId} ends at {offset + n} of {item.Size} bytes");
@@ -161,15 +169,15 @@ internal sealed class EvidenceUploader
                     Data = UnsafeByteOperations.UnsafeWrap(buffer.AsMemory(0, n)),
                     Crc32C = Crc32C.Compute(buffer.AsSpan(0, n)),
                 };
-                await call.RequestStream.WriteAsync(new UploadRequest { Chunk = chunk }, cancellationToken).ConfigureAwait(false);
+                await call.RequestStream.WriteAsync(new UploadRequest { Chunk = chunk }, sending).ConfigureAwait(false);
                 offset += n;
                 tally.BytesSent += n;
                 _counters.AddUploaded(n);
                 onProgress(offset);
-                await limiter.PaceAsync(n, cancellationToken).ConfigureAwait(false);
+                await limiter.PaceAsync(n, sending).ConfigureAwait(false);
             }
         }
-        catch (Exception e) when (e is not CopyAbandonedException && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
+        catch (Exception e) when (e is not CopyAbandonedException && (e is not OperationCanceledException || !sending.IsCancellationRequested))
         {
             // The vault ended the call early (a rejected chunk): its status, not the write error, says why.
             var serverStatus = await ServerStatusAsync(call, cancellationToken).ConfigureAwait(false);
@@ -190,7 +198,7 @@ internal sealed class EvidenceUploader
         trailer.Custody.AddRange(custody.Select(c => c.ToProto()));
         try
         {
-            await call.RequestStream.WriteAsync(new UploadRequest { Trailer = trailer }, cancellationToken).ConfigureAwait(false);
+            await call.RequestStream.WriteAsync(new UploadRequest { Trailer = trailer }, sending).ConfigureAwait(false);
             await call.RequestStream.CompleteAsync().ConfigureAwait(false);
         }
         catch (Exception e) when (e is not RpcException and not OperationCanceledException)

@@ -12,6 +12,7 @@ using FleetControl.Tests.Evidence;
 using Grpc.AspNetCore.Server;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -35,7 +36,16 @@ public sealed class UploadStoppedOffDepotTests
         using var dir = new TempDirectory();
         var gate = new UploadGate();
         await using var vault = await VaultHost.StartAsync(dir.Sub("vault"), configure: s =>
-            s.Configure<GrpcServiceOptions>(o => o.Interceptors.Add<PausingUploadInterceptor>(gate)));
+        {
+            s.Configure<GrpcServiceOptions>(o => o.Interceptors.Add<PausingUploadInterceptor>(gate));
+            // HTTP/2's smallest windows: while the vault holds the upload, the gateway can send only ~64 KiB of the clip
+            // and none of the trailer, so the vehicle leaves truly mid-upload (with the default windows every byte is sent).
+            s.Configure<KestrelServerOptions>(o =>
+            {
+                o.Limits.Http2.InitialConnectionWindowSize = 65535;
+                o.Limits.Http2.InitialStreamWindowSize = 65535;
+            });
+        });
         await using var camera = InCarCameraSimulator.Start("front", VideoTestRig.FreeUdpPort(), Path.Combine(dir.Path, "front.log"));
         var data = dir.Sub("data");
         var settings = VideoTestRig.Settings(data, vault.Url, camera);
@@ -79,6 +89,7 @@ public sealed class UploadStoppedOffDepotTests
             Assert.Equal("depot", RecordingOffloader.Field(stopped.Details, "waitsFor"));
             Assert.Equal("False", RecordingOffloader.Field(stopped.Details, "critical"));
             Assert.Equal(1UL, Report(counters)["video.uploads_stopped_off_depot"]);
+            Assert.True(long.Parse(RecordingOffloader.Field(stopped.Details, "writtenUpTo"), System.Globalization.CultureInfo.InvariantCulture) < size, "stopped before every byte was sent");
             Assert.False(ClipFinisher.IsDone(staging.OpenCustody(id)));
             Assert.True(File.Exists(staging.DataPath(id)), "the clip stays staged");
             Assert.Equal(1, gate.Calls);

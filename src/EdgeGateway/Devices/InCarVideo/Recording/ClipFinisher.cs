@@ -289,24 +289,24 @@ internal sealed class ClipFinisher(
         };
         long sent = 0;
         UploadOutcome outcome;
-        using (var upload = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopUpload))
+        try
         {
-            try
-            {
-                outcome = await uploader.UploadAsync(item, () => staging.OpenReader(clip.EvidenceId),
-                    () => Task.FromResult<(string, IReadOnlyList<CustodyLink>)>((sha, custody.Entries.ToList())), null, p => Interlocked.Exchange(ref sent, p), upload.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (stopUpload.IsCancellationRequested && !cancellationToken.IsCancellationRequested && e is OperationCanceledException or Grpc.Core.RpcException)
-            {
-                // The vehicle left the depot mid-upload: the vault keeps what arrived intact, the next upload resumes there.
-                var waitsFor = mayUpload().WaitsFor;
-                var written = Interlocked.Read(ref sent);
-                custody.Append(time.GetUtcNow(), "upload-stopped", device, "in-car-video", Invariant(
-                    $"critical={incident.Critical} waitsFor={(waitsFor.Length == 0 ? "depot" : waitsFor)} writtenUpTo={written} of={size} reason=left_the_depot resumesFrom=vault_offset"));
-                counters.UploadStopped();
-                Log.UploadStopped(logger, clip.EvidenceId, written, size);
-                return false;
-            }
+            // The stop ends the sending only: once the trailer is out, the vault may be committing, and its receipt is
+            // awaited and recorded (a custody log saying "stopped" while the vault holds the clip could not take it later).
+            outcome = await uploader.UploadAsync(item, () => staging.OpenReader(clip.EvidenceId),
+                () => Task.FromResult<(string, IReadOnlyList<CustodyLink>)>((sha, custody.Entries.ToList())), null, p => Interlocked.Exchange(ref sent, p),
+                cancellationToken, stopSending: stopUpload).ConfigureAwait(false);
+        }
+        catch (Exception e) when (stopUpload.IsCancellationRequested && !cancellationToken.IsCancellationRequested && e is OperationCanceledException or Grpc.Core.RpcException)
+        {
+            // The vehicle left the depot mid-upload: the vault keeps what arrived intact, the next upload resumes there.
+            var waitsFor = mayUpload().WaitsFor;
+            var written = Interlocked.Read(ref sent);
+            custody.Append(time.GetUtcNow(), "upload-stopped", device, "in-car-video", Invariant(
+                $"critical={incident.Critical} waitsFor={(waitsFor.Length == 0 ? "depot" : waitsFor)} writtenUpTo={written} of={size} reason=left_the_depot resumesFrom=vault_offset"));
+            counters.UploadStopped();
+            Log.UploadStopped(logger, clip.EvidenceId, written, size);
+            return false;
         }
 
         var receipt = outcome.Receipt;
