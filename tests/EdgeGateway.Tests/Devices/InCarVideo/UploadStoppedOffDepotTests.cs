@@ -3,6 +3,7 @@ using EdgeGateway.Core;
 using EdgeGateway.Devices.Gnss;
 using EdgeGateway.Devices.InCarVideo;
 using EdgeGateway.Devices.InCarVideo.Recording;
+using EdgeGateway.Devices.InCarVideo.Recording.Bearers;
 using EdgeGateway.Evidence;
 using EdgeGateway.Simulators.InCarCamera;
 using EdgeGateway.Tests.Evidence;
@@ -114,6 +115,70 @@ public sealed class UploadStoppedOffDepotTests
         }
     }
 
+    [Fact]
+    public async Task VehicleLeavesTheDepotAfterTheWholeClipWasSent_TheReceiptIsStillAwaitedAndRecorded()
+    {
+        using var dir = new TempDirectory();
+        var gate = new UploadGate();
+        await using var vault = await VaultHost.StartAsync(dir.Sub("vault"), configure: s =>
+            s.Configure<GrpcServiceOptions>(o => o.Interceptors.Add<TrailerPausingUploadInterceptor>(gate)));
+        await using var camera = InCarCameraSimulator.Start("front", VideoTestRig.FreeUdpPort(), Path.Combine(dir.Path, "front.log"));
+        var data = dir.Sub("data");
+        var settings = VideoTestRig.Settings(data, vault.Url, camera);
+        settings["Video:Depot:Networks:0"] = "127.0.0.0/8";
+        settings["Video:Depot:Geofences:0:Latitude"] = "51.5007";
+        settings["Video:Depot:Geofences:0:Longitude"] = "-0.1246";
+        settings["Video:Depot:Geofences:0:RadiusMetres"] = "200";
+        settings["Video:Depot:CheckInterval"] = "00:00:00.200";
+        var gnss = new GnssCounters();
+        void Out() => gnss.CountFix(new GnssFix { Mode = FixMode._3D, Latitude = 51.60, Longitude = -0.20 }, DateTimeOffset.UtcNow);
+        void In() => gnss.CountFix(new GnssFix { Mode = FixMode._3D, Latitude = 51.5008, Longitude = -0.1247 }, DateTimeOffset.UtcNow);
+        Out();
+
+        using var host = VideoTestRig.BuildHost(settings, gnss);
+        await host.StartAsync(Ct).WaitAsync(Patience, Ct);
+        try
+        {
+            var counters = host.Services.GetRequiredService<VideoCounters>();
+            var publisher = host.Services.GetRequiredService<ITriggerPublisher>();
+            var sink = (CapturingSink)host.Services.GetRequiredService<IObservationSink>();
+            var staging = VideoTestRig.Staging(data);
+            await Eventually.TrueAsync(() => counters.Segments >= 4, Patience, "the ring recording");
+            publisher.Publish(new TriggerSignal(TriggerSources.LightBar, TriggerState.Pulse, DateTimeOffset.UtcNow, "gpio pin 17 pulse"));
+            await Eventually.TrueAsync(() => counters.Held == 1, Patience, "the light-bar clip held for the depot");
+            var id = sink.Envelopes.Single(e => e.Event?.Type == "video.incident_started").Event.Attributes["evidence_ids"];
+
+            // In the yard the whole clip and its trailer go out; the vault holds its answer.
+            In();
+            await gate.Paused.Task.WaitAsync(Patience, Ct);
+
+            // The vehicle drives off while the receipt is awaited. This handler runs after the recorder's own (it was
+            // added later), so once it has seen the change the upload was told to stop.
+            var left = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            host.Services.GetRequiredService<DepotDetector>().Changed += at =>
+            {
+                if (!at)
+                {
+                    left.TrySetResult();
+                }
+            };
+            Out();
+            await left.Task.WaitAsync(Patience, Ct);
+            gate.Resume.TrySetResult();
+
+            await Eventually.TrueAsync(() => ClipFinisher.IsDone(staging.OpenCustody(id)), Patience, "the clip verified in the vault");
+            Assert.DoesNotContain(staging.OpenCustody(id).Entries, e => e.Event == "upload-stopped");
+            Assert.Equal(0UL, Report(counters)["video.uploads_stopped_off_depot"]);
+            Assert.Equal(1, gate.Calls);
+            var verification = await EvidenceVerifier.VerifyAsync(vault.Directory, id, CustodyTrust.UnsignedOnly, Ct);
+            Assert.True(verification.Ok, string.Join("; ", verification.Problems));
+        }
+        finally
+        {
+            await host.StopAsync(CancellationToken.None).WaitAsync(Patience, CancellationToken.None);
+        }
+    }
+
     private static Google.Protobuf.Collections.MapField<string, ulong> Report(VideoCounters counters)
     {
         var report = new HealthReport();
@@ -141,6 +206,31 @@ public sealed class UploadStoppedOffDepotTests
         public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
             IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation) =>
             continuation(gate.Called() == 1 ? new PausingReader<TRequest>(requestStream, gate) : requestStream, context);
+    }
+
+    /// <summary>Pauses the vault's first upload once it has read the trailer (every byte has arrived), until <see cref="UploadGate.Resume"/>.</summary>
+    internal sealed class TrailerPausingUploadInterceptor(UploadGate gate) : Interceptor
+    {
+        public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
+            IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation) =>
+            continuation(gate.Called() == 1 ? new TrailerPausingReader<TRequest>(requestStream, gate) : requestStream, context);
+    }
+
+    private sealed class TrailerPausingReader<T>(IAsyncStreamReader<T> inner, UploadGate gate) : IAsyncStreamReader<T>
+    {
+        public T Current => inner.Current;
+
+        public async Task<bool> MoveNext(CancellationToken cancellationToken)
+        {
+            var more = await inner.MoveNext(cancellationToken).ConfigureAwait(false);
+            if (more && inner.Current is UploadRequest { PartCase: UploadRequest.PartOneofCase.Trailer })
+            {
+                gate.Paused.TrySetResult();
+                await gate.Resume.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return more;
+        }
     }
 
     private sealed class PausingReader<T>(IAsyncStreamReader<T> inner, UploadGate gate) : IAsyncStreamReader<T>
