@@ -51,30 +51,17 @@ public sealed class UploadStoppedOffDepotTests
         var data = dir.Sub("data");
         var settings = VideoTestRig.Settings(data, vault.Url, camera);
         settings["Evidence:ChunkBytes"] = "16384"; // the clip is several chunks
-        settings["Video:Depot:Networks:0"] = "127.0.0.0/8";
-        settings["Video:Depot:Geofences:0:Latitude"] = "51.5007";
-        settings["Video:Depot:Geofences:0:Longitude"] = "-0.1246";
-        settings["Video:Depot:Geofences:0:RadiusMetres"] = "200";
-        settings["Video:Depot:CheckInterval"] = "00:00:00.200";
-        var gnss = new GnssCounters();
-        void Out() => gnss.CountFix(new GnssFix { Mode = FixMode._3D, Latitude = 51.60, Longitude = -0.20 }, DateTimeOffset.UtcNow);
-        void In() => gnss.CountFix(new GnssFix { Mode = FixMode._3D, Latitude = 51.5008, Longitude = -0.1247 }, DateTimeOffset.UtcNow);
-        Out();
+        var (gnss, In, Out) = Depot(settings);
 
         using var host = VideoTestRig.BuildHost(settings, gnss);
         await host.StartAsync(Ct).WaitAsync(Patience, Ct);
         try
         {
             var counters = host.Services.GetRequiredService<VideoCounters>();
-            var publisher = host.Services.GetRequiredService<ITriggerPublisher>();
-            var sink = (CapturingSink)host.Services.GetRequiredService<IObservationSink>();
             var staging = VideoTestRig.Staging(data);
-            await Eventually.TrueAsync(() => counters.Segments >= 4, Patience, "the ring recording");
 
             // 1: a light-bar clip on patrol is held for the depot.
-            publisher.Publish(new TriggerSignal(TriggerSources.LightBar, TriggerState.Pulse, DateTimeOffset.UtcNow, "gpio pin 17 pulse"));
-            await Eventually.TrueAsync(() => counters.Held == 1, Patience, "the light-bar clip held for the depot");
-            var id = sink.Envelopes.Single(e => e.Event?.Type == "video.incident_started").Event.Attributes["evidence_ids"];
+            var id = await HoldOneClipAsync(host);
             var size = long.Parse(RecordingOffloader.Field(staging.OpenCustody(id).Entries.Last(e => e.Event == "hashed").Details, "size"), System.Globalization.CultureInfo.InvariantCulture);
             Assert.True(size > 2 * 16384, $"the clip ({size} bytes) is more than two chunks");
 
@@ -125,28 +112,17 @@ public sealed class UploadStoppedOffDepotTests
         await using var camera = InCarCameraSimulator.Start("front", VideoTestRig.FreeUdpPort(), Path.Combine(dir.Path, "front.log"));
         var data = dir.Sub("data");
         var settings = VideoTestRig.Settings(data, vault.Url, camera);
-        settings["Video:Depot:Networks:0"] = "127.0.0.0/8";
-        settings["Video:Depot:Geofences:0:Latitude"] = "51.5007";
-        settings["Video:Depot:Geofences:0:Longitude"] = "-0.1246";
-        settings["Video:Depot:Geofences:0:RadiusMetres"] = "200";
-        settings["Video:Depot:CheckInterval"] = "00:00:00.200";
-        var gnss = new GnssCounters();
-        void Out() => gnss.CountFix(new GnssFix { Mode = FixMode._3D, Latitude = 51.60, Longitude = -0.20 }, DateTimeOffset.UtcNow);
-        void In() => gnss.CountFix(new GnssFix { Mode = FixMode._3D, Latitude = 51.5008, Longitude = -0.1247 }, DateTimeOffset.UtcNow);
-        Out();
+        var (gnss, In, Out) = Depot(settings);
 
         using var host = VideoTestRig.BuildHost(settings, gnss);
         await host.StartAsync(Ct).WaitAsync(Patience, Ct);
         try
         {
             var counters = host.Services.GetRequiredService<VideoCounters>();
-            var publisher = host.Services.GetRequiredService<ITriggerPublisher>();
-            var sink = (CapturingSink)host.Services.GetRequiredService<IObservationSink>();
             var staging = VideoTestRig.Staging(data);
-            await Eventually.TrueAsync(() => counters.Segments >= 4, Patience, "the ring recording");
-            publisher.Publish(new TriggerSignal(TriggerSources.LightBar, TriggerState.Pulse, DateTimeOffset.UtcNow, "gpio pin 17 pulse"));
-            await Eventually.TrueAsync(() => counters.Held == 1, Patience, "the light-bar clip held for the depot");
-            var id = sink.Envelopes.Single(e => e.Event?.Type == "video.incident_started").Event.Attributes["evidence_ids"];
+
+            // 1: a light-bar clip on patrol is held for the depot.
+            var id = await HoldOneClipAsync(host);
 
             // In the yard the whole clip and its trailer go out; the vault holds its answer.
             In();
@@ -177,6 +153,35 @@ public sealed class UploadStoppedOffDepotTests
         {
             await host.StopAsync(CancellationToken.None).WaitAsync(Patience, CancellationToken.None);
         }
+    }
+
+    /// <summary>
+    /// The depot: the loopback network and a 200 m geofence in Westminster, checked every 200 ms; and the vehicle's GNSS
+    /// position, on patrol (~11 km out) until <c>In</c> moves it into the yard and <c>Out</c> back out.
+    /// </summary>
+    private static (GnssCounters Gnss, Action In, Action Out) Depot(Dictionary<string, string?> settings)
+    {
+        settings["Video:Depot:Networks:0"] = "127.0.0.0/8";
+        settings["Video:Depot:Geofences:0:Latitude"] = "51.5007";
+        settings["Video:Depot:Geofences:0:Longitude"] = "-0.1246";
+        settings["Video:Depot:Geofences:0:RadiusMetres"] = "200";
+        settings["Video:Depot:CheckInterval"] = "00:00:00.200";
+        var gnss = new GnssCounters();
+        void Out() => gnss.CountFix(new GnssFix { Mode = FixMode._3D, Latitude = 51.60, Longitude = -0.20 }, DateTimeOffset.UtcNow);
+        void In() => gnss.CountFix(new GnssFix { Mode = FixMode._3D, Latitude = 51.5008, Longitude = -0.1247 }, DateTimeOffset.UtcNow);
+        Out();
+        return (gnss, In, Out);
+    }
+
+    /// <summary>Once the ring records, a light-bar pulse on patrol: its clip (not critical) is staged and held for the depot. Returns its evidence id.</summary>
+    private static async Task<string> HoldOneClipAsync(Microsoft.Extensions.Hosting.IHost host)
+    {
+        var counters = host.Services.GetRequiredService<VideoCounters>();
+        var sink = (CapturingSink)host.Services.GetRequiredService<IObservationSink>();
+        await Eventually.TrueAsync(() => counters.Segments >= 4, Patience, "the ring recording");
+        host.Services.GetRequiredService<ITriggerPublisher>().Publish(new TriggerSignal(TriggerSources.LightBar, TriggerState.Pulse, DateTimeOffset.UtcNow, "gpio pin 17 pulse"));
+        await Eventually.TrueAsync(() => counters.Held == 1, Patience, "the light-bar clip held for the depot");
+        return sink.Envelopes.Single(e => e.Event?.Type == "video.incident_started").Event.Attributes["evidence_ids"];
     }
 
     private static Google.Protobuf.Collections.MapField<string, ulong> Report(VideoCounters counters)
