@@ -6,7 +6,7 @@ namespace EdgeGateway.Testing;
 /// <summary>
 /// A real, small file system for disk-full tests: a tmpfs of a given size mounted on a fresh temp
 /// folder (unmounted on dispose), and a filler file that another program would be: <see cref="Fill"/>
-/// writes it until the kernel says "No space left on device", <see cref="Free"/> deletes it.
+/// writes it until the disk is full, <see cref="Free"/> deletes it.
 /// </summary>
 /// <remarks>
 /// Mounting needs root (or CAP_SYS_ADMIN), which CI and this project's test machine have. Where it
@@ -54,35 +54,33 @@ public sealed class SmallFileSystem : IDisposable
         return new SmallFileSystem(path, sizeBytes);
     }
 
-    /// <summary>Writes the filler file until the disk is full; returns its size.</summary>
+    /// <summary>
+    /// Fills the disk as a program writing one big file would: it takes what is free when it starts and
+    /// stops there, or at the first "No space left on device". Returns the filler's size.
+    /// </summary>
+    /// <remarks>
+    /// It never writes on after that error. A gateway that meets the full disk deletes its urgent reserve file
+    /// to make room for Emergency and Alert; a filler that kept topping up would take that room back, and the
+    /// disk-full tests would then fail or pass by timing (soak run 5 of 2026-12-01).
+    /// </remarks>
     public long Fill()
     {
         var chunk = new byte[64 * 1024];
         Array.Fill(chunk, (byte)0x5A);
+        var left = FreeBytes;
         using var file = new FileStream(FillerPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0);
         try
         {
-            while (true)
+            while (left > 0)
             {
-                file.Write(chunk);
+                var count = (int)Math.Min(chunk.Length, left);
+                file.Write(chunk, 0, count);
+                left -= count;
             }
         }
         catch (IOException)
         {
-            // Full in 64 KiB steps; top up the last bytes one small write at a time.
-        }
-
-        var small = new byte[512];
-        try
-        {
-            while (true)
-            {
-                file.Write(small);
-            }
-        }
-        catch (IOException)
-        {
-            // ENOSPC: full.
+            // ENOSPC: something else took the last bytes first. The disk is full either way.
         }
 
         return file.Length;
