@@ -107,7 +107,7 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IOutboxDedupeKe
         _logger = logger;
         _policy = new EnvelopePolicy(_options, gateway.Value.DeviceId, timeProvider, ids);
         var path = Path.GetFullPath(Path.Combine(gateway.Value.DataDirectory, _options.FileName));
-        _store = new OutboxStore(path, _options.CheckpointPages, logger);
+        _store = new OutboxStore(path, StoreHygiene.CheckpointPagesFor(_options), logger);
         _disk = new DiskReserve(path, _options.FreeDiskReserveBytes, _options.UrgentReserveBytes, logger);
         var thinning = new TelemetryThinning(_store, _leases, _policy, _options.ThinningStretch);
         _admission = new EnqueueAdmission(_store, _policy, _disk, thinning, _leases, _cursors, _options.DataLossReportInterval, logger, _protector);
@@ -522,6 +522,10 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IOutboxDedupeKe
                 {
                     _hygiene.CheckpointIfIdle(nowMs, _lastEnqueueMs);
                     _hygiene.CompactIfIdle(nowMs, _lastEnqueueMs, _leases.Count);
+                }
+                else if (_store.IsOpen && _store.Failure is null)
+                {
+                    _hygiene.CheckpointIfRoom(_disk.Probe()); // keeps the reserve for Emergency and Alert
                 }
             }
             catch (Exception ex) when (IsStoreFailure(ex))

@@ -60,12 +60,17 @@ internal sealed class OutboxOptions
     /// <summary>
     /// Size of the pre-allocated reserve file (<c>outbox.reserve</c> beside the store). When the disk is
     /// full it is deleted so Emergency and Alert messages can still be stored while every other class is
-    /// refused; it is recreated (and every class admitted again) once twice its size is free. 0: no reserve.
+    /// refused; it is recreated (and every class admitted again) once twice its size is free. While the disk is
+    /// full the outbox folds LiteDB's log into its data file whenever there is room, so its own commits do not
+    /// use the reserve up. 0: no reserve.
     /// </summary>
     [Range(0L, 1024L * 1024 * 1024, ErrorMessage = "Outbox:UrgentReserveBytes must be between 0 and 1 GiB.")]
     public long UrgentReserveBytes { get; set; } = 16L * 1024 * 1024;
 
-    /// <summary>LiteDB log pages (8 KiB each) before an automatic checkpoint folds the log into the data file.</summary>
+    /// <summary>
+    /// LiteDB log pages (8 KiB each) before an automatic checkpoint folds the log into the data file. Capped at
+    /// half of <see cref="UrgentReserveBytes"/>, so on a full disk the log can still be folded in from the reserve.
+    /// </summary>
     [Range(100, 100_000, ErrorMessage = "Outbox:CheckpointPages must be between 100 and 100000.")]
     public int CheckpointPages { get; set; } = 1000;
 

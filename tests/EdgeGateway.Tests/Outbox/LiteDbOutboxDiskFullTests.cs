@@ -78,6 +78,42 @@ public sealed class LiteDbOutboxDiskFullTests : IDisposable
     }
 
     [Fact]
+    public async Task RunMaintenance_DiskFullForAnHour_HousekeepingLeavesTheReserveToEmergencyAndAlert()
+    {
+        using var context = Create();
+        context.Outbox.RunMaintenance();
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.Equal(EnqueueResult.Accepted, await AcceptAsync(context, i % 2 == 0 ? PriorityClass.Telemetry : PriorityClass.Event));
+        }
+
+        _disk.Fill();
+
+        // An hour of a full disk, minute by minute: a refused position, the maintenance pass that reports it as
+        // lost, and the delivery (and deletion) of that report. Each of these commits grows LiteDB's log; without
+        // a checkpoint from the reserve they used it up within minutes (a 512 KiB reserve lasted four).
+        var delivered = new List<Envelope>();
+        for (var minute = 0; minute < 60; minute++)
+        {
+            Assert.Equal(EnqueueResult.RefusedDiskFull, await AcceptAsync(context, PriorityClass.Telemetry));
+            context.FakeTime.Advance(TimeSpan.FromMinutes(1));
+            context.Outbox.RunMaintenance();
+            delivered.AddRange(await DeliverAllAsync(context));
+        }
+
+        Assert.True(context.Outbox.GetStatistics().DiskFull);
+        Assert.Equal(60, delivered.Where(e => e.DataLoss is { Priority: PriorityClass.Telemetry, Reason: "refused" }).Sum(e => (long)e.DataLoss.Count));
+        Assert.True(_disk.FreeBytes >= Reserve / 2, $"the housekeeping of an hour spent the reserve: {_disk.FreeBytes} bytes free of {Reserve}");
+        Assert.Equal(EnqueueResult.Accepted, await AcceptAsync(context, PriorityClass.Emergency));
+        Assert.Equal(EnqueueResult.Accepted, await AcceptAsync(context, PriorityClass.Alert));
+
+        _disk.Free();
+        context.Outbox.RunMaintenance();
+        delivered.AddRange(await DeliverAllAsync(context));
+        AssertAcceptedDeliveredExactlyOnce(delivered);
+    }
+
+    [Fact]
     public async Task RunMaintenance_DiskFullBeforeAnyWrite_UrgentOnlyWithoutALiteDbFailure()
     {
         using var context = Create();

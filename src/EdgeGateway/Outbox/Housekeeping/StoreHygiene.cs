@@ -10,6 +10,9 @@ namespace EdgeGateway.Outbox.Housekeeping;
 /// <remarks>Not thread-safe: runs with the outbox lock held.</remarks>
 internal sealed class StoreHygiene
 {
+    private const long PageBytes = 8192;
+    private const int MinimumCheckpointPages = 16;
+
     private readonly OutboxStore _store;
     private readonly OutboxOptions _options;
     private readonly ILogger _logger;
@@ -22,6 +25,16 @@ internal sealed class StoreHygiene
         _logger = logger;
     }
 
+    /// <summary>
+    /// LiteDB's automatic checkpoint size: <see cref="OutboxOptions.CheckpointPages"/>, but at most half the
+    /// urgent reserve, so the log that a filling disk finds normally fits in the reserve it releases
+    /// (<see cref="CheckpointIfRoom"/>). The default reserve (16 MiB) leaves the default (1000 pages) as it is.
+    /// </summary>
+    public static int CheckpointPagesFor(OutboxOptions options) =>
+        options.UrgentReserveBytes > 0
+            ? (int)Math.Clamp(options.UrgentReserveBytes / 2 / PageBytes, MinimumCheckpointPages, options.CheckpointPages)
+            : options.CheckpointPages;
+
     /// <summary>LiteDB checkpoints by itself every CheckpointPages; when idle, fold the log in now so start-up replays nothing.</summary>
     public void CheckpointIfIdle(long nowMs, long lastEnqueueMs)
     {
@@ -32,6 +45,22 @@ internal sealed class StoreHygiene
 
         var log = _store.LogFilePath;
         if (File.Exists(log) && new FileInfo(log).Length > 0)
+        {
+            _store.Checkpoint();
+        }
+    }
+
+    /// <summary>
+    /// On a full disk LiteDB's log only grows: every commit (the alarm, urgent messages, deletes) appends
+    /// pages that only a checkpoint gives back, so without one the housekeeping would spend the reserve
+    /// meant for Emergency and Alert in minutes. A checkpoint adds to the data file at most the log's own
+    /// size (the pages beyond its end) and then empties the log, so it runs whenever that much is free.
+    /// </summary>
+    public void CheckpointIfRoom(long freeBytes)
+    {
+        var log = _store.LogFilePath;
+        var length = File.Exists(log) ? new FileInfo(log).Length : 0;
+        if (length > 0 && freeBytes >= length)
         {
             _store.Checkpoint();
         }
