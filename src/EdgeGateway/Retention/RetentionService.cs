@@ -171,8 +171,9 @@ internal sealed class RetentionService : BackgroundService
     private bool DiskLow(RetainedHistory history)
     {
         // statvfs at most every 5 s: cheap, and free space does not swing faster than that matters here.
+        // The first call always probes: `nowMs - long.MinValue` would overflow and never be due.
         var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        if (nowMs - _diskCheckedAtMs >= 5000)
+        if (_diskCheckedAtMs == long.MinValue || nowMs - _diskCheckedAtMs >= 5000)
         {
             _diskCheckedAtMs = nowMs;
             try

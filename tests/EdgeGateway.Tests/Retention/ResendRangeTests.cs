@@ -110,6 +110,28 @@ public sealed class ResendRangeTests : IDisposable
         Assert.Contains("Retention:Enabled is false", result.Reason, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Delivered_LessFreeDiskThanRetentionMinFreeDiskBytes_NothingIsKeptAndEachIsCounted()
+    {
+        // More than any disk has free: the outbox needs the space more than a convenience copy does.
+        using var host = BuildHost($"--Retention:MinFreeDiskBytes={long.MaxValue}");
+        var sink = host.Services.GetRequiredService<IObservationSink>();
+        var outbox = host.Services.GetRequiredService<IOutbox>();
+        for (var minute = 0; minute < 3; minute++)
+        {
+            await sink.AcceptAsync(Event("alarm", minute), Ct);
+        }
+
+        var delivered = await LeaseAllAsync(outbox);
+        await outbox.AcknowledgeAsync(delivered.Select(m => m.MessageId).ToList(), Ct);
+        var retention = host.Services.GetRequiredService<RetentionService>();
+        retention.Flush();
+
+        Assert.Equal(3, delivered.Count);
+        Assert.Equal(3, retention.NotKept);
+        Assert.Equal(0, retention.History!.Statistics.Messages);
+    }
+
     private Envelope Event(string stream, int minute) => new()
     {
         Stream = stream,
