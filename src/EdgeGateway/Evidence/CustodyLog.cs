@@ -10,7 +10,9 @@ namespace EdgeGateway.Evidence;
 
 /// <summary>
 /// An item's append-only, hash-chained custody log: one JSON line per entry, fsynced on every
-/// append. A torn last line (power cut mid-append) was never acknowledged and is cut off on open.
+/// append. A torn last line (power cut mid-append) was never acknowledged: opening ignores it, and the
+/// next append cuts it off. Opening never changes the file, because a reader may open it while the
+/// writer's entry is still being written (it then looks torn).
 /// With a signer every entry this gateway appends is signed with the device key (format version 3).
 /// Not thread-safe: one offload owns an item at a time.
 /// </summary>
@@ -54,7 +56,6 @@ internal sealed class CustodyLog
         }
 
         var bytes = File.ReadAllBytes(path);
-        var goodLength = 0;
         var start = 0;
         while (start < bytes.Length)
         {
@@ -81,14 +82,6 @@ internal sealed class CustodyLog
 
             entries.Add(link);
             start = newline + 1;
-            goodLength = start;
-        }
-
-        if (goodLength < bytes.Length)
-        {
-            using var truncate = new FileStream(path, FileMode.Open, FileAccess.Write);
-            truncate.SetLength(goodLength);
-            truncate.Flush(true);
         }
 
         return new CustodyLog(path, evidenceId, entries, signer, clock);
@@ -172,12 +165,44 @@ internal sealed class CustodyLog
     {
         var line = JsonSerializer.Serialize(link, Json.Info<CustodyLink>()) + "\n";
         Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
-        using (var stream = new FileStream(FilePath, FileMode.Append, FileAccess.Write, FileShare.Read))
+        using (var stream = new FileStream(FilePath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read))
         {
+            CutTornTail(stream);
+            stream.Seek(0, SeekOrigin.End);
             stream.Write(Encoding.UTF8.GetBytes(line));
             stream.Flush(true);
         }
 
         _entries.Add(link);
+    }
+
+    /// <summary>Cuts a torn last line (the bytes after the last newline) off before the next entry is appended.</summary>
+    private static void CutTornTail(FileStream stream)
+    {
+        var block = new byte[4096];
+        var end = stream.Length;
+        for (var blockEnd = end; blockEnd > 0;)
+        {
+            var blockStart = Math.Max(0, blockEnd - block.Length);
+            stream.Seek(blockStart, SeekOrigin.Begin);
+            stream.ReadExactly(block, 0, (int)(blockEnd - blockStart));
+            var newline = Array.LastIndexOf(block, (byte)'\n', (int)(blockEnd - blockStart) - 1);
+            if (newline >= 0)
+            {
+                if (blockStart + newline + 1 < end)
+                {
+                    stream.SetLength(blockStart + newline + 1);
+                }
+
+                return;
+            }
+
+            blockEnd = blockStart;
+        }
+
+        if (end > 0)
+        {
+            stream.SetLength(0); // a torn first line
+        }
     }
 }

@@ -44,6 +44,26 @@ public sealed class CustodyLogTests
     }
 
     [Fact]
+    public void Open_WhileTheWriterIsMidEntry_ReadsTheWholeEntriesAndLeavesTheFileAsItIs()
+    {
+        using var dir = new TempDirectory();
+        var path = Path.Combine(dir.Path, "custody.jsonl");
+        var writer = CustodyLog.Open(path, "ev-4");
+        writer.Append(T0, "captured", "BWV1", "PC1", "x");
+        var entry = CustodyLink.Create("ev-4", 1, T0, "docked", "dock-01", "dock", "bay=1", writer.HeadHash, signer: null);
+        var line = System.Text.Json.JsonSerializer.Serialize(entry, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)) + "\n";
+        File.AppendAllText(path, line[..20]); // the writer's entry, half way into the file
+        var length = new FileInfo(path).Length;
+
+        var reader = CustodyLog.Open(path, "ev-4"); // e.g. a status query, or a test polling the log
+
+        Assert.Single(reader.Entries);
+        Assert.Equal(length, new FileInfo(path).Length); // before: cut off, so the writer's entry lost its first 20 bytes
+        File.AppendAllText(path, line[20..]); // the write completes
+        Assert.Equal(["captured", "docked"], CustodyLog.Open(path, "ev-4").Entries.Select(e => e.Event));
+    }
+
+    [Fact]
     public void AppendVerified_EntryNotLinkedToHead_Throws()
     {
         using var dir = new TempDirectory();
