@@ -77,6 +77,9 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IOutboxDedupeKe
     private bool _disposed;
     private long _lastEnqueueMs;
     private long _lastReportFlushMs = long.MinValue;
+
+    // Per class: when CheckUnleasedAreReachableLocked may next read the queue through.
+    private readonly long[] _nextReachableCheckMs = new long[OutboxClassDefaults.All.Length];
     private OutboxStatistics? _statistics;
     private TaskCompletionSource _signal = NewSignal();
 
@@ -369,9 +372,7 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IOutboxDedupeKe
                 RecoverIfFailedLocked();
                 return new ValueTask<IReadOnlyList<OutboxMessage>>([]);
             }
-            // LiteDB reports damaged pages as any of these; NotImplementedException is its reader meeting an unknown BSON type byte.
-            catch (Exception ex) when (ex is LiteException or InvalidCastException or IndexOutOfRangeException or ArgumentOutOfRangeException
-                or NotSupportedException or NotImplementedException or FormatException)
+            catch (Exception ex) when (IsDamage(ex))
             {
                 // The file is unreadable past its head (start-up only checks the head). Throwing
                 // would stop the host and the next start would fail the same way: a crash loop.
@@ -533,6 +534,10 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IOutboxDedupeKe
                 // LiteDB met an I/O error (a full disk, say) and closed its engine: reopen, never throw.
                 Log.MaintenanceFailed(_logger, ex);
                 _store.MarkFailed(ex);
+            }
+            catch (StoreDamagedException ex)
+            {
+                QuarantineAtRuntimeLocked(ex); // as a lease does
             }
 
             RecoverIfFailedLocked();
@@ -748,6 +753,11 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IOutboxDedupeKe
     /// </summary>
     private bool IsStoreFailure(Exception ex) => ex is IOException || (ex is ObjectDisposedException && !_disposed);
 
+    // LiteDB reports damaged pages as any of these: NotImplementedException is its reader meeting an unknown BSON type
+    // byte, ArgumentException (DecoderFallbackException among them) a string or decimal whose bytes are not one.
+    private static bool IsDamage(Exception ex) => ex is LiteException or InvalidCastException or IndexOutOfRangeException or OverflowException
+        or (ArgumentException and not ArgumentNullException) or NotSupportedException or NotImplementedException or FormatException or StoreDamagedException;
+
     private void EnterDiskFullLocked(Exception? cause)
     {
         if (!_disk.UrgentOnly)
@@ -912,6 +922,11 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IOutboxDedupeKe
             {
                 _store.State.RecordLoss(c, MessageChecksum.CorruptReason, (ulong)result.Lost[c], NowMs(), EnvelopePolicy.AlarmStream);
             }
+        }
+
+        if (result.LostUnknownClass > 0)
+        {
+            _store.State.RecordLoss(OutboxClassDefaults.UnknownClass, MessageChecksum.CorruptReason, (ulong)result.LostUnknownClass, NowMs(), EnvelopePolicy.AlarmStream);
         }
 
         if (_store.State.HighWaterId is { } highWater)
@@ -1152,12 +1167,58 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IOutboxDedupeKe
             _cursors.Reset();
         }
 
-        if (_reader.Corrupt.Count > 0 && !_discarder.Discard(_reader.Corrupt))
+        if (_reader.Corrupt.Count > 0 && !_discarder.Discard(_reader.Corrupt.Values))
         {
             _cursors.Reset();
         }
 
+        if (result.Count == 0)
+        {
+            CheckUnleasedAreReachableLocked(classes);
+        }
+
         return result;
+    }
+
+    /// <summary>
+    /// After a lease that found nothing, for each class (of <paramref name="classes"/>) the state still counts
+    /// unleased messages of: its scans restart from the head and, at most once a minute, its queue is read
+    /// through. Fewer distinct unleased messages than the state counts is damage LiteDB cannot see (an index
+    /// link or a document's id flipped on disk): left alone, those messages would never be sent, and the uplink,
+    /// told there is work, would ask again at once, for ever. It is handled like any damaged file: quarantine
+    /// and salvage, which reads the pages themselves.
+    /// </summary>
+    /// <remarks>A healthy outbox comes here only when its live-first pass runs out of its examine budget.</remarks>
+    private void CheckUnleasedAreReachableLocked(IReadOnlySet<PriorityClass>? classes)
+    {
+        var nowMs = NowMs();
+        var available = _leases.Available(_store.State.Count);
+        for (var c = 0; c < available.Length; c++)
+        {
+            if (available[c] <= 0 || (classes is not null && !classes.Contains(OutboxClassDefaults.All[c])) || nowMs < _nextReachableCheckMs[c])
+            {
+                continue;
+            }
+
+            _cursors.Reset(c);
+            _nextReachableCheckMs[c] = nowMs + (long)TimeSpan.FromMinutes(1).TotalMilliseconds;
+            var seen = new HashSet<UInt128>();
+            var reachable = 0L;
+            foreach (var document in _store.Queue(c).FindAll())
+            {
+                var key = System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(document["_id"].AsBinary);
+                if (seen.Add(key) && !_leases.Contains(key))
+                {
+                    reachable++;
+                }
+            }
+
+            if (reachable < available[c])
+            {
+                throw new StoreDamagedException(
+                    $"the {OutboxClassDefaults.All[c]} queue holds {reachable} unleased messages that can be read of the {available[c]} the outbox counts");
+            }
+        }
     }
 
     private void FlushDataLossReportsLocked()

@@ -17,6 +17,15 @@ internal static class OutboxClassDefaults
 
     private const long MiB = 1024L * 1024;
 
+    /// <summary>
+    /// The class index drops are counted under when their class is unknown: messages a salvage found damaged
+    /// beyond telling their class, reported with <see cref="PriorityClass.Unspecified"/>.
+    /// </summary>
+    public const int UnknownClass = -1;
+
+    /// <summary>The class at <paramref name="classIndex"/> of <see cref="All"/>; <see cref="PriorityClass.Unspecified"/> for <see cref="UnknownClass"/>.</summary>
+    public static PriorityClass PriorityAt(int classIndex) => classIndex == UnknownClass ? PriorityClass.Unspecified : All[classIndex];
+
     /// <summary>Index 0..5 of a class in <see cref="All"/> (-1 if not stored).</summary>
     public static int IndexOf(PriorityClass priority) => priority is >= PriorityClass.Emergency and <= PriorityClass.Bulk
         ? (int)priority - 1

@@ -37,14 +37,18 @@ internal sealed class DataLossReporter
             var envelope = _policy.NewInternal(EnvelopePolicy.DataLossStream, PriorityClass.Event, ++sequence);
             envelope.DataLoss = new DataLossReport
             {
-                Priority = OutboxClassDefaults.All[c],
+                Priority = OutboxClassDefaults.PriorityAt(c),
                 Reason = reason,
                 Count = loss.Count,
-                FirstCapturedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(loss.FirstCapturedMs)),
-                LastCapturedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(loss.LastCapturedMs)),
                 Stream = loss.Stream ?? string.Empty,
             };
-            reports.Add((PendingEnqueue.From(envelope, isInternal: true), OutboxClassDefaults.All[c], reason, loss.Count));
+            if (loss.FirstCapturedMs <= loss.LastCapturedMs) // unset when no dropped message's capture time could be read
+            {
+                envelope.DataLoss.FirstCapturedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(loss.FirstCapturedMs));
+                envelope.DataLoss.LastCapturedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds(loss.LastCapturedMs));
+            }
+
+            reports.Add((PendingEnqueue.From(envelope, isInternal: true), OutboxClassDefaults.PriorityAt(c), reason, loss.Count));
         }
 
         state.PendingLosses.Clear();

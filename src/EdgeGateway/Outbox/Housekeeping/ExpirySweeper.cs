@@ -74,7 +74,7 @@ internal sealed class ExpirySweeper
     }
 
     /// <summary>Deletes the given expired messages in one transaction, counted and logged per class; false if the write failed (state reloaded).</summary>
-    public bool Delete(IEnumerable<(int Class, BsonDocument Document)> expired)
+    public bool Delete(IReadOnlyCollection<(int Class, BsonDocument Document)> expired)
     {
         if (!_store.TryDeleteAllCounted(expired, "expired", out var perClass))
         {

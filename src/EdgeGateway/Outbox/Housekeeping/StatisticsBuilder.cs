@@ -53,7 +53,7 @@ internal sealed class StatisticsBuilder
 
         var drops = totals
             .OrderBy(d => d.Key.Class).ThenBy(d => d.Key.Reason, StringComparer.Ordinal)
-            .Select(d => new OutboxDropStatistics(OutboxClassDefaults.All[d.Key.Class], d.Key.Reason, d.Value))
+            .Select(d => new OutboxDropStatistics(OutboxClassDefaults.PriorityAt(d.Key.Class), d.Key.Reason, d.Value))
             .ToList();
         var path = _store.DataFilePath;
         var log = _store.LogFilePath;

@@ -48,7 +48,7 @@ internal sealed class LeaseReader
     public long DocumentsRead { get; private set; }
 
     /// <summary>Messages the last <see cref="Lease"/> found failing their checksum (never returned; the caller deletes and counts them).</summary>
-    public List<(int Class, BsonDocument Document)> Corrupt { get; } = [];
+    public Dictionary<UInt128, (int Class, BsonDocument Document)> Corrupt { get; } = [];
 
     /// <summary>
     /// Leases up to <paramref name="maxCount"/> messages. Expired messages met on the way are added
@@ -236,7 +236,7 @@ internal sealed class LeaseReader
     {
         var id = document["_id"].AsBinary;
         var key = BinaryPrimitives.ReadUInt128BigEndian(id);
-        if (_leases.Contains(key) || expired.ContainsKey(key))
+        if (_leases.Contains(key) || expired.ContainsKey(key) || Corrupt.ContainsKey(key))
         {
             return false;
         }
@@ -250,7 +250,7 @@ internal sealed class LeaseReader
 
         if (!MessageChecksum.IsIntact(document) || _protector.TryOpen(document) is not { } payload)
         {
-            Corrupt.Add((c, document));
+            Corrupt[key] = (c, document);
             return false;
         }
 

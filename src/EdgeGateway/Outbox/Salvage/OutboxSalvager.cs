@@ -144,7 +144,7 @@ internal static class OutboxSalvager
     {
         try
         {
-            return OutboxState.FromDocument(document);
+            return OutboxState.IsIntact(document) ? OutboxState.FromDocument(document) : null;
         }
         catch (Exception ex) when (ex is InvalidCastException or KeyNotFoundException or NullReferenceException or ArgumentException or IndexOutOfRangeException)
         {

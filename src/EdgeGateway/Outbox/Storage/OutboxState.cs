@@ -34,7 +34,7 @@ internal sealed class OutboxState
 
     public ulong AcknowledgedTotal { get; set; }
 
-    public void RecordLoss(int classIndex, string reason, ulong count, long capturedMs, string stream)
+    public void RecordLoss(int classIndex, string reason, ulong count, long? capturedMs, string? stream)
     {
         var key = (classIndex, reason);
         DropTotals[key] = DropTotals.GetValueOrDefault(key) + count;
@@ -86,7 +86,7 @@ internal sealed class OutboxState
             });
         }
 
-        return new BsonDocument
+        var document = new BsonDocument
         {
             ["_id"] = DocumentId,
             ["v"] = 1,
@@ -98,7 +98,30 @@ internal sealed class OutboxState
             ["accepted"] = (long)AcceptedTotal,
             ["acked"] = (long)AcknowledgedTotal,
         };
+        document[ChecksumField] = ChecksumOf(document);
+        return document;
     }
+
+    /// <summary>
+    /// False when <paramref name="document"/> carries a checksum its content no longer matches: a state document
+    /// damaged on disk, whose counts a salvage must not believe. One without a checksum (older) is taken as it is.
+    /// </summary>
+    public static bool IsIntact(BsonDocument document)
+    {
+        var stored = document[ChecksumField];
+        if (stored.IsNull)
+        {
+            return true;
+        }
+
+        var content = new BsonDocument(document.Where(field => field.Key != ChecksumField).ToDictionary(field => field.Key, field => field.Value));
+        return stored.IsInt32 && stored.AsInt32 == ChecksumOf(content);
+    }
+
+    private const string ChecksumField = "k";
+
+    private static int ChecksumOf(BsonDocument content) =>
+        unchecked((int)EdgeGateway.Contracts.Evidence.Crc32C.Compute(BsonSerializer.Serialize(content)));
 
     public static OutboxState FromDocument(BsonDocument? document)
     {

@@ -73,7 +73,9 @@ internal sealed class OutboxStore : IDisposable
     public ILiteCollection<BsonDocument> Queue(int classIndex) => _queues[classIndex];
 
     /// <summary>Accounted size of a stored message (envelope bytes plus document overhead).</summary>
-    public static long SizeOf(BsonDocument document) => document["b"].AsBinary.Length + Admission.PendingEnqueue.OverheadBytes;
+    /// <remarks>A damaged document without its payload counts as the overhead alone: it must still be deletable.</remarks>
+    public static long SizeOf(BsonDocument document) =>
+        (document["b"] is { IsBinary: true } payload ? payload.AsBinary.Length : 0) + Admission.PendingEnqueue.OverheadBytes;
 
     /// <summary>
     /// Opens the file; a file that cannot be read is moved aside (<paramref name="quarantined"/>) and
@@ -351,7 +353,8 @@ internal sealed class OutboxStore : IDisposable
         var size = SizeOf(document);
         State.Count[classIndex]--;
         State.Bytes[classIndex] -= size;
-        State.RecordLoss(classIndex, reason, 1, document["c"].AsInt64, document["s"].AsString);
+        // A corrupt message's capture time and stream may be damaged too: it is counted all the same.
+        State.RecordLoss(classIndex, reason, 1, document["c"] is { IsInt64: true } captured ? captured.AsInt64 : null, document["s"] is { IsString: true } stream ? stream.AsString : null);
         return size;
     }
 
@@ -391,7 +394,8 @@ internal sealed class OutboxStore : IDisposable
     /// <paramref name="reason"/>; <paramref name="perClass"/> says how many per class. False if the write
     /// failed: rolled back, state reloaded, logged.
     /// </summary>
-    public bool TryDeleteAllCounted(IEnumerable<(int Class, BsonDocument Document)> documents, string reason, out int[] perClass)
+    /// <exception cref="StoreDamagedException">One of them was not found by its own id (after the others are deleted).</exception>
+    public bool TryDeleteAllCounted(IReadOnlyCollection<(int Class, BsonDocument Document)> documents, string reason, out int[] perClass)
     {
         perClass = new int[OutboxClassDefaults.All.Length];
         try
@@ -407,13 +411,28 @@ internal sealed class OutboxStore : IDisposable
 
             SaveState();
             Commit();
-            return true;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             RollbackAndReload(rollback => Log.MaintenanceFailed(_logger, rollback));
             Log.MaintenanceFailed(_logger, ex);
-            return false;
+            if (ex is IOException or ObjectDisposedException)
+            {
+                return false; // a full disk, say: tried again later
+            }
+
+            // Anything else is these documents' own damage: it would fail the same way on every try, uncounted.
+            throw new StoreDamagedException($"{reason} messages read from the queues cannot be deleted: {ex.Message}", ex);
         }
+
+        // Each was just read from its queue: one its own id does not find is a document whose id or index
+        // entry was damaged on disk. Left, it would be met again, and fail to go, on every later walk, uncounted.
+        var missing = documents.Count - perClass.Sum();
+        if (missing > 0)
+        {
+            throw new StoreDamagedException($"{missing} of {documents.Count} {reason} messages read from the queues are not found again by their own ids");
+        }
+
+        return true;
     }
 }

@@ -28,7 +28,14 @@ internal static class OutboxStoreFile
         {
             var database = store.Database;
             database.CheckpointSize = checkpointPages;
-            state = OutboxState.FromDocument(database.GetCollection(StateCollection).FindById(OutboxState.DocumentId));
+            var stateDocument = database.GetCollection(StateCollection).FindById(OutboxState.DocumentId);
+            if (stateDocument is not null && !OutboxState.IsIntact(stateDocument))
+            {
+                // Its counts would be believed: a flipped bit could make thousands of messages appear, or vanish.
+                throw new StoreDamagedException("the outbox state document fails its checksum");
+            }
+
+            state = OutboxState.FromDocument(stateDocument);
             for (var i = 0; i < OutboxClassDefaults.All.Length; i++)
             {
                 _ = database.GetCollection(CollectionFor(i)).Find(Query.All(Query.Ascending), 0, 1).FirstOrDefault();

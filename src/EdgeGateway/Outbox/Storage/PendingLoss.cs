@@ -14,11 +14,19 @@ internal sealed class PendingLoss
     /// <summary>The stream if every drop came from one stream; empty when mixed; null before the first.</summary>
     public string? Stream { get; set; }
 
-    public void Add(ulong count, long capturedMs, string stream)
+    /// <summary>Adds drops; a null capture time or stream (a damaged message's) leaves that part of the report as it is.</summary>
+    public void Add(ulong count, long? capturedMs, string? stream)
     {
         Count += count;
-        FirstCapturedMs = Math.Min(FirstCapturedMs, capturedMs);
-        LastCapturedMs = Math.Max(LastCapturedMs, capturedMs);
-        Stream = Stream is null || Stream == stream ? stream : string.Empty;
+        if (capturedMs is { } at)
+        {
+            FirstCapturedMs = Math.Min(FirstCapturedMs, at);
+            LastCapturedMs = Math.Max(LastCapturedMs, at);
+        }
+
+        if (stream is not null)
+        {
+            Stream = Stream is null || Stream == stream ? stream : string.Empty;
+        }
     }
 }
