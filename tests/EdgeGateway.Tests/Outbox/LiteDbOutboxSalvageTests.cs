@@ -61,23 +61,13 @@ public sealed class LiteDbOutboxSalvageTests
     [Fact]
     public async Task Lease_MessageWhosePayloadFieldIsGone_CountedCorruptAndDeletedNotLeftToFailEveryLease()
     {
-        using var context = OutboxTestContext.Create();
-        for (var i = 0; i < 3; i++)
+        using var context = await ThreeReadsDamagedAsync(queue =>
         {
-            await context.AcceptAsync(PriorityClass.Read, "anpr");
-        }
-
-        context.Outbox.Dispose();
-        using (var database = new LiteDatabase(new ConnectionString { Filename = context.DataFile }))
-        {
-            var queue = database.GetCollection("q_read");
             var damaged = queue.FindAll().First();
             damaged["d"] = damaged["b"]; // a flipped bit in the field's name: no payload to size, check or send
             Assert.True(damaged.Remove("b"));
             queue.Update(damaged);
-        }
-
-        context.Reopen();
+        });
         var leased = await context.LeaseAllAsync();
         var statistics = context.Outbox.GetStatistics();
 
@@ -90,21 +80,8 @@ public sealed class LiteDbOutboxSalvageTests
     [Fact]
     public async Task Lease_QueueIndexReachesFewerMessagesThanTheStateCounts_QuarantinedSalvagedAndTheMissingOneCountedLost()
     {
-        using var context = OutboxTestContext.Create();
-        for (var i = 0; i < 3; i++)
-        {
-            await context.AcceptAsync(PriorityClass.Read, "anpr");
-        }
-
-        context.Outbox.Dispose();
-        using (var database = new LiteDatabase(new ConnectionString { Filename = context.DataFile }))
-        {
-            // As a broken index link does it: the message is out of the walk, the state still counts it.
-            var queue = database.GetCollection("q_read");
-            Assert.True(queue.Delete(queue.FindAll().Last()["_id"]));
-        }
-
-        context.Reopen();
+        // As a broken index link does it: the message is out of the walk, the state still counts it.
+        using var context = await ThreeReadsDamagedAsync(queue => Assert.True(queue.Delete(queue.FindAll().Last()["_id"])));
         var leased = new List<OutboxMessage>();
         for (var round = 0; round < 3; round++)
         {
@@ -120,5 +97,24 @@ public sealed class LiteDbOutboxSalvageTests
         Assert.Equal(1UL, statistics.Drops.Single(d => d.Reason == MessageChecksum.CorruptReason).Count);
         Assert.All(statistics.Classes, c => Assert.Equal(c.Depth, c.Leased));
         Assert.False(context.Outbox.WaitForMessagesAsync(TestContext.Current.CancellationToken).IsCompleted);
+    }
+
+    /// <summary>An outbox holding three Read messages, stopped, changed by <paramref name="damage"/> through LiteDB itself, reopened.</summary>
+    private static async Task<OutboxTestContext> ThreeReadsDamagedAsync(Action<ILiteCollection<BsonDocument>> damage)
+    {
+        var context = OutboxTestContext.Create();
+        for (var i = 0; i < 3; i++)
+        {
+            await context.AcceptAsync(PriorityClass.Read, "anpr");
+        }
+
+        context.Outbox.Dispose();
+        using (var database = new LiteDatabase(new ConnectionString { Filename = context.DataFile }))
+        {
+            damage(database.GetCollection("q_read"));
+        }
+
+        context.Reopen();
+        return context;
     }
 }
