@@ -61,8 +61,9 @@ public sealed class LiteDbOutboxSalvageTests
     [Fact]
     public async Task Lease_MessageWhosePayloadFieldIsGone_CountedCorruptAndDeletedNotLeftToFailEveryLease()
     {
-        using var context = await ThreeReadsDamagedAsync(queue =>
+        using var context = await ThreeReadsDamagedAsync(database =>
         {
+            var queue = database.GetCollection("q_read");
             var damaged = queue.FindAll().First();
             damaged["d"] = damaged["b"]; // a flipped bit in the field's name: no payload to size, check or send
             Assert.True(damaged.Remove("b"));
@@ -81,7 +82,11 @@ public sealed class LiteDbOutboxSalvageTests
     public async Task Lease_QueueIndexReachesFewerMessagesThanTheStateCounts_QuarantinedSalvagedAndTheMissingOneCountedLost()
     {
         // As a broken index link does it: the message is out of the walk, the state still counts it.
-        using var context = await ThreeReadsDamagedAsync(queue => Assert.True(queue.Delete(queue.FindAll().Last()["_id"])));
+        using var context = await ThreeReadsDamagedAsync(database =>
+        {
+            var queue = database.GetCollection("q_read");
+            Assert.True(queue.Delete(queue.FindAll().Last()["_id"]));
+        });
         var leased = new List<OutboxMessage>();
         for (var round = 0; round < 3; round++)
         {
@@ -99,8 +104,22 @@ public sealed class LiteDbOutboxSalvageTests
         Assert.False(context.Outbox.WaitForMessagesAsync(TestContext.Current.CancellationToken).IsCompleted);
     }
 
-    /// <summary>An outbox holding three Read messages, stopped, changed by <paramref name="damage"/> through LiteDB itself, reopened.</summary>
-    private static async Task<OutboxTestContext> ThreeReadsDamagedAsync(Action<ILiteCollection<BsonDocument>> damage)
+    [Fact]
+    public async Task Open_StateDocumentGoneWhileQueuesHoldMessages_QuarantinedAndEveryMessageSalvagedNotForgotten()
+    {
+        // A flipped bit in the state document's id reads as no state at all: a fresh store would count none of them.
+        using var context = await ThreeReadsDamagedAsync(database =>
+            Assert.True(database.GetCollection(OutboxStoreFile.StateCollection).Delete(OutboxState.DocumentId)));
+        var events = (await context.LeaseAllAsync()).Select(OutboxTestContext.Parse).ToList();
+
+        Assert.Equal(3, events.Count(e => e.Stream == "anpr"));
+        var salvage = Assert.Single(events, e => e.Event?.Type == "outbox.salvaged");
+        Assert.Equal(("3", "0"), (salvage.Event.Attributes["recovered"], salvage.Event.Attributes["lost"]));
+        Assert.Single(events, e => e.Event?.Type == "outbox.quarantined");
+    }
+
+    /// <summary>An outbox holding three Read messages (<c>q_read</c>), stopped, changed by <paramref name="damage"/> through LiteDB itself, reopened.</summary>
+    private static async Task<OutboxTestContext> ThreeReadsDamagedAsync(Action<LiteDatabase> damage)
     {
         var context = OutboxTestContext.Create();
         for (var i = 0; i < 3; i++)
@@ -111,7 +130,7 @@ public sealed class LiteDbOutboxSalvageTests
         context.Outbox.Dispose();
         using (var database = new LiteDatabase(new ConnectionString { Filename = context.DataFile }))
         {
-            damage(database.GetCollection("q_read"));
+            damage(database);
         }
 
         context.Reopen();

@@ -38,7 +38,12 @@ internal static class OutboxStoreFile
             state = OutboxState.FromDocument(stateDocument);
             for (var i = 0; i < OutboxClassDefaults.All.Length; i++)
             {
-                _ = database.GetCollection(CollectionFor(i)).Find(Query.All(Query.Ascending), 0, 1).FirstOrDefault();
+                var head = database.GetCollection(CollectionFor(i)).Find(Query.All(Query.Ascending), 0, 1).FirstOrDefault();
+                if (head is not null && stateDocument is null)
+                {
+                    // A fresh state would count none of them: they would never be sent, nor counted lost.
+                    throw new StoreDamagedException($"the outbox state document is missing while the {OutboxClassDefaults.All[i]} queue holds messages");
+                }
             }
 
             return store;
