@@ -47,10 +47,17 @@ public sealed class LiteDbOutboxSalvageTests
         var sent = leased.Select(OutboxTestContext.Parse).Where(e => e.Stream == "anpr").Select(e => e.MessageId).ToHashSet();
         Assert.Subset(batch.Select(e => e.MessageId).ToHashSet(), sent);
         Assert.True(sent.Count > total / 2);
-        // Never fewer than were lost. A message counted lost before a run-time quarantine can be counted again by
-        // the salvage (the quarantined file's own counts still hold it): now and then a few more, never one per flip.
         var counted = statistics.Drops.Aggregate(0UL, (a, d) => a + d.Count);
-        Assert.InRange((ulong)sent.Count + counted, (ulong)total, (ulong)total + 20);
+        if (Directory.GetFiles(context.Directory, "*.salvaged").Any(f => File.ReadAllText(f).Contains("expected=unknown", StringComparison.Ordinal)))
+        {
+            // The state document was unreadable too: the salvage counts the damaged documents it sees, which can
+            // include one that was not a message. Never fewer than were lost, never one per flipped bit more.
+            Assert.InRange((ulong)sent.Count + counted, (ulong)total, (ulong)total + 20);
+        }
+        else
+        {
+            Assert.Equal((ulong)total, (ulong)sent.Count + counted);
+        }
         Assert.All(statistics.Classes, c => Assert.Equal(c.Depth, c.Leased)); // nothing left that no lease reaches
         Assert.False(context.Outbox.WaitForMessagesAsync(TestContext.Current.CancellationToken).IsCompleted); // so the uplink is not told to ask again at once
         var salvaged = leased.Select(OutboxTestContext.Parse).Count(e => e.Event?.Type == "outbox.salvaged");

@@ -32,6 +32,11 @@ internal sealed class OutboxStore : IDisposable
     // next commit never holds them, so they are carried over the reopen.
     private readonly Dictionary<(int Class, string Reason), PendingLoss> _uncommitted = [];
 
+    // The state document as the file holds it (last read or committed), and the one written in the open
+    // transaction: what the state falls back to when a rollback cannot read the file's own back.
+    private BsonDocument? _committedState;
+    private BsonDocument? _savedState;
+
     public OutboxStore(string path, int checkpointPages, ILogger logger)
     {
         _path = path;
@@ -140,6 +145,7 @@ internal sealed class OutboxStore : IDisposable
             Log.DurableWaitFallback(_logger, reason);
         }
 
+        _committedState = state.ToDocument();
         // Drops counted while the store was unavailable are carried into the opened state.
         foreach (var (key, loss) in State.PendingLosses)
         {
@@ -287,12 +293,18 @@ internal sealed class OutboxStore : IDisposable
     public void Begin() => _database!.BeginTrans();
 
     /// <summary>Writes the state document (inside the caller's transaction).</summary>
-    public void SaveState() => _stateCollection!.Upsert(State.ToDocument());
+    public void SaveState()
+    {
+        _savedState = State.ToDocument();
+        _stateCollection!.Upsert(_savedState);
+    }
 
     /// <summary>Commits the transaction (in LiteDB's log, not yet necessarily on disk).</summary>
     public void Commit()
     {
         _database!.Commit();
+        _committedState = _savedState ?? _committedState;
+        _savedState = null;
         _uncommitted.Clear(); // the state document just committed holds them
     }
 
@@ -320,20 +332,30 @@ internal sealed class OutboxStore : IDisposable
             onRollbackFailure(rollback);
         }
 
+        _savedState = null;
         try
         {
             State = OutboxState.FromDocument(_stateCollection?.FindById(OutboxState.DocumentId));
-            foreach (var (key, loss) in _uncommitted)
-            {
-                AddLoss(State, key, Copy(loss)); // refusals no commit holds yet
-            }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // The file cannot even be read back: LiteDB has closed its engine (it does after any
-            // I/O error, e.g. a full disk). The owner closes and reopens it.
+            // I/O error, e.g. a full disk), or the page is damaged. The owner closes and reopens it,
+            // or quarantines it; meanwhile the state is the last one committed, not the failed
+            // transaction's: drops counted in it would be carried over and counted again.
             _logger.LogDebug(ex, "Re-reading the outbox state failed; the store is marked failed");
             Failure ??= ex;
+            if (_committedState is null)
+            {
+                return;
+            }
+
+            State = OutboxState.FromDocument(_committedState);
+        }
+
+        foreach (var (key, loss) in _uncommitted)
+        {
+            AddLoss(State, key, Copy(loss)); // refusals no commit holds yet
         }
     }
 
