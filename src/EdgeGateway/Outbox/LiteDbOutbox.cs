@@ -939,12 +939,17 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IOutboxDedupeKe
         envelope.Event = new DeviceEvent
         {
             Type = "outbox.salvaged",
-            Detail = $"Salvaged a quarantined outbox file: {result.RecoveredTotal} intact messages recovered and queued, {result.LostTotal} unreadable and lost.",
+            Detail = result.ExpectedFromState is null
+                ? $"Salvaged a quarantined outbox file: {result.RecoveredTotal} intact messages recovered and queued, {result.LostTotal} damaged ones seen and lost; "
+                    + "the file's own counts were unreadable too, so more may be lost than were seen."
+                : $"Salvaged a quarantined outbox file: {result.RecoveredTotal} intact messages recovered and queued, {result.LostTotal} unreadable and lost.",
             Attributes =
             {
                 ["quarantined_file"] = Path.GetFileName(file),
                 ["recovered"] = result.RecoveredTotal.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["lost"] = result.LostTotal.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                // "seen" when the lost count is only the damage the salvage could see (a lower bound), "exact" otherwise.
+                ["lost_count"] = result.ExpectedFromState is null ? "seen" : "exact",
             },
         };
 
