@@ -948,7 +948,7 @@ internal sealed class LiteDbOutbox : IOutbox, IOutboxStampState, IOutboxDedupeKe
                 ["quarantined_file"] = Path.GetFileName(file),
                 ["recovered"] = result.RecoveredTotal.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["lost"] = result.LostTotal.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                // "seen" when the lost count is only the damage the salvage could see (a lower bound), "exact" otherwise.
+                // "seen" when the file's own counts were unreadable and the lost count is only the damage the salvage could see.
                 ["lost_count"] = result.ExpectedFromState is null ? "seen" : "exact",
             },
         };
