@@ -59,6 +59,7 @@ public sealed class LiteDbOutboxSalvageTests
         {
             Assert.Equal((ulong)total, (ulong)sent.Count + counted);
         }
+
         Assert.All(statistics.Classes, c => Assert.Equal(c.Depth, c.Leased)); // nothing left that no lease reaches
         Assert.False(context.Outbox.WaitForMessagesAsync(TestContext.Current.CancellationToken).IsCompleted); // so the uplink is not told to ask again at once
         Assert.Equal(salvages.Count, Directory.GetFiles(context.Directory, "*.salvaged").Length);
