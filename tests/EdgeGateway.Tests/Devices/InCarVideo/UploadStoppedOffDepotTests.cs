@@ -83,6 +83,9 @@ public sealed class UploadStoppedOffDepotTests
             Assert.Equal(1, gate.Calls);
 
             // 4: back at the depot it resumes from the vault's offset (the first chunk) and ends with a matching receipt.
+            // The paused call must be over first: released while the server had not yet seen the client go (a busy
+            // machine), it read the chunks already in its buffers and the vault held more than the first chunk.
+            await gate.FirstEnded.Task.WaitAsync(Patience, Ct);
             gate.Resume.TrySetResult();
             In();
             await Eventually.TrueAsync(() => ClipFinisher.IsDone(staging.OpenCustody(id)), Patience, "the clip verified in the vault");
@@ -200,6 +203,9 @@ public sealed class UploadStoppedOffDepotTests
 
         public TaskCompletionSource Resume { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        /// <summary>Completes when the vault's first upload call has ended (the paused one, once the client is gone).</summary>
+        public TaskCompletionSource FirstEnded { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         /// <summary>Upload calls the vault received.</summary>
         public int Calls => Volatile.Read(ref _calls);
 
@@ -208,9 +214,22 @@ public sealed class UploadStoppedOffDepotTests
 
     internal sealed class PausingUploadInterceptor(UploadGate gate) : Interceptor
     {
-        public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
-            IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation) =>
-            continuation(gate.Called() == 1 ? new PausingReader<TRequest>(requestStream, gate) : requestStream, context);
+        public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
+            IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+        {
+            var call = gate.Called();
+            try
+            {
+                return await continuation(call == 1 ? new PausingReader<TRequest>(requestStream, gate) : requestStream, context).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (call == 1)
+                {
+                    gate.FirstEnded.TrySetResult();
+                }
+            }
+        }
     }
 
     /// <summary>Pauses the vault's first upload once it has read the trailer (every byte has arrived), until <see cref="UploadGate.Resume"/>.</summary>
